@@ -1,0 +1,194 @@
+/**
+ * The facts model: what every front end extracts from one file, and all that rules, the registry and
+ * the cache ever see. Plain JSON-serialisable data (cached by content hash), no parser objects.
+ *
+ * Positions: `line` is 1-based, `col` is 1-based in UTF-16 code units (what editors and SARIF show).
+ */
+
+export type Language = 'python' | 'shell' | 'make' | 'yaml';
+
+export interface Span {
+  line: number;
+  col: number;
+  endLine: number;
+  endCol: number;
+}
+
+/** A value as far as it can be known statically without evaluation. */
+export type Literal =
+  | { kind: 'str'; value: string }
+  | { kind: 'fstring'; text: string }
+  | { kind: 'num'; value: number }
+  | { kind: 'bool'; value: boolean }
+  | { kind: 'none' }
+  | { kind: 'list'; items: Literal[] }
+  /** A dict display; keys are the string-literal keys only. */
+  | { kind: 'dict'; keys: string[] }
+  /** A reference to a name or dotted attribute; `qname` when it resolves through imports/bindings. */
+  | { kind: 'name'; text: string; qname: string | null }
+  /** The result of a call; `call` indexes `FileFacts.calls`. */
+  | { kind: 'call'; call: number }
+  | { kind: 'expr'; text: string };
+
+export interface ImportFact {
+  /** Module as written, without the leading dots of a relative import: `from ..a.b import c` → `a.b`. */
+  module: string;
+  /** Imported member (`from m import name`), `*` for a wildcard, null for `import m`. */
+  name: string | null;
+  alias: string | null;
+  /** Number of leading dots of a relative import; 0 for absolute imports. */
+  level: number;
+  span: Span;
+  scope: string;
+}
+
+export interface CallFact {
+  /** The callee as written, dotted: `tf.AutoTokenizer.from_pretrained`, `self.tok.encode`, `foo().bar`. */
+  callee: string;
+  /**
+   * The resolved qualified name. Imports and aliases are followed, and a receiver bound to a call's
+   * result in a visible scope becomes that call's name plus `()`:
+   * `tok = AutoTokenizer.from_pretrained(x); tok.apply_chat_template(m)` →
+   * `transformers.AutoTokenizer.from_pretrained().apply_chat_template`.
+   * When nothing resolves, this equals `callee`.
+   */
+  qname: string;
+  /** True when the root of `qname` came from an import (or a binding that leads to one). */
+  resolved: boolean;
+  span: Span;
+  args: Literal[];
+  kwargs: Record<string, Literal>;
+  /** `*args` or `**kwargs` present, so absent keywords may still be passed. */
+  splat: boolean;
+  /** Enclosing definitions, dotted: `<module>`, `main`, `CleanModelLoader.load`. */
+  scope: string;
+}
+
+export interface AssignFact {
+  /** The target as written: `tok`, `self.tokenizer`, `tokenizer.chat_template`. */
+  target: string;
+  /** For attribute targets, the object's resolved name plus the attribute, like `CallFact.qname`. */
+  targetQname: string | null;
+  value: Literal;
+  span: Span;
+  scope: string;
+}
+
+export type StringRole =
+  | 'docstring'
+  /** An operand of a comparison or `in` test, or the argument of a str search method. */
+  | 'comparison'
+  | 'argument'
+  | 'keyword'
+  | 'assignment'
+  | 'collection'
+  /** Part of a concatenation, `%` or `.format` expression, or a return value. */
+  | 'expression'
+  | 'other';
+
+/**
+ * String literals worth remembering: those that name scripts or data files, look like model ids, or
+ * hold chat/special-token markers. Docstrings and help texts keep their role so rules can ignore them.
+ */
+export interface StringFact {
+  value: string;
+  fstring: boolean;
+  span: Span;
+  scope: string;
+  role: StringRole;
+  /** For `argument`/`keyword` roles: index into `FileFacts.calls` of the call receiving it. */
+  call?: number;
+  /** For the `keyword` role: the keyword name. For `assignment`: the target. For dict values: the key. */
+  key?: string;
+}
+
+export interface DefFact {
+  name: string;
+  /** Dotted path through enclosing classes and functions: `CleanModelLoader.load`. */
+  qualname: string;
+  kind: 'function' | 'class';
+  span: Span;
+  params: string[];
+  decorators: string[];
+  /** Class bases as resolved qualified names. */
+  bases: string[];
+  docstring: string | null;
+  /** Hash of the body's token stream with identifiers, strings and numbers normalised. */
+  fingerprint: string;
+  tokens: number;
+}
+
+export interface CliArgFact {
+  flags: string[];
+  dest: string | null;
+  type: string | null;
+  default: Literal | null;
+  help: string | null;
+  required: boolean | null;
+  action: string | null;
+  choices: Literal | null;
+  span: Span;
+}
+
+export type ScriptRunner =
+  | 'python'
+  | 'bash'
+  | 'sh'
+  | 'source'
+  | 'accelerate'
+  | 'torchrun'
+  | 'deepspeed'
+  | 'direct';
+
+export interface ScriptCallFact {
+  runner: ScriptRunner;
+  /** The target as written: `scripts/x.py`, or `pkg.mod` when `module` is true (`python -m pkg.mod`). */
+  target: string;
+  module: boolean;
+  /**
+   * Repo-relative POSIX paths the target may denote, in order of preference (relative to the
+   * caller's directory, then to the repo root; for modules, `pkg/mod.py`, `pkg/mod/__main__.py`,
+   * `pkg/mod/__init__.py`). The project model picks the first that exists.
+   */
+  candidates: string[];
+  span: Span;
+  via: 'subprocess' | 'os.system' | 'command-list' | 'shell' | 'make' | 'yaml';
+}
+
+export interface ParseErrorFact {
+  span: Span;
+  message: string;
+}
+
+export interface FileFacts {
+  /** Repo-relative POSIX path. */
+  path: string;
+  language: Language;
+  lines: number;
+  docstring: string | null;
+  imports: ImportFact[];
+  calls: CallFact[];
+  assigns: AssignFact[];
+  strings: StringFact[];
+  defs: DefFact[];
+  cliArgs: CliArgFact[];
+  scriptCalls: ScriptCallFact[];
+  parseErrors: ParseErrorFact[];
+}
+
+export function emptyFacts(path: string, language: Language): FileFacts {
+  return {
+    path,
+    language,
+    lines: 0,
+    docstring: null,
+    imports: [],
+    calls: [],
+    assigns: [],
+    strings: [],
+    defs: [],
+    cliArgs: [],
+    scriptCalls: [],
+    parseErrors: [],
+  };
+}
