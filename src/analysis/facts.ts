@@ -84,6 +84,8 @@ export type StringRole =
   | 'collection'
   /** Part of a concatenation, `%` or `.format` expression, or a return value. */
   | 'expression'
+  /** A dict key (only record-shape keys such as `messages`, `prompt`, `role` are kept). */
+  | 'key'
   | 'other';
 
 /**
@@ -100,6 +102,8 @@ export interface StringFact {
   call?: number;
   /** For the `keyword` role: the keyword name. For `assignment`: the target. For dict values: the key. */
   key?: string;
+  /** Inside an `except` clause. */
+  inExcept?: boolean;
 }
 
 export interface DefFact {

@@ -1,0 +1,51 @@
+/**
+ * The rule catalog: every room under audits/ (checked by test/catalog.test.ts). Codes are forever;
+ * a retired rule keeps its code reserved.
+ */
+import type { Rule } from '../src/audit/rule.js';
+import syntaxError from './engine/syntax-error/rule.js';
+import manualModelLoad from './load/manual-model-load/rule.js';
+import trustRemoteCode from './load/trust-remote-code/rule.js';
+import chatTemplateApplied from './template/chat-template-applied/rule.js';
+import chatTemplateInstalled from './template/chat-template-installed/rule.js';
+import conversationalDatasetToTrainer from './template/conversational-dataset-to-trainer/rule.js';
+import specialTokensAdded from './tokens/special-tokens-added/rule.js';
+import templatedTextRetokenized from './tokens/templated-text-retokenized/rule.js';
+import specialTokenLiteral from './tokens/special-token-literal/rule.js';
+import deprecatedScriptCall from './scripts/deprecated-script-call/rule.js';
+import missingScriptCall from './scripts/missing-script-call/rule.js';
+import placeholderFallbackData from './data/placeholder-fallback-data/rule.js';
+import storedPromptMismatch from './data/stored-prompt-mismatch/rule.js';
+
+export const RULES: readonly Rule[] = [
+  manualModelLoad,
+  trustRemoteCode,
+  chatTemplateApplied,
+  chatTemplateInstalled,
+  conversationalDatasetToTrainer,
+  specialTokensAdded,
+  templatedTextRetokenized,
+  specialTokenLiteral,
+  deprecatedScriptCall,
+  missingScriptCall,
+  placeholderFallbackData,
+  storedPromptMismatch,
+  syntaxError,
+] as readonly Rule[];
+
+/** The folder of each rule's room, relative to audits/ (for `explain`, docs and the catalog test). */
+export const RULE_ROOMS: Readonly<Record<string, string>> = {
+  LOAD001: 'load/manual-model-load',
+  LOAD002: 'load/trust-remote-code',
+  TMPL001: 'template/chat-template-applied',
+  TMPL002: 'template/chat-template-installed',
+  TMPL003: 'template/conversational-dataset-to-trainer',
+  TOK001: 'tokens/special-tokens-added',
+  TOK002: 'tokens/templated-text-retokenized',
+  TOK003: 'tokens/special-token-literal',
+  SCRIPT001: 'scripts/deprecated-script-call',
+  SCRIPT002: 'scripts/missing-script-call',
+  DATA001: 'data/placeholder-fallback-data',
+  DATA002: 'data/stored-prompt-mismatch',
+  PARSE001: 'engine/syntax-error',
+};

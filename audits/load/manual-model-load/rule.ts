@@ -1,0 +1,33 @@
+import { modelLoadKind } from '../../../src/audit/apis.js';
+import { defineRule } from '../../../src/audit/rule.js';
+
+export default defineRule({
+  code: 'LOAD001',
+  name: 'manual-model-load',
+  category: 'load',
+  severity: 'error',
+  status: 'stable',
+  since: '0.1.0',
+  summary: 'A model, tokenizer or inference engine is loaded outside the sanctioned loader.',
+  languages: ['python'],
+  triggers: ['from_pretrained', 'LLM', 'Engine', 'Llama', 'pipeline', 'Trainer'],
+  messages: {
+    bypass: '`{{load}}` loads {{what}} outside the sanctioned loader `{{loader}}`',
+    noLoader: '`{{load}}` loads {{what}} by hand; no sanctioned loader guards its chat template and special tokens',
+  },
+  check(ctx) {
+    const loader = ctx.project.sanctioned[0]?.name;
+    for (const call of ctx.file.calls) {
+      const load = modelLoadKind(call);
+      if (!load || ctx.inSanctionedLoader(call.scope)) continue;
+      const verdict = ctx.modelOf(call);
+      if (verdict.kind === 'instruct') continue;
+      const what = verdict.model ? `\`${verdict.model}\`` : 'a model';
+      ctx.report(
+        loader
+          ? { span: call.span, messageId: 'bypass', data: { load, what, loader } }
+          : { span: call.span, messageId: 'noLoader', data: { load, what } },
+      );
+    }
+  },
+});

@@ -1,0 +1,26 @@
+import { defineRule } from '../../../src/audit/rule.js';
+import { SCRIPT_TRIGGERS } from '../triggers.js';
+
+export default defineRule({
+  code: 'SCRIPT002',
+  name: 'missing-script-call',
+  category: 'scripts',
+  severity: 'error',
+  status: 'stable',
+  since: '0.1.0',
+  summary: 'A launcher, pipeline or script runs a script that does not exist.',
+  languages: ['python', 'shell', 'make', 'yaml'],
+  triggers: SCRIPT_TRIGGERS,
+  messages: {
+    missing: 'runs `{{target}}`, which does not exist (looked for {{tried}})',
+  },
+  check(ctx) {
+    for (const call of ctx.file.scriptCalls) {
+      const r = ctx.project.resolveScript(call);
+      if (r.status === 'missing') {
+        const tried = r.tried.map((t) => `\`${t}\``).join(', ');
+        ctx.report({ span: call.span, messageId: 'missing', data: { target: call.target, tried } });
+      }
+    }
+  },
+});

@@ -1,0 +1,39 @@
+import { TRL_TRAINER } from '../../../src/audit/apis.js';
+import { defineRule, lastSegment } from '../../../src/audit/rule.js';
+
+export default defineRule({
+  code: 'TMPL003',
+  name: 'conversational-dataset-to-trainer',
+  category: 'template',
+  severity: 'error',
+  status: 'stable',
+  since: '0.1.0',
+  summary: 'A TRL trainer is fed conversational records, which it wraps in the chat template.',
+  languages: ['python'],
+  triggers: ['Trainer'],
+  messages: {
+    conversational: '`{{trainer}}` applies the chat template to conversational records (`{{evidence}}`, line {{line}}), but {{why}}',
+  },
+  check(ctx) {
+    const keys = ctx.file.strings.filter((s) => s.role === 'key');
+    const convo =
+      keys.find((s) => s.value === 'messages' || s.value === 'conversations') ??
+      (keys.some((s) => s.value === 'role') ? keys.find((s) => s.value === 'content') : undefined);
+    for (const call of ctx.file.calls) {
+      if (!call.resolved || !TRL_TRAINER.test(call.qname)) continue;
+      const field = ctx.file.calls.find((c) => c.kwargs.dataset_text_field?.kind === 'str' && c.kwargs.dataset_text_field.value === 'messages');
+      const evidence = convo ? { text: convo.value === 'content' ? 'role/content' : convo.value, line: convo.span.line } : field ? { text: 'dataset_text_field="messages"', line: field.span.line } : null;
+      if (!evidence) continue;
+      const verdict = ctx.modelOf(call);
+      const severity = ctx.severityForModel(verdict, 'error');
+      if (!severity) continue;
+      const why = verdict.kind === 'base' ? `the model is a base model (${verdict.reason})` : `nothing shows the model is an instruct model (${verdict.reason})`;
+      ctx.report({
+        span: call.span,
+        messageId: 'conversational',
+        data: { trainer: lastSegment(call.qname), evidence: evidence.text, line: String(evidence.line), why },
+        severity,
+      });
+    }
+  },
+});

@@ -1,0 +1,28 @@
+import { defineRule } from '../../../src/audit/rule.js';
+
+export default defineRule({
+  code: 'TOK001',
+  name: 'special-tokens-added',
+  category: 'tokens',
+  severity: 'error',
+  status: 'stable',
+  since: '0.1.0',
+  summary: 'Text is tokenized with `add_special_tokens=True`, injecting BOS/EOS into a raw prompt.',
+  languages: ['python'],
+  triggers: ['add_special_tokens'],
+  messages: {
+    added: '`{{callee}}` is called with `add_special_tokens=True`, so special tokens are injected into the prompt; {{why}}',
+  },
+  check(ctx) {
+    for (const call of ctx.file.calls) {
+      const v = call.kwargs.add_special_tokens;
+      if (v?.kind !== 'bool' || !v.value) continue;
+      // `tok(text)` calls the tokenizer object itself: its model is the load `tok` came from
+      const verdict = ctx.modelOf(call.qname.endsWith('()') ? { ...call, qname: `${call.qname}.__call__` } : call);
+      const severity = ctx.severityForModel(verdict, 'error');
+      if (!severity) continue;
+      const why = verdict.kind === 'base' ? `the model is a base model (${verdict.reason})` : 'the model is not known to be an instruct model';
+      ctx.report({ span: call.span, messageId: 'added', data: { callee: call.callee, why }, severity });
+    }
+  },
+});

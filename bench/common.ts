@@ -1,0 +1,151 @@
+/**
+ * Shared helpers for the benchmarks: corpus discovery, the python3 probe, small statistics.
+ * Node built-ins only, so importing this costs the measured child processes nothing noticeable.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Directories never walked. Only names that cannot be a stdlib package: the brief's stdlib corpus is
+ * "every *.py except site-packages", and the stdlib itself has a `venv` package, so ruff's default
+ * `venv`/`dist`/`build` excludes would silently drop real files here.
+ */
+export const EXCLUDED_DIRS: ReadonlySet<string> = new Set([
+  'site-packages',
+  '.git',
+  '.hg',
+  '.venv',
+  'node_modules',
+  '__pycache__',
+  '.mypy_cache',
+  '.ruff_cache',
+  '.pytest_cache',
+  '.tox',
+]);
+
+export interface CorpusFile {
+  /** Absolute path. */
+  abs: string;
+  /** POSIX path relative to the corpus root. */
+  rel: string;
+  bytes: number;
+}
+
+/** Every `*.py` file under `root`, sorted by relative path, skipping `EXCLUDED_DIRS` and symlinks. */
+export function listPythonFiles(root: string): CorpusFile[] {
+  const out: CorpusFile[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const abs = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!EXCLUDED_DIRS.has(entry.name)) walk(abs);
+      } else if (entry.isFile() && entry.name.endsWith('.py')) {
+        out.push({ abs, rel: path.relative(root, abs).split(path.sep).join('/'), bytes: statSync(abs).size });
+      }
+    }
+  };
+  walk(root);
+  return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+}
+
+/**
+ * The paths to hand a tool so that it sees the same tree as `listPythonFiles(root)`: the root
+ * itself, or, when the root directly holds an excluded directory (the stdlib holds
+ * `site-packages`, which is 6× the stdlib on a typical machine), the root's other entries.
+ */
+export function corpusArguments(root: string): string[] {
+  const entries = readdirSync(root, { withFileTypes: true });
+  if (!entries.some((e) => e.isDirectory() && EXCLUDED_DIRS.has(e.name))) return [root];
+  return entries
+    .filter((e) => (e.isDirectory() ? !EXCLUDED_DIRS.has(e.name) : e.isFile() && e.name.endsWith('.py')))
+    .map((e) => path.join(root, e.name))
+    .sort();
+}
+
+export class BenchError extends Error {
+  override readonly name = 'BenchError';
+}
+
+/** Runs `python3 -c` and returns its stdout, or throws a BenchError that says what to install. */
+export function runPython(python: string, code: string, input?: string): string {
+  const result = spawnSync(python, ['-c', code], {
+    input,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    // Paths and JSON cross the pipe as UTF-8 whatever the locale.
+    env: { ...process.env, PYTHONUTF8: '1', PYTHONIOENCODING: 'utf-8' },
+  });
+  if (result.error) {
+    const code = (result.error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new BenchError(
+        `cannot run ${python}: not found on PATH. Install Python 3 or pass --python /path/to/python3.`,
+      );
+    }
+    throw new BenchError(`cannot run ${python}: ${result.error.message}`);
+  }
+  if (result.status !== 0) {
+    throw new BenchError(`${python} exited with ${result.status ?? result.signal}:\n${result.stderr.trim()}`);
+  }
+  return result.stdout;
+}
+
+/** The CPython stdlib directory of `python`, checked to exist. */
+export function stdlibPath(python: string): string {
+  const dir = runPython(python, "import sysconfig; print(sysconfig.get_paths()['stdlib'])").trim();
+  if (!dir || !existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new BenchError(`${python} reports the stdlib at "${dir}", which is not a directory.`);
+  }
+  return dir;
+}
+
+/** The repository root: compiled files live in dist/bench, sources in bench. */
+export function repoRoot(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const up = path.resolve(here, '..');
+  return path.basename(up) === 'dist' ? path.resolve(up, '..') : up;
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const hi = sorted[mid] ?? Number.NaN;
+  return sorted.length % 2 === 1 ? hi : ((sorted[mid - 1] ?? hi) + hi) / 2;
+}
+
+/** Parses `--name value` / `--name=value` / `--flag` options; anything else is positional. */
+export function parseArgs(
+  argv: readonly string[],
+  valued: readonly string[],
+  flags: readonly string[],
+): { values: Map<string, string[]>; flags: Set<string>; positional: string[] } {
+  const values = new Map<string, string[]>();
+  const seen = new Set<string>();
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    if (flags.includes(name) && eq === -1) {
+      seen.add(name);
+    } else if (valued.includes(name)) {
+      const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+      if (value === undefined) throw new BenchError(`--${name} needs a value`);
+      values.set(name, [...(values.get(name) ?? []), value]);
+    } else {
+      throw new BenchError(`unknown option ${arg}`);
+    }
+  }
+  return { values, flags: seen, positional };
+}
+
+/** Decimal megabytes, as in the parser bake-off (31.5 MB stdlib = 31,525,224 bytes). */
+export const MB = 1e6;

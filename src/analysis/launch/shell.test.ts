@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { extractShellFacts } from './index.js';
+
+function brief(source: string, path = 'scripts/run.sh'): Array<[string, string, number, number, number, number]> {
+  return extractShellFacts(source, path).scriptCalls.map((c) => [c.runner, c.target, c.span.line, c.span.col, c.span.endLine, c.span.endCol]);
+}
+
+describe('extractShellFacts', () => {
+  it('reports each call with the span of its target word', () => {
+    const source = [
+      '#!/usr/bin/env bash',
+      'set -euo pipefail',
+      '# python commented.py',
+      'CUDA_VISIBLE_DEVICES=0 python scripts/train.py --lr 1e-4  # python trailing.py',
+      '  bash "eval/run eval.sh"',
+      '',
+    ].join('\n');
+    const facts = extractShellFacts(source, 'scripts/run.sh');
+    expect(facts.language).toBe('shell');
+    expect(facts.path).toBe('scripts/run.sh');
+    expect(facts.lines).toBe(5);
+    expect(facts.parseErrors).toEqual([]);
+    expect(facts.scriptCalls).toEqual([
+      {
+        runner: 'python',
+        target: 'scripts/train.py',
+        module: false,
+        candidates: ['scripts/scripts/train.py', 'scripts/train.py'],
+        span: { line: 4, col: 31, endLine: 4, endCol: 47 },
+        via: 'shell',
+      },
+      {
+        runner: 'bash',
+        target: 'eval/run eval.sh',
+        module: false,
+        candidates: ['scripts/eval/run eval.sh', 'eval/run eval.sh'],
+        span: { line: 5, col: 8, endLine: 5, endCol: 26 },
+        via: 'shell',
+      },
+    ]);
+  });
+
+  it('joins continuation lines', () => {
+    const source = 'accelerate launch \\\n  --config_file cfg.yaml \\\n  --num_processes 8 \\\n  train.py \\\n  --epochs 3\n';
+    expect(brief(source)).toEqual([['accelerate', 'train.py', 4, 3, 4, 11]]);
+  });
+
+  it('ignores comments and heredoc bodies', () => {
+    const source = [
+      '# bash not-a-call.sh',
+      'cat > cfg.txt <<EOF',
+      'python inside_heredoc.py',
+      'EOF',
+      'cat <<-"END" | python consume.py',
+      '\tbash inside.sh',
+      '\tEND',
+      'echo "# python not.py" # python comment.py',
+      'python after.py',
+    ].join('\n');
+    expect(brief(source).map((c) => [c[1], c[2]])).toEqual([
+      ['consume.py', 5],
+      ['after.py', 9],
+    ]);
+  });
+
+  it('reads if/for/while/case bodies and functions', () => {
+    const source = [
+      'main() {',
+      '  python a.py',
+      '}',
+      'function other {',
+      '  bash b.sh',
+      '}',
+      'if [ -n "$X" ]; then',
+      '  python c.py',
+      'elif true; then python d.py',
+      'else',
+      '  source e.sh',
+      'fi',
+      'for i in 1 2 3; do',
+      '  ./f.sh "$i"',
+      'done',
+      'while read -r line; do sh g.sh; done < list.txt',
+      'case "$1" in',
+      '  train) python h.py ;;',
+      '  *) torchrun i.py ;;',
+      'esac',
+      'until python j.py; do sleep 1; done',
+    ].join('\n');
+    expect(brief(source).map((c) => [c[1], c[2]])).toEqual([
+      ['a.py', 2],
+      ['b.sh', 5],
+      ['c.py', 8],
+      ['d.py', 9],
+      ['e.sh', 11],
+      ['./f.sh', 14],
+      ['g.sh', 16],
+      ['h.py', 18],
+      ['i.py', 19],
+      ['j.py', 21],
+    ]);
+  });
+
+  it('finds calls inside command substitutions, pointing into them', () => {
+    const source = 'OUT=$(python get_path.py --x)\nfor f in `bash list.sh`; do :; done\n';
+    expect(brief(source)).toEqual([
+      ['python', 'get_path.py', 1, 14, 1, 25],
+      ['bash', 'list.sh', 2, 16, 2, 23],
+    ]);
+  });
+
+  it('skips targets built from variables', () => {
+    const source = 'SCRIPT=train.py\npython $SCRIPT\npython "${ROOT}/x.py"\nbash "$(dirname "$0")/y.sh"\n';
+    expect(brief(source)).toEqual([]);
+  });
+
+  it('carries cd across lines of the script', () => {
+    const source = 'cd "$(dirname "$0")"\npython a.py\ncd ../tools\npython b.py\n';
+    const calls = extractShellFacts(source, 'scripts/run.sh').scriptCalls;
+    expect(calls.map((c) => c.candidates)).toEqual([
+      ['scripts/a.py', 'a.py'],
+      ['tools/b.py', 'scripts/b.py', 'b.py'],
+    ]);
+  });
+
+  it('handles empty files and files without a final newline', () => {
+    expect(extractShellFacts('', 'a.sh')).toMatchObject({ lines: 0, scriptCalls: [], parseErrors: [] });
+    expect(extractShellFacts('python x.py', 'a.sh')).toMatchObject({ lines: 1, scriptCalls: [{ target: 'x.py' }] });
+  });
+
+  it('reports an unterminated quote as a parse error', () => {
+    const facts = extractShellFacts('python ok.py\necho "oops\npython lost.py\n', 'a.sh');
+    expect(facts.scriptCalls.map((c) => c.target)).toEqual(['ok.py']);
+    expect(facts.parseErrors).toEqual([{ span: { line: 2, col: 6, endLine: 4, endCol: 1 }, message: 'unterminated double quote' }]);
+  });
+
+  it('copes with a 10,000-line script', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      if (i % 4 === 0) lines.push(`python scripts/step_${i}.py --seed ${i} && echo "done $(date)"`);
+      else if (i % 4 === 1) lines.push(`if [ -f out_${i} ]; then bash tools/t_${i}.sh; fi # note`);
+      else if (i % 4 === 2) lines.push(`  torchrun --nproc_per_node=8 \\`);
+      else lines.push(`    train_${i}.py --cfg "a b" \${X}`);
+    }
+    const facts = extractShellFacts(lines.join('\n'), 'big.sh');
+    expect(facts.lines).toBe(10_000);
+    expect(facts.scriptCalls).toHaveLength(7_500);
+    expect(facts.scriptCalls.at(-1)).toMatchObject({ runner: 'torchrun', target: 'train_9999.py', span: { line: 10_000, col: 5 } });
+  });
+});

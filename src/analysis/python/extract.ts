@@ -1,0 +1,994 @@
+import { createHash } from 'node:crypto';
+import type { Node, Tree } from 'web-tree-sitter';
+import {
+  emptyFacts,
+  type AssignFact,
+  type CallFact,
+  type FileFacts,
+  type Literal,
+  type ScriptCallFact,
+  type Span,
+  type StringFact,
+  type StringRole,
+} from '../facts.js';
+import { scriptCallsFromWords, splitShellWords } from '../launch/index.js';
+import { bind, newScope, resolveText, type Scope } from './scopes.js';
+
+/**
+ * Strings worth keeping as facts: script and data paths, model ids, chat or special-token markers,
+ * prompt scaffolds and placeholders. Everything else is dropped to keep facts small.
+ */
+const INTERESTING_STRING =
+  /\.(?:py|sh|bash|jsonl?|csv|tsv|parquet|arrow|ya?ml|toml|txt|pt|pth|bin|safetensors|gguf|pkl|npy)\b|^[A-Za-z0-9][\w.-]*\/[\w.-]*[A-Za-z0-9]$|<\|[A-Za-z_]+\|>|\[\/?INST\]|<\/?s>|<\/?(?:start|end)_of_turn>|<<\/?SYS>>|\b(?:Instruction|Response|Assistant|Human|User|System)\s*:|placeholder|lorem ipsum/i;
+
+/** Dict keys kept as `key` strings: they reveal record shapes (conversational data, stored prompts). */
+const INTERESTING_KEYS = new Set([
+  'messages',
+  'conversations',
+  'role',
+  'content',
+  'prompt',
+  'chosen',
+  'rejected',
+  'completion',
+  'text',
+]);
+
+/** str methods whose argument is searched for, not produced: `text.count("<|im_start|>")`. */
+const SEARCH_METHODS = new Set([
+  'count',
+  'find',
+  'rfind',
+  'index',
+  'rindex',
+  'startswith',
+  'endswith',
+  'replace',
+  'split',
+  'rsplit',
+  'partition',
+  'rpartition',
+  'strip',
+  'lstrip',
+  'rstrip',
+  'removeprefix',
+  'removesuffix',
+  '__contains__',
+  'search',
+  'match',
+  'fullmatch',
+  'findall',
+  'sub',
+]);
+
+const SUBPROCESS_CALLS = new Set([
+  'subprocess.run',
+  'subprocess.call',
+  'subprocess.check_call',
+  'subprocess.check_output',
+  'subprocess.Popen',
+  'subprocess.getoutput',
+  'subprocess.getstatusoutput',
+  'os.system',
+  'os.popen',
+  'asyncio.create_subprocess_exec',
+  'asyncio.create_subprocess_shell',
+]);
+
+const RUNNER_WORD = /^(?:python[0-9.]*|bash|sh|source|accelerate|torchrun|deepspeed|uv|poetry|conda|nohup)$|\/python[0-9.]*$/;
+
+const MAX_LIST_ITEMS = 64;
+const MAX_EXPR_TEXT = 120;
+
+interface Pending {
+  target: { qname: string | null; resolved?: boolean } | CallFact | AssignFact;
+  text: string;
+  scope: Scope;
+  line: number;
+  kind: 'call' | 'assign' | 'literal';
+}
+
+interface CommandList {
+  node: Node;
+  items: Literal[];
+  spans: Span[];
+}
+
+export function spanOf(node: Node): Span {
+  const s = node.startPosition;
+  const e = node.endPosition;
+  return { line: s.row + 1, col: s.column + 1, endLine: e.row + 1, endCol: e.column + 1 };
+}
+
+const STRING_PREFIX = /^([A-Za-z]*)('''|"""|'|")/;
+
+/** The value of a plain string literal; escapes decoded for the common cases. */
+export function decodeString(raw: string): { value: string; fstring: boolean } {
+  const m = STRING_PREFIX.exec(raw);
+  if (!m) return { value: raw, fstring: false };
+  const prefix = (m[1] ?? '').toLowerCase();
+  const quote = m[2] ?? '"';
+  const body = raw.slice(m[0].length, raw.endsWith(quote) ? raw.length - quote.length : raw.length);
+  const fstring = prefix.includes('f') || prefix.includes('t');
+  if (prefix.includes('r')) return { value: body, fstring };
+  const value = body.replace(/\\(\r?\n|[\\'"abfnrtv0]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})/g, (all, esc: string) => {
+    switch (esc[0]) {
+      case '\n':
+      case '\r':
+        return '';
+      case 'n':
+        return '\n';
+      case 't':
+        return '\t';
+      case 'r':
+        return '\r';
+      case '0':
+        return '\0';
+      case 'a':
+        return '\x07';
+      case 'b':
+        return '\b';
+      case 'f':
+        return '\f';
+      case 'v':
+        return '\v';
+      case 'x':
+      case 'u':
+        return String.fromCharCode(parseInt(esc.slice(1), 16));
+      default:
+        return esc;
+    }
+  });
+  return { value, fstring };
+}
+
+/** Dotted module name of a repo-relative file: `scripts/utils/x.py` → `scripts.utils.x`. */
+export function moduleNameOf(file: string): string {
+  const noExt = file.replace(/\.pyi?$/, '');
+  const parts = noExt.split('/');
+  if (parts[parts.length - 1] === '__init__') parts.pop();
+  return parts.join('.');
+}
+
+function fingerprintOf(node: Node, src: string): { fingerprint: string; tokens: number } {
+  const hash = createHash('sha1');
+  let tokens = 0;
+  const cursor = node.walk();
+  try {
+    let descend = true;
+    for (;;) {
+      const type = cursor.nodeType;
+      if (descend && type !== 'string' && type !== 'comment' && cursor.gotoFirstChild()) continue;
+      if (type !== 'comment') {
+        let tok: string;
+        if (type === 'identifier') tok = 'I';
+        else if (type === 'string' || type === 'concatenated_string') tok = 'S';
+        else if (type === 'integer' || type === 'float') tok = 'N';
+        else if (cursor.currentNode.childCount === 0) tok = src.slice(cursor.startIndex, cursor.endIndex);
+        else tok = type;
+        hash.update(tok);
+        hash.update('\u0001');
+        tokens++;
+      }
+      if (cursor.gotoNextSibling()) {
+        descend = true;
+        continue;
+      }
+      let up = false;
+      while (cursor.gotoParent()) {
+        if (cursor.currentNode.id === node.id) break;
+        if (cursor.gotoNextSibling()) {
+          up = true;
+          break;
+        }
+      }
+      if (!up) break;
+      descend = true;
+    }
+  } finally {
+    cursor.delete();
+  }
+  return { fingerprint: hash.digest('hex').slice(0, 16), tokens };
+}
+
+class Extractor {
+  readonly facts: FileFacts;
+  private readonly moduleName: string;
+  private readonly callIndex = new Map<number, number>();
+  private readonly pending: Pending[] = [];
+  private readonly commandLists: CommandList[] = [];
+  /** Item spans of list literals, so a script call points at the script's own string. */
+  private readonly listSpans = new WeakMap<Literal, Span[]>();
+  private exceptDepth = 0;
+
+  constructor(
+    private readonly src: string,
+    readonly file: string,
+  ) {
+    this.facts = emptyFacts(file, 'python');
+    this.moduleName = moduleNameOf(file);
+  }
+
+  text(node: Node): string {
+    return this.src.slice(node.startIndex, node.endIndex);
+  }
+
+  run(tree: Tree): FileFacts {
+    const root = tree.rootNode;
+    this.facts.lines = root.endPosition.row + 1;
+    const module = newScope('', 'module', null);
+    this.facts.docstring = this.docstringOf(root);
+    this.visitChildren(root, module);
+    if (root.hasError) this.collectParseErrors(tree);
+    this.resolveAll();
+    this.collectScriptCalls();
+    return this.facts;
+  }
+
+  // ---- traversal -------------------------------------------------------------------------------
+
+  private visitChildren(node: Node, scope: Scope): void {
+    for (const child of node.namedChildren) if (child) this.visit(child, scope);
+  }
+
+  private visit(node: Node, scope: Scope): void {
+    switch (node.type) {
+      case 'function_definition':
+        this.visitFunction(node, scope, []);
+        return;
+      case 'class_definition':
+        this.visitClass(node, scope, []);
+        return;
+      case 'decorated_definition':
+        this.visitDecorated(node, scope);
+        return;
+      case 'call':
+        this.visitCall(node, scope);
+        return;
+      case 'assignment':
+        this.visitAssignment(node, scope);
+        return;
+      case 'named_expression':
+        this.visitNamedExpression(node, scope);
+        return;
+      case 'import_statement':
+      case 'import_from_statement':
+      case 'future_import_statement':
+        this.visitImport(node, scope);
+        return;
+      case 'string':
+      case 'concatenated_string':
+        this.visitString(node, scope);
+        return;
+      case 'except_clause':
+      case 'except_group_clause':
+        this.exceptDepth++;
+        this.bindTargets(node, scope, 'except');
+        this.visitChildren(node, scope);
+        this.exceptDepth--;
+        return;
+      case 'for_statement':
+      case 'for_in_clause':
+        this.bindPattern(node.childForFieldName('left'), scope, node);
+        this.visitChildren(node, scope);
+        return;
+      case 'with_item':
+      case 'as_pattern':
+        this.bindTargets(node, scope, 'with');
+        this.visitChildren(node, scope);
+        return;
+      case 'list':
+      case 'tuple':
+        this.noteCommandList(node, scope);
+        this.visitChildren(node, scope);
+        return;
+      case 'comment':
+        return;
+      default:
+        this.visitChildren(node, scope);
+    }
+  }
+
+  private docstringOf(body: Node | null): string | null {
+    if (!body) return null;
+    for (const c of body.namedChildren) {
+      if (!c || c.type === 'comment') continue;
+      if (c.type === 'expression_statement' && c.namedChildCount === 1) {
+        const s = c.namedChild(0);
+        if (s && s.type === 'string') return decodeString(this.text(s)).value;
+      }
+      return null;
+    }
+    return null;
+  }
+
+  private isDocstring(stringNode: Node): boolean {
+    const stmt = stringNode.parent;
+    if (!stmt || stmt.type !== 'expression_statement' || stmt.namedChildCount !== 1) return false;
+    const body = stmt.parent;
+    if (!body) return false;
+    if (body.type !== 'module' && body.type !== 'block') return false;
+    for (const c of body.namedChildren) {
+      if (!c || c.type === 'comment') continue;
+      return c.id === stmt.id;
+    }
+    return false;
+  }
+
+  // ---- definitions -----------------------------------------------------------------------------
+
+  private visitDecorated(node: Node, scope: Scope): void {
+    const decorators: string[] = [];
+    for (const c of node.namedChildren) {
+      if (c?.type === 'decorator') {
+        const expr = c.namedChild(0);
+        if (expr) {
+          this.visit(expr, scope);
+          decorators.push(this.dotted(expr.type === 'call' ? (expr.childForFieldName('function') ?? expr) : expr));
+        }
+      }
+    }
+    const def = node.childForFieldName('definition');
+    if (def?.type === 'function_definition') this.visitFunction(def, scope, decorators);
+    else if (def?.type === 'class_definition') this.visitClass(def, scope, decorators);
+  }
+
+  private qualname(scope: Scope, name: string): string {
+    return scope.name ? `${scope.name}.${name}` : name;
+  }
+
+  private visitFunction(node: Node, scope: Scope, decorators: string[]): void {
+    const nameNode = node.childForFieldName('name');
+    const name = nameNode ? this.text(nameNode) : '?';
+    const qualname = this.qualname(scope, name);
+    const line = node.startPosition.row + 1;
+    bind(scope.bindings, name, { line, kind: 'def', qname: this.defQname(qualname) });
+
+    const fn = newScope(qualname, 'function', scope);
+    const params: string[] = [];
+    const paramsNode = node.childForFieldName('parameters');
+    if (paramsNode) {
+      for (const p of paramsNode.namedChildren) {
+        if (!p) continue;
+        const id = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChild(0));
+        if (id?.type === 'identifier') {
+          const pname = this.text(id);
+          params.push(pname);
+          bind(fn.bindings, pname, { line: 0, kind: 'opaque' });
+        }
+        // defaults are evaluated in the enclosing scope
+        const dflt = p.childForFieldName('value');
+        if (dflt) this.visit(dflt, scope);
+      }
+    }
+    if (scope.kind === 'class' && !decorators.includes('staticmethod') && params[0]) {
+      fn.owner = scope;
+      fn.selfName = params[0];
+    }
+    const body = node.childForFieldName('body');
+    const { fingerprint, tokens } = body ? fingerprintOf(body, this.src) : { fingerprint: '', tokens: 0 };
+    this.facts.defs.push({
+      name,
+      qualname,
+      kind: 'function',
+      span: spanOf(node),
+      params,
+      decorators,
+      bases: [],
+      docstring: this.docstringOf(body),
+      fingerprint,
+      tokens,
+    });
+    if (body) this.visitChildren(body, fn);
+  }
+
+  private defQname(qualname: string): string {
+    return this.moduleName ? `${this.moduleName}.${qualname}` : qualname;
+  }
+
+  private visitClass(node: Node, scope: Scope, decorators: string[]): void {
+    const nameNode = node.childForFieldName('name');
+    const name = nameNode ? this.text(nameNode) : '?';
+    const qualname = this.qualname(scope, name);
+    bind(scope.bindings, name, { line: node.startPosition.row + 1, kind: 'def', qname: this.defQname(qualname) });
+    const bases: string[] = [];
+    const supers = node.childForFieldName('superclasses');
+    if (supers) {
+      this.visitChildren(supers, scope);
+      for (const b of supers.namedChildren) {
+        if (b && (b.type === 'identifier' || b.type === 'attribute')) {
+          bases.push(resolveText(this.dotted(b), scope, b.startPosition.row + 1).qname);
+        }
+      }
+    }
+    const cls = newScope(qualname, 'class', scope);
+    const body = node.childForFieldName('body');
+    const { fingerprint, tokens } = body ? fingerprintOf(body, this.src) : { fingerprint: '', tokens: 0 };
+    this.facts.defs.push({
+      name,
+      qualname,
+      kind: 'class',
+      span: spanOf(node),
+      params: [],
+      decorators,
+      bases,
+      docstring: this.docstringOf(body),
+      fingerprint,
+      tokens,
+    });
+    if (body) this.visitChildren(body, cls);
+  }
+
+  // ---- imports and bindings --------------------------------------------------------------------
+
+  private absoluteModule(module: string, level: number): string {
+    if (level === 0) return module;
+    const parts = this.moduleName.split('.');
+    // the file's own package, then one level up per extra dot
+    const isInit = /(^|\/)__init__\.pyi?$/.test(this.file);
+    const keep = parts.length - (isInit ? 0 : 1) - (level - 1);
+    const base = parts.slice(0, Math.max(0, keep));
+    if (module) base.push(module);
+    return base.join('.');
+  }
+
+  private visitImport(node: Node, scope: Scope): void {
+    const line = node.startPosition.row + 1;
+    const span = spanOf(node);
+    const push = (module: string, name: string | null, alias: string | null, level: number): void => {
+      this.facts.imports.push({ module, name, alias, level, span, scope: scope.name || '<module>' });
+    };
+    if (node.type === 'import_statement') {
+      for (const c of node.childrenForFieldName('name')) {
+        if (!c) continue;
+        if (c.type === 'aliased_import') {
+          const mod = this.text(c.childForFieldName('name') ?? c);
+          const alias = this.text(c.childForFieldName('alias') ?? c);
+          push(mod, null, alias, 0);
+          bind(scope.bindings, alias, { line, kind: 'import', qname: mod });
+        } else {
+          const mod = this.text(c);
+          push(mod, null, null, 0);
+          const root = mod.split('.')[0] ?? mod;
+          bind(scope.bindings, root, { line, kind: 'import', qname: root });
+        }
+      }
+      return;
+    }
+    let module = '__future__';
+    let level = 0;
+    if (node.type === 'import_from_statement') {
+      const m = node.childForFieldName('module_name');
+      const raw = m ? this.text(m) : '';
+      const dots = /^\.*/.exec(raw)?.[0].length ?? 0;
+      level = dots;
+      module = raw.slice(dots);
+    }
+    const absolute = this.absoluteModule(module, level);
+    let any = false;
+    for (const c of node.childrenForFieldName('name')) {
+      if (!c) continue;
+      any = true;
+      const isAliased = c.type === 'aliased_import';
+      const name = this.text(isAliased ? (c.childForFieldName('name') ?? c) : c);
+      const alias = isAliased ? this.text(c.childForFieldName('alias') ?? c) : null;
+      push(module, name, alias, level);
+      const qname = absolute ? `${absolute}.${name}` : name;
+      bind(scope.bindings, alias ?? name, { line, kind: 'import', qname });
+    }
+    if (!any && node.namedChildren.some((c) => c?.type === 'wildcard_import')) push(module, '*', null, level);
+  }
+
+  private bindPattern(target: Node | null, scope: Scope, at: Node): void {
+    if (!target) return;
+    const line = at.startPosition.row + 1;
+    if (target.type === 'identifier') {
+      bind(scope.bindings, this.text(target), { line, kind: 'opaque' });
+      return;
+    }
+    for (const c of target.namedChildren) if (c) this.bindPattern(c, scope, at);
+  }
+
+  private bindTargets(node: Node, scope: Scope, kind: 'with' | 'except'): void {
+    if (kind === 'with') {
+      const alias = node.type === 'as_pattern' ? node.childForFieldName('alias') : null;
+      if (alias) this.bindPattern(alias.namedChild(0) ?? alias, scope, node);
+      return;
+    }
+    // `except E as name`
+    for (const c of node.namedChildren) {
+      if (c?.type === 'as_pattern') {
+        const alias = c.childForFieldName('alias');
+        if (alias) this.bindPattern(alias.namedChild(0) ?? alias, scope, node);
+      }
+    }
+  }
+
+  private bindValue(name: string, value: Node | null, scope: Scope, line: number, map = scope.bindings): void {
+    if (value && (value.type === 'identifier' || value.type === 'attribute')) {
+      bind(map, name, { line, kind: 'alias', text: this.dotted(value), scope });
+    } else if (value && value.type === 'call') {
+      const fn = value.childForFieldName('function');
+      bind(map, name, { line, kind: 'call', callee: fn ? this.dotted(fn) : '?', scope });
+    } else {
+      bind(map, name, { line, kind: 'opaque' });
+    }
+  }
+
+  private visitAssignment(node: Node, scope: Scope): void {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (right) this.visit(right, scope);
+    const typ = node.childForFieldName('type');
+    if (typ) this.visit(typ, scope);
+    if (!left) return;
+    const line = node.startPosition.row + 1;
+    // `a = b = value`: the innermost right-hand side is the value for every target
+    let value = right;
+    while (value?.type === 'assignment') value = value.childForFieldName('right');
+
+    if (left.type === 'identifier') {
+      const name = this.text(left);
+      this.bindValue(name, value, scope, line);
+      this.pushAssign(name, null, value, node, scope);
+    } else if (left.type === 'attribute') {
+      const target = this.dotted(left);
+      const obj = left.childForFieldName('object');
+      const attr = left.childForFieldName('attribute');
+      this.visit(obj ?? left, scope);
+      const method = this.methodScope(scope);
+      if (method?.owner?.attrs && obj?.type === 'identifier' && this.text(obj) === method.selfName && attr) {
+        this.bindValue(this.text(attr), value, scope, line, method.owner.attrs);
+      }
+      const fact = this.pushAssign(target, target, value, node, scope);
+      this.pending.push({ target: fact, text: target, scope, line, kind: 'assign' });
+    } else {
+      this.bindPattern(left, scope, node);
+      this.visit(left, scope);
+    }
+  }
+
+  private visitNamedExpression(node: Node, scope: Scope): void {
+    const name = node.childForFieldName('name');
+    const value = node.childForFieldName('value');
+    if (value) this.visit(value, scope);
+    if (name) {
+      this.bindValue(this.text(name), value, scope, node.startPosition.row + 1);
+      this.pushAssign(this.text(name), null, value, node, scope);
+    }
+  }
+
+  private pushAssign(target: string, targetQname: string | null, value: Node | null, node: Node, scope: Scope): AssignFact {
+    const fact: AssignFact = {
+      target,
+      targetQname,
+      value: value ? this.literal(value, scope) : { kind: 'none' },
+      span: spanOf(node),
+      scope: scope.name || '<module>',
+    };
+    this.facts.assigns.push(fact);
+    return fact;
+  }
+
+  private methodScope(scope: Scope): Scope | undefined {
+    let s: Scope | null = scope;
+    while (s && s.kind === 'function') {
+      if (s.owner) return s;
+      s = s.parent;
+    }
+    return undefined;
+  }
+
+  // ---- calls -----------------------------------------------------------------------------------
+
+  private visitCall(node: Node, scope: Scope): void {
+    const fn = node.childForFieldName('function');
+    const argsNode = node.childForFieldName('arguments');
+    const callee = fn ? this.dotted(fn) : '?';
+    const fact: CallFact = {
+      callee,
+      qname: callee,
+      resolved: false,
+      span: spanOf(node),
+      args: [],
+      kwargs: {},
+      splat: false,
+      scope: scope.name || '<module>',
+    };
+    const index = this.facts.calls.push(fact) - 1;
+    this.callIndex.set(node.id, index);
+    this.pending.push({ target: fact, text: callee, scope, line: node.startPosition.row + 1, kind: 'call' });
+    if (fn && fn.type !== 'identifier') this.visit(fn, scope);
+    if (!argsNode) return;
+    if (argsNode.type !== 'argument_list') {
+      this.visit(argsNode, scope);
+      fact.args.push(this.literal(argsNode, scope));
+      return;
+    }
+    for (const a of argsNode.namedChildren) {
+      if (!a || a.type === 'comment') continue;
+      if (a.type === 'keyword_argument') {
+        const name = a.childForFieldName('name');
+        const value = a.childForFieldName('value');
+        if (value) this.visit(value, scope);
+        if (name && value) fact.kwargs[this.text(name)] = this.literal(value, scope);
+      } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
+        fact.splat = true;
+        this.visitChildren(a, scope);
+      } else {
+        this.visit(a, scope);
+        fact.args.push(this.literal(a, scope));
+      }
+    }
+    if (callee.endsWith('add_argument')) this.noteCliArg(fact);
+  }
+
+  private noteCliArg(call: CallFact): void {
+    const flags: string[] = [];
+    for (const a of call.args) if (a.kind === 'str') flags.push(a.value);
+    if (!flags.length) return;
+    const kw = call.kwargs;
+    const str = (l: Literal | undefined): string | null =>
+      l?.kind === 'str' ? l.value : l?.kind === 'name' ? l.text : l?.kind === 'fstring' ? l.text : null;
+    this.facts.cliArgs.push({
+      flags,
+      dest: str(kw.dest),
+      type: str(kw.type),
+      default: kw.default ?? null,
+      help: str(kw.help),
+      required: kw.required?.kind === 'bool' ? kw.required.value : null,
+      action: str(kw.action),
+      choices: kw.choices ?? null,
+      span: call.span,
+    });
+  }
+
+  // ---- literals and strings --------------------------------------------------------------------
+
+  dotted(node: Node): string {
+    switch (node.type) {
+      case 'identifier':
+        return this.text(node);
+      case 'attribute': {
+        const obj = node.childForFieldName('object');
+        const attr = node.childForFieldName('attribute');
+        return `${obj ? this.dotted(obj) : '?'}.${attr ? this.text(attr) : '?'}`;
+      }
+      case 'call': {
+        const fn = node.childForFieldName('function');
+        return `${fn ? this.dotted(fn) : '?'}()`;
+      }
+      case 'subscript': {
+        const value = node.childForFieldName('value');
+        return `${value ? this.dotted(value) : '?'}[]`;
+      }
+      case 'parenthesized_expression': {
+        const inner = node.namedChildCount === 1 ? node.namedChild(0) : null;
+        return inner ? this.dotted(inner) : '?';
+      }
+      default:
+        return '?';
+    }
+  }
+
+  literal(node: Node, scope: Scope): Literal {
+    switch (node.type) {
+      case 'string': {
+        const { value, fstring } = decodeString(this.text(node));
+        return fstring ? { kind: 'fstring', text: value } : { kind: 'str', value };
+      }
+      case 'concatenated_string': {
+        let out = '';
+        let fstring = false;
+        for (const part of node.namedChildren) {
+          if (!part || part.type !== 'string') continue;
+          const d = decodeString(this.text(part));
+          out += d.value;
+          fstring ||= d.fstring;
+        }
+        return fstring ? { kind: 'fstring', text: out } : { kind: 'str', value: out };
+      }
+      case 'integer':
+      case 'float': {
+        const n = Number(this.text(node).replace(/_/g, ''));
+        return Number.isFinite(n) ? { kind: 'num', value: n } : { kind: 'expr', text: this.text(node) };
+      }
+      case 'true':
+        return { kind: 'bool', value: true };
+      case 'false':
+        return { kind: 'bool', value: false };
+      case 'none':
+        return { kind: 'none' };
+      case 'unary_operator': {
+        const arg = node.childForFieldName('argument');
+        const op = node.child(0);
+        if (arg && op?.type === '-' && (arg.type === 'integer' || arg.type === 'float')) {
+          return { kind: 'num', value: -Number(this.text(arg).replace(/_/g, '')) };
+        }
+        break;
+      }
+      case 'list':
+      case 'tuple':
+      case 'set': {
+        const items: Literal[] = [];
+        const spans: Span[] = [];
+        for (const c of node.namedChildren) {
+          if (!c || c.type === 'comment') continue;
+          if (items.length >= MAX_LIST_ITEMS) break;
+          items.push(this.literal(c, scope));
+          spans.push(spanOf(c));
+        }
+        const list: Literal = { kind: 'list', items };
+        this.listSpans.set(list, spans);
+        return list;
+      }
+      case 'dictionary': {
+        const keys: string[] = [];
+        for (const c of node.namedChildren) {
+          const key = c?.type === 'pair' ? c.childForFieldName('key') : null;
+          if (key?.type === 'string') keys.push(decodeString(this.text(key)).value);
+        }
+        return { kind: 'dict', keys };
+      }
+      case 'identifier':
+      case 'attribute': {
+        const lit: Literal = { kind: 'name', text: this.dotted(node), qname: null };
+        this.pending.push({ target: lit, text: lit.text, scope, line: node.startPosition.row + 1, kind: 'literal' });
+        return lit;
+      }
+      case 'call': {
+        const index = this.callIndex.get(node.id);
+        if (index !== undefined) return { kind: 'call', call: index };
+        break;
+      }
+      case 'parenthesized_expression': {
+        const inner = node.namedChildCount === 1 ? node.namedChild(0) : null;
+        if (inner) return this.literal(inner, scope);
+        break;
+      }
+    }
+    const text = this.text(node);
+    return { kind: 'expr', text: text.length > MAX_EXPR_TEXT ? text.slice(0, MAX_EXPR_TEXT) + '…' : text };
+  }
+
+  private visitString(node: Node, scope: Scope): void {
+    // interpolations may hold calls
+    if (node.type === 'string') {
+      for (const c of node.namedChildren) if (c?.type === 'interpolation') this.visitChildren(c, scope);
+    } else {
+      for (const c of node.namedChildren) if (c) this.visitString(c, scope);
+    }
+    const parent = node.parent;
+    if (node.type === 'string' && parent?.type === 'concatenated_string') return;
+    const { value, fstring } =
+      node.type === 'string'
+        ? decodeString(this.text(node))
+        : (() => {
+            const l = this.literal(node, scope);
+            return l.kind === 'str' ? { value: l.value, fstring: false } : { value: l.kind === 'fstring' ? l.text : '', fstring: true };
+          })();
+
+    if (parent?.type === 'pair' && parent.childForFieldName('key')?.id === node.id) {
+      if (INTERESTING_KEYS.has(value)) this.pushString(node, scope, value, fstring, 'key');
+      return;
+    }
+    if (!INTERESTING_STRING.test(value)) return;
+    if (this.isDocstring(node)) return;
+    const { role, call, key } = this.roleOf(node);
+    this.pushString(node, scope, value, fstring, role, call, key);
+  }
+
+  private pushString(
+    node: Node,
+    scope: Scope,
+    value: string,
+    fstring: boolean,
+    role: StringRole,
+    call?: number,
+    key?: string,
+  ): void {
+    const fact: StringFact = { value, fstring, span: spanOf(node), scope: scope.name || '<module>', role };
+    if (call !== undefined) fact.call = call;
+    if (key !== undefined) fact.key = key;
+    if (this.exceptDepth > 0) fact.inExcept = true;
+    this.facts.strings.push(fact);
+  }
+
+  private roleOf(node: Node): { role: StringRole; call?: number; key?: string } {
+    let child = node;
+    let p = node.parent;
+    let role: StringRole | undefined;
+    // climb through containers to the construct that gives the string its purpose
+    while (p) {
+      switch (p.type) {
+        case 'comparison_operator':
+        case 'assert_statement':
+          return { role: 'comparison' };
+        case 'argument_list': {
+          const callNode = p.parent;
+          const call = callNode ? this.callIndex.get(callNode.id) : undefined;
+          const fn = callNode?.childForFieldName('function');
+          const last = fn?.type === 'attribute' ? fn.childForFieldName('attribute') : fn;
+          if (last && SEARCH_METHODS.has(this.text(last))) return { role: 'comparison' };
+          return { role: role ?? 'argument', ...(call !== undefined ? { call } : {}) };
+        }
+        case 'keyword_argument': {
+          const name = p.childForFieldName('name');
+          const callNode = p.parent?.parent;
+          const call = callNode ? this.callIndex.get(callNode.id) : undefined;
+          return {
+            role: role ?? 'keyword',
+            ...(call !== undefined ? { call } : {}),
+            ...(name ? { key: this.text(name) } : {}),
+          };
+        }
+        case 'assignment': {
+          const left = p.childForFieldName('left');
+          return { role: role ?? 'assignment', ...(left ? { key: this.text(left) } : {}) };
+        }
+        case 'pair': {
+          const k = p.childForFieldName('key');
+          role ??= 'collection';
+          if (k && k.id !== child.id && k.type === 'string') {
+            const outer = this.roleOf(p.parent ?? p);
+            return { ...outer, role, key: decodeString(this.text(k)).value };
+          }
+          break;
+        }
+        case 'list':
+        case 'tuple':
+        case 'set':
+        case 'dictionary':
+        case 'expression_list':
+          role ??= 'collection';
+          break;
+        case 'binary_operator':
+        case 'return_statement':
+        case 'conditional_expression':
+        case 'interpolation':
+          role ??= 'expression';
+          break;
+        case 'attribute':
+          // "...".format(...), "...".join(...)
+          role ??= 'expression';
+          break;
+        case 'parenthesized_expression':
+        case 'concatenated_string':
+          break;
+        default:
+          return { role: role ?? 'other' };
+      }
+      child = p;
+      p = p.parent;
+    }
+    return { role: role ?? 'other' };
+  }
+
+  // ---- script calls ----------------------------------------------------------------------------
+
+  private noteCommandList(node: Node, scope: Scope): void {
+    const first = node.namedChildren.find((c) => c && c.type !== 'comment');
+    if (!first) return;
+    const firstText = first.type === 'string' ? decodeString(this.text(first)).value : this.dotted(first);
+    if (!(RUNNER_WORD.test(firstText) || firstText === 'sys.executable')) return;
+    const list = this.literal(node, scope);
+    if (list.kind === 'list') this.commandLists.push({ node, items: list.items, spans: this.listSpans.get(list) ?? [] });
+  }
+
+  private wordsOf(items: Literal[]): string[] {
+    return items.map((l) => {
+      if (l.kind === 'str') return l.value;
+      if (l.kind === 'name' && (l.qname === 'sys.executable' || l.text === 'sys.executable')) return 'python';
+      if (l.kind === 'num') return String(l.value);
+      return '$VALUE';
+    });
+  }
+
+  private collectScriptCalls(): void {
+    const out: ScriptCallFact[] = [];
+    const seen = new Set<string>();
+    const add = (facts: ScriptCallFact[]): void => {
+      for (const f of facts) {
+        const key = `${f.span.line}:${f.span.col}:${f.target}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(f);
+      }
+    };
+    const fromList = (list: Literal & { kind: 'list' }, fallback: Span, via: ScriptCallFact['via']): ScriptCallFact[] => {
+      const words = this.wordsOf(list.items);
+      const spans = this.listSpans.get(list);
+      const facts = scriptCallsFromWords(words, { callerPath: this.file, span: fallback, via });
+      if (spans) {
+        for (const f of facts) {
+          const i = words.indexOf(f.target);
+          const s = i >= 0 ? spans[i] : undefined;
+          if (s) f.span = s;
+        }
+      }
+      return facts;
+    };
+    for (const call of this.facts.calls) {
+      if (!SUBPROCESS_CALLS.has(call.qname)) continue;
+      let arg = call.args[0] ?? call.kwargs.args ?? call.kwargs.cmd;
+      if (arg?.kind === 'name') {
+        const bound = this.latestAssign(arg.text, call.scope, call.span.line);
+        if (bound) arg = bound;
+      }
+      if (!arg) continue;
+      if (arg.kind === 'list') {
+        add(fromList(arg, call.span, 'subprocess'));
+      } else if (arg.kind === 'str') {
+        const via = call.qname.startsWith('os.') ? 'os.system' : 'subprocess';
+        add(scriptCallsFromWords(splitShellWords(arg.value), { callerPath: this.file, span: call.span, via }));
+      }
+    }
+    for (const cl of this.commandLists) {
+      const list: Literal = { kind: 'list', items: cl.items };
+      this.listSpans.set(list, cl.spans);
+      add(fromList(list, spanOf(cl.node), 'command-list'));
+    }
+    this.facts.scriptCalls = out;
+  }
+
+  private latestAssign(name: string, scope: string, line: number): Literal | undefined {
+    let found: Literal | undefined;
+    for (const a of this.facts.assigns) {
+      if (a.target === name && a.scope === scope && a.span.line < line) found = a.value;
+    }
+    return found;
+  }
+
+  // ---- resolution and errors -------------------------------------------------------------------
+
+  private resolveAll(): void {
+    for (const p of this.pending) {
+      const r = resolveText(p.text, p.scope, p.line);
+      if (p.kind === 'call') {
+        const call = p.target as CallFact;
+        call.qname = r.qname;
+        call.resolved = r.resolved;
+      } else if (p.kind === 'assign') {
+        (p.target as AssignFact).targetQname = r.qname;
+      } else {
+        (p.target as { qname: string | null }).qname = r.resolved ? r.qname : null;
+      }
+    }
+  }
+
+  private collectParseErrors(tree: Tree): void {
+    const cursor = tree.walk();
+    try {
+      let descend = true;
+      for (;;) {
+        const node = cursor.currentNode;
+        if (node.isError || node.isMissing) {
+          const text = this.text(node).split('\n')[0] ?? '';
+          const message = node.isMissing
+            ? `syntax error: missing \`${node.type}\``
+            : `syntax error: unexpected \`${text.length > 40 ? text.slice(0, 40) + '…' : text}\``;
+          this.facts.parseErrors.push({ span: spanOf(node), message });
+          if (this.facts.parseErrors.length >= 5) return;
+          descend = false;
+        }
+        if (descend && node.hasError && cursor.gotoFirstChild()) continue;
+        descend = true;
+        if (cursor.gotoNextSibling()) continue;
+        let up = false;
+        while (cursor.gotoParent()) {
+          if (cursor.gotoNextSibling()) {
+            up = true;
+            break;
+          }
+        }
+        if (!up) return;
+      }
+    } finally {
+      cursor.delete();
+    }
+  }
+}
+
+export function extractPython(tree: Tree, source: string, file: string): FileFacts {
+  return new Extractor(source, file).run(tree);
+}

@@ -1,0 +1,25 @@
+import type { FileFacts } from '../facts.js';
+import { extractPython } from './extract.js';
+import { pythonParser } from './parser.js';
+
+export interface PythonFrontEnd {
+  /** Facts for one file. Never throws on bad syntax: what parses is analysed, errors become facts. */
+  extract(source: string, path: string): FileFacts;
+}
+
+export async function loadPythonFrontEnd(): Promise<PythonFrontEnd> {
+  const parser = await pythonParser();
+  return {
+    extract(source, path) {
+      const tree = parser.parse(source);
+      if (!tree) throw new Error(`tree-sitter returned no tree for ${path}`);
+      try {
+        return extractPython(tree, source, path);
+      } finally {
+        tree.delete();
+      }
+    },
+  };
+}
+
+export { moduleNameOf } from './extract.js';

@@ -1,0 +1,27 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Language, Parser } from 'web-tree-sitter';
+import { BugError } from '../../core/errors.js';
+import { packageRoot } from '../../core/paths.js';
+
+let loading: Promise<Parser> | undefined;
+
+/**
+ * One parser per thread, created on first use. The grammar wasm ships inside the package
+ * (grammars/), pinned to the runtime's ABI; a failed load is a broken install, hence a BugError.
+ */
+export function pythonParser(): Promise<Parser> {
+  loading ??= (async () => {
+    const wasm = path.join(packageRoot(), 'grammars', 'tree-sitter-python.wasm');
+    try {
+      await Parser.init();
+      const language = await Language.load(await readFile(wasm));
+      const parser = new Parser();
+      parser.setLanguage(language);
+      return parser;
+    } catch (cause) {
+      throw new BugError(`cannot load the Python grammar ${wasm}`, { cause });
+    }
+  })();
+  return loading;
+}

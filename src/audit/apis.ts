@@ -1,0 +1,105 @@
+/**
+ * The LLM-ecosystem API catalog the rules match against, by resolved qualified name
+ * (research: static-analysis anchors, Part B). One place, so rules and loader inference agree.
+ */
+import type { CallFact, Literal } from '../analysis/facts.js';
+import { lastSegment, receiverOf } from './rule.js';
+
+const TRANSFORMERS_LOAD =
+  /^transformers\.(?:Auto(?!Config\.)\w+|\w+For\w+|\w+Tokenizer(?:Fast)?|\w+LMHeadModel|\w+Processor|\w+Model)\.from_pretrained$/;
+const PEFT_LOAD = /^peft\.(?:PeftModel\w*|AutoPeftModel\w*)\.from_pretrained$/;
+const UNSLOTH_LOAD = /^unsloth\.(?:FastLanguageModel|FastModel|FastVisionModel)\.from_pretrained$/;
+export const TRL_TRAINER = /^trl(?:\.trainer)?\.(?:SFT|DPO|GRPO|PPO|KTO|ORPO|CPO|RLOO|Reward|Online\w*|Nash\w*|XPO|BCO|GKD)Trainer$/;
+const ENGINES = new Set([
+  'vllm.LLM',
+  'vllm.entrypoints.llm.LLM',
+  'sglang.Engine',
+  'sglang.srt.entrypoints.engine.Engine',
+  'llama_cpp.Llama',
+  'llama_cpp.Llama.from_pretrained',
+  'transformers.pipeline',
+]);
+
+/** Keyword names that carry the model id of a load. */
+export const MODEL_KWARGS = ['pretrained_model_name_or_path', 'model', 'model_name', 'model_id', 'model_path', 'repo_id'];
+
+/** A short display name for what a load call loads, or null when the call is not a load. */
+export function modelLoadKind(call: CallFact): string | null {
+  const q = call.qname;
+  if (!call.resolved) return null;
+  if (TRANSFORMERS_LOAD.test(q) || PEFT_LOAD.test(q) || UNSLOTH_LOAD.test(q)) return shortName(q);
+  if (ENGINES.has(q)) return shortName(q);
+  if (TRL_TRAINER.test(q)) {
+    const model = call.kwargs.model ?? call.args[0];
+    if (model?.kind === 'str') return `${lastSegment(q)}(model="…")`;
+  }
+  return null;
+}
+
+/** `transformers.AutoTokenizer.from_pretrained` → `AutoTokenizer.from_pretrained`. */
+export function shortName(qname: string): string {
+  const parts = qname.split('.');
+  return parts.length <= 2 ? qname : parts.slice(-2).join('.');
+}
+
+/** The model argument of a load call, if any. */
+export function modelArgument(call: CallFact): Literal | undefined {
+  for (const k of MODEL_KWARGS) {
+    const v = call.kwargs[k];
+    if (v) return v;
+  }
+  return call.args[0];
+}
+
+const TRL_TEMPLATE_HELPERS = new Set([
+  'trl.apply_chat_template',
+  'trl.maybe_apply_chat_template',
+  'trl.data_utils.apply_chat_template',
+  'trl.data_utils.maybe_apply_chat_template',
+]);
+
+/** How a call applies a chat template, or null. */
+export function templateApplication(call: CallFact): string | null {
+  const q = call.qname;
+  const last = lastSegment(q);
+  if (TRL_TEMPLATE_HELPERS.has(q)) return shortName(q);
+  // passed by reference, as TRL's own docs do: `ds.map(apply_chat_template, fn_kwargs={"tokenizer": tok})`
+  const fn = last === 'map' ? (call.args[0] ?? call.kwargs.function) : undefined;
+  if (fn?.kind === 'name' && fn.qname !== null && TRL_TEMPLATE_HELPERS.has(fn.qname)) {
+    return `\`${shortName(fn.qname)}\` mapped over a dataset`;
+  }
+  if (last === 'apply_chat_template') return `${lastSegment(receiverOf(call.callee)) || 'tokenizer'}.apply_chat_template`;
+  const recv = receiverOf(q);
+  if (last === 'chat' && /^vllm(?:\.entrypoints\.llm)?\.LLM\(\)$/.test(recv)) return 'vLLM `LLM.chat`';
+  if (last === 'create_chat_completion' && /^llama_cpp\.Llama(?:\.from_pretrained)?\(\)$/.test(recv)) {
+    return 'llama-cpp `Llama.create_chat_completion`';
+  }
+  if (q === 'openai.ChatCompletion.create' || q === 'openai.ChatCompletion.acreate') return 'OpenAI `ChatCompletion.create`';
+  if (q.endsWith('.chat.completions.create') || q.endsWith('.chat.completions.parse')) {
+    return 'OpenAI-compatible `chat.completions.create`';
+  }
+  if (q === 'litellm.completion' || q === 'litellm.acompletion') return `\`${q}\``;
+  return null;
+}
+
+/** Calls that install or replace a tokenizer's chat template. */
+export function templateInstaller(call: CallFact): string | null {
+  const q = call.qname;
+  if (!call.resolved) return null;
+  if (/^trl(?:\.models(?:\.utils)?)?\.setup_chat_format$/.test(q)) return 'trl `setup_chat_format`';
+  if (/^trl(?:\.chat_template_utils)?\.clone_chat_template$/.test(q)) return 'trl `clone_chat_template`';
+  if (q === 'unsloth.chat_templates.get_chat_template') return 'unsloth `get_chat_template`';
+  if (/^trl(?:\.trainer)?\.SFTConfig$/.test(q) && call.kwargs.chat_template_path) return '`SFTConfig(chat_template_path=…)`';
+  return null;
+}
+
+/** Calls that tokenize text or feed raw text to a generator (so BOS may be added). */
+export function tokenizesText(call: CallFact): boolean {
+  const q = call.qname;
+  const last = lastSegment(q);
+  if (last === 'encode' || last === 'encode_plus' || last === 'batch_encode_plus') return true;
+  if (q.endsWith('.from_pretrained()') && /Tokenizer|Processor/.test(q)) return true;
+  if (/^vllm(?:\.entrypoints\.llm)?\.LLM\(\)\.generate$/.test(q)) return true;
+  // a tokenizer called through a name or attribute that says so (`self.tokenizer(text)`, a parameter)
+  return /(?:^|\.)(?:tok|tokenizer|processor)$/i.test(call.callee);
+}

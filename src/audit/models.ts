@@ -1,0 +1,97 @@
+import type { CallFact, FileFacts, Literal } from '../analysis/facts.js';
+import { modelArgument, modelLoadKind } from './apis.js';
+import { Project, type ModelVerdict } from './project.js';
+import { receiverOf } from './rule.js';
+
+const MODELISH_NAME = /model|checkpoint|ckpt|base|judge|tokenizer|repo|policy|reference|ref_?model/i;
+
+/**
+ * Which model a call in one file acts on: the sanctioned loader, the model id passed to the load its
+ * receiver came from, or what the file as a whole loads. Built once per file.
+ */
+export class FileModels {
+  private fileVerdict: ModelVerdict | undefined;
+
+  constructor(
+    private readonly file: FileFacts,
+    private readonly project: Project,
+  ) {}
+
+  /** A string literal, or a name bound to one in this file (`MODEL = "…"`, `--model` default). */
+  literalValue(lit: Literal | undefined, line: number): string | null {
+    if (!lit) return null;
+    if (lit.kind === 'str') return lit.value;
+    if (lit.kind !== 'name') return null;
+    let found: string | null = null;
+    for (const a of this.file.assigns) {
+      if (a.target === lit.text && a.value.kind === 'str' && a.span.line <= line) found = a.value.value;
+    }
+    if (found) return found;
+    // `args.model` → the `--model` argparse default
+    const attr = lit.text.split('.').pop() ?? lit.text;
+    for (const arg of this.file.cliArgs) {
+      const dest = arg.dest ?? arg.flags.find((f) => f.startsWith('--'))?.slice(2).replace(/-/g, '_');
+      if (dest === attr && arg.default?.kind === 'str') return arg.default.value;
+    }
+    return null;
+  }
+
+  modelIdOfLoad(call: CallFact): string | null {
+    return this.literalValue(modelArgument(call), call.span.line);
+  }
+
+  verdictForCall(call: CallFact): ModelVerdict {
+    if (modelLoadKind(call)) {
+      const id = this.modelIdOfLoad(call);
+      if (id) return this.project.classifyModel(id);
+    }
+    const recv = receiverOf(call.qname);
+    const loader = this.project.sanctionedFor(recv);
+    if (loader) return { kind: 'base', model: null, reason: `it comes from the sanctioned loader \`${loader.name}\`` };
+    if (recv.endsWith('()')) {
+      const origin = recv.slice(0, -2);
+      let load: CallFact | undefined;
+      for (const c of this.file.calls) {
+        if (c.qname === origin && (!load || c.span.line <= call.span.line)) load = c;
+      }
+      const id = load ? this.modelIdOfLoad(load) : null;
+      if (id) return this.project.classifyModel(id);
+    }
+    return this.forFile();
+  }
+
+  /** What the file loads, when a call's own model cannot be told. */
+  forFile(): ModelVerdict {
+    if (this.fileVerdict) return this.fileVerdict;
+    const usesLoader = this.file.calls.find((c) => this.project.sanctionedFor(c.qname));
+    const verdicts: ModelVerdict[] = [];
+    for (const c of this.file.calls) {
+      if (!modelLoadKind(c)) continue;
+      const id = this.modelIdOfLoad(c);
+      if (id) verdicts.push(this.project.classifyModel(id));
+    }
+    for (const s of this.file.strings) {
+      if (!Project.looksLikeModelId(s.value)) continue;
+      if ((s.role === 'assignment' || s.role === 'keyword') && s.key && MODELISH_NAME.test(s.key)) {
+        verdicts.push(this.project.classifyModel(s.value));
+      }
+    }
+    for (const a of this.file.cliArgs) {
+      if (a.default?.kind === 'str' && a.flags.some((f) => MODELISH_NAME.test(f)) && Project.looksLikeModelId(a.default.value)) {
+        verdicts.push(this.project.classifyModel(a.default.value));
+      }
+    }
+    const base = verdicts.find((v) => v.kind === 'base');
+    if (usesLoader) {
+      this.fileVerdict = { kind: 'base', model: base?.model ?? null, reason: `the file uses the sanctioned loader \`${this.project.sanctionedFor(usesLoader.qname)?.name}\`` };
+    } else if (base) {
+      this.fileVerdict = { kind: 'base', model: base.model, reason: `the file works with \`${base.model}\` (${base.reason})` };
+    } else {
+      const instruct = verdicts.find((v) => v.kind === 'instruct');
+      this.fileVerdict = instruct
+        ? { kind: 'instruct', model: instruct.model, reason: `the file works with \`${instruct.model}\` (${instruct.reason})` }
+        : { kind: 'unknown', model: null, reason: 'the file names no model' };
+    }
+    return this.fileVerdict;
+  }
+}

@@ -1,0 +1,140 @@
+import path from 'node:path';
+import picomatch from 'picomatch';
+import type { ScriptCallFact } from '../analysis/facts.js';
+import { moduleNameOf } from '../analysis/python/extract.js';
+import type { Config } from '../schemas/config.js';
+
+export interface ModelVerdict {
+  kind: 'base' | 'instruct' | 'unknown';
+  model: string | null;
+  reason: string;
+}
+
+export interface SanctionedLoader {
+  /** Dotted name as in config: `utils.clean_model_loader.CleanModelLoader`. */
+  name: string;
+  source: 'config' | 'inferred';
+  reasons: string[];
+}
+
+export type ScriptResolution =
+  | { status: 'ok'; path: string }
+  | { status: 'deprecated'; path: string; reason: string }
+  | { status: 'missing'; tried: string[] }
+  | { status: 'external' };
+
+const INSTRUCT_MARKER = /(?:^|[-_/.\s])(?:instruct|chat|it|rlhf|dpo|assistant|aligned)(?:$|[-_.\s\d])/i;
+const BASE_MARKER = /(?:^|[-_/.\s])base(?:$|[-_.\s])/i;
+const HF_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]*[A-Za-z0-9]$/;
+const PATHLIKE = /^(?:\.{1,2}\/|\/|~)|\.(?:jsonl?|csv|py|sh|txt|ya?ml|bin|pt|safetensors|gguf)$|^(?:data|outputs?|checkpoints?|artifacts|runs|results|logs|scripts)\//i;
+
+/** Everything the rules know beyond one file: config, the file tree, loaders, model identity. */
+export class Project {
+  private readonly baseMatchers: ((id: string) => boolean)[];
+  private readonly instructMatchers: ((id: string) => boolean)[];
+  private readonly deprecatedMatcher: ((p: string) => boolean) | null;
+
+  constructor(
+    readonly root: string,
+    readonly config: Config,
+    /** Every file under the root (repo-relative, `/`), excluded folders left out. */
+    readonly files: ReadonlySet<string>,
+    readonly sanctioned: readonly SanctionedLoader[],
+  ) {
+    const m = (p: string) => picomatch(p, { nocase: true, dot: true });
+    this.baseMatchers = config.baseModels.map(m);
+    this.instructMatchers = config.instructModels.map(m);
+    this.deprecatedMatcher = config.deprecatedPaths.length
+      ? picomatch(config.deprecatedPaths, { dot: true })
+      : null;
+  }
+
+  classifyModel(id: string): ModelVerdict {
+    if (this.instructMatchers.some((m) => m(id))) return { kind: 'instruct', model: id, reason: 'listed in instruct-models' };
+    if (this.baseMatchers.some((m) => m(id))) return { kind: 'base', model: id, reason: 'listed in base-models' };
+    const marker = INSTRUCT_MARKER.exec(id.split('/').pop() ?? id);
+    if (marker) return { kind: 'instruct', model: id, reason: `the name marks a tuned model (\`${marker[0].replace(/^[-_/.\s]|[-_.\s\d]$/g, '')}\`)` };
+    if (BASE_MARKER.test(id)) return { kind: 'base', model: id, reason: 'the name says `base`' };
+    if (HF_ID.test(id) && !PATHLIKE.test(id)) return { kind: 'base', model: id, reason: 'a hub id with no instruct/chat marker' };
+    return { kind: 'unknown', model: id, reason: 'not a recognisable model id' };
+  }
+
+  /** Whether a dotted string looks like a model id or local checkpoint worth classifying. */
+  static looksLikeModelId(value: string): boolean {
+    return HF_ID.test(value) && !PATHLIKE.test(value);
+  }
+
+  /** The sanctioned loader a qualified name refers to (the loader itself, or something under it). */
+  sanctionedFor(qname: string): SanctionedLoader | undefined {
+    const plain = qname.replace(/\(\)/g, '');
+    return this.sanctioned.find((l) => {
+      const i = plain.indexOf(l.name);
+      if (i < 0) return false;
+      const before = i === 0 || plain[i - 1] === '.';
+      const after = plain.length === i + l.name.length || plain[i + l.name.length] === '.';
+      return before && after;
+    });
+  }
+
+  /** True when code in `scope` of `file` sits inside a sanctioned loader's body. */
+  inSanctionedLoader(file: string, scope: string): boolean {
+    if (scope === '<module>') return false;
+    const full = `${moduleNameOf(file)}.${scope}`;
+    return this.sanctioned.some((l) => {
+      const i = full.indexOf(l.name);
+      if (i < 0) return false;
+      const before = i === 0 || full[i - 1] === '.';
+      const after = full.length === i + l.name.length || full[i + l.name.length] === '.';
+      return before && after;
+    });
+  }
+
+  /** Why a path counts as deprecated, or null. */
+  deprecation(file: string): string | null {
+    if (/\.deprecated$/i.test(file)) return 'it is marked `.DEPRECATED`';
+    if (file.split('/').slice(0, -1).some((seg) => seg.toLowerCase() === 'deprecated')) {
+      return 'it lives in a `deprecated/` folder';
+    }
+    if (this.deprecatedMatcher?.(file)) return 'it matches `deprecated-paths` in the config';
+    return null;
+  }
+
+  resolveScript(call: ScriptCallFact): ScriptResolution {
+    if (!call.candidates.length) return { status: 'external' };
+    for (const c of call.candidates) {
+      if (this.files.has(c)) {
+        const reason = this.deprecation(c);
+        return reason ? { status: 'deprecated', path: c, reason } : { status: 'ok', path: c };
+      }
+    }
+    for (const c of call.candidates) {
+      for (const suffix of ['.DEPRECATED', '.deprecated']) {
+        if (this.files.has(c + suffix)) {
+          return { status: 'deprecated', path: c, reason: `it exists only as \`${path.posix.basename(c)}${suffix}\`` };
+        }
+      }
+      const moved = path.posix.join(path.posix.dirname(c), 'deprecated', path.posix.basename(c));
+      if (this.files.has(moved)) return { status: 'deprecated', path: c, reason: `it was moved to \`${moved}\`` };
+    }
+    // `python -m pkg.mod` for a package the repo does not hold is an installed tool, not a missing script
+    if (call.module && !this.holdsPackage(call.target.split('.')[0] ?? call.target)) return { status: 'external' };
+    return { status: 'missing', tried: call.candidates };
+  }
+
+  private readonly packages = new Map<string, boolean>();
+
+  private holdsPackage(pkg: string): boolean {
+    let held = this.packages.get(pkg);
+    if (held === undefined) {
+      held = false;
+      for (const f of this.files) {
+        if (f === `${pkg}.py` || f.startsWith(`${pkg}/`) || f.startsWith(`src/${pkg}/`)) {
+          held = true;
+          break;
+        }
+      }
+      this.packages.set(pkg, held);
+    }
+    return held;
+  }
+}

@@ -1,0 +1,30 @@
+import path from 'node:path';
+import { severityAtLeast, type Severity } from '../schemas/config.js';
+import type { AuditReport } from '../schemas/finding.js';
+import type { AuditResult } from './engine.js';
+
+export function toReport(result: AuditResult, version: string): AuditReport {
+  const summary = { error: 0, warning: 0, info: 0 };
+  for (const f of result.findings) summary[f.severity]++;
+  return {
+    version: 1,
+    tool: { name: 'provenant', version },
+    root: result.root,
+    config: result.configSource,
+    findings: result.findings,
+    skipped: result.skipped,
+    stats: result.stats,
+    summary,
+  };
+}
+
+/** 1 when any finding is at least `failOn`, else 0. */
+export function exitCodeFor(result: AuditResult, failOn: Severity = result.config.failOn): 0 | 1 {
+  return result.findings.some((f) => severityAtLeast(f.severity, failOn)) ? 1 : 0;
+}
+
+/** A finding's path as the user should see it: relative to where they ran the command. */
+export function displayPath(root: string, rel: string, cwd: string): string {
+  const shown = path.relative(cwd, path.join(root, rel));
+  return shown.split(path.sep).join('/') || rel;
+}

@@ -1,0 +1,64 @@
+import type { Style } from '../../core/style.js';
+import type { Finding } from '../../schemas/finding.js';
+import type { AuditResult } from '../engine.js';
+import { displayPath } from '../report.js';
+
+function severityColor(style: Style, severity: Finding['severity']): (s: string) => string {
+  return severity === 'error' ? style.red : severity === 'warning' ? style.yellow : style.blue;
+}
+
+/** A code frame like Ruff's: numbered lines, then carets under the span with the code. */
+function frame(f: Finding, style: Style): string[] {
+  if (!f.frame.length) return [];
+  const width = String(f.frame[f.frame.length - 1]?.line ?? f.span.line).length;
+  const gutter = (n: string) => style.blue(`${n.padStart(width)} |`);
+  const out = [gutter('')];
+  for (const l of f.frame) {
+    out.push(`${gutter(String(l.line))} ${l.text}`);
+    if (l.line === f.span.line) {
+      const start = f.span.col - 1;
+      const end = f.span.endLine === f.span.line ? Math.max(f.span.endCol - 1, start + 1) : l.text.length;
+      const carets = '^'.repeat(Math.max(1, end - start));
+      out.push(`${gutter('')} ${' '.repeat(start)}${severityColor(style, f.severity)(`${carets} ${f.code}`)}`);
+    }
+  }
+  out.push(gutter(''));
+  return out;
+}
+
+export function renderText(result: AuditResult, options: { cwd: string; style: Style; showFrames?: boolean }): string {
+  const { style, cwd } = options;
+  const lines: string[] = [];
+  for (const f of result.findings) {
+    const where = `${displayPath(result.root, f.path, cwd)}:${f.span.line}:${f.span.col}:`;
+    const color = severityColor(style, f.severity);
+    lines.push(`${style.bold(where)} ${color(style.bold(f.code))} ${color(`[${f.severity}]`)} ${f.message}`);
+    if (options.showFrames !== false) {
+      lines.push(...frame(f, style));
+      lines.push('');
+    }
+  }
+  lines.push(summaryLine(result, style));
+  return lines.join('\n') + '\n';
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function summaryLine(result: AuditResult, style: Style): string {
+  const { stats, findings } = result;
+  const files = new Set(findings.map((f) => f.path)).size;
+  const analysed = `${plural(stats.filesDiscovered, 'file')} checked (${stats.filesAnalysed} parsed) in ${stats.seconds.toFixed(2)}s`;
+  if (!findings.length) return style.bold(`All clear: no problems found. ${analysed}.`);
+  const counts = (['error', 'warning', 'info'] as const)
+    .map((s) => [s, findings.filter((f) => f.severity === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => plural(n, s))
+    .join(', ');
+  return style.bold(`Found ${plural(findings.length, 'problem')} (${counts}) in ${plural(files, 'file')}. ${analysed}.`);
+}
+
+export function renderSkipped(result: AuditResult, cwd: string): string {
+  return result.skipped.map((s) => `warning: ${displayPath(result.root, s.path, cwd)}: skipped: ${s.reason}\n`).join('');
+}

@@ -1,0 +1,59 @@
+import type { Severity } from '../schemas/config.js';
+import { RuleMetaSchema, type RuleMeta } from '../schemas/rule.js';
+import type { CallFact, FileFacts, Span } from '../analysis/facts.js';
+import type { ModelVerdict, Project } from './project.js';
+
+export interface Report<M extends string> {
+  span: Span;
+  messageId: M;
+  data?: Record<string, string>;
+  /** Overrides the rule's default severity (template rules lower it for unknown models). */
+  severity?: Severity;
+}
+
+/** What a rule sees: one file's facts, the project around it, and `report`. Never the parser. */
+export interface RuleContext<M extends string = string> {
+  readonly file: FileFacts;
+  readonly project: Project;
+  report(finding: Report<M>): void;
+  /** True when `scope` (a def qualname in this file, or `<module>`) is inside a sanctioned loader. */
+  inSanctionedLoader(scope: string): boolean;
+  /** Which model a call acts on, as far as the file shows. */
+  modelOf(call: CallFact): ModelVerdict;
+  /**
+   * Severity for a template/token rule given the model: the rule's own for base models, none for
+   * instruct models, the configured unknown-model severity otherwise (none when it is `off`).
+   */
+  severityForModel(verdict: ModelVerdict, base: Severity): Severity | null;
+}
+
+export interface Rule<M extends string = string> extends RuleMeta {
+  messages: Record<M, string>;
+  check(ctx: RuleContext<M>): void;
+}
+
+/** Declares a rule; the metadata is validated once here so a malformed rule fails at load, not mid-audit. */
+export function defineRule<const M extends Record<string, string>>(
+  rule: Omit<RuleMeta, 'messages'> & { messages: M; check(ctx: RuleContext<keyof M & string>): void },
+): Rule<keyof M & string> {
+  const { check, ...meta } = rule;
+  RuleMetaSchema.parse(meta);
+  return rule as unknown as Rule<keyof M & string>;
+}
+
+/** `a.b.c` → `c`. */
+export function lastSegment(qname: string): string {
+  const i = qname.lastIndexOf('.');
+  return i < 0 ? qname : qname.slice(i + 1);
+}
+
+/** `tok.apply_chat_template` → `tok`; `f` → ''. */
+export function receiverOf(qname: string): string {
+  const i = qname.lastIndexOf('.');
+  return i < 0 ? '' : qname.slice(0, i);
+}
+
+/** Fills `{{name}}` placeholders of a message template. */
+export function renderMessage(template: string, data: Record<string, string> = {}): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => data[key] ?? `{{${key}}}`);
+}

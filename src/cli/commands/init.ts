@@ -1,0 +1,38 @@
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { initProject } from '../../index.js';
+import { usage, type Io } from '../io.js';
+
+export const HELP = `provenant init [--dry-run] [--force] — infer the sanctioned loader and the base/instruct models,
+write them into [tool.provenant] (pyproject.toml, else provenant.toml) for review, and print why\n`;
+
+export async function run(args: string[], io: Io): Promise<number> {
+  const { values } = usage('init', () =>
+    parseArgs({ args, allowPositionals: true, strict: true, options: {
+    'dry-run': { type: 'boolean' },
+    force: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  } }),
+  );
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const r = await initProject({ cwd: io.cwd, dryRun: Boolean(values['dry-run']), force: Boolean(values.force) });
+  const out: string[] = [];
+  if (r.sanctioned.length) {
+    for (const l of r.sanctioned) {
+      out.push(`sanctioned loader: ${l.name}`);
+      for (const why of l.reasons) out.push(`  - ${why}`);
+    }
+  } else {
+    out.push('sanctioned loader: none found (no function or class both loads a model and disables its chat template)');
+  }
+  for (const m of r.models) out.push(`${m.verdict.kind} model: ${m.id} — ${m.verdict.reason} (${m.files.join(', ')})`);
+  const file = path.relative(io.cwd, r.configFile) || r.configFile;
+  if (r.written) out.push(`${r.created ? 'created' : 'updated'} ${file}: review [tool.provenant] before committing`);
+  else if (values['dry-run']) out.push(`dry run: nothing written (would write ${file})`);
+  else out.push('nothing to write');
+  io.stdout.write(out.join('\n') + '\n');
+  return 0;
+}

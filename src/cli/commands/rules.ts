@@ -1,0 +1,28 @@
+import { parseArgs } from 'node:util';
+import { listRules } from '../../index.js';
+import { styleFor } from '../../core/style.js';
+import { FORMATS, oneOf, usage, type Io } from '../io.js';
+
+export const HELP = `provenant rules [--format text|json] — list every rule with its code, default severity and summary\n`;
+
+export async function run(args: string[], io: Io): Promise<number> {
+  const { values } = usage('rules', () =>
+    parseArgs({ args, allowPositionals: true, strict: true, options: { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }),
+  );
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const rules = listRules();
+  if ((oneOf('format', values.format, FORMATS) ?? 'text') === 'json') {
+    io.stdout.write(JSON.stringify(rules, null, 2) + '\n');
+    return 0;
+  }
+  const style = styleFor(io.stdout, io.env);
+  const width = Math.max(...rules.map((r) => r.code.length));
+  const nameWidth = Math.max(...rules.map((r) => r.name.length));
+  for (const r of rules) {
+    io.stdout.write(`${style.bold(r.code.padEnd(width))}  ${r.name.padEnd(nameWidth)}  ${r.severity.padEnd(7)}  ${r.summary}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,38 @@
+import { UserError } from '../core/errors.js';
+
+export interface Io {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+}
+
+export const FORMATS = ['text', 'json'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** Runs a node:util parseArgs call, turning its errors into usage errors (exit 2) that name the command. */
+export function usage<R>(command: string, parse: () => R): R {
+  try {
+    return parse();
+  } catch (cause) {
+    throw new UserError(`${command}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      hint: `run \`provenant ${command} --help\``,
+      cause,
+    });
+  }
+}
+
+export function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UserError(`--${flag}: expected one of ${allowed.join(', ')}, got \`${value}\``);
+}
+
+export function codes(values: string[] | undefined): string[] | undefined {
+  if (!values) return undefined;
+  const out = values.flatMap((v) => v.split(',')).map((v) => v.trim().toUpperCase()).filter(Boolean);
+  for (const c of out) {
+    if (!/^[A-Z]+[0-9]{0,3}$/.test(c)) throw new UserError(`\`${c}\` is not a rule code or prefix`, { hint: 'codes look like LOAD001 or LOAD' });
+  }
+  return out;
+}

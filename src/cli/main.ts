@@ -1,0 +1,54 @@
+import { BugError, UserError } from '../core/errors.js';
+import type { Io } from './io.js';
+
+const COMMANDS: Record<string, () => Promise<{ run(args: string[], io: Io): Promise<number>; HELP: string }>> = {
+  audit: () => import('./commands/audit.js'),
+  rules: () => import('./commands/rules.js'),
+  explain: () => import('./commands/explain.js'),
+  init: () => import('./commands/init.js'),
+};
+
+const USAGE = `provenant — keeps LLM post-training research honest
+
+Usage: provenant <command> [options]
+
+Commands:
+  audit [PATHS…]   find chat-template contamination, bypassed loaders, deprecated and missing script calls
+  rules            list the rule catalog
+  explain CODE     show a rule's documentation
+  init             infer the sanctioned loader and models and write them into the config
+
+Run \`provenant <command> --help\` for a command's options.
+`;
+
+/** The single error boundary: an outcome or an error becomes an exit code here and nowhere else. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (!command || command === '--help' || command === '-h' || command === 'help') {
+      io.stdout.write(USAGE);
+      return command ? 0 : 2;
+    }
+    if (command === '--version' || command === '-V') {
+      io.stdout.write(`provenant ${(await import('../index.js')).VERSION}\n`);
+      return 0;
+    }
+    const load = COMMANDS[command];
+    if (!load) throw new UserError(`unknown command \`${command}\``, { hint: `commands: ${Object.keys(COMMANDS).join(', ')}` });
+    return await (await load()).run(rest, io);
+  } catch (error) {
+    if (error instanceof UserError) {
+      io.stderr.write(`provenant: error: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
+      return 2;
+    }
+    const bug = error instanceof BugError ? error : new BugError('unexpected internal error', { cause: error });
+    const cause = bug.cause instanceof Error ? `\ncaused by: ${bug.cause.stack ?? bug.cause.message}` : '';
+    io.stderr.write(`provenant: internal error (a bug in provenant): ${bug.message}\n${bug.stack ?? ''}${cause}\n`);
+    return 3;
+  }
+}
+
+/** What bin/provenant.js runs. */
+export async function runCli(): Promise<void> {
+  process.exitCode = await main(process.argv.slice(2), { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr });
+}

@@ -1,0 +1,202 @@
+import { readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import type { SkippedFile } from '../schemas/finding.js';
+import { UserError } from './errors.js';
+import { toPosix } from './paths.js';
+
+export interface DiscoveredFile {
+  /** Root-relative, `/`-separated. */
+  path: string;
+  abs: string;
+  size: number;
+}
+
+export interface Discovery {
+  /** Files the include globs select, under the requested targets. */
+  files: DiscoveredFile[];
+  /** Every file under the project root (for resolving script calls), excluded folders left out. */
+  all: Set<string>;
+  skipped: SkippedFile[];
+}
+
+export interface DiscoverOptions {
+  root: string;
+  /** Absolute paths the user asked for (files or folders). */
+  targets: string[];
+  include: string[];
+  exclude: string[];
+}
+
+function errno(error: unknown): string | undefined {
+  return error && typeof error === 'object' && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+}
+
+/**
+ * Walks the targets and the project root. Symlinked folders are followed once (a loop is skipped with a
+ * reason); files that vanish or cannot be read mid-walk are skipped with a reason, never fatal.
+ */
+export function discover(options: DiscoverOptions): Discovery {
+  const { root } = options;
+  const excluded = picomatch(options.exclude, { dot: true });
+  const included = picomatch(options.include, { dot: true });
+  const isExcluded = (rel: string, base: string) => excluded(rel) || excluded(base);
+  const skipped: SkippedFile[] = [];
+  const all = new Set<string>();
+  const files = new Map<string, DiscoveredFile>();
+
+  const walk = (dirAbs: string, collect: boolean, seen: Set<string>): void => {
+    let real: string;
+    try {
+      real = realpathSync(dirAbs);
+    } catch (error) {
+      skipped.push({ path: relOf(root, dirAbs), reason: `cannot resolve folder (${errno(error) ?? 'error'})` });
+      return;
+    }
+    if (seen.has(real)) {
+      skipped.push({ path: relOf(root, dirAbs), reason: 'symlink loop: this folder was already walked' });
+      return;
+    }
+    seen.add(real);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dirAbs, { withFileTypes: true });
+    } catch (error) {
+      const code = errno(error);
+      if (code === 'ENOENT') skipped.push({ path: relOf(root, dirAbs), reason: 'vanished during the scan' });
+      else skipped.push({ path: relOf(root, dirAbs), reason: `cannot read folder (${code ?? 'error'})` });
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const abs = path.join(dirAbs, entry.name);
+      const rel = relOf(root, abs);
+      if (isExcluded(rel, entry.name)) continue;
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      let size = -1;
+      if (entry.isSymbolicLink()) {
+        let st: Stats;
+        try {
+          st = statSync(abs);
+        } catch {
+          skipped.push({ path: rel, reason: 'broken symlink' });
+          continue;
+        }
+        isDir = st.isDirectory();
+        isFile = st.isFile();
+        size = st.size;
+      }
+      if (isDir) {
+        walk(abs, collect, seen);
+      } else if (isFile) {
+        all.add(rel);
+        if (collect && included(rel) && !files.has(rel)) {
+          if (size < 0) {
+            try {
+              size = statSync(abs).size;
+            } catch {
+              skipped.push({ path: rel, reason: 'vanished during the scan' });
+              continue;
+            }
+          }
+          files.set(rel, { path: rel, abs, size });
+        }
+      }
+    }
+  };
+
+  const rootAbs = path.resolve(root);
+  const targets = options.targets.map((t) => path.resolve(t));
+  const coversRoot = targets.some((t) => t === rootAbs);
+  for (const t of targets) {
+    let st: Stats;
+    try {
+      st = statSync(t);
+    } catch (error) {
+      const code = errno(error);
+      throw new UserError(`${t}: ${code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code ?? 'error'})`}`, {
+        hint: 'pass files or folders inside the project',
+      });
+    }
+    const rel = relOf(root, t);
+    if (rel.startsWith('../')) {
+      throw new UserError(`${t}: outside the project root ${rootAbs}`, { hint: 'run provenant from inside the project, or pass --config' });
+    }
+    if (st.isDirectory()) {
+      walk(t, true, new Set());
+    } else if (st.isFile()) {
+      all.add(rel);
+      // an explicitly named file is audited even when include globs would not pick it (like ruff)
+      files.set(rel, { path: rel, abs: t, size: st.size });
+    }
+  }
+  if (!coversRoot) walk(rootAbs, false, new Set());
+  return { files: [...files.values()], all, skipped };
+}
+
+function relOf(root: string, abs: string): string {
+  const rel = toPosix(path.relative(root, abs));
+  return rel === '' ? '.' : rel;
+}
+
+export type ReadResult = { ok: true; text: string } | { ok: false; reason: string };
+
+const CODING_COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+const FATAL_UTF8 = new TextDecoder('utf-8', { fatal: true });
+/** Python codec names that the WHATWG encoding labels spell differently. */
+const PYTHON_CODECS: Record<string, string> = {
+  'latin-1': 'latin1',
+  'iso-8859-1': 'latin1',
+  iso8859: 'latin1',
+  'iso8859-1': 'latin1',
+  l1: 'latin1',
+  cp1252: 'windows-1252',
+  'utf-8-sig': 'utf-8',
+  utf8: 'utf-8',
+};
+
+/**
+ * Reads a source file as text. Binary files, undecodable bytes, oversized files and files that vanished
+ * since discovery come back as a reason to skip, so one bad file never stops an audit.
+ */
+export function readSource(file: DiscoveredFile, maxSize: number): ReadResult {
+  if (file.size > maxSize) {
+    return { ok: false, reason: `too large (${(file.size / 1e6).toFixed(1)} MB > max-file-size ${(maxSize / 1e6).toFixed(1)} MB)` };
+  }
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file.abs);
+  } catch (error) {
+    const code = errno(error);
+    if (code === 'ENOENT') return { ok: false, reason: 'vanished during the scan' };
+    if (code === 'EISDIR') return { ok: false, reason: 'is a folder' };
+    return { ok: false, reason: `cannot read (${code ?? 'error'})` };
+  }
+  if (buf.length > maxSize) return { ok: false, reason: `too large (grew past max-file-size during the scan)` };
+  const probe = buf.subarray(0, 8192);
+  if (probe.includes(0)) return { ok: false, reason: 'binary file (contains NUL bytes)' };
+  try {
+    return { ok: true, text: FATAL_UTF8.decode(buf) };
+  } catch {
+    const head = buf.subarray(0, 400).toString('latin1').split('\n').slice(0, 2);
+    for (const line of head) {
+      const declared = CODING_COOKIE.exec(line)?.[1]?.toLowerCase();
+      const label = declared ? (PYTHON_CODECS[declared.replace(/_/g, '-')] ?? declared.replace(/_/g, '-')) : undefined;
+      if (label && label !== 'utf-8' && label !== 'utf8') {
+        try {
+          return { ok: true, text: new TextDecoder(label).decode(buf) };
+        } catch {
+          return { ok: false, reason: `unknown source encoding \`${label}\`` };
+        }
+      }
+    }
+    return { ok: false, reason: `not valid UTF-8 (line ${firstInvalidUtf8Line(buf)}) and no coding declaration` };
+  }
+}
+
+function firstInvalidUtf8Line(buf: Buffer): number {
+  const text = new TextDecoder('utf-8').decode(buf);
+  const at = text.indexOf('\uFFFD');
+  return at < 0 ? 1 : text.slice(0, at).split('\n').length;
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { SeveritySchema } from './config.js';
+
+export const SpanSchema = z.strictObject({
+  line: z.int().positive(),
+  col: z.int().positive(),
+  endLine: z.int().positive(),
+  endCol: z.int().positive(),
+});
+
+export const FindingSchema = z.strictObject({
+  code: z.string(),
+  name: z.string(),
+  severity: SeveritySchema,
+  message: z.string(),
+  /** Path relative to the project root, with `/`. */
+  path: z.string(),
+  span: SpanSchema,
+  /** The source lines the finding sits on, for code frames. */
+  frame: z.array(z.strictObject({ line: z.int().positive(), text: z.string() })),
+});
+export type Finding = z.infer<typeof FindingSchema>;
+
+export const SkippedFileSchema = z.strictObject({ path: z.string(), reason: z.string() });
+export type SkippedFile = z.infer<typeof SkippedFileSchema>;
+
+export const AuditStatsSchema = z.strictObject({
+  filesDiscovered: z.int().nonnegative(),
+  filesAnalysed: z.int().nonnegative(),
+  filesSkipped: z.int().nonnegative(),
+  bytesDiscovered: z.int().nonnegative(),
+  seconds: z.number().nonnegative(),
+});
+
+/** The `--format json` document. */
+export const AuditReportSchema = z.strictObject({
+  version: z.literal(1),
+  tool: z.strictObject({ name: z.literal('provenant'), version: z.string() }),
+  root: z.string(),
+  config: z.string().nullable(),
+  findings: z.array(FindingSchema),
+  skipped: z.array(SkippedFileSchema),
+  stats: AuditStatsSchema,
+  summary: z.strictObject({ error: z.int(), warning: z.int(), info: z.int() }),
+});
+export type AuditReport = z.infer<typeof AuditReportSchema>;
