@@ -50,21 +50,26 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** One regex per language from the enabled rules' triggers: a file matching none is not parsed. */
-function prefilters(rules: readonly Rule[]): Map<Language, RegExp | null> {
-  const out = new Map<Language, RegExp | null>();
-  const byLang = new Map<Language, Set<string>>();
-  for (const rule of rules) {
-    for (const lang of rule.languages) {
-      const set = byLang.get(lang) ?? new Set<string>();
-      for (const t of rule.triggers) set.add(t);
-      byLang.set(lang, set);
-    }
-  }
-  for (const [lang, set] of byLang) {
-    out.set(lang, set.size ? new RegExp([...set].map(escapeRegExp).join('|')) : null);
-  }
-  return out;
+function anyOf(words: readonly string[]): RegExp {
+  return new RegExp(words.map(escapeRegExp).join('|'));
+}
+
+/**
+ * The Python prefilter: a file is parsed only when some enabled rule could fire on it (its triggers,
+ * and its `requires` when set). One union regex rejects most files in a single pass.
+ */
+function pythonPrefilter(rules: readonly Rule[]): (text: string) => boolean {
+  const python = rules.filter((r) => r.languages.includes('python') && r.triggers.length);
+  if (!python.length) return () => false;
+  const tests = python.map((r) => ({
+    triggers: anyOf(r.triggers),
+    requires: r.requires?.length ? anyOf(r.requires) : null,
+    prefilter: r.prefilter,
+  }));
+  const union = anyOf([...new Set(python.flatMap((r) => r.triggers))]);
+  return (text) =>
+    union.test(text) &&
+    tests.some((t) => t.triggers.test(text) && (!t.requires || t.requires.test(text)) && (!t.prefilter || t.prefilter(text)));
 }
 
 function frameOf(lines: string[], span: Span): Finding['frame'] {
@@ -99,24 +104,25 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const root = loaded.root;
   const discovery = discover({ root, targets, include: config.include, exclude: config.exclude });
   const rules = RULES.filter((r) => isRuleEnabled(config, r.code));
-  const filters = prefilters(rules);
+  const isCandidate = pythonPrefilter(rules);
+  const languages = new Set(rules.flatMap((r) => r.languages));
   const skipped = [...discovery.skipped];
 
-  // read and prefilter
+  // read and prefilter; remember, while the text is at hand, which files could define a loader
   const candidates: Source[] = [];
+  const loaderHints = new Map<string, string>();
   let bytes = 0;
   for (const file of discovery.files) {
     bytes += file.size;
     const language = languageOf(file.path);
-    if (!language) continue;
-    const filter = filters.get(language);
-    if (filter === undefined) continue;
+    if (!language || !languages.has(language)) continue;
     const read = readSource(file, config.maxFileSize);
     if (!read.ok) {
       skipped.push({ path: file.path, reason: read.reason });
       continue;
     }
-    if (filter && !filter.test(read.text)) continue;
+    if (language === 'python' && LOADER_HINT.test(read.text) && LOAD_HINT.test(read.text)) loaderHints.set(file.path, read.text);
+    if (language === 'python' && !isCandidate(read.text)) continue;
     candidates.push({ file, text: read.text, language });
   }
 
@@ -126,7 +132,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
 
   const sanctioned: SanctionedLoader[] = config.sanctionedLoaders.length
     ? config.sanctionedLoaders.map((name) => ({ name, source: 'config' as const, reasons: ['listed in sanctioned-loaders'] }))
-    : await inferLoaders(root, discovery, facts, frontEnds, config.maxFileSize);
+    : await inferLoaders(root, targets, discovery, loaderHints, facts, frontEnds, config.maxFileSize);
 
   const project = new Project(root, config, discovery.all, sanctioned);
   const ignoresFor = perFileIgnores(config);
@@ -212,30 +218,31 @@ const LOAD_HINT = /from_pretrained|LLM\(/;
 
 /**
  * Zero config: find the sanctioned loader among all Python files of the project, not only those being
- * audited (a pre-commit run on one file must still know the loader). Files already parsed are reused.
+ * audited (a pre-commit run on one file must still know the loader). Texts already read are reused,
+ * and files already parsed are not parsed again.
  */
 async function inferLoaders(
   root: string,
+  targets: string[],
   discovery: { files: DiscoveredFile[]; all: Set<string> },
+  hinted: Map<string, string>,
   facts: Map<string, FileFacts>,
   frontEnds: FrontEnds,
   maxFileSize: number,
 ): Promise<SanctionedLoader[]> {
-  const known = new Map(discovery.files.map((f) => [f.path, f]));
-  const pool: FileFacts[] = [];
-  let python: FrontEnds | null = null;
-  for (const rel of discovery.all) {
-    if (!rel.endsWith('.py')) continue;
-    const parsed = facts.get(rel);
-    if (parsed) {
-      pool.push(parsed);
-      continue;
+  const walked = new Set(discovery.files.map((f) => f.path));
+  const rootCovered = targets.some((t) => path.resolve(t) === path.resolve(root));
+  const texts = new Map(hinted);
+  if (!rootCovered) {
+    for (const rel of discovery.all) {
+      if (!rel.endsWith('.py') || walked.has(rel)) continue;
+      const read = readSource({ path: rel, abs: path.join(root, rel), size: 0 }, maxFileSize);
+      if (read.ok && LOADER_HINT.test(read.text) && LOAD_HINT.test(read.text)) texts.set(rel, read.text);
     }
-    const file = known.get(rel) ?? { path: rel, abs: path.join(root, rel), size: 0 };
-    const read = readSource(file, maxFileSize);
-    if (!read.ok || !LOADER_HINT.test(read.text) || !LOAD_HINT.test(read.text)) continue;
-    python ??= frontEnds.python ? frontEnds : await loadFrontEnds(new Set(['python']));
-    pool.push(python.extract(read.text, rel, 'python'));
   }
+  if (!texts.size) return [];
+  const python = frontEnds.python ? frontEnds : await loadFrontEnds(new Set(['python']));
+  const pool: FileFacts[] = [];
+  for (const [rel, text] of texts) pool.push(facts.get(rel) ?? python.extract(text, rel, 'python'));
   return inferSanctionedLoaders(pool);
 }

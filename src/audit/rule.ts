@@ -29,14 +29,20 @@ export interface RuleContext<M extends string = string> {
 
 export interface Rule<M extends string = string> extends RuleMeta {
   messages: Record<M, string>;
+  /** A last, finer text test on a Python file that passed `triggers`/`requires` (still no parsing). */
+  prefilter?(text: string): boolean;
   check(ctx: RuleContext<M>): void;
 }
 
 /** Declares a rule; the metadata is validated once here so a malformed rule fails at load, not mid-audit. */
 export function defineRule<const M extends Record<string, string>>(
-  rule: Omit<RuleMeta, 'messages'> & { messages: M; check(ctx: RuleContext<keyof M & string>): void },
+  rule: Omit<RuleMeta, 'messages'> & {
+    messages: M;
+    prefilter?(text: string): boolean;
+    check(ctx: RuleContext<keyof M & string>): void;
+  },
 ): Rule<keyof M & string> {
-  const { check, ...meta } = rule;
+  const { check: _check, prefilter: _prefilter, ...meta } = rule;
   RuleMetaSchema.parse(meta);
   return rule as unknown as Rule<keyof M & string>;
 }

@@ -18,10 +18,13 @@ export const RuleMetaSchema = z.strictObject({
   summary: z.string().min(10),
   languages: z.array(z.enum(['python', 'shell', 'make', 'yaml'])).min(1),
   /**
-   * Substrings a file must contain for the rule to possibly fire (the prefilter: files containing none
-   * of any enabled rule's triggers are not parsed). Empty means every file of the rule's languages.
+   * Substrings a Python file must contain for the rule to possibly fire (the prefilter: a file that
+   * no enabled rule can fire on is not parsed). Empty: the rule only sees files other rules selected.
+   * Shell, Makefile and YAML launchers are cheap to read and are always analysed.
    */
   triggers: z.array(z.string().min(2)),
+  /** When set, a Python file must also contain one of these (a second cheap test, e.g. a script name). */
+  requires: z.array(z.string().min(2)).optional(),
   messages: z.record(z.string(), z.string().min(5)),
 });
 export type RuleMeta = z.infer<typeof RuleMetaSchema>;

@@ -2,6 +2,18 @@ import { defineRule, lastSegment } from '../../../src/audit/rule.js';
 
 const PLACEHOLDER = /placeholder|lorem ipsum|dummy (?:response|answer|output|text)|TODO:? (?:generate|fill)/i;
 /** Calls whose text is a message, not data: logging, progress bars, and exceptions being raised. */
+/** A placeholder word inside a string on a line not far below an `except …:` clause. */
+function placeholderInExcept(text: string): boolean {
+  const re = new RegExp(PLACEHOLDER.source, 'gi');
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const lineStart = text.lastIndexOf('\n', m.index) + 1;
+    const line = text.slice(lineStart, text.indexOf('\n', m.index) >>> 0);
+    if (!/["']/.test(line)) continue;
+    if (/^\s*except\b[^\n]*:\s*$/m.test(text.slice(Math.max(0, lineStart - 600), lineStart))) return true;
+  }
+  return false;
+}
+
 const LOGGING =
   /^(?:print|debug|info|warning|warn|error|exception|critical|log|write|echo|secho|set_description|set_postfix|\w*(?:Error|Exception|Warning))$/;
 
@@ -14,7 +26,9 @@ export default defineRule({
   since: '0.1.0',
   summary: 'An `except` path writes placeholder text into the data as if a model had produced it.',
   languages: ['python'],
-  triggers: ['placeholder', 'lorem', 'dummy', 'TODO'],
+  triggers: ['placeholder', 'Placeholder', 'PLACEHOLDER', 'lorem ipsum', 'Lorem ipsum', 'dummy response', 'dummy answer', 'dummy output', 'dummy text', 'TODO: generate', 'TODO: fill'],
+  requires: ['except'],
+  prefilter: placeholderInExcept,
   messages: {
     placeholder: 'when generation fails, placeholder text becomes data (`{{text}}`); drop or mark the record instead',
   },

@@ -12,6 +12,7 @@ export default defineRule({
   summary: "A record's stored `prompt` is rebuilt inline instead of storing the prompt sent to the model.",
   languages: ['python'],
   triggers: ['"prompt"', "'prompt'"],
+  requires: ['Instruction:', 'Response:', 'Human:', 'Assistant:', 'User:', 'Question:', 'Answer:'],
   messages: {
     mismatch:
       'the record stores a `prompt` built here (`{{text}}`) while the model was sent `{{sent}}` (line {{line}}); store the prompt that was used',

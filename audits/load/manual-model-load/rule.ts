@@ -10,7 +10,7 @@ export default defineRule({
   since: '0.1.0',
   summary: 'A model, tokenizer or inference engine is loaded outside the sanctioned loader.',
   languages: ['python'],
-  triggers: ['from_pretrained', 'LLM', 'Engine', 'Llama', 'pipeline', 'Trainer'],
+  triggers: ['from_pretrained', 'transformers', 'vllm', 'sglang', 'llama_cpp', 'unsloth', 'peft', 'from trl', 'import trl'],
   messages: {
     bypass: '`{{load}}` loads {{what}} outside the sanctioned loader `{{loader}}`',
     noLoader: '`{{load}}` loads {{what}} by hand; no sanctioned loader guards its chat template and special tokens',

@@ -1,5 +1,5 @@
 import { defineRule } from '../../../src/audit/rule.js';
-import { SCRIPT_TRIGGERS } from '../triggers.js';
+import { mayCallScript, SCRIPT_REQUIRES, SCRIPT_TRIGGERS } from '../triggers.js';
 
 export default defineRule({
   code: 'SCRIPT001',
@@ -11,6 +11,8 @@ export default defineRule({
   summary: 'A launcher, pipeline or script runs a script that is deprecated.',
   languages: ['python', 'shell', 'make', 'yaml'],
   triggers: SCRIPT_TRIGGERS,
+  requires: SCRIPT_REQUIRES,
+  prefilter: mayCallScript,
   messages: {
     deprecated: 'runs `{{target}}`, which is deprecated: {{reason}}',
   },

@@ -27,7 +27,7 @@ export default defineRule({
   since: '0.1.0',
   summary: 'A chat template is applied (explicitly or by a chat API) to a base model.',
   languages: ['python'],
-  triggers: ['apply_chat_template', '.chat(', 'chat_completion', 'chat.completions', 'ChatCompletion', 'litellm', 'pipeline'],
+  triggers: ['apply_chat_template', 'vllm', 'llama_cpp', 'chat_completion', 'chat.completions', 'ChatCompletion', 'litellm', 'transformers'],
   messages: {
     applied: '{{api}} wraps the prompt in a chat template, but {{why}}',
   },

@@ -10,7 +10,7 @@ export default defineRule({
   since: '0.1.0',
   summary: 'A TRL trainer is fed conversational records, which it wraps in the chat template.',
   languages: ['python'],
-  triggers: ['Trainer'],
+  triggers: ['from trl', 'import trl'],
   messages: {
     conversational: '`{{trainer}}` applies the chat template to conversational records (`{{evidence}}`, line {{line}}), but {{why}}',
   },

@@ -1,6 +1,6 @@
 import { defineRule } from '../../../src/audit/rule.js';
 
-const MARKER = /<\|(?:im_start|im_end|begin_of_text|end_of_text|start_header_id|end_header_id|eot_id|system|user|assistant|endoftext)\|>|\[\/?INST\]|<<\/?SYS>>|<\/?(?:start|end)_of_turn>|<s>/g;
+const MARKER = /<\|(?:im_start|im_end|begin_of_text|end_of_text|start_header_id|end_header_id|eot_id|system|user|assistant|endoftext)\|>|\[\/?INST\]|<<\/?SYS>>|<\/?(?:start|end)_of_turn>/g;
 const STOP_KEYS = /^(?:stop|stop_strings|stop_sequences|stop_words|stop_token_ids|eos_token|eos|bos_token|pad_token|additional_special_tokens|special_tokens|skip|skip_tokens)$/i;
 
 export default defineRule({
@@ -12,7 +12,7 @@ export default defineRule({
   since: '0.1.0',
   summary: 'A prompt string spells out chat-template or special tokens by hand.',
   languages: ['python'],
-  triggers: ['<|', '[INST]', '<s>', '_of_turn>', '<<SYS>>'],
+  triggers: ['<|', '[INST]', '_of_turn>', '<<SYS>>'],
   messages: {
     literal: 'the string spells out `{{marker}}` by hand, building a chat-formatted prompt for {{why}}',
   },

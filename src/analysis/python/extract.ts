@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node, Query, Tree } from 'web-tree-sitter';
 import {
   emptyFacts,
   type AssignFact,
@@ -78,6 +78,7 @@ const SUBPROCESS_CALLS = new Set([
 const RUNNER_WORD = /^(?:python[0-9.]*|bash|sh|source|accelerate|torchrun|deepspeed|uv|poetry|conda|nohup)$|\/python[0-9.]*$/;
 
 const MAX_LIST_ITEMS = 64;
+const SIMPLE_DOTTED = /^[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)*$/;
 const MAX_EXPR_TEXT = 120;
 
 interface Pending {
@@ -150,45 +151,58 @@ export function moduleNameOf(file: string): string {
   return parts.join('.');
 }
 
-function fingerprintOf(node: Node, src: string): { fingerprint: string; tokens: number } {
-  const hash = createHash('sha1');
-  let tokens = 0;
-  const cursor = node.walk();
-  try {
-    let descend = true;
-    for (;;) {
-      const type = cursor.nodeType;
-      if (descend && type !== 'string' && type !== 'comment' && cursor.gotoFirstChild()) continue;
-      if (type !== 'comment') {
-        let tok: string;
-        if (type === 'identifier') tok = 'I';
-        else if (type === 'string' || type === 'concatenated_string') tok = 'S';
-        else if (type === 'integer' || type === 'float') tok = 'N';
-        else if (cursor.currentNode.childCount === 0) tok = src.slice(cursor.startIndex, cursor.endIndex);
-        else tok = type;
-        hash.update(tok);
-        hash.update('\u0001');
-        tokens++;
-      }
-      if (cursor.gotoNextSibling()) {
-        descend = true;
-        continue;
-      }
-      let up = false;
-      while (cursor.gotoParent()) {
-        if (cursor.currentNode.id === node.id) break;
-        if (cursor.gotoNextSibling()) {
-          up = true;
-          break;
-        }
-      }
-      if (!up) break;
-      descend = true;
-    }
-  } finally {
-    cursor.delete();
+/** Python tokens for fingerprints: comments dropped, strings and numbers kept as one token each. */
+const TOKEN =
+  /#[^\n]*|[rRbBuUfFtT]{0,2}(?:'''[\s\S]*?'''|"""[\s\S]*?"""|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")|[A-Za-z_]\w*|\d[\w.]*|\S/g;
+const KEYWORDS = new Set(
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield match case'.split(' '),
+);
+
+/**
+ * A fingerprint of a body that survives renames: identifiers, strings and numbers are normalised,
+ * keywords and punctuation kept. Computed from the text, so it costs no parser round trips.
+ */
+export function fingerprintOf(body: string): { fingerprint: string; tokens: number } {
+  const out: string[] = [];
+  for (const m of body.matchAll(TOKEN)) {
+    const t = m[0];
+    const c = t.charCodeAt(0);
+    if (c === 35 /* # */) continue;
+    const last = t.charCodeAt(t.length - 1);
+    if (t.length > 1 && (last === 34 || last === 39) && (c === 34 || c === 39 || /^[rRbBuUfFtT]{1,2}['"]/.test(t))) out.push('S');
+    else if (c >= 48 && c <= 57) out.push('N');
+    else if (c === 95 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) out.push(KEYWORDS.has(t) ? t : 'I');
+    else out.push(t);
   }
-  return { fingerprint: hash.digest('hex').slice(0, 16), tokens };
+  return { fingerprint: createHash('sha1').update(out.join('\u0001')).digest('hex').slice(0, 16), tokens: out.length };
+}
+
+/** Node kinds the extractor looks at; everything else is never marshalled out of the parser. */
+export const PYTHON_QUERY = `
+(function_definition) @def
+(class_definition) @class
+(call) @call
+(assignment) @assign
+(named_expression) @walrus
+(import_statement) @import
+(import_from_statement) @import
+(future_import_statement) @import
+(string) @string
+(concatenated_string) @cstring
+(except_clause) @except
+(for_statement left: (_) @target)
+(for_in_clause left: (_) @target)
+(as_pattern alias: (_) @target)
+(list . [(string) (attribute)]) @list
+(tuple . [(string) (attribute)]) @list
+`;
+
+/** A list that may be a command: `["python", …]`, `[sys.executable, …]`. Tested on text, cheaply. */
+const COMMAND_LIST_START = /^[[(]\s*(?:[rbu]?["'](?:[^"']*\/)?(?:python[0-9.]*|bash|sh|source|accelerate|torchrun|deepspeed|uv|poetry|conda|nohup)["']|sys\.executable)/;
+
+interface Frame {
+  scope: Scope;
+  end: number;
 }
 
 class Extractor {
@@ -199,6 +213,10 @@ class Extractor {
   private readonly commandLists: CommandList[] = [];
   /** Item spans of list literals, so a script call points at the script's own string. */
   private readonly listSpans = new WeakMap<Literal, Span[]>();
+  /** Work that needs every call's index first: arguments and assigned values become literals. */
+  private readonly deferredCalls: { node: Node; fact: CallFact; scope: Scope }[] = [];
+  private readonly deferredAssigns: { value: Node | null; fact: AssignFact; scope: Scope }[] = [];
+  private readonly deferredLists: { node: Node; scope: Scope }[] = [];
   private exceptDepth = 0;
 
   constructor(
@@ -213,91 +231,81 @@ class Extractor {
     return this.src.slice(node.startIndex, node.endIndex);
   }
 
-  run(tree: Tree): FileFacts {
+  run(tree: Tree, query: Query): FileFacts {
     const root = tree.rootNode;
     this.facts.lines = root.endPosition.row + 1;
     const module = newScope('', 'module', null);
     this.facts.docstring = this.docstringOf(root);
-    this.visitChildren(root, module);
+    const frames: Frame[] = [{ scope: module, end: Number.POSITIVE_INFINITY }];
+    const excepts: number[] = [];
+    let cstringEnd = -1;
+    for (const { name, node } of query.captures(root)) {
+      const start = node.startIndex;
+      while (frames.length > 1 && (frames[frames.length - 1]?.end ?? 0) <= start) frames.pop();
+      while (excepts.length && (excepts[excepts.length - 1] ?? 0) <= start) excepts.pop();
+      this.exceptDepth = excepts.length;
+      const scope = (frames[frames.length - 1] ?? frames[0])!.scope;
+      switch (name) {
+        case 'def':
+          frames.push({ scope: this.enterFunction(node, scope), end: node.endIndex });
+          break;
+        case 'class':
+          frames.push({ scope: this.enterClass(node, scope), end: node.endIndex });
+          break;
+        case 'call':
+          this.enterCall(node, scope);
+          break;
+        case 'assign':
+          this.enterAssignment(node, scope);
+          break;
+        case 'walrus':
+          this.enterNamedExpression(node, scope);
+          break;
+        case 'import':
+          this.visitImport(node, scope);
+          break;
+        case 'cstring':
+          cstringEnd = node.endIndex;
+          this.visitString(node, scope);
+          break;
+        case 'string':
+          if (start >= cstringEnd) this.visitString(node, scope);
+          break;
+        case 'except':
+          excepts.push(node.endIndex);
+          break;
+        case 'target':
+          this.bindPattern(node, scope, node.startPosition.row + 1);
+          break;
+        case 'list':
+          if (COMMAND_LIST_START.test(this.src.slice(start, start + 64))) this.deferredLists.push({ node, scope });
+          break;
+      }
+    }
+    for (const d of this.deferredCalls) this.finishCall(d.node, d.fact, d.scope);
+    for (const d of this.deferredAssigns) d.fact.value = d.value ? this.literal(d.value, d.scope) : { kind: 'none' };
+    for (const d of this.deferredLists) {
+      const list = this.literal(d.node, d.scope);
+      if (list.kind === 'list') this.commandLists.push({ node: d.node, items: list.items, spans: this.listSpans.get(list) ?? [] });
+    }
     if (root.hasError) this.collectParseErrors(tree);
     this.resolveAll();
     this.collectScriptCalls();
     return this.facts;
   }
 
-  // ---- traversal -------------------------------------------------------------------------------
-
-  private visitChildren(node: Node, scope: Scope): void {
-    for (const child of node.namedChildren) if (child) this.visit(child, scope);
-  }
-
-  private visit(node: Node, scope: Scope): void {
-    switch (node.type) {
-      case 'function_definition':
-        this.visitFunction(node, scope, []);
-        return;
-      case 'class_definition':
-        this.visitClass(node, scope, []);
-        return;
-      case 'decorated_definition':
-        this.visitDecorated(node, scope);
-        return;
-      case 'call':
-        this.visitCall(node, scope);
-        return;
-      case 'assignment':
-        this.visitAssignment(node, scope);
-        return;
-      case 'named_expression':
-        this.visitNamedExpression(node, scope);
-        return;
-      case 'import_statement':
-      case 'import_from_statement':
-      case 'future_import_statement':
-        this.visitImport(node, scope);
-        return;
-      case 'string':
-      case 'concatenated_string':
-        this.visitString(node, scope);
-        return;
-      case 'except_clause':
-      case 'except_group_clause':
-        this.exceptDepth++;
-        this.bindTargets(node, scope, 'except');
-        this.visitChildren(node, scope);
-        this.exceptDepth--;
-        return;
-      case 'for_statement':
-      case 'for_in_clause':
-        this.bindPattern(node.childForFieldName('left'), scope, node);
-        this.visitChildren(node, scope);
-        return;
-      case 'with_item':
-      case 'as_pattern':
-        this.bindTargets(node, scope, 'with');
-        this.visitChildren(node, scope);
-        return;
-      case 'list':
-      case 'tuple':
-        this.noteCommandList(node, scope);
-        this.visitChildren(node, scope);
-        return;
-      case 'comment':
-        return;
-      default:
-        this.visitChildren(node, scope);
-    }
+  /** The first statement of a body, skipping comments, without marshalling the others. */
+  private firstStatement(body: Node): Node | null {
+    let c = body.firstNamedChild;
+    while (c && c.type === 'comment') c = c.nextNamedSibling;
+    return c;
   }
 
   private docstringOf(body: Node | null): string | null {
-    if (!body) return null;
-    for (const c of body.namedChildren) {
-      if (!c || c.type === 'comment') continue;
-      if (c.type === 'expression_statement' && c.namedChildCount === 1) {
-        const s = c.namedChild(0);
-        if (s && s.type === 'string') return decodeString(this.text(s)).value;
-      }
-      return null;
+    const c = body ? this.firstStatement(body) : null;
+    if (c?.type === 'expression_statement' && c.namedChildCount === 1) {
+      const s = c.firstNamedChild;
+      if (s && s.type === 'string') return decodeString(this.text(s)).value;
     }
     return null;
   }
@@ -308,42 +316,37 @@ class Extractor {
     const body = stmt.parent;
     if (!body) return false;
     if (body.type !== 'module' && body.type !== 'block') return false;
-    for (const c of body.namedChildren) {
-      if (!c || c.type === 'comment') continue;
-      return c.id === stmt.id;
-    }
-    return false;
+    return this.firstStatement(body)?.id === stmt.id;
   }
 
   // ---- definitions -----------------------------------------------------------------------------
 
-  private visitDecorated(node: Node, scope: Scope): void {
-    const decorators: string[] = [];
-    for (const c of node.namedChildren) {
-      if (c?.type === 'decorator') {
-        const expr = c.namedChild(0);
-        if (expr) {
-          this.visit(expr, scope);
-          decorators.push(this.dotted(expr.type === 'call' ? (expr.childForFieldName('function') ?? expr) : expr));
-        }
-      }
+  private decoratorsOf(def: Node): string[] {
+    const parent = def.parent;
+    if (parent?.type !== 'decorated_definition') return [];
+    const out: string[] = [];
+    for (const c of parent.namedChildren) {
+      if (c?.type !== 'decorator') continue;
+      const expr = c.namedChild(0);
+      if (expr) out.push(this.dotted(expr.type === 'call' ? (expr.childForFieldName('function') ?? expr) : expr));
     }
-    const def = node.childForFieldName('definition');
-    if (def?.type === 'function_definition') this.visitFunction(def, scope, decorators);
-    else if (def?.type === 'class_definition') this.visitClass(def, scope, decorators);
+    return out;
   }
 
   private qualname(scope: Scope, name: string): string {
     return scope.name ? `${scope.name}.${name}` : name;
   }
 
-  private visitFunction(node: Node, scope: Scope, decorators: string[]): void {
+  private defQname(qualname: string): string {
+    return this.moduleName ? `${this.moduleName}.${qualname}` : qualname;
+  }
+
+  private enterFunction(node: Node, scope: Scope): Scope {
     const nameNode = node.childForFieldName('name');
     const name = nameNode ? this.text(nameNode) : '?';
     const qualname = this.qualname(scope, name);
-    const line = node.startPosition.row + 1;
-    bind(scope.bindings, name, { line, kind: 'def', qname: this.defQname(qualname) });
-
+    const decorators = this.decoratorsOf(node);
+    bind(scope.bindings, name, { line: node.startPosition.row + 1, kind: 'def', qname: this.defQname(qualname) });
     const fn = newScope(qualname, 'function', scope);
     const params: string[] = [];
     const paramsNode = node.childForFieldName('parameters');
@@ -356,9 +359,6 @@ class Extractor {
           params.push(pname);
           bind(fn.bindings, pname, { line: 0, kind: 'opaque' });
         }
-        // defaults are evaluated in the enclosing scope
-        const dflt = p.childForFieldName('value');
-        if (dflt) this.visit(dflt, scope);
       }
     }
     if (scope.kind === 'class' && !decorators.includes('staticmethod') && params[0]) {
@@ -366,27 +366,11 @@ class Extractor {
       fn.selfName = params[0];
     }
     const body = node.childForFieldName('body');
-    const { fingerprint, tokens } = body ? fingerprintOf(body, this.src) : { fingerprint: '', tokens: 0 };
-    this.facts.defs.push({
-      name,
-      qualname,
-      kind: 'function',
-      span: spanOf(node),
-      params,
-      decorators,
-      bases: [],
-      docstring: this.docstringOf(body),
-      fingerprint,
-      tokens,
-    });
-    if (body) this.visitChildren(body, fn);
+    this.pushDef(node, body, name, qualname, 'function', params, decorators, []);
+    return fn;
   }
 
-  private defQname(qualname: string): string {
-    return this.moduleName ? `${this.moduleName}.${qualname}` : qualname;
-  }
-
-  private visitClass(node: Node, scope: Scope, decorators: string[]): void {
+  private enterClass(node: Node, scope: Scope): Scope {
     const nameNode = node.childForFieldName('name');
     const name = nameNode ? this.text(nameNode) : '?';
     const qualname = this.qualname(scope, name);
@@ -394,29 +378,40 @@ class Extractor {
     const bases: string[] = [];
     const supers = node.childForFieldName('superclasses');
     if (supers) {
-      this.visitChildren(supers, scope);
       for (const b of supers.namedChildren) {
         if (b && (b.type === 'identifier' || b.type === 'attribute')) {
           bases.push(resolveText(this.dotted(b), scope, b.startPosition.row + 1).qname);
         }
       }
     }
-    const cls = newScope(qualname, 'class', scope);
-    const body = node.childForFieldName('body');
-    const { fingerprint, tokens } = body ? fingerprintOf(body, this.src) : { fingerprint: '', tokens: 0 };
+    this.pushDef(node, node.childForFieldName('body'), name, qualname, 'class', [], this.decoratorsOf(node), bases, false);
+    return newScope(qualname, 'class', scope);
+  }
+
+  private pushDef(
+    node: Node,
+    body: Node | null,
+    name: string,
+    qualname: string,
+    kind: 'function' | 'class',
+    params: string[],
+    decorators: string[],
+    bases: string[],
+    fingerprinted = true,
+  ): void {
+    const { fingerprint, tokens } = body && fingerprinted ? fingerprintOf(this.text(body)) : { fingerprint: '', tokens: 0 };
     this.facts.defs.push({
       name,
       qualname,
-      kind: 'class',
+      kind,
       span: spanOf(node),
-      params: [],
+      params,
       decorators,
       bases,
       docstring: this.docstringOf(body),
       fingerprint,
       tokens,
     });
-    if (body) this.visitChildren(body, cls);
   }
 
   // ---- imports and bindings --------------------------------------------------------------------
@@ -479,29 +474,12 @@ class Extractor {
     if (!any && node.namedChildren.some((c) => c?.type === 'wildcard_import')) push(module, '*', null, level);
   }
 
-  private bindPattern(target: Node | null, scope: Scope, at: Node): void {
-    if (!target) return;
-    const line = at.startPosition.row + 1;
+  private bindPattern(target: Node, scope: Scope, line: number): void {
     if (target.type === 'identifier') {
       bind(scope.bindings, this.text(target), { line, kind: 'opaque' });
       return;
     }
-    for (const c of target.namedChildren) if (c) this.bindPattern(c, scope, at);
-  }
-
-  private bindTargets(node: Node, scope: Scope, kind: 'with' | 'except'): void {
-    if (kind === 'with') {
-      const alias = node.type === 'as_pattern' ? node.childForFieldName('alias') : null;
-      if (alias) this.bindPattern(alias.namedChild(0) ?? alias, scope, node);
-      return;
-    }
-    // `except E as name`
-    for (const c of node.namedChildren) {
-      if (c?.type === 'as_pattern') {
-        const alias = c.childForFieldName('alias');
-        if (alias) this.bindPattern(alias.namedChild(0) ?? alias, scope, node);
-      }
-    }
+    for (const c of target.namedChildren) if (c) this.bindPattern(c, scope, line);
   }
 
   private bindValue(name: string, value: Node | null, scope: Scope, line: number, map = scope.bindings): void {
@@ -515,16 +493,12 @@ class Extractor {
     }
   }
 
-  private visitAssignment(node: Node, scope: Scope): void {
+  private enterAssignment(node: Node, scope: Scope): void {
     const left = node.childForFieldName('left');
-    const right = node.childForFieldName('right');
-    if (right) this.visit(right, scope);
-    const typ = node.childForFieldName('type');
-    if (typ) this.visit(typ, scope);
     if (!left) return;
     const line = node.startPosition.row + 1;
     // `a = b = value`: the innermost right-hand side is the value for every target
-    let value = right;
+    let value = node.childForFieldName('right');
     while (value?.type === 'assignment') value = value.childForFieldName('right');
 
     if (left.type === 'identifier') {
@@ -535,7 +509,6 @@ class Extractor {
       const target = this.dotted(left);
       const obj = left.childForFieldName('object');
       const attr = left.childForFieldName('attribute');
-      this.visit(obj ?? left, scope);
       const method = this.methodScope(scope);
       if (method?.owner?.attrs && obj?.type === 'identifier' && this.text(obj) === method.selfName && attr) {
         this.bindValue(this.text(attr), value, scope, line, method.owner.attrs);
@@ -543,15 +516,13 @@ class Extractor {
       const fact = this.pushAssign(target, target, value, node, scope);
       this.pending.push({ target: fact, text: target, scope, line, kind: 'assign' });
     } else {
-      this.bindPattern(left, scope, node);
-      this.visit(left, scope);
+      this.bindPattern(left, scope, line);
     }
   }
 
-  private visitNamedExpression(node: Node, scope: Scope): void {
+  private enterNamedExpression(node: Node, scope: Scope): void {
     const name = node.childForFieldName('name');
     const value = node.childForFieldName('value');
-    if (value) this.visit(value, scope);
     if (name) {
       this.bindValue(this.text(name), value, scope, node.startPosition.row + 1);
       this.pushAssign(this.text(name), null, value, node, scope);
@@ -559,14 +530,9 @@ class Extractor {
   }
 
   private pushAssign(target: string, targetQname: string | null, value: Node | null, node: Node, scope: Scope): AssignFact {
-    const fact: AssignFact = {
-      target,
-      targetQname,
-      value: value ? this.literal(value, scope) : { kind: 'none' },
-      span: spanOf(node),
-      scope: scope.name || '<module>',
-    };
+    const fact: AssignFact = { target, targetQname, value: { kind: 'none' }, span: spanOf(node), scope: scope.name || '<module>' };
     this.facts.assigns.push(fact);
+    this.deferredAssigns.push({ value, fact, scope });
     return fact;
   }
 
@@ -581,9 +547,8 @@ class Extractor {
 
   // ---- calls -----------------------------------------------------------------------------------
 
-  private visitCall(node: Node, scope: Scope): void {
+  private enterCall(node: Node, scope: Scope): void {
     const fn = node.childForFieldName('function');
-    const argsNode = node.childForFieldName('arguments');
     const callee = fn ? this.dotted(fn) : '?';
     const fact: CallFact = {
       callee,
@@ -595,13 +560,15 @@ class Extractor {
       splat: false,
       scope: scope.name || '<module>',
     };
-    const index = this.facts.calls.push(fact) - 1;
-    this.callIndex.set(node.id, index);
+    this.callIndex.set(node.id, this.facts.calls.push(fact) - 1);
     this.pending.push({ target: fact, text: callee, scope, line: node.startPosition.row + 1, kind: 'call' });
-    if (fn && fn.type !== 'identifier') this.visit(fn, scope);
+    this.deferredCalls.push({ node, fact, scope });
+  }
+
+  private finishCall(node: Node, fact: CallFact, scope: Scope): void {
+    const argsNode = node.childForFieldName('arguments');
     if (!argsNode) return;
     if (argsNode.type !== 'argument_list') {
-      this.visit(argsNode, scope);
       fact.args.push(this.literal(argsNode, scope));
       return;
     }
@@ -610,17 +577,14 @@ class Extractor {
       if (a.type === 'keyword_argument') {
         const name = a.childForFieldName('name');
         const value = a.childForFieldName('value');
-        if (value) this.visit(value, scope);
         if (name && value) fact.kwargs[this.text(name)] = this.literal(value, scope);
       } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
         fact.splat = true;
-        this.visitChildren(a, scope);
       } else {
-        this.visit(a, scope);
         fact.args.push(this.literal(a, scope));
       }
     }
-    if (callee.endsWith('add_argument')) this.noteCliArg(fact);
+    if (fact.callee.endsWith('add_argument')) this.noteCliArg(fact);
   }
 
   private noteCliArg(call: CallFact): void {
@@ -646,6 +610,9 @@ class Extractor {
   // ---- literals and strings --------------------------------------------------------------------
 
   dotted(node: Node): string {
+    // most callees and references are plain dotted names: take the text, skip the walk
+    const text = this.text(node);
+    if (SIMPLE_DOTTED.test(text)) return text;
     switch (node.type) {
       case 'identifier':
         return this.text(node);
@@ -672,7 +639,8 @@ class Extractor {
   }
 
   literal(node: Node, scope: Scope): Literal {
-    switch (node.type) {
+    const type = node.type;
+    switch (type) {
       case 'string': {
         const { value, fstring } = decodeString(this.text(node));
         return fstring ? { kind: 'fstring', text: value } : { kind: 'str', value };
@@ -752,27 +720,25 @@ class Extractor {
   }
 
   private visitString(node: Node, scope: Scope): void {
-    // interpolations may hold calls
-    if (node.type === 'string') {
-      for (const c of node.namedChildren) if (c?.type === 'interpolation') this.visitChildren(c, scope);
-    } else {
-      for (const c of node.namedChildren) if (c) this.visitString(c, scope);
-    }
-    const parent = node.parent;
-    if (node.type === 'string' && parent?.type === 'concatenated_string') return;
+    const raw = this.text(node);
+    if (raw.length > 24 && !INTERESTING_STRING.test(raw)) return;
     const { value, fstring } =
       node.type === 'string'
-        ? decodeString(this.text(node))
+        ? decodeString(raw)
         : (() => {
             const l = this.literal(node, scope);
             return l.kind === 'str' ? { value: l.value, fstring: false } : { value: l.kind === 'fstring' ? l.text : '', fstring: true };
           })();
 
+    const maybeKey = INTERESTING_KEYS.has(value);
+    const interesting = INTERESTING_STRING.test(value);
+    if (!maybeKey && !interesting) return;
+    const parent = node.parent;
     if (parent?.type === 'pair' && parent.childForFieldName('key')?.id === node.id) {
-      if (INTERESTING_KEYS.has(value)) this.pushString(node, scope, value, fstring, 'key');
+      if (maybeKey) this.pushString(node, scope, value, fstring, 'key');
       return;
     }
-    if (!INTERESTING_STRING.test(value)) return;
+    if (!interesting) return;
     if (this.isDocstring(node)) return;
     const { role, call, key } = this.roleOf(node);
     this.pushString(node, scope, value, fstring, role, call, key);
@@ -866,15 +832,6 @@ class Extractor {
 
   // ---- script calls ----------------------------------------------------------------------------
 
-  private noteCommandList(node: Node, scope: Scope): void {
-    const first = node.namedChildren.find((c) => c && c.type !== 'comment');
-    if (!first) return;
-    const firstText = first.type === 'string' ? decodeString(this.text(first)).value : this.dotted(first);
-    if (!(RUNNER_WORD.test(firstText) || firstText === 'sys.executable')) return;
-    const list = this.literal(node, scope);
-    if (list.kind === 'list') this.commandLists.push({ node, items: list.items, spans: this.listSpans.get(list) ?? [] });
-  }
-
   private wordsOf(items: Literal[]): string[] {
     return items.map((l) => {
       if (l.kind === 'str') return l.value;
@@ -926,7 +883,8 @@ class Extractor {
     for (const cl of this.commandLists) {
       const list: Literal = { kind: 'list', items: cl.items };
       this.listSpans.set(list, cl.spans);
-      add(fromList(list, spanOf(cl.node), 'command-list'));
+      // a list that merely starts with a shell name (`['bash', 'ksh']`) is a command only if it names a script
+      add(fromList(list, spanOf(cl.node), 'command-list').filter((f) => f.module || /\.(?:py|sh|bash)$/.test(f.target)));
     }
     this.facts.scriptCalls = out;
   }
@@ -989,6 +947,6 @@ class Extractor {
   }
 }
 
-export function extractPython(tree: Tree, source: string, file: string): FileFacts {
-  return new Extractor(source, file).run(tree);
+export function extractPython(tree: Tree, query: Query, source: string, file: string): FileFacts {
+  return new Extractor(source, file).run(tree, query);
 }

@@ -8,13 +8,13 @@ export interface PythonFrontEnd {
 }
 
 export async function loadPythonFrontEnd(): Promise<PythonFrontEnd> {
-  const parser = await pythonParser();
+  const { parser, query } = await pythonParser();
   return {
     extract(source, path) {
       const tree = parser.parse(source);
       if (!tree) throw new Error(`tree-sitter returned no tree for ${path}`);
       try {
-        return extractPython(tree, source, path);
+        return extractPython(tree, query, source, path);
       } finally {
         tree.delete();
       }

@@ -1,16 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Language, Parser } from 'web-tree-sitter';
+import { Language, Parser, Query } from 'web-tree-sitter';
 import { BugError } from '../../core/errors.js';
 import { packageRoot } from '../../core/paths.js';
+import { PYTHON_QUERY } from './extract.js';
 
-let loading: Promise<Parser> | undefined;
+let loading: Promise<{ parser: Parser; query: Query }> | undefined;
 
 /**
  * One parser per thread, created on first use. The grammar wasm ships inside the package
  * (grammars/), pinned to the runtime's ABI; a failed load is a broken install, hence a BugError.
  */
-export function pythonParser(): Promise<Parser> {
+export function pythonParser(): Promise<{ parser: Parser; query: Query }> {
   loading ??= (async () => {
     const wasm = path.join(packageRoot(), 'grammars', 'tree-sitter-python.wasm');
     try {
@@ -18,7 +19,7 @@ export function pythonParser(): Promise<Parser> {
       const language = await Language.load(await readFile(wasm));
       const parser = new Parser();
       parser.setLanguage(language);
-      return parser;
+      return { parser, query: new Query(language, PYTHON_QUERY) };
     } catch (cause) {
       throw new BugError(`cannot load the Python grammar ${wasm}`, { cause });
     }
