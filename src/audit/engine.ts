@@ -2,16 +2,17 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import picomatch from 'picomatch';
 import { RULES } from '../../audits/index.js';
-import type { FileFacts, Language, Span } from '../analysis/facts.js';
-import { languageOf, loadFrontEnds, type FrontEnds } from '../analysis/index.js';
+import type { FileFacts, Span } from '../analysis/facts.js';
+import { loadFrontEnds } from '../analysis/index.js';
 import { isRuleEnabled, loadConfig, ruleMatches, severityFor } from '../core/config.js';
 import { discover, readSource, type DiscoveredFile } from '../core/files.js';
+import { LOAD_HINT, LOADER_HINT, scan } from './scan.js';
 import type { Config, Severity } from '../schemas/config.js';
 import type { Finding, SkippedFile } from '../schemas/finding.js';
 import { inferSanctionedLoaders } from './infer.js';
 import { FileModels } from './models.js';
 import { Project, type SanctionedLoader } from './project.js';
-import { renderMessage, type Rule, type RuleContext } from './rule.js';
+import { renderMessage, type RuleContext } from './rule.js';
 
 export interface AuditOptions {
   /** Files or folders; default: the current directory. */
@@ -46,32 +47,6 @@ export interface AuditResult {
 const FRAME_BEFORE = 1;
 const FRAME_MAX_LINES = 3;
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function anyOf(words: readonly string[]): RegExp {
-  return new RegExp(words.map(escapeRegExp).join('|'));
-}
-
-/**
- * The Python prefilter: a file is parsed only when some enabled rule could fire on it (its triggers,
- * and its `requires` when set). One union regex rejects most files in a single pass.
- */
-function pythonPrefilter(rules: readonly Rule[]): (text: string) => boolean {
-  const python = rules.filter((r) => r.languages.includes('python') && r.triggers.length);
-  if (!python.length) return () => false;
-  const tests = python.map((r) => ({
-    triggers: anyOf(r.triggers),
-    requires: r.requires?.length ? anyOf(r.requires) : null,
-    prefilter: r.prefilter,
-  }));
-  const union = anyOf([...new Set(python.flatMap((r) => r.triggers))]);
-  return (text) =>
-    union.test(text) &&
-    tests.some((t) => t.triggers.test(text) && (!t.requires || t.requires.test(text)) && (!t.prefilter || t.prefilter(text)));
-}
-
 function frameOf(lines: string[], span: Span): Finding['frame'] {
   const first = Math.max(1, span.line - FRAME_BEFORE);
   const last = Math.min(lines.length, span.line + FRAME_MAX_LINES - 1, Math.max(span.line, span.endLine));
@@ -80,11 +55,6 @@ function frameOf(lines: string[], span: Span): Finding['frame'] {
   return frame;
 }
 
-interface Source {
-  file: DiscoveredFile;
-  text: string;
-  language: Language;
-}
 
 export async function audit(options: AuditOptions): Promise<AuditResult> {
   const started = performance.now();
@@ -104,43 +74,21 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const root = loaded.root;
   const discovery = discover({ root, targets, include: config.include, exclude: config.exclude });
   const rules = RULES.filter((r) => isRuleEnabled(config, r.code));
-  const isCandidate = pythonPrefilter(rules);
-  const languages = new Set(rules.flatMap((r) => r.languages));
-  const skipped = [...discovery.skipped];
-
-  // read and prefilter; remember, while the text is at hand, which files could define a loader
-  const candidates: Source[] = [];
-  const loaderHints = new Map<string, string>();
-  let bytes = 0;
-  for (const file of discovery.files) {
-    bytes += file.size;
-    const language = languageOf(file.path);
-    if (!language || !languages.has(language)) continue;
-    const read = readSource(file, config.maxFileSize);
-    if (!read.ok) {
-      skipped.push({ path: file.path, reason: read.reason });
-      continue;
-    }
-    if (language === 'python' && LOADER_HINT.test(read.text) && LOAD_HINT.test(read.text)) loaderHints.set(file.path, read.text);
-    if (language === 'python' && !isCandidate(read.text)) continue;
-    candidates.push({ file, text: read.text, language });
-  }
-
-  const frontEnds = await loadFrontEnds(new Set(candidates.map((c) => c.language)));
-  const facts = new Map<string, FileFacts>();
-  for (const c of candidates) facts.set(c.file.path, frontEnds.extract(c.text, c.file.path, c.language));
-
+  const scanned = await scan({ files: discovery.files, codes: rules.map((r) => r.code), maxFileSize: config.maxFileSize });
+  const bytes = discovery.files.reduce((n, f) => n + f.size, 0);
+  const skipped = [...discovery.skipped, ...scanned.skipped];
+  const candidates = scanned.files;
+  const facts = new Map(candidates.map((c) => [c.path, c.facts]));
   const sanctioned: SanctionedLoader[] = config.sanctionedLoaders.length
     ? config.sanctionedLoaders.map((name) => ({ name, source: 'config' as const, reasons: ['listed in sanctioned-loaders'] }))
-    : await inferLoaders(root, targets, discovery, loaderHints, facts, frontEnds, config.maxFileSize);
+    : await inferLoaders(root, targets, discovery, new Map(scanned.loaderHints), facts, config.maxFileSize);
 
   const project = new Project(root, config, discovery.all, sanctioned);
   const ignoresFor = perFileIgnores(config);
   const findings: Finding[] = [];
   for (const c of candidates) {
-    const fileFacts = facts.get(c.file.path);
-    if (!fileFacts) continue;
-    const ignored = ignoresFor(c.file.path);
+    const fileFacts = c.facts;
+    const ignored = ignoresFor(c.path);
     const lines = c.text.split('\n');
     const models = new FileModels(fileFacts, project);
     for (const rule of rules) {
@@ -156,12 +104,12 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
             name: rule.name,
             severity: r.severity ?? configured,
             message: renderMessage(rule.messages[r.messageId] ?? r.messageId, r.data),
-            path: c.file.path,
+            path: c.path,
             span: r.span,
             frame: frameOf(lines, r.span),
           });
         },
-        inSanctionedLoader: (scope) => project.inSanctionedLoader(c.file.path, scope),
+        inSanctionedLoader: (scope) => project.inSanctionedLoader(c.path, scope),
         modelOf: (call) => models.verdictForCall(call),
         severityForModel: (verdict, base) => {
           if (verdict.kind === 'instruct') return null;
@@ -213,8 +161,6 @@ function dedupeAndSort(findings: Finding[]): Finding[] {
   );
 }
 
-const LOADER_HINT = /chat_template|add_special_tokens/;
-const LOAD_HINT = /from_pretrained|LLM\(/;
 
 /**
  * Zero config: find the sanctioned loader among all Python files of the project, not only those being
@@ -227,7 +173,6 @@ async function inferLoaders(
   discovery: { files: DiscoveredFile[]; all: Set<string> },
   hinted: Map<string, string>,
   facts: Map<string, FileFacts>,
-  frontEnds: FrontEnds,
   maxFileSize: number,
 ): Promise<SanctionedLoader[]> {
   const walked = new Set(discovery.files.map((f) => f.path));
@@ -241,8 +186,12 @@ async function inferLoaders(
     }
   }
   if (!texts.size) return [];
-  const python = frontEnds.python ? frontEnds : await loadFrontEnds(new Set(['python']));
+  const unparsed = [...texts.keys()].filter((rel) => !facts.has(rel));
+  const python = unparsed.length ? await loadFrontEnds(new Set(['python'])) : null;
   const pool: FileFacts[] = [];
-  for (const [rel, text] of texts) pool.push(facts.get(rel) ?? python.extract(text, rel, 'python'));
+  for (const [rel, text] of texts) {
+    const parsed = facts.get(rel) ?? python?.extract(text, rel, 'python');
+    if (parsed) pool.push(parsed);
+  }
   return inferSanctionedLoaders(pool);
 }

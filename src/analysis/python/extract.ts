@@ -75,7 +75,6 @@ const SUBPROCESS_CALLS = new Set([
   'asyncio.create_subprocess_shell',
 ]);
 
-const RUNNER_WORD = /^(?:python[0-9.]*|bash|sh|source|accelerate|torchrun|deepspeed|uv|poetry|conda|nohup)$|\/python[0-9.]*$/;
 
 const MAX_LIST_ITEMS = 64;
 const SIMPLE_DOTTED = /^[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)*$/;
