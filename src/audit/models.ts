@@ -45,14 +45,15 @@ export class FileModels {
       const id = this.modelIdOfLoad(call);
       if (id) return this.project.classifyModel(id);
     }
-    const recv = receiverOf(call.qname);
+    // `tok(text)` calls the object itself (its qname ends in `()`); `tok.encode(text)` calls a method
+    const recv = call.qname.endsWith('()') ? call.qname : receiverOf(call.qname);
     const loader = this.project.sanctionedFor(recv);
     if (loader) return { kind: 'base', model: null, reason: `it comes from the sanctioned loader \`${loader.name}\`` };
     if (recv.endsWith('()')) {
       const origin = recv.slice(0, -2);
       let load: CallFact | undefined;
       for (const c of this.file.calls) {
-        if (c.qname === origin && (!load || c.span.line <= call.span.line)) load = c;
+        if (c.qname === origin && modelLoadKind(c) && (!load || c.span.line <= call.span.line)) load = c;
       }
       const id = load ? this.modelIdOfLoad(load) : null;
       if (id) return this.project.classifyModel(id);

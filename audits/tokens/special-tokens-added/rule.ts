@@ -17,8 +17,7 @@ export default defineRule({
     for (const call of ctx.file.calls) {
       const v = call.kwargs.add_special_tokens;
       if (v?.kind !== 'bool' || !v.value) continue;
-      // `tok(text)` calls the tokenizer object itself: its model is the load `tok` came from
-      const verdict = ctx.modelOf(call.qname.endsWith('()') ? { ...call, qname: `${call.qname}.__call__` } : call);
+      const verdict = ctx.modelOf(call);
       const severity = ctx.severityForModel(verdict, 'error');
       if (!severity) continue;
       const why = verdict.kind === 'base' ? `the model is a base model (${verdict.reason})` : 'the model is not known to be an instruct model';

@@ -19,7 +19,7 @@ import { bind, newScope, resolveText, type Scope } from './scopes.js';
  * prompt scaffolds and placeholders. Everything else is dropped to keep facts small.
  */
 const INTERESTING_STRING =
-  /\.(?:py|sh|bash|jsonl?|csv|tsv|parquet|arrow|ya?ml|toml|txt|pt|pth|bin|safetensors|gguf|pkl|npy)\b|^[A-Za-z0-9][\w.-]*\/[\w.-]*[A-Za-z0-9]$|<\|[A-Za-z_]+\|>|\[\/?INST\]|<\/?s>|<\/?(?:start|end)_of_turn>|<<\/?SYS>>|\b(?:Instruction|Response|Assistant|Human|User|System)\s*:|placeholder|lorem ipsum/i;
+  /\.(?:py|sh|bash|jsonl?|csv|tsv|parquet|arrow|ya?ml|toml|txt|pt|pth|bin|safetensors|gguf|pkl|npy)\b|^[A-Za-z0-9][\w.-]*\/[\w.-]*[A-Za-z0-9]$|<\|[A-Za-z_]+\|>|\[\/?INST\]|<\/?s>|<\/?(?:start|end)_of_turn>|<<\/?SYS>>|\b(?:Instruction|Response|Assistant|Human|User|System|Question|Answer)\s*:|placeholder|lorem ipsum|dummy (?:response|answer|output|text)|TODO:? (?:generate|fill)/i;
 
 /** Dict keys kept as `key` strings: they reveal record shapes (conversational data, stored prompts). */
 const INTERESTING_KEYS = new Set([
@@ -720,7 +720,8 @@ class Extractor {
 
   private visitString(node: Node, scope: Scope): void {
     const raw = this.text(node);
-    if (raw.length > 24 && !INTERESTING_STRING.test(raw)) return;
+    // cheap rejection before decoding; the model-id pattern is anchored, so test without the quotes
+    if (raw.length > 24 && !INTERESTING_STRING.test(raw.slice(raw.search(/['"]/) + 1).replace(/['"]+$/, ''))) return;
     const { value, fstring } =
       node.type === 'string'
         ? decodeString(raw)

@@ -1,0 +1,95 @@
+/**
+ * Every rule against its own fixtures: the lines it flags must be exactly the lines annotated
+ * `# expect: CODE`, and what a user sees for bad.py is kept as a snapshot.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { RULES, RULE_ROOMS } from '../audits/index.js';
+import { audit, type AuditResult } from '../src/audit/engine.js';
+import { renderText } from '../src/audit/reporters/text.js';
+import { styleFor } from '../src/core/style.js';
+import { collectAnnotations, locationKey, type Annotation } from './helpers/annotations.js';
+
+const AUDITS = fileURLToPath(new URL('../audits/', import.meta.url));
+
+const rooms = RULES.map((rule) => {
+  const room = RULE_ROOMS[rule.code];
+  if (room === undefined) throw new Error(`${rule.code} has no entry in RULE_ROOMS (audits/index.ts)`);
+  // A rule without triggers only sees the Python files other rules select (see RuleMetaSchema), so it
+  // runs beside all of them, as in a default audit; only its own findings are compared.
+  const select = rule.triggers.length ? [rule.code] : ['ALL'];
+  return { code: rule.code, name: rule.name, select, fixtures: path.join(AUDITS, room, 'fixtures') };
+});
+
+const audits = new Map<string, Promise<AuditResult>>();
+
+/** One audit per room, shared by its tests. */
+function auditRoom(code: string, select: string[], fixtures: string): Promise<AuditResult> {
+  let result = audits.get(code);
+  if (!result) {
+    result = audit({ paths: [fixtures], cwd: fixtures, configPath: path.join(fixtures, 'provenant.toml'), select });
+    audits.set(code, result);
+  }
+  return result;
+}
+
+function describeAt(a: Annotation): string {
+  return `${locationKey(a.file, a.line)} (annotated at line ${a.at})`;
+}
+
+/** Plain text with the run time taken out, so the snapshot only changes when the output does. */
+function renderForSnapshot(result: AuditResult, code: string, file: string, cwd: string): string {
+  const shown: AuditResult = { ...result, findings: result.findings.filter((f) => f.code === code && f.path === file) };
+  return renderText(shown, { cwd, style: styleFor({ isTTY: false }, {}) }).replace(/ in \d+(?:\.\d+)?s\./, ' in Xs.');
+}
+
+describe.each(rooms.map((r) => [`${r.code} ${r.name}`, r] as const))('%s', (_title, { code, select, fixtures }) => {
+  test('flags exactly the lines annotated `# expect:`', async () => {
+    const annotations = collectAnnotations(fixtures);
+    const foreign = annotations.filter((a) => a.code !== code);
+    expect(
+      foreign.map(describeAt),
+      `annotations in the ${code} room must name ${code}; move these to the room of the rule they name`,
+    ).toEqual([]);
+
+    const byKind = (kind: Annotation['kind']) => annotations.filter((a) => a.kind === kind);
+    const expected = new Map(byKind('expect').map((a) => [locationKey(a.file, a.line), a]));
+    const todo = new Map(byKind('todo-expect').map((a) => [locationKey(a.file, a.line), a]));
+    const ok = byKind('ok');
+    const conflicting = [...ok, ...todo.values()].filter((a) => expected.has(locationKey(a.file, a.line)));
+    expect(conflicting.map(describeAt), 'a line cannot be both `# expect:` and `# ok:`/`# todo-expect:`; keep one').toEqual([]);
+
+    const result = await auditRoom(code, select, fixtures);
+    const flagged = new Map<string, string>();
+    for (const f of result.findings) {
+      if (f.code === code) flagged.set(locationKey(f.path, f.span.line), f.message);
+    }
+
+    const missed = [...expected.values()].filter((a) => !flagged.has(locationKey(a.file, a.line)));
+    expect(
+      missed.map(describeAt),
+      `${code} did not flag these \`# expect: ${code}\` lines; fix the rule, or turn a known miss into \`# todo-expect: ${code}\``,
+    ).toEqual([]);
+
+    const okKeys = new Set(ok.map((a) => locationKey(a.file, a.line)));
+    const unexpected = [...flagged.entries()]
+      .filter(([key]) => !expected.has(key) && !todo.has(key))
+      .map(([key, message]) => `${key}${okKeys.has(key) ? ' (annotated `# ok:`)' : ''}: ${message}`);
+    expect(
+      unexpected,
+      `${code} flagged lines that are not annotated; fix the false positive, or add \`# expect: ${code}\` on the line before`,
+    ).toEqual([]);
+
+    const promoted = [...todo.values()].filter((a) => flagged.has(locationKey(a.file, a.line)));
+    expect(
+      promoted.map(describeAt),
+      `${code} now flags these \`# todo-expect: ${code}\` lines; promote them to \`# expect: ${code}\``,
+    ).toEqual([]);
+  });
+
+  test('renders bad.py', async () => {
+    const result = await auditRoom(code, select, fixtures);
+    expect(renderForSnapshot(result, code, 'bad.py', fixtures)).toMatchSnapshot();
+  });
+});
