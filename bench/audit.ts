@@ -11,7 +11,8 @@
  * shows medians. Times are reported, never asserted: exit 0 unless a tool failed to run.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,7 @@ import {
   parseArgs,
   repoRoot,
   stdlibPath,
+  waitForIdle,
 } from './common.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
@@ -213,13 +215,21 @@ interface CorpusResult {
 const seconds = (ms: number): number => Math.round(ms) / 1000;
 const rssMB = (kib: number): number => Math.round((kib * 1024) / MB);
 
-function benchCorpus(corpus: Corpus, runs: number, tools: readonly Tool[], notes: string[]): CorpusResult {
+async function benchCorpus(
+  corpus: Corpus,
+  runs: number,
+  tools: readonly Tool[],
+  waitIdle: boolean,
+  notes: string[],
+): Promise<CorpusResult> {
   const files = listPythonFiles(corpus.dir);
   const bytes = files.reduce((sum, f) => sum + f.bytes, 0);
   const got: Record<Tool, Measurement[]> = { ruff: [], provenant: [] };
+  let busy = 0;
   for (let run = 1; run <= runs; run++) {
     const line: string[] = [];
     for (const tool of tools) {
+      if (waitIdle && (await waitForIdle()) === null) busy++;
       const m = measure(tool, corpus.dir);
       got[tool].push(m);
       line.push(`${tool} ${(m.wallMs / 1000).toFixed(2)} s`);
@@ -258,6 +268,7 @@ function benchCorpus(corpus: Corpus, runs: number, tools: readonly Tool[], notes
           findingsByCode: last.findingsByCode,
         };
 
+  if (busy > 0) notes.push(`${corpus.name}: ${busy} measurement(s) started on a machine that never became 90 % idle`);
   const firstFailure = ruffReports.find((r) => r.firstFailure !== null)?.firstFailure;
   if (ruff && ruff.failures > 0) notes.push(`${corpus.name}: ruff threw on ${ruff.failures} file(s), e.g. ${firstFailure}`);
   if (provenant && provenant.filesDiscovered !== files.length) {
@@ -317,18 +328,20 @@ function defaultCorpora(python: string, notes: string[]): Corpus[] {
   return corpora;
 }
 
-const USAGE = `usage: node dist/bench/audit.js [--runs N] [--json] [--corpus DIR]... [--only ruff|provenant] [--python EXE]
+const USAGE = `usage: node dist/bench/audit.js [--runs N] [--json] [--corpus DIR]... [--only ruff|provenant]
+                                [--python EXE] [--wait-idle]
 
 Cold-process wall time of provenant audit against ruff (wasm) on the same Python files.
 Default corpora: the CPython stdlib of --python (default python3, site-packages excluded)
-and examples/stage1-lab.`;
+and examples/stage1-lab. --wait-idle waits (up to 2 min) for a 90 % idle CPU before each
+measurement, for shared machines (Linux only).`;
 
 async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === '--child') {
     await runChild(argv[1] ?? '', argv[2]);
     return 0;
   }
-  const args = parseArgs(argv, ['runs', 'corpus', 'only', 'python'], ['json', 'help']);
+  const args = parseArgs(argv, ['runs', 'corpus', 'only', 'python'], ['json', 'wait-idle', 'help']);
   if (args.flags.has('help')) {
     console.log(USAGE);
     return 0;
@@ -340,6 +353,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (only !== undefined && !TOOLS.includes(only as Tool)) throw new BenchError('--only takes ruff or provenant');
   const tools = only === undefined ? TOOLS : [only as Tool];
   const python = args.values.get('python')?.at(-1) ?? 'python3';
+  if (args.flags.has('wait-idle') && !existsSync('/proc/stat')) throw new BenchError('--wait-idle needs /proc/stat (Linux)');
 
   const notes: string[] = [];
   const corpusDirs = args.values.get('corpus');
@@ -353,11 +367,23 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const results: CorpusResult[] = [];
   for (const corpus of corpora) {
-    if (listPythonFiles(corpus.dir).length === 0) {
+    const files = listPythonFiles(corpus.dir);
+    if (files.length === 0) {
       notes.push(`${corpus.name}: skipped, no *.py files under ${corpus.dir}`);
       continue;
     }
-    results.push(benchCorpus(corpus, runs, tools, notes));
+    // Both tools read one private copy of exactly these files: the same bytes, and a tree with no
+    // repository around it, so provenant's project root is the corpus itself (as in a user's clone).
+    const copy = mkdtempSync(path.join(os.tmpdir(), `provenant-bench-${corpus.name}-`));
+    try {
+      for (const f of files) {
+        mkdirSync(path.dirname(path.join(copy, f.rel)), { recursive: true });
+        copyFileSync(f.abs, path.join(copy, f.rel));
+      }
+      results.push(await benchCorpus({ ...corpus, dir: copy }, runs, tools, args.flags.has('wait-idle'), notes));
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   }
 
   if (args.flags.has('json')) {
@@ -366,11 +392,12 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   console.log(table(results));
+  const inits = results.flatMap((r) => (r.ruff ? [`${r.ruff.initS.toFixed(2)} s`] : []));
   console.log(
     `\nMedian of ${runs} interleaved cold runs; wall seconds from spawn to exit of a fresh node process ` +
-      `(${process.version}). "check" is ruff without its wasm compile (init median: ${results
-        .map((r) => (r.ruff ? `${r.ruff.initS.toFixed(2)} s` : '–'))
-        .join(', ')}). provenant/ruff > 1 means provenant is slower.`,
+      `(${process.version}).` +
+      (inits.length ? ` "check" is ruff without its wasm compile (init median: ${inits.join(', ')}).` : '') +
+      ' provenant/ruff > 1 means provenant is slower.',
   );
   for (const r of results) {
     if (r.ruff) console.log(`${r.name}: ruff reported ${r.ruff.diagnostics} diagnostics (E4, E7, E9, F).`);

@@ -3,8 +3,9 @@
  * Node built-ins only, so importing this costs the measured child processes nothing noticeable.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -35,6 +36,7 @@ export interface CorpusFile {
 
 /** Every `*.py` file under `root`, sorted by relative path, skipping `EXCLUDED_DIRS` and symlinks. */
 export function listPythonFiles(root: string): CorpusFile[] {
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new BenchError(`${root}: not a directory`);
   const out: CorpusFile[] = [];
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -149,3 +151,34 @@ export function parseArgs(
 
 /** Decimal megabytes, as in the parser bake-off (31.5 MB stdlib = 31,525,224 bytes). */
 export const MB = 1e6;
+
+/** Idle and total jiffies summed over all CPUs, from /proc/stat (Linux); null elsewhere. */
+function cpuTimes(): { idle: number; total: number } | null {
+  if (!existsSync('/proc/stat')) return null;
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  const fields = line.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
+  return { idle, total: fields.reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * Waits until the machine is at least `threshold` idle in two consecutive one-second samples, or
+ * until `maxSeconds` pass. Returns the seconds waited, or null when it gave up (or cannot tell).
+ * For shared machines: another process's burst lands in one measurement, not in the median.
+ */
+export async function waitForIdle(threshold = 0.9, maxSeconds = 120): Promise<number | null> {
+  let previous = cpuTimes();
+  if (!previous) return null;
+  let calm = 0;
+  for (let waited = 1; waited <= maxSeconds; waited++) {
+    await sleep(1000);
+    const now = cpuTimes();
+    if (!now) return null;
+    const total = now.total - previous.total;
+    const idle = total > 0 ? (now.idle - previous.idle) / total : 1;
+    previous = now;
+    calm = idle >= threshold ? calm + 1 : 0;
+    if (calm >= 2) return waited;
+  }
+  return null;
+}

@@ -9,9 +9,11 @@
  *
  * Callee convention (both sides build it the same way, mirroring `dotted()` in
  * src/analysis/python/extract.ts): a name is itself, `a.b` is dotted(a) + '.b', a call `f(x).g` is
- * dotted(f) + '()' + '.g', a subscript `a[0]` is dotted(a) + '[]', parentheses are transparent, and
- * anything else (string literals, lambdas, `await`, binary operators…) is '?'. Both sides produce
- * this form directly; the only normalisation is NFKC on the front end's identifiers (see below).
+ * dotted(f) + '()' + '.g', a subscript `a[0]` is dotted(a) + '[]', parentheses are transparent,
+ * `True`/`False`/`None` are themselves (the front end takes any dotted-looking text as written, so
+ * `None.method` stays; `ast` would give a Constant), and anything else (string literals, lambdas,
+ * `await`, binary operators…) is '?'. Both sides produce this form directly; the only other
+ * normalisation is NFKC on the front end's identifiers (see below).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,6 +36,7 @@ def dotted(n):
     if t is ast.Attribute: return dotted(n.value) + "." + n.attr
     if t is ast.Call: return dotted(n.func) + "()"
     if t is ast.Subscript: return dotted(n.value) + "[]"
+    if t is ast.Constant and (n.value is None or n.value is True or n.value is False): return repr(n.value)
     return "?"
 print(json.dumps({"version": sys.version.split()[0]}))
 for line in sys.stdin:
@@ -173,7 +176,7 @@ async function main(argv: readonly string[]): Promise<void> {
     ['directory', root],
     ['python', `${python} (${header.version ?? '?'})`],
     ['files', `${files.length} (${(bytes / MB).toFixed(1)} MB)`],
-    ['files ast could parse', `${parsed} (${rejected.length} could not, listed below)`],
+    ['files ast could parse', `${parsed}${rejected.length ? ` (${rejected.length} could not, listed below)` : ''}`],
     ['non-UTF-8 files', `${nonUtf8.length}${nonUtf8.length ? ` (front end given U+FFFD for bad bytes: ${nonUtf8.join(', ')})` : ''}`],
     ['calls ast found', String(astCalls)],
     ['  of those, front end found', String(matched)],

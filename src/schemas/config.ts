@@ -100,7 +100,13 @@ function deepFreeze<T>(value: T): T {
 /** Frozen: take a copy (`normalizeConfig({})`) before changing anything. */
 export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze<Config>({
   include: ['**/*.py', '**/*.sh', '**/Makefile', '**/*.mk', '**/*.yaml', '**/*.yml'],
-  exclude: ['.git', '.venv', 'venv', 'node_modules', '__pycache__', 'build', 'dist', '.provenant', '.tox', '.mypy_cache', '.ruff_cache'],
+  // Ruff's default excludes, plus provenant's own store and caches
+  exclude: [
+    '.bzr', '.direnv', '.eggs', '.git', '.git-rewrite', '.hg', '.ipynb_checkpoints', '.mypy_cache', '.nox',
+    '.pants.d', '.pyenv', '.pytest_cache', '.pytype', '.ruff_cache', '.svn', '.tox', '.venv', '.vscode',
+    '__pypackages__', '__pycache__', '_build', 'buck-out', 'build', 'dist', 'node_modules', 'site-packages', 'venv',
+    '.provenant',
+  ],
   select: ['ALL'],
   ignore: [],
   failOn: 'warning',
