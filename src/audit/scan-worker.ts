@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { scanFiles, type ScanRequest } from './scan.js';
+import { extractInThread } from './scan.js';
 
-// One bucket of a parallel scan (see scan.ts); errors surface through the worker's 'error' event.
-parentPort?.postMessage(await scanFiles(workerData as ScanRequest));
+// One half of a parallel extraction (see scan.ts); errors surface through the worker's 'error' event.
+parentPort?.postMessage(await extractInThread(workerData as Parameters<typeof extractInThread>[0]));

@@ -3,16 +3,16 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { RULES } from '../../audits/index.js';
-import type { FileFacts, Language } from '../analysis/facts.js';
+import { emptyFacts, type FileFacts, type Language } from '../analysis/facts.js';
 import { languageOf, loadFrontEnds } from '../analysis/index.js';
 import { BugError } from '../core/errors.js';
-import { readSource, type DiscoveredFile } from '../core/files.js';
+import { decodeSource, readBytes, type DiscoveredFile } from '../core/files.js';
 import type { SkippedFile } from '../schemas/finding.js';
 import type { Rule } from './rule.js';
 
 export interface ScanRequest {
   files: DiscoveredFile[];
-  /** Codes of the enabled rules (a worker rebuilds the prefilter from them). */
+  /** Codes of the enabled rules. */
   codes: string[];
   maxFileSize: number;
 }
@@ -34,8 +34,11 @@ export interface ScanResult {
 export const LOADER_HINT = /chat_template|add_special_tokens/;
 export const LOAD_HINT = /from_pretrained|LLM\(/;
 
-/** Below this many bytes a second thread costs more (its own wasm load) than it saves. */
-const PARALLEL_BYTES = 8_000_000;
+/**
+ * Below this much candidate source a second thread costs more (its own module and grammar load)
+ * than it saves; on 2 cores no gain was measured at 2 MB.
+ */
+const PARALLEL_BYTES = 6_000_000;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -63,68 +66,93 @@ export function pythonPrefilter(rules: readonly Rule[]): (text: string) => boole
     tests.some((t) => t.triggers.test(text) && (!t.requires || t.requires.test(text)) && (!t.prefilter || t.prefilter(text)));
 }
 
-/** Read, prefilter and extract facts, in this thread. */
-export async function scanFiles(request: ScanRequest): Promise<ScanResult> {
+interface Picked {
+  path: string;
+  language: Language;
+  text: string;
+}
+
+/**
+ * Reads and prefilters every file, then extracts facts from the candidates. The prefilter runs on a
+ * latin1 view of the bytes (cheap, and every trigger is ASCII); only candidates are decoded properly.
+ */
+export async function scan(request: ScanRequest): Promise<ScanResult> {
   const rules = RULES.filter((r) => request.codes.includes(r.code));
   const isCandidate = pythonPrefilter(rules);
   const languages = new Set(rules.flatMap((r) => r.languages));
   const skipped: SkippedFile[] = [];
   const loaderHints: [string, string][] = [];
-  const picked: { path: string; language: Language; text: string }[] = [];
+  const picked: Picked[] = [];
   for (const file of request.files) {
     const language = languageOf(file.path);
     if (!language || !languages.has(language)) continue;
-    const read = readSource(file, request.maxFileSize);
+    const read = readBytes(file, request.maxFileSize);
     if (!read.ok) {
       skipped.push({ path: file.path, reason: read.reason });
       continue;
     }
+    let hint = false;
     if (language === 'python') {
-      if (LOADER_HINT.test(read.text) && LOAD_HINT.test(read.text)) loaderHints.push([file.path, read.text]);
-      if (!isCandidate(read.text)) continue;
+      const view = read.bytes.toString('latin1');
+      hint = LOADER_HINT.test(view) && LOAD_HINT.test(view);
+      if (!hint && !isCandidate(view)) continue;
     }
-    picked.push({ path: file.path, language, text: read.text });
+    const decoded = decodeSource(read.bytes);
+    if (!decoded.ok) {
+      skipped.push({ path: file.path, reason: decoded.reason });
+      continue;
+    }
+    if (hint) loaderHints.push([file.path, decoded.text]);
+    if (language !== 'python' || isCandidate(decoded.text)) picked.push({ path: file.path, language, text: decoded.text });
   }
+  const facts = await extractAll(picked);
+  return { files: picked.map((p, i) => ({ ...p, facts: facts[i] ?? emptyFacts(p.path, p.language) })), skipped, loaderHints };
+}
+
+/** Facts for each picked file, in order, in this thread. */
+export async function extractInThread(picked: readonly Picked[]): Promise<FileFacts[]> {
   const frontEnds = await loadFrontEnds(new Set(picked.map((p) => p.language)));
-  const files = picked.map((p) => ({ ...p, facts: frontEnds.extract(p.text, p.path, p.language) }));
-  return { files, skipped, loaderHints };
+  return picked.map((p) => frontEnds.extract(p.text, p.path, p.language));
 }
 
 const WORKER = new URL('./scan-worker.js', import.meta.url);
 
 /**
- * Splits a large scan over two threads (each thread pays its own grammar load, so more rarely pays
- * on small machines); small scans, runs from TypeScript sources and PROVENANT_THREADS=1 stay here.
+ * Splits extraction over two threads when there is enough to parse to repay the second thread's own
+ * grammar load; small jobs, runs from TypeScript sources and PROVENANT_THREADS=1 stay in this thread.
  */
-export async function scan(request: ScanRequest): Promise<ScanResult> {
-  const bytes = request.files.reduce((n, f) => n + f.size, 0);
+async function extractAll(picked: Picked[]): Promise<FileFacts[]> {
+  const bytes = picked.reduce((n, p) => n + p.text.length, 0);
   const threads = Number(process.env.PROVENANT_THREADS) || Math.min(2, os.availableParallelism());
-  if (bytes < PARALLEL_BYTES || threads < 2 || !existsSync(fileURLToPath(WORKER))) return scanFiles(request);
+  if (bytes < PARALLEL_BYTES || threads < 2 || !existsSync(fileURLToPath(WORKER))) return extractInThread(picked);
 
-  const sorted = [...request.files].sort((a, b) => b.size - a.size);
-  const buckets: DiscoveredFile[][] = [[], []];
+  const order = picked.map((_, i) => i).sort((a, b) => (picked[b]?.text.length ?? 0) - (picked[a]?.text.length ?? 0));
+  const buckets: number[][] = [[], []];
   const sizes = [0, 0];
-  for (const f of sorted) {
-    const i = (sizes[0] ?? 0) <= (sizes[1] ?? 0) ? 0 : 1;
-    buckets[i]?.push(f);
-    sizes[i] = (sizes[i] ?? 0) + f.size;
+  for (const i of order) {
+    const b = (sizes[0] ?? 0) <= (sizes[1] ?? 0) ? 0 : 1;
+    buckets[b]?.push(i);
+    sizes[b] = (sizes[b] ?? 0) + (picked[i]?.text.length ?? 0);
   }
-  const remote = new Promise<ScanResult>((resolve, reject) => {
-    const worker = new Worker(WORKER, { workerData: { ...request, files: buckets[1] ?? [] } satisfies ScanRequest });
-    worker.once('message', (result: ScanResult) => resolve(result));
-    worker.once('error', (cause) => reject(new BugError('the scan worker failed', { cause })));
+  const take = (ids: number[] | undefined) => (ids ?? []).map((i) => picked[i]).filter((p): p is Picked => p !== undefined);
+  const remote = new Promise<FileFacts[]>((resolve, reject) => {
+    const worker = new Worker(WORKER, { workerData: take(buckets[1]) });
+    worker.once('message', (facts: FileFacts[]) => resolve(facts));
+    worker.once('error', (cause) => reject(new BugError('the extraction worker failed', { cause })));
     worker.once('exit', (code) => {
-      if (code !== 0) reject(new BugError(`the scan worker exited with code ${code}`));
+      if (code !== 0) reject(new BugError(`the extraction worker exited with code ${code}`));
     });
   });
-  const local = await scanFiles({ ...request, files: buckets[0] ?? [] });
+  const local = await extractInThread(take(buckets[0]));
   const other = await remote;
-  // keep discovery order so output does not depend on the split
-  const order = new Map(request.files.map((f, i) => [f.path, i]));
-  const byOrder = (a: { path: string }, b: { path: string }) => (order.get(a.path) ?? 0) - (order.get(b.path) ?? 0);
-  return {
-    files: [...local.files, ...other.files].sort(byOrder),
-    skipped: [...local.skipped, ...other.skipped],
-    loaderHints: [...local.loaderHints, ...other.loaderHints].sort((a, b) => byOrder({ path: a[0] }, { path: b[0] })),
-  };
+  const out: FileFacts[] = new Array<FileFacts>(picked.length);
+  (buckets[0] ?? []).forEach((i, k) => {
+    const f = local[k];
+    if (f) out[i] = f;
+  });
+  (buckets[1] ?? []).forEach((i, k) => {
+    const f = other[k];
+    if (f) out[i] = f;
+  });
+  return out;
 }

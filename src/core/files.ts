@@ -141,6 +141,7 @@ function relOf(root: string, abs: string): string {
 }
 
 export type ReadResult = { ok: true; text: string } | { ok: false; reason: string };
+export type BytesResult = { ok: true; bytes: Buffer } | { ok: false; reason: string };
 
 const CODING_COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
 const FATAL_UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -157,42 +158,51 @@ const PYTHON_CODECS: Record<string, string> = {
 };
 
 /**
- * Reads a source file as text. Binary files, undecodable bytes, oversized files and files that vanished
- * since discovery come back as a reason to skip, so one bad file never stops an audit.
+ * Reads a file's bytes. Binary files, oversized files and files that vanished since discovery come
+ * back as a reason to skip, so one bad file never stops an audit.
  */
-export function readSource(file: DiscoveredFile, maxSize: number): ReadResult {
+export function readBytes(file: DiscoveredFile, maxSize: number): BytesResult {
   if (file.size > maxSize) {
     return { ok: false, reason: `too large (${(file.size / 1e6).toFixed(1)} MB > max-file-size ${(maxSize / 1e6).toFixed(1)} MB)` };
   }
-  let buf: Buffer;
+  let bytes: Buffer;
   try {
-    buf = readFileSync(file.abs);
+    bytes = readFileSync(file.abs);
   } catch (error) {
     const code = errno(error);
     if (code === 'ENOENT') return { ok: false, reason: 'vanished during the scan' };
     if (code === 'EISDIR') return { ok: false, reason: 'is a folder' };
     return { ok: false, reason: `cannot read (${code ?? 'error'})` };
   }
-  if (buf.length > maxSize) return { ok: false, reason: `too large (grew past max-file-size during the scan)` };
-  const probe = buf.subarray(0, 8192);
-  if (probe.includes(0)) return { ok: false, reason: 'binary file (contains NUL bytes)' };
+  if (bytes.length > maxSize) return { ok: false, reason: 'too large (grew past max-file-size during the scan)' };
+  if (bytes.subarray(0, 8192).includes(0)) return { ok: false, reason: 'binary file (contains NUL bytes)' };
+  return { ok: true, bytes };
+}
+
+/** Source text from bytes: UTF-8, or the encoding a PEP 263 coding declaration names. */
+export function decodeSource(bytes: Buffer): ReadResult {
   try {
-    return { ok: true, text: FATAL_UTF8.decode(buf) };
+    return { ok: true, text: FATAL_UTF8.decode(bytes) };
   } catch {
-    const head = buf.subarray(0, 400).toString('latin1').split('\n').slice(0, 2);
+    const head = bytes.subarray(0, 400).toString('latin1').split('\n').slice(0, 2);
     for (const line of head) {
       const declared = CODING_COOKIE.exec(line)?.[1]?.toLowerCase();
       const label = declared ? (PYTHON_CODECS[declared.replace(/_/g, '-')] ?? declared.replace(/_/g, '-')) : undefined;
       if (label && label !== 'utf-8' && label !== 'utf8') {
         try {
-          return { ok: true, text: new TextDecoder(label).decode(buf) };
+          return { ok: true, text: new TextDecoder(label).decode(bytes) };
         } catch {
           return { ok: false, reason: `unknown source encoding \`${label}\`` };
         }
       }
     }
-    return { ok: false, reason: `not valid UTF-8 (line ${firstInvalidUtf8Line(buf)}) and no coding declaration` };
+    return { ok: false, reason: `not valid UTF-8 (line ${firstInvalidUtf8Line(bytes)}) and no coding declaration` };
   }
+}
+
+export function readSource(file: DiscoveredFile, maxSize: number): ReadResult {
+  const read = readBytes(file, maxSize);
+  return read.ok ? decodeSource(read.bytes) : read;
 }
 
 function firstInvalidUtf8Line(buf: Buffer): number {

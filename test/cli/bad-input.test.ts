@@ -27,10 +27,12 @@ describe('bad input', () => {
     expect(codes.some((c) => c.endsWith('PARSE001'))).toBe(true);
   });
 
-  it('skips non-UTF-8 files with the line of the first bad byte', async () => {
-    const dir = project({ 'latin.py': Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from('\nimport subprocess\n')]) });
+  it('skips a non-UTF-8 file it would analyse, with the line of the first bad byte', async () => {
+    const bad = Buffer.concat([Buffer.from(`${LOAD}# caf`), Buffer.from([0xe9]), Buffer.from('\n')]);
+    const dir = project({ 'latin.py': bad, 'unrelated.py': Buffer.from([0x23, 0x20, 0xe9, 0x0a]) });
     const r = await audit({ paths: [dir], cwd: dir });
-    expect(r.skipped).toEqual([{ path: 'latin.py', reason: 'not valid UTF-8 (line 1) and no coding declaration' }]);
+    // unrelated.py mentions nothing any rule looks for, so it is never decoded or parsed
+    expect(r.skipped).toEqual([{ path: 'latin.py', reason: 'not valid UTF-8 (line 3) and no coding declaration' }]);
   });
 
   it('decodes files that declare their encoding', async () => {
