@@ -74,7 +74,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const root = loaded.root;
   const discovery = discover({ root, targets, include: config.include, exclude: config.exclude });
   const rules = RULES.filter((r) => isRuleEnabled(config, r.code));
-  const scanned = await scan({ files: discovery.files, codes: rules.map((r) => r.code), maxFileSize: config.maxFileSize });
+  const scanned = await scan({ files: discovery.files, rules, maxFileSize: config.maxFileSize });
   const bytes = discovery.files.reduce((n, f) => n + f.size, 0);
   const skipped = [...discovery.skipped, ...scanned.skipped];
   const candidates = scanned.files;
