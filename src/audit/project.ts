@@ -28,6 +28,15 @@ const BASE_MARKER = /(?:^|[-_/.\s])base(?:$|[-_.\s])/i;
 const HF_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]*[A-Za-z0-9]$/;
 const PATHLIKE = /^(?:\.{1,2}\/|\/|~)|\.(?:jsonl?|csv|py|sh|txt|ya?ml|bin|pt|safetensors|gguf)$|^(?:data|outputs?|checkpoints?|artifacts|runs|results|logs|scripts)\//i;
 
+/** True when `name` occurs in the dotted path `path` as whole segments (`b.c` in `a.b.c.d`, not in `a.bb.c`). */
+function hasDottedRun(path: string, name: string): boolean {
+  for (let i = path.indexOf(name); i >= 0; i = path.indexOf(name, i + 1)) {
+    const end = i + name.length;
+    if ((i === 0 || path[i - 1] === '.') && (end === path.length || path[end] === '.')) return true;
+  }
+  return false;
+}
+
 /** Everything the rules know beyond one file: config, the file tree, loaders, model identity. */
 export class Project {
   private readonly baseMatchers: ((id: string) => boolean)[];
@@ -67,26 +76,14 @@ export class Project {
   /** The sanctioned loader a qualified name refers to (the loader itself, or something under it). */
   sanctionedFor(qname: string): SanctionedLoader | undefined {
     const plain = qname.replace(/\(\)/g, '');
-    return this.sanctioned.find((l) => {
-      const i = plain.indexOf(l.name);
-      if (i < 0) return false;
-      const before = i === 0 || plain[i - 1] === '.';
-      const after = plain.length === i + l.name.length || plain[i + l.name.length] === '.';
-      return before && after;
-    });
+    return this.sanctioned.find((l) => hasDottedRun(plain, l.name));
   }
 
   /** True when code in `scope` of `file` sits inside a sanctioned loader's body. */
   inSanctionedLoader(file: string, scope: string): boolean {
     if (scope === '<module>') return false;
     const full = `${moduleNameOf(file)}.${scope}`;
-    return this.sanctioned.some((l) => {
-      const i = full.indexOf(l.name);
-      if (i < 0) return false;
-      const before = i === 0 || full[i - 1] === '.';
-      const after = full.length === i + l.name.length || full[i + l.name.length] === '.';
-      return before && after;
-    });
+    return this.sanctioned.some((l) => hasDottedRun(full, l.name));
   }
 
   /** Why a path counts as deprecated, or null. */

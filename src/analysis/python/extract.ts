@@ -12,7 +12,7 @@ import {
   type StringRole,
 } from '../facts.js';
 import { scriptCallsFromWords, splitShellWords } from '../launch/index.js';
-import { bind, newScope, resolveText, type Scope } from './scopes.js';
+import { bind, methodOwner, newScope, resolveText, type Scope } from './scopes.js';
 
 /**
  * Strings worth keeping as facts: script and data paths, model ids, chat or special-token markers,
@@ -508,7 +508,7 @@ class Extractor {
       const target = this.dotted(left);
       const obj = left.childForFieldName('object');
       const attr = left.childForFieldName('attribute');
-      const method = this.methodScope(scope);
+      const method = methodOwner(scope);
       if (method?.owner?.attrs && obj?.type === 'identifier' && this.text(obj) === method.selfName && attr) {
         this.bindValue(this.text(attr), value, scope, line, method.owner.attrs);
       }
@@ -533,15 +533,6 @@ class Extractor {
     this.facts.assigns.push(fact);
     this.deferredAssigns.push({ value, fact, scope });
     return fact;
-  }
-
-  private methodScope(scope: Scope): Scope | undefined {
-    let s: Scope | null = scope;
-    while (s && s.kind === 'function') {
-      if (s.owner) return s;
-      s = s.parent;
-    }
-    return undefined;
   }
 
   // ---- calls -----------------------------------------------------------------------------------

@@ -95,7 +95,8 @@ function fromBinding(b: Binding, depth: number): Resolved | null {
   }
 }
 
-function methodOwner(scope: Scope): Scope | undefined {
+/** The method scope enclosing `scope` (itself, or a function nested in it), if any. */
+export function methodOwner(scope: Scope): Scope | undefined {
   let s: Scope | null = scope;
   while (s && s.kind === 'function') {
     if (s.owner) return s;
