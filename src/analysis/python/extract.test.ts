@@ -147,6 +147,16 @@ shells = ["bash", "ksh"]
     expect(qnames(f)).toContain('transformers.AutoTokenizer.from_pretrained');
   });
 
+  it('recovers calls the grammar misreads (starred calls, `type(x).attr = v`)', () => {
+    const f = facts('s = {*range(3)}\nargs = *a, *kwargs.values()\ntype(self).saved = details\n');
+    expect(f.calls.map((c) => [c.callee, c.span.line])).toEqual([
+      ['range', 1],
+      ['kwargs.values', 2],
+      ['type', 3],
+    ]);
+    expect(f.assigns.find((a) => a.span.line === 3)).toMatchObject({ target: 'type().saved', value: { kind: 'name', text: 'details' } });
+  });
+
   it('positions are 1-based lines and UTF-16 columns', () => {
     const f = facts('x = "é😀"; f(1)\n');
     expect(f.calls[0]?.span).toEqual({ line: 1, col: 12, endLine: 1, endCol: 16 });

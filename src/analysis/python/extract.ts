@@ -192,6 +192,7 @@ export const PYTHON_QUERY = `
 (for_statement left: (_) @target)
 (for_in_clause left: (_) @target)
 (as_pattern alias: (_) @target)
+(type_alias_statement) @typealias
 (list . [(string) (attribute)]) @list
 (tuple . [(string) (attribute)]) @list
 `;
@@ -278,6 +279,9 @@ class Extractor {
           break;
         case 'list':
           if (COMMAND_LIST_START.test(this.src.slice(start, start + 64))) this.deferredLists.push({ node, scope });
+          break;
+        case 'typealias':
+          this.recoverTypeCall(node, scope);
           break;
       }
     }
@@ -555,6 +559,36 @@ class Extractor {
     this.deferredCalls.push({ node, fact, scope });
   }
 
+  /**
+   * The grammar reads `type(obj).attr = value` as a 3.12 `type X = …` alias. Python reads a call of
+   * `type` and an attribute assignment: record those.
+   */
+  private recoverTypeCall(node: Node, scope: Scope): void {
+    const left = node.childForFieldName('left');
+    const attr = left?.firstNamedChild;
+    const paren = attr?.type === 'attribute' ? attr.childForFieldName('object') : null;
+    if (!left || !attr || paren?.type !== 'parenthesized_expression' || !/^type\s*\(/.test(this.text(node))) return;
+    const s = node.startPosition;
+    const e = paren.endPosition;
+    const inner = paren.firstNamedChild;
+    const call: CallFact = {
+      callee: 'type',
+      qname: 'type',
+      resolved: false,
+      span: { line: s.row + 1, col: s.column + 1, endLine: e.row + 1, endCol: e.column + 1 },
+      args: inner ? [this.literal(inner, scope)] : [],
+      kwargs: {},
+      splat: false,
+      scope: scope.name || '<module>',
+    };
+    this.pending.push({ target: call, text: 'type', scope, line: s.row + 1, kind: 'call' });
+    this.facts.calls.push(call);
+    const target = `type().${this.text(attr.childForFieldName('attribute') ?? attr)}`;
+    const value = node.childForFieldName('right')?.firstNamedChild ?? null;
+    const fact = this.pushAssign(target, target, value, node, scope);
+    fact.targetQname = target;
+  }
+
   private finishCall(node: Node, fact: CallFact, scope: Scope): void {
     const argsNode = node.childForFieldName('arguments');
     if (!argsNode) return;
@@ -621,6 +655,12 @@ class Extractor {
       }
       case 'parenthesized_expression': {
         const inner = node.namedChildCount === 1 ? node.namedChild(0) : null;
+        return inner ? this.dotted(inner) : '?';
+      }
+      // the grammar reads `{*range(3)}` and `*a.b()` in a tuple as calling the starred name
+      case 'list_splat':
+      case 'dictionary_splat': {
+        const inner = node.firstNamedChild;
         return inner ? this.dotted(inner) : '?';
       }
       default:
