@@ -9,6 +9,7 @@ import { discover, readSource, type DiscoveredFile } from '../core/files.js';
 import { LOAD_HINT, LOADER_HINT, scan } from './scan.js';
 import type { Config, Severity } from '../schemas/config.js';
 import type { Finding, SkippedFile } from '../schemas/finding.js';
+import { assignFingerprints } from './fingerprint.js';
 import { inferSanctionedLoaders } from './infer.js';
 import { FileModels } from './models.js';
 import { Project, type SanctionedLoader } from './project.js';
@@ -107,6 +108,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
             path: c.path,
             span: r.span,
             frame: frameOf(lines, r.span),
+            fingerprint: '',
           });
         },
         inSanctionedLoader: (scope) => project.inSanctionedLoader(c.path, scope),
@@ -121,11 +123,13 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     }
   }
 
+  const sorted = dedupeAndSort(findings);
+  assignFingerprints(sorted);
   return {
     root,
     configSource: loaded.source,
     config,
-    findings: dedupeAndSort(findings),
+    findings: sorted,
     skipped: skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     sanctioned,
     stats: {

@@ -18,6 +18,8 @@ export const FindingSchema = z.strictObject({
   span: SpanSchema,
   /** The source lines the finding sits on, for code frames. */
   frame: z.array(z.strictObject({ line: z.int().positive(), text: z.string() })),
+  /** Stable identity across unrelated edits (see audit/fingerprint.ts); baselines and SARIF use it. */
+  fingerprint: z.string(),
 });
 export type Finding = z.infer<typeof FindingSchema>;
 
