@@ -3,7 +3,10 @@
  * a retired rule keeps its code reserved.
  */
 import type { Rule } from '../src/audit/rule.js';
+import suppressionWithoutReason from './suppression/suppression-without-reason/rule.js';
 import syntaxError from './engine/syntax-error/rule.js';
+import unknownSuppressionCode from './suppression/unknown-suppression-code/rule.js';
+import unusedSuppression from './suppression/unused-suppression/rule.js';
 import manualModelLoad from './load/manual-model-load/rule.js';
 import trustRemoteCode from './load/trust-remote-code/rule.js';
 import chatTemplateApplied from './template/chat-template-applied/rule.js';
@@ -31,6 +34,9 @@ export const RULES: readonly Rule[] = [
   placeholderFallbackData,
   storedPromptMismatch,
   syntaxError,
+  unusedSuppression,
+  suppressionWithoutReason,
+  unknownSuppressionCode,
 ] as readonly Rule[];
 
 /** The folder of each rule's room, relative to audits/ (for `explain`, docs and the catalog test). */
@@ -48,4 +54,7 @@ export const RULE_ROOMS: Readonly<Record<string, string>> = {
   DATA001: 'data/placeholder-fallback-data',
   DATA002: 'data/stored-prompt-mismatch',
   PARSE001: 'engine/syntax-error',
+  SUPP001: 'suppression/unused-suppression',
+  SUPP002: 'suppression/suppression-without-reason',
+  SUPP003: 'suppression/unknown-suppression-code',
 };

@@ -1,5 +1,6 @@
 /**
- * Cold-run speed of `provenant audit` (the library's `audit()`) against ruff (wasm build, same files, same run).
+ * Cold-run speed of `provenant audit` (the library's `audit()`) against ruff (wasm build, same files, same run),
+ * and provenant's warm run: the same audit again with its facts cache (`.provenant/`) filled.
  *
  *   npm run bench                         # build, then: node dist/bench/audit.js
  *   node dist/bench/audit.js --runs 5 --json
@@ -7,8 +8,8 @@
  *
  * Every measurement is a fresh child process of this same file (`--child ruff|provenant DIR`), timed by
  * the parent from spawn to exit, so module import, wasm compilation and exit are included as a user
- * sees them. Runs alternate ruff, provenant, ruff, provenant… so background load hits both; the table
- * shows medians. Times are reported, never asserted: exit 0 unless a tool failed to run.
+ * sees them. Runs alternate ruff, provenant, provenant warm, ruff, … so background load hits all; the
+ * table shows medians. Times are reported, never asserted: exit 0 unless a tool failed to run.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -36,6 +37,8 @@ const RUFF_SETTINGS = { lint: { select: ['E4', 'E7', 'E9', 'F'] } };
 
 type Tool = 'ruff' | 'provenant';
 const TOOLS: readonly Tool[] = ['ruff', 'provenant'];
+/** What a child measures: provenant cold (`noCache`) or warm (its cache on, filled by an earlier run). */
+type ChildKind = Tool | 'provenant-warm';
 
 interface RuffReport {
   tool: 'ruff';
@@ -54,6 +57,8 @@ interface RuffReport {
 
 interface ProvenantReport {
   tool: 'provenant';
+  /** False for the cold run (`noCache`), true for the warm one. */
+  cache: boolean;
   /** `import('../src/index.js')`. */
   importMs: number;
   /** `audit(...)`, including the tree-sitter wasm load. */
@@ -62,8 +67,12 @@ interface ProvenantReport {
   filesAnalysed: number;
   filesSkipped: number;
   bytesDiscovered: number;
+  /** Files the parser ran on; the rest of the analysed files came from the cache. */
+  filesParsed: number;
   findings: number;
   findingsByCode: Record<string, number>;
+  /** The audit's own warnings (a cache that had to be rebuilt, …). */
+  warnings: string[];
   maxRssKiB: number;
 }
 
@@ -110,31 +119,28 @@ async function ruffChild(corpus: string): Promise<RuffReport> {
   };
 }
 
-async function provenantChild(corpus: string): Promise<ProvenantReport> {
+async function provenantChild(corpus: string, cache: boolean): Promise<ProvenantReport> {
   const t0 = performance.now();
   const { audit } = await import('../src/index.js');
   const t1 = performance.now();
-  // `noCache` rides along for when a facts cache lands: a cold-run benchmark must never be served from it.
-  const options: Parameters<typeof audit>[0] & { noCache?: boolean } = {
-    paths: corpusArguments(corpus),
-    cwd: corpus,
-    isolated: true,
-    noCache: true,
-  };
-  const result = await audit(options);
+  // a cold run must never be served from the cache, nor disturb the one the warm runs use
+  const result = await audit({ paths: corpusArguments(corpus), cwd: corpus, isolated: true, noCache: !cache });
   const t2 = performance.now();
   const findingsByCode: Record<string, number> = {};
   for (const finding of result.findings) findingsByCode[finding.code] = (findingsByCode[finding.code] ?? 0) + 1;
   return {
     tool: 'provenant',
+    cache,
     importMs: t1 - t0,
     auditMs: t2 - t1,
     filesDiscovered: result.stats.filesDiscovered,
     filesAnalysed: result.stats.filesAnalysed,
     filesSkipped: result.stats.filesSkipped,
     bytesDiscovered: result.stats.bytesDiscovered,
+    filesParsed: result.stats.filesParsed,
     findings: result.findings.length,
     findingsByCode,
+    warnings: result.warnings,
     maxRssKiB: process.resourceUsage().maxRSS,
   };
 }
@@ -143,7 +149,8 @@ async function runChild(tool: string, corpus: string | undefined): Promise<void>
   if (corpus === undefined) throw new BenchError('--child needs a corpus directory');
   let report: ChildReport;
   if (tool === 'ruff') report = await ruffChild(corpus);
-  else if (tool === 'provenant') report = await provenantChild(corpus);
+  else if (tool === 'provenant') report = await provenantChild(corpus, false);
+  else if (tool === 'provenant-warm') report = await provenantChild(corpus, true);
   else throw new BenchError(`unknown child tool "${tool}"`);
   process.stdout.write(`\n${REPORT_PREFIX}${JSON.stringify(report)}\n`);
 }
@@ -157,7 +164,7 @@ interface Measurement {
   report: ChildReport;
 }
 
-function measure(tool: Tool, corpus: string): Measurement {
+function measure(tool: ChildKind, corpus: string): Measurement {
   const start = performance.now();
   const child = spawnSync(process.execPath, [THIS_FILE, '--child', tool, corpus], {
     encoding: 'utf8',
@@ -206,8 +213,21 @@ interface CorpusResult {
         findingsByCode: Record<string, number>;
       })
     | null;
+  /** The same audit with the facts cache filled by an earlier run; null when provenant was not measured. */
+  provenantWarm:
+    | (ToolSummary & {
+        auditS: number;
+        /** The untimed first run that filled the cache: a cold run that also writes it. */
+        fillS: number;
+        /** Files the warm run parsed (0 when every analysed file's facts came from the cache). */
+        filesParsed: number;
+        findings: number;
+      })
+    | null;
   /** provenant total ÷ ruff total (medians); > 1 means provenant is slower. */
   ratio: number | null;
+  /** provenant warm total ÷ provenant cold total (medians); the target is below 0.1. */
+  warmRatio: number | null;
   /** provenant total ÷ ruff check-only, i.e. against a ruff whose wasm is already compiled. */
   ratioVsRuffCheckOnly: number | null;
 }
@@ -224,21 +244,32 @@ async function benchCorpus(
 ): Promise<CorpusResult> {
   const files = listPythonFiles(corpus.dir);
   const bytes = files.reduce((sum, f) => sum + f.bytes, 0);
-  const got: Record<Tool, Measurement[]> = { ruff: [], provenant: [] };
+  const got: Record<ChildKind, Measurement[]> = { ruff: [], provenant: [], 'provenant-warm': [] };
+  const kinds: ChildKind[] = tools.includes('provenant') ? [...tools, 'provenant-warm'] : [...tools];
   let busy = 0;
+  // The warm runs need a filled cache: one untimed run with the cache on writes `.provenant/` in the
+  // corpus copy. The cold runs pass `noCache`, so they neither read nor change it.
+  let fill: Measurement | null = null;
+  if (kinds.includes('provenant-warm')) {
+    fill = measure('provenant-warm', corpus.dir);
+    process.stderr.write(`${corpus.name}: cache filled by a first run in ${(fill.wallMs / 1000).toFixed(2)} s\n`);
+  }
   for (let run = 1; run <= runs; run++) {
     const line: string[] = [];
-    for (const tool of tools) {
+    for (const kind of kinds) {
       if (waitIdle && (await waitForIdle()) === null) busy++;
-      const m = measure(tool, corpus.dir);
-      got[tool].push(m);
-      line.push(`${tool} ${(m.wallMs / 1000).toFixed(2)} s`);
+      const m = measure(kind, corpus.dir);
+      got[kind].push(m);
+      line.push(`${kind.replace('-', ' ')} ${(m.wallMs / 1000).toFixed(2)} s`);
     }
     process.stderr.write(`${corpus.name} run ${run}/${runs}: ${line.join(', ')}\n`);
   }
 
   const ruffReports = got.ruff.map((m) => m.report).filter((r): r is RuffReport => r.tool === 'ruff');
   const provReports = got.provenant.map((m) => m.report).filter((r): r is ProvenantReport => r.tool === 'provenant');
+  const warmReports = got['provenant-warm']
+    .map((m) => m.report)
+    .filter((r): r is ProvenantReport => r.tool === 'provenant');
   const ruff =
     ruffReports.length === 0
       ? null
@@ -267,10 +298,33 @@ async function benchCorpus(
           findings: last.findings,
           findingsByCode: last.findingsByCode,
         };
+  const lastWarm = warmReports.at(-1);
+  const provenantWarm =
+    lastWarm === undefined || fill === null
+      ? null
+      : {
+          runs: got['provenant-warm'].map((m) => seconds(m.wallMs)),
+          totalS: seconds(median(got['provenant-warm'].map((m) => m.wallMs))),
+          auditS: seconds(median(warmReports.map((r) => r.auditMs))),
+          rssMB: rssMB(median(warmReports.map((r) => r.maxRssKiB))),
+          fillS: seconds(fill.wallMs),
+          filesParsed: Math.max(...warmReports.map((r) => r.filesParsed)),
+          findings: lastWarm.findings,
+        };
 
   if (busy > 0) notes.push(`${corpus.name}: ${busy} measurement(s) started on a machine that never became 90 % idle`);
   const firstFailure = ruffReports.find((r) => r.firstFailure !== null)?.firstFailure;
   if (ruff && ruff.failures > 0) notes.push(`${corpus.name}: ruff threw on ${ruff.failures} file(s), e.g. ${firstFailure}`);
+  const warnings = new Set([fill?.report, ...warmReports].flatMap((r) => (r?.tool === 'provenant' ? r.warnings : [])));
+  for (const warning of warnings) notes.push(`${corpus.name}: provenant warned: ${warning}`);
+  if (provenantWarm && provenantWarm.filesParsed > 0) {
+    notes.push(`${corpus.name}: a warm provenant run still parsed ${provenantWarm.filesParsed} file(s)`);
+  }
+  if (provenant && provenantWarm && provenantWarm.findings !== provenant.findings) {
+    notes.push(
+      `${corpus.name}: the warm run reported ${provenantWarm.findings} findings, the cold run ${provenant.findings}`,
+    );
+  }
   if (provenant && provenant.filesDiscovered !== files.length) {
     notes.push(
       `${corpus.name}: provenant discovered ${provenant.filesDiscovered} files (analysed ${provenant.filesAnalysed}, ` +
@@ -284,7 +338,9 @@ async function benchCorpus(
     bytes,
     ruff,
     provenant,
+    provenantWarm,
     ratio: ruff && provenant ? Math.round((provenant.totalS / ruff.totalS) * 100) / 100 : null,
+    warmRatio: provenant && provenantWarm ? Math.round((provenantWarm.totalS / provenant.totalS) * 1000) / 1000 : null,
     ratioVsRuffCheckOnly:
       ruff && provenant && ruff.checkS > 0 ? Math.round((provenant.totalS / ruff.checkS) * 100) / 100 : null,
   };
@@ -298,6 +354,8 @@ function table(results: readonly CorpusResult[]): string {
     'ruff s (total / check)',
     'provenant s',
     'provenant files parsed',
+    'provenant warm s',
+    'warm/cold',
     'ruff RSS MB',
     'provenant RSS MB',
     'provenant/ruff',
@@ -310,6 +368,8 @@ function table(results: readonly CorpusResult[]): string {
     r.ruff ? `${r.ruff.totalS.toFixed(2)} / ${r.ruff.checkS.toFixed(2)}` : dash,
     r.provenant ? r.provenant.totalS.toFixed(2) : dash,
     r.provenant ? String(r.provenant.filesAnalysed) : dash,
+    r.provenantWarm ? r.provenantWarm.totalS.toFixed(2) : dash,
+    r.warmRatio === null ? dash : `${(r.warmRatio * 100).toFixed(1)} %`,
     r.ruff ? String(r.ruff.rssMB) : dash,
     r.provenant ? String(r.provenant.rssMB) : dash,
     r.ratio === null ? dash : `${r.ratio.toFixed(2)}×`,
@@ -331,7 +391,8 @@ function defaultCorpora(python: string, notes: string[]): Corpus[] {
 const USAGE = `usage: node dist/bench/audit.js [--runs N] [--json] [--corpus DIR]... [--only ruff|provenant]
                                 [--python EXE] [--wait-idle]
 
-Cold-process wall time of provenant audit against ruff (wasm) on the same Python files.
+Cold-process wall time of provenant audit against ruff (wasm) on the same Python files, and of
+provenant's warm run (its facts cache filled by an earlier run).
 Default corpora: the CPython stdlib of --python (default python3, site-packages excluded)
 and examples/stage1-lab. --wait-idle waits (up to 2 min) for a 90 % idle CPU before each
 measurement, for shared machines (Linux only).`;
@@ -394,10 +455,11 @@ async function main(argv: readonly string[]): Promise<number> {
   console.log(table(results));
   const inits = results.flatMap((r) => (r.ruff ? [`${r.ruff.initS.toFixed(2)} s`] : []));
   console.log(
-    `\nMedian of ${runs} interleaved cold runs; wall seconds from spawn to exit of a fresh node process ` +
+    `\nMedian of ${runs} interleaved runs; wall seconds from spawn to exit of a fresh node process ` +
       `(${process.version}).` +
       (inits.length ? ` "check" is ruff without its wasm compile (init median: ${inits.join(', ')}).` : '') +
-      ' provenant/ruff > 1 means provenant is slower.',
+      ' provenant/ruff > 1 means provenant is slower. "provenant s" runs without its cache (--no-cache);' +
+      ' "provenant warm s" runs again with the cache an earlier run filled, and warm/cold divides the two.',
   );
   for (const r of results) {
     if (r.ruff) console.log(`${r.name}: ruff reported ${r.ruff.diagnostics} diagnostics (E4, E7, E9, F).`);
@@ -409,6 +471,13 @@ async function main(argv: readonly string[]): Promise<number> {
       console.log(
         `${r.name}: provenant reported ${r.provenant.findings} findings${codes ? ` (${codes})` : ''}; ` +
           `import ${r.provenant.importS.toFixed(2)} s, audit ${r.provenant.auditS.toFixed(2)} s in-process.`,
+      );
+    }
+    if (r.provenantWarm) {
+      console.log(
+        `${r.name}: provenant warm: audit ${r.provenantWarm.auditS.toFixed(2)} s in-process, ` +
+          `${r.provenantWarm.filesParsed} files parsed; the first run with the cache (filling it) took ` +
+          `${r.provenantWarm.fillS.toFixed(2)} s.`,
       );
     }
   }

@@ -159,6 +159,16 @@ export interface ScriptCallFact {
   via: 'subprocess' | 'os.system' | 'command-list' | 'shell' | 'make' | 'yaml';
 }
 
+/** `# provenant: ignore[CODE, …] reason` — on a line of code (that line) or alone (the next line). */
+export interface SuppressionFact {
+  span: Span;
+  /** Codes or prefixes as written, upper-cased. */
+  codes: string[];
+  reason: string | null;
+  /** Lines whose findings it covers. */
+  lines: number[];
+}
+
 export interface ParseErrorFact {
   span: Span;
   message: string;
@@ -178,6 +188,7 @@ export interface FileFacts {
   cliArgs: CliArgFact[];
   scriptCalls: ScriptCallFact[];
   parseErrors: ParseErrorFact[];
+  suppressions: SuppressionFact[];
 }
 
 export function emptyFacts(path: string, language: Language): FileFacts {
@@ -194,5 +205,6 @@ export function emptyFacts(path: string, language: Language): FileFacts {
     cliArgs: [],
     scriptCalls: [],
     parseErrors: [],
+    suppressions: [],
   };
 }

@@ -1,19 +1,26 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import picomatch from 'picomatch';
 import { RULES } from '../../audits/index.js';
-import type { FileFacts, Span } from '../analysis/facts.js';
-import { loadFrontEnds } from '../analysis/index.js';
+import type { Span, SuppressionFact } from '../analysis/facts.js';
 import { isRuleEnabled, loadConfig, ruleMatches, severityFor } from '../core/config.js';
-import { discover, readSource, type DiscoveredFile } from '../core/files.js';
-import { LOAD_HINT, LOADER_HINT, scan } from './scan.js';
+import { UserError } from '../core/errors.js';
+import { discover, type DiscoveredFile } from '../core/files.js';
 import type { Config, Severity } from '../schemas/config.js';
 import type { Finding, SkippedFile } from '../schemas/finding.js';
+import type { FactsStore } from '../store/index.js';
+import { applyBaseline, BASELINE_FILE, readBaseline, updateBaseline, writeBaseline } from './baseline.js';
 import { assignFingerprints } from './fingerprint.js';
 import { inferSanctionedLoaders } from './infer.js';
 import { FileModels } from './models.js';
 import { Project, type SanctionedLoader } from './project.js';
-import { renderMessage, type RuleContext } from './rule.js';
+import { renderMessage, type Rule, type RuleContext } from './rule.js';
+import { scan, type ScannedFile } from './scan.js';
+
+/** Bumped whenever extraction changes what facts hold, so cached facts from before are not reused. */
+const FACTS_VERSION = 3;
 
 export interface AuditOptions {
   /** Files or folders; default: the current directory. */
@@ -25,22 +32,40 @@ export interface AuditOptions {
   select?: string[];
   ignore?: string[];
   failOn?: Severity;
-  /** Parse every file afresh instead of reusing cached facts. */
+  /** Parse every file afresh and leave the cache alone. */
   noCache?: boolean;
+  /** Audit the content staged in the git index instead of the working tree. */
+  staged?: boolean;
+  /** Audit only files changed since this git revision (committed, staged, unstaged or untracked). */
+  changedSince?: string;
+  /**
+   * `use` (default) hides findings recorded in the baseline file when it exists; `write` records all
+   * current findings; `update` drops entries that no longer occur; `ignore` reports everything.
+   */
+  baseline?: 'use' | 'write' | 'update' | 'ignore';
+  /** Baseline file, relative to the project root unless absolute. */
+  baselineFile?: string;
 }
 
 export interface AuditResult {
   root: string;
   configSource: string | null;
   config: Config;
+  /** Findings to act on: suppressed and baselined ones are left out. */
   findings: Finding[];
   skipped: SkippedFile[];
   sanctioned: readonly SanctionedLoader[];
+  /** Things the user should know that are not findings (e.g. a cache that had to be rebuilt). */
+  warnings: string[];
+  baseline: { file: string; mode: 'use' | 'write' | 'update'; baselined: number; fixed: number; written: number } | null;
   stats: {
     filesDiscovered: number;
     filesAnalysed: number;
     filesSkipped: number;
     bytesDiscovered: number;
+    /** Files the parser actually ran on (the rest came from the cache). */
+    filesParsed: number;
+    suppressed: number;
     seconds: number;
   };
 }
@@ -56,9 +81,49 @@ function frameOf(lines: string[], span: Span): Finding['frame'] {
   return frame;
 }
 
+/** What cached facts depend on: the engine, the grammar and every rule's prefilter. */
+function engineKey(): string {
+  const h = createHash('sha256').update(`facts ${FACTS_VERSION}\n`);
+  for (const r of RULES) h.update(`${r.code} ${r.triggers.join('|')} ${(r.requires ?? []).join('|')} ${r.prefilter?.toString() ?? ''}\n`);
+  return h.digest('hex').slice(0, 16);
+}
+
+async function openCache(root: string, warnings: string[]): Promise<FactsStore> {
+  const { openStore } = await import('../store/index.js');
+  return openStore({ root, engineKey: engineKey(), warn: (m) => warnings.push(m) });
+}
+
+interface Selection {
+  files: DiscoveredFile[];
+  contents?: Map<string, Buffer>;
+}
+
+/** The files a git mode audits, with the index content in `--staged` mode. */
+async function gitSelection(root: string, files: DiscoveredFile[], options: AuditOptions): Promise<Selection> {
+  const git = await import('../core/git.js');
+  if (options.staged) {
+    const staged = await git.stagedFiles(root);
+    const byPath = new Map(files.map((f) => [f.path, f]));
+    const contents = new Map<string, Buffer>();
+    const picked: DiscoveredFile[] = [];
+    for (const s of staged) {
+      const known = byPath.get(s.path);
+      if (!known) continue; // excluded, not included by the globs, or gone from the work tree
+      contents.set(s.path, s.bytes);
+      picked.push({ ...known, size: s.bytes.length });
+    }
+    return { files: picked, contents };
+  }
+  const changed = new Set(await git.changedSince(root, options.changedSince ?? 'HEAD'));
+  return { files: files.filter((f) => changed.has(f.path)) };
+}
 
 export async function audit(options: AuditOptions): Promise<AuditResult> {
   const started = performance.now();
+  if (options.staged && options.changedSince) {
+    throw new UserError('--staged and --changed-since cannot be combined', { hint: 'pick one of the two' });
+  }
+  const gitMode = Boolean(options.staged || options.changedSince);
   const targets = (options.paths.length ? options.paths : ['.']).map((p) => path.resolve(options.cwd, p));
   const first = targets[0] ?? options.cwd;
   const loaded = await loadConfig({
@@ -73,72 +138,199 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     ...(options.failOn ? { failOn: options.failOn } : {}),
   };
   const root = loaded.root;
-  const discovery = discover({ root, targets, include: config.include, exclude: config.exclude });
+  const warnings: string[] = [];
+  // git modes audit a selection but resolve script calls and loaders against the whole tree
+  const discovery = discover({ root, targets: gitMode ? [root] : targets, include: config.include, exclude: config.exclude });
+  const selection = gitMode ? await gitSelection(root, discovery.files, options) : { files: discovery.files };
+  const selected = new Set(selection.files.map((f) => f.path));
+  const context = gitMode ? discovery.files.filter((f) => !selected.has(f.path)) : discovery.context;
   const rules = RULES.filter((r) => isRuleEnabled(config, r.code));
-  const scanned = await scan({ files: discovery.files, rules, maxFileSize: config.maxFileSize });
-  const bytes = discovery.files.reduce((n, f) => n + f.size, 0);
-  const skipped = [...discovery.skipped, ...scanned.skipped];
-  const candidates = scanned.files;
-  const facts = new Map(candidates.map((c) => [c.path, c.facts]));
+  const store = options.noCache ? null : await openCache(root, warnings);
+  let scanned;
+  try {
+    scanned = await scan({
+      files: selection.files,
+      context: config.sanctionedLoaders.length ? [] : context,
+      rules,
+      maxFileSize: config.maxFileSize,
+      store,
+      known: discovery.all,
+      ...(selection.contents ? { contents: selection.contents } : {}),
+    });
+  } finally {
+    store?.close();
+  }
+  const skipped = [...discovery.skipped.filter((s) => !gitMode || selected.has(s.path)), ...scanned.skipped];
   const sanctioned: SanctionedLoader[] = config.sanctionedLoaders.length
     ? config.sanctionedLoaders.map((name) => ({ name, source: 'config' as const, reasons: ['listed in sanctioned-loaders'] }))
-    : await inferLoaders(root, targets, discovery, new Map(scanned.loaderHints), facts, config.maxFileSize);
+    : inferSanctionedLoaders(scanned.loaderHints);
 
   const project = new Project(root, config, discovery.all, sanctioned);
   const ignoresFor = perFileIgnores(config);
+  const known = new Set(RULES.map((r) => r.code));
+  const fileRules = rules.filter((r) => r.phase !== 'after');
+  const afterRules = rules.filter((r) => r.phase === 'after');
   const findings: Finding[] = [];
-  for (const c of candidates) {
-    const fileFacts = c.facts;
-    const ignored = ignoresFor(c.path);
-    const lines = c.text.split('\n');
-    const models = new FileModels(fileFacts, project);
-    for (const rule of rules) {
-      if (!rule.languages.includes(c.language)) continue;
-      if (ignored.length && ruleMatches(rule.code, ignored)) continue;
-      const configured = severityFor(config, rule.code, rule.severity);
-      const ctx: RuleContext = {
-        file: fileFacts,
-        project,
-        report: (r) => {
-          findings.push({
-            code: rule.code,
-            name: rule.name,
-            severity: r.severity ?? configured,
-            message: renderMessage(rule.messages[r.messageId] ?? r.messageId, r.data),
-            path: c.path,
-            span: r.span,
-            frame: frameOf(lines, r.span),
-            fingerprint: '',
-          });
-        },
-        inSanctionedLoader: (scope) => project.inSanctionedLoader(c.path, scope),
-        modelOf: (call) => models.verdictForCall(call),
-        severityForModel: (verdict, base) => {
-          if (verdict.kind === 'instruct') return null;
-          if (verdict.kind === 'base') return configured ?? base;
-          return config.unknownModelSeverity === 'off' ? null : config.unknownModelSeverity;
-        },
-      };
-      rule.check(ctx);
+  let suppressedCount = 0;
+  for (const file of scanned.files) {
+    const ignored = ignoresFor(file.path);
+    const own: Finding[] = [];
+    const run = (list: readonly Rule[], used: ReadonlyMap<SuppressionFact, ReadonlySet<string>>) =>
+      runRules(list, file, project, config, ignored, known, used, own);
+    run(fileRules, new Map());
+    const { kept, used, suppressed } = applySuppressions(own, file.facts.suppressions);
+    suppressedCount += suppressed;
+    const after: Finding[] = [];
+    runRules(afterRules, file, project, config, ignored, known, used, after);
+    if (kept.length || after.length) {
+      const lines = file.source().split('\n');
+      for (const f of [...kept, ...after]) {
+        f.frame = frameOf(lines, f.span);
+        findings.push(f);
+      }
     }
   }
 
   const sorted = dedupeAndSort(findings);
   assignFingerprints(sorted);
+  const narrowed =
+    gitMode ? (options.staged ? '--staged' : '--changed-since') :
+    options.select?.length || options.ignore?.length ? '--select/--ignore' :
+    !targets.some((t) => path.resolve(t) === path.resolve(root)) ? 'paths inside the project' : null;
+  const { reported, baseline } = handleBaseline(root, sorted, options, narrowed);
+  const bytes = selection.files.reduce((n, f) => n + f.size, 0);
   return {
     root,
     configSource: loaded.source,
     config,
-    findings: sorted,
+    findings: reported,
     skipped: skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     sanctioned,
+    warnings,
+    baseline,
     stats: {
-      filesDiscovered: discovery.files.length,
-      filesAnalysed: candidates.length,
+      filesDiscovered: selection.files.length,
+      filesAnalysed: scanned.files.filter((f) => f.parsed).length,
       filesSkipped: skipped.length,
       bytesDiscovered: bytes,
+      filesParsed: scanned.parsedNow,
+      suppressed: suppressedCount,
       seconds: (performance.now() - started) / 1000,
     },
+  };
+}
+
+function runRules(
+  rules: readonly Rule[],
+  file: ScannedFile,
+  project: Project,
+  config: Config,
+  ignored: string[],
+  knownCodes: ReadonlySet<string>,
+  used: ReadonlyMap<SuppressionFact, ReadonlySet<string>>,
+  out: Finding[],
+): void {
+  let models: FileModels | undefined;
+  for (const rule of rules) {
+    if (!rule.languages.includes(file.language)) continue;
+    if (ignored.length && ruleMatches(rule.code, ignored)) continue;
+    const configured = severityFor(config, rule.code, rule.severity);
+    const ctx: RuleContext = {
+      file: file.facts,
+      project,
+      report: (r) => {
+        out.push({
+          code: rule.code,
+          name: rule.name,
+          severity: r.severity ?? configured,
+          message: renderMessage(rule.messages[r.messageId] ?? r.messageId, r.data),
+          path: file.path,
+          span: r.span,
+          frame: [],
+          fingerprint: '',
+        });
+      },
+      inSanctionedLoader: (scope) => project.inSanctionedLoader(file.path, scope),
+      modelOf: (call) => (models ??= new FileModels(file.facts, project)).verdictForCall(call),
+      severityForModel: (verdict, base) => {
+        if (verdict.kind === 'instruct') return null;
+        if (verdict.kind === 'base') return configured ?? base;
+        return config.unknownModelSeverity === 'off' ? null : config.unknownModelSeverity;
+      },
+      isKnownCode: (code) => code === 'ALL' || [...knownCodes].some((k) => ruleMatches(k, [code])),
+      isEnabled: (code) => isRuleEnabled(config, code) && !ruleMatches(code, ignored),
+      suppressionsUsed: used,
+    };
+    rule.check(ctx);
+  }
+}
+
+/**
+ * Drops findings a suppression comment covers (its line, and the next line for a comment alone on its
+ * line) and records which codes each suppression actually silenced, for the unused-suppression rule.
+ */
+function applySuppressions(
+  findings: Finding[],
+  suppressions: readonly SuppressionFact[],
+): { kept: Finding[]; used: Map<SuppressionFact, Set<string>>; suppressed: number } {
+  const used = new Map<SuppressionFact, Set<string>>();
+  if (!suppressions.length) return { kept: findings, used, suppressed: 0 };
+  const kept: Finding[] = [];
+  let suppressed = 0;
+  for (const f of findings) {
+    let hit = false;
+    for (const s of suppressions) {
+      if (!s.lines.includes(f.span.line)) continue;
+      for (const code of s.codes) {
+        if (ruleMatches(f.code, [code])) {
+          hit = true;
+          const set = used.get(s) ?? new Set<string>();
+          set.add(code);
+          used.set(s, set);
+        }
+      }
+    }
+    if (hit) suppressed++;
+    else kept.push(f);
+  }
+  return { kept, used, suppressed };
+}
+
+function handleBaseline(
+  root: string,
+  findings: Finding[],
+  options: AuditOptions,
+  narrowed: string | null,
+): { reported: Finding[]; baseline: AuditResult['baseline'] } {
+  const mode = options.baseline ?? 'use';
+  if (mode === 'ignore') return { reported: findings, baseline: null };
+  if ((mode === 'write' || mode === 'update') && narrowed) {
+    // a partial run would record (or prune) only part of the project's findings
+    throw new UserError(`--${mode}-baseline needs a run over the whole project, not one narrowed by ${narrowed}`, {
+      hint: `run \`provenant audit --${mode}-baseline\` from the project root without paths or rule filters`,
+    });
+  }
+  const file = path.resolve(root, options.baselineFile ?? BASELINE_FILE);
+  if (mode === 'write') {
+    const { written } = writeBaseline(file, findings);
+    return { reported: [], baseline: { file, mode, baselined: findings.length, fixed: 0, written } };
+  }
+  if (!existsSync(file)) {
+    if (options.baselineFile || mode === 'update') {
+      throw new UserError(`${file}: no such baseline file`, { hint: 'create it with `provenant audit --write-baseline`' });
+    }
+    return { reported: findings, baseline: null };
+  }
+  const baseline = readBaseline(file);
+  if (!baseline) return { reported: findings, baseline: null };
+  const applied = applyBaseline(baseline, findings);
+  if (mode === 'update') {
+    const { kept, dropped } = updateBaseline(file, baseline, findings);
+    return { reported: applied.fresh, baseline: { file, mode, baselined: applied.baselined.length, fixed: dropped, written: kept } };
+  }
+  return {
+    reported: applied.fresh,
+    baseline: { file, mode, baselined: applied.baselined.length, fixed: applied.fixed.length, written: 0 },
   };
 }
 
@@ -163,39 +355,4 @@ function dedupeAndSort(findings: Finding[]): Finding[] {
       a.span.col - b.span.col ||
       (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
   );
-}
-
-
-/**
- * Zero config: find the sanctioned loader among all Python files of the project, not only those being
- * audited (a pre-commit run on one file must still know the loader). Texts already read are reused,
- * and files already parsed are not parsed again.
- */
-async function inferLoaders(
-  root: string,
-  targets: string[],
-  discovery: { files: DiscoveredFile[]; all: Set<string> },
-  hinted: Map<string, string>,
-  facts: Map<string, FileFacts>,
-  maxFileSize: number,
-): Promise<SanctionedLoader[]> {
-  const walked = new Set(discovery.files.map((f) => f.path));
-  const rootCovered = targets.some((t) => path.resolve(t) === path.resolve(root));
-  const texts = new Map(hinted);
-  if (!rootCovered) {
-    for (const rel of discovery.all) {
-      if (!rel.endsWith('.py') || walked.has(rel)) continue;
-      const read = readSource({ path: rel, abs: path.join(root, rel), size: 0 }, maxFileSize);
-      if (read.ok && LOADER_HINT.test(read.text) && LOAD_HINT.test(read.text)) texts.set(rel, read.text);
-    }
-  }
-  if (!texts.size) return [];
-  const unparsed = [...texts.keys()].filter((rel) => !facts.has(rel));
-  const python = unparsed.length ? await loadFrontEnds(new Set(['python'])) : null;
-  const pool: FileFacts[] = [];
-  for (const [rel, text] of texts) {
-    const parsed = facts.get(rel) ?? python?.extract(text, rel, 'python');
-    if (parsed) pool.push(parsed);
-  }
-  return inferSanctionedLoaders(pool);
 }

@@ -15,6 +15,8 @@ export function toReport(result: AuditResult, version: string): AuditReport {
     skipped: result.skipped,
     stats: result.stats,
     summary,
+    baseline: result.baseline ? { file: result.baseline.file, baselined: result.baseline.baselined, fixed: result.baseline.fixed } : null,
+    warnings: result.warnings,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Severity } from '../schemas/config.js';
 import { RuleMetaSchema, type RuleMeta } from '../schemas/rule.js';
-import type { CallFact, FileFacts, Span } from '../analysis/facts.js';
+import type { CallFact, FileFacts, Span, SuppressionFact } from '../analysis/facts.js';
 import type { ModelVerdict, Project } from './project.js';
 
 export interface Report<M extends string> {
@@ -25,6 +25,12 @@ export interface RuleContext<M extends string = string> {
    * instruct models, the configured unknown-model severity otherwise (none when it is `off`).
    */
   severityForModel(verdict: ModelVerdict, base: Severity): Severity | null;
+  /** Whether a code or prefix names a rule of the catalog. */
+  isKnownCode(code: string): boolean;
+  /** Whether a rule code runs on this file (selected, not ignored for its path). */
+  isEnabled(code: string): boolean;
+  /** For `after` rules: which codes each suppression comment of the file silenced. */
+  suppressionsUsed: ReadonlyMap<SuppressionFact, ReadonlySet<string>>;
 }
 
 export interface Rule<M extends string = string> extends RuleMeta {

@@ -1,7 +1,11 @@
+import { createHash } from 'node:crypto';
+import { RULES } from '../../audits/index.js';
 import { emptyFacts, type FileFacts, type Language } from '../analysis/facts.js';
-import { languageOf, loadFrontEnds } from '../analysis/index.js';
+import { languageOf, loadFrontEnds, type FrontEnds } from '../analysis/index.js';
+import { parseSuppressions, SUPPRESSION_MARKER } from '../analysis/suppressions.js';
 import { decodeSource, readBytes, type DiscoveredFile } from '../core/files.js';
 import type { SkippedFile } from '../schemas/finding.js';
+import type { CachedFile, FactsStore } from '../store/index.js';
 import type { Rule } from './rule.js';
 
 export interface ScanRequest {
@@ -9,25 +13,38 @@ export interface ScanRequest {
   /** The enabled rules: their triggers decide which files are parsed. */
   rules: readonly Rule[];
   maxFileSize: number;
+  /** Cached facts and prefilter verdicts; null runs without a cache. */
+  store: FactsStore | null;
+  /** Content to audit instead of the working tree's (the git index in `--staged` mode). */
+  contents?: ReadonlyMap<string, Buffer>;
+  /** Every path under the project root: cache rows for others are dropped. */
+  known: ReadonlySet<string>;
+  /** Other files of the project, examined only for what zero-config loader inference needs. */
+  context?: DiscoveredFile[];
 }
 
 export interface ScannedFile {
   path: string;
   language: Language;
-  text: string;
+  /** Parsed facts; for files no rule parses, empty facts carrying their suppressions. */
   facts: FileFacts;
+  /** True when the front end ran (or its facts came from the cache). */
+  parsed: boolean;
+  /** The source text, read on demand (only files with findings need it). */
+  source(): string;
 }
 
 export interface ScanResult {
   files: ScannedFile[];
   skipped: SkippedFile[];
-  /** Python files that may define a sanctioned loader (for zero-config inference), with their text. */
-  loaderHints: [string, string][];
+  /** Facts of Python files that may define a sanctioned loader (zero-config inference). */
+  loaderHints: FileFacts[];
+  /** How many files the front ends actually parsed (cache misses). */
+  parsedNow: number;
 }
 
 export const LOADER_HINT = /chat_template|add_special_tokens/;
 export const LOAD_HINT = /from_pretrained|LLM\(/;
-
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -38,71 +55,148 @@ function anyOf(words: readonly string[]): RegExp {
 }
 
 /**
- * The Python prefilter: a file is parsed only when some enabled rule could fire on it (its triggers,
- * its `requires` when set, its `prefilter` when set). One union regex rejects most files in one pass.
+ * The codes of every Python rule a text could fire on (triggers, then `requires`, then `prefilter`).
+ * Computed for the whole catalog, not only enabled rules, so a cached verdict survives `--select`.
  */
-export function pythonPrefilter(rules: readonly Rule[]): (text: string) => boolean {
+function pythonMatcher(rules: readonly Rule[]): (text: string) => string[] {
   const python = rules.filter((r) => r.languages.includes('python') && r.triggers.length);
-  if (!python.length) return () => false;
   const tests = python.map((r) => ({
+    code: r.code,
     triggers: anyOf(r.triggers),
     requires: r.requires?.length ? anyOf(r.requires) : null,
     prefilter: r.prefilter,
   }));
   const union = anyOf([...new Set(python.flatMap((r) => r.triggers))]);
   return (text) =>
-    union.test(text) &&
-    tests.some((t) => t.triggers.test(text) && (!t.requires || t.requires.test(text)) && (!t.prefilter || t.prefilter(text)));
+    union.test(text)
+      ? tests.filter((t) => t.triggers.test(text) && (!t.requires || t.requires.test(text)) && (!t.prefilter || t.prefilter(text))).map((t) => t.code)
+      : [];
 }
 
-interface Picked {
-  path: string;
-  language: Language;
-  text: string;
+const matchPython = pythonMatcher(RULES);
+
+/** Hash of the bytes: the key of cached facts. */
+function contentHash(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+interface Fresh {
+  row: CachedFile;
+  text: string | null;
+}
+
+/** Reads one file and computes everything the cache keeps about it. */
+function examine(file: DiscoveredFile, language: Language, maxFileSize: number, override: Buffer | undefined): Fresh {
+  const row: CachedFile = {
+    path: file.path,
+    mtimeMs: file.mtimeMs,
+    size: file.size,
+    hash: '',
+    matches: [],
+    hint: false,
+    skip: null,
+    suppressions: [],
+  };
+  const read = override ? { ok: true as const, bytes: override } : readBytes(file, maxFileSize);
+  if (!read.ok) return { row: { ...row, skip: read.reason }, text: null };
+  row.hash = contentHash(read.bytes);
+  row.size = read.bytes.length;
+  // a latin1 view is cheap and enough for ASCII triggers; only files worth it are decoded properly
+  const view = read.bytes.toString('latin1');
+  if (language === 'python') {
+    row.matches = matchPython(view);
+    row.hint = LOADER_HINT.test(view) && LOAD_HINT.test(view);
+  }
+  const needsText = language !== 'python' || row.matches.length > 0 || row.hint || view.includes(SUPPRESSION_MARKER);
+  if (!needsText) return { row, text: null };
+  const decoded = decodeSource(read.bytes);
+  if (!decoded.ok) return { row: { ...row, skip: decoded.reason, matches: [], hint: false }, text: null };
+  row.suppressions = parseSuppressions(decoded.text);
+  return { row, text: decoded.text };
 }
 
 /**
- * Reads and prefilters every file, then extracts facts from the candidates. The prefilter runs on a
- * latin1 view of the bytes (cheap, and every trigger is ASCII); only candidates are decoded properly.
+ * Reads and prefilters every file and extracts facts from the candidates. With a store, a file whose
+ * size and mtime are unchanged is not read at all, and facts are reused by content hash, so a warm run
+ * parses only what changed.
  */
 export async function scan(request: ScanRequest): Promise<ScanResult> {
-  const { rules } = request;
-  const isCandidate = pythonPrefilter(rules);
+  const { rules, store, contents } = request;
+  const enabled = new Set(rules.map((r) => r.code));
   const languages = new Set(rules.flatMap((r) => r.languages));
+  const cached = store?.files() ?? new Map<string, CachedFile>();
+  const rows: CachedFile[] = [];
+  const newFacts: { hash: string; facts: FileFacts }[] = [];
   const skipped: SkippedFile[] = [];
-  const loaderHints: [string, string][] = [];
-  const picked: Picked[] = [];
-  for (const file of request.files) {
-    const language = languageOf(file.path);
-    if (!language || !languages.has(language)) continue;
-    const read = readBytes(file, request.maxFileSize);
-    if (!read.ok) {
-      skipped.push({ path: file.path, reason: read.reason });
-      continue;
-    }
-    let hint = false;
-    if (language === 'python') {
-      const view = read.bytes.toString('latin1');
-      hint = LOADER_HINT.test(view) && LOAD_HINT.test(view);
-      if (!hint && !isCandidate(view)) continue;
-    }
-    const decoded = decodeSource(read.bytes);
-    if (!decoded.ok) {
-      skipped.push({ path: file.path, reason: decoded.reason });
-      continue;
-    }
-    if (hint) loaderHints.push([file.path, decoded.text]);
-    if (language !== 'python' || isCandidate(decoded.text)) picked.push({ path: file.path, language, text: decoded.text });
-  }
-  const facts = await extractAll(picked);
-  return { files: picked.map((p, i) => ({ ...p, facts: facts[i] ?? emptyFacts(p.path, p.language) })), skipped, loaderHints };
-}
+  const out: ScannedFile[] = [];
+  const loaderHints: FileFacts[] = [];
+  let python: FrontEnds | null = null;
+  let launchers: FrontEnds | null = null;
+  let parsedNow = 0;
 
-/**
- * Facts for each picked file, in order. One thread: a second one (its own grammar load, structured
- * clone of the results) measured no steady gain on 2 cores even at 6 MB of candidates, and cost 80+ MB.
- */
-async function extractAll(picked: readonly Picked[]): Promise<FileFacts[]> {
-  const frontEnds = await loadFrontEnds(new Set(picked.map((p) => p.language)));
-  return picked.map((p) => frontEnds.extract(p.text, p.path, p.language));
+  const targets = new Set(request.files.map((f) => f.path));
+  for (const file of [...request.files, ...(request.context ?? [])]) {
+    const language = languageOf(file.path);
+    if (!language) continue;
+    const isTarget = targets.has(file.path);
+    const override = contents?.get(file.path);
+    // the size limit is configuration, not a property of the file: decide it before the cache
+    if (!override && file.size > request.maxFileSize) {
+      if (isTarget && languages.has(language)) {
+        const mb = (n: number) => (n / 1e6).toFixed(1);
+        skipped.push({ path: file.path, reason: `too large (${mb(file.size)} MB > max-file-size ${mb(request.maxFileSize)} MB)` });
+      }
+      continue;
+    }
+    const previous = cached.get(file.path);
+    const reuse = !override && previous && previous.mtimeMs === file.mtimeMs && previous.size === file.size;
+    let fresh: Fresh | null = null;
+    const row = reuse ? previous : (fresh = examine(file, language, request.maxFileSize, override)).row;
+    rows.push(row);
+    if (row.skip) {
+      if (isTarget && languages.has(language)) skipped.push({ path: file.path, reason: row.skip });
+      continue;
+    }
+    const candidate =
+      isTarget && languages.has(language) && (language !== 'python' || row.matches.some((c) => enabled.has(c)));
+    const suppressions = isTarget ? row.suppressions : [];
+    if (!candidate && !row.hint && !suppressions.length) continue;
+
+    let text = fresh?.text ?? null;
+    const source = (): string => {
+      if (text === null) {
+        const read = override ? { ok: true as const, bytes: override } : readBytes(file, Number.POSITIVE_INFINITY);
+        const decoded = read.ok ? decodeSource(read.bytes) : null;
+        text = decoded?.ok ? decoded.text : '';
+      }
+      return text;
+    };
+    let facts: FileFacts | undefined;
+    if (candidate || row.hint) {
+      facts = store?.facts(row.hash);
+      if (!facts) {
+        // the Python grammar is a wasm load: only when a Python file needs parsing
+        const frontEnds =
+          language === 'python' ? (python ??= await loadFrontEnds(new Set(['python']))) : (launchers ??= await loadFrontEnds(new Set()));
+        facts = frontEnds.extract(source(), file.path, language);
+        facts.suppressions = row.suppressions;
+        newFacts.push({ hash: row.hash, facts });
+        parsedNow++;
+      }
+      facts.path = file.path;
+      if (row.hint) loaderHints.push(facts);
+    }
+    if (candidate || suppressions.length) {
+      out.push({
+        path: file.path,
+        language,
+        facts: candidate && facts ? facts : { ...emptyFacts(file.path, language), suppressions },
+        parsed: candidate,
+        source,
+      });
+    }
+  }
+  // staged content is not the working tree's: never remember it under the working file's mtime
+  if (store) store.save(contents ? rows.filter((r) => !contents.has(r.path)) : rows, newFacts, request.known);
+  return { files: out, skipped, loaderHints, parsedNow };
 }

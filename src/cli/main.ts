@@ -6,6 +6,7 @@ const COMMANDS: Record<string, () => Promise<{ run(args: string[], io: Io): Prom
   rules: () => import('./commands/rules.js'),
   explain: () => import('./commands/explain.js'),
   init: () => import('./commands/init.js'),
+  hook: () => import('./commands/hook.js'),
 };
 
 const USAGE = `provenant — keeps LLM post-training research honest
@@ -17,6 +18,7 @@ Commands:
   rules            list the rule catalog
   explain CODE     show a rule's documentation
   init             infer the sanctioned loader and models and write them into the config
+  hook install|uninstall|status   a plain git pre-commit hook that runs \`provenant audit --staged\`
 
 Run \`provenant <command> --help\` for a command's options.
 `;

@@ -10,11 +10,15 @@ export interface DiscoveredFile {
   path: string;
   abs: string;
   size: number;
+  /** Modification time (ms), for reusing cached facts without reading the file. */
+  mtimeMs: number;
 }
 
 export interface Discovery {
   /** Files the include globs select, under the requested targets. */
   files: DiscoveredFile[];
+  /** Files the include globs select elsewhere under the root (context, e.g. for loader inference). */
+  context: DiscoveredFile[];
   /** Every file under the project root (for resolving script calls), excluded folders left out. */
   all: Set<string>;
   skipped: SkippedFile[];
@@ -44,6 +48,7 @@ export function discover(options: DiscoverOptions): Discovery {
   const skipped: SkippedFile[] = [];
   const all = new Set<string>();
   const files = new Map<string, DiscoveredFile>();
+  const context = new Map<string, DiscoveredFile>();
 
   const walk = (dirAbs: string, collect: boolean, seen: Set<string>): void => {
     let real: string;
@@ -75,6 +80,7 @@ export function discover(options: DiscoverOptions): Discovery {
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       let size = -1;
+      let mtimeMs = 0;
       if (entry.isSymbolicLink()) {
         let st: Stats;
         try {
@@ -86,21 +92,25 @@ export function discover(options: DiscoverOptions): Discovery {
         isDir = st.isDirectory();
         isFile = st.isFile();
         size = st.size;
+        mtimeMs = st.mtimeMs;
       }
       if (isDir) {
         walk(abs, collect, seen);
       } else if (isFile) {
         all.add(rel);
-        if (collect && included(rel) && !files.has(rel)) {
+        const into = collect ? files : context;
+        if (included(rel) && !files.has(rel) && !into.has(rel)) {
           if (size < 0) {
             try {
-              size = statSync(abs).size;
+              const st = statSync(abs);
+              size = st.size;
+              mtimeMs = st.mtimeMs;
             } catch {
               skipped.push({ path: rel, reason: 'vanished during the scan' });
               continue;
             }
           }
-          files.set(rel, { path: rel, abs, size });
+          into.set(rel, { path: rel, abs, size, mtimeMs });
         }
       }
     }
@@ -128,11 +138,12 @@ export function discover(options: DiscoverOptions): Discovery {
     } else if (st.isFile()) {
       all.add(rel);
       // an explicitly named file is audited even when include globs would not pick it (like ruff)
-      files.set(rel, { path: rel, abs: t, size: st.size });
+      files.set(rel, { path: rel, abs: t, size: st.size, mtimeMs: st.mtimeMs });
     }
   }
   if (!coversRoot) walk(rootAbs, false, new Set());
-  return { files: [...files.values()], all, skipped };
+  for (const rel of files.keys()) context.delete(rel);
+  return { files: [...files.values()], context: [...context.values()], all, skipped };
 }
 
 function relOf(root: string, abs: string): string {

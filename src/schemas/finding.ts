@@ -31,6 +31,10 @@ export const AuditStatsSchema = z.strictObject({
   filesAnalysed: z.int().nonnegative(),
   filesSkipped: z.int().nonnegative(),
   bytesDiscovered: z.int().nonnegative(),
+  /** Files the parser ran on in this run (the others' facts came from the cache). */
+  filesParsed: z.int().nonnegative(),
+  /** Findings silenced by suppression comments. */
+  suppressed: z.int().nonnegative(),
   seconds: z.number().nonnegative(),
 });
 
@@ -44,5 +48,10 @@ export const AuditReportSchema = z.strictObject({
   skipped: z.array(SkippedFileSchema),
   stats: AuditStatsSchema,
   summary: z.strictObject({ error: z.int(), warning: z.int(), info: z.int() }),
+  /** Findings hidden because the baseline file records them (null: no baseline in use). */
+  baseline: z
+    .strictObject({ file: z.string(), baselined: z.int().nonnegative(), fixed: z.int().nonnegative() })
+    .nullable(),
+  warnings: z.array(z.string()),
 });
 export type AuditReport = z.infer<typeof AuditReportSchema>;

@@ -1,0 +1,332 @@
+/**
+ * The git facade: what the `--staged` and `--changed-since` modes ask of a repository.
+ *
+ * simple-git is imported on first use, never at module load, so that the plain audit path pays nothing for
+ * it. Every call runs plumbing commands (`rev-parse`, `diff-index`, `ls-files`, `cat-file`) whose output
+ * is stable whatever the user's configuration, with NUL-separated paths so spaces, newlines and non-ASCII
+ * names come through as they are.
+ */
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { SimpleGit, SimpleGitOptions } from 'simple-git';
+import { BugError, UserError, errorMessage } from './errors.js';
+
+export interface StagedFile {
+  /** Relative to the `root` passed in, `/`-separated. */
+  path: string;
+  /** The content in the index (what the commit will hold), not the working tree's. */
+  bytes: Buffer;
+}
+
+/** The empty tree of each object format: what a first commit is compared with. */
+const EMPTY_TREE: Readonly<Record<string, string>> = {
+  sha1: '4b825dc642cb6eb9a060e54bf8d69288fbee4904',
+  sha256: '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321',
+};
+
+/** Index modes of content we can read as a file: regular and executable. Symlinks and submodules are not. */
+const FILE_MODES = new Set(['100644', '100755']);
+
+/**
+ * Variables simple-git refuses to see in an explicit environment (it strips them from the inherited one
+ * but rejects the task when they are passed): every `GIT_*` and these. They are dropped here, so a hook's
+ * `GIT_EXEC_PATH` or a user's `EDITOR` cannot fail the call.
+ */
+const GUARDED_NAMES = new Set(['editor', 'pager', 'prefix', 'ssh_askpass', 'visual']);
+
+let simpleGitModule: Promise<typeof import('simple-git')> | undefined;
+
+function loadSimpleGit(): Promise<typeof import('simple-git')> {
+  simpleGitModule ??= import('simple-git');
+  return simpleGitModule;
+}
+
+/** What the mode is called on the command line, for messages. */
+type Mode = '--staged' | '--changed-since';
+
+interface Repo {
+  /** The folder the caller asked about; commands run there, so `--relative` output is relative to it. */
+  dir: string;
+  topLevel: string;
+  gitDir: string;
+  objectFormat: string;
+  shallow: boolean;
+  git: SimpleGit;
+}
+
+/**
+ * The environment for git: the inherited one without the guarded names, untranslated messages (they are
+ * matched below), and the hook's index when it belongs to this repository. `git commit -a` and
+ * `git commit <paths>` run the pre-commit hook with `GIT_INDEX_FILE` naming a temporary index that holds
+ * what will be committed; reading `.git/index` instead would audit the wrong content.
+ */
+function gitEnv(indexFile: string | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    const lower = name.toLowerCase();
+    if (value === undefined || lower.startsWith('git_') || GUARDED_NAMES.has(lower)) continue;
+    env[name] = value;
+  }
+  env.LC_ALL = 'C';
+  if (indexFile !== undefined) env.GIT_INDEX_FILE = indexFile;
+  return env;
+}
+
+/**
+ * `GIT_INDEX_FILE` from the environment, absolute, when it is an index of the repository at `gitDir`.
+ * git resolves a relative value against its working folder, and a hook starts at the top level, where
+ * provenant's process starts too. An index of another repository (a hook of the project that runs tests on
+ * temporary repositories) is ignored.
+ */
+function hookIndexFile(gitDir: string): string | undefined {
+  const raw = process.env.GIT_INDEX_FILE;
+  if (!raw) return undefined;
+  const abs = path.resolve(process.cwd(), raw);
+  const parent = path.dirname(abs);
+  if (!existsSync(parent) || !existsSync(gitDir)) return undefined;
+  return realpathSync(parent) === realpathSync(gitDir) ? abs : undefined;
+}
+
+/** A simple-git instance for `dir`; `input` is written to the stdin of every command it runs. */
+async function makeGit(dir: string, indexFile: string | undefined, input?: string): Promise<SimpleGit> {
+  const { simpleGit } = await loadSimpleGit();
+  const options: Partial<SimpleGitOptions> = {
+    baseDir: dir,
+    allowEnvironment: ['GIT_INDEX_FILE'],
+    ...(input === undefined ? {} : { input: () => input }),
+  };
+  return simpleGit(options).env(gitEnv(indexFile));
+}
+
+function isMissingGit(error: unknown): boolean {
+  return /\bspawn \S+ ENOENT\b/.test(errorMessage(error));
+}
+
+/**
+ * git's complaint, without `fatal: `. simple-git's message holds stdout before stderr when a command
+ * fails, so the first `fatal:`/`error:` line is preferred over the first line.
+ */
+function gitSays(error: unknown): string {
+  const lines = errorMessage(error).split('\n').map((l) => l.trim());
+  const line = lines.find((l) => /^(?:fatal|error): /.test(l)) ?? lines.find((l) => l !== '') ?? 'git failed';
+  return line.replace(/^(?:fatal|error): /, '');
+}
+
+/** Converts a failure of git (not installed, refused to run here, or any other) to a UserError. */
+function rethrow(error: unknown, what: string): never {
+  if (isMissingGit(error)) {
+    throw new UserError(`git is not installed (or not on PATH), and ${what} needs it`, {
+      hint: 'install git and check that `git --version` works in this shell',
+      cause: error,
+    });
+  }
+  const said = gitSays(error);
+  if (/detected dubious ownership/.test(said)) {
+    throw new UserError(`git refuses to work in this repository: ${said}`, {
+      hint: 'git config --global --add safe.directory <the repository folder>',
+      cause: error,
+    });
+  }
+  // A corrupt repository, a held lock, a full disk: git's own words say what is wrong.
+  throw new UserError(`${what}: git failed: ${said}`, { cause: error });
+}
+
+function checkFolder(dir: string, what: string): string {
+  const abs = path.resolve(dir);
+  if (!existsSync(abs)) throw new UserError(`${what}: ${dir} does not exist`);
+  if (!statSync(abs).isDirectory()) throw new UserError(`${what}: ${dir} is not a folder`);
+  return abs;
+}
+
+/** Top level, git dir, object format and shallowness; null when `dir` is not inside a work tree. */
+async function probe(dir: string, what: string): Promise<Omit<Repo, 'git'> | null> {
+  const abs = checkFolder(dir, what);
+  const git = await makeGit(abs, undefined);
+  let out: string;
+  try {
+    out = await git.raw([
+      'rev-parse',
+      '--absolute-git-dir',
+      '--is-shallow-repository',
+      '--show-object-format',
+      '--show-toplevel',
+    ]);
+  } catch (error) {
+    // Outside any repository, inside a .git folder, or in a bare repository: there is no work tree.
+    if (/not a git repository|must be run in a work tree/.test(gitSays(error))) return null;
+    rethrow(error, what);
+  }
+  const [gitDir, shallow, objectFormat, topLevel] = out.split('\n');
+  if (!gitDir || !topLevel || !objectFormat || (shallow !== 'true' && shallow !== 'false')) {
+    throw new UserError(`git gave an unexpected answer to \`git rev-parse\` in ${abs}`, {
+      hint: 'provenant needs git 2.28 or later; check `git --version`',
+    });
+  }
+  return { dir: abs, gitDir, topLevel: path.resolve(topLevel), objectFormat, shallow: shallow === 'true' };
+}
+
+async function openRepo(dir: string, mode: Mode): Promise<Repo> {
+  const found = await probe(dir, mode);
+  if (!found) {
+    throw new UserError(`${mode} needs a git repository: ${dir} is not inside one`, {
+      hint: mode === '--staged' ? 'run it inside a git work tree, or audit paths without --staged' : 'run it inside a git work tree, or audit paths without --changed-since',
+    });
+  }
+  return { ...found, git: await makeGit(found.dir, hookIndexFile(found.gitDir)) };
+}
+
+/** The full id of `rev` as a commit, or null when it does not name one. */
+async function resolveCommit(repo: Repo, rev: string, what: string): Promise<string | null> {
+  let out: string;
+  try {
+    // `-q --verify` exits 1 with no message for an unknown name, which simple-git reports as empty output.
+    out = await repo.git.raw(['rev-parse', '-q', '--verify', `${rev}^{commit}`]);
+  } catch (error) {
+    rethrow(error, what);
+  }
+  const id = out.trim();
+  return /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(id) ? id : null;
+}
+
+/** Splits `-z` output into its fields; the output ends with a NUL, so the last empty field is dropped. */
+function nulFields(out: string): string[] {
+  const fields = out.split('\0');
+  if (fields.at(-1) === '') fields.pop();
+  return fields;
+}
+
+interface IndexEntry {
+  path: string;
+  blob: string;
+}
+
+/** Parses `git diff-index --cached -z` raw records: `:oldmode newmode oldid newid status` NUL path NUL. */
+function parseRaw(out: string): IndexEntry[] {
+  const fields = nulFields(out);
+  const entries: IndexEntry[] = [];
+  for (let i = 0; i < fields.length; i += 2) {
+    const meta = fields[i] ?? '';
+    const file = fields[i + 1];
+    const parts = meta.slice(1).split(' ');
+    const [, newMode, , newId, status] = parts;
+    if (!meta.startsWith(':') || file === undefined || parts.length !== 5 || !newMode || !newId || !status) {
+      throw new BugError(`unexpected \`git diff-index\` record: ${JSON.stringify(meta)}`);
+    }
+    if (FILE_MODES.has(newMode)) entries.push({ path: file, blob: newId });
+  }
+  return entries;
+}
+
+/**
+ * Reads blobs with one `git cat-file --batch`: requests are ids, one a line; each answer is
+ * `<id> <type> <size>` LF, the content, LF (or `<id> missing` LF).
+ */
+async function readBlobs(repo: Repo, ids: readonly string[]): Promise<Map<string, Buffer>> {
+  const blobs = new Map<string, Buffer>();
+  // Never start cat-file with nothing to ask: with an empty request simple-git leaves its stdin open.
+  if (ids.length === 0) return blobs;
+  const git = await makeGit(repo.dir, hookIndexFile(repo.gitDir), `${ids.join('\n')}\n`);
+  let out: unknown;
+  try {
+    out = await git.binaryCatFile(['--batch']);
+  } catch (error) {
+    rethrow(error, '--staged');
+  }
+  if (!Buffer.isBuffer(out)) throw new BugError('`git cat-file --batch` did not return bytes');
+  let at = 0;
+  for (const id of ids) {
+    const eol = out.indexOf(0x0a, at);
+    if (eol === -1) throw new BugError(`\`git cat-file --batch\` output ended before the object ${id}`);
+    const header = out.toString('utf8', at, eol).split(' ');
+    if (header[0] !== id || header[1] !== 'blob' || header.length !== 3) {
+      throw new BugError(`\`git cat-file --batch\` answered "${header.join(' ')}" for the staged blob ${id}`);
+    }
+    const size = Number(header[2]);
+    const start = eol + 1;
+    if (!Number.isInteger(size) || start + size > out.length) {
+      throw new BugError(`\`git cat-file --batch\` gave a truncated object ${id}`);
+    }
+    blobs.set(id, out.subarray(start, start + size));
+    at = start + size + 1;
+  }
+  return blobs;
+}
+
+/**
+ * Files added, copied or modified in the index relative to HEAD (or to the empty tree in a repository
+ * with no commits), with their index content. A rename is listed under its new name. Deleted files,
+ * symlinks and submodules are not listed. Paths are relative to `root`; files outside it are left out.
+ */
+export async function stagedFiles(root: string): Promise<StagedFile[]> {
+  const repo = await openRepo(root, '--staged');
+  const head = await resolveCommit(repo, 'HEAD', '--staged');
+  const base = head ?? EMPTY_TREE[repo.objectFormat];
+  if (base === undefined) {
+    throw new UserError(`--staged does not know the object format "${repo.objectFormat}" of ${repo.topLevel}`);
+  }
+  let out: string;
+  try {
+    // --no-renames: a rename is its new path as an addition, which is all an audit needs.
+    // --relative: only paths under the folder the command runs in, relative to it.
+    out = await repo.git.raw(['diff-index', '--cached', '-z', '--no-renames', '--diff-filter=ACM', '--relative', base, '--']);
+  } catch (error) {
+    rethrow(error, '--staged');
+  }
+  const entries = parseRaw(out);
+  const blobs = await readBlobs(repo, [...new Set(entries.map((e) => e.blob))]);
+  return entries.map((e) => {
+    const bytes = blobs.get(e.blob);
+    if (!bytes) throw new BugError(`staged blob ${e.blob} of ${e.path} was not read`);
+    return { path: e.path, bytes };
+  });
+}
+
+/**
+ * Paths changed between `rev` and the working tree: committed since `rev`, staged, unstaged, and untracked
+ * files that are not ignored. Relative to `root`, sorted; files outside `root` and deleted files are left
+ * out. `rev` is compared with the working tree directly (as `git diff REV` does), not with a merge base.
+ */
+export async function changedSince(root: string, rev: string): Promise<string[]> {
+  const repo = await openRepo(root, '--changed-since');
+  if ((await resolveCommit(repo, 'HEAD', '--changed-since')) === null) {
+    throw new UserError(`--changed-since needs a commit to compare with: ${repo.topLevel} has no commits yet`, {
+      hint: 'commit first, or use --staged to audit what the first commit will hold',
+    });
+  }
+  // A leading dash would be read as an option; no revision is spelled that way.
+  const base = rev.startsWith('-') || rev.trim() === '' ? null : await resolveCommit(repo, rev, '--changed-since');
+  if (base === null) {
+    if (repo.shallow) {
+      throw new UserError(
+        `unknown revision '${rev}': ${repo.topLevel} is a shallow clone, and '${rev}' is not in the history it holds (it may lie beyond the shallow boundary)`,
+        { hint: `fetch more history (git fetch --deepen=<n>, or git fetch --unshallow), or fetch the revision itself (git fetch origin ${rev})` },
+      );
+    }
+    throw new UserError(`unknown revision '${rev}'`, {
+      hint: 'check the name; a branch or tag of a remote may need a `git fetch` first (in CI, a shallow checkout may lack it)',
+    });
+  }
+  let tracked: string;
+  let untracked: string;
+  try {
+    // Porcelain diff, not diff-index: it refreshes stale stat data first, so a file that was only touched
+    // (checked out again, rewritten with the same bytes) is not reported as changed.
+    tracked = await repo.git.raw([
+      'diff', '-z', '--name-only', '--no-renames', '--diff-filter=ACMT', '--relative', '--no-ext-diff', '--no-color', base, '--',
+    ]);
+    // ls-files lists the folder it runs in, relative to it.
+    untracked = await repo.git.raw(['ls-files', '-z', '--others', '--exclude-standard']);
+  } catch (error) {
+    rethrow(error, '--changed-since');
+  }
+  return [...new Set([...nulFields(tracked), ...nulFields(untracked)])].sort();
+}
+
+/**
+ * The top level of the git work tree holding `dir` (as git reports it: absolute, symlinks resolved), or
+ * null when `dir` is not inside a work tree (no repository, a `.git` folder, a bare repository).
+ */
+export async function gitTopLevel(dir: string): Promise<string | null> {
+  const found = await probe(dir, 'finding the git repository');
+  return found ? found.topLevel : null;
+}
