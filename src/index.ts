@@ -12,5 +12,5 @@ export type { Finding, AuditReport } from './schemas/finding.js';
 export type { Config, Severity } from './schemas/config.js';
 export { toReport, exitCodeFor } from './audit/report.js';
 export { installHook, uninstallHook, hookStatus, type HookStatus, type InstallHookResult, type UninstallHookResult } from './hooks/install.js';
-export { readBaseline, writeBaseline, applyBaseline, updateBaseline, BASELINE_FILE } from './audit/baseline.js';
+export { BASELINE_FILE } from './audit/baseline-file.js';
 export const VERSION = '0.1.0';

@@ -11,6 +11,7 @@ import { RULES, RULE_ROOMS } from '../audits/index.js';
 import { audit } from '../src/audit/engine.js';
 import type { Rule } from '../src/audit/rule.js';
 import { CONFIG_KEYS } from '../src/schemas/config.js';
+import { RuleMetaSchema } from '../src/schemas/rule.js';
 import { annotationsIn } from './helpers/annotations.js';
 
 const AUDITS = fileURLToPath(new URL('../audits/', import.meta.url));
@@ -65,6 +66,14 @@ const rooms: Room[] = RULES.map((rule) => {
 });
 
 describe('registry', () => {
+  test('every rule\'s metadata passes RuleMetaSchema (defineRule does not check it at run time)', () => {
+    for (const rule of RULES) {
+      const { check: _check, prefilter: _prefilter, ...meta } = rule;
+      const result = RuleMetaSchema.safeParse(meta);
+      expect(result.success, `${rule.code}: fix its defineRule({...}) metadata: ${result.error?.message ?? ''}`).toBe(true);
+    }
+  });
+
   test('codes are unique and look like CATEGORY + 3 digits', () => {
     const codes = RULES.map((r) => r.code);
     expect(codes.filter((c, i) => codes.indexOf(c) !== i), 'two rules share a code; codes are never reused, pick the next free one').toEqual([]);

@@ -1,5 +1,5 @@
 import { emptyFacts, type FileFacts, type Language } from './facts.js';
-import { extractLauncherFacts, languageForPath } from './launch/index.js';
+import { extractLauncherFacts, languageForPath, loadYamlFrontEnd } from './launch/index.js';
 import type { PythonFrontEnd } from './python/index.js';
 
 export interface FrontEnds {
@@ -15,6 +15,7 @@ export function languageOf(path: string): Language | null {
 /** Loads only the front ends the files need (the Python grammar is a wasm load). */
 export async function loadFrontEnds(languages: ReadonlySet<Language>): Promise<FrontEnds> {
   const python = languages.has('python') ? await (await import('./python/index.js')).loadPythonFrontEnd() : null;
+  if (languages.has('yaml')) await loadYamlFrontEnd();
   return {
     python,
     extract(source, path, language) {

@@ -28,7 +28,7 @@ import { normalisedLine } from './fingerprint.js';
 
 export type { Baseline, BaselineEntry } from '../schemas/baseline.js';
 
-export const BASELINE_FILE = '.provenant-baseline.json';
+export { BASELINE_FILE } from './baseline-file.js';
 
 const REWRITE = 'provenant audit --write-baseline';
 

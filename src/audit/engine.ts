@@ -4,20 +4,20 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import picomatch from 'picomatch';
 import { RULES } from '../../audits/index.js';
-import type { Span, SuppressionFact } from '../analysis/facts.js';
+import { emptyFacts, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
 import { isRuleEnabled, loadConfig, ruleMatches, severityFor } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import { discover, type DiscoveredFile } from '../core/files.js';
 import type { Config, Severity } from '../schemas/config.js';
 import type { Finding, SkippedFile } from '../schemas/finding.js';
 import type { FactsStore } from '../store/index.js';
-import { applyBaseline, BASELINE_FILE, readBaseline, updateBaseline, writeBaseline } from './baseline.js';
+import { BASELINE_FILE } from './baseline-file.js';
 import { assignFingerprints } from './fingerprint.js';
 import { inferSanctionedLoaders } from './infer.js';
 import { FileModels } from './models.js';
 import { Project, type SanctionedLoader } from './project.js';
 import { renderMessage, type Rule, type RuleContext } from './rule.js';
-import { scan, type ScannedFile } from './scan.js';
+import { scan } from './scan.js';
 
 /** Bumped whenever extraction changes what facts hold, so cached facts from before are not reused. */
 const FACTS_VERSION = 3;
@@ -146,7 +146,11 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const context = gitMode ? discovery.files.filter((f) => !selected.has(f.path)) : discovery.context;
   const rules = RULES.filter((r) => isRuleEnabled(config, r.code));
   const store = options.noCache ? null : await openCache(root, warnings);
+  const findings: Finding[] = [];
+  let suppressedCount = 0;
+  let analysed = 0;
   let scanned;
+  let sanctioned: SanctionedLoader[];
   try {
     scanned = await scan({
       files: selection.files,
@@ -157,39 +161,57 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       known: discovery.all,
       ...(selection.contents ? { contents: selection.contents } : {}),
     });
+    sanctioned = config.sanctionedLoaders.length
+      ? config.sanctionedLoaders.map((name) => ({ name, source: 'config' as const, reasons: ['listed in sanctioned-loaders'] }))
+      : inferSanctionedLoaders(scanned.loaderHints);
+
+    const project = new Project(root, config, discovery.all, sanctioned);
+    const ignoresFor = perFileIgnores(config);
+    const known = new Set(RULES.map((r) => r.code));
+    const fileRules = rules.filter((r) => r.phase !== 'after');
+    const afterRules = rules.filter((r) => r.phase === 'after');
+    // what a file's results depend on besides its own bytes: a change here recomputes every file
+    const projectKey = createHash('sha256')
+      .update(JSON.stringify(config))
+      .update(sanctioned.map((l) => l.name).join('\n'))
+      .update([...discovery.all].join('\n'))
+      .digest('hex');
+    for (const file of scanned.files) {
+      const ignored = ignoresFor(file.path);
+      const key = createHash('sha256').update(projectKey).update(file.path).update(file.row.hash).digest('hex').slice(0, 32);
+      let own: Finding[];
+      if (file.row.resultsKey === key && file.row.results !== null) {
+        own = JSON.parse(file.row.results) as Finding[];
+      } else {
+        own = [];
+        runRules(fileRules, file.language, file.path, await file.facts(), project, config, ignored, known, new Map(), own);
+        if (own.length) {
+          const lines = file.source().split('\n');
+          for (const f of own) f.frame = frameOf(lines, f.span);
+        }
+        // staged content is audited but never remembered as the working file's results
+        if (!selection.contents?.has(file.path)) {
+          file.row.resultsKey = key;
+          file.row.results = JSON.stringify(own);
+        }
+      }
+      if (file.candidate) analysed++;
+      const { kept, used, suppressed } = applySuppressions(own, file.row.suppressions);
+      suppressedCount += suppressed;
+      const after: Finding[] = [];
+      if (file.row.suppressions.length) {
+        const facts = { ...emptyFacts(file.path, file.language), suppressions: file.row.suppressions };
+        runRules(afterRules, file.language, file.path, facts, project, config, ignored, known, used, after);
+        const lines = after.length ? file.source().split('\n') : [];
+        for (const f of after) f.frame = frameOf(lines, f.span);
+      }
+      findings.push(...kept, ...after);
+    }
+    scanned.save();
   } finally {
     store?.close();
   }
   const skipped = [...discovery.skipped.filter((s) => !gitMode || selected.has(s.path)), ...scanned.skipped];
-  const sanctioned: SanctionedLoader[] = config.sanctionedLoaders.length
-    ? config.sanctionedLoaders.map((name) => ({ name, source: 'config' as const, reasons: ['listed in sanctioned-loaders'] }))
-    : inferSanctionedLoaders(scanned.loaderHints);
-
-  const project = new Project(root, config, discovery.all, sanctioned);
-  const ignoresFor = perFileIgnores(config);
-  const known = new Set(RULES.map((r) => r.code));
-  const fileRules = rules.filter((r) => r.phase !== 'after');
-  const afterRules = rules.filter((r) => r.phase === 'after');
-  const findings: Finding[] = [];
-  let suppressedCount = 0;
-  for (const file of scanned.files) {
-    const ignored = ignoresFor(file.path);
-    const own: Finding[] = [];
-    const run = (list: readonly Rule[], used: ReadonlyMap<SuppressionFact, ReadonlySet<string>>) =>
-      runRules(list, file, project, config, ignored, known, used, own);
-    run(fileRules, new Map());
-    const { kept, used, suppressed } = applySuppressions(own, file.facts.suppressions);
-    suppressedCount += suppressed;
-    const after: Finding[] = [];
-    runRules(afterRules, file, project, config, ignored, known, used, after);
-    if (kept.length || after.length) {
-      const lines = file.source().split('\n');
-      for (const f of [...kept, ...after]) {
-        f.frame = frameOf(lines, f.span);
-        findings.push(f);
-      }
-    }
-  }
 
   const sorted = dedupeAndSort(findings);
   assignFingerprints(sorted);
@@ -197,7 +219,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     gitMode ? (options.staged ? '--staged' : '--changed-since') :
     options.select?.length || options.ignore?.length ? '--select/--ignore' :
     !targets.some((t) => path.resolve(t) === path.resolve(root)) ? 'paths inside the project' : null;
-  const { reported, baseline } = handleBaseline(root, sorted, options, narrowed);
+  const { reported, baseline } = await handleBaseline(root, sorted, options, narrowed);
   const bytes = selection.files.reduce((n, f) => n + f.size, 0);
   return {
     root,
@@ -210,10 +232,10 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     baseline,
     stats: {
       filesDiscovered: selection.files.length,
-      filesAnalysed: scanned.files.filter((f) => f.parsed).length,
+      filesAnalysed: analysed,
       filesSkipped: skipped.length,
       bytesDiscovered: bytes,
-      filesParsed: scanned.parsedNow,
+      filesParsed: scanned.parsed(),
       suppressed: suppressedCount,
       seconds: (performance.now() - started) / 1000,
     },
@@ -222,7 +244,9 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
 
 function runRules(
   rules: readonly Rule[],
-  file: ScannedFile,
+  language: Language,
+  path: string,
+  facts: FileFacts,
   project: Project,
   config: Config,
   ignored: string[],
@@ -232,11 +256,11 @@ function runRules(
 ): void {
   let models: FileModels | undefined;
   for (const rule of rules) {
-    if (!rule.languages.includes(file.language)) continue;
+    if (!rule.languages.includes(language)) continue;
     if (ignored.length && ruleMatches(rule.code, ignored)) continue;
     const configured = severityFor(config, rule.code, rule.severity);
     const ctx: RuleContext = {
-      file: file.facts,
+      file: facts,
       project,
       report: (r) => {
         out.push({
@@ -244,14 +268,14 @@ function runRules(
           name: rule.name,
           severity: r.severity ?? configured,
           message: renderMessage(rule.messages[r.messageId] ?? r.messageId, r.data),
-          path: file.path,
+          path,
           span: r.span,
           frame: [],
           fingerprint: '',
         });
       },
-      inSanctionedLoader: (scope) => project.inSanctionedLoader(file.path, scope),
-      modelOf: (call) => (models ??= new FileModels(file.facts, project)).verdictForCall(call),
+      inSanctionedLoader: (scope) => project.inSanctionedLoader(path, scope),
+      modelOf: (call) => (models ??= new FileModels(facts, project)).verdictForCall(call),
       severityForModel: (verdict, base) => {
         if (verdict.kind === 'instruct') return null;
         if (verdict.kind === 'base') return configured ?? base;
@@ -296,12 +320,12 @@ function applySuppressions(
   return { kept, used, suppressed };
 }
 
-function handleBaseline(
+async function handleBaseline(
   root: string,
   findings: Finding[],
   options: AuditOptions,
   narrowed: string | null,
-): { reported: Finding[]; baseline: AuditResult['baseline'] } {
+): Promise<{ reported: Finding[]; baseline: AuditResult['baseline'] }> {
   const mode = options.baseline ?? 'use';
   if (mode === 'ignore') return { reported: findings, baseline: null };
   if ((mode === 'write' || mode === 'update') && narrowed) {
@@ -311,6 +335,9 @@ function handleBaseline(
     });
   }
   const file = path.resolve(root, options.baselineFile ?? BASELINE_FILE);
+  if (mode === 'use' && !options.baselineFile && !existsSync(file)) return { reported: findings, baseline: null };
+  // the baseline module (and its schema library) loads only when a baseline is involved
+  const { applyBaseline, readBaseline, updateBaseline, writeBaseline } = await import('./baseline.js');
   if (mode === 'write') {
     const { written } = writeBaseline(file, findings);
     return { reported: [], baseline: { file, mode, baselined: findings.length, fixed: 0, written } };

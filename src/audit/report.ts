@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { severityAtLeast, type Severity } from '../schemas/config.js';
+import { severityAtLeast, type Severity } from '../schemas/config-values.js';
 import type { AuditReport } from '../schemas/finding.js';
 import type { AuditResult } from './engine.js';
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { RULES } from '../../audits/index.js';
 import { emptyFacts, type FileFacts, type Language } from '../analysis/facts.js';
 import { languageOf, loadFrontEnds, type FrontEnds } from '../analysis/index.js';
+import { loadYamlFrontEnd } from '../analysis/launch/index.js';
 import { parseSuppressions, SUPPRESSION_MARKER } from '../analysis/suppressions.js';
 import { decodeSource, readBytes, type DiscoveredFile } from '../core/files.js';
 import type { SkippedFile } from '../schemas/finding.js';
@@ -26,11 +27,13 @@ export interface ScanRequest {
 export interface ScannedFile {
   path: string;
   language: Language;
-  /** Parsed facts; for files no rule parses, empty facts carrying their suppressions. */
-  facts: FileFacts;
-  /** True when the front end ran (or its facts came from the cache). */
-  parsed: boolean;
-  /** The source text, read on demand (only files with findings need it). */
+  /** What the cache knows of the file (hash, suppressions, cached results); saved after the run. */
+  row: CachedFile;
+  /** True when some enabled rule could fire on the file; false for files scanned only for suppressions. */
+  candidate: boolean;
+  /** The file's facts: from the cache, else parsed now. Files no rule parses get empty facts. */
+  facts(): Promise<FileFacts>;
+  /** The source text, read on demand (only files whose results are computed anew need it). */
   source(): string;
 }
 
@@ -39,8 +42,10 @@ export interface ScanResult {
   skipped: SkippedFile[];
   /** Facts of Python files that may define a sanctioned loader (zero-config inference). */
   loaderHints: FileFacts[];
-  /** How many files the front ends actually parsed (cache misses). */
-  parsedNow: number;
+  /** How many files the front ends parsed so far (cache misses); grows as `facts()` is called. */
+  parsed(): number;
+  /** Writes what this run learned to the cache (rows, new facts); the caller fills in results first. */
+  save(): void;
 }
 
 export const LOADER_HINT = /chat_template|add_special_tokens/;
@@ -75,9 +80,12 @@ function pythonMatcher(rules: readonly Rule[]): (text: string) => string[] {
 
 const matchPython = pythonMatcher(RULES);
 
-/** Hash of the bytes: the key of cached facts. */
-function contentHash(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
+/**
+ * The key of cached facts: the bytes *and* the path, since two identical files in different folders
+ * resolve their script calls against different folders and must not share facts.
+ */
+function contentHash(path: string, bytes: Buffer): string {
+  return createHash('sha256').update(path).update('\u0000').update(bytes).digest('hex');
 }
 
 interface Fresh {
@@ -96,10 +104,12 @@ function examine(file: DiscoveredFile, language: Language, maxFileSize: number, 
     hint: false,
     skip: null,
     suppressions: [],
+    resultsKey: null,
+    results: null,
   };
   const read = override ? { ok: true as const, bytes: override } : readBytes(file, maxFileSize);
   if (!read.ok) return { row: { ...row, skip: read.reason }, text: null };
-  row.hash = contentHash(read.bytes);
+  row.hash = contentHash(file.path, read.bytes);
   row.size = read.bytes.length;
   // a latin1 view is cheap and enough for ASCII triggers; only files worth it are decoded properly
   const view = read.bytes.toString('latin1');
@@ -134,6 +144,18 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   let launchers: FrontEnds | null = null;
   let parsedNow = 0;
 
+  const parse = async (path: string, language: Language, text: string, row: CachedFile): Promise<FileFacts> => {
+    // the Python grammar is a wasm load: only when a Python file needs parsing
+    const frontEnds =
+      language === 'python' ? (python ??= await loadFrontEnds(new Set(['python']))) : (launchers ??= await loadFrontEnds(new Set()));
+    if (language === 'yaml') await loadYamlFrontEnd();
+    const facts = frontEnds.extract(text, path, language);
+    facts.suppressions = row.suppressions;
+    newFacts.push({ hash: row.hash, facts });
+    parsedNow++;
+    return facts;
+  };
+
   const targets = new Set(request.files.map((f) => f.path));
   for (const file of [...request.files, ...(request.context ?? [])]) {
     const language = languageOf(file.path);
@@ -152,7 +174,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     const reuse = !override && previous && previous.mtimeMs === file.mtimeMs && previous.size === file.size;
     let fresh: Fresh | null = null;
     const row = reuse ? previous : (fresh = examine(file, language, request.maxFileSize, override)).row;
-    rows.push(row);
+    if (!override) rows.push(row);
     if (row.skip) {
       if (isTarget && languages.has(language)) skipped.push({ path: file.path, reason: row.skip });
       continue;
@@ -171,32 +193,33 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
       }
       return text;
     };
-    let facts: FileFacts | undefined;
-    if (candidate || row.hint) {
-      facts = store?.facts(row.hash);
-      if (!facts) {
-        // the Python grammar is a wasm load: only when a Python file needs parsing
-        const frontEnds =
-          language === 'python' ? (python ??= await loadFrontEnds(new Set(['python']))) : (launchers ??= await loadFrontEnds(new Set()));
-        facts = frontEnds.extract(source(), file.path, language);
-        facts.suppressions = row.suppressions;
-        newFacts.push({ hash: row.hash, facts });
-        parsedNow++;
-      }
-      facts.path = file.path;
-      if (row.hint) loaderHints.push(facts);
-    }
+    let memo: Promise<FileFacts> | undefined;
+    const facts = (): Promise<FileFacts> =>
+      (memo ??= (async () => {
+        const stored = store?.facts(row.hash);
+        const got = stored ?? (await parse(file.path, language, source(), row));
+        got.path = file.path;
+        got.suppressions = row.suppressions;
+        return got;
+      })());
+    if (row.hint) loaderHints.push(await facts());
     if (candidate || suppressions.length) {
       out.push({
         path: file.path,
         language,
-        facts: candidate && facts ? facts : { ...emptyFacts(file.path, language), suppressions },
-        parsed: candidate,
+        row,
+        candidate,
+        facts: candidate ? facts : async () => ({ ...emptyFacts(file.path, language), suppressions }),
         source,
       });
     }
   }
-  // staged content is not the working tree's: never remember it under the working file's mtime
-  if (store) store.save(contents ? rows.filter((r) => !contents.has(r.path)) : rows, newFacts, request.known);
-  return { files: out, skipped, loaderHints, parsedNow };
+  return {
+    files: out,
+    skipped,
+    loaderHints,
+    parsed: () => parsedNow,
+    // staged content is not the working tree's, so its rows were never collected
+    save: () => store?.save(rows, newFacts, request.known),
+  };
 }

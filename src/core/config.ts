@@ -15,16 +15,10 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 
 import { parse, TomlError, type TomlTableWithoutBigInt } from 'smol-toml';
-import { z } from 'zod';
+import type { z } from 'zod';
 
-import {
-  CONFIG_KEYS,
-  ConfigSchema,
-  normalizeConfig,
-  type Config,
-  type ConfigFile,
-  type Severity,
-} from '../schemas/config.js';
+import type { ConfigFile } from '../schemas/config.js';
+import { normalizeConfig, type Config, type Severity } from '../schemas/config-values.js';
 import { BugError, errorMessage, UserError } from './errors.js';
 
 export interface LoadConfigOptions {
@@ -79,14 +73,14 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
         hint: 'add a [tool.provenant] table to it, or point --config at a provenant.toml',
       });
     }
-    const config = validate(data, { display, text, kind: kindOf(file) });
+    const config = await validate(data, { display, text, kind: kindOf(file) });
     return { config, root: path.dirname(file), source: file };
   }
 
   for (let dir = cwd; ; ) {
     const found = await configIn(dir, cwd);
     if (found !== null) {
-      const config = validate(found.data, { display: displayPath(found.file, cwd), text: found.text, kind: kindOf(found.file) });
+      const config = await validate(found.data, { display: displayPath(found.file, cwd), text: found.text, kind: kindOf(found.file) });
       return { config, root: dir, source: found.file };
     }
     // The repository boundary: a parent directory's config belongs to some other project.
@@ -238,7 +232,11 @@ function parseToml(text: string, display: string): TomlTableWithoutBigInt {
   }
 }
 
-const PyprojectSchema = z.object({ tool: z.object({ provenant: ConfigSchema }) });
+/** The zod schema (and zod itself) load only when there is a config file to validate. */
+async function configSchemas() {
+  const [{ z }, schemas] = await Promise.all([import('zod'), import('../schemas/config.js')]);
+  return { ...schemas, PyprojectSchema: z.object({ tool: z.object({ provenant: schemas.ConfigSchema }) }) };
+}
 
 interface SourceText {
   display: string;
@@ -246,15 +244,16 @@ interface SourceText {
   kind: FileKind;
 }
 
-function validate(data: TomlTableWithoutBigInt, source: SourceText): Config {
+async function validate(data: TomlTableWithoutBigInt, source: SourceText): Promise<Config> {
+  const { ConfigSchema, PyprojectSchema, CONFIG_KEYS } = await configSchemas();
   if (source.kind === 'pyproject') {
     const result = PyprojectSchema.safeParse(data);
     if (result.success) return normalizeConfig(result.data.tool.provenant);
-    throw issuesError(result.error.issues, data, source);
+    throw issuesError(result.error.issues, data, source, CONFIG_KEYS);
   }
   const result = ConfigSchema.safeParse(data);
   if (result.success) return normalizeConfig(result.data);
-  throw issuesError(result.error.issues, data, source);
+  throw issuesError(result.error.issues, data, source, CONFIG_KEYS);
 }
 
 interface Problem {
@@ -262,7 +261,7 @@ interface Problem {
   text: string;
 }
 
-function issuesError(issues: readonly z.core.$ZodIssue[], data: unknown, source: SourceText): UserError {
+function issuesError(issues: readonly z.core.$ZodIssue[], data: unknown, source: SourceText, CONFIG_KEYS: readonly string[]): UserError {
   const index = indexToml(source.text);
   const base = basePath(source.kind);
   const problems: Problem[] = [];
@@ -592,9 +591,10 @@ export async function writeConfigSection(
     const value = settings[name as keyof ConfigSectionSettings];
     if (value !== undefined) values.push([key, value]);
   }
+  const { ConfigSchema, CONFIG_KEYS } = await configSchemas();
   const checked = ConfigSchema.safeParse(Object.fromEntries(values));
   if (!checked.success) {
-    throw issuesError(checked.error.issues, Object.fromEntries(values), { display, text: '', kind: 'provenant' });
+    throw issuesError(checked.error.issues, Object.fromEntries(values), { display, text: '', kind: 'provenant' }, CONFIG_KEYS);
   }
 
   const target = await existingTarget(file, display);

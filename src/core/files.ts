@@ -42,15 +42,16 @@ function errno(error: unknown): string | undefined {
  */
 export function discover(options: DiscoverOptions): Discovery {
   const { root } = options;
-  const excluded = picomatch(options.exclude, { dot: true });
-  const included = picomatch(options.include, { dot: true });
-  const isExcluded = (rel: string, base: string) => excluded(rel) || excluded(base);
+  const excluded = globMatcher(options.exclude);
+  const included = globMatcher(options.include);
+  const isExcluded = (rel: string, base: string) => excluded(rel, base) || excluded(base, base);
   const skipped: SkippedFile[] = [];
   const all = new Set<string>();
   const files = new Map<string, DiscoveredFile>();
   const context = new Map<string, DiscoveredFile>();
 
   const walk = (dirAbs: string, collect: boolean, seen: Set<string>): void => {
+    const dirRel = relOf(root, dirAbs);
     let real: string;
     try {
       real = realpathSync(dirAbs);
@@ -74,8 +75,8 @@ export function discover(options: DiscoverOptions): Discovery {
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
-      const abs = path.join(dirAbs, entry.name);
-      const rel = relOf(root, abs);
+      const abs = dirAbs + path.sep + entry.name;
+      const rel = dirRel === '.' ? entry.name : `${dirRel}/${entry.name}`;
       if (isExcluded(rel, entry.name)) continue;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
@@ -99,7 +100,7 @@ export function discover(options: DiscoverOptions): Discovery {
       } else if (isFile) {
         all.add(rel);
         const into = collect ? files : context;
-        if (included(rel) && !files.has(rel) && !into.has(rel)) {
+        if (included(rel, entry.name) && !files.has(rel) && !into.has(rel)) {
           if (size < 0) {
             try {
               const st = statSync(abs);
@@ -144,6 +145,27 @@ export function discover(options: DiscoverOptions): Discovery {
   if (!coversRoot) walk(rootAbs, false, new Set());
   for (const rel of files.keys()) context.delete(rel);
   return { files: [...files.values()], context: [...context.values()], all, skipped };
+}
+
+/**
+ * A matcher over (relative path, base name) for a list of globs. The common shapes are answered
+ * without a regex — a bare name (`node_modules`), `**\/*.ext`, `**\/Name` — since the walk asks for
+ * every entry of the tree; anything else goes to picomatch.
+ */
+function globMatcher(globs: readonly string[]): (rel: string, base: string) => boolean {
+  const names = new Set<string>();
+  const suffixes: string[] = [];
+  const rest: string[] = [];
+  for (const g of globs) {
+    const ext = /^\*\*\/\*(\.[\w.-]+)$/.exec(g);
+    const name = /^(?:\*\*\/)?([\w.-]+)$/.exec(g);
+    if (ext?.[1]) suffixes.push(ext[1]);
+    else if (name?.[1]) names.add(name[1]);
+    else rest.push(g);
+  }
+  const slow = rest.length ? picomatch(rest, { dot: true }) : null;
+  return (rel, base) =>
+    names.has(base) || names.has(rel) || suffixes.some((x) => base.endsWith(x) && base.length > x.length) || (slow?.(rel) ?? false);
 }
 
 function relOf(root: string, abs: string): string {

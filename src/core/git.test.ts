@@ -88,12 +88,15 @@ describe('stagedFiles', () => {
     for (const f of staged) expect(f.bytes.equals(Buffer.from(files[f.path as keyof typeof files]))).toBe(true);
   });
 
-  it('leaves out symlinks', async () => {
+  it('leaves out symlinks, and lists a symlink that became a file', async () => {
     const r = repo({ 'real.py': 'r\n' });
+    symlinkSync('real.py', path.join(r.root, 'was_link.py'));
+    r.commitFiles({});
     symlinkSync('real.py', path.join(r.root, 'link.py'));
-    r.write({ 'other.py': 'o\n' });
+    rmSync(path.join(r.root, 'was_link.py'));
+    r.write({ 'other.py': 'o\n', 'was_link.py': 'now a file\n' });
     r.add();
-    expect(asText(await stagedFiles(r.root))).toEqual({ 'other.py': 'o\n' });
+    expect(asText(await stagedFiles(r.root))).toEqual({ 'other.py': 'o\n', 'was_link.py': 'now a file\n' });
   });
 
   it('reports paths relative to a subfolder root and drops files outside it', async () => {

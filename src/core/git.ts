@@ -2,9 +2,9 @@
  * The git facade: what the `--staged` and `--changed-since` modes ask of a repository.
  *
  * simple-git is imported on first use, never at module load, so that the plain audit path pays nothing for
- * it. Every call runs plumbing commands (`rev-parse`, `diff-index`, `ls-files`, `cat-file`) whose output
- * is stable whatever the user's configuration, with NUL-separated paths so spaces, newlines and non-ASCII
- * names come through as they are.
+ * it. The commands are plumbing (`rev-parse`, `diff-index`, `ls-files`, `cat-file`) wherever that is
+ * enough, so the output does not depend on the user's configuration, and every path list is NUL-separated,
+ * so spaces, newlines and non-ASCII names come through as they are.
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -51,6 +51,8 @@ interface Repo {
   gitDir: string;
   objectFormat: string;
   shallow: boolean;
+  /** The commit HEAD points at, or null in a repository with no commits. */
+  head: string | null;
   git: SimpleGit;
 }
 
@@ -138,10 +140,8 @@ function checkFolder(dir: string, what: string): string {
   return abs;
 }
 
-/** Top level, git dir, object format and shallowness; null when `dir` is not inside a work tree. */
-async function probe(dir: string, what: string): Promise<Omit<Repo, 'git'> | null> {
-  const abs = checkFolder(dir, what);
-  const git = await makeGit(abs, undefined);
+/** Top level, git dir, object format and shallowness; null when `abs` is not inside a work tree. */
+async function probe(git: SimpleGit, abs: string, what: string): Promise<Omit<Repo, 'git' | 'head'> | null> {
   let out: string;
   try {
     out = await git.raw([
@@ -166,21 +166,27 @@ async function probe(dir: string, what: string): Promise<Omit<Repo, 'git'> | nul
 }
 
 async function openRepo(dir: string, mode: Mode): Promise<Repo> {
-  const found = await probe(dir, mode);
-  if (!found) {
+  const abs = checkFolder(dir, mode);
+  const git = await makeGit(abs, undefined);
+  // HEAD is resolved alongside the probe: one git start less on the pre-commit path. Outside a repository
+  // both fail, and the probe's answer is the one that counts.
+  const [found, head] = await Promise.allSettled([probe(git, abs, mode), resolveCommit(git, 'HEAD', mode)]);
+  if (found.status === 'rejected') throw found.reason;
+  if (!found.value) {
     throw new UserError(`${mode} needs a git repository: ${dir} is not inside one`, {
-      hint: mode === '--staged' ? 'run it inside a git work tree, or audit paths without --staged' : 'run it inside a git work tree, or audit paths without --changed-since',
+      hint: `run it inside a git work tree, or audit paths without ${mode}`,
     });
   }
-  return { ...found, git: await makeGit(found.dir, hookIndexFile(found.gitDir)) };
+  if (head.status === 'rejected') throw head.reason;
+  return { ...found.value, head: head.value, git: await makeGit(abs, hookIndexFile(found.value.gitDir)) };
 }
 
 /** The full id of `rev` as a commit, or null when it does not name one. */
-async function resolveCommit(repo: Repo, rev: string, what: string): Promise<string | null> {
+async function resolveCommit(git: SimpleGit, rev: string, what: string): Promise<string | null> {
   let out: string;
   try {
     // `-q --verify` exits 1 with no message for an unknown name, which simple-git reports as empty output.
-    out = await repo.git.raw(['rev-parse', '-q', '--verify', `${rev}^{commit}`]);
+    out = await git.raw(['rev-parse', '-q', '--verify', `${rev}^{commit}`]);
   } catch (error) {
     rethrow(error, what);
   }
@@ -259,8 +265,7 @@ async function readBlobs(repo: Repo, ids: readonly string[]): Promise<Map<string
  */
 export async function stagedFiles(root: string): Promise<StagedFile[]> {
   const repo = await openRepo(root, '--staged');
-  const head = await resolveCommit(repo, 'HEAD', '--staged');
-  const base = head ?? EMPTY_TREE[repo.objectFormat];
+  const base = repo.head ?? EMPTY_TREE[repo.objectFormat];
   if (base === undefined) {
     throw new UserError(`--staged does not know the object format "${repo.objectFormat}" of ${repo.topLevel}`);
   }
@@ -268,7 +273,8 @@ export async function stagedFiles(root: string): Promise<StagedFile[]> {
   try {
     // --no-renames: a rename is its new path as an addition, which is all an audit needs.
     // --relative: only paths under the folder the command runs in, relative to it.
-    out = await repo.git.raw(['diff-index', '--cached', '-z', '--no-renames', '--diff-filter=ACM', '--relative', base, '--']);
+    // T (a symlink that became a file) is asked for too; the mode filter keeps only regular files.
+    out = await repo.git.raw(['diff-index', '--cached', '-z', '--no-renames', '--diff-filter=ACMT', '--relative', base, '--']);
   } catch (error) {
     rethrow(error, '--staged');
   }
@@ -288,13 +294,13 @@ export async function stagedFiles(root: string): Promise<StagedFile[]> {
  */
 export async function changedSince(root: string, rev: string): Promise<string[]> {
   const repo = await openRepo(root, '--changed-since');
-  if ((await resolveCommit(repo, 'HEAD', '--changed-since')) === null) {
+  if (repo.head === null) {
     throw new UserError(`--changed-since needs a commit to compare with: ${repo.topLevel} has no commits yet`, {
       hint: 'commit first, or use --staged to audit what the first commit will hold',
     });
   }
   // A leading dash would be read as an option; no revision is spelled that way.
-  const base = rev.startsWith('-') || rev.trim() === '' ? null : await resolveCommit(repo, rev, '--changed-since');
+  const base = rev.startsWith('-') || rev.trim() === '' ? null : await resolveCommit(repo.git, rev, '--changed-since');
   if (base === null) {
     if (repo.shallow) {
       throw new UserError(
@@ -306,20 +312,19 @@ export async function changedSince(root: string, rev: string): Promise<string[]>
       hint: 'check the name; a branch or tag of a remote may need a `git fetch` first (in CI, a shallow checkout may lack it)',
     });
   }
-  let tracked: string;
-  let untracked: string;
+  let lists: string[];
   try {
-    // Porcelain diff, not diff-index: it refreshes stale stat data first, so a file that was only touched
-    // (checked out again, rewritten with the same bytes) is not reported as changed.
-    tracked = await repo.git.raw([
-      'diff', '-z', '--name-only', '--no-renames', '--diff-filter=ACMT', '--relative', '--no-ext-diff', '--no-color', base, '--',
+    lists = await Promise.all([
+      // Porcelain diff, not diff-index: it refreshes stale stat data first, so a file that was only touched
+      // (checked out again, rewritten with the same bytes) is not reported as changed.
+      repo.git.raw(['diff', '-z', '--name-only', '--no-renames', '--diff-filter=ACMT', '--relative', '--no-ext-diff', '--no-color', base, '--']),
+      // ls-files lists the folder it runs in, relative to it.
+      repo.git.raw(['ls-files', '-z', '--others', '--exclude-standard']),
     ]);
-    // ls-files lists the folder it runs in, relative to it.
-    untracked = await repo.git.raw(['ls-files', '-z', '--others', '--exclude-standard']);
   } catch (error) {
     rethrow(error, '--changed-since');
   }
-  return [...new Set([...nulFields(tracked), ...nulFields(untracked)])].sort();
+  return [...new Set(lists.flatMap(nulFields))].sort();
 }
 
 /**
@@ -327,6 +332,8 @@ export async function changedSince(root: string, rev: string): Promise<string[]>
  * null when `dir` is not inside a work tree (no repository, a `.git` folder, a bare repository).
  */
 export async function gitTopLevel(dir: string): Promise<string | null> {
-  const found = await probe(dir, 'finding the git repository');
+  const what = 'finding the git repository';
+  const abs = checkFolder(dir, what);
+  const found = await probe(await makeGit(abs, undefined), abs, what);
   return found ? found.topLevel : null;
 }

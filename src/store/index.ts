@@ -23,7 +23,7 @@ export interface CachedFile {
   /** From `fs.statSync(...).mtimeMs`. */
   mtimeMs: number;
   size: number;
-  /** sha256 hex of the bytes. */
+  /** sha256 hex of the path and the bytes (the key of the file's facts). */
   hash: string;
   /** Rule codes whose prefilter this file passes, whichever rules are enabled. */
   matches: string[];
@@ -33,6 +33,9 @@ export interface CachedFile {
   skip: string | null;
   /** The file's `# provenant: ignore` comments, parsed. */
   suppressions: SuppressionFact[];
+  /** Rule results for this content, valid while `resultsKey` matches (JSON text, decoded on use). */
+  resultsKey: string | null;
+  results: string | null;
 }
 
 export interface FactsStore {
@@ -315,6 +318,8 @@ function toParams(file: CachedFile): FileParams {
     hint: file.hint ? 1 : 0,
     skip: file.skip,
     suppressions: file.suppressions.length === 0 ? EMPTY : JSON.stringify(file.suppressions),
+    resultsKey: file.resultsKey,
+    results: file.results,
   };
 }
 
@@ -331,11 +336,13 @@ function fromRow(row: FileRow): CachedFile {
       row.suppressions === EMPTY
         ? []
         : (parseJson(row.suppressions, `suppressions of ${row.path}`) as SuppressionFact[]),
+    resultsKey: row.results_key,
+    results: row.results,
   };
 }
 
-function toRow({ mtimeMs, ...rest }: FileParams): FileRow {
-  return { ...rest, mtime_ms: mtimeMs };
+function toRow({ mtimeMs, resultsKey, ...rest }: FileParams): FileRow {
+  return { ...rest, mtime_ms: mtimeMs, results_key: resultsKey };
 }
 
 function sameRow(row: FileRow | undefined, params: FileParams): boolean {
@@ -347,6 +354,8 @@ function sameRow(row: FileRow | undefined, params: FileParams): boolean {
     row.matches === params.matches &&
     row.hint === params.hint &&
     row.skip === params.skip &&
-    row.suppressions === params.suppressions
+    row.suppressions === params.suppressions &&
+    row.results_key === params.resultsKey &&
+    row.results === params.results
   );
 }

@@ -100,4 +100,15 @@ describe('migrate', () => {
       .map((row) => row.detail);
     expect(orphans).toContain('SEARCH files USING COVERING INDEX files_hash (hash=?)');
   });
+
+  it('0002 adds nullable results columns to files, keeping rows written under 0001', () => {
+    migrate(db, migrations, 1);
+    db.prepare("INSERT INTO files VALUES ('a.py', 1.5, 3, 'h', '[]', 0, NULL, '[]')").run();
+    migrate(db, migrations, 2);
+    expect(userVersion(db)).toBe(2);
+    const row = db.prepare('SELECT path, results_key, results FROM files').get();
+    expect(row).toEqual({ path: 'a.py', results_key: null, results: null });
+    // STRICT still holds for the new columns
+    expect(() => db.prepare("UPDATE files SET results_key = x'00' WHERE path = 'a.py'").run()).toThrow(/cannot store BLOB value in TEXT column/);
+  });
 });

@@ -17,12 +17,13 @@ export const SQL = {
   metaGet: 'SELECT value FROM meta WHERE key = @key',
   metaSet:
     'INSERT INTO meta (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-  filesAll: 'SELECT path, mtime_ms, size, hash, matches, hint, skip, suppressions FROM files',
-  fileUpsert: `INSERT INTO files (path, mtime_ms, size, hash, matches, hint, skip, suppressions)
-    VALUES (@path, @mtimeMs, @size, @hash, @matches, @hint, @skip, @suppressions)
+  filesAll: 'SELECT path, mtime_ms, size, hash, matches, hint, skip, suppressions, results_key, results FROM files',
+  fileUpsert: `INSERT INTO files (path, mtime_ms, size, hash, matches, hint, skip, suppressions, results_key, results)
+    VALUES (@path, @mtimeMs, @size, @hash, @matches, @hint, @skip, @suppressions, @resultsKey, @results)
     ON CONFLICT (path) DO UPDATE SET
       mtime_ms = excluded.mtime_ms, size = excluded.size, hash = excluded.hash, matches = excluded.matches,
-      hint = excluded.hint, skip = excluded.skip, suppressions = excluded.suppressions`,
+      hint = excluded.hint, skip = excluded.skip, suppressions = excluded.suppressions,
+      results_key = excluded.results_key, results = excluded.results`,
   /** `@keep` is a JSON array of the paths to keep. */
   filesDeleteExcept: 'DELETE FROM files WHERE path NOT IN (SELECT value FROM json_each(@keep))',
   filesDeleteAll: 'DELETE FROM files',
@@ -43,6 +44,8 @@ export interface FileRow {
   hint: number;
   skip: string | null;
   suppressions: string;
+  results_key: string | null;
+  results: string | null;
 }
 
 export interface FileParams {
@@ -54,6 +57,8 @@ export interface FileParams {
   hint: 0 | 1;
   skip: string | null;
   suppressions: string;
+  resultsKey: string | null;
+  results: string | null;
 }
 
 type Statement<Params extends object | [], Result = unknown> = Database.Statement<

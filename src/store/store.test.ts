@@ -58,6 +58,8 @@ function row(p: string, overrides: Partial<CachedFile> = {}): CachedFile {
     hint: false,
     skip: null,
     suppressions: [],
+    resultsKey: null,
+    results: null,
     ...overrides,
   };
 }
@@ -336,7 +338,7 @@ describe('two processes on one repository', () => {
         `const Database = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
          const db = new Database(process.argv[1]);
          db.exec('BEGIN IMMEDIATE');
-         db.prepare("INSERT INTO files VALUES ('child.py', 1, 1, 'h', '[]', 0, NULL, '[]')").run();
+         db.prepare("INSERT INTO files VALUES ('child.py', 1, 1, 'h', '[]', 0, NULL, '[]', NULL, NULL)").run();
          console.log('locked');
          setTimeout(() => { db.exec('COMMIT'); db.close(); }, 300);`,
         dbFile(),

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BugError } from '../../core/errors.js';
-import { extractLauncherFacts, languageForPath } from './index.js';
+import { extractLauncherFacts, languageForPath, loadYamlFrontEnd } from './index.js';
 
 describe('languageForPath', () => {
   it.each([
@@ -23,6 +23,7 @@ describe('languageForPath', () => {
 });
 
 describe('extractLauncherFacts', () => {
+  beforeAll(loadYamlFrontEnd);
   it('dispatches on the path', () => {
     const source = 'all:\n\tpython x.py\n';
     expect(extractLauncherFacts('python x.py\n', 'a.sh')).toMatchObject({ language: 'shell', scriptCalls: [{ via: 'shell' }] });

@@ -6,11 +6,16 @@ import { BugError } from '../../core/errors.js';
 import type { FileFacts } from '../facts.js';
 import { extractMakeFacts } from './make.js';
 import { extractShellFacts } from './shell.js';
-import { extractYamlFacts } from './yaml.js';
 
 export { scriptCallsFromWords } from './calls.js';
 export { splitShellWords } from './words.js';
-export { extractMakeFacts, extractShellFacts, extractYamlFacts };
+export { extractMakeFacts, extractShellFacts };
+
+/** The YAML front end pulls in a YAML parser; it loads only once a YAML file needs reading. */
+let yaml: typeof import('./yaml.js') | undefined;
+export async function loadYamlFrontEnd(): Promise<void> {
+  yaml ??= await import('./yaml.js');
+}
 
 export type LauncherLanguage = 'shell' | 'make' | 'yaml';
 
@@ -30,7 +35,8 @@ export function extractLauncherFacts(source: string, path: string): FileFacts {
     case 'make':
       return extractMakeFacts(source, path);
     case 'yaml':
-      return extractYamlFacts(source, path);
+      if (!yaml) throw new BugError('the YAML front end was used before loadYamlFrontEnd()');
+      return yaml.extractYamlFacts(source, path);
     case null:
       throw new BugError(`not a launcher file (shell, Makefile or YAML): ${path}`);
   }

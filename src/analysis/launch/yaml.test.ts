@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractYamlFacts } from './index.js';
+import { extractYamlFacts } from './yaml.js';
 
 type Row = [runner: string, target: string, line: number, col: number, endCol: number];
 

@@ -1,0 +1,117 @@
+/**
+ * What the rest of the code reads of the configuration, with no schema library behind it: severities,
+ * the normalised `Config` and its defaults. The zod schema that validates files lives in config.ts and
+ * loads only when a config file is read.
+ */
+import type { ConfigFile } from './config.js';
+
+/** Least to most severe, so `SEVERITIES.indexOf(a) >= SEVERITIES.indexOf(b)` reads "a is at least b". */
+export const SEVERITIES = ['info', 'warning', 'error'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** True when `severity` is at least as severe as `threshold` (the `fail-on` test). */
+export function severityAtLeast(severity: Severity, threshold: Severity): boolean {
+  return SEVERITIES.indexOf(severity) >= SEVERITIES.indexOf(threshold);
+}
+
+/** A full rule code (`LOAD001`) or a prefix of one (`LOAD`, `LOAD00`); `ALL` is the prefix of every code. */
+export const RULE_CODE_PATTERN = /^[A-Z]+[0-9]{0,3}$/;
+export type UnknownModelSeverity = Severity | 'off';
+
+export interface Config {
+  /** Files to audit (globs). */
+  include: string[];
+  /** Paths never walked: the `exclude` list (or its default) followed by `extend-exclude`. */
+  exclude: string[];
+  /** Rule codes or prefixes to run; `ALL` means every rule. */
+  select: string[];
+  /** Rule codes or prefixes removed after `select`. */
+  ignore: string[];
+  /** The least severity that makes the run fail. */
+  failOn: Severity;
+  /** Qualified names of the project's own guarded loaders (classes or functions). */
+  sanctionedLoaders: string[];
+  /** Model ids or globs known to be base (non-chat) models; matched case-insensitively. */
+  baseModels: string[];
+  /** Model ids or globs known to be instruct/chat models; matched case-insensitively. */
+  instructModels: string[];
+  /** Globs of code that is kept but must no longer be used. */
+  deprecatedPaths: string[];
+  /** Severity of template rules when a model is neither known base nor known instruct. */
+  unknownModelSeverity: UnknownModelSeverity;
+  /** Files larger than this many bytes are skipped with a reason. */
+  maxFileSize: number;
+  /** Severity overrides by rule code or prefix; the longest matching key wins (see `severityFor`). */
+  severity: Record<string, Severity>;
+  /** Glob → rule codes or prefixes ignored in matching files. */
+  perFileIgnores: Record<string, string[]>;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Frozen: take a copy (`normalizeConfig({})`) before changing anything. */
+export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze<Config>({
+  include: ['**/*.py', '**/*.sh', '**/Makefile', '**/*.mk', '**/*.yaml', '**/*.yml'],
+  // Ruff's default excludes, plus provenant's own store and caches
+  exclude: [
+    '.bzr', '.direnv', '.eggs', '.git', '.git-rewrite', '.hg', '.ipynb_checkpoints', '.mypy_cache', '.nox',
+    '.pants.d', '.pyenv', '.pytest_cache', '.pytype', '.ruff_cache', '.svn', '.tox', '.venv', '.vscode',
+    '__pypackages__', '__pycache__', '_build', 'buck-out', 'build', 'dist', 'node_modules', 'site-packages', 'venv',
+    '.provenant',
+  ],
+  select: ['ALL'],
+  ignore: [],
+  failOn: 'warning',
+  sanctionedLoaders: [],
+  baseModels: [],
+  instructModels: [],
+  deprecatedPaths: [],
+  unknownModelSeverity: 'warning',
+  maxFileSize: 2_000_000,
+  severity: {},
+  perFileIgnores: {},
+});
+
+/** Order-preserving, duplicate-free, without the `./` that would stop a glob matching a relative path. */
+function globs(list: readonly string[]): string[] {
+  return unique(list.map((glob) => glob.replace(/^(\.\/)+/, '')));
+}
+
+function unique(list: readonly string[]): string[] {
+  return [...new Set(list)];
+}
+
+function perFileIgnores(table: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
+  const merged: Record<string, string[]> = {};
+  for (const [glob, codes] of Object.entries(table)) {
+    const key = globs([glob])[0] ?? glob;
+    merged[key] = unique([...(merged[key] ?? []), ...codes]);
+  }
+  return merged;
+}
+
+/** Fills in defaults and renames to camelCase. The input must already have passed `ConfigSchema`. */
+export function normalizeConfig(file: ConfigFile): Config {
+  const d = DEFAULT_CONFIG;
+  return {
+    include: globs(file.include ?? d.include),
+    exclude: globs([...(file.exclude ?? d.exclude), ...(file['extend-exclude'] ?? [])]),
+    select: unique(file.select ?? d.select),
+    ignore: unique(file.ignore ?? d.ignore),
+    failOn: file['fail-on'] ?? d.failOn,
+    sanctionedLoaders: unique(file['sanctioned-loaders'] ?? d.sanctionedLoaders),
+    baseModels: unique(file['base-models'] ?? d.baseModels),
+    instructModels: unique(file['instruct-models'] ?? d.instructModels),
+    deprecatedPaths: globs(file['deprecated-paths'] ?? d.deprecatedPaths),
+    unknownModelSeverity: file['unknown-model-severity'] ?? d.unknownModelSeverity,
+    maxFileSize: file['max-file-size'] ?? d.maxFileSize,
+    severity: { ...(file.severity ?? d.severity) },
+    perFileIgnores: perFileIgnores(file['per-file-ignores'] ?? d.perFileIgnores),
+  };
+}
