@@ -18,6 +18,8 @@ import { FileModels } from './models.js';
 import { Project, type SanctionedLoader } from './project.js';
 import { renderMessage, type Rule, type RuleContext } from './rule.js';
 import { scan } from './scan.js';
+import { pythonParser } from '../analysis/python/parser.js';
+import type { StagedFile } from '../core/git.js';
 
 /** Bumped whenever extraction changes what facts hold, so cached facts from before are not reused. */
 const FACTS_VERSION = 3;
@@ -98,11 +100,23 @@ interface Selection {
   contents?: Map<string, Buffer>;
 }
 
-/** The files a git mode audits, with the index content in `--staged` mode. */
-async function gitSelection(root: string, files: DiscoveredFile[], options: AuditOptions): Promise<Selection> {
+/** What git says a git mode should audit, asked before the tree walk so the two can overlap. */
+async function askGit(root: string, options: AuditOptions): Promise<{ staged: StagedFile[] } | { changed: Set<string> }> {
   const git = await import('../core/git.js');
   if (options.staged) {
     const staged = await git.stagedFiles(root);
+    // compile the Python grammar in the background while the tree is walked; whoever needs the parser
+    // awaits this same promise, so a failure surfaces there
+    if (staged.some((s) => s.path.endsWith('.py'))) pythonParser().catch(() => undefined);
+    return { staged };
+  }
+  return { changed: new Set(await git.changedSince(root, options.changedSince ?? 'HEAD')) };
+}
+
+/** The files a git mode audits, with the index content in `--staged` mode. */
+function gitSelection(files: DiscoveredFile[], asked: Awaited<ReturnType<typeof askGit>>): Selection {
+  if ('staged' in asked) {
+    const { staged } = asked;
     const byPath = new Map(files.map((f) => [f.path, f]));
     const contents = new Map<string, Buffer>();
     const picked: DiscoveredFile[] = [];
@@ -114,8 +128,7 @@ async function gitSelection(root: string, files: DiscoveredFile[], options: Audi
     }
     return { files: picked, contents };
   }
-  const changed = new Set(await git.changedSince(root, options.changedSince ?? 'HEAD'));
-  return { files: files.filter((f) => changed.has(f.path)) };
+  return { files: files.filter((f) => asked.changed.has(f.path)) };
 }
 
 export async function audit(options: AuditOptions): Promise<AuditResult> {
@@ -140,8 +153,9 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const root = loaded.root;
   const warnings: string[] = [];
   // git modes audit a selection but resolve script calls and loaders against the whole tree
+  const asked = gitMode ? await askGit(root, options) : null;
   const discovery = discover({ root, targets: gitMode ? [root] : targets, include: config.include, exclude: config.exclude });
-  const selection = gitMode ? await gitSelection(root, discovery.files, options) : { files: discovery.files };
+  const selection = asked ? gitSelection(discovery.files, asked) : { files: discovery.files };
   const selected = new Set(selection.files.map((f) => f.path));
   const context = gitMode ? discovery.files.filter((f) => !selected.has(f.path)) : discovery.context;
   const rules = RULES.filter((r) => isRuleEnabled(config, r.code));

@@ -136,6 +136,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   const languages = new Set(rules.flatMap((r) => r.languages));
   const cached = store?.files() ?? new Map<string, CachedFile>();
   const rows: CachedFile[] = [];
+  const reused: { row: CachedFile; resultsKey: string | null }[] = [];
   const newFacts: { hash: string; facts: FileFacts }[] = [];
   const skipped: SkippedFile[] = [];
   const out: ScannedFile[] = [];
@@ -174,7 +175,11 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     const reuse = !override && previous && previous.mtimeMs === file.mtimeMs && previous.size === file.size;
     let fresh: Fresh | null = null;
     const row = reuse ? previous : (fresh = examine(file, language, request.maxFileSize, override)).row;
-    if (!override) rows.push(row);
+    // only rows that may differ from the stored ones are handed back to the store
+    if (!override) {
+      if (fresh) rows.push(row);
+      else reused.push({ row, resultsKey: row.resultsKey });
+    }
     if (row.skip) {
       if (isTarget && languages.has(language)) skipped.push({ path: file.path, reason: row.skip });
       continue;
@@ -220,6 +225,6 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     loaderHints,
     parsed: () => parsedNow,
     // staged content is not the working tree's, so its rows were never collected
-    save: () => store?.save(rows, newFacts, request.known),
+    save: () => store?.save([...rows, ...reused.filter((r) => r.row.resultsKey !== r.resultsKey).map((r) => r.row)], newFacts, request.known),
   };
 }
