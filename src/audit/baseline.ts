@@ -10,6 +10,7 @@
  * never hides a second identical one (unlike set membership, which lets one entry absorb any number).
  * The file is written in a stable order with one key per line, so reviews see small diffs.
  */
+import { describeExpected, describeValue, valueAt } from '../core/describe.js';
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -389,7 +390,7 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   const got = describeValue(value);
   switch (issue.code) {
     case 'invalid_type':
-      return `expected ${article(issue.expected)}, got ${got}`;
+      return `expected ${describeExpected(issue.expected)}, got ${got}`;
     case 'invalid_value':
       return `expected ${issue.values.map((allowed) => JSON.stringify(allowed)).join(' or ')}, got ${got}`;
     case 'too_small':
@@ -401,36 +402,6 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   }
 }
 
-function article(expected: string): string {
-  const names: Record<string, string> = {
-    string: 'a string',
-    number: 'a number',
-    int: 'an integer',
-    array: 'an array',
-    object: 'an object',
-    boolean: 'a boolean',
-  };
-  return names[expected] ?? expected;
-}
-
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value);
-  if (Array.isArray(value)) return 'an array';
-  return 'an object';
-}
-
-function valueAt(data: unknown, at: readonly (string | number)[]): unknown {
-  let value = data;
-  for (const part of at) {
-    if (Array.isArray(value) && typeof part === 'number') value = value[part];
-    else if (isRecord(value)) value = value[String(part)];
-    else return undefined;
-  }
-  return value;
-}
 
 /** `entries[3].fingerprint`; the whole document when `at` is empty. */
 function keyPath(at: readonly (string | number)[]): string {

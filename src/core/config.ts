@@ -19,6 +19,7 @@ import type { z } from 'zod';
 
 import type { ConfigFile } from '../schemas/config.js';
 import { normalizeConfig, type Config, type Severity } from '../schemas/config-values.js';
+import { describeExpected, describeValue, valueAt } from './describe.js';
 import { BugError, errorMessage, UserError } from './errors.js';
 
 export interface LoadConfigOptions {
@@ -295,12 +296,12 @@ function issuesError(issues: readonly z.core.$ZodIssue[], data: unknown, source:
 }
 
 function describeIssue(issue: z.core.$ZodIssue, at: (string | number)[], data: unknown): string {
-  const got = describeValue(valueAt(data, at));
+  const got = describeValue(valueAt(data, at), 'a table');
   switch (issue.code) {
     case 'invalid_value':
       return `${formatKeyPath(at)}: expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}, got ${got}`;
     case 'invalid_type':
-      return `${formatKeyPath(at)}: expected ${describeExpected(issue.expected)}, got ${got}`;
+      return `${formatKeyPath(at)}: expected ${describeExpected(issue.expected, 'a table')}, got ${got}`;
     case 'invalid_key': {
       // zod puts the offending key last in the path; the key, not its value, is what is wrong.
       const parent = at.slice(0, -1);
@@ -313,35 +314,6 @@ function describeIssue(issue: z.core.$ZodIssue, at: (string | number)[], data: u
   }
 }
 
-function describeExpected(expected: string): string {
-  const names: Record<string, string> = {
-    string: 'a string',
-    number: 'a number',
-    int: 'an integer',
-    array: 'an array',
-    object: 'a table',
-    record: 'a table',
-    boolean: 'a boolean',
-  };
-  return names[expected] ?? expected;
-}
-
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value);
-  if (Array.isArray(value)) return 'an array';
-  if (value instanceof Date) return 'a date-time';
-  return 'a table';
-}
-
-function valueAt(data: unknown, at: readonly (string | number)[]): unknown {
-  let value = data;
-  for (const part of at) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<string | number, unknown>)[part];
-  }
-  return value;
-}
 
 /** `tool.provenant.per-file-ignores."tests/**"[0]`: the TOML spelling, so it can be searched for. */
 function formatKeyPath(at: readonly (string | number)[]): string {
