@@ -2,15 +2,43 @@
  * provenant's library API. The CLI, the tests and integrations call only this module.
  */
 export { audit, audit as auditProject, type AuditOptions, type AuditResult } from './audit/engine.js';
-export { initProject, type InitResult, type InferredModel } from './audit/init.js';
+export type { InitResult, InferredModel } from './audit/init.js';
 export { listRules, explainRule, type RuleInfo } from './audit/catalog.js';
 export { loadConfig } from './core/config.js';
 export { UserError, BugError } from './core/errors.js';
-export { loadPythonFrontEnd } from './analysis/python/index.js';
+export type { PythonFrontEnd } from './analysis/python/index.js';
 export type { FileFacts, CallFact, Span } from './analysis/facts.js';
 export type { Finding, AuditReport } from './schemas/finding.js';
 export type { Config, Severity } from './schemas/config.js';
 export { toReport, exitCodeFor } from './audit/report.js';
-export { installHook, uninstallHook, hookStatus, type HookStatus, type InstallHookResult, type UninstallHookResult } from './hooks/install.js';
+export type { HookStatus, InstallHookResult, UninstallHookResult } from './hooks/install.js';
 export { BASELINE_FILE } from './audit/baseline-file.js';
 export const VERSION = '0.1.0';
+
+// Entry points most runs never take load their modules on first use, so `provenant audit` in a
+// pre-commit hook does not pay for them.
+type Init = typeof import('./audit/init.js');
+type Hooks = typeof import('./hooks/install.js');
+type Python = typeof import('./analysis/python/index.js');
+
+/** Infers the sanctioned loader and models and writes them into the config (see `provenant init`). */
+export async function initProject(...args: Parameters<Init['initProject']>): ReturnType<Init['initProject']> {
+  return (await import('./audit/init.js')).initProject(...args);
+}
+
+/** The Python front end on its own: facts for one file at a time. */
+export async function loadPythonFrontEnd(): ReturnType<Python['loadPythonFrontEnd']> {
+  return (await import('./analysis/python/index.js')).loadPythonFrontEnd();
+}
+
+export async function installHook(...args: Parameters<Hooks['installHook']>): Promise<ReturnType<Hooks['installHook']>> {
+  return (await import('./hooks/install.js')).installHook(...args);
+}
+
+export async function uninstallHook(...args: Parameters<Hooks['uninstallHook']>): Promise<ReturnType<Hooks['uninstallHook']>> {
+  return (await import('./hooks/install.js')).uninstallHook(...args);
+}
+
+export async function hookStatus(...args: Parameters<Hooks['hookStatus']>): Promise<ReturnType<Hooks['hookStatus']>> {
+  return (await import('./hooks/install.js')).hookStatus(...args);
+}

@@ -18,7 +18,6 @@ import { FileModels } from './models.js';
 import { Project, type SanctionedLoader } from './project.js';
 import { renderMessage, type Rule, type RuleContext } from './rule.js';
 import { scan } from './scan.js';
-import { pythonParser } from '../analysis/python/parser.js';
 import type { StagedFile } from '../core/git.js';
 
 /** Bumped whenever extraction changes what facts hold, so cached facts from before are not reused. */
@@ -107,7 +106,9 @@ async function askGit(root: string, options: AuditOptions): Promise<{ staged: St
     const staged = await git.stagedFiles(root);
     // compile the Python grammar in the background while the tree is walked; whoever needs the parser
     // awaits this same promise, so a failure surfaces there
-    if (staged.some((s) => s.path.endsWith('.py'))) pythonParser().catch(() => undefined);
+    if (staged.some((s) => s.path.endsWith('.py'))) {
+      import('../analysis/python/parser.js').then((m) => m.pythonParser()).catch(() => undefined);
+    }
     return { staged };
   }
   return { changed: new Set(await git.changedSince(root, options.changedSince ?? 'HEAD')) };
@@ -177,7 +178,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     });
     sanctioned = config.sanctionedLoaders.length
       ? config.sanctionedLoaders.map((name) => ({ name, source: 'config' as const, reasons: ['listed in sanctioned-loaders'] }))
-      : inferSanctionedLoaders(scanned.loaderHints);
+      : await inferLoaders(scanned.loaderHints, store);
 
     const project = new Project(root, config, discovery.all, sanctioned);
     const ignoresFor = perFileIgnores(config);
@@ -254,6 +255,33 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       seconds: (performance.now() - started) / 1000,
     },
   };
+}
+
+/**
+ * Zero-config loaders, remembered under a digest of the candidate files' contents: a warm run whose
+ * loader files did not change decodes none of their facts.
+ */
+async function inferLoaders(
+  hints: { row: { path: string; hash: string }; facts(): Promise<FileFacts> }[],
+  store: FactsStore | null,
+): Promise<SanctionedLoader[]> {
+  const digest = createHash('sha256').update(engineKey());
+  for (const h of [...hints].sort((a, b) => (a.row.path < b.row.path ? -1 : 1))) digest.update(`${h.row.path}\0${h.row.hash}\n`);
+  const key = digest.digest('hex');
+  const remembered = store?.memo('loaders');
+  if (remembered) {
+    let parsed: { key?: unknown; loaders?: SanctionedLoader[] } | undefined;
+    try {
+      parsed = JSON.parse(remembered) as typeof parsed;
+    } catch (error) {
+      // a damaged memo is only a missed shortcut: it is recomputed and overwritten below
+      if (!(error instanceof SyntaxError)) throw error;
+    }
+    if (parsed?.key === key && Array.isArray(parsed.loaders)) return parsed.loaders;
+  }
+  const loaders = inferSanctionedLoaders(await Promise.all(hints.map((h) => h.facts())));
+  store?.remember('loaders', JSON.stringify({ key, loaders }));
+  return loaders;
 }
 
 function runRules(

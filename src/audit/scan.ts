@@ -40,8 +40,8 @@ export interface ScannedFile {
 export interface ScanResult {
   files: ScannedFile[];
   skipped: SkippedFile[];
-  /** Facts of Python files that may define a sanctioned loader (zero-config inference). */
-  loaderHints: FileFacts[];
+  /** Python files that may define a sanctioned loader (zero-config inference), facts on demand. */
+  loaderHints: { row: CachedFile; facts(): Promise<FileFacts> }[];
   /** How many files the front ends parsed so far (cache misses); grows as `facts()` is called. */
   parsed(): number;
   /** Writes what this run learned to the cache (rows, new facts); the caller fills in results first. */
@@ -140,7 +140,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   const newFacts: { hash: string; facts: FileFacts }[] = [];
   const skipped: SkippedFile[] = [];
   const out: ScannedFile[] = [];
-  const loaderHints: FileFacts[] = [];
+  const loaderHints: ScanResult['loaderHints'] = [];
   let python: FrontEnds | null = null;
   let launchers: FrontEnds | null = null;
   let parsedNow = 0;
@@ -207,7 +207,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
         got.suppressions = row.suppressions;
         return got;
       })());
-    if (row.hint) loaderHints.push(await facts());
+    if (row.hint) loaderHints.push({ row, facts });
     if (candidate || suppressions.length) {
       out.push({
         path: file.path,

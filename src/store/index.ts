@@ -48,6 +48,9 @@ export interface FactsStore {
    * among `files`, and drop the facts no remaining file row refers to.
    */
   save(files: CachedFile[], facts: { hash: string; facts: FileFacts }[], keep: ReadonlySet<string>): void;
+  /** A small derived value remembered across runs (e.g. the inferred loaders), or undefined. */
+  memo(name: string): string | undefined;
+  remember(name: string, value: string): void;
   close(): void;
 }
 
@@ -83,6 +86,8 @@ function noStore(): FactsStore {
     files: () => new Map(),
     facts: () => undefined,
     save: () => undefined,
+    memo: () => undefined,
+    remember: () => undefined,
     close: () => undefined,
   };
 }
@@ -172,6 +177,17 @@ class SqliteStore implements FactsStore {
       for (const row of changed) this.loaded.set(row.path, toRow(row));
     };
     this.guard(undefined, write, write);
+  }
+
+  memo(name: string): string | undefined {
+    return this.guard(undefined, ({ queries }) => queries.metaGet.get({ key: `memo:${name}` }));
+  }
+
+  remember(name: string, value: string): void {
+    const write = ({ queries }: Connection): void => {
+      queries.metaSet.run({ key: `memo:${name}`, value });
+    };
+    this.guard(undefined, write);
   }
 
   close(): void {

@@ -1,6 +1,5 @@
 import type { FileFacts } from '../facts.js';
 import { extractPython } from './extract.js';
-import { pythonParser } from './parser.js';
 
 export interface PythonFrontEnd {
   /** Facts for one file. Never throws on bad syntax: what parses is analysed, errors become facts. */
@@ -8,7 +7,8 @@ export interface PythonFrontEnd {
 }
 
 export async function loadPythonFrontEnd(): Promise<PythonFrontEnd> {
-  const { parser, query } = await pythonParser();
+  // the parser module pulls in the tree-sitter runtime: load it only when Python needs parsing
+  const { parser, query } = await (await import('./parser.js')).pythonParser();
   return {
     extract(source, path) {
       const tree = parser.parse(source);

@@ -37,15 +37,15 @@ export async function run(args: string[], io: Io): Promise<number> {
   const options = { cwd: io.cwd, env: io.env };
 
   if (action === 'install') {
-    const r = installHook({ ...options, force: Boolean(values.force) });
+    const r = await installHook({ ...options, force: Boolean(values.force) });
     const kept = r.backup ? `; runs ${rel(r.backup)} first${r.backedUp ? ' (the hook that was there)' : ''}` : '';
     io.stdout.write(`${r.action} ${rel(r.file)}: \`provenant audit --staged\` before each commit${kept}\n`);
   } else if (action === 'uninstall') {
-    const r = uninstallHook(options);
+    const r = await uninstallHook(options);
     const back = r.restored ? `; put back the hook it replaced` : '';
     io.stdout.write(r.action === 'removed' ? `removed ${rel(r.file)}${back}\n` : `provenant's hook is not installed${back}\n`);
   } else {
-    const s = hookStatus(options);
+    const s = await hookStatus(options);
     if (s.state === 'ours') {
       const chained = s.backup ? `, runs ${rel(s.backup)} first` : '';
       io.stdout.write(`installed: ${rel(s.file)} (provenant-hook v${s.version ?? '?'}, runs ${s.bin ?? 'npx provenant'}${chained})\n`);
