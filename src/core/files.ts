@@ -50,11 +50,13 @@ export function discover(options: DiscoverOptions): Discovery {
   const files = new Map<string, DiscoveredFile>();
   const context = new Map<string, DiscoveredFile>();
 
-  const walk = (dirAbs: string, collect: boolean, seen: Set<string>): void => {
+  // `real` is the folder's resolved path: asked of the file system only at the start and behind a
+  // symlink, otherwise the parent's real path plus the name (one syscall less per folder)
+  const walk = (dirAbs: string, collect: boolean, seen: Set<string>, knownReal?: string): void => {
     const dirRel = relOf(root, dirAbs);
     let real: string;
     try {
-      real = realpathSync(dirAbs);
+      real = knownReal ?? realpathSync(dirAbs);
     } catch (error) {
       skipped.push({ path: relOf(root, dirAbs), reason: `cannot resolve folder (${errno(error) ?? 'error'})` });
       return;
@@ -96,7 +98,7 @@ export function discover(options: DiscoverOptions): Discovery {
         mtimeMs = st.mtimeMs;
       }
       if (isDir) {
-        walk(abs, collect, seen);
+        walk(abs, collect, seen, entry.isSymbolicLink() ? undefined : real + path.sep + entry.name);
       } else if (isFile) {
         all.add(rel);
         const into = collect ? files : context;
