@@ -18,13 +18,14 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import {
+  parseArgs,
   BenchError,
-  MB,
   corpusArguments,
   listPythonFiles,
+  MB,
   median,
-  parseArgs,
   repoRoot,
+  runBench,
   stdlibPath,
   waitForIdle,
 } from './common.js';
@@ -485,16 +486,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof BenchError) {
-      console.error(`bench: ${error.message}`);
-      process.exitCode = 2;
-    } else {
-      throw error;
-    }
-  },
-);
+runBench(main);

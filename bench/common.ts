@@ -182,3 +182,20 @@ export async function waitForIdle(threshold = 0.9, maxSeconds = 120): Promise<nu
   }
   return null;
 }
+
+/** Runs a bench's main: its number becomes the exit code; a BenchError is one line and exit 2. */
+export function runBench(main: (argv: string[]) => Promise<number>): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      if (error instanceof BenchError) {
+        console.error(`bench: ${error.message}`);
+        process.exitCode = 2;
+      } else {
+        throw error;
+      }
+    },
+  );
+}

@@ -19,7 +19,15 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { BenchError, MB, median, parseArgs, repoRoot, waitForIdle } from './common.js';
+import {
+  parseArgs,
+  BenchError,
+  MB,
+  median,
+  repoRoot,
+  runBench,
+  waitForIdle,
+} from './common.js';
 
 const USAGE = `usage: node dist/bench/precommit.js [--runs N] [--files N] [--keep] [--wait-idle] [--json]
 
@@ -385,16 +393,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof BenchError) {
-      console.error(`bench: ${error.message}`);
-      process.exitCode = 2;
-    } else {
-      throw error;
-    }
-  },
-);
+runBench(main);
