@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import picomatch from 'picomatch';
+import { compileGlob } from '../core/glob.js';
 import { RULES } from '../../audits/index.js';
 import { emptyFacts, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
 import { isRuleEnabled, loadConfig, ruleMatches, severityFor } from '../core/config.js';
@@ -404,7 +404,7 @@ async function handleBaseline(
 }
 
 function perFileIgnores(config: Config): (file: string) => string[] {
-  const entries = Object.entries(config.perFileIgnores).map(([glob, codes]) => [picomatch(glob, { dot: true }), codes] as const);
+  const entries = Object.entries(config.perFileIgnores).map(([glob, codes]) => [compileGlob(glob, { dot: true }), codes] as const);
   return (file) => entries.flatMap(([match, codes]) => (match(file) ? codes : []));
 }
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import picomatch from 'picomatch';
+import { compileGlob } from '../core/glob.js';
 import type { ScriptCallFact } from '../analysis/facts.js';
 import { moduleNameOf } from '../analysis/python/extract.js';
 import type { Config } from '../schemas/config.js';
@@ -50,11 +50,11 @@ export class Project {
     readonly files: ReadonlySet<string>,
     readonly sanctioned: readonly SanctionedLoader[],
   ) {
-    const m = (p: string) => picomatch(p, { nocase: true, dot: true });
+    const m = (p: string) => compileGlob(p, { nocase: true, dot: true });
     this.baseMatchers = config.baseModels.map(m);
     this.instructMatchers = config.instructModels.map(m);
     this.deprecatedMatcher = config.deprecatedPaths.length
-      ? picomatch(config.deprecatedPaths, { dot: true })
+      ? compileGlob(config.deprecatedPaths, { dot: true })
       : null;
   }
 

@@ -14,7 +14,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 
-import { parse, TomlError, type TomlTableWithoutBigInt } from 'smol-toml';
+import { createRequire } from 'node:module';
+import type { TomlTableWithoutBigInt } from 'smol-toml';
 import type { z } from 'zod';
 
 import type { ConfigFile } from '../schemas/config.js';
@@ -218,7 +219,15 @@ async function readConfigText(file: string, display: string): Promise<string> {
   }
 }
 
+const require = createRequire(import.meta.url);
+let toml: typeof import('smol-toml') | undefined;
+/** smol-toml loads only when there is TOML to read (its CommonJS build, so callers stay synchronous). */
+function smolToml(): typeof import('smol-toml') {
+  return (toml ??= require('smol-toml') as typeof import('smol-toml'));
+}
+
 function parseToml(text: string, display: string): TomlTableWithoutBigInt {
+  const { parse, TomlError } = smolToml();
   try {
     return parse(text, { integersAsBigInt: false });
   } catch (error) {
@@ -644,6 +653,7 @@ function ensureTable(data: Record<string, unknown>, at: readonly string[]): Reco
 }
 
 function sameToml(text: string, expected: unknown): boolean {
+  const { parse, TomlError } = smolToml();
   let actual: unknown;
   try {
     actual = parse(text, { integersAsBigInt: false });

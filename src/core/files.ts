@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
-import picomatch from 'picomatch';
+import { compileGlob } from './glob.js';
 import type { SkippedFile } from '../schemas/finding.js';
 import { UserError } from './errors.js';
 import { toPosix } from './paths.js';
@@ -165,7 +165,7 @@ function globMatcher(globs: readonly string[]): (rel: string, base: string) => b
     else if (name?.[1]) names.add(name[1]);
     else rest.push(g);
   }
-  const slow = rest.length ? picomatch(rest, { dot: true }) : null;
+  const slow = rest.length ? compileGlob(rest, { dot: true }) : null;
   return (rel, base) =>
     names.has(base) || names.has(rel) || suffixes.some((x) => base.endsWith(x) && base.length > x.length) || (slow?.(rel) ?? false);
 }
