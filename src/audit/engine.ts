@@ -82,11 +82,14 @@ function frameOf(lines: string[], span: Span): Finding['frame'] {
   return frame;
 }
 
-/** What cached facts depend on: the engine, the grammar and every rule's prefilter. */
+let cachedEngineKey: string | undefined;
+
+/** What cached facts depend on: the engine, the grammar and every rule's prefilter (computed once). */
 function engineKey(): string {
+  if (cachedEngineKey) return cachedEngineKey;
   const h = createHash('sha256').update(`facts ${FACTS_VERSION}\n`);
   for (const r of RULES) h.update(`${r.code} ${r.triggers.join('|')} ${(r.requires ?? []).join('|')} ${r.prefilter?.toString() ?? ''}\n`);
-  return h.digest('hex').slice(0, 16);
+  return (cachedEngineKey = h.digest('hex').slice(0, 16));
 }
 
 async function openCache(root: string, warnings: string[]): Promise<FactsStore> {

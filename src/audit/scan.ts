@@ -48,8 +48,8 @@ export interface ScanResult {
   save(): void;
 }
 
-export const LOADER_HINT = /chat_template|add_special_tokens/;
-export const LOAD_HINT = /from_pretrained|LLM\(/;
+const LOADER_HINT = /chat_template|add_special_tokens/;
+const LOAD_HINT = /from_pretrained|LLM\(/;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
