@@ -172,6 +172,14 @@ TMPL = "error"
 [tool.provenant.per-file-ignores]
 "tests/**" = ["LOAD001"]
 "./tests/**" = ["TMPL", "LOAD001"]
+
+[tool.provenant.registry]
+markdown = "docs/REGISTRY.md"
+annotations = "docs/registry.yaml"
+include = ["scripts/**/*.py", "./Makefile"]
+min-coverage = 60
+similarity-threshold = 0.9
+min-tokens = 25
 `,
     });
     const { config } = await loadConfig({ cwd: tmp });
@@ -189,6 +197,14 @@ TMPL = "error"
       maxFileSize: 1000,
       severity: { LOAD002: 'info', TMPL: 'error' },
       perFileIgnores: { 'tests/**': ['LOAD001', 'TMPL'] },
+      registry: {
+        markdown: 'docs/REGISTRY.md',
+        annotations: 'docs/registry.yaml',
+        include: ['scripts/**/*.py', 'Makefile'],
+        minCoverage: 60,
+        similarityThreshold: 0.9,
+        minTokens: 25,
+      },
     } satisfies Config);
   });
 
@@ -236,6 +252,17 @@ describe('loadConfig: errors', () => {
     await tree({ 'provenant.toml': '# settings\nfail_on = "error"\n' });
     const error = await userError(loadConfig({ cwd: tmp }));
     expect(error.message).toBe("provenant.toml:2: unknown key 'fail_on' (did you mean 'fail-on'?)");
+  });
+
+  it('registry table: a bad value and a path leaving the project, each with its line', async () => {
+    await tree({
+      'provenant.toml': '[registry]\nmin-coverage = 140\nmarkdown = "../REGISTRY.md"\n',
+    });
+    const error = await userError(loadConfig({ cwd: tmp }));
+    expect(error.message).toContain('provenant.toml:2:');
+    expect(error.message).toContain('registry.min-coverage');
+    expect(error.message).toContain('provenant.toml:3:');
+    expect(error.message).toContain('expected a path inside the project');
   });
 
   it('unknown key without a near match lists the valid keys', async () => {

@@ -45,6 +45,22 @@ export interface Config {
   severity: Record<string, Severity>;
   /** Glob → rule codes or prefixes ignored in matching files. */
   perFileIgnores: Record<string, string[]>;
+  registry: RegistryConfig;
+}
+
+export interface RegistryConfig {
+  /** The generated Markdown registry, relative to the root. */
+  markdown: string;
+  /** The human-written annotations file, relative to the root. */
+  annotations: string;
+  /** Globs of the files registered. */
+  include: string[];
+  /** Percent of registered scripts that must have a purpose (`registry check`). */
+  minCoverage: number;
+  /** Similarity (0-1) from which functions count as near-duplicates. */
+  similarityThreshold: number;
+  /** Functions with fewer normalised tokens are never compared. */
+  minTokens: number;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -76,6 +92,14 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze<Config>({
   maxFileSize: 2_000_000,
   severity: {},
   perFileIgnores: {},
+  registry: {
+    markdown: 'IMPLEMENTATION_REGISTRY.md',
+    annotations: 'provenant-registry.yaml',
+    include: ['**/*.py', '**/*.py.DEPRECATED', '**/*.sh', '**/Makefile', '**/*.mk'],
+    minCoverage: 0,
+    similarityThreshold: 0.8,
+    minTokens: 40,
+  },
 });
 
 /** Order-preserving, duplicate-free, without the `./` that would stop a glob matching a relative path. */
@@ -113,5 +137,13 @@ export function normalizeConfig(file: ConfigFile): Config {
     maxFileSize: file['max-file-size'] ?? d.maxFileSize,
     severity: { ...(file.severity ?? d.severity) },
     perFileIgnores: perFileIgnores(file['per-file-ignores'] ?? d.perFileIgnores),
+    registry: {
+      markdown: file.registry?.markdown ?? d.registry.markdown,
+      annotations: file.registry?.annotations ?? d.registry.annotations,
+      include: globs(file.registry?.include ?? d.registry.include),
+      minCoverage: file.registry?.['min-coverage'] ?? d.registry.minCoverage,
+      similarityThreshold: file.registry?.['similarity-threshold'] ?? d.registry.similarityThreshold,
+      minTokens: file.registry?.['min-tokens'] ?? d.registry.minTokens,
+    },
   };
 }

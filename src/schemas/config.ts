@@ -31,6 +31,27 @@ const ModelPatternSchema = z.string().min(1, { error: 'expected a non-empty mode
 
 export const UnknownModelSeveritySchema = z.enum([...SEVERITIES, 'off']);
 
+const RepoPathSchema = z
+  .string()
+  .min(1, { error: 'expected a path relative to the project root' })
+  .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'), { error: 'expected a path inside the project' });
+
+/** `[tool.provenant.registry]`: where the implementation registry lives and what `registry check` demands. */
+export const RegistryConfigSchema = z.strictObject({
+  /** The generated Markdown registry. */
+  markdown: RepoPathSchema.optional(),
+  /** The human-written annotations file (purpose, status, replaced_by, owner, notes, bugs). */
+  annotations: RepoPathSchema.optional(),
+  /** Scripts registered (globs); the audit's `include` when absent. */
+  include: GlobListSchema.optional(),
+  /** `registry check` fails when fewer scripts than this (percent) have a purpose. */
+  'min-coverage': z.number().min(0, { error: 'expected a percentage from 0 to 100' }).max(100, { error: 'expected a percentage from 0 to 100' }).optional(),
+  /** Near-duplicate functions are reported from this similarity (0-1) up. */
+  'similarity-threshold': z.number().gt(0, { error: 'expected a number above 0 and at most 1' }).max(1, { error: 'expected a number above 0 and at most 1' }).optional(),
+  /** Functions shorter than this many tokens are never compared. */
+  'min-tokens': z.int().positive({ error: 'expected a positive number of tokens' }).optional(),
+});
+
 /** The file shape. Strict: a misspelt key is an error, never silently ignored. */
 export const ConfigSchema = z.strictObject({
   include: GlobListSchema.optional(),
@@ -47,6 +68,7 @@ export const ConfigSchema = z.strictObject({
   'max-file-size': z.int().positive({ error: 'expected a positive number of bytes' }).optional(),
   severity: z.record(RuleCodeSchema, SeveritySchema).optional(),
   'per-file-ignores': z.record(GlobSchema, z.array(RuleCodeSchema)).optional(),
+  registry: RegistryConfigSchema.optional(),
 });
 export type ConfigFile = z.infer<typeof ConfigSchema>;
 export type ConfigKey = keyof ConfigFile;
