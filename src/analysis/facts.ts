@@ -5,7 +5,7 @@
  * Positions: `line` is 1-based, `col` is 1-based in UTF-16 code units (what editors and SARIF show).
  */
 
-export type Language = 'python' | 'shell' | 'make' | 'yaml';
+export type Language = 'python' | 'shell' | 'make' | 'yaml' | 'typescript' | 'javascript';
 
 export interface Span {
   line: number;
@@ -40,6 +40,12 @@ export interface ImportFact {
   level: number;
   span: Span;
   scope: string;
+  /**
+   * Repo-relative POSIX paths the import may denote, in order of preference, from front ends that can
+   * tell by themselves (TS/JS: `./x.js` → `dir/x.ts`, `dir/x.js`, `dir/x/index.ts`). Python leaves it out:
+   * its resolution depends on the search path, which the consumer decides.
+   */
+  candidates?: string[];
 }
 
 export interface CallFact {

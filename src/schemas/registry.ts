@@ -7,6 +7,7 @@
  * the store (an index, rebuildable) and in the generated Markdown block.
  */
 import { z } from 'zod';
+import type { Language } from '../analysis/facts.js';
 
 export const STATUSES = ['active', 'canonical', 'experimental', 'deprecated'] as const;
 export const StatusSchema = z.enum(STATUSES);
@@ -104,7 +105,7 @@ export interface GitFacts {
 
 export interface RegistryEntry {
   path: string;
-  language: 'python' | 'shell' | 'make' | 'yaml';
+  language: Language;
   kind: EntryKind;
   /** The annotation's purpose, else the module docstring's first sentence, else null (undocumented). */
   purpose: string | null;
