@@ -195,7 +195,7 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-function isErrno(error: unknown, ...codes: string[]): boolean {
+export function isErrno(error: unknown, ...codes: string[]): boolean {
   return error instanceof Error && 'code' in error && codes.includes(String(error.code));
 }
 
@@ -304,13 +304,13 @@ function issuesError(issues: readonly z.core.$ZodIssue[], data: unknown, source:
   return new UserError(message, hints.size === 0 ? {} : { hint: [...hints].join('\n') });
 }
 
-function describeIssue(issue: z.core.$ZodIssue, at: (string | number)[], data: unknown): string {
-  const got = describeValue(valueAt(data, at), 'a table');
+export function describeIssue(issue: z.core.$ZodIssue, at: (string | number)[], data: unknown, objectWord = 'a table'): string {
+  const got = describeValue(valueAt(data, at), objectWord);
   switch (issue.code) {
     case 'invalid_value':
       return `${formatKeyPath(at)}: expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}, got ${got}`;
     case 'invalid_type':
-      return `${formatKeyPath(at)}: expected ${describeExpected(issue.expected, 'a table')}, got ${got}`;
+      return `${formatKeyPath(at)}: expected ${describeExpected(issue.expected, objectWord)}, got ${got}`;
     case 'invalid_key': {
       // zod puts the offending key last in the path; the key, not its value, is what is wrong.
       const parent = at.slice(0, -1);
@@ -325,7 +325,7 @@ function describeIssue(issue: z.core.$ZodIssue, at: (string | number)[], data: u
 
 
 /** `tool.provenant.per-file-ignores."tests/**"[0]`: the TOML spelling, so it can be searched for. */
-function formatKeyPath(at: readonly (string | number)[]): string {
+export function formatKeyPath(at: readonly (string | number)[]): string {
   let out = '';
   for (const part of at) {
     if (typeof part === 'number') out += `[${part}]`;
@@ -335,7 +335,7 @@ function formatKeyPath(at: readonly (string | number)[]): string {
 }
 
 /** The known key nearest to a misspelt one (snake_case and camelCase folded to kebab-case first). */
-function closest(key: string, candidates: readonly string[]): string | null {
+export function closest(key: string, candidates: readonly string[]): string | null {
   const folded = key
     .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
     .replace(/_/g, '-')
@@ -754,7 +754,7 @@ function tomlString(value: string): string {
   return `"${escaped}"`;
 }
 
-async function writeAtomic(file: string, content: string, display: string, mode: number | undefined): Promise<void> {
+export async function writeAtomic(file: string, content: string, display: string, mode: number | undefined): Promise<void> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await fs.writeFile(temp, content, { encoding: 'utf8', flag: 'wx', ...(mode === undefined ? {} : { mode }) });
