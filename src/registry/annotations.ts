@@ -34,10 +34,11 @@ const TOP_KEYS = Object.keys(AnnotationsFileSchema.shape);
 const BUG_KEYS = Object.keys(KnownBugSchema.shape);
 
 /** The new file's opening comment (yaml writes `#` before each line). */
-const HEADER = (file: string): string =>
-  ` ${file}: what people say about this project's scripts (purpose, status, replacement, owner,\n` +
-  ` notes, known bugs). provenant reads it and changes it only when asked to (\`provenant registry\n` +
-  ` deprecate | canonical | bug add | import\`); edit it by hand freely, then run \`provenant registry sync\`.`;
+const HEADER = [
+  ' provenant registry annotations: what people say about this project\'s scripts (purpose, status,',
+  ' replacement, owner, notes, known bugs). provenant changes this file only when asked to',
+  ' (`provenant registry deprecate|canonical|bug add|import`); edit it freely, then run `provenant registry sync`.',
+].join('\n');
 
 interface Where {
   doc: Document;
@@ -230,7 +231,7 @@ export async function editAnnotations<R>(root: string, file: string, edit: (edit
   const original = await readAnnotationsText(root, file);
   const parsed = original === null ? null : parseAnnotations(original, file);
   const doc = parsed?.doc ?? new Document({ version: ANNOTATIONS_VERSION, files: {} });
-  if (parsed === null) doc.commentBefore = HEADER(file);
+  if (parsed === null) doc.commentBefore = HEADER;
   const before = parsed?.data ?? { version: ANNOTATIONS_VERSION, files: {} };
   const unedited = render(doc, original);
   const touched = new Set<string>();

@@ -136,3 +136,36 @@ export interface RegistryEntry {
   /** Parse errors: registered anyway, with a warning. */
   parseErrors: number;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// `provenant registry import --json`
+
+export const LegacyImportReportSchema = z.strictObject({
+  /** The hand-written registry, relative to the project root. */
+  legacyFile: z.string(),
+  annotationsFile: z.string(),
+  dryRun: z.boolean(),
+  /** The annotations file was changed. */
+  written: z.boolean(),
+  /** Every path entry found, in file order; `target` is the existing file it describes (null: stale). */
+  entries: z.array(
+    z.strictObject({
+      path: z.string(),
+      line: z.int().positive(),
+      target: z.string().nullable(),
+      status: StatusSchema.nullable(),
+      purpose: z.string().nullable(),
+    }),
+  ),
+  /** Distinct registered files the legacy registry documents, sorted. */
+  documented: z.array(z.string()),
+  coverage: z.strictObject({ documented: z.int().nonnegative(), total: z.int().nonnegative(), percent: z.int().min(0).max(100) }),
+  /** Entries naming a file that does not exist; `renamedTo` is the existing file the annotation went to. */
+  stale: z.array(z.strictObject({ path: z.string(), line: z.int().positive(), renamedTo: z.string().nullable(), message: z.string() })),
+  /** Fields added to the annotations file, per path. */
+  changes: z.array(z.strictObject({ path: z.string(), fields: z.array(z.string()) })),
+  /** Fields where the annotations file already said something else; the annotation was kept. */
+  conflicts: z.array(z.strictObject({ path: z.string(), field: z.string(), kept: z.string(), legacy: z.string(), message: z.string() })),
+  warnings: z.array(z.strictObject({ line: z.int().positive().nullable(), message: z.string() })),
+});
+export type LegacyImportReport = z.infer<typeof LegacyImportReportSchema>;

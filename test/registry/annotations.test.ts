@@ -182,7 +182,7 @@ files:
     const outcome = await editAnnotations(dir, 'docs/registry.yaml', (editor) => editor.set('x.py', 'purpose', 'Does x.'));
     expect(outcome.created).toBe(true);
     const text = readFileSync(path.join(dir, 'docs/registry.yaml'), 'utf8');
-    expect(text).toMatch(/^# docs\/registry\.yaml: what people say about this project's scripts/);
+    expect(text).toMatch(/^# provenant registry annotations: what people say about this project's scripts/);
     expect(text.endsWith('version: 1\nfiles:\n  x.py:\n    purpose: Does x.\n')).toBe(true);
     expect((await loadAnnotations(dir, 'docs/registry.yaml')).data.files).toEqual({ 'x.py': { purpose: 'Does x.' } });
   });
