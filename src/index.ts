@@ -42,3 +42,39 @@ export async function uninstallHook(...args: Parameters<Hooks['uninstallHook']>)
 export async function hookStatus(...args: Parameters<Hooks['hookStatus']>): Promise<ReturnType<Hooks['hookStatus']>> {
   return (await import('./hooks/install.js')).hookStatus(...args);
 }
+
+// The implementation registry: sync, check, search and show, loaded on first use.
+type RegistryIndex = typeof import('./registry/index.js');
+export type {
+  SyncResult,
+  SyncCounts,
+  CheckResult,
+  CheckProblem,
+  SearchHit,
+  SearchResult,
+  ShowResult,
+  Coverage as RegistryCoverage,
+  RegistryOptions,
+  StaleAnnotation,
+} from './registry/index.js';
+export type { RegistryEntry } from './schemas/registry.js';
+
+/** Scans every registered file and writes the index and the generated Markdown (`provenant registry sync`). */
+export async function syncRegistry(...args: Parameters<RegistryIndex['syncRegistry']>): ReturnType<RegistryIndex['syncRegistry']> {
+  return (await import('./registry/index.js')).syncRegistry(...args);
+}
+
+/** What `provenant registry check` fails on: stale Markdown, low coverage, stale annotations, deprecated uses. */
+export async function checkRegistry(...args: Parameters<RegistryIndex['checkRegistry']>): ReturnType<RegistryIndex['checkRegistry']> {
+  return (await import('./registry/index.js')).checkRegistry(...args);
+}
+
+/** Ranked full-text search over the registry, refreshing the index first when it is out of date. */
+export async function searchRegistry(...args: Parameters<RegistryIndex['searchRegistry']>): ReturnType<RegistryIndex['searchRegistry']> {
+  return (await import('./registry/index.js')).searchRegistry(...args);
+}
+
+/** One registry entry in full. */
+export async function showRegistryEntry(...args: Parameters<RegistryIndex['showRegistryEntry']>): ReturnType<RegistryIndex['showRegistryEntry']> {
+  return (await import('./registry/index.js')).showRegistryEntry(...args);
+}

@@ -7,6 +7,12 @@
 
 export type Language = 'python' | 'shell' | 'make' | 'yaml' | 'typescript' | 'javascript';
 
+/**
+ * Bumped whenever extraction changes what facts hold, so facts cached before (by the audit and by the
+ * registry) are not reused.
+ */
+export const FACTS_VERSION = 4;
+
 export interface Span {
   line: number;
   col: number;
@@ -195,6 +201,8 @@ export interface FileFacts {
   scriptCalls: ScriptCallFact[];
   parseErrors: ParseErrorFact[];
   suppressions: SuppressionFact[];
+  /** Runs code when executed directly (Python: a module-level `if __name__ == "__main__":`). */
+  mainGuard?: boolean;
 }
 
 export function emptyFacts(path: string, language: Language): FileFacts {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { compileGlob } from '../core/glob.js';
 import { RULES } from '../../audits/index.js';
-import { emptyFacts, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
+import { emptyFacts, FACTS_VERSION, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
 import { isRuleEnabled, loadConfig, ruleMatches, severityFor } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import { discover, type DiscoveredFile } from '../core/files.js';
@@ -19,9 +19,6 @@ import { Project, type SanctionedLoader } from './project.js';
 import { renderMessage, type Rule, type RuleContext } from './rule.js';
 import { scan } from './scan.js';
 import type { StagedFile } from '../core/git.js';
-
-/** Bumped whenever extraction changes what facts hold, so cached facts from before are not reused. */
-const FACTS_VERSION = 3;
 
 export interface AuditOptions {
   /** Files or folders; default: the current directory. */

@@ -7,6 +7,7 @@ const COMMANDS: Record<string, () => Promise<{ run(args: string[], io: Io): Prom
   explain: () => import('./commands/explain.js'),
   init: () => import('./commands/init.js'),
   hook: () => import('./commands/hook.js'),
+  registry: () => import('./commands/registry.js'),
 };
 
 const USAGE = `provenant — keeps LLM post-training research honest
@@ -19,6 +20,8 @@ Commands:
   explain CODE     show a rule's documentation
   init             infer the sanctioned loader and models and write them into the config
   hook install|uninstall|status   a plain git pre-commit hook that runs \`provenant audit --staged\`
+  registry sync|check|search|show|import|deprecate|canonical|bug|similar
+                   the implementation registry: every script's purpose, CLI, dependents and status
 
 Run \`provenant <command> --help\` for a command's options.
 `;

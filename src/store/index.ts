@@ -80,6 +80,17 @@ export function openStore(options: StoreOptions): FactsStore {
   return store.connection ? store : noStore();
 }
 
+/**
+ * The store's connection for other indexes kept beside the facts cache (the registry's): migrated like
+ * the cache, but the cache's engine key is left alone, so neither side drops the other's rows. Null (after
+ * a warning) when the database cannot be used.
+ */
+export function openDatabase(options: Omit<StoreOptions, 'engineKey'>): Database.Database | null {
+  const file = databasePath(options.root);
+  if (!prepareFolder(file, options.warn)) return null;
+  return new SqliteStore(file, null, options.warn).connection?.db ?? null;
+}
+
 /** A store that remembers nothing: the run goes on without a cache. */
 function noStore(): FactsStore {
   return {
@@ -127,7 +138,8 @@ class SqliteStore implements FactsStore {
 
   constructor(
     private readonly file: string,
-    private readonly engineKey: string,
+    /** Null: the connection serves another index and leaves the cache's key to the audit. */
+    private readonly engineKey: string | null,
     private readonly warn: (message: string) => void,
   ) {
     this.connection = this.connect();
@@ -231,7 +243,7 @@ class SqliteStore implements FactsStore {
         for (const pragma of CONNECTION_PRAGMAS) db.pragma(pragma);
         migrate(db, (migrations ??= loadMigrations()));
         const queries = prepareQueries(db);
-        this.adoptEngineKey(db, queries);
+        if (this.engineKey !== null) this.adoptEngineKey(db, queries, this.engineKey);
         return { db, queries };
       } catch (error) {
         db?.close();
@@ -248,14 +260,14 @@ class SqliteStore implements FactsStore {
   }
 
   /** Rows computed by another engine are not reused: they are dropped and the new key recorded. */
-  private adoptEngineKey(db: Database.Database, queries: Queries): void {
-    if (queries.metaGet.get({ key: ENGINE_KEY }) === this.engineKey) return;
+  private adoptEngineKey(db: Database.Database, queries: Queries, engineKey: string): void {
+    if (queries.metaGet.get({ key: ENGINE_KEY }) === engineKey) return;
     db.transaction(() => {
       // Re-read under the write lock: another process may have just adopted the same key.
-      if (queries.metaGet.get({ key: ENGINE_KEY }) === this.engineKey) return;
+      if (queries.metaGet.get({ key: ENGINE_KEY }) === engineKey) return;
       queries.filesDeleteAll.run();
       queries.factsDeleteAll.run();
-      queries.metaSet.run({ key: ENGINE_KEY, value: this.engineKey });
+      queries.metaSet.run({ key: ENGINE_KEY, value: engineKey });
     }).immediate();
   }
 

@@ -94,6 +94,218 @@ export function prepareQueries(db: Database.Database): Queries {
   };
 }
 
+// ---------------------------------------------------------------------------------------------------
+// The registry index (migration 0003): prepared only by the registry, so an audit pays nothing for it.
+
+export const REGISTRY_SQL = {
+  metaGet: SQL.metaGet,
+  metaSet: SQL.metaSet,
+  factsGet: SQL.factsGet,
+  factsUpsert: SQL.factsUpsert,
+  /** Facts neither the audit's rows nor the registry's refer to (the audit drops the registry's own later). */
+  factsDeleteOrphans: `DELETE FROM facts WHERE NOT EXISTS (SELECT 1 FROM files WHERE files.hash = facts.hash)
+    AND NOT EXISTS (SELECT 1 FROM registry_files WHERE registry_files.hash = facts.hash)`,
+  filesAll: 'SELECT path, mtime_ms, size, hash, part FROM registry_files',
+  fileUpsert: `INSERT INTO registry_files (path, mtime_ms, size, hash, part) VALUES (@path, @mtimeMs, @size, @hash, @part)
+    ON CONFLICT (path) DO UPDATE SET
+      mtime_ms = excluded.mtime_ms, size = excluded.size, hash = excluded.hash, part = excluded.part`,
+  /** `@keep` is a JSON array of the paths to keep. */
+  filesDeleteExcept: 'DELETE FROM registry_files WHERE path NOT IN (SELECT value FROM json_each(@keep))',
+  entriesAll: 'SELECT id, path, entry FROM registry_entries',
+  entryGet: 'SELECT entry FROM registry_entries WHERE path = @path',
+  entryUpsert: `INSERT INTO registry_entries (path, entry) VALUES (@path, @entry)
+    ON CONFLICT (path) DO UPDATE SET entry = excluded.entry RETURNING id`,
+  entryDelete: 'DELETE FROM registry_entries WHERE id = @id',
+  searchDelete: 'DELETE FROM registry_search WHERE rowid = @id',
+  searchInsert: `INSERT INTO registry_search (rowid, path, name, purpose, docstring, defs, args)
+    VALUES (@id, @path, @name, @purpose, @docstring, @defs, @args)`,
+  /**
+   * Ranked hits; bm25 is lower for better matches. Column weights: a hit in the file's name or purpose
+   * says more than one in a long docstring.
+   */
+  search: `SELECT e.path AS path, e.entry AS entry, bm25(registry_search, 3.0, 10.0, 8.0, 1.0, 4.0, 2.0) AS score
+    FROM registry_search JOIN registry_entries e ON e.id = registry_search.rowid
+    WHERE registry_search MATCH @query ORDER BY score, e.path LIMIT @limit`,
+  clearFiles: 'DELETE FROM registry_files',
+  clearEntries: 'DELETE FROM registry_entries',
+  clearSearch: 'DELETE FROM registry_search',
+} as const;
+
+export interface RegistryFileRow {
+  path: string;
+  mtime_ms: number;
+  size: number;
+  hash: string;
+  part: string;
+}
+
+export interface RegistryFileParams {
+  path: string;
+  mtimeMs: number;
+  size: number;
+  hash: string;
+  part: string;
+}
+
+export interface RegistrySearchParams {
+  id: number;
+  path: string;
+  name: string;
+  purpose: string;
+  docstring: string;
+  defs: string;
+  args: string;
+}
+
+export interface RegistryQueries {
+  metaGet: Statement<{ key: string }, string>;
+  metaSet: Statement<{ key: string; value: string }>;
+  factsGet: Statement<{ hash: string }, string>;
+  factsUpsert: Statement<{ hash: string; facts: string }>;
+  factsDeleteOrphans: Statement<[]>;
+  filesAll: Statement<[], RegistryFileRow>;
+  fileUpsert: Statement<RegistryFileParams>;
+  filesDeleteExcept: Statement<{ keep: string }>;
+  entriesAll: Statement<[], { id: number; path: string; entry: string }>;
+  entryGet: Statement<{ path: string }, string>;
+  entryUpsert: Statement<{ path: string; entry: string }, number>;
+  entryDelete: Statement<{ id: number }>;
+  searchDelete: Statement<{ id: number }>;
+  searchInsert: Statement<RegistrySearchParams>;
+  search: Statement<{ query: string; limit: number }, { path: string; entry: string; score: number }>;
+  clearFiles: Statement<[]>;
+  clearEntries: Statement<[]>;
+  clearSearch: Statement<[]>;
+}
+
+export function prepareRegistryQueries(db: Database.Database): RegistryQueries {
+  const q = REGISTRY_SQL;
+  return {
+    metaGet: db.prepare<{ key: string }, string>(q.metaGet).pluck(),
+    metaSet: db.prepare<{ key: string; value: string }>(q.metaSet),
+    factsGet: db.prepare<{ hash: string }, string>(q.factsGet).pluck(),
+    factsUpsert: db.prepare<{ hash: string; facts: string }>(q.factsUpsert),
+    factsDeleteOrphans: db.prepare<[]>(q.factsDeleteOrphans),
+    filesAll: db.prepare<[], RegistryFileRow>(q.filesAll),
+    fileUpsert: db.prepare<RegistryFileParams>(q.fileUpsert),
+    filesDeleteExcept: db.prepare<{ keep: string }>(q.filesDeleteExcept),
+    entriesAll: db.prepare<[], { id: number; path: string; entry: string }>(q.entriesAll),
+    entryGet: db.prepare<{ path: string }, string>(q.entryGet).pluck(),
+    entryUpsert: db.prepare<{ path: string; entry: string }, number>(q.entryUpsert).pluck(),
+    entryDelete: db.prepare<{ id: number }>(q.entryDelete),
+    searchDelete: db.prepare<{ id: number }>(q.searchDelete),
+    searchInsert: db.prepare<RegistrySearchParams>(q.searchInsert),
+    search: db.prepare<{ query: string; limit: number }, { path: string; entry: string; score: number }>(q.search),
+    clearFiles: db.prepare<[]>(q.clearFiles),
+    clearEntries: db.prepare<[]>(q.clearEntries),
+    clearSearch: db.prepare<[]>(q.clearSearch),
+  };
+}
+// ---------------------------------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------------------------------
+// The function index (migration 0004): near-duplicate functions for `registry similar` and DUP001.
+// Prepared only when similarity is asked for, so an audit that does not compare pays nothing for it.
+
+export const FUNCTION_SQL = {
+  metaGet: SQL.metaGet,
+  metaSet: SQL.metaSet,
+  factsGet: SQL.factsGet,
+  filesAll: 'SELECT path, hash, mtime_ms, size FROM function_files',
+  fileUpsert: `INSERT INTO function_files (path, hash, mtime_ms, size) VALUES (@path, @hash, @mtimeMs, @size)
+    ON CONFLICT (path) DO UPDATE SET hash = excluded.hash, mtime_ms = excluded.mtime_ms, size = excluded.size`,
+  fileDelete: 'DELETE FROM function_files WHERE path = @path',
+  functionInsert: `INSERT INTO functions (path, qualname, line, col, tokens, shingles)
+    VALUES (@path, @qualname, @line, @col, @tokens, @shingles) RETURNING id`,
+  functionsOfPath: 'SELECT id, path, qualname, line, col, tokens, shingles FROM functions WHERE path = @path ORDER BY line, id',
+  /** `@ids` is a JSON array of function ids. */
+  functionsByIds:
+    'SELECT id, path, qualname, line, col, tokens, shingles FROM functions WHERE id IN (SELECT value FROM json_each(@ids))',
+  functionsDeleteOfPath: 'DELETE FROM functions WHERE path = @path',
+  postingInsert: 'INSERT OR IGNORE INTO function_postings (shingle, function) VALUES (@shingle, @function)',
+  postingDelete: 'DELETE FROM function_postings WHERE shingle = @shingle AND function = @function',
+  /**
+   * How many functions hold each of `@shingles` (a JSON array), counted no further than `@cap` + 1:
+   * a shingle in very many functions is boilerplate and is left out of the candidate search.
+   */
+  shingleCounts: `SELECT s.value AS shingle,
+      (SELECT count(*) FROM (SELECT 1 FROM function_postings p WHERE p.shingle = s.value LIMIT @cap + 1)) AS n
+    FROM json_each(@shingles) s`,
+  /**
+   * Candidates of several query functions at once. `@queries` is a JSON array of `[minShared, [shingle, …]]`;
+   * a function is a candidate of query `query` (the array index) when it shares at least minShared shingles.
+   */
+  candidates: `SELECT q.key AS query, p.function AS function, count(*) AS shared
+    FROM json_each(@queries) q, json_each(q.value, '$[1]') s
+    JOIN function_postings p ON p.shingle = s.value
+    GROUP BY q.key, p.function
+    HAVING count(*) >= json_extract(q.value, '$[0]')`,
+  clearPostings: 'DELETE FROM function_postings',
+  clearFunctions: 'DELETE FROM functions',
+  clearFiles: 'DELETE FROM function_files',
+} as const;
+
+export interface FunctionFileRow {
+  path: string;
+  hash: string;
+  mtime_ms: number;
+  size: number;
+}
+
+export interface FunctionRow {
+  id: number;
+  path: string;
+  qualname: string;
+  line: number;
+  col: number;
+  tokens: number;
+  shingles: Buffer;
+}
+
+export interface FunctionQueries {
+  metaGet: Statement<{ key: string }, string>;
+  metaSet: Statement<{ key: string; value: string }>;
+  factsGet: Statement<{ hash: string }, string>;
+  filesAll: Statement<[], FunctionFileRow>;
+  fileUpsert: Statement<{ path: string; hash: string; mtimeMs: number; size: number }>;
+  fileDelete: Statement<{ path: string }>;
+  functionInsert: Statement<Omit<FunctionRow, 'id'>, number>;
+  functionsOfPath: Statement<{ path: string }, FunctionRow>;
+  functionsByIds: Statement<{ ids: string }, FunctionRow>;
+  functionsDeleteOfPath: Statement<{ path: string }>;
+  postingInsert: Statement<{ shingle: number; function: number }>;
+  postingDelete: Statement<{ shingle: number; function: number }>;
+  shingleCounts: Statement<{ shingles: string; cap: number }, { shingle: number; n: number }>;
+  candidates: Statement<{ queries: string }, { query: number; function: number; shared: number }>;
+  clearPostings: Statement<[]>;
+  clearFunctions: Statement<[]>;
+  clearFiles: Statement<[]>;
+}
+
+export function prepareFunctionQueries(db: Database.Database): FunctionQueries {
+  const q = FUNCTION_SQL;
+  return {
+    metaGet: db.prepare<{ key: string }, string>(q.metaGet).pluck(),
+    metaSet: db.prepare<{ key: string; value: string }>(q.metaSet),
+    factsGet: db.prepare<{ hash: string }, string>(q.factsGet).pluck(),
+    filesAll: db.prepare<[], FunctionFileRow>(q.filesAll),
+    fileUpsert: db.prepare<{ path: string; hash: string; mtimeMs: number; size: number }>(q.fileUpsert),
+    fileDelete: db.prepare<{ path: string }>(q.fileDelete),
+    functionInsert: db.prepare<Omit<FunctionRow, 'id'>, number>(q.functionInsert).pluck(),
+    functionsOfPath: db.prepare<{ path: string }, FunctionRow>(q.functionsOfPath),
+    functionsByIds: db.prepare<{ ids: string }, FunctionRow>(q.functionsByIds),
+    functionsDeleteOfPath: db.prepare<{ path: string }>(q.functionsDeleteOfPath),
+    postingInsert: db.prepare<{ shingle: number; function: number }>(q.postingInsert),
+    postingDelete: db.prepare<{ shingle: number; function: number }>(q.postingDelete),
+    shingleCounts: db.prepare<{ shingles: string; cap: number }, { shingle: number; n: number }>(q.shingleCounts),
+    candidates: db.prepare<{ queries: string }, { query: number; function: number; shared: number }>(q.candidates),
+    clearPostings: db.prepare<[]>(q.clearPostings),
+    clearFunctions: db.prepare<[]>(q.clearFunctions),
+    clearFiles: db.prepare<[]>(q.clearFiles),
+  };
+}
+// ---------------------------------------------------------------------------------------------------
+
 /** `PRAGMA user_version`: the number of the last migration applied. */
 export function userVersion(db: Database.Database): number {
   const version: unknown = db.pragma('user_version', { simple: true });

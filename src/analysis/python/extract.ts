@@ -197,6 +197,8 @@ export const PYTHON_QUERY = `
 (tuple . [(string) (attribute)]) @list
 `;
 
+const MAIN_GUARD = /^(?:__name__\s*==\s*(['"])__main__\1|(['"])__main__\2\s*==\s*__name__)$/;
+
 /** A list that may be a command: `["python", …]`, `[sys.executable, …]`. Tested on text, cheaply. */
 const COMMAND_LIST_START = /^[[(]\s*(?:[rbu]?["'](?:[^"']*\/)?(?:python[0-9.]*|bash|sh|source|accelerate|torchrun|deepspeed|uv|poetry|conda|nohup)["']|sys\.executable)/;
 
@@ -294,7 +296,18 @@ class Extractor {
     if (root.hasError) this.collectParseErrors(tree);
     this.resolveAll();
     this.collectScriptCalls();
+    // only files that mention it pay for a look at the top-level statements
+    if (this.src.includes('__main__')) this.facts.mainGuard = this.hasMainGuard(root);
     return this.facts;
+  }
+
+  /** A module-level `if __name__ == "__main__":` (either operand order): the file is meant to be run. */
+  private hasMainGuard(root: Node): boolean {
+    for (const stmt of root.namedChildren) {
+      const condition = stmt?.type === 'if_statement' ? stmt.childForFieldName('condition') : null;
+      if (condition && MAIN_GUARD.test(this.text(condition))) return true;
+    }
+    return false;
   }
 
   /** The first statement of a body, skipping comments, without marshalling the others. */

@@ -1,0 +1,34 @@
+import { parseArgs } from 'node:util';
+import { markCanonical } from '../../../index.js';
+import { UserError } from '../../../core/errors.js';
+import { usage, type Io } from '../../io.js';
+import { COMMON_HELP, COMMON_OPTIONS, printWarnings, registryOptions } from './options.js';
+import { printEdit } from './edit-output.js';
+
+export const HELP = `provenant registry canonical PATH --for CAPABILITY [--force] — make PATH the one implementation to use
+for a capability ("log-prob critic"). Refuses when another file is canonical for it, unless --force,
+which takes the capability from that file (it becomes active when it is canonical for nothing else).
+
+Options:
+  --for CAPABILITY   what PATH is the canonical implementation of
+  --force            take the capability from the file that holds it
+${COMMON_HELP}
+`;
+
+export async function run(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = usage('registry canonical', () =>
+    parseArgs({ args, allowPositionals: true, strict: true, options: { ...COMMON_OPTIONS, for: { type: 'string' }, force: { type: 'boolean' } } }),
+  );
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const [path, ...extra] = positionals;
+  if (path === undefined || extra.length > 0 || values.for === undefined) {
+    throw new UserError('registry canonical needs one PATH and --for', { hint: 'e.g. `provenant registry canonical scripts/utils/critic.py --for "log-prob critic"`' });
+  }
+  const r = await markCanonical({ ...registryOptions(values, io), path, capability: values.for, force: Boolean(values.force) });
+  printWarnings(io, r.warnings);
+  printEdit(io, r);
+  return 0;
+}

@@ -1,0 +1,37 @@
+import type { RegistryCoverage, RegistryOptions } from '../../../index.js';
+import type { Io } from '../../io.js';
+
+/** Flags every registry subcommand takes. */
+export const COMMON_OPTIONS = {
+  config: { type: 'string' },
+  isolated: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const COMMON_HELP = `  --config PATH   use this config file
+  --isolated      ignore all config files`;
+
+export function registryOptions(values: { config?: string | undefined; isolated?: boolean | undefined }, io: Io): RegistryOptions {
+  return {
+    cwd: io.cwd,
+    ...(values.config === undefined ? {} : { configPath: values.config }),
+    ...(values.isolated ? { isolated: true } : {}),
+  };
+}
+
+export function printWarnings(io: Io, warnings: readonly string[]): void {
+  for (const w of warnings) io.stderr.write(`provenant: warning: ${w}\n`);
+}
+
+export function coverageText(c: RegistryCoverage): string {
+  return `${c.documented}/${c.total} documented (${c.percent}%)`;
+}
+
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
+/** JSON on stdout: two-space indented, one trailing newline. */
+export function printJson(io: Io, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

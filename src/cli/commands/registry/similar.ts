@@ -1,0 +1,55 @@
+import { parseArgs } from 'node:util';
+import { findSimilar, type SimilarReport } from '../../../index.js';
+import { UserError } from '../../../core/errors.js';
+import { usage, type Io } from '../../io.js';
+import { COMMON_HELP, COMMON_OPTIONS, plural, printJson, printWarnings, registryOptions } from './options.js';
+
+export const HELP = `provenant registry similar PATH[:FUNCTION] [--threshold 0.8] [--json] — functions elsewhere in the
+project that nearly duplicate the file's functions (or the one named), best first, canonical
+implementations marked. Bodies are compared with names and literals abstracted; the similarity is the
+share of their winnowed token shingles they have in common. The function index under .provenant/ is
+brought up to date first (only changed files are read).
+
+Options:
+  --threshold T   least similarity reported, 0-1 (default: registry.similarity-threshold, 0.8)
+  --json          the pairs as JSON: function, duplicateOf (with canonical), similarity
+${COMMON_HELP}
+`;
+
+function line(p: SimilarReport['pairs'][number]): string {
+  const canonical = p.duplicateOf.canonical
+    ? ` [canonical${p.duplicateOf.canonicalFor.length ? ` for ${p.duplicateOf.canonicalFor.map((c) => `"${c}"`).join(', ')}` : ''}]`
+    : '';
+  return `\`${p.function.qualname}\` in ${p.function.path}:${p.function.line} duplicates \`${p.duplicateOf.qualname}\` in ${p.duplicateOf.path}:${p.duplicateOf.line} (${p.similarity}%)${canonical}`;
+}
+
+export async function run(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = usage('registry similar', () =>
+    parseArgs({ args, strict: true, allowPositionals: true, options: { ...COMMON_OPTIONS, threshold: { type: 'string' }, json: { type: 'boolean' } } }),
+  );
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const [target, ...extra] = positionals;
+  if (!target || extra.length) {
+    throw new UserError('registry similar: name one file, optionally with a function', { hint: 'provenant registry similar scripts/x.py:score_pair' });
+  }
+  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+  const r = await findSimilar({ ...registryOptions(values, io), target, ...(threshold === undefined ? {} : { threshold }) });
+  printWarnings(io, r.warnings);
+  for (const s of r.tooShort) {
+    io.stderr.write(`provenant: \`${s.qualname}\` (line ${s.line}) has ${s.tokens} tokens, fewer than min-tokens ${r.minTokens}: not compared\n`);
+  }
+  if (values.json) {
+    printJson(io, { root: r.root, path: r.path, function: r.function, threshold: r.threshold, minTokens: r.minTokens, pairs: r.pairs, tooShort: r.tooShort });
+    return 0;
+  }
+  if (r.pairs.length === 0) {
+    io.stdout.write(`no function in the project is ${Math.round(r.threshold * 100)}% similar to ${r.function ? `\`${r.function}\` in ` : ''}${r.path}\n`);
+    return 0;
+  }
+  io.stdout.write(`${r.pairs.map(line).join('\n')}\n`);
+  io.stderr.write(`${plural(r.pairs.length, 'near-duplicate')} at ${Math.round(r.threshold * 100)}% or more\n`);
+  return 0;
+}

@@ -1,0 +1,44 @@
+import { parseArgs } from 'node:util';
+import { syncRegistry, type SyncResult } from '../../../index.js';
+import { usage, type Io } from '../../io.js';
+import { COMMON_HELP, COMMON_OPTIONS, coverageText, plural, printJson, printWarnings, registryOptions } from './options.js';
+
+export const HELP = `provenant registry sync [--json] — scan every registered file (purpose, CLI, definitions, imports,
+dependents, data read and written, git history, status) into the index under .provenant/ and rewrite
+the generated block of the Markdown registry (registry.markdown, default IMPLEMENTATION_REGISTRY.md)
+when it changed. A block edited by hand is never overwritten (exit 2).
+
+Options:
+  --json          print the summary as JSON
+${COMMON_HELP}
+`;
+
+export function summaryLine(r: SyncResult): string {
+  const c = r.counts;
+  const kinds = [plural(c.scripts, 'script'), plural(c.modules, 'module'), plural(c.launchers, 'launcher')];
+  const parts = [`registered ${plural(c.files, 'file')}: ${kinds.join(', ')}`, coverageText(r.coverage), `${c.deprecated} deprecated`];
+  if (c.canonical) parts.push(`${c.canonical} canonical`);
+  if (r.stale.length) parts.push(plural(r.stale.length, 'stale annotation'));
+  if (c.parseErrors) parts.push(plural(c.parseErrors, 'file') + ' with syntax errors');
+  return parts.join('; ');
+}
+
+export async function run(args: string[], io: Io): Promise<number> {
+  const { values } = usage('registry sync', () =>
+    parseArgs({ args, strict: true, options: { ...COMMON_OPTIONS, json: { type: 'boolean' } } }),
+  );
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const r = await syncRegistry(registryOptions(values, io));
+  printWarnings(io, r.warnings);
+  if (values.json) {
+    const { entries: _entries, root: _root, ...summary } = r;
+    printJson(io, summary);
+    return 0;
+  }
+  const markdown = r.markdownState === 'written' ? `wrote ${r.markdown}` : `${r.markdown} is up to date`;
+  io.stdout.write(`${summaryLine(r)}\n${markdown}\n`);
+  return 0;
+}

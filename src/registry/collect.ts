@@ -1,0 +1,125 @@
+/**
+ * Parts for every registered file, reading and parsing only what changed: a file whose mtime and size
+ * match its index row is not read; one whose bytes hash to the stored hash is not parsed; facts the
+ * audit already extracted (same content hash) are reused; the rest go through the front ends. Facts are
+ * language-agnostic, so any front end `loadFrontEnds` knows plugs in here.
+ */
+import { createHash } from 'node:crypto';
+import type { FileFacts, Language } from '../analysis/facts.js';
+import { loadFrontEnds, type FrontEnds } from '../analysis/index.js';
+import { decodeSource, readBytes } from '../core/files.js';
+import type { RegistryFileRow } from '../store/queries.js';
+import type { RegisteredFile } from './files.js';
+import { partOf, unreadablePart, type FilePart } from './part.js';
+import type { PartOf } from './resolve.js';
+import type { FileRowChange, RegistryIndex } from './store.js';
+
+export interface Collection {
+  parts: PartOf[];
+  /** Index rows to write (new, changed or touched files). */
+  rows: FileRowChange[];
+  /** Facts extracted in this run, to keep in the store. */
+  facts: { hash: string; facts: FileFacts }[];
+  /** How many files the front ends parsed. */
+  parsed: number;
+  /** Some indexed file is no longer registered. */
+  vanished: boolean;
+  warnings: string[];
+}
+
+/**
+ * The key of a file's facts; the same as the audit's (audit/scan.ts), so either one reuses what the
+ * other extracted: the bytes and the path, since script calls resolve against the file's folder.
+ */
+export function contentHash(path: string, bytes: Buffer): string {
+  return createHash('sha256').update(path).update('\u0000').update(bytes).digest('hex');
+}
+
+interface Miss {
+  file: RegisteredFile;
+  hash: string;
+  text: string;
+}
+
+function decodePart(row: RegistryFileRow): FilePart {
+  return JSON.parse(row.part) as FilePart;
+}
+
+function unchanged(row: RegistryFileRow, file: RegisteredFile): boolean {
+  return row.mtime_ms === file.mtimeMs && row.size === file.size;
+}
+
+/** True when no registered file changed since the index rows were written, and none came or went. */
+export function indexMatches(files: readonly RegisteredFile[], rows: ReadonlyMap<string, RegistryFileRow>): boolean {
+  return files.length === rows.size && files.every((f) => {
+    const row = rows.get(f.path);
+    return row !== undefined && unchanged(row, f);
+  });
+}
+
+async function frontEndsFor(misses: readonly Miss[]): Promise<FrontEnds | null> {
+  if (misses.length === 0) return null;
+  const languages = new Set<Language>(misses.map((m) => m.file.language));
+  const frontEnds = await loadFrontEnds(languages);
+  return frontEnds;
+}
+
+export async function collect(files: readonly RegisteredFile[], index: RegistryIndex, maxFileSize: number): Promise<Collection> {
+  const rows = index.files();
+  const out: Collection = { parts: [], rows: [], facts: [], parsed: 0, vanished: false, warnings: [] };
+  const parts = new Map<string, FilePart>();
+  const misses: Miss[] = [];
+  for (const file of files) {
+    const row = rows.get(file.path);
+    if (row !== undefined && unchanged(row, file)) {
+      parts.set(file.path, decodePart(row));
+      continue;
+    }
+    const read = readBytes(file, maxFileSize);
+    const decoded = read.ok ? decodeSource(read.bytes) : read;
+    if (!read.ok || !decoded.ok) {
+      const reason = decoded.ok ? 'unreadable' : decoded.reason;
+      out.warnings.push(`${file.path}: registered without its contents: ${reason}`);
+      const part = unreadablePart(file.language, reason);
+      parts.set(file.path, part);
+      out.rows.push({ path: file.path, mtimeMs: file.mtimeMs, size: file.size, hash: '', part });
+      continue;
+    }
+    const hash = contentHash(file.path, read.bytes);
+    if (row && row.hash === hash) {
+      // touched, not changed: the part stands, only the stat is new
+      const part = decodePart(row);
+      parts.set(file.path, part);
+      out.rows.push({ path: file.path, mtimeMs: file.mtimeMs, size: read.bytes.length, hash, part });
+      continue;
+    }
+    const stored = index.facts(hash);
+    if (stored) {
+      const part = partOf({ ...stored, path: file.path }, decoded.text);
+      parts.set(file.path, part);
+      out.rows.push({ path: file.path, mtimeMs: file.mtimeMs, size: read.bytes.length, hash, part });
+      continue;
+    }
+    misses.push({ file: { ...file, size: read.bytes.length }, hash, text: decoded.text });
+  }
+  const frontEnds = await frontEndsFor(misses);
+  for (const miss of misses) {
+    if (!frontEnds) break;
+    const facts = frontEnds.extract(miss.text, miss.file.path, miss.file.language);
+    out.parsed++;
+    out.facts.push({ hash: miss.hash, facts });
+    const part = partOf(facts, miss.text);
+    parts.set(miss.file.path, part);
+    out.rows.push({ path: miss.file.path, mtimeMs: miss.file.mtimeMs, size: miss.file.size, hash: miss.hash, part });
+  }
+  const registered = new Set(files.map((f) => f.path));
+  out.vanished = [...rows.keys()].some((path) => !registered.has(path));
+  for (const file of files) {
+    const part = parts.get(file.path);
+    if (part) out.parts.push({ path: file.path, part });
+  }
+  for (const { path, part } of out.parts) {
+    if (part.parseErrors > 0) out.warnings.push(`${path}: ${part.parseErrors} syntax error${part.parseErrors === 1 ? '' : 's'}; registered with what parsed`);
+  }
+  return out;
+}

@@ -1,0 +1,181 @@
+/**
+ * The registry index in the project's store (`.provenant/provenant.db`, migration 0003): per file its
+ * part, per entry its JSON and its full-text row. An index, never a source of truth: when the database
+ * cannot be used, an in-memory one stands in for the run (after a warning), and a version change
+ * empties the tables to be rebuilt.
+ */
+import Database from 'better-sqlite3';
+import { FACTS_VERSION, type FileFacts } from '../analysis/facts.js';
+import { BugError, errorMessage } from '../core/errors.js';
+import type { RegistryEntry } from '../schemas/registry.js';
+import { openDatabase } from '../store/index.js';
+import { loadMigrations, migrate } from '../store/migrate.js';
+import { CONNECTION_PRAGMAS, prepareRegistryQueries, type RegistryFileRow, type RegistryQueries } from '../store/queries.js';
+import { PART_VERSION, type FilePart } from './part.js';
+
+const KEY = 'registry_key';
+const INPUTS = 'registry_inputs';
+const GIT = 'registry_git';
+const CURRENT_KEY = `part ${PART_VERSION} facts ${FACTS_VERSION}`;
+
+export interface FileRowChange {
+  path: string;
+  mtimeMs: number;
+  size: number;
+  hash: string;
+  part: FilePart;
+}
+
+export interface IndexWrite {
+  /** Rows whose stat, hash or part changed. */
+  files: FileRowChange[];
+  /** Every registered path: rows of other paths are dropped. */
+  keep: ReadonlySet<string>;
+  /** Some stored file row is for a path no longer registered. */
+  vanished: boolean;
+  facts: { hash: string; facts: FileFacts }[];
+  entries: RegistryEntry[];
+  /** A stamp of the inputs besides file contents (config, annotations), for freshness checks. */
+  inputs: string;
+}
+
+export interface SearchRow {
+  path: string;
+  entry: RegistryEntry;
+  score: number;
+}
+
+export class RegistryIndex {
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly queries: RegistryQueries,
+    readonly inMemory: boolean,
+  ) {}
+
+  static open(root: string, warn: (message: string) => void): RegistryIndex {
+    const db = openDatabase({ root, warn }) ?? memoryDatabase();
+    const index = new RegistryIndex(db, prepareRegistryQueries(db), db.memory);
+    index.adoptKey();
+    return index;
+  }
+
+  /** Parts built by another version are not reused. */
+  private adoptKey(): void {
+    const q = this.queries;
+    if (q.metaGet.get({ key: KEY }) === CURRENT_KEY) return;
+    this.db.transaction(() => {
+      q.clearSearch.run();
+      q.clearEntries.run();
+      q.clearFiles.run();
+      q.metaSet.run({ key: KEY, value: CURRENT_KEY });
+      q.metaSet.run({ key: INPUTS, value: '' });
+    }).immediate();
+  }
+
+  files(): Map<string, RegistryFileRow> {
+    return new Map(this.queries.filesAll.all().map((row) => [row.path, row]));
+  }
+
+  facts(hash: string): FileFacts | undefined {
+    const text = this.queries.factsGet.get({ hash });
+    return text === undefined ? undefined : (decode(text, `facts ${hash}`) as FileFacts);
+  }
+
+  inputs(): string | undefined {
+    return this.queries.metaGet.get({ key: INPUTS });
+  }
+
+  /** The git facts remembered for a HEAD, as JSON, or undefined. */
+  gitMemo(): string | undefined {
+    return this.queries.metaGet.get({ key: GIT });
+  }
+
+  rememberGit(value: string): void {
+    this.queries.metaSet.run({ key: GIT, value });
+  }
+
+  entry(path: string): RegistryEntry | undefined {
+    const text = this.queries.entryGet.get({ path });
+    return text === undefined ? undefined : (decode(text, `entry ${path}`) as RegistryEntry);
+  }
+
+  entries(): RegistryEntry[] {
+    return this.queries.entriesAll.all().map((row) => decode(row.entry, `entry ${row.path}`) as RegistryEntry);
+  }
+
+  /**
+   * One transaction: file rows, facts, and the entries whose JSON changed (with their search rows).
+   * Returns how many entries were written; nothing at all is written when nothing changed.
+   */
+  write(change: IndexWrite): number {
+    const q = this.queries;
+    const stored = new Map(q.entriesAll.all().map((row) => [row.path, row]));
+    const changed = change.entries
+      .map((entry) => ({ entry, json: JSON.stringify(entry) }))
+      .filter(({ entry, json }) => stored.get(entry.path)?.entry !== json);
+    const present = new Set(change.entries.map((e) => e.path));
+    const gone = [...stored.values()].filter((row) => !present.has(row.path));
+    const unchanged =
+      changed.length === 0 && gone.length === 0 && change.files.length === 0 && change.facts.length === 0 && !change.vanished;
+    if (unchanged && this.inputs() === change.inputs) return 0;
+    this.db.transaction(() => {
+      for (const f of change.files) {
+        q.fileUpsert.run({ path: f.path, mtimeMs: f.mtimeMs, size: f.size, hash: f.hash, part: JSON.stringify(f.part) });
+      }
+      q.filesDeleteExcept.run({ keep: JSON.stringify([...change.keep]) });
+      for (const f of change.facts) q.factsUpsert.run({ hash: f.hash, facts: JSON.stringify(f.facts) });
+      // the facts of a file's previous content go with it
+      if (change.files.length || change.vanished) q.factsDeleteOrphans.run();
+      for (const row of gone) {
+        q.searchDelete.run({ id: row.id });
+        q.entryDelete.run({ id: row.id });
+      }
+      for (const { entry, json } of changed) {
+        const id = q.entryUpsert.get({ path: entry.path, entry: json });
+        if (id === undefined) throw new BugError(`registry index: no id for ${entry.path}`);
+        q.searchDelete.run({ id });
+        q.searchInsert.run({ id, ...searchColumns(entry) });
+      }
+      q.metaSet.run({ key: INPUTS, value: change.inputs });
+    }).immediate();
+    return changed.length + gone.length;
+  }
+
+  search(query: string, limit: number): SearchRow[] {
+    return this.queries.search
+      .all({ query, limit })
+      .map((row) => ({ path: row.path, entry: decode(row.entry, `entry ${row.path}`) as RegistryEntry, score: row.score }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/** What full-text search sees of an entry, column by column (see migration 0003). */
+export function searchColumns(entry: RegistryEntry): Omit<import('../store/queries.js').RegistrySearchParams, 'id'> {
+  const base = entry.path.slice(entry.path.lastIndexOf('/') + 1);
+  return {
+    path: entry.path,
+    name: base.replace(/\.[^.]*$/, '').replace(/\.py$/, ''),
+    purpose: entry.purpose ?? '',
+    docstring: entry.docstring ?? '',
+    defs: entry.defs.map((d) => `${d.name} ${d.summary ?? ''}`).join('\n'),
+    args: (entry.cli?.args ?? []).map((a) => `${a.flags.join(' ')} ${a.help ?? ''}`).join('\n'),
+  };
+}
+
+function memoryDatabase(): Database.Database {
+  const db = new Database(':memory:');
+  for (const pragma of CONNECTION_PRAGMAS) db.pragma(pragma);
+  migrate(db, loadMigrations());
+  return db;
+}
+
+function decode(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new BugError(`registry index: ${what} does not decode (${errorMessage(error)}); delete .provenant/ to rebuild it`, { cause: error });
+  }
+}

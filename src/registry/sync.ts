@@ -1,0 +1,96 @@
+/**
+ * `provenant registry sync`: the index brought up to date, then the generated Markdown block rewritten
+ * (temp file + rename) when, and only when, its text changes. A hand-edited block stops the sync with the
+ * file untouched: the edit belongs in the annotations file.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { writeAtomic } from '../core/config.js';
+import { errorMessage, UserError } from '../core/errors.js';
+import type { RegistryEntry } from '../schemas/registry.js';
+import { build, openProject, type Coverage, type RegistryOptions } from './build.js';
+import { applyRegistryBlock, renderRegistryBlock } from './markdown.js';
+import type { StaleAnnotation } from './resolve.js';
+
+export interface SyncCounts {
+  files: number;
+  scripts: number;
+  modules: number;
+  launchers: number;
+  deprecated: number;
+  canonical: number;
+  parseErrors: number;
+}
+
+export interface SyncResult {
+  root: string;
+  /** The Markdown registry, root-relative. */
+  markdown: string;
+  markdownState: 'written' | 'unchanged';
+  coverage: Coverage;
+  counts: SyncCounts;
+  stale: StaleAnnotation[];
+  entries: RegistryEntry[];
+  /** Files parsed in this run (0 when nothing changed). */
+  parsed: number;
+  warnings: string[];
+}
+
+export function countsOf(entries: readonly RegistryEntry[]): SyncCounts {
+  const count = (test: (e: RegistryEntry) => boolean): number => entries.filter(test).length;
+  return {
+    files: entries.length,
+    scripts: count((e) => e.kind === 'script'),
+    modules: count((e) => e.kind === 'module'),
+    launchers: count((e) => e.kind === 'launcher'),
+    deprecated: count((e) => e.status === 'deprecated'),
+    canonical: count((e) => e.status === 'canonical'),
+    parseErrors: count((e) => e.parseErrors > 0),
+  };
+}
+
+/** The Markdown file's text, or null when there is none. */
+export function readMarkdown(file: string, display: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw new UserError(`${display}: cannot read the registry Markdown: ${errorMessage(error)}`, {
+      hint: 'registry.markdown in the config names a file the sync writes',
+      cause: error,
+    });
+  }
+}
+
+export async function syncRegistry(options: RegistryOptions): Promise<SyncResult> {
+  const project = await openProject(options);
+  try {
+    const built = await build(project);
+    const display = built.config.registry.markdown;
+    const file = path.resolve(built.root, display);
+    const existing = readMarkdown(file, display);
+    const block = renderRegistryBlock(built.entries, built.coverage);
+    // throws (exit 2) on a hand-edited block, before anything is written
+    const next = applyRegistryBlock(existing, block, display, { annotations: built.config.registry.annotations });
+    let markdownState: SyncResult['markdownState'] = 'unchanged';
+    if (next !== existing) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      await writeAtomic(file, next, display, undefined);
+      markdownState = 'written';
+    }
+    return {
+      root: built.root,
+      markdown: display,
+      markdownState,
+      coverage: built.coverage,
+      counts: countsOf(built.entries),
+      stale: built.stale,
+      entries: built.entries,
+      parsed: built.parsed,
+      warnings: built.warnings,
+    };
+  } finally {
+    project.index.close();
+  }
+}
