@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CheckReportSchema, RegistryEntrySchema, SearchReportSchema, SyncReportSchema } from '../../src/schemas/registry-report.js';
+import { filesUnder } from '../helpers/annotations.js';
+import { provenant, REPO } from '../helpers/exec.js';
+import type { GitDir } from '../helpers/gitdir.js';
+import { stage1Lab } from '../registry/lab.js';
+
+let lab: GitDir;
+beforeAll(() => {
+  lab = stage1Lab();
+});
+afterAll(() => lab.cleanup());
+
+const json = (text: string): unknown => JSON.parse(text);
+
+describe('provenant registry (built CLI, on a copy of examples/stage1-lab)', () => {
+  it('sync registers every script and launcher of the example and prints a summary', () => {
+    const r = provenant(['registry', 'sync'], lab.root);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^registered 26 files: 19 scripts, 5 modules, 2 launchers; \d+\/26 documented \(\d+%\); 2 deprecated\nwrote IMPLEMENTATION_REGISTRY\.md\n$/);
+    const markdown = readFileSync(path.join(lab.root, 'IMPLEMENTATION_REGISTRY.md'), 'utf8');
+    const scripts = filesUnder(path.join(REPO, 'examples/stage1-lab')).filter((f) => /\.(py|sh)(\.DEPRECATED)?$/.test(f) && !f.endsWith('__init__.py'));
+    for (const script of scripts) expect(markdown).toContain(`\`${script}\``);
+    expect(provenant(['registry', 'sync'], lab.root).stdout).toMatch(/IMPLEMENTATION_REGISTRY\.md is up to date\n$/);
+  });
+
+  it('sync --json matches its schema', () => {
+    const r = provenant(['registry', 'sync', '--json'], lab.root);
+    expect(r.code).toBe(0);
+    const report = SyncReportSchema.parse(json(r.stdout));
+    expect(report.counts.files).toBe(26);
+    expect(report.parsed).toBe(0);
+  });
+
+  it('check fails on the deprecated scripts the launchers still run, in text, JSON and GitHub form', () => {
+    const text = provenant(['registry', 'check'], lab.root);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('Makefile:20 runs (make recipe) the deprecated scripts/generate_stage1_data.py.DEPRECATED');
+    expect(text.stdout).toContain('scripts/launch_gpu_session.sh:25 runs (shell) the deprecated scripts/deprecated/stage1_generate_robust.py');
+    expect(text.stdout).toMatch(/\ncoverage: \d+\/26 documented \(\d+%\) \(required: 0%\)\n$/);
+    const report = CheckReportSchema.parse(json(provenant(['registry', 'check', '--format', 'json'], lab.root).stdout));
+    expect(report.ok).toBe(false);
+    expect(report.problems.every((p) => p.kind === 'uses-deprecated')).toBe(true);
+    const github = provenant(['registry', 'check', '--format', 'github'], lab.root);
+    expect(github.stdout).toContain('::error file=Makefile,line=20,title=registry uses-deprecated::Makefile:20 runs');
+  });
+
+  it('search --json ranks the critic first and matches its schema', () => {
+    const r = provenant(['registry', 'search', 'log-prob critic', '--json'], lab.root);
+    expect(r.code).toBe(0);
+    const report = SearchReportSchema.parse(json(r.stdout));
+    expect(report.hits[0]?.path).toBe('scripts/utils/instruction_critic.py');
+    expect(provenant(['registry', 'search', 'log-prob', 'critic'], lab.root).stdout).toMatch(/^ 1\. scripts\/utils\/instruction_critic\.py\n/);
+  });
+
+  it('show prints one entry, and --json matches the entry schema', () => {
+    const text = provenant(['registry', 'show', 'scripts/generate_preference_pairs_logprob.py'], lab.root);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('  purpose: Build DPO preference pairs judged by single-token log-probs.');
+    expect(text.stdout).toContain('    Makefile:13 (make)');
+    const entry = RegistryEntrySchema.parse(json(provenant(['registry', 'show', 'scripts/utils/instruction_critic.py', '--json'], lab.root).stdout));
+    expect(entry.defs.map((d) => d.name)).toContain('get_token_logprobs');
+  });
+
+  it('usage errors exit 2 with a hint', () => {
+    const unknown = provenant(['registry', 'frobnicate'], lab.root);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('registry: unknown subcommand `frobnicate`');
+    expect(provenant(['registry', 'search'], lab.root).code).toBe(2);
+    expect(provenant(['registry', 'show', 'nope.py'], lab.root).stderr).toContain('nope.py: not in the registry');
+    expect(provenant(['registry', 'check', '--format', 'xml'], lab.root).code).toBe(2);
+    expect(provenant(['registry'], lab.root).stdout).toContain('similar PATH[:FUNCTION]');
+  });
+});
