@@ -78,3 +78,37 @@ export async function searchRegistry(...args: Parameters<RegistryIndex['searchRe
 export async function showRegistryEntry(...args: Parameters<RegistryIndex['showRegistryEntry']>): ReturnType<RegistryIndex['showRegistryEntry']> {
   return (await import('./registry/index.js')).showRegistryEntry(...args);
 }
+
+// The registry's human side: the annotations file, the legacy import and the edit commands, loaded on first use.
+type RegistryEdit = typeof import('./registry/edit.js');
+type RegistryLegacy = typeof import('./registry/legacy.js');
+type RegistryAnnotations = typeof import('./registry/annotations.js');
+export type { EditResult, EditTarget, DeprecateOptions, CanonicalOptions, BugOptions } from './registry/edit.js';
+export type { ImportLegacyOptions } from './registry/legacy.js';
+export type { LoadedAnnotations } from './registry/annotations.js';
+export type { Annotation, AnnotationsFile, KnownBug, LegacyImportReport } from './schemas/registry.js';
+
+/** Reads and validates the annotations file (`provenant-registry.yaml`). */
+export async function loadAnnotations(...args: Parameters<RegistryAnnotations['loadAnnotations']>): ReturnType<RegistryAnnotations['loadAnnotations']> {
+  return (await import('./registry/annotations.js')).loadAnnotations(...args);
+}
+
+/** Reads a hand-written registry into the annotations file (`provenant registry import`). */
+export async function importLegacyRegistry(...args: Parameters<RegistryLegacy['importLegacyRegistry']>): ReturnType<RegistryLegacy['importLegacyRegistry']> {
+  return (await import('./registry/legacy.js')).importLegacyRegistry(...args);
+}
+
+/** Marks a file deprecated, with its replacement and the reason (`provenant registry deprecate`). */
+export async function deprecateScript(...args: Parameters<RegistryEdit['deprecateScript']>): ReturnType<RegistryEdit['deprecateScript']> {
+  return (await import('./registry/edit.js')).deprecateScript(...args);
+}
+
+/** Makes a file the canonical implementation of a capability (`provenant registry canonical`). */
+export async function markCanonical(...args: Parameters<RegistryEdit['markCanonical']>): ReturnType<RegistryEdit['markCanonical']> {
+  return (await import('./registry/edit.js')).markCanonical(...args);
+}
+
+/** Records a known bug of a file, with the revision that fixed it (`provenant registry bug add`). */
+export async function addKnownBug(...args: Parameters<RegistryEdit['addKnownBug']>): ReturnType<RegistryEdit['addKnownBug']> {
+  return (await import('./registry/edit.js')).addKnownBug(...args);
+}

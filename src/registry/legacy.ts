@@ -14,6 +14,7 @@ import { toPosix } from '../core/paths.js';
 import type { Annotation, LegacyImportReport, Status } from '../schemas/registry.js';
 import { editAnnotations, loadAnnotations, normalisePath, type AnnotationField } from './annotations.js';
 import { registeredFiles } from './files.js';
+import { configOptions } from './edit.js';
 import { formatCoverage } from './markdown.js';
 
 export interface ImportLegacyOptions {
@@ -22,12 +23,13 @@ export interface ImportLegacyOptions {
   file: string;
   dryRun?: boolean;
   configPath?: string;
+  isolated?: boolean;
 }
 
 type Report = LegacyImportReport;
 
 export async function importLegacyRegistry(options: ImportLegacyOptions): Promise<Report> {
-  const { config, root } = await loadConfig({ cwd: options.cwd, ...(options.configPath === undefined ? {} : { configPath: options.configPath }) });
+  const { config, root } = await loadConfig(configOptions(options));
   const legacyAbs = await findLegacy(options.cwd, root, options.file);
   const legacyFile = toPosix(path.relative(root, legacyAbs)) || path.basename(legacyAbs);
   const parsed = parseLegacyRegistry(await readLegacy(legacyAbs, options.file), legacyFile);
@@ -80,7 +82,8 @@ export async function importLegacyRegistry(options: ImportLegacyOptions): Promis
     });
     written = outcome.changed;
   }
-  return { legacyFile, annotationsFile, dryRun: Boolean(options.dryRun), written, entries, documented, coverage, stale, changes: plan.changes, conflicts: plan.conflicts, warnings };
+  const coverageLine = legacyCoverageLine({ legacyFile, coverage });
+  return { legacyFile, annotationsFile, dryRun: Boolean(options.dryRun), written, entries, documented, coverage, coverageLine, stale, changes: plan.changes, conflicts: plan.conflicts, warnings };
 }
 
 /** "docs/IMPLEMENTATION_REGISTRY.md documented 11 of 27 registered files (41%)". */

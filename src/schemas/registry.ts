@@ -160,6 +160,8 @@ export const LegacyImportReportSchema = z.strictObject({
   /** Distinct registered files the legacy registry documents, sorted. */
   documented: z.array(z.string()),
   coverage: z.strictObject({ documented: z.int().nonnegative(), total: z.int().nonnegative(), percent: z.int().min(0).max(100) }),
+  /** "docs/IMPLEMENTATION_REGISTRY.md documented 11 of 26 registered files (42%)". */
+  coverageLine: z.string(),
   /** Entries naming a file that does not exist; `renamedTo` is the existing file the annotation went to. */
   stale: z.array(z.strictObject({ path: z.string(), line: z.int().positive(), renamedTo: z.string().nullable(), message: z.string() })),
   /** Fields added to the annotations file, per path. */

@@ -10,6 +10,10 @@ const SUBCOMMANDS: Record<string, () => Promise<Subcommand>> = {
   search: () => import('./registry/search.js'),
   show: () => import('./registry/show.js'),
   similar: () => import('./registry/similar.js'),
+  import: () => import('./registry/import.js'),
+  deprecate: () => import('./registry/deprecate.js'),
+  canonical: () => import('./registry/canonical.js'),
+  bug: () => import('./registry/bug.js'),
 };
 
 export const HELP = `provenant registry <subcommand> — the implementation registry, kept true by provenant

@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
-import { addKnownBug } from '../../../index.js';
+import { addKnownBug, type EditResult } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';
 import { usage, type Io } from '../../io.js';
 import { COMMON_HELP, COMMON_OPTIONS, printWarnings, registryOptions } from './options.js';
-import { printEdit } from './edit-output.js';
 
 export const HELP = `provenant registry bug add PATH --summary TEXT [--fixed-in REV] [--found YYYY-MM-DD] — record a known
 bug of a file in the annotations file. Artifacts the file made before the fixing revision are suspect.
@@ -15,6 +14,11 @@ Options:
   --found DATE     when it was found
 ${COMMON_HELP}
 `;
+
+function printEdit(io: Io, r: EditResult): void {
+  const head = r.changed ? `${r.created ? 'created' : 'updated'} ${r.annotationsFile}: ${r.path}` : `${r.annotationsFile} already says so for ${r.path}; nothing written`;
+  io.stdout.write(`${[head, ...(r.changed ? r.changes.map((c) => `  ${c}`) : [])].join('\n')}\n`);
+}
 
 export async function run(args: string[], io: Io): Promise<number> {
   const { values, positionals } = usage('registry bug', () =>

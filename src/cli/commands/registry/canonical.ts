@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
-import { markCanonical } from '../../../index.js';
+import { markCanonical, type EditResult } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';
 import { usage, type Io } from '../../io.js';
 import { COMMON_HELP, COMMON_OPTIONS, printWarnings, registryOptions } from './options.js';
-import { printEdit } from './edit-output.js';
 
 export const HELP = `provenant registry canonical PATH --for CAPABILITY [--force] — make PATH the one implementation to use
 for a capability ("log-prob critic"). Refuses when another file is canonical for it, unless --force,
@@ -14,6 +13,11 @@ Options:
   --force            take the capability from the file that holds it
 ${COMMON_HELP}
 `;
+
+function printEdit(io: Io, r: EditResult): void {
+  const head = r.changed ? `${r.created ? 'created' : 'updated'} ${r.annotationsFile}: ${r.path}` : `${r.annotationsFile} already says so for ${r.path}; nothing written`;
+  io.stdout.write(`${[head, ...(r.changed ? r.changes.map((c) => `  ${c}`) : [])].join('\n')}\n`);
+}
 
 export async function run(args: string[], io: Io): Promise<number> {
   const { values, positionals } = usage('registry canonical', () =>
