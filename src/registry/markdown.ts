@@ -82,16 +82,15 @@ function details(e: RegistryEntry): string[] {
     add('Use instead', e.replacedBy === null ? null : code(e.replacedBy));
     add('Why', e.reason === null ? null : inline(e.reason));
   }
-  add('Defines', list(e.defs.slice().sort((a, b) => a.line - b.line || compare(a.name, b.name)).map((d) => `${code(d.name)} (${d.kind}, line ${d.line})`)));
+  // Only what changes with what a file offers is written here: line numbers and git history move with
+  // every commit, and a committed registry that goes stale on each edit would be regenerated blindly.
+  // `provenant registry show` and `--json` carry them.
+  add('Defines', list(e.defs.slice().sort((a, b) => a.line - b.line || compare(a.name, b.name)).map((d) => `${code(d.name)} (${d.kind})`)));
   add('Imports', list(e.imports.map(code)));
   add('Runs', list(e.runs.map(code)));
-  add('Used by', list(sortDependents(e.dependents).map((d) => `${code(`${d.path}:${d.line}`)} (${d.via})`)));
+  add('Used by', list(usedBy(e.dependents)));
   add('Reads', list(e.reads.map(code)));
   add('Writes', list(e.writes.map(code)));
-  if (e.git !== null) {
-    const g = e.git;
-    add('Git', `added ${g.added}, last changed ${g.lastChanged} (${code(g.lastCommit)}), ${g.commits} commit${g.commits === 1 ? '' : 's'} by ${g.authors.map(inline).join(', ')}`);
-  }
   add('Owner', e.owner === null ? null : inline(e.owner));
   add('Notes', e.notes === null ? null : inline(e.notes));
   if (e.parseErrors > 0) facts.push(`- ⚠ **Parse errors**: ${e.parseErrors}; registered from what parsed`);
@@ -115,8 +114,16 @@ function argumentsTable(framework: string, args: readonly CliArgument[]): string
   return [`Command line (${framework}):`, '', '| Argument | Type | Default | Help |', '|---|---|---|---|', ...rows];
 }
 
-function sortDependents(dependents: readonly Dependent[]): Dependent[] {
-  return [...dependents].sort((a, b) => compare(a.path, b.path) || a.line - b.line || compare(a.via, b.via));
+/** Each dependent once per way it uses the file, by path. */
+function usedBy(dependents: readonly Dependent[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const d of [...dependents].sort((a, b) => compare(a.path, b.path) || compare(a.via, b.via))) {
+    const text = `${code(d.path)} (${d.via})`;
+    if (!seen.has(text)) out.push(text);
+    seen.add(text);
+  }
+  return out;
 }
 
 function list(items: readonly string[]): string | null {
