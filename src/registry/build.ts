@@ -48,6 +48,8 @@ export interface Built extends Project {
   parsed: number;
   /** Entries whose indexed JSON changed in this run. */
   changed: number;
+  /** A digest of every entry's JSON: equal digests, equal registries. */
+  digest: string;
 }
 
 export function coverageOf(entries: readonly RegistryEntry[]): Coverage {
@@ -112,7 +114,7 @@ export async function build(project: Project): Promise<Built> {
     config,
   });
   for (const s of stale) warnings.push(staleMessage(s, config.registry.annotations));
-  const changed = index.write({
+  const { changed, digest } = index.write({
     files: collection.rows,
     keep: new Set(registered.files.map((f) => f.path)),
     vanished: collection.vanished,
@@ -120,7 +122,7 @@ export async function build(project: Project): Promise<Built> {
     entries,
     inputs: inputsStamp(project),
   });
-  return { ...project, entries, stale, coverage: coverageOf(entries), annotations, parsed: collection.parsed, changed };
+  return { ...project, entries, stale, coverage: coverageOf(entries), annotations, parsed: collection.parsed, changed, digest };
 }
 
 export function staleMessage(s: StaleAnnotation, file: string): string {

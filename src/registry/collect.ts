@@ -45,12 +45,14 @@ function decodePart(row: RegistryFileRow): FilePart {
   return JSON.parse(row.part) as FilePart;
 }
 
-function unchanged(row: RegistryFileRow, file: RegisteredFile): boolean {
+type Stat = Pick<RegistryFileRow, 'mtime_ms' | 'size'>;
+
+function unchanged(row: Stat, file: RegisteredFile): boolean {
   return row.mtime_ms === file.mtimeMs && row.size === file.size;
 }
 
 /** True when no registered file changed since the index rows were written, and none came or went. */
-export function indexMatches(files: readonly RegisteredFile[], rows: ReadonlyMap<string, RegistryFileRow>): boolean {
+export function indexMatches(files: readonly RegisteredFile[], rows: ReadonlyMap<string, Stat>): boolean {
   return files.length === rows.size && files.every((f) => {
     const row = rows.get(f.path);
     return row !== undefined && unchanged(row, f);

@@ -56,7 +56,7 @@ function matchedFields(entry: RegistryEntry, words: readonly string[]): string[]
 
 /** Refreshes the index when the tree, the config or the annotations moved on since the last sync. */
 export async function ensureFresh(project: Project): Promise<boolean> {
-  const fresh = indexMatches(project.registered.files, project.index.files()) && project.index.inputs() === inputsStamp(project);
+  const fresh = indexMatches(project.registered.files, project.index.stats()) && project.index.inputs() === inputsStamp(project);
   if (fresh) return false;
   await build(project);
   project.warnings.push('the registry index was out of date; refreshed it first');

@@ -4,6 +4,7 @@
  * cannot be used, an in-memory one stands in for the run (after a warning), and a version change
  * empties the tables to be rebuilt.
  */
+import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { FACTS_VERSION, type FileFacts } from '../analysis/facts.js';
 import { BugError, errorMessage } from '../core/errors.js';
@@ -16,6 +17,7 @@ import { PART_VERSION, type FilePart } from './part.js';
 const KEY = 'registry_key';
 const INPUTS = 'registry_inputs';
 const GIT = 'registry_git';
+const DIGEST = 'registry_digest';
 const CURRENT_KEY = `part ${PART_VERSION} facts ${FACTS_VERSION}`;
 
 export interface FileRowChange {
@@ -69,11 +71,17 @@ export class RegistryIndex {
       q.clearFiles.run();
       q.metaSet.run({ key: KEY, value: CURRENT_KEY });
       q.metaSet.run({ key: INPUTS, value: '' });
+      q.metaSet.run({ key: DIGEST, value: '' });
     }).immediate();
   }
 
   files(): Map<string, RegistryFileRow> {
     return new Map(this.queries.filesAll.all().map((row) => [row.path, row]));
+  }
+
+  /** Path, mtime and size of every row, without the parts: enough to tell whether the index is fresh. */
+  stats(): Map<string, Pick<RegistryFileRow, 'path' | 'mtime_ms' | 'size'>> {
+    return new Map(this.queries.filesStat.all().map((row) => [row.path, row]));
   }
 
   facts(hash: string): FileFacts | undefined {
@@ -103,21 +111,32 @@ export class RegistryIndex {
     return this.queries.entriesAll.all().map((row) => decode(row.entry, `entry ${row.path}`) as RegistryEntry);
   }
 
+  /** A value remembered by the registry across runs (e.g. what the Markdown was last written from). */
+  memo(name: string): string | undefined {
+    return this.queries.metaGet.get({ key: `registry_memo:${name}` });
+  }
+
+  remember(name: string, value: string): void {
+    this.queries.metaSet.run({ key: `registry_memo:${name}`, value });
+  }
+
   /**
    * One transaction: file rows, facts, and the entries whose JSON changed (with their search rows).
-   * Returns how many entries were written; nothing at all is written when nothing changed.
+   * Returns how many entries were written and a digest of all of them; nothing at all is written (and
+   * the stored entries are not even read) when nothing changed.
    */
-  write(change: IndexWrite): number {
+  write(change: IndexWrite): { changed: number; digest: string } {
     const q = this.queries;
+    const encoded = change.entries.map((entry) => ({ entry, json: JSON.stringify(entry) }));
+    const hash = createHash('sha256');
+    for (const { json } of encoded) hash.update(json).update('\n');
+    const digest = hash.digest('hex');
+    const quiet = change.files.length === 0 && change.facts.length === 0 && !change.vanished && this.inputs() === change.inputs;
+    if (quiet && q.metaGet.get({ key: DIGEST }) === digest) return { changed: 0, digest };
     const stored = new Map(q.entriesAll.all().map((row) => [row.path, row]));
-    const changed = change.entries
-      .map((entry) => ({ entry, json: JSON.stringify(entry) }))
-      .filter(({ entry, json }) => stored.get(entry.path)?.entry !== json);
+    const changed = encoded.filter(({ entry, json }) => stored.get(entry.path)?.entry !== json);
     const present = new Set(change.entries.map((e) => e.path));
     const gone = [...stored.values()].filter((row) => !present.has(row.path));
-    const unchanged =
-      changed.length === 0 && gone.length === 0 && change.files.length === 0 && change.facts.length === 0 && !change.vanished;
-    if (unchanged && this.inputs() === change.inputs) return 0;
     this.db.transaction(() => {
       for (const f of change.files) {
         q.fileUpsert.run({ path: f.path, mtimeMs: f.mtimeMs, size: f.size, hash: f.hash, part: JSON.stringify(f.part) });
@@ -137,8 +156,9 @@ export class RegistryIndex {
         q.searchInsert.run({ id, ...searchColumns(entry) });
       }
       q.metaSet.run({ key: INPUTS, value: change.inputs });
+      q.metaSet.run({ key: DIGEST, value: digest });
     }).immediate();
-    return changed.length + gone.length;
+    return { changed: changed.length + gone.length, digest };
   }
 
   search(query: string, limit: number): SearchRow[] {

@@ -3,12 +3,12 @@
  * (temp file + rename) when, and only when, its text changes. A hand-edited block stops the sync with the
  * file untouched: the edit belongs in the annotations file.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeAtomic } from '../core/config.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import type { RegistryEntry } from '../schemas/registry.js';
-import { build, openProject, type Coverage, type RegistryOptions } from './build.js';
+import { build, openProject, type Built, type Coverage, type RegistryOptions } from './build.js';
 import { applyRegistryBlock, renderRegistryBlock } from './markdown.js';
 import type { StaleAnnotation } from './resolve.js';
 
@@ -63,25 +63,49 @@ export function readMarkdown(file: string, display: string): string | null {
   }
 }
 
+function statOf(file: string): string | null {
+  try {
+    const st = statSync(file);
+    return `${st.mtimeMs}:${st.size}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Renders and writes the Markdown when its text changes. The block is a function of the entries, so
+ * when they hash as they did when this file was last written and the file was not touched since, the
+ * render is skipped: a warm sync of a large registry does not rebuild megabytes of Markdown to compare.
+ */
+async function writeMarkdown(built: Built): Promise<SyncResult['markdownState']> {
+  const display = built.config.registry.markdown;
+  const annotations = built.config.registry.annotations;
+  const file = path.resolve(built.root, display);
+  const memo = (stat: string | null): string => JSON.stringify({ display, annotations, digest: built.digest, stat });
+  const before = statOf(file);
+  if (before !== null && built.index.memo('markdown') === memo(before)) return 'unchanged';
+  const existing = readMarkdown(file, display);
+  const block = renderRegistryBlock(built.entries, built.coverage);
+  // throws (exit 2) on a hand-edited block, before anything is written
+  const next = applyRegistryBlock(existing, block, display, { annotations });
+  let state: SyncResult['markdownState'] = 'unchanged';
+  if (next !== existing) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    await writeAtomic(file, next, display, undefined);
+    state = 'written';
+  }
+  built.index.remember('markdown', memo(statOf(file)));
+  return state;
+}
+
 export async function syncRegistry(options: RegistryOptions): Promise<SyncResult> {
   const project = await openProject(options);
   try {
     const built = await build(project);
-    const display = built.config.registry.markdown;
-    const file = path.resolve(built.root, display);
-    const existing = readMarkdown(file, display);
-    const block = renderRegistryBlock(built.entries, built.coverage);
-    // throws (exit 2) on a hand-edited block, before anything is written
-    const next = applyRegistryBlock(existing, block, display, { annotations: built.config.registry.annotations });
-    let markdownState: SyncResult['markdownState'] = 'unchanged';
-    if (next !== existing) {
-      mkdirSync(path.dirname(file), { recursive: true });
-      await writeAtomic(file, next, display, undefined);
-      markdownState = 'written';
-    }
+    const markdownState = await writeMarkdown(built);
     return {
       root: built.root,
-      markdown: display,
+      markdown: built.config.registry.markdown,
       markdownState,
       coverage: built.coverage,
       counts: countsOf(built.entries),

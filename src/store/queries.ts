@@ -106,6 +106,7 @@ export const REGISTRY_SQL = {
   factsDeleteOrphans: `DELETE FROM facts WHERE NOT EXISTS (SELECT 1 FROM files WHERE files.hash = facts.hash)
     AND NOT EXISTS (SELECT 1 FROM registry_files WHERE registry_files.hash = facts.hash)`,
   filesAll: 'SELECT path, mtime_ms, size, hash, part FROM registry_files',
+  filesStat: 'SELECT path, mtime_ms, size FROM registry_files',
   fileUpsert: `INSERT INTO registry_files (path, mtime_ms, size, hash, part) VALUES (@path, @mtimeMs, @size, @hash, @part)
     ON CONFLICT (path) DO UPDATE SET
       mtime_ms = excluded.mtime_ms, size = excluded.size, hash = excluded.hash, part = excluded.part`,
@@ -164,6 +165,7 @@ export interface RegistryQueries {
   factsUpsert: Statement<{ hash: string; facts: string }>;
   factsDeleteOrphans: Statement<[]>;
   filesAll: Statement<[], RegistryFileRow>;
+  filesStat: Statement<[], Pick<RegistryFileRow, 'path' | 'mtime_ms' | 'size'>>;
   fileUpsert: Statement<RegistryFileParams>;
   filesDeleteExcept: Statement<{ keep: string }>;
   entriesAll: Statement<[], { id: number; path: string; entry: string }>;
@@ -187,6 +189,7 @@ export function prepareRegistryQueries(db: Database.Database): RegistryQueries {
     factsUpsert: db.prepare<{ hash: string; facts: string }>(q.factsUpsert),
     factsDeleteOrphans: db.prepare<[]>(q.factsDeleteOrphans),
     filesAll: db.prepare<[], RegistryFileRow>(q.filesAll),
+    filesStat: db.prepare<[], Pick<RegistryFileRow, 'path' | 'mtime_ms' | 'size'>>(q.filesStat),
     fileUpsert: db.prepare<RegistryFileParams>(q.fileUpsert),
     filesDeleteExcept: db.prepare<{ keep: string }>(q.filesDeleteExcept),
     entriesAll: db.prepare<[], { id: number; path: string; entry: string }>(q.entriesAll),
