@@ -19,6 +19,7 @@ import deprecatedScriptCall from './scripts/deprecated-script-call/rule.js';
 import missingScriptCall from './scripts/missing-script-call/rule.js';
 import placeholderFallbackData from './data/placeholder-fallback-data/rule.js';
 import storedPromptMismatch from './data/stored-prompt-mismatch/rule.js';
+import nearDuplicateFunction from './dup/near-duplicate-function/rule.js';
 
 export const RULES: readonly Rule[] = [
   manualModelLoad,
@@ -33,6 +34,7 @@ export const RULES: readonly Rule[] = [
   missingScriptCall,
   placeholderFallbackData,
   storedPromptMismatch,
+  nearDuplicateFunction,
   syntaxError,
   unusedSuppression,
   suppressionWithoutReason,
@@ -53,6 +55,7 @@ export const RULE_ROOMS: Readonly<Record<string, string>> = {
   SCRIPT002: 'scripts/missing-script-call',
   DATA001: 'data/placeholder-fallback-data',
   DATA002: 'data/stored-prompt-mismatch',
+  DUP001: 'dup/near-duplicate-function',
   PARSE001: 'engine/syntax-error',
   SUPP001: 'suppression/unused-suppression',
   SUPP002: 'suppression/suppression-without-reason',

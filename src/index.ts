@@ -112,3 +112,13 @@ export async function markCanonical(...args: Parameters<RegistryEdit['markCanoni
 export async function addKnownBug(...args: Parameters<RegistryEdit['addKnownBug']>): ReturnType<RegistryEdit['addKnownBug']> {
   return (await import('./registry/edit.js')).addKnownBug(...args);
 }
+
+// Near-duplicate functions (`provenant registry similar`), loaded on first use.
+type Similar = typeof import('./registry/similar.js');
+export type { SimilarOptions, SimilarResult } from './registry/similar.js';
+export type { SimilarReport, SimilarPair } from './schemas/similar.js';
+
+/** Functions elsewhere in the project that nearly duplicate a file's functions, best first. */
+export async function findSimilar(...args: Parameters<Similar['findSimilar']>): ReturnType<Similar['findSimilar']> {
+  return (await import('./registry/similar.js')).findSimilar(...args);
+}

@@ -11,7 +11,7 @@ export type Language = 'python' | 'shell' | 'make' | 'yaml' | 'typescript' | 'ja
  * Bumped whenever extraction changes what facts hold, so facts cached before (by the audit and by the
  * registry) are not reused.
  */
-export const FACTS_VERSION = 4;
+export const FACTS_VERSION = 5;
 
 export interface Span {
   line: number;
@@ -132,6 +132,11 @@ export interface DefFact {
   /** Hash of the body's token stream with identifiers, strings and numbers normalised. */
   fingerprint: string;
   tokens: number;
+  /**
+   * Winnowed k-gram hashes of that token stream (analysis/python/fingerprint.ts): sorted, unique,
+   * unsigned 32-bit. Near-copies share most of them; empty for classes and other languages.
+   */
+  shingles: number[];
 }
 
 export interface CliArgFact {

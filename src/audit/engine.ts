@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { compileGlob } from '../core/glob.js';
@@ -16,7 +16,8 @@ import { assignFingerprints } from './fingerprint.js';
 import { inferSanctionedLoaders } from './infer.js';
 import { FileModels } from './models.js';
 import { Project, type SanctionedLoader } from './project.js';
-import { renderMessage, type Rule, type RuleContext } from './rule.js';
+import { findNearDuplicates } from './duplicates.js';
+import { renderMessage, type NearDuplicate, type Rule, type RuleContext } from './rule.js';
 import { scan } from './scan.js';
 import type { StagedFile } from '../core/git.js';
 
@@ -183,8 +184,22 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     const project = new Project(root, config, discovery.all, sanctioned);
     const ignoresFor = perFileIgnores(config);
     const known = new Set(RULES.map((r) => r.code));
-    const fileRules = rules.filter((r) => r.phase !== 'after');
+    const fileRules = rules.filter((r) => r.phase !== 'after' && r.phase !== 'project');
     const afterRules = rules.filter((r) => r.phase === 'after');
+    // project rules depend on other files: computed afresh (from their own memo), never cached per file
+    const projectRules = rules.filter((r) => r.phase === 'project');
+    const near = projectRules.length
+      ? await findNearDuplicates({ root, config, noCache: Boolean(options.noCache), scanned: scanned.files, selection, context, all: discovery.all, warn: (m) => warnings.push(m) })
+      : new Map<string, readonly NearDuplicate[]>();
+    const projectFindings = (file: string, language: Language, source: () => string): Finding[] => {
+      const found = near.get(file);
+      if (!found?.length) return [];
+      const out: Finding[] = [];
+      runRules(projectRules, language, file, emptyFacts(file, language), project, config, ignoresFor(file), known, new Map(), out, found);
+      const lines = out.length ? source().split('\n') : [];
+      for (const f of out) f.frame = frameOf(lines, f.span);
+      return out;
+    };
     // what a file's results depend on besides its own bytes: a change here recomputes every file
     const projectKey = createHash('sha256')
       .update(JSON.stringify(config))
@@ -211,6 +226,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
         }
       }
       if (file.candidate) analysed++;
+      own = [...own, ...projectFindings(file.path, file.language, file.source)];
       const { kept, used, suppressed } = applySuppressions(own, file.row.suppressions);
       suppressedCount += suppressed;
       const after: Finding[] = [];
@@ -221,6 +237,13 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
         for (const f of after) f.frame = frameOf(lines, f.span);
       }
       findings.push(...kept, ...after);
+    }
+    // files no file rule looked at, where a project rule found something (they hold no suppressions)
+    const looked = new Set(scanned.files.map((f) => f.path));
+    for (const file of near.keys()) {
+      if (looked.has(file)) continue;
+      const text = () => selection.contents?.get(file)?.toString('utf8') ?? readFileSync(path.join(root, file), 'utf8');
+      findings.push(...projectFindings(file, 'python', text));
     }
     scanned.save();
   } finally {
@@ -295,6 +318,7 @@ function runRules(
   knownCodes: ReadonlySet<string>,
   used: ReadonlyMap<SuppressionFact, ReadonlySet<string>>,
   out: Finding[],
+  near: readonly NearDuplicate[] = [],
 ): void {
   let models: FileModels | undefined;
   for (const rule of rules) {
@@ -326,6 +350,7 @@ function runRules(
       isKnownCode: (code) => code === 'ALL' || [...knownCodes].some((k) => ruleMatches(k, [code])),
       isEnabled: (code) => isRuleEnabled(config, code) && !ruleMatches(code, ignored),
       suppressionsUsed: used,
+      duplicates: () => near,
     };
     rule.check(ctx);
   }

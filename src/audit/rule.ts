@@ -31,6 +31,18 @@ export interface RuleContext<M extends string = string> {
   isEnabled(code: string): boolean;
   /** For `after` rules: which codes each suppression comment of the file silenced. */
   suppressionsUsed: ReadonlyMap<SuppressionFact, ReadonlySet<string>>;
+  /** For `project` rules: this file's functions that nearly duplicate another function, best match each. */
+  duplicates(): readonly NearDuplicate[];
+}
+
+/** A function that nearly duplicates another one (computed across files by the engine). */
+export interface NearDuplicate {
+  qualname: string;
+  line: number;
+  col: number;
+  /** Whole percent, rounded down. */
+  similarity: number;
+  of: { path: string; qualname: string; line: number; canonical: boolean; canonicalFor: string[] };
 }
 
 export interface Rule<M extends string = string> extends RuleMeta {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SeveritySchema } from './config.js';
 
-export const RULE_CATEGORIES = ['load', 'template', 'tokens', 'scripts', 'data', 'suppression', 'engine'] as const;
+export const RULE_CATEGORIES = ['load', 'template', 'tokens', 'scripts', 'data', 'dup', 'suppression', 'engine'] as const;
 export const RuleCategorySchema = z.enum(RULE_CATEGORIES);
 export type RuleCategory = z.infer<typeof RuleCategorySchema>;
 
@@ -26,7 +26,11 @@ export const RuleMetaSchema = z.strictObject({
   /** When set, a Python file must also contain one of these (a second cheap test, e.g. a script name). */
   requires: z.array(z.string().min(2)).optional(),
   messages: z.record(z.string(), z.string().min(5)),
-  /** `after` rules run once a file's other findings are in and suppressions applied. */
-  phase: z.enum(['file', 'after']).optional(),
+  /**
+   * `after` rules run once a file's other findings are in and suppressions applied. `project` rules
+   * compare a file with the rest of the project: the engine computes what they read (`ctx.duplicates()`)
+   * across files, and their results never enter the per-file cache.
+   */
+  phase: z.enum(['file', 'after', 'project']).optional(),
 });
 export type RuleMeta = z.infer<typeof RuleMetaSchema>;

@@ -157,3 +157,27 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# Pairwise scoring for the reranking experiment (kept here so the pod needs one file).
+def _softmax_pair(x: float, y: float) -> float:
+    return float(torch.softmax(torch.tensor([x, y]), dim=0)[0])
+
+
+def score_pair(tokenizer, model, instruction: str, first: str, second: str) -> dict:
+    """Judge two answers in both orders and average, like the critic but with our prompt."""
+    fa, fb = _ab_scores(tokenizer, model, instruction, first, second)
+    sb, sa = _ab_scores(tokenizer, model, instruction, second, first)
+    margin = ((fa - fb) + (sa - sb)) / 2.0
+    winner = "first" if margin >= 0 else "second"
+    p_one = _softmax_pair(fa, fb)
+    p_two = _softmax_pair(sa, sb)
+    confidence = (p_one + p_two) / 2.0 if winner == "first" else (2.0 - p_one - p_two) / 2.0
+    agree = (fa >= fb) == (sa >= sb)
+    log.debug("pair scored: %s by %.3f", winner, margin)
+    return dict(preferred=winner, margin=abs(margin), confidence=confidence, consistent=agree)
+
+
+def _ab_scores(tokenizer, model, instruction: str, a: str, b: str) -> tuple[float, float]:
+    margin = ab_logprob_margin(tokenizer, model, instruction, a, b)
+    return margin, -margin

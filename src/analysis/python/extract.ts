@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Node, Query, Tree } from 'web-tree-sitter';
 import {
   emptyFacts,
@@ -12,6 +11,7 @@ import {
   type StringRole,
 } from '../facts.js';
 import { scriptCallsFromWords, splitShellWords } from '../launch/index.js';
+import { fingerprintOf } from './fingerprint.js';
 import { bind, methodOwner, newScope, resolveText, type Scope } from './scopes.js';
 
 /**
@@ -150,31 +150,8 @@ export function moduleNameOf(file: string): string {
   return parts.join('.');
 }
 
-/** Python tokens for fingerprints: comments dropped, strings and numbers kept as one token each. */
-const TOKEN =
-  /#[^\n]*|[rRbBuUfFtT]{0,2}(?:'''[\s\S]*?'''|"""[\s\S]*?"""|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")|[A-Za-z_]\w*|\d[\w.]*|\S/g;
-const KEYWORDS = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield match case'.split(' '),
-);
-
-/**
- * A fingerprint of a body that survives renames: identifiers, strings and numbers are normalised,
- * keywords and punctuation kept. Computed from the text, so it costs no parser round trips.
- */
-export function fingerprintOf(body: string): { fingerprint: string; tokens: number } {
-  const out: string[] = [];
-  for (const m of body.matchAll(TOKEN)) {
-    const t = m[0];
-    const c = t.charCodeAt(0);
-    if (c === 35 /* # */) continue;
-    const last = t.charCodeAt(t.length - 1);
-    if (t.length > 1 && (last === 34 || last === 39) && (c === 34 || c === 39 || /^[rRbBuUfFtT]{1,2}['"]/.test(t))) out.push('S');
-    else if (c >= 48 && c <= 57) out.push('N');
-    else if (c === 95 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) out.push(KEYWORDS.has(t) ? t : 'I');
-    else out.push(t);
-  }
-  return { fingerprint: createHash('sha1').update(out.join('\u0001')).digest('hex').slice(0, 16), tokens: out.length };
-}
+/** Classes are not compared as a whole: their methods are. */
+const noFingerprint = () => ({ fingerprint: '', tokens: 0, shingles: [] as number[] });
 
 /** Node kinds the extractor looks at; everything else is never marshalled out of the parser. */
 export const PYTHON_QUERY = `
@@ -415,7 +392,7 @@ class Extractor {
     bases: string[],
     fingerprinted = true,
   ): void {
-    const { fingerprint, tokens } = body && fingerprinted ? fingerprintOf(this.text(body)) : { fingerprint: '', tokens: 0 };
+    const { fingerprint, tokens, shingles } = body && fingerprinted ? fingerprintOf(this.text(body)) : noFingerprint();
     this.facts.defs.push({
       name,
       qualname,
@@ -427,6 +404,7 @@ class Extractor {
       docstring: this.docstringOf(body),
       fingerprint,
       tokens,
+      shingles,
     });
   }
 

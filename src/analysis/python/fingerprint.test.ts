@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { fingerprintOf, jaccard, normalisedTokens, percent } from './fingerprint.js';
+
+const SCORER = `
+    prompt = TEMPLATE.format(instruction=instruction.strip(), a=a.strip(), b=b.strip())
+    enc = tokenizer(prompt, return_tensors="pt").to(model.device)
+    logits = model(**enc).logits[0, -1].float()
+    logprobs = torch.log_softmax(logits, dim=-1)
+    id_a = tokenizer.encode(" A")[0]
+    id_b = tokenizer.encode(" B")[0]
+    return float(logprobs[id_a] - logprobs[id_b])
+`;
+
+const RENAMED = `
+    text = JUDGE.format(instruction=task.strip(), a=first.strip(), b=second.strip())  # new names
+    batch = tok(text, return_tensors='pt').to(lm.device)
+    scores = lm(**batch).logits[1, -2].float()
+    lp = torch.log_softmax(scores, dim=-3)
+    first_id = tok.encode(" X")[0]
+    second_id = tok.encode(" Y")[0]
+    return float(lp[first_id] - lp[second_id])
+`;
+
+const REORDERED_AND_EXTENDED = `
+    prompt = TEMPLATE.format(instruction=instruction.strip(), a=a.strip(), b=b.strip())
+    enc = tokenizer(prompt, return_tensors="pt").to(model.device)
+    logits = model(**enc).logits[0, -1].float()
+    logprobs = torch.log_softmax(logits, dim=-1)
+    id_b = tokenizer.encode(" B")[0]
+    id_a = tokenizer.encode(" A")[0]
+    log.debug("margin for %s", instruction)
+    return float(logprobs[id_a] - logprobs[id_b])
+`;
+
+const UNRELATED = `
+    rows = []
+    with open(path) as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if row.get("kind") in kinds and len(row["text"]) > limit:
+                rows.append(row)
+    return sorted(rows, key=lambda r: r["id"])
+`;
+
+describe('fingerprints', () => {
+  it('abstract names, strings and numbers but keep keywords, punctuation and attribute names', () => {
+    expect(normalisedTokens('x = self.tok.encode("a", 3)  # note')).toEqual(['I', '=', 'I', '.encode', '(', 'S', ',', 'N', ')']);
+    expect(normalisedTokens('return not y')).toEqual(['return', 'not', 'I']);
+  });
+
+  it('make a renamed copy with other literals and comments 100% similar', () => {
+    const a = fingerprintOf(SCORER);
+    const b = fingerprintOf(RENAMED);
+    expect(b.fingerprint).toBe(a.fingerprint);
+    expect(jaccard(a.shingles, b.shingles)).toBe(1);
+  });
+
+  it('keep reordered statements and an added line highly similar', () => {
+    const similarity = jaccard(fingerprintOf(SCORER).shingles, fingerprintOf(REORDERED_AND_EXTENDED).shingles);
+    expect(similarity).toBeGreaterThanOrEqual(0.7);
+    expect(similarity).toBeLessThan(1);
+  });
+
+  it('keep unrelated functions of the same length far apart', () => {
+    const a = fingerprintOf(SCORER);
+    const b = fingerprintOf(UNRELATED);
+    expect(Math.abs(a.tokens - b.tokens)).toBeLessThan(40);
+    expect(jaccard(a.shingles, b.shingles)).toBeLessThan(0.2);
+  });
+
+  it('emit sorted unique 32-bit shingles', () => {
+    const { shingles } = fingerprintOf(SCORER);
+    expect(shingles.length).toBeGreaterThan(5);
+    expect(shingles.every((s, i) => Number.isInteger(s) && s >= 0 && s < 2 ** 32 && (i === 0 || s > (shingles[i - 1] ?? -1)))).toBe(true);
+  });
+
+  it('report percents rounded down', () => {
+    expect(percent(0.799)).toBe(79);
+    expect(percent(0.8)).toBe(80);
+    expect(jaccard([], [])).toBe(0);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * The audit's glue for `project` rules (DUP001): decides what is compared and hands the work to the
+ * registry's function index, loaded only when such a rule runs.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+import type { DiscoveredFile } from '../core/files.js';
+import { ruleMatches } from '../core/config.js';
+import type { Config } from '../schemas/config.js';
+import type { NearDuplicate } from './rule.js';
+import type { ScannedFile } from './scan.js';
+
+export const DUP_CODE = 'DUP001';
+
+/**
+ * Whether near-duplicates are looked for across the whole project: when it keeps a registry (its
+ * annotations file or generated Markdown exists) or DUP is selected by name. Otherwise only the files
+ * the audit parses anyway are compared, so DUP001 never makes a plain audit parse more.
+ */
+export function comparesWholeProject(root: string, config: Config): boolean {
+  if (config.select.some((s) => s !== 'ALL' && ruleMatches(DUP_CODE, [s]))) return true;
+  return [config.registry.annotations, config.registry.markdown].some((f) => existsSync(path.join(root, f)));
+}
+
+export interface DuplicateInput {
+  root: string;
+  config: Config;
+  noCache: boolean;
+  scanned: readonly ScannedFile[];
+  /** The audited files, with their staged content in `--staged` mode. */
+  selection: { files: readonly DiscoveredFile[]; contents?: ReadonlyMap<string, Buffer> };
+  /** Other discovered files (stat known). */
+  context: readonly DiscoveredFile[];
+  /** Every path under the root, or null when the run did not walk the tree. */
+  all: ReadonlySet<string> | null;
+  warn(message: string): void;
+}
+
+const isPython = (p: string): boolean => p.endsWith('.py');
+
+/** Near-duplicates by path, for every audited Python file DUP001 reports on. */
+export async function findNearDuplicates(input: DuplicateInput): Promise<Map<string, readonly NearDuplicate[]>> {
+  const { root, config } = input;
+  const staged = (p: string) => input.selection.contents?.get(p);
+  const audited = input.scanned
+    .filter((f) => f.candidate && f.language === 'python')
+    .map((f) => {
+      const content = staged(f.path);
+      return { path: f.path, hash: f.row.hash, mtimeMs: f.row.mtimeMs, size: f.row.size, facts: f.facts, ...(content ? { content } : {}) };
+    });
+  const { auditDuplicates } = await import('../registry/dup-audit.js');
+  if (!comparesWholeProject(root, config)) {
+    return auditDuplicates({ root, config, noCache: input.noCache, audited, project: null, others: [], report: audited.map((f) => f.path), warn: input.warn });
+  }
+  const stats = new Map([...input.selection.files, ...input.context].map((f) => [f.path, f]));
+  const request = (p: string) => {
+    const content = staged(p);
+    const s = stats.get(p);
+    return content ? { path: p, content } : s ? { path: p, stat: { mtimeMs: s.mtimeMs, size: s.size } } : { path: p };
+  };
+  const report = input.selection.files.map((f) => f.path).filter(isPython);
+  // without a walk, the audited files are what is new; what was indexed before is checked against the disk
+  const others = (input.all ? [...input.all].filter(isPython) : report).map(request);
+  return auditDuplicates({ root, config, noCache: input.noCache, audited, project: input.all ? 'complete' : 'recheck', others, report, warn: input.warn });
+}

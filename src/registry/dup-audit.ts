@@ -1,0 +1,107 @@
+/**
+ * DUP001's side of an audit, loaded only when the rule runs: brings the function index up to date for
+ * the files compared, and answers which functions of the audited files nearly duplicate another one.
+ *
+ * The universe compared against is the whole project's Python when the project keeps a registry (or
+ * selects DUP explicitly), else only the files this audit parses anyway, so a plain audit never parses
+ * a file for DUP001's sake.
+ */
+import type Database from 'better-sqlite3';
+
+import type { FileFacts } from '../analysis/facts.js';
+import type { Config } from '../schemas/config.js';
+import { canonicalFiles, duplicatesFor, type NearDuplicate } from './duplicates.js';
+import { FunctionIndex } from './function-index.js';
+import { syncFunctionIndex, type IndexRequestFile } from './function-sync.js';
+
+const MEMO_KEY = 'dup001';
+
+export interface AuditedPythonFile {
+  path: string;
+  /** The content hash the scan computed for this content. */
+  hash: string;
+  mtimeMs: number;
+  size: number;
+  /** Staged content, audited instead of the working file. */
+  content?: Buffer;
+  facts(): Promise<FileFacts>;
+}
+
+export interface DuplicateAuditRequest {
+  root: string;
+  config: Config;
+  /** Index in memory, leaving `.provenant/` alone (`--no-cache`). */
+  noCache: boolean;
+  /** The files the audit parsed (their facts at hand). */
+  audited: readonly AuditedPythonFile[];
+  /**
+   * null: compare the audited files among themselves. Else the whole project's Python is compared:
+   * `others` is all of it (`complete`), or, when the tree was not walked, the news to add to what was
+   * indexed before (`recheck`).
+   */
+  project: 'complete' | 'recheck' | null;
+  others: readonly IndexRequestFile[];
+  /** The files whose functions are reported on. */
+  report: readonly string[];
+  warn(message: string): void;
+}
+
+/**
+ * The index in the store under `.provenant/`, or in memory with `--no-cache` or when the store cannot
+ * hold it (a database this version cannot use is a lost shortcut, never a failed audit).
+ */
+async function openIndex(root: string, noCache: boolean, warn: (m: string) => void): Promise<{ db: Database.Database; index: FunctionIndex }> {
+  const [{ default: Sqlite }, { loadMigrations, migrate }] = await Promise.all([import('better-sqlite3'), import('../store/migrate.js')]);
+  if (!noCache) {
+    const db = (await import('../store/index.js')).openDatabase({ root, warn });
+    if (db) {
+      try {
+        return { db, index: new FunctionIndex(db) };
+      } catch (error) {
+        db.close();
+        if (!(error instanceof Sqlite.SqliteError)) throw error;
+        warn(`${root}/.provenant: cannot use the function index (${error.message}); comparing in memory`);
+      }
+    }
+  }
+  const db = new Sqlite(':memory:');
+  migrate(db, loadMigrations());
+  return { db, index: new FunctionIndex(db) };
+}
+
+export async function auditDuplicates(request: DuplicateAuditRequest): Promise<Map<string, NearDuplicate[]>> {
+  const { root, config } = request;
+  const canonical = await canonicalFiles(root, config.registry.annotations);
+  const { db, index } = await openIndex(root, request.noCache, request.warn);
+  try {
+    const audited: IndexRequestFile[] = request.audited.map((f) => ({
+      path: f.path,
+      hash: f.hash,
+      facts: f.facts,
+      ...(f.content ? { content: f.content } : { stat: { mtimeMs: f.mtimeMs, size: f.size } }),
+    }));
+    const files = new Map(request.others.map((f) => [f.path, f]));
+    for (const f of audited) files.set(f.path, f);
+    const synced = await syncFunctionIndex({
+      root,
+      index,
+      files: [...files.values()],
+      mode: request.project ?? 'only',
+      maxFileSize: config.maxFileSize,
+      warn: request.warn,
+    });
+    const universe = request.project ? synced.current : new Map([...synced.current].filter(([p]) => files.has(p)));
+    const previous = index.memo(MEMO_KEY);
+    const run = duplicatesFor({
+      index,
+      universe,
+      audited: request.report,
+      settings: { threshold: config.registry.similarityThreshold, minTokens: config.registry.minTokens, canonical },
+      memo: previous,
+    });
+    if (run.memo !== previous) index.remember(MEMO_KEY, run.memo);
+    return run.byPath;
+  } finally {
+    db.close();
+  }
+}

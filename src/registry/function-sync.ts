@@ -1,0 +1,167 @@
+/**
+ * Keeps the function index current for a set of files, touching as little as possible: a file whose
+ * mtime and size match its indexed row is trusted unread; one whose bytes hash to the indexed version
+ * only gets its stat refreshed; anything else takes its functions from facts the caller already has,
+ * then from the facts cache, and only then from the parser (loaded on first need).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+import type { DefFact, FileFacts } from '../analysis/facts.js';
+import type { PythonFrontEnd } from '../analysis/python/index.js';
+import { decodeSource } from '../core/files.js';
+import { errorMessage } from '../core/errors.js';
+import type { FileFunctions, FunctionIndex, IndexedFile } from './function-index.js';
+
+export interface IndexRequestFile {
+  /** Root-relative, `/`-separated. */
+  path: string;
+  /** Known stat (from discovery); otherwise the file is stat'ed. */
+  stat?: { mtimeMs: number; size: number };
+  /** Content to index instead of the working file (staged content). */
+  content?: Buffer;
+  /** The content hash when the caller knows it for this very content. */
+  hash?: string;
+  /** Facts the caller already has (or can get cheaply) for that content. */
+  facts?: () => Promise<FileFacts>;
+}
+
+export interface IndexSyncOptions {
+  root: string;
+  index: FunctionIndex;
+  files: readonly IndexRequestFile[];
+  /**
+   * What happens to indexed paths outside `files`: `complete` forgets them (the run saw the whole tree),
+   * `recheck` checks them against the disk (a run that did not walk the tree), `only` leaves them be.
+   */
+  mode: 'complete' | 'recheck' | 'only';
+  maxFileSize: number;
+  warn(message: string): void;
+}
+
+export interface IndexSyncResult {
+  /** The indexed version of every file the index now covers: path → content hash. */
+  current: Map<string, string>;
+  /** Files whose functions were (re)read. */
+  indexed: number;
+  parsed: number;
+}
+
+/** The same key the scan gives a file's facts: its path and bytes (see audit/scan.ts). */
+export function contentHash(relPath: string, bytes: Buffer): string {
+  return createHash('sha256').update(relPath).update('\u0000').update(bytes).digest('hex');
+}
+
+type Verdict =
+  | { kind: 'fresh' }
+  | { kind: 'gone' }
+  | { kind: 'touch'; file: IndexedFile }
+  | { kind: 'read'; file: IndexedFile; bytes: Buffer | null };
+
+function statOf(abs: string): { mtimeMs: number; size: number } | null {
+  try {
+    const s = statSync(abs);
+    return s.isFile() ? { mtimeMs: s.mtimeMs, size: s.size } : null;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+    throw error;
+  }
+}
+
+function judge(root: string, want: IndexRequestFile, known: IndexedFile | undefined, maxFileSize: number): Verdict {
+  if (want.content) {
+    const hash = want.hash ?? contentHash(want.path, want.content);
+    if (known?.hash === hash) return { kind: 'fresh' };
+    // staged content never was the working file: mtime -1 makes the next run look at the file again
+    return { kind: 'read', file: { path: want.path, hash, mtimeMs: -1, size: want.content.length }, bytes: want.content };
+  }
+  const stat = want.stat ?? statOf(path.join(root, want.path));
+  if (!stat || stat.size > maxFileSize) return { kind: 'gone' };
+  if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) return { kind: 'fresh' };
+  if (want.hash && want.hash === known?.hash) return { kind: 'touch', file: { ...known, ...stat } };
+  let bytes: Buffer | null = null;
+  let hash = want.hash;
+  if (!hash) {
+    try {
+      bytes = readFileSync(path.join(root, want.path));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'gone' };
+      throw error;
+    }
+    hash = contentHash(want.path, bytes);
+  }
+  if (known?.hash === hash) return { kind: 'touch', file: { ...known, ...stat } };
+  return { kind: 'read', file: { path: want.path, hash, ...stat }, bytes };
+}
+
+/** Brings the index up to date for `files` in one transaction and says what it now covers. */
+export async function syncFunctionIndex(options: IndexSyncOptions): Promise<IndexSyncResult> {
+  const { root, index } = options;
+  const known = index.files();
+  const wanted = new Map(options.files.map((f) => [f.path, f]));
+  // without a full walk, what was indexed before is re-checked rather than trusted or dropped
+  if (options.mode === 'recheck') for (const p of known.keys()) if (!wanted.has(p)) wanted.set(p, { path: p });
+  const put: FileFunctions[] = [];
+  const touch: IndexedFile[] = [];
+  const remove = options.mode === 'complete' ? [...known.keys()].filter((p) => !wanted.has(p)) : [];
+  let frontEnd: PythonFrontEnd | undefined;
+  let parsed = 0;
+  for (const want of wanted.values()) {
+    const verdict = judge(root, want, known.get(want.path), options.maxFileSize);
+    if (verdict.kind === 'fresh') continue;
+    if (verdict.kind === 'gone') {
+      if (known.has(want.path)) remove.push(want.path);
+      continue;
+    }
+    if (verdict.kind === 'touch') {
+      touch.push(verdict.file);
+      continue;
+    }
+    const defs = await defsOf(root, want, verdict.file, verdict.bytes, index, async () => {
+      parsed++;
+      return (frontEnd ??= await (await import('../analysis/python/index.js')).loadPythonFrontEnd());
+    }, options.warn);
+    put.push({ ...verdict.file, defs });
+  }
+  index.update(put, touch, remove);
+  const current = new Map<string, string>();
+  for (const [p, f] of index.files()) current.set(p, f.hash);
+  return { current, indexed: put.length, parsed };
+}
+
+async function defsOf(
+  root: string,
+  want: IndexRequestFile,
+  file: IndexedFile,
+  bytes: Buffer | null,
+  index: FunctionIndex,
+  parser: () => Promise<PythonFrontEnd>,
+  warn: (message: string) => void,
+): Promise<readonly DefFact[]> {
+  if (want.facts) return (await want.facts()).defs;
+  const cached = index.cachedFacts(file.hash);
+  if (cached !== undefined) {
+    try {
+      return (JSON.parse(cached) as FileFacts).defs;
+    } catch (error) {
+      // a damaged cache row only costs a parse
+      if (!(error instanceof SyntaxError)) throw error;
+    }
+  }
+  let content = bytes;
+  if (!content) {
+    try {
+      content = readFileSync(path.join(root, want.path));
+    } catch (error) {
+      warn(`${want.path}: cannot read (${errorMessage(error)}); its functions are not compared`);
+      return [];
+    }
+  }
+  const decoded = decodeSource(content);
+  if (!decoded.ok) {
+    warn(`${want.path}: ${decoded.reason}; its functions are not compared`);
+    return [];
+  }
+  return (await parser()).extract(decoded.text, want.path).defs;
+}

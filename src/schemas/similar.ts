@@ -1,0 +1,34 @@
+/**
+ * `provenant registry similar --json`: the report's shape, checked by a test so the output stays stable.
+ */
+import { z } from 'zod';
+
+const FunctionRefSchema = z.strictObject({
+  path: z.string(),
+  qualname: z.string(),
+  line: z.int().positive(),
+  tokens: z.int().nonnegative(),
+});
+
+export const SimilarPairSchema = z.strictObject({
+  /** A function of the file asked about. */
+  function: FunctionRefSchema,
+  /** The function it nearly duplicates, and whether that one is the canonical implementation. */
+  duplicateOf: FunctionRefSchema.extend({ canonical: z.boolean(), canonicalFor: z.array(z.string()) }),
+  /** Jaccard similarity of the two shingle sets, whole percent rounded down. */
+  similarity: z.int().min(0).max(100),
+});
+
+export const SimilarReportSchema = z.strictObject({
+  root: z.string(),
+  path: z.string(),
+  function: z.string().nullable(),
+  threshold: z.number().gt(0).max(1),
+  minTokens: z.int().positive(),
+  /** Best first. */
+  pairs: z.array(SimilarPairSchema),
+  /** Functions of the file too short to compare (fewer tokens than `min-tokens`). */
+  tooShort: z.array(z.strictObject({ qualname: z.string(), line: z.int().positive(), tokens: z.int().nonnegative() })),
+});
+export type SimilarReport = z.infer<typeof SimilarReportSchema>;
+export type SimilarPair = z.infer<typeof SimilarPairSchema>;
