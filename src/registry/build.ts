@@ -59,15 +59,18 @@ export function coverageOf(entries: readonly RegistryEntry[]): Coverage {
   return { documented, total, percent: documented < total ? Math.min(99, Math.round(raw)) : Math.round(raw) };
 }
 
-/** Opens the project: config, the registered files (one walk) and the index. Close `index` when done. */
-export async function openProject(options: RegistryOptions): Promise<Project> {
+/**
+ * Opens the project: config, the registered files (one walk) and the index. Close `index` when done.
+ * `walk: false` leaves the registered files empty, for answers straight from the index.
+ */
+export async function openProject(options: RegistryOptions, { walk = true }: { walk?: boolean } = {}): Promise<Project> {
   const loaded = await loadConfig({
     cwd: options.cwd,
     ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
     ...(options.isolated ? { isolated: true } : {}),
   });
   const warnings: string[] = [];
-  const registered = registeredFiles(loaded.root, loaded.config);
+  const registered = walk ? registeredFiles(loaded.root, loaded.config) : { files: [], all: new Set<string>(), skipped: [] };
   const index = RegistryIndex.open(loaded.root, (m) => warnings.push(m));
   return { root: loaded.root, config: loaded.config, configSource: loaded.source, registered, index, warnings };
 }

@@ -34,6 +34,11 @@ export interface SearchOptions extends RegistryOptions {
   query: string;
   /** Most hits returned (default 10). */
   limit?: number;
+  /**
+   * false: answer from the index as the last sync left it, without walking the tree to check that it
+   * is fresh (an index that was never built is still built first). Default true.
+   */
+  refresh?: boolean;
 }
 
 /** Words as FTS5's unicode61 tokenizer splits them; punctuation (`-`, `"`, `*`, `:`) never reaches FTS5. */
@@ -82,9 +87,15 @@ export function searchIndex(project: Project, query: string, limit: number): Sea
 export async function searchRegistry(options: SearchOptions): Promise<SearchResult> {
   const limit = options.limit ?? 10;
   if (!Number.isInteger(limit) || limit < 1) throw new UserError(`--limit: expected a whole number above 0, got ${limit}`);
-  const project = await openProject(options);
+  let project = await openProject(options, { walk: options.refresh !== false });
+  let trusted = options.refresh === false;
+  if (trusted && project.index.stats().size === 0) {
+    project.index.close();
+    project = await openProject(options);
+    trusted = false;
+  }
   try {
-    const refreshed = await ensureFresh(project);
+    const refreshed = trusted ? false : await ensureFresh(project);
     const hits = searchIndex(project, options.query, limit);
     return { root: project.root, query: options.query, hits, refreshed, warnings: project.warnings };
   } finally {

@@ -11,13 +11,14 @@ with any of them are ranked. The index is refreshed first when files changed sin
 
 Options:
   --limit N       most hits to show (default 10)
+  --no-refresh    answer from the index as the last sync left it, without checking the tree
   --json          hits as JSON: path, score, status, purpose, matched fields
 ${COMMON_HELP}
 `;
 
 export async function run(args: string[], io: Io): Promise<number> {
   const { values, positionals } = usage('registry search', () =>
-    parseArgs({ args, strict: true, allowPositionals: true, options: { ...COMMON_OPTIONS, limit: { type: 'string' }, json: { type: 'boolean' } } }),
+    parseArgs({ args, strict: true, allowPositionals: true, options: { ...COMMON_OPTIONS, limit: { type: 'string' }, json: { type: 'boolean' }, 'no-refresh': { type: 'boolean' } } }),
   );
   if (values.help) {
     io.stdout.write(HELP);
@@ -26,7 +27,12 @@ export async function run(args: string[], io: Io): Promise<number> {
   const query = positionals.join(' ').trim();
   if (!query) throw new UserError('registry search: what should it look for?', { hint: 'provenant registry search "log-prob critic"' });
   const limit = values.limit === undefined ? undefined : Number(values.limit);
-  const r = await searchRegistry({ ...registryOptions(values, io), query, ...(limit === undefined ? {} : { limit }) });
+  const r = await searchRegistry({
+    ...registryOptions(values, io),
+    query,
+    ...(limit === undefined ? {} : { limit }),
+    ...(values['no-refresh'] ? { refresh: false } : {}),
+  });
   printWarnings(io, r.warnings);
   if (values.json) {
     printJson(io, { query: r.query, hits: r.hits });
