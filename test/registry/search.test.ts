@@ -47,6 +47,14 @@ describe('registry search', () => {
     expect(r.hits[0]?.path).toBe('scripts/reward_model.py');
     expect((await searchRegistry({ cwd: lab.root, query: 'reward model' })).refreshed).toBe(false);
   });
+
+  it('with refresh off, answers from the index as the last sync left it', async () => {
+    writeFileSync(path.join(lab.root, 'scripts/value_head.py'), '"""Train a value head."""\n');
+    const trusted = await searchRegistry({ cwd: lab.root, query: 'value head', refresh: false });
+    expect(trusted.refreshed).toBe(false);
+    expect(trusted.hits.map((h) => h.path)).not.toContain('scripts/value_head.py');
+    expect((await searchRegistry({ cwd: lab.root, query: 'value head' })).hits[0]?.path).toBe('scripts/value_head.py');
+  });
 });
 
 describe('registry show', () => {
