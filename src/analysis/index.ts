@@ -1,27 +1,42 @@
 import { emptyFacts, type FileFacts, type Language } from './facts.js';
 import { extractLauncherFacts, languageForPath, loadYamlFrontEnd } from './launch/index.js';
 import type { PythonFrontEnd } from './python/index.js';
+import type { ScriptFrontEnd } from './typescript/index.js';
 
 export interface FrontEnds {
   python: PythonFrontEnd | null;
+  /** TypeScript and JavaScript. */
+  scripts: ScriptFrontEnd | null;
   extract(source: string, path: string, language: Language): FileFacts;
 }
 
 export function languageOf(path: string): Language | null {
   if (/\.pyi?$/.test(path)) return 'python';
+  if (/\.[cm]?tsx?$/.test(path)) return 'typescript';
+  if (/\.[cm]?jsx?$/.test(path)) return 'javascript';
   return languageForPath(path);
 }
 
-/** Loads only the front ends the files need (the Python grammar is a wasm load). */
+/**
+ * Loads only the front ends the files need (the Python grammar is a wasm load, the TypeScript
+ * compiler a few hundred milliseconds of module loading).
+ */
 export async function loadFrontEnds(languages: ReadonlySet<Language>): Promise<FrontEnds> {
   const python = languages.has('python') ? await (await import('./python/index.js')).loadPythonFrontEnd() : null;
+  const wantsScripts = languages.has('typescript') || languages.has('javascript');
+  const scripts = wantsScripts ? await (await import('./typescript/index.js')).loadScriptFrontEnd() : null;
   if (languages.has('yaml')) await loadYamlFrontEnd();
   return {
     python,
+    scripts,
     extract(source, path, language) {
       if (language === 'python') {
         if (!python) return emptyFacts(path, language);
         return python.extract(source, path);
+      }
+      if (language === 'typescript' || language === 'javascript') {
+        if (!scripts) return emptyFacts(path, language);
+        return scripts.extract(source, path, language);
       }
       return extractLauncherFacts(source, path);
     },
