@@ -52,9 +52,16 @@ export function matchFunctions(
     .filter((f) => f.tokens >= settings.minTokens && (!only || only(f)));
   const found = index.matches(queries, settings.threshold, (candidate, query) => {
     if (candidate.tokens < settings.minTokens || !universe.has(candidate.path)) return false;
-    return candidate.path !== query.path || sameFile === 'any' || candidate.line < query.line;
+    if (candidate.path !== query.path) return true;
+    // an enclosing function holds its nested one's text: that is not a copy
+    if (nests(candidate.qualname, query.qualname) || nests(query.qualname, candidate.qualname)) return false;
+    return sameFile === 'any' || candidate.line < query.line;
   });
   return queries.map((query, i) => ({ query, matches: rankCanonicalFirst(found[i] ?? [], settings.canonical) }));
+}
+
+function nests(outer: string, inner: string): boolean {
+  return inner.startsWith(`${outer}.`);
 }
 
 function rankCanonicalFirst(matches: Match[], canonical: CanonicalFiles): Match[] {
@@ -98,10 +105,13 @@ export interface DuplicateRun {
   memo: string | undefined;
 }
 
+/** Bumped whenever what counts as a match changes, so remembered answers from before are dropped. */
+const MATCHING_VERSION = 2;
+
 function settingsKey(s: DuplicateSettings): string {
   const canonical = [...s.canonical].sort(([a], [b]) => (a < b ? -1 : 1));
   // the index version too: answers computed from other fingerprints are not answers any more
-  return createHash('sha256').update(JSON.stringify([INDEX_VERSION, s.threshold, s.minTokens, canonical])).digest('hex').slice(0, 16);
+  return createHash('sha256').update(JSON.stringify([INDEX_VERSION, MATCHING_VERSION, s.threshold, s.minTokens, canonical])).digest('hex').slice(0, 16);
 }
 
 function readMemo(text: string | undefined, settings: string): Memo | null {

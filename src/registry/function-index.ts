@@ -19,7 +19,7 @@ const VERSION_KEY = 'function_index_version';
  * candidates; the pruning bound is lowered by the shingles left out, so no match above the threshold is
  * lost, only the candidate search is kept small.
  */
-const COMMON_SHINGLE = 400;
+const COMMON_SHINGLE = 200;
 /** Query functions per candidate query: one statement, bounded JSON. */
 const BATCH = 64;
 
@@ -184,13 +184,19 @@ export class FunctionIndex {
         if (r.n > COMMON_SHINGLE) common.add(r.shingle);
       }
     }
-    const queries = batch.map((f) => {
-      const kept = f.shingles.filter((s) => !common.has(s));
-      const need = minShared(f.shingles.length, threshold) - (f.shingles.length - kept.length);
-      // when the rare shingles alone cannot show a match, every holder of one of them is a candidate
-      return [Math.max(1, need), kept];
-    });
-    return this.q.candidates.all({ queries: JSON.stringify(queries) });
+    return this.db.transaction(() => {
+      this.q.queryClear.run();
+      batch.forEach((f, query) => {
+        const kept = f.shingles.filter((s) => !common.has(s));
+        // the bound drops by the shingles left out; when the rare ones alone cannot show a match,
+        // every holder of one of them is a candidate
+        const need = Math.max(1, minShared(f.shingles.length, threshold) - (f.shingles.length - kept.length));
+        for (const shingle of kept) this.q.queryInsert.run({ query, shingle, need });
+      });
+      const found = this.q.candidates.all();
+      this.q.queryClear.run();
+      return found;
+    })();
   }
 }
 

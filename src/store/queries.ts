@@ -234,15 +234,19 @@ export const FUNCTION_SQL = {
   shingleCounts: `SELECT s.value AS shingle,
       (SELECT count(*) FROM (SELECT 1 FROM function_postings p WHERE p.shingle = s.value LIMIT @cap + 1)) AS n
     FROM json_each(@shingles) s`,
+  /** The query functions' shingles for one candidate search (a temporary table of this connection). */
+  queryCreate: `CREATE TEMP TABLE IF NOT EXISTS function_query (
+    query INTEGER NOT NULL, shingle INTEGER NOT NULL, need INTEGER NOT NULL)`,
+  queryInsert: 'INSERT INTO function_query (query, shingle, need) VALUES (@query, @shingle, @need)',
+  queryClear: 'DELETE FROM function_query',
   /**
-   * Candidates of several query functions at once. `@queries` is a JSON array of `[minShared, [shingle, …]]`;
-   * a function is a candidate of query `query` (the array index) when it shares at least minShared shingles.
+   * Candidates of all query functions at once: a function is a candidate of query `query` when it
+   * shares at least `need` of its shingles.
    */
-  candidates: `SELECT q.key AS query, p.function AS function, count(*) AS shared
-    FROM json_each(@queries) q, json_each(q.value, '$[1]') s
-    JOIN function_postings p ON p.shingle = s.value
-    GROUP BY q.key, p.function
-    HAVING count(*) >= json_extract(q.value, '$[0]')`,
+  candidates: `SELECT q.query AS query, p.function AS function, count(*) AS shared
+    FROM function_query q JOIN function_postings p ON p.shingle = q.shingle
+    GROUP BY q.query, p.function
+    HAVING count(*) >= max(q.need)`,
   clearPostings: 'DELETE FROM function_postings',
   clearFunctions: 'DELETE FROM functions',
   clearFiles: 'DELETE FROM function_files',
@@ -279,7 +283,9 @@ export interface FunctionQueries {
   postingInsert: Statement<{ shingle: number; function: number }>;
   postingDelete: Statement<{ shingle: number; function: number }>;
   shingleCounts: Statement<{ shingles: string; cap: number }, { shingle: number; n: number }>;
-  candidates: Statement<{ queries: string }, { query: number; function: number; shared: number }>;
+  queryInsert: Statement<{ query: number; shingle: number; need: number }>;
+  queryClear: Statement<[]>;
+  candidates: Statement<[], { query: number; function: number; shared: number }>;
   clearPostings: Statement<[]>;
   clearFunctions: Statement<[]>;
   clearFiles: Statement<[]>;
@@ -287,6 +293,7 @@ export interface FunctionQueries {
 
 export function prepareFunctionQueries(db: Database.Database): FunctionQueries {
   const q = FUNCTION_SQL;
+  db.exec(q.queryCreate);
   return {
     metaGet: db.prepare<{ key: string }, string>(q.metaGet).pluck(),
     metaSet: db.prepare<{ key: string; value: string }>(q.metaSet),
@@ -301,7 +308,9 @@ export function prepareFunctionQueries(db: Database.Database): FunctionQueries {
     postingInsert: db.prepare<{ shingle: number; function: number }>(q.postingInsert),
     postingDelete: db.prepare<{ shingle: number; function: number }>(q.postingDelete),
     shingleCounts: db.prepare<{ shingles: string; cap: number }, { shingle: number; n: number }>(q.shingleCounts),
-    candidates: db.prepare<{ queries: string }, { query: number; function: number; shared: number }>(q.candidates),
+    queryInsert: db.prepare<{ query: number; shingle: number; need: number }>(q.queryInsert),
+    queryClear: db.prepare<[]>(q.queryClear),
+    candidates: db.prepare<[], { query: number; function: number; shared: number }>(q.candidates),
     clearPostings: db.prepare<[]>(q.clearPostings),
     clearFunctions: db.prepare<[]>(q.clearFunctions),
     clearFiles: db.prepare<[]>(q.clearFiles),
