@@ -22,6 +22,8 @@ export interface Discovery {
   /** Every file under the project root (for resolving script calls), excluded folders left out. */
   all: Set<string>;
   skipped: SkippedFile[];
+  /** With `folders: true`: every folder walked (root-relative, `.` for the root) and its mtime. */
+  folders: Map<string, number>;
 }
 
 export interface DiscoverOptions {
@@ -30,6 +32,11 @@ export interface DiscoverOptions {
   targets: string[];
   include: string[];
   exclude: string[];
+  /**
+   * Also record each folder's mtime: a file added, removed or renamed changes its folder's, so a later
+   * run can tell the tree is unchanged by stat'ing folders and known files instead of walking.
+   */
+  folders?: boolean;
 }
 
 function errno(error: unknown): string | undefined {
@@ -49,6 +56,7 @@ export function discover(options: DiscoverOptions): Discovery {
   const all = new Set<string>();
   const files = new Map<string, DiscoveredFile>();
   const context = new Map<string, DiscoveredFile>();
+  const folders = new Map<string, number>();
 
   // `real` is the folder's resolved path: asked of the file system only at the start and behind a
   // symlink, otherwise the parent's real path plus the name (one syscall less per folder)
@@ -68,6 +76,7 @@ export function discover(options: DiscoverOptions): Discovery {
     seen.add(real);
     let entries: Dirent[];
     try {
+      if (options.folders) folders.set(dirRel, statSync(dirAbs).mtimeMs);
       entries = readdirSync(dirAbs, { withFileTypes: true });
     } catch (error) {
       const code = errno(error);
@@ -146,7 +155,7 @@ export function discover(options: DiscoverOptions): Discovery {
   }
   if (!coversRoot) walk(rootAbs, false, new Set());
   for (const rel of files.keys()) context.delete(rel);
-  return { files: [...files.values()], context: [...context.values()], all, skipped };
+  return { files: [...files.values()], context: [...context.values()], all, skipped, folders };
 }
 
 /**
@@ -244,4 +253,51 @@ function firstInvalidUtf8Line(buf: Buffer): number {
   const text = new TextDecoder('utf-8').decode(buf);
   const at = text.indexOf('\uFFFD');
   return at < 0 ? 1 : text.slice(0, at).split('\n').length;
+}
+
+/**
+ * Names and stats files one at a time, with the walk's include/exclude rules: what a git mode needs for
+ * the few paths git names, without walking a tree of thousands of files.
+ */
+export interface FileProbe {
+  /** The file as the walk would have discovered it, or null (excluded, not included, not a file, gone). */
+  discover(rel: string): DiscoveredFile | null;
+  /** True when the walk would have listed `rel` among every file under the root (`Discovery.all`). */
+  has(rel: string): boolean;
+  /** True when `rel` is a folder under the root that the walk would have entered. */
+  hasFolder(rel: string): boolean;
+}
+
+export function fileProbe(root: string, include: string[], exclude: string[]): FileProbe {
+  const excluded = globMatcher(exclude);
+  const included = globMatcher(include);
+  // the walk never enters an excluded folder, so every ancestor is asked too
+  const visible = (rel: string): boolean => {
+    const parts = rel.split('/');
+    if (parts.some((p) => p === '' || p === '.' || p === '..')) return false;
+    for (let i = 1; i <= parts.length; i++) {
+      const sub = parts.slice(0, i).join('/');
+      const base = parts[i - 1] ?? '';
+      if (excluded(sub, base) || excluded(base, base)) return false;
+    }
+    return true;
+  };
+  const stat = (rel: string): Stats | null => {
+    try {
+      return statSync(path.join(root, rel));
+    } catch (error) {
+      const code = errno(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'EACCES') return null;
+      throw error;
+    }
+  };
+  return {
+    discover(rel) {
+      if (!visible(rel) || !included(rel, rel.slice(rel.lastIndexOf('/') + 1))) return null;
+      const st = stat(rel);
+      return st?.isFile() ? { path: rel, abs: path.join(root, rel), size: st.size, mtimeMs: st.mtimeMs } : null;
+    },
+    has: (rel) => visible(rel) && (stat(rel)?.isFile() ?? false),
+    hasFolder: (rel) => visible(rel) && (stat(rel)?.isDirectory() ?? false),
+  };
 }

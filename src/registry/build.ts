@@ -70,9 +70,76 @@ export async function openProject(options: RegistryOptions, { walk = true }: { w
     ...(options.isolated ? { isolated: true } : {}),
   });
   const warnings: string[] = [];
-  const registered = walk ? registeredFiles(loaded.root, loaded.config) : { files: [], all: new Set<string>(), skipped: [] };
+  const registered = walk ? registeredFiles(loaded.root, loaded.config) : unwalked();
   const index = RegistryIndex.open(loaded.root, (m) => warnings.push(m));
   return { root: loaded.root, config: loaded.config, configSource: loaded.source, registered, index, warnings };
+}
+
+/** What `openProject({ walk: false })` holds until a walk is needed (see `walkIfNeeded`). */
+function unwalked(): Registered {
+  return { files: [], all: new Set<string>(), skipped: [], folders: new Map() };
+}
+
+/** Walks the tree if `openProject` did not. */
+export function walkIfNeeded(project: Project): void {
+  if (project.registered.folders.size === 0) project.registered = registeredFiles(project.root, project.config);
+}
+
+/**
+ * The tree as the last build saw it: every folder's mtime and every registered file's mtime and size.
+ * A file added, removed or renamed changes its folder's mtime, and an edit changes the file's, so
+ * stat'ing these (no directory listing, no parse) tells whether the index still describes the tree.
+ */
+interface TreeSnapshot {
+  inputs: string;
+  folders: [string, number][];
+  files: [string, number, number][];
+}
+
+const TREE_MEMO = 'tree';
+
+function snapshotOf(project: Project): string {
+  const snapshot: TreeSnapshot = {
+    inputs: inputsStamp(project),
+    folders: [...project.registered.folders],
+    files: project.registered.files.map((f) => [f.path, f.mtimeMs, f.size]),
+  };
+  return JSON.stringify(snapshot);
+}
+
+/** Remembers the walked tree as the index now describes it. */
+export function recordTree(project: Project): void {
+  const snapshot = snapshotOf(project);
+  if (project.index.memo(TREE_MEMO) !== snapshot) project.index.remember(TREE_MEMO, snapshot);
+}
+
+/** True when nothing the last build saw has changed on disk (see `TreeSnapshot`). */
+export function treeUnchanged(project: Project): boolean {
+  const text = project.index.memo(TREE_MEMO);
+  if (!text) return false;
+  let snapshot: TreeSnapshot;
+  try {
+    snapshot = JSON.parse(text) as TreeSnapshot;
+  } catch (error) {
+    // a damaged memo only costs the shortcut: the caller walks and rebuilds, which rewrites it
+    if (error instanceof SyntaxError) return false;
+    throw error;
+  }
+  if (snapshot.inputs !== inputsStamp(project) || !Array.isArray(snapshot.folders) || !Array.isArray(snapshot.files)) return false;
+  // tens of thousands of calls: a plain concatenation, not path.join
+  const prefix = project.root.endsWith(path.sep) ? project.root : project.root + path.sep;
+  const stat = (rel: string) => statSync(prefix + rel, { throwIfNoEntry: false });
+  for (const [rel, ms] of snapshot.folders) if (stat(rel)?.mtimeMs !== ms) return false;
+  for (const [rel, ms, size] of snapshot.files) {
+    const st = stat(rel);
+    if (!st || st.mtimeMs !== ms || st.size !== size) return false;
+  }
+  return true;
+}
+
+/** True once a build has recorded what it saw (an index never built answers nothing). */
+export function everBuilt(project: Project): boolean {
+  return project.index.memo(TREE_MEMO) !== undefined;
 }
 
 function stampOf(file: string): string {
@@ -125,6 +192,7 @@ export async function build(project: Project): Promise<Built> {
     entries,
     inputs: inputsStamp(project),
   });
+  recordTree(project);
   return { ...project, entries, stale, coverage: coverageOf(entries), annotations, parsed: collection.parsed, changed, digest };
 }
 

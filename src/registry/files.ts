@@ -23,6 +23,8 @@ export interface Registered {
   /** Every file under the root (for resolving script calls and stale entries). */
   all: Set<string>;
   skipped: SkippedFile[];
+  /** Every folder walked and its mtime (see `DiscoverOptions.folders`). */
+  folders: Map<string, number>;
 }
 
 /** The language of a registered path, reading through a `.DEPRECATED` suffix. */
@@ -33,7 +35,7 @@ export function registryLanguageOf(path: string): Language | null {
 
 /** The registered files under `root`, sorted by path. */
 export function registeredFiles(root: string, config: Config): Registered {
-  const found = discover({ root, targets: [root], include: config.registry.include, exclude: config.exclude });
+  const found = discover({ root, targets: [root], include: config.registry.include, exclude: config.exclude, folders: true });
   const files: RegisteredFile[] = [];
   for (const file of found.files) {
     const language = registryLanguageOf(file.path);
@@ -43,5 +45,5 @@ export function registeredFiles(root: string, config: Config): Registered {
     files.push({ ...file, language, deprecatedName: file.path.endsWith(DEPRECATED_SUFFIX) });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, all: found.all, skipped: found.skipped };
+  return { files, all: found.all, skipped: found.skipped, folders: found.folders };
 }

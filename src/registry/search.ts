@@ -7,7 +7,7 @@ import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { toPosix } from '../core/paths.js';
 import type { RegistryEntry, Status } from '../schemas/registry.js';
-import { build, inputsStamp, openProject, type Project, type RegistryOptions } from './build.js';
+import { build, everBuilt, inputsStamp, openProject, recordTree, treeUnchanged, walkIfNeeded, type Project, type RegistryOptions } from './build.js';
 import { indexMatches } from './collect.js';
 import { searchColumns } from './store.js';
 
@@ -61,8 +61,16 @@ function matchedFields(entry: RegistryEntry, words: readonly string[]): string[]
 
 /** Refreshes the index when the tree, the config or the annotations moved on since the last sync. */
 export async function ensureFresh(project: Project): Promise<boolean> {
+  if (project.registered.folders.size === 0) {
+    // not walked yet: the snapshot of the last build answers without listing a folder
+    if (treeUnchanged(project)) return false;
+    walkIfNeeded(project);
+  }
   const fresh = indexMatches(project.registered.files, project.index.stats()) && project.index.inputs() === inputsStamp(project);
-  if (fresh) return false;
+  if (fresh) {
+    recordTree(project);
+    return false;
+  }
   await build(project);
   project.warnings.push('the registry index was out of date; refreshed it first');
   return true;
@@ -87,13 +95,9 @@ export function searchIndex(project: Project, query: string, limit: number): Sea
 export async function searchRegistry(options: SearchOptions): Promise<SearchResult> {
   const limit = options.limit ?? 10;
   if (!Number.isInteger(limit) || limit < 1) throw new UserError(`--limit: expected a whole number above 0, got ${limit}`);
-  let project = await openProject(options, { walk: options.refresh !== false });
-  let trusted = options.refresh === false;
-  if (trusted && project.index.stats().size === 0) {
-    project.index.close();
-    project = await openProject(options);
-    trusted = false;
-  }
+  const project = await openProject(options, { walk: false });
+  // an index that was never built cannot be trusted, whatever the caller says
+  const trusted = options.refresh === false && everBuilt(project);
   try {
     const refreshed = trusted ? false : await ensureFresh(project);
     const hits = searchIndex(project, options.query, limit);
@@ -112,7 +116,7 @@ export interface ShowResult {
 
 /** One entry in full. `file` is relative to `cwd` (or absolute), as a user types it. */
 export async function showRegistryEntry(options: RegistryOptions & { file: string }): Promise<ShowResult> {
-  const project = await openProject(options);
+  const project = await openProject(options, { walk: false });
   try {
     const rel = toPosix(path.relative(project.root, path.resolve(options.cwd, options.file)));
     if (rel.startsWith('../') || rel === '..' || path.isAbsolute(rel)) {
@@ -122,6 +126,7 @@ export async function showRegistryEntry(options: RegistryOptions & { file: strin
     const entry = project.index.entry(rel);
     if (!entry) {
       const base = rel.slice(rel.lastIndexOf('/') + 1);
+      walkIfNeeded(project);
       const near = project.registered.files.map((f) => f.path).filter((p) => p.endsWith(`/${base}`) || p === base);
       throw new UserError(`${rel}: not in the registry`, {
         hint: near.length

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { searchRegistry, showRegistryEntry, syncRegistry, UserError } from '../../src/index.js';
@@ -46,6 +46,20 @@ describe('registry search', () => {
     expect(r.warnings).toContain('the registry index was out of date; refreshed it first');
     expect(r.hits[0]?.path).toBe('scripts/reward_model.py');
     expect((await searchRegistry({ cwd: lab.root, query: 'reward model' })).refreshed).toBe(false);
+  });
+
+  it('sees an edit in place and a file in a new folder without a sync (the tree snapshot)', async () => {
+    const critic = path.join(lab.root, 'scripts/utils/names.py');
+    writeFileSync(critic, '"""Quokka naming helpers."""\n', { flag: 'w' });
+    const edited = await searchRegistry({ cwd: lab.root, query: 'quokka' });
+    expect(edited.refreshed).toBe(true);
+    expect(edited.hits.map((h) => h.path)).toEqual(['scripts/utils/names.py']);
+    mkdirSync(path.join(lab.root, 'scripts/new_area'));
+    writeFileSync(path.join(lab.root, 'scripts/new_area/wombat.py'), '"""Wombat counting."""\n');
+    const added = await searchRegistry({ cwd: lab.root, query: 'wombat' });
+    expect(added.refreshed).toBe(true);
+    expect(added.hits.map((h) => h.path)).toEqual(['scripts/new_area/wombat.py']);
+    expect((await searchRegistry({ cwd: lab.root, query: 'wombat' })).refreshed).toBe(false);
   });
 
   it('with refresh off, answers from the index as the last sync left it', async () => {
