@@ -5,6 +5,8 @@
  * change can affect.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 
 import { percent } from '../analysis/python/fingerprint.js';
 import type { NearDuplicate } from '../audit/rule.js';
@@ -23,6 +25,8 @@ export type { NearDuplicate };
 
 /** The canonical files of an annotations file (status canonical, or a canonical_for list). */
 export async function canonicalFiles(root: string, annotations: string): Promise<Map<string, string[]>> {
+  // the annotations module brings the YAML parser and the schema library: only when there is a file
+  if (!existsSync(path.join(root, annotations))) return new Map();
   const { loadAnnotations } = await import('./annotations.js');
   const loaded = await loadAnnotations(root, annotations);
   const out = new Map<string, string[]>();
