@@ -7,15 +7,15 @@ import { RULES } from '../../audits/index.js';
 import { emptyFacts, FACTS_VERSION, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
 import { isRuleEnabled, loadConfig, ruleMatches, severityFor } from '../core/config.js';
 import { UserError } from '../core/errors.js';
-import { discover, type DiscoveredFile } from '../core/files.js';
+import { discover, fileProbe, type DiscoveredFile } from '../core/files.js';
 import type { Config, Severity } from '../schemas/config.js';
 import type { Finding, SkippedFile } from '../schemas/finding.js';
 import type { FactsStore } from '../store/index.js';
 import { BASELINE_FILE } from './baseline-file.js';
 import { assignFingerprints } from './fingerprint.js';
-import { inferSanctionedLoaders } from './infer.js';
+import { combineLoaderSummaries, summarizeForLoaders, type LoaderSummary } from './infer.js';
 import { FileModels } from './models.js';
-import { Project, type SanctionedLoader } from './project.js';
+import { Project, filesFromSet, type ProjectFiles, type SanctionedLoader } from './project.js';
 import { findNearDuplicates } from './duplicates.js';
 import { renderMessage, type NearDuplicate, type Rule, type RuleContext } from './rule.js';
 import { scan } from './scan.js';
@@ -102,17 +102,64 @@ interface Selection {
 
 /** What git says a git mode should audit, asked before the tree walk so the two can overlap. */
 async function askGit(root: string, options: AuditOptions): Promise<{ staged: StagedFile[] } | { changed: Set<string> }> {
-  const git = await import('../core/git.js');
   if (options.staged) {
-    const staged = await git.stagedFiles(root);
-    // compile the Python grammar in the background while the tree is walked; whoever needs the parser
-    // awaits this same promise, so a failure surfaces there
-    if (staged.some((s) => s.path.endsWith('.py'))) {
-      import('../analysis/python/parser.js').then((m) => m.pythonParser()).catch(() => undefined);
-    }
-    return { staged };
+    // compile the Python grammar in the background while git runs: a commit almost always holds Python.
+    // Whoever needs the parser awaits this same promise, so a failure surfaces there.
+    import('../analysis/python/parser.js').then((m) => m.pythonParser()).catch(() => undefined);
+    const git = await import('../core/git.js');
+    return { staged: await git.stagedFiles(root) };
   }
+  const git = await import('../core/git.js');
   return { changed: new Set(await git.changedSince(root, options.changedSince ?? 'HEAD')) };
+}
+
+interface Tree {
+  selection: Selection;
+  /** Other included files: what zero-config loader inference may read. */
+  context: DiscoveredFile[];
+  files: ProjectFiles;
+  /** Every file under the root, or null when the run did not walk the tree. */
+  all: ReadonlySet<string> | null;
+  skipped: SkippedFile[];
+}
+
+/**
+ * `--staged` without walking the tree: the staged paths are matched against the globs and stat'ed one by
+ * one, rules ask the file system about the paths they resolve, and loader inference reads the files the
+ * cache knows may define a loader. A loader file no run has seen yet is missed until a full audit sees it;
+ * with an empty cache (nothing to know it from) the tree is walked as in a full run.
+ */
+function stagedTree(root: string, config: Config, staged: StagedFile[], store: FactsStore | null): Tree | null {
+  const hinted = config.sanctionedLoaders.length ? [] : store?.hintedFiles();
+  if (!hinted) return null;
+  const probe = fileProbe(root, config.include, config.exclude);
+  const contents = new Map<string, Buffer>();
+  const picked: DiscoveredFile[] = [];
+  for (const s of staged) {
+    const known = probe.discover(s.path);
+    if (!known) continue; // excluded, not included by the globs, or gone from the work tree
+    contents.set(s.path, s.bytes);
+    picked.push({ ...known, size: s.bytes.length });
+  }
+  const context: DiscoveredFile[] = [];
+  for (const row of hinted) {
+    const file = contents.has(row.path) ? null : probe.discover(row.path);
+    if (file) context.push(file);
+  }
+  const files: ProjectFiles = {
+    has: (p) => probe.has(p),
+    holdsPackage: (pkg) => probe.has(`${pkg}.py`) || probe.hasFolder(pkg) || probe.hasFolder(`src/${pkg}`),
+  };
+  return { selection: { files: picked, contents }, context, files, all: null, skipped: [] };
+}
+
+/** The tree as a full walk sees it, narrowed to what a git mode selects. */
+function walkedTree(root: string, config: Config, targets: string[], asked: Awaited<ReturnType<typeof askGit>> | null): Tree {
+  const discovery = discover({ root, targets, include: config.include, exclude: config.exclude });
+  const selection = asked ? gitSelection(discovery.files, asked) : { files: discovery.files };
+  const selected = new Set(selection.files.map((f) => f.path));
+  const context = asked ? discovery.files.filter((f) => !selected.has(f.path)) : discovery.context;
+  return { selection, context, files: filesFromSet(discovery.all), all: discovery.all, skipped: discovery.skipped };
 }
 
 /** The files a git mode audits, with the index content in `--staged` mode. */
@@ -156,12 +203,13 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const warnings: string[] = [];
   // git modes audit a selection but resolve script calls and loaders against the whole tree
   const asked = gitMode ? await askGit(root, options) : null;
-  const discovery = discover({ root, targets: gitMode ? [root] : targets, include: config.include, exclude: config.exclude });
-  const selection = asked ? gitSelection(discovery.files, asked) : { files: discovery.files };
-  const selected = new Set(selection.files.map((f) => f.path));
-  const context = gitMode ? discovery.files.filter((f) => !selected.has(f.path)) : discovery.context;
   const rules = RULES.filter((r) => isRuleEnabled(config, r.code));
   const store = options.noCache ? null : await openCache(root, warnings);
+  const tree =
+    (asked && 'staged' in asked ? stagedTree(root, config, asked.staged, store) : null) ??
+    walkedTree(root, config, gitMode ? [root] : targets, asked);
+  const { selection, context } = tree;
+  const selected = new Set(selection.files.map((f) => f.path));
   const findings: Finding[] = [];
   let suppressedCount = 0;
   let analysed = 0;
@@ -174,14 +222,14 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       rules,
       maxFileSize: config.maxFileSize,
       store,
-      known: discovery.all,
+      known: tree.all,
       ...(selection.contents ? { contents: selection.contents } : {}),
     });
     sanctioned = config.sanctionedLoaders.length
       ? config.sanctionedLoaders.map((name) => ({ name, source: 'config' as const, reasons: ['listed in sanctioned-loaders'] }))
       : await inferLoaders(scanned.loaderHints, store);
 
-    const project = new Project(root, config, discovery.all, sanctioned);
+    const project = new Project(root, config, tree.files, sanctioned);
     const ignoresFor = perFileIgnores(config);
     const known = new Set(RULES.map((r) => r.code));
     const fileRules = rules.filter((r) => r.phase !== 'after' && r.phase !== 'project');
@@ -189,7 +237,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     // project rules depend on other files: computed afresh (from their own memo), never cached per file
     const projectRules = rules.filter((r) => r.phase === 'project');
     const near = projectRules.length
-      ? await findNearDuplicates({ root, config, noCache: Boolean(options.noCache), scanned: scanned.files, selection, context, all: discovery.all, warn: (m) => warnings.push(m) })
+      ? await findNearDuplicates({ root, config, noCache: Boolean(options.noCache), scanned: scanned.files, selection, context, all: tree.all, warn: (m) => warnings.push(m) })
       : new Map<string, readonly NearDuplicate[]>();
     const projectFindings = (file: string, language: Language, source: () => string): Finding[] => {
       const found = near.get(file);
@@ -200,17 +248,18 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       for (const f of out) f.frame = frameOf(lines, f.span);
       return out;
     };
-    // what a file's results depend on besides its own bytes: a change here recomputes every file
-    const projectKey = createHash('sha256')
+    // what a file's results depend on besides its own bytes: a change here recomputes every file.
+    // Staged content is never remembered, so a run that did not walk the tree needs no key.
+    const projectKey = tree.all && createHash('sha256')
       .update(JSON.stringify(config))
       .update(sanctioned.map((l) => l.name).join('\n'))
-      .update([...discovery.all].join('\n'))
+      .update([...tree.all].join('\n'))
       .digest('hex');
     for (const file of scanned.files) {
       const ignored = ignoresFor(file.path);
-      const key = createHash('sha256').update(projectKey).update(file.path).update(file.row.hash).digest('hex').slice(0, 32);
+      const key = projectKey && createHash('sha256').update(projectKey).update(file.path).update(file.row.hash).digest('hex').slice(0, 32);
       let own: Finding[];
-      if (file.row.resultsKey === key && file.row.results !== null) {
+      if (key && file.row.resultsKey === key && file.row.results !== null) {
         own = JSON.parse(file.row.results) as Finding[];
       } else {
         own = [];
@@ -220,7 +269,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
           for (const f of own) f.frame = frameOf(lines, f.span);
         }
         // staged content is audited but never remembered as the working file's results
-        if (!selection.contents?.has(file.path)) {
+        if (key && !selection.contents?.has(file.path)) {
           file.row.resultsKey = key;
           file.row.results = JSON.stringify(own);
         }
@@ -249,7 +298,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   } finally {
     store?.close();
   }
-  const skipped = [...discovery.skipped.filter((s) => !gitMode || selected.has(s.path)), ...scanned.skipped];
+  const skipped = [...tree.skipped.filter((s) => !gitMode || selected.has(s.path)), ...scanned.skipped];
 
   const sorted = dedupeAndSort(findings);
   assignFingerprints(sorted);
@@ -281,30 +330,40 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
 }
 
 /**
- * Zero-config loaders, remembered under a digest of the candidate files' contents: a warm run whose
- * loader files did not change decodes none of their facts.
+ * Zero-config loaders. What each candidate file contributes is remembered by its content hash, so a
+ * run decodes the facts of no loader file that did not change, even when an edited file (a staged
+ * script) joins the candidates.
  */
 async function inferLoaders(
   hints: { row: { path: string; hash: string }; facts(): Promise<FileFacts> }[],
   store: FactsStore | null,
 ): Promise<SanctionedLoader[]> {
-  const digest = createHash('sha256').update(engineKey());
-  for (const h of [...hints].sort((a, b) => (a.row.path < b.row.path ? -1 : 1))) digest.update(`${h.row.path}\0${h.row.hash}\n`);
-  const key = digest.digest('hex');
+  const memoKey = `${engineKey()}:loader-summaries`;
+  let known: Record<string, LoaderSummary> = {};
   const remembered = store?.memo('loaders');
   if (remembered) {
-    let parsed: { key?: unknown; loaders?: SanctionedLoader[] } | undefined;
     try {
-      parsed = JSON.parse(remembered) as typeof parsed;
+      const parsed = JSON.parse(remembered) as { key?: unknown; summaries?: Record<string, LoaderSummary> };
+      if (parsed.key === memoKey && parsed.summaries && typeof parsed.summaries === 'object') known = parsed.summaries;
     } catch (error) {
       // a damaged memo is only a missed shortcut: it is recomputed and overwritten below
       if (!(error instanceof SyntaxError)) throw error;
     }
-    if (parsed?.key === key && Array.isArray(parsed.loaders)) return parsed.loaders;
   }
-  const loaders = inferSanctionedLoaders(await Promise.all(hints.map((h) => h.facts())));
-  store?.remember('loaders', JSON.stringify({ key, loaders }));
-  return loaders;
+  const sorted = [...hints].sort((a, b) => (a.row.path < b.row.path ? -1 : 1));
+  const summaries: Record<string, LoaderSummary> = {};
+  let fresh = false;
+  for (const h of sorted) {
+    const id = `${h.row.path}\0${h.row.hash}`;
+    const summary = known[id] ?? summarizeForLoaders(await h.facts());
+    if (!known[id]) fresh = true;
+    summaries[id] = summary;
+  }
+  // only what the tree holds now is kept, so the memo never grows with history
+  if (fresh || Object.keys(known).length !== sorted.length) {
+    store?.remember('loaders', JSON.stringify({ key: memoKey, summaries }));
+  }
+  return combineLoaderSummaries(Object.values(summaries));
 }
 
 function runRules(

@@ -6,7 +6,7 @@ import { discover, readSource } from '../core/files.js';
 import { modelArgument, modelLoadKind } from './apis.js';
 import { inferSanctionedLoaders } from './infer.js';
 import { FileModels } from './models.js';
-import { Project, type ModelVerdict, type SanctionedLoader } from './project.js';
+import { Project, filesFromSet, type ModelVerdict, type SanctionedLoader } from './project.js';
 
 export interface InferredModel {
   id: string;
@@ -41,7 +41,7 @@ export async function initProject(options: { cwd: string; dryRun?: boolean; forc
     if (read.ok && HINT.test(read.text)) facts.push(frontEnds.extract(read.text, file.path, 'python'));
   }
   const sanctioned = inferSanctionedLoaders(facts);
-  const project = new Project(root, loaded.config, discovery.all, sanctioned);
+  const project = new Project(root, loaded.config, filesFromSet(discovery.all), sanctioned);
   const models = new Map<string, InferredModel>();
   for (const file of facts) {
     const fm = new FileModels(file, project);

@@ -37,6 +37,38 @@ function hasDottedRun(path: string, name: string): boolean {
   return false;
 }
 
+/**
+ * The files of the project as rules ask about them: a set from a full walk, or answers from the file
+ * system one path at a time in `--staged` mode, which never walks the tree.
+ */
+export interface ProjectFiles {
+  has(path: string): boolean;
+  /** True when the project holds a top-level package or module of that name (`pkg.py`, `pkg/`, `src/pkg/`). */
+  holdsPackage(pkg: string): boolean;
+}
+
+/** `ProjectFiles` over every file under the root (`Discovery.all`). */
+export function filesFromSet(all: ReadonlySet<string>): ProjectFiles {
+  const packages = new Map<string, boolean>();
+  return {
+    has: (p) => all.has(p),
+    holdsPackage(pkg) {
+      let held = packages.get(pkg);
+      if (held === undefined) {
+        held = false;
+        for (const f of all) {
+          if (f === `${pkg}.py` || f.startsWith(`${pkg}/`) || f.startsWith(`src/${pkg}/`)) {
+            held = true;
+            break;
+          }
+        }
+        packages.set(pkg, held);
+      }
+      return held;
+    },
+  };
+}
+
 /** Everything the rules know beyond one file: config, the file tree, loaders, model identity. */
 export class Project {
   private readonly baseMatchers: ((id: string) => boolean)[];
@@ -47,7 +79,7 @@ export class Project {
     readonly root: string,
     readonly config: Config,
     /** Every file under the root (repo-relative, `/`), excluded folders left out. */
-    readonly files: ReadonlySet<string>,
+    readonly files: ProjectFiles,
     readonly sanctioned: readonly SanctionedLoader[],
   ) {
     const m = (p: string) => compileGlob(p, { nocase: true, dot: true });
@@ -114,24 +146,7 @@ export class Project {
       if (this.files.has(moved)) return { status: 'deprecated', path: c, reason: `it was moved to \`${moved}\`` };
     }
     // `python -m pkg.mod` for a package the repo does not hold is an installed tool, not a missing script
-    if (call.module && !this.holdsPackage(call.target.split('.')[0] ?? call.target)) return { status: 'external' };
+    if (call.module && !this.files.holdsPackage(call.target.split('.')[0] ?? call.target)) return { status: 'external' };
     return { status: 'missing', tried: call.candidates };
-  }
-
-  private readonly packages = new Map<string, boolean>();
-
-  private holdsPackage(pkg: string): boolean {
-    let held = this.packages.get(pkg);
-    if (held === undefined) {
-      held = false;
-      for (const f of this.files) {
-        if (f === `${pkg}.py` || f.startsWith(`${pkg}/`) || f.startsWith(`src/${pkg}/`)) {
-          held = true;
-          break;
-        }
-      }
-      this.packages.set(pkg, held);
-    }
-    return held;
   }
 }

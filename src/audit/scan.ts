@@ -18,8 +18,11 @@ export interface ScanRequest {
   store: FactsStore | null;
   /** Content to audit instead of the working tree's (the git index in `--staged` mode). */
   contents?: ReadonlyMap<string, Buffer>;
-  /** Every path under the project root: cache rows for others are dropped. */
-  known: ReadonlySet<string>;
+  /**
+   * Every path under the project root: cache rows for others are dropped. Null when the run did not walk
+   * the tree: then only the rows of the scanned files are read, and none is dropped.
+   */
+  known: ReadonlySet<string> | null;
   /** Other files of the project, examined only for what zero-config loader inference needs. */
   context?: DiscoveredFile[];
 }
@@ -134,7 +137,9 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   const { rules, store, contents } = request;
   const enabled = new Set(rules.map((r) => r.code));
   const languages = new Set(rules.flatMap((r) => r.languages));
-  const cached = store?.files() ?? new Map<string, CachedFile>();
+  const cached =
+    (request.known ? store?.files() : store?.filesFor([...request.files, ...(request.context ?? [])].map((f) => f.path))) ??
+    new Map<string, CachedFile>();
   const rows: CachedFile[] = [];
   const reused: { row: CachedFile; resultsKey: string | null }[] = [];
   const newFacts: { hash: string; facts: FileFacts }[] = [];

@@ -54,6 +54,20 @@ describe('stagedFiles', () => {
     expect(asText(await stagedFiles(r.root))).toEqual({ 'train.py': 'v1\n' });
   });
 
+  it('reads from the object store what the working tree no longer holds as staged', async () => {
+    const r = repo({ 'keep.py': 'v0\n' });
+    r.write({ 'a.py': 'same\n', 'b.py': 'same\n', 'gone.py': 'staged, then deleted\n', 'keep.py': 'v1\n' });
+    r.add();
+    rmSync(path.join(r.root, 'gone.py'));
+    r.write({ 'keep.py': 'v1\n' }); // rewritten with the same bytes: still read from the working tree
+    expect(asText(await stagedFiles(r.root))).toEqual({
+      'a.py': 'same\n',
+      'b.py': 'same\n',
+      'gone.py': 'staged, then deleted\n',
+      'keep.py': 'v1\n',
+    });
+  });
+
   it('lists added, modified and renamed files; not deleted or unstaged ones', async () => {
     const r = repo({ 'keep.py': 'keep\n', 'mod.py': 'old\n', 'old_name.py': 'moved\n', 'gone.py': 'bye\n', 'dirty.py': 'x\n' });
     r.write({ 'mod.py': 'new\n', 'added.py': 'added\n', 'dirty.py': 'unstaged edit\n' });

@@ -6,7 +6,8 @@
  * enough, so the output does not depend on the user's configuration, and every path list is NUL-separated,
  * so spaces, newlines and non-ASCII names come through as they are.
  */
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { SimpleGit, SimpleGitOptions } from 'simple-git';
 import { BugError, UserError, errorMessage } from './errors.js';
@@ -51,7 +52,7 @@ interface Repo {
   gitDir: string;
   objectFormat: string;
   shallow: boolean;
-  /** The commit HEAD points at, or null in a repository with no commits. */
+  /** The commit HEAD points at (or just `HEAD` when it is known to name one), or null in a repository with no commits. */
   head: string | null;
   git: SimpleGit;
 }
@@ -165,12 +166,14 @@ async function probe(git: SimpleGit, abs: string, what: string): Promise<Omit<Re
   return { dir: abs, gitDir, topLevel: path.resolve(topLevel), objectFormat, shallow: shallow === 'true' };
 }
 
-async function openRepo(dir: string, mode: Mode): Promise<Repo> {
+/**
+ * The repository holding `dir`. `head` is resolved alongside the probe, unless the caller already knows
+ * it (`knownHead`): outside a repository both fail, and the probe's answer is the one that counts.
+ */
+async function openRepo(dir: string, mode: Mode, knownHead?: Promise<string | null>): Promise<Repo> {
   const abs = checkFolder(dir, mode);
   const git = await makeGit(abs, undefined);
-  // HEAD is resolved alongside the probe: one git start less on the pre-commit path. Outside a repository
-  // both fail, and the probe's answer is the one that counts.
-  const [found, head] = await Promise.allSettled([probe(git, abs, mode), resolveCommit(git, 'HEAD', mode)]);
+  const [found, head] = await Promise.allSettled([probe(git, abs, mode), knownHead ?? resolveCommit(git, 'HEAD', mode)]);
   if (found.status === 'rejected') throw found.reason;
   if (!found.value) {
     throw new UserError(`${mode} needs a git repository: ${dir} is not inside one`, {
@@ -258,32 +261,78 @@ async function readBlobs(repo: Repo, ids: readonly string[]): Promise<Map<string
   return blobs;
 }
 
+/** The id git gives `bytes` as a blob (`git hash-object`), in the repository's object format. */
+function blobId(bytes: Buffer, objectFormat: string): string | null {
+  if (objectFormat !== 'sha1' && objectFormat !== 'sha256') return null;
+  return createHash(objectFormat).update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+/** The working tree's bytes of `rel` (under `dir`), or null when it cannot be read as a regular file. */
+function workTreeBytes(dir: string, rel: string): Buffer | null {
+  try {
+    const abs = path.join(dir, rel);
+    return lstatSync(abs).isFile() ? readFileSync(abs) : null;
+  } catch (error) {
+    if (error instanceof Error && 'code' in error) return null;
+    throw error;
+  }
+}
+
+async function diffIndex(git: SimpleGit, base: string): Promise<IndexEntry[]> {
+  // --no-renames: a rename is its new path as an addition, which is all an audit needs.
+  // --relative: only paths under the folder the command runs in, relative to it.
+  // T (a symlink that became a file) is asked for too; the mode filter keeps only regular files.
+  return parseRaw(await git.raw(['diff-index', '--cached', '-z', '--no-renames', '--diff-filter=ACMT', '--relative', base, '--']));
+}
+
 /**
  * Files added, copied or modified in the index relative to HEAD (or to the empty tree in a repository
  * with no commits), with their index content. A rename is listed under its new name. Deleted files,
  * symlinks and submodules are not listed. Paths are relative to `root`; files outside it are left out.
+ *
+ * This is the pre-commit path, so git is started as few times as possible: the diff against `HEAD` runs
+ * alongside the repository probe (the hook's index is checked once the probe names the git folder), and
+ * a staged blob is read from the working tree when the file there hashes to the same id, which is the
+ * usual case; only the others are read from the object store.
  */
 export async function stagedFiles(root: string): Promise<StagedFile[]> {
-  const repo = await openRepo(root, '--staged');
-  const base = repo.head ?? EMPTY_TREE[repo.objectFormat];
-  if (base === undefined) {
-    throw new UserError(`--staged does not know the object format "${repo.objectFormat}" of ${repo.topLevel}`);
-  }
-  let out: string;
+  const abs = checkFolder(root, '--staged');
+  const hookIndex = process.env.GIT_INDEX_FILE ? path.resolve(process.cwd(), process.env.GIT_INDEX_FILE) : undefined;
+  const optimistic = await makeGit(abs, hookIndex);
+  const early = diffIndex(optimistic, 'HEAD');
+  // settled here so an early failure is never an unhandled rejection while the probe runs
+  early.catch(() => undefined);
+  // a diff against HEAD that works proves HEAD exists; only when it fails is HEAD asked about
+  const head = early.then(
+    () => 'HEAD',
+    () => resolveCommit(optimistic, 'HEAD', '--staged'),
+  );
+  const repo = await openRepo(root, '--staged', head);
+  let entries: IndexEntry[];
   try {
-    // --no-renames: a rename is its new path as an addition, which is all an audit needs.
-    // --relative: only paths under the folder the command runs in, relative to it.
-    // T (a symlink that became a file) is asked for too; the mode filter keeps only regular files.
-    out = await repo.git.raw(['diff-index', '--cached', '-z', '--no-renames', '--diff-filter=ACMT', '--relative', base, '--']);
+    const sameIndex = hookIndexFile(repo.gitDir) === hookIndex;
+    if (repo.head !== null && sameIndex) {
+      entries = await early;
+    } else {
+      const base = repo.head ?? EMPTY_TREE[repo.objectFormat];
+      if (base === undefined) {
+        throw new UserError(`--staged does not know the object format "${repo.objectFormat}" of ${repo.topLevel}`);
+      }
+      entries = await diffIndex(repo.git, base);
+    }
   } catch (error) {
+    if (error instanceof UserError || error instanceof BugError) throw error;
     rethrow(error, '--staged');
   }
-  const entries = parseRaw(out);
-  const blobs = await readBlobs(repo, [...new Set(entries.map((e) => e.blob))]);
-  return entries.map((e) => {
-    const bytes = blobs.get(e.blob);
-    if (!bytes) throw new BugError(`staged blob ${e.blob} of ${e.path} was not read`);
-    return { path: e.path, bytes };
+  const files: { path: string; blob: string; bytes: Buffer | null }[] = entries.map((e) => {
+    const bytes = workTreeBytes(repo.dir, e.path);
+    return { ...e, bytes: bytes && blobId(bytes, repo.objectFormat) === e.blob ? bytes : null };
+  });
+  const blobs = await readBlobs(repo, [...new Set(files.filter((f) => !f.bytes).map((f) => f.blob))]);
+  return files.map((f) => {
+    const bytes = f.bytes ?? blobs.get(f.blob);
+    if (!bytes) throw new BugError(`staged blob ${f.blob} of ${f.path} was not read`);
+    return { path: f.path, bytes };
   });
 }
 

@@ -10,6 +10,8 @@
 import { existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { createRequire } from 'node:module';
+
 import Database from 'better-sqlite3';
 
 import type { FileFacts, SuppressionFact } from '../analysis/facts.js';
@@ -41,13 +43,21 @@ export interface CachedFile {
 export interface FactsStore {
   /** All file rows at once (one query), keyed by path. */
   files(): Map<string, CachedFile>;
+  /** The rows of these paths only (one query), keyed by path: a git mode asks about a few files. */
+  filesFor(paths: readonly string[]): Map<string, CachedFile>;
+  /**
+   * The rows of files that may define a sanctioned loader, or null when the cache has no rows at all
+   * (nothing was ever scanned, so it cannot tell).
+   */
+  hintedFiles(): CachedFile[] | null;
   /** Facts by content hash, or undefined. */
   facts(hash: string): FileFacts | undefined;
   /**
    * One transaction: upsert these rows and facts, delete file rows whose path is neither in `keep` nor
-   * among `files`, and drop the facts no remaining file row refers to.
+   * among `files`, and drop the facts no remaining file row refers to. With `keep` null (a run that saw
+   * only part of the tree) no row is deleted.
    */
-  save(files: CachedFile[], facts: { hash: string; facts: FileFacts }[], keep: ReadonlySet<string>): void;
+  save(files: CachedFile[], facts: { hash: string; facts: FileFacts }[], keep: ReadonlySet<string> | null): void;
   /** A small derived value remembered across runs (e.g. the inferred loaders), or undefined. */
   memo(name: string): string | undefined;
   remember(name: string, value: string): void;
@@ -95,6 +105,8 @@ export function openDatabase(options: Omit<StoreOptions, 'engineKey'>): Database
 function noStore(): FactsStore {
   return {
     files: () => new Map(),
+    filesFor: () => new Map(),
+    hintedFiles: () => null,
     facts: () => undefined,
     save: () => undefined,
     memo: () => undefined,
@@ -159,6 +171,27 @@ class SqliteStore implements FactsStore {
     });
   }
 
+  filesFor(paths: readonly string[]): Map<string, CachedFile> {
+    return this.guard(new Map<string, CachedFile>(), ({ queries }) => {
+      const files = new Map<string, CachedFile>();
+      for (const row of queries.filesSome.all({ paths: JSON.stringify(paths) })) {
+        files.set(row.path, fromRow(row));
+        this.loaded.set(row.path, row);
+      }
+      return files;
+    });
+  }
+
+  hintedFiles(): CachedFile[] | null {
+    return this.guard(null, ({ queries }) => {
+      if (!queries.filesAny.get()) return null;
+      return queries.filesHinted.all().map((row) => {
+        this.loaded.set(row.path, row);
+        return fromRow(row);
+      });
+    });
+  }
+
   facts(hash: string): FileFacts | undefined {
     return this.guard(undefined, ({ queries }) => {
       const text = queries.factsGet.get({ hash });
@@ -166,26 +199,28 @@ class SqliteStore implements FactsStore {
     });
   }
 
-  save(files: CachedFile[], facts: { hash: string; facts: FileFacts }[], keep: ReadonlySet<string>): void {
+  save(files: CachedFile[], facts: { hash: string; facts: FileFacts }[], keep: ReadonlySet<string> | null): void {
     // Encoding happens before the write lock is taken, so another process waits less.
     const rows = files.map(toParams);
     const encoded = facts.map((f) => ({ hash: f.hash, facts: encodeFacts(f.facts) }));
-    const kept = new Set(keep);
-    for (const f of files) kept.add(f.path);
-    const keepJson = JSON.stringify([...kept]);
+    const kept = keep && new Set(keep);
+    if (kept) for (const f of files) kept.add(f.path);
     const write = ({ db, queries }: Connection): void => {
       // A warm run hands back every row it read; only the changed ones are written, and when nothing
       // changed at all the write lock is not even taken.
       const changed = rows.filter((row) => !sameRow(this.loaded.get(row.path), row));
-      const vanished = [...this.loaded.keys()].some((path) => !kept.has(path));
-      if (this.loadedAll && changed.length === 0 && encoded.length === 0 && !vanished) return;
+      // without a full `loaded` it is unknown whether rows vanished: ask the table
+      const vanished = kept !== null && (!this.loadedAll || [...this.loaded.keys()].some((path) => !kept.has(path)));
+      if (changed.length === 0 && encoded.length === 0 && !vanished) return;
+      // a row that changed may have dropped the last reference to some facts
+      const orphans = vanished || changed.some((row) => this.loaded.get(row.path)?.hash !== row.hash);
       db.transaction(() => {
         for (const row of changed) queries.fileUpsert.run(row);
         for (const row of encoded) queries.factsUpsert.run(row);
-        queries.filesDeleteExcept.run({ keep: keepJson });
-        queries.factsDeleteOrphans.run();
+        if (kept && vanished) queries.filesDeleteExcept.run({ keep: JSON.stringify([...kept]) });
+        if (orphans) queries.factsDeleteOrphans.run();
       }).immediate();
-      for (const path of this.loaded.keys()) if (!kept.has(path)) this.loaded.delete(path);
+      if (kept) for (const path of this.loaded.keys()) if (!kept.has(path)) this.loaded.delete(path);
       for (const row of changed) this.loaded.set(row.path, toRow(row));
     };
     this.guard(undefined, write, write);
@@ -239,7 +274,7 @@ class SqliteStore implements FactsStore {
     for (let attempt = 1; ; attempt++) {
       let db: Database.Database | undefined;
       try {
-        db = new Database(this.file, { timeout: BUSY_TIMEOUT_MS });
+        db = new Database(this.file, { timeout: BUSY_TIMEOUT_MS, ...nativeBinding() });
         for (const pragma of CONNECTION_PRAGMAS) db.pragma(pragma);
         migrate(db, (migrations ??= loadMigrations()));
         const queries = prepareQueries(db);
@@ -297,6 +332,25 @@ function rebuildReason(error: unknown): string | null {
   // A valid SQLite file whose tables are not the ones the migrations made (another tool's file).
   if (error.code === 'SQLITE_ERROR') return `cache has an unexpected schema (${error.message})`;
   return null;
+}
+
+let binding: { nativeBinding?: string } | undefined;
+
+/**
+ * The addon's path, where its build puts it: better-sqlite3 otherwise asks the \`bindings\` package, which
+ * probes a dozen folders on every start (a few milliseconds of every pre-commit run). When the file is
+ * elsewhere, that search is left to run as usual.
+ */
+function nativeBinding(): { nativeBinding?: string } {
+  if (binding) return binding;
+  try {
+    const file = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+    binding = existsSync(file) ? { nativeBinding: file } : {};
+  } catch (error) {
+    if (!(error instanceof Error && 'code' in error && error.code === 'MODULE_NOT_FOUND')) throw error;
+    binding = {};
+  }
+  return binding;
 }
 
 /** Failures of the medium (locks, permissions, disk), which cost the cache but not the audit. */

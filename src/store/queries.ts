@@ -18,6 +18,11 @@ export const SQL = {
   metaSet:
     'INSERT INTO meta (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   filesAll: 'SELECT path, mtime_ms, size, hash, matches, hint, skip, suppressions, results_key, results FROM files',
+  /** `@paths` is a JSON array. */
+  filesSome:
+    'SELECT path, mtime_ms, size, hash, matches, hint, skip, suppressions, results_key, results FROM files WHERE path IN (SELECT value FROM json_each(@paths))',
+  filesHinted: 'SELECT path, mtime_ms, size, hash, matches, hint, skip, suppressions, results_key, results FROM files WHERE hint = 1',
+  filesAny: 'SELECT EXISTS (SELECT 1 FROM files)',
   fileUpsert: `INSERT INTO files (path, mtime_ms, size, hash, matches, hint, skip, suppressions, results_key, results)
     VALUES (@path, @mtimeMs, @size, @hash, @matches, @hint, @skip, @suppressions, @resultsKey, @results)
     ON CONFLICT (path) DO UPDATE SET
@@ -70,6 +75,9 @@ export interface Queries {
   metaGet: Statement<{ key: string }, string>;
   metaSet: Statement<{ key: string; value: string }>;
   filesAll: Statement<[], FileRow>;
+  filesSome: Statement<{ paths: string }, FileRow>;
+  filesHinted: Statement<[], FileRow>;
+  filesAny: Statement<[], number>;
   fileUpsert: Statement<FileParams>;
   filesDeleteExcept: Statement<{ keep: string }>;
   filesDeleteAll: Statement<[]>;
@@ -84,6 +92,9 @@ export function prepareQueries(db: Database.Database): Queries {
     metaGet: db.prepare<{ key: string }, string>(SQL.metaGet).pluck(),
     metaSet: db.prepare<{ key: string; value: string }>(SQL.metaSet),
     filesAll: db.prepare<[], FileRow>(SQL.filesAll),
+    filesSome: db.prepare<{ paths: string }, FileRow>(SQL.filesSome),
+    filesHinted: db.prepare<[], FileRow>(SQL.filesHinted),
+    filesAny: db.prepare<[], number>(SQL.filesAny).pluck(),
     fileUpsert: db.prepare<FileParams>(SQL.fileUpsert),
     filesDeleteExcept: db.prepare<{ keep: string }>(SQL.filesDeleteExcept),
     filesDeleteAll: db.prepare<[]>(SQL.filesDeleteAll),

@@ -69,6 +69,51 @@ describe('audit modes end to end', () => {
     expect(provenant(['audit'], r.root).code).toBe(0);
   });
 
+  it('--staged with a warm cache (no tree walk) reports what a walking run reports', () => {
+    const loader = [
+      'from transformers import AutoTokenizer',
+      'class CleanLoader:',
+      '    def load(self, name):',
+      '        tok = AutoTokenizer.from_pretrained(name)',
+      '        tok.chat_template = None',
+      '        return tok',
+      '',
+    ].join('\n');
+    const r = repo({
+      'provenant.toml': '',
+      'utils/loader.py': loader,
+      'scripts/gen.py': CLEAN,
+      'pkg/__init__.py': '',
+      'pkg/tool.py': CLEAN,
+      'build/gen.py': CLEAN,
+    });
+    expect(provenant(['audit'], r.root).code).toBe(0); // warms the cache
+    r.write({
+      'run.py': [
+        'import subprocess',
+        'from utils.loader import CleanLoader',
+        'from transformers import AutoTokenizer',
+        'tok = CleanLoader().load("Qwen/Qwen2.5-7B")',
+        'raw = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B")',
+        'subprocess.run(["python", "scripts/gen.py"])',
+        'subprocess.run(["python", "scripts/gone.py"])',
+        'subprocess.run(["python", "build/gen.py"])',
+        'subprocess.run(["python", "-m", "pkg.tool"])',
+        'subprocess.run(["python", "-m", "pkg.missing"])',
+        '',
+      ].join('\n'),
+      'build/skip.py': LOAD,
+    });
+    r.add('run.py', 'build/skip.py');
+    const fast = provenant(['audit', '--staged', '--format', 'json'], r.root);
+    const walked = provenant(['audit', '--staged', '--no-cache', '--format', 'json'], r.root);
+    const lines = (out: string) =>
+      (JSON.parse(out).findings as { code: string; path: string; span: { line: number } }[]).map((f) => `${f.path}:${f.span.line} ${f.code}`);
+    expect(fast.code).toBe(1);
+    expect(lines(fast.stdout)).toEqual(lines(walked.stdout));
+    expect(lines(fast.stdout)).toEqual(['run.py:5 LOAD001', 'run.py:7 SCRIPT002', 'run.py:8 SCRIPT002', 'run.py:10 SCRIPT002']);
+  });
+
   it('--staged works on a detached HEAD and in a repository with no commits', () => {
     const r = repo({ 'provenant.toml': '', 'a.py': CLEAN });
     r.commitFiles({ 'b.py': CLEAN });
