@@ -1,3 +1,9 @@
+/**
+ * Picks a file's front end by its name and loads only the front ends a run needs. The Python grammar is a
+ * wasm load and the TypeScript compiler slow to import; a language whose front end was not loaded gets empty
+ * facts.
+ */
+
 import { emptyFacts, type FileFacts, type Language } from './facts.js';
 import { extractLauncherFacts, languageForPath, loadYamlFrontEnd } from './launch/index.js';
 import type { PythonFrontEnd } from './python/index.js';

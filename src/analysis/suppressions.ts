@@ -1,3 +1,8 @@
+/**
+ * Reads `# provenant: ignore[CODES] reason` comments into suppression facts, in every `#`-comment language.
+ * The engine applies them after the rules have run; the SUPP rules check them.
+ */
+
 import type { SuppressionFact } from './facts.js';
 
 /** Cheap test before parsing suppressions at all. */

@@ -1,3 +1,8 @@
+/**
+ * The rule catalog as the CLI and the reporters see it: each rule's metadata, and its rule.md by code or
+ * name.
+ */
+
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RULES, RULE_ROOMS } from '../../audits/index.js';

@@ -1,3 +1,9 @@
+/**
+ * The audit engine: from options to findings, via config, file selection, scan, rules, suppressions,
+ * baseline. Git modes audit a selection but resolve scripts and loaders against the whole tree. A file's rule
+ * results are cached under a key of config, sanctioned loaders and file tree; project rules' results are not.
+ */
+
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';

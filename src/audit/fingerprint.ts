@@ -1,3 +1,7 @@
+/**
+ * Gives each finding a stable fingerprint, so baselines and SARIF recognise it across unrelated edits.
+ */
+
 import { createHash } from 'node:crypto';
 import type { Finding } from '../schemas/finding.js';
 

@@ -1,3 +1,8 @@
+/**
+ * Zero-config loader inference: finds the project's sanctioned loader when the config names none. Each file
+ * is summarised on its own, so summaries can be remembered by content and combined across files.
+ */
+
 import type { FileFacts } from '../analysis/facts.js';
 import { moduleNameOf } from '../analysis/python/extract.js';
 import { modelLoadKind } from './apis.js';

@@ -1,3 +1,8 @@
+/**
+ * `provenant init` as a library call: infers the sanctioned loader and the base and instruct models. Unless
+ * it is a dry run, writes them into `[tool.provenant]` (pyproject.toml, else provenant.toml) for review.
+ */
+
 import path from 'node:path';
 import { loadFrontEnds } from '../analysis/index.js';
 import type { FileFacts } from '../analysis/facts.js';

@@ -1,3 +1,8 @@
+/**
+ * Which model a call in one file acts on, so the template and token rules can tell base from instruct models.
+ * Falls back from the call's own load, the sanctioned loader and the receiver's load to what the file names.
+ */
+
 import type { CallFact, FileFacts, Literal } from '../analysis/facts.js';
 import { modelArgument, modelLoadKind } from './apis.js';
 import { Project, type ModelVerdict } from './project.js';

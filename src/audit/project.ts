@@ -1,3 +1,9 @@
+/**
+ * What rules know beyond one file: the file tree, sanctioned loaders, model verdicts and script targets.
+ * Models are classified by the config lists, then by name markers; script calls resolve to ok, deprecated,
+ * missing or external.
+ */
+
 import path from 'node:path';
 import { compileGlob } from '../core/glob.js';
 import type { ScriptCallFact } from '../analysis/facts.js';

@@ -1,3 +1,7 @@
+/**
+ * The `--format json` report of an audit, the exit code it implies, and paths as the user sees them.
+ */
+
 import path from 'node:path';
 import { severityAtLeast, type Severity } from '../schemas/config-values.js';
 import type { AuditReport } from '../schemas/finding.js';

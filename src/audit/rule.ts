@@ -1,3 +1,8 @@
+/**
+ * The rule API: what a rule declares, and the context it checks one file through. Rules read facts and ask
+ * the context about models, loaders and the project; they never touch the parser.
+ */
+
 import type { Severity } from '../schemas/config.js';
 import type { RuleMeta } from '../schemas/rule.js';
 import type { CallFact, FileFacts, Span, SuppressionFact } from '../analysis/facts.js';

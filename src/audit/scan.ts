@@ -1,3 +1,8 @@
+/**
+ * The scan step of an audit: reads each file, prefilters it with the rules' triggers, and extracts facts. It
+ * also collects every file's suppressions and the Python files that may define a sanctioned loader.
+ */
+
 import { createHash } from 'node:crypto';
 import { RULES } from '../../audits/index.js';
 import { emptyFacts, type FileFacts, type Language } from '../analysis/facts.js';

@@ -1,3 +1,8 @@
+/**
+ * The streams and environment a command works with (`Io`), and flag-parsing helpers every command shares.
+ * Flag errors become usage errors, which exit 2.
+ */
+
 import { UserError } from '../core/errors.js';
 
 export interface Io {

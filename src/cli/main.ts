@@ -1,3 +1,8 @@
+/**
+ * The CLI entry point: maps argv to a command and turns its outcome or error into the exit code. Usage and
+ * config errors exit 2, anything else is an internal error and exits 3; commands load on first use.
+ */
+
 import { BugError, UserError } from '../core/errors.js';
 import type { Io } from './io.js';
 

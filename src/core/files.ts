@@ -1,3 +1,9 @@
+/**
+ * File discovery and reading: which files an audit or the registry looks at, and their bytes and text.
+ * Unreadable, binary, oversized or vanished files and symlink loops become skip reasons, never errors;
+ * `fileProbe` answers for single paths in git modes without walking the tree.
+ */
+
 import { readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { compileGlob } from './glob.js';

@@ -1,3 +1,7 @@
+/**
+ * Glob matching for config patterns, with picomatch loaded only on first use.
+ */
+
 import { createRequire } from 'node:module';
 import type picomatch from 'picomatch';
 

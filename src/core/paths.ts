@@ -1,3 +1,7 @@
+/**
+ * Where the installed package lives, and paths in POSIX form.
+ */
+
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,7 @@
+/**
+ * The git call of `provenant hook`: the hooks folder of the repository, as git itself resolves it.
+ */
+
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { BugError, UserError } from '../core/errors.js';

@@ -1,3 +1,8 @@
+/**
+ * The zod schemas of a finding and of the `--format json` audit report. The committed JSON Schema under
+ * schemas/ is generated from them.
+ */
+
 import { z } from 'zod';
 import { SeveritySchema } from './config.js';
 

@@ -1,3 +1,7 @@
+/**
+ * Generates the JSON Schema of the `--format json` report from its zod schema.
+ */
+
 import { z } from 'zod';
 import { AuditReportSchema } from './finding.js';
 

@@ -1,3 +1,8 @@
+/**
+ * The zod schema of what every rule declares about itself: code, name, category, severity, triggers, phase.
+ * The catalog test checks each rule against it; nothing validates it at run time.
+ */
+
 import { z } from 'zod';
 import { SeveritySchema } from './config.js';
 

@@ -75,3 +75,49 @@ describe('provenant registry (built CLI, on a copy of examples/stage1-lab)', () 
     expect(provenant(['registry'], lab.root).stdout).toContain('similar PATH[:FUNCTION]');
   });
 });
+
+describe('adopting the registry on examples/stage1-lab, end to end (built CLI)', () => {
+  let fresh: GitDir;
+  beforeAll(() => {
+    fresh = stage1Lab();
+  });
+  afterAll(() => fresh.cleanup());
+
+  it('import, sync, similar, audit and check tell the seeds\' story', () => {
+    const imported = provenant(['registry', 'import', 'docs/IMPLEMENTATION_REGISTRY.md'], fresh.root);
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toContain('docs/IMPLEMENTATION_REGISTRY.md documented 11 of 26 registered files (42%)');
+    expect(imported.stdout).toMatch(/scripts\/generate_stage1_data\.py/);
+    expect(imported.stdout).toMatch(/scripts\/evaluate_stage1\.py/);
+
+    expect(provenant(['registry', 'sync'], fresh.root).code).toBe(0);
+    const markdown = readFileSync(path.join(fresh.root, 'IMPLEMENTATION_REGISTRY.md'), 'utf8');
+    expect(markdown).toContain('`scripts/utils/clean_model_loader.py` | ⭐ canonical');
+    expect(markdown).toContain('`scripts/stage1_generate.py` | ❌ deprecated → `scripts/generate_sample_data_v2.py`');
+
+    // the second log-prob scorer beside the shared critic, as the registry and the audit see it
+    const similar = provenant(['registry', 'similar', 'scripts/generate_preference_pairs_logprob.py:score_pair'], fresh.root);
+    expect(similar.code).toBe(0);
+    expect(similar.stdout).toMatch(/`score_pair` in scripts\/generate_preference_pairs_logprob\.py:\d+ duplicates `critique_instruction_response_pair` in scripts\/utils\/instruction_critic\.py:\d+ \(\d+%\)/);
+    const dupes = () => {
+      const audit = provenant(['audit', '--format', 'json', '--select', 'DUP'], fresh.root);
+      expect(audit.code).toBe(1);
+      return (JSON.parse(audit.stdout) as { findings: { code: string; path: string; message: string }[] }).findings;
+    };
+    // neither copy is the canonical one yet: both are reported, each naming the other
+    expect(dupes().map((f) => `${f.code} ${f.path}`)).toEqual([
+      'DUP001 scripts/generate_preference_pairs_logprob.py',
+      'DUP001 scripts/utils/instruction_critic.py',
+    ]);
+    expect(provenant(['registry', 'canonical', 'scripts/utils/instruction_critic.py', '--for', 'log-prob critic'], fresh.root).code).toBe(0);
+    const once = dupes();
+    expect(once.map((f) => `${f.code} ${f.path}`)).toEqual(['DUP001 scripts/generate_preference_pairs_logprob.py']);
+    expect(once[0]?.message).toContain('critique_instruction_response_pair');
+    expect(once[0]?.message).toContain('canonical');
+
+    const check = provenant(['registry', 'check'], fresh.root);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('runs (make recipe) the deprecated scripts/generate_stage1_data.py.DEPRECATED');
+    expect(check.stdout).toMatch(/coverage: \d+\/26 documented \(\d+%\)/);
+  });
+});

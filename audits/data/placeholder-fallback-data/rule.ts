@@ -1,3 +1,9 @@
+/**
+ * DATA001 (placeholder-fallback-data): flags placeholder text written as data inside an `except` block.
+ * Strings that are messages (logging, `print`, progress bars, a raised exception), comparisons, keys and
+ * `help=` texts are skipped.
+ */
+
 import { defineRule, lastSegment } from '../../../src/audit/rule.js';
 
 const PLACEHOLDER = /placeholder|lorem ipsum|dummy (?:response|answer|output|text)|TODO:? (?:generate|fill)/i;

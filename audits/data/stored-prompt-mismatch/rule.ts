@@ -1,3 +1,8 @@
+/**
+ * DATA002 (stored-prompt-mismatch): flags a stored `prompt` rebuilt inline instead of the prompt sent. The
+ * prompt sent is a name containing "prompt" that the same function passes to a call.
+ */
+
 import { defineRule } from '../../../src/audit/rule.js';
 
 const SCAFFOLD = /\b(?:Instruction|Response|Human|Assistant|User|Question|Answer)\s*:/;

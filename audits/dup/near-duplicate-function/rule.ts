@@ -1,3 +1,9 @@
+/**
+ * DUP001 (near-duplicate-function): flags a function that nearly duplicates a canonical or another function.
+ * The engine compares functions across files and hands each file its best matches (`ctx.duplicates()`); the
+ * rule only words the finding.
+ */
+
 import { defineRule } from '../../../src/audit/rule.js';
 
 export default defineRule({

@@ -1,3 +1,9 @@
+/**
+ * PARSE001 (syntax-error): reports Python and YAML files that do not parse completely, where parsing
+ * recovered. With no triggers of its own it sees the Python files other rules select; YAML launchers are
+ * always parsed.
+ */
+
 import { defineRule } from '../../../src/audit/rule.js';
 
 export default defineRule({

@@ -1,3 +1,8 @@
+/**
+ * LOAD001 (manual-model-load): flags a model, tokenizer or engine loaded outside the sanctioned loader. Loads
+ * of models known to be instruct models are not reported.
+ */
+
 import { modelLoadKind } from '../../../src/audit/apis.js';
 import { defineRule } from '../../../src/audit/rule.js';
 

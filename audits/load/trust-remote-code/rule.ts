@@ -1,3 +1,7 @@
+/**
+ * LOAD002 (trust-remote-code): flags any call that passes `trust_remote_code=True`.
+ */
+
 import { defineRule } from '../../../src/audit/rule.js';
 
 export default defineRule({

@@ -1,3 +1,8 @@
+/**
+ * SCRIPT001 (deprecated-script-call): flags a launcher, pipeline or script that runs a deprecated script.
+ * Whether a target is deprecated is decided by `Project.resolveScript`.
+ */
+
 import { defineRule } from '../../../src/audit/rule.js';
 import { mayCallScript, SCRIPT_REQUIRES, SCRIPT_TRIGGERS } from '../triggers.js';
 

@@ -1,3 +1,8 @@
+/**
+ * SCRIPT002 (missing-script-call): flags a launcher, pipeline or script that runs a script that does not
+ * exist. Targets `Project.resolveScript` calls external (installed tools, expansions) are left alone.
+ */
+
 import { defineRule } from '../../../src/audit/rule.js';
 import { mayCallScript, SCRIPT_REQUIRES, SCRIPT_TRIGGERS } from '../triggers.js';
 

@@ -1,3 +1,8 @@
+/**
+ * SUPP002 (suppression-without-reason): flags a suppression comment that gives no reason. The finding it
+ * covers is still silenced; the comment is reported instead.
+ */
+
 import { defineRule } from '../../../src/audit/rule.js';
 
 export default defineRule({

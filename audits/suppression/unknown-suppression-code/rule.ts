@@ -1,3 +1,8 @@
+/**
+ * SUPP003 (unknown-suppression-code): flags a suppression comment naming no code, or a code no rule has. A
+ * misspelt code silences nothing, so the finding it was meant for keeps failing.
+ */
+
 import { defineRule } from '../../../src/audit/rule.js';
 
 export default defineRule({

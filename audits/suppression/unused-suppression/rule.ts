@@ -1,3 +1,9 @@
+/**
+ * SUPP001 (unused-suppression): flags a suppression comment that silenced no finding on the lines it covers.
+ * It runs after the file's other rules and suppressions; codes of rules not running on the file are never
+ * called unused.
+ */
+
 import { defineRule } from '../../../src/audit/rule.js';
 
 export default defineRule({

@@ -1,3 +1,9 @@
+/**
+ * TMPL001 (chat-template-applied): flags a chat template applied, explicitly or by a chat API, to a base
+ * model. Calls inside the sanctioned loader are left alone; models not known to be instruct models get
+ * `unknown-model-severity`.
+ */
+
 import { templateApplication } from '../../../src/audit/apis.js';
 import { defineRule } from '../../../src/audit/rule.js';
 import type { CallFact, FileFacts, Literal } from '../../../src/analysis/facts.js';

@@ -1,3 +1,8 @@
+/**
+ * TMPL002 (chat-template-installed): flags a chat template installed or removed outside the sanctioned
+ * loader. Setting `chat_template = None` by hand is only a warning: the right move, in the wrong place.
+ */
+
 import { templateInstaller } from '../../../src/audit/apis.js';
 import { defineRule } from '../../../src/audit/rule.js';
 

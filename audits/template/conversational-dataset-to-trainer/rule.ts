@@ -1,3 +1,9 @@
+/**
+ * TMPL003 (conversational-dataset-to-trainer): flags a TRL trainer in a file that builds conversational
+ * records. TRL applies the chat template to such records by itself, so a base or unknown model trains on chat
+ * markup.
+ */
+
 import { TRL_TRAINER } from '../../../src/audit/apis.js';
 import { defineRule, lastSegment } from '../../../src/audit/rule.js';
 

@@ -1,3 +1,9 @@
+/**
+ * TOK003 (special-token-literal): flags a prompt string that spells out chat-template or special tokens by
+ * hand. Strings that only detect markup (comparisons, keys, docstrings, stop and special-token keywords, a
+ * bare marker in a list or constant) are skipped.
+ */
+
 import { defineRule } from '../../../src/audit/rule.js';
 
 const MARKER = /<\|(?:im_start|im_end|begin_of_text|end_of_text|start_header_id|end_header_id|eot_id|system|user|assistant|endoftext)\|>|\[\/?INST\]|<<\/?SYS>>|<\/?(?:start|end)_of_turn>/g;

@@ -1,3 +1,7 @@
+/**
+ * TOK001 (special-tokens-added): flags tokenizing with `add_special_tokens=True` for a base or unknown model.
+ */
+
 import { defineRule } from '../../../src/audit/rule.js';
 
 export default defineRule({

@@ -1,3 +1,9 @@
+/**
+ * TOK002 (templated-text-retokenized): flags text rendered by `apply_chat_template` that is tokenized again.
+ * Without `add_special_tokens=False` the text gets a second BOS, whatever the model, so the rule does not ask
+ * which model is used.
+ */
+
 import { tokenizesText } from '../../../src/audit/apis.js';
 import type { CallFact, Literal } from '../../../src/analysis/facts.js';
 import { defineRule, lastSegment } from '../../../src/audit/rule.js';

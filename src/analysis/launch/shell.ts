@@ -1,3 +1,7 @@
+/**
+ * The shell front end: the script calls and parse errors of a `.sh` or `.bash` file, as facts.
+ */
+
 import { emptyFacts, type FileFacts } from '../facts.js';
 import { analyzeShellText, toFact } from './calls.js';
 import { LineIndex } from './spans.js';

@@ -1,3 +1,7 @@
+/**
+ * Turns offsets in a launcher's text into the 1-based line/column spans of the facts model.
+ */
+
 import type { Span } from '../facts.js';
 
 /** Offsets → 1-based line/column (UTF-16 units) for one source text. `endCol` is exclusive. */

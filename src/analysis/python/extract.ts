@@ -1,3 +1,9 @@
+/**
+ * Python extraction: one pass over a tree-sitter parse turns a file into facts. Only the node kinds in
+ * `PYTHON_QUERY` leave the parser, names are resolved through scopes (imports, aliases, rebinding), strings
+ * are kept only when a rule may care, and syntax errors become facts.
+ */
+
 import type { Node, Query, Tree } from 'web-tree-sitter';
 import {
   emptyFacts,

@@ -1,3 +1,8 @@
+/**
+ * The Python front end: parses a file with tree-sitter and extracts its facts, never throwing on bad syntax.
+ * The tree-sitter runtime is imported only when a Python file needs parsing.
+ */
+
 import type { FileFacts } from '../facts.js';
 import { extractPython } from './extract.js';
 

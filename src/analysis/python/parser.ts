@@ -1,3 +1,7 @@
+/**
+ * Loads the tree-sitter Python parser and the extraction query once, from the grammar the package ships.
+ */
+
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Language, Parser, Query } from 'web-tree-sitter';

@@ -1,3 +1,9 @@
+/**
+ * The `--format github` reporter: workflow-command annotations and a step summary for GitHub Actions. GitHub
+ * drops annotations past a few per step without a word, so only the worst findings are annotated and the
+ * others listed as log lines.
+ */
+
 import { appendFile } from 'node:fs/promises';
 import { UserError } from '../../core/errors.js';
 import type { Severity } from '../../schemas/config.js';

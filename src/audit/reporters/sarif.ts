@@ -1,3 +1,8 @@
+/**
+ * The `--format sarif` reporter: the audit as a SARIF 2.1.0 log for code-scanning tools. Rule descriptors are
+ * built from each rule.md, and our fingerprints go into `partialFingerprints`.
+ */
+
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

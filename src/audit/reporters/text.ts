@@ -1,3 +1,7 @@
+/**
+ * The default text reporter: one line per finding with a Ruff-style code frame, then a summary line.
+ */
+
 import type { Style } from '../../core/style.js';
 import type { Finding } from '../../schemas/finding.js';
 import type { AuditResult } from '../engine.js';

@@ -1,3 +1,7 @@
+/**
+ * `provenant audit`: parses the flags, runs the audit and prints it as text, JSON, SARIF or GitHub commands.
+ */
+
 import { parseArgs } from 'node:util';
 import { audit, exitCodeFor, toReport, VERSION } from '../../index.js';
 import { renderSkipped, renderText } from '../../audit/reporters/text.js';

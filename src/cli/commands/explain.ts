@@ -1,3 +1,7 @@
+/**
+ * `provenant explain CODE`: prints a rule's documentation, its rule.md.
+ */
+
 import { parseArgs } from 'node:util';
 import { explainRule } from '../../index.js';
 import { UserError } from '../../core/errors.js';

@@ -1,3 +1,8 @@
+/**
+ * `provenant hook`: installs, removes or reports the git pre-commit hook that runs `provenant audit
+ * --staged`.
+ */
+
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { UserError } from '../../core/errors.js';

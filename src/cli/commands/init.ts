@@ -1,3 +1,7 @@
+/**
+ * `provenant init`: prints the inferred loader and models with their reasons, and what was written where.
+ */
+
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { initProject } from '../../index.js';

@@ -1,3 +1,7 @@
+/**
+ * `provenant registry`: dispatches to its subcommands, each loaded on first use.
+ */
+
 import type { Io } from '../io.js';
 import { UserError } from '../../core/errors.js';
 

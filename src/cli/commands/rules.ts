@@ -1,3 +1,7 @@
+/**
+ * `provenant rules`: lists every rule with its code, name, default severity and summary, as text or JSON.
+ */
+
 import { parseArgs } from 'node:util';
 import { listRules } from '../../index.js';
 import { styleFor } from '../../core/style.js';

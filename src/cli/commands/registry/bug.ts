@@ -1,3 +1,8 @@
+/**
+ * `provenant registry bug add`: records a known bug of a file, and its fixing revision, in the annotations
+ * file.
+ */
+
 import { parseArgs } from 'node:util';
 import { addKnownBug, type EditResult } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';

@@ -1,3 +1,7 @@
+/**
+ * `provenant registry canonical`: marks a file as the one implementation to use for a capability.
+ */
+
 import { parseArgs } from 'node:util';
 import { markCanonical, type EditResult } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';

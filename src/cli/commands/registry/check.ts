@@ -1,3 +1,9 @@
+/**
+ * `provenant registry check`: the registry's CI check, printed as text, JSON or GitHub annotations. Exits 1
+ * when the generated Markdown is stale, coverage is low, an annotation points at a missing file, or a file in
+ * use imports or runs a deprecated one.
+ */
+
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkRegistry, type CheckProblem, type CheckResult } from '../../../index.js';

@@ -1,3 +1,8 @@
+/**
+ * `provenant registry deprecate`: marks a file deprecated in the annotations file, with its replacement and
+ * why.
+ */
+
 import { parseArgs } from 'node:util';
 import { deprecateScript, type EditResult } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';

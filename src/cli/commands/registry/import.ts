@@ -1,3 +1,7 @@
+/**
+ * `provenant registry import`: reads a hand-written registry into the annotations file and reports on it.
+ */
+
 import { parseArgs } from 'node:util';
 import { importLegacyRegistry, type LegacyImportReport } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';

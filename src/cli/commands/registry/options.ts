@@ -1,3 +1,7 @@
+/**
+ * Flags and output helpers shared by the `provenant registry` subcommands.
+ */
+
 import type { RegistryCoverage, RegistryOptions } from '../../../index.js';
 import type { Io } from '../../io.js';
 

@@ -1,3 +1,7 @@
+/**
+ * `provenant registry search`: ranked full-text search over the registry, to ask whether something exists.
+ */
+
 import { parseArgs } from 'node:util';
 import { searchRegistry } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';

@@ -1,3 +1,7 @@
+/**
+ * `provenant registry show`: prints one registry entry in full, as text or JSON.
+ */
+
 import { parseArgs } from 'node:util';
 import { showRegistryEntry, type RegistryEntry } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';

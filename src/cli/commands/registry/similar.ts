@@ -1,3 +1,7 @@
+/**
+ * `provenant registry similar`: lists functions elsewhere that nearly duplicate a file's functions.
+ */
+
 import { parseArgs } from 'node:util';
 import { findSimilar, type SimilarReport } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';

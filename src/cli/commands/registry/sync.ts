@@ -1,3 +1,8 @@
+/**
+ * `provenant registry sync`: rebuilds the registry index and its generated Markdown, then prints a summary
+ * line.
+ */
+
 import { parseArgs } from 'node:util';
 import { syncRegistry, type SyncResult } from '../../../index.js';
 import { usage, type Io } from '../../io.js';
