@@ -139,14 +139,8 @@ function stagedTree(root: string, config: Config, staged: StagedFile[], store: F
   const hinted = config.sanctionedLoaders.length ? [] : store?.hintedFiles();
   if (!hinted) return null;
   const probe = fileProbe(root, config.include, config.exclude);
-  const contents = new Map<string, Buffer>();
-  const picked: DiscoveredFile[] = [];
-  for (const s of staged) {
-    const known = probe.discover(s.path);
-    if (!known) continue; // excluded, not included by the globs, or gone from the work tree
-    contents.set(s.path, s.bytes);
-    picked.push({ ...known, size: s.bytes.length });
-  }
+  const selection = stagedSelection(staged, (p) => probe.discover(p));
+  const { contents } = selection;
   const context: DiscoveredFile[] = [];
   for (const row of hinted) {
     const file = contents.has(row.path) ? null : probe.discover(row.path);
@@ -156,7 +150,7 @@ function stagedTree(root: string, config: Config, staged: StagedFile[], store: F
     has: (p) => probe.has(p),
     holdsPackage: (pkg) => probe.has(`${pkg}.py`) || probe.hasFolder(pkg) || probe.hasFolder(`src/${pkg}`),
   };
-  return { selection: { files: picked, contents }, context, files, all: null, skipped: [] };
+  return { selection, context, files, all: null, skipped: [] };
 }
 
 /** The tree as a full walk sees it, narrowed to what a git mode selects. */
@@ -168,20 +162,24 @@ function walkedTree(root: string, config: Config, targets: string[], asked: Awai
   return { selection, context, files: filesFromSet(discovery.all), all: discovery.all, skipped: discovery.skipped };
 }
 
+/** The staged files the tree holds (`find` says how it sees a path), audited with their index content. */
+function stagedSelection(staged: StagedFile[], find: (path: string) => DiscoveredFile | null): Selection & { contents: Map<string, Buffer> } {
+  const contents = new Map<string, Buffer>();
+  const files: DiscoveredFile[] = [];
+  for (const s of staged) {
+    const known = find(s.path);
+    if (!known) continue; // excluded, not included by the globs, or gone from the work tree
+    contents.set(s.path, s.bytes);
+    files.push({ ...known, size: s.bytes.length });
+  }
+  return { files, contents };
+}
+
 /** The files a git mode audits, with the index content in `--staged` mode. */
 function gitSelection(files: DiscoveredFile[], asked: Awaited<ReturnType<typeof askGit>>): Selection {
   if ('staged' in asked) {
-    const { staged } = asked;
     const byPath = new Map(files.map((f) => [f.path, f]));
-    const contents = new Map<string, Buffer>();
-    const picked: DiscoveredFile[] = [];
-    for (const s of staged) {
-      const known = byPath.get(s.path);
-      if (!known) continue; // excluded, not included by the globs, or gone from the work tree
-      contents.set(s.path, s.bytes);
-      picked.push({ ...known, size: s.bytes.length });
-    }
-    return { files: picked, contents };
+    return stagedSelection(asked.staged, (p) => byPath.get(p) ?? null);
   }
   return { files: files.filter((f) => asked.changed.has(f.path)) };
 }

@@ -67,7 +67,8 @@ async function existingPath(root: string, cwd: string, given: string, what: stri
   throw new UserError(`${what} ${given}: no such file`, { hint: 'give a file relative to this folder or to the project root' });
 }
 
-async function isFile(abs: string): Promise<boolean> {
+/** True for a regular file; false when nothing (or a folder) is there; a user error when it cannot be told. */
+export async function isFile(abs: string): Promise<boolean> {
   try {
     return (await fs.stat(abs)).isFile();
   } catch (error) {

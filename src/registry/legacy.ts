@@ -14,7 +14,7 @@ import { toPosix } from '../core/paths.js';
 import type { Annotation, LegacyImportReport, Status } from '../schemas/registry.js';
 import { editAnnotations, loadAnnotations, normalisePath, type AnnotationField } from './annotations.js';
 import { registeredFiles } from './files.js';
-import { configOptions } from './edit.js';
+import { configOptions, isFile } from './edit.js';
 import { formatCoverage } from './markdown.js';
 
 export interface ImportLegacyOptions {
@@ -103,14 +103,6 @@ async function findLegacy(cwd: string, root: string, file: string): Promise<stri
   throw new UserError(`${file}: no such file`, { hint: 'give the hand-written registry relative to this folder or to the project root' });
 }
 
-async function isFile(abs: string): Promise<boolean> {
-  try {
-    return (await fs.stat(abs)).isFile();
-  } catch (error) {
-    if (error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return false;
-    throw new UserError(`cannot inspect ${abs}: ${errorMessage(error)}`, { cause: error });
-  }
-}
 
 async function readLegacy(abs: string, display: string): Promise<string> {
   let bytes: Buffer;
