@@ -60,7 +60,7 @@ export function matchFunctions(
     // an enclosing function holds its nested one's text: that is not a copy
     if (nests(candidate.qualname, query.qualname) || nests(query.qualname, candidate.qualname)) return false;
     return sameFile === 'any' || candidate.line < query.line;
-  });
+  }, universe.keys());
   return queries.map((query, i) => ({ query, matches: rankCanonicalFirst(found[i] ?? [], settings.canonical) }));
 }
 

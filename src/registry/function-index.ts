@@ -22,6 +22,8 @@ const VERSION_KEY = 'function_index_version';
 const COMMON_SHINGLE = 200;
 /** Query functions per candidate query: one statement, bounded JSON. */
 const BATCH = 64;
+/** Up to this many files, candidates are counted in memory (see `matchesInMemory`). */
+const IN_MEMORY_FILES = 500;
 
 export interface IndexedFunction {
   id: number;
@@ -153,7 +155,11 @@ export class FunctionIndex {
     queries: readonly IndexedFunction[],
     threshold: number,
     accept: (candidate: IndexedFunction, query: IndexedFunction) => boolean,
+    /** The files candidates may come from: when they are few, counting happens in memory. */
+    pool?: Iterable<string>,
   ): Match[][] {
+    const paths = pool ? [...pool] : null;
+    if (paths && paths.length <= IN_MEMORY_FILES) return this.matchesInMemory(queries, paths, threshold, accept);
     const out: Match[][] = queries.map(() => []);
     for (let start = 0; start < queries.length; start += BATCH) {
       const batch = queries.slice(start, start + BATCH);
@@ -173,6 +179,45 @@ export class FunctionIndex {
     }
     for (const list of out) list.sort(byBestMatch);
     return out;
+  }
+
+  /**
+   * `matches` over a few files: their functions are read once and shared shingles are counted through
+   * postings held in memory, which for an audit's handful of files is far cheaper than the SQL search.
+   * Candidates are picked the same way, and the similarity is exact, so the answers are the same.
+   */
+  private matchesInMemory(
+    queries: readonly IndexedFunction[],
+    paths: readonly string[],
+    threshold: number,
+    accept: (candidate: IndexedFunction, query: IndexedFunction) => boolean,
+  ): Match[][] {
+    const postings = new Map<number, IndexedFunction[]>();
+    for (const p of paths) {
+      for (const f of this.functionsOf(p)) {
+        for (const shingle of f.shingles) {
+          const holders = postings.get(shingle);
+          if (holders) holders.push(f);
+          else postings.set(shingle, [f]);
+        }
+      }
+    }
+    return queries.map((query) => {
+      // as in the SQL search: boilerplate shingles pick no candidates, and the bound drops to match
+      const rare = query.shingles.filter((s) => (postings.get(s)?.length ?? 0) <= COMMON_SHINGLE);
+      const need = Math.max(1, minShared(query.shingles.length, threshold) - (query.shingles.length - rare.length));
+      const shared = new Map<IndexedFunction, number>();
+      for (const shingle of rare) {
+        for (const f of postings.get(shingle) ?? []) shared.set(f, (shared.get(f) ?? 0) + 1);
+      }
+      const found: Match[] = [];
+      for (const [candidate, n] of shared) {
+        if (n < need || candidate.id === query.id || !accept(candidate, query)) continue;
+        const similarity = jaccard(query.shingles, candidate.shingles);
+        if (similarity >= threshold) found.push({ of: candidate, similarity });
+      }
+      return found.sort(byBestMatch);
+    });
   }
 
   /** Shared-shingle counts, with boilerplate shingles left out and the bound lowered to match. */
