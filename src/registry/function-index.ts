@@ -158,6 +158,7 @@ export class FunctionIndex {
     /** The files candidates may come from: when they are few, counting happens in memory. */
     pool?: Iterable<string>,
   ): Match[][] {
+    if (queries.length === 0) return [];
     const paths = pool ? [...pool] : null;
     if (paths && paths.length <= IN_MEMORY_FILES) return this.matchesInMemory(queries, paths, threshold, accept);
     const out: Match[][] = queries.map(() => []);
