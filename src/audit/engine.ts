@@ -206,9 +206,19 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const root = loaded.root;
   const warnings: string[] = [];
   // git modes audit a selection but resolve script calls and loaders against the whole tree
-  const asked = gitMode ? await askGit(root, options) : null;
+  const asking = gitMode ? askGit(root, options) : null;
+  // awaited just below; until then a failure must not count as unhandled
+  asking?.catch(() => undefined);
   const rules = RULES.filter((r) => isRuleEnabled(config, r.code));
+  // the cache opens while git runs
   const store = options.noCache ? null : await openCache(root, warnings);
+  let asked: Awaited<typeof asking>;
+  try {
+    asked = await asking;
+  } catch (error) {
+    store?.close();
+    throw error;
+  }
   const tree =
     (asked && 'staged' in asked ? stagedTree(root, config, asked.staged, store) : null) ??
     walkedTree(root, config, gitMode ? [root] : targets, asked);
