@@ -11,7 +11,7 @@ export type Language = 'python' | 'shell' | 'make' | 'yaml' | 'typescript' | 'ja
  * Bumped whenever extraction changes what facts hold, so facts cached before (by the audit and by the
  * registry) are not reused.
  */
-export const FACTS_VERSION = 5;
+export const FACTS_VERSION = 6;
 
 export interface Span {
   line: number;
@@ -74,6 +74,11 @@ export interface CallFact {
   splat: boolean;
   /** Enclosing definitions, dotted: `<module>`, `main`, `CleanModelLoader.load`. */
   scope: string;
+  /**
+   * The parameter whose default value this call is (`def main(model: str = typer.Option("gpt2"))` →
+   * `model`), when it is one: how typer names a command-line option.
+   */
+  param?: string;
 }
 
 export interface AssignFact {

@@ -68,11 +68,15 @@ function decorated(call: CallFact, facts: FileFacts, framework: 'click' | 'typer
     ? call.args[0]
     : call.kwargs.default;
   const required = call.kwargs.required;
+  // typer names an option after the parameter it is the default of: `model_name` → `--model-name`
+  const param = framework === 'typer' ? call.param : undefined;
+  const fromParam = param ? [isArgument ? param : `--${param.replace(/_/g, '-')}`] : [];
   return {
-    flags: flags.length ? flags : names,
-    dest: names[0] ?? null,
+    flags: flags.length ? flags : names.length ? names : fromParam,
+    dest: names[0] ?? param ?? null,
     type: text(call.kwargs.type),
-    default: dflt?.kind === 'name' && dflt.text === '...' ? null : writtenAs(dflt, facts.calls),
+    // `...` (Ellipsis) is typer's "no default: required"
+    default: dflt && (dflt.kind === 'name' || dflt.kind === 'expr') && dflt.text === '...' ? null : writtenAs(dflt, facts.calls),
     help: text(call.kwargs.help),
     required: required?.kind === 'bool' ? required.value : isArgument,
   };

@@ -24,6 +24,34 @@ function entry(r: SyncResult, p: string): RegistryEntry {
 }
 
 describe('registry sync', () => {
+  it('reads typer options named after the parameters they are the defaults of', async () => {
+    const p = tmpProject({
+      'provenant.toml': '',
+      'cli_typer.py': [
+        '"""Score a checkpoint."""',
+        'import typer',
+        '',
+        'def main(',
+        '    data: str = typer.Argument(..., help="records to score"),',
+        '    model_name: str = typer.Option("base", help="model to evaluate"),',
+        '    n=typer.Option(5, "--count", "-n"),',
+        '):',
+        '    pass',
+        '',
+      ].join('\n'),
+    });
+    cleanups.push(p.cleanup);
+    const r = await syncRegistry({ cwd: p.dir });
+    expect(entry(r, 'cli_typer.py').cli).toEqual({
+      framework: 'typer',
+      args: [
+        { flags: ['data'], dest: 'data', type: null, default: null, help: 'records to score', required: true },
+        { flags: ['--model-name'], dest: 'model_name', type: null, default: '"base"', help: 'model to evaluate', required: false },
+        { flags: ['--count', '-n'], dest: 'n', type: null, default: '5', help: null, required: false },
+      ],
+    });
+  });
+
   it('registers every script, module and launcher, skipping empty package markers', async () => {
     const { root } = lab();
     const r = await syncRegistry({ cwd: root });

@@ -551,6 +551,12 @@ class Extractor {
       splat: false,
       scope: scope.name || '<module>',
     };
+    const parent = node.parent;
+    if (parent && (parent.type === 'default_parameter' || parent.type === 'typed_default_parameter')) {
+      const value = parent.childForFieldName('value');
+      const name = parent.childForFieldName('name');
+      if (name && value?.id === node.id) fact.param = this.text(name);
+    }
     this.callIndex.set(node.id, this.facts.calls.push(fact) - 1);
     this.pending.push({ target: fact, text: callee, scope, line: node.startPosition.row + 1, kind: 'call' });
     this.deferredCalls.push({ node, fact, scope });
