@@ -92,15 +92,16 @@ const TEMPLATED = 'from transformers import AutoTokenizer\ntok = AutoTokenizer.f
 
 describe('.pre-commit-hooks.yaml', () => {
   it('declares provenant-audit and provenant-audit-staged with keys pre-commit knows', () => {
-    expect(manifest.map((h) => h.id)).toEqual(['provenant-audit', 'provenant-audit-staged']);
+    expect(manifest.map((h) => h.id)).toEqual(['provenant-audit', 'provenant-audit-staged', 'provenant-registry-check']);
     for (const h of manifest) {
       expect(Object.keys(h).filter((k) => !KNOWN_KEYS.has(k))).toEqual([]);
       expect(h.language).toBe('node');
       expect(h.require_serial).toBe(true);
-      expect(h.types_or).toEqual(['python', 'shell', 'makefile', 'yaml']);
+      expect(h.types_or).toEqual(expect.arrayContaining(['python', 'shell', 'makefile', 'yaml']));
       // types_or arrived in pre-commit 2.9.0.
       expect(h.minimum_pre_commit_version).toBe('2.9.0');
     }
+    expect(hook('provenant-registry-check')).toMatchObject({ entry: 'provenant registry check', pass_filenames: false });
     expect(hook('provenant-audit')).toMatchObject({ name: 'provenant audit', entry: 'provenant audit', pass_filenames: true });
     expect(hook('provenant-audit-staged')).toMatchObject({ entry: 'provenant audit --staged', pass_filenames: false });
   });
@@ -131,6 +132,23 @@ describe('.pre-commit-hooks.yaml', () => {
     expect(bad.out).toMatch(/^tokenize\.py:3:\d+: TMPL001 /m);
     const ok = runEntry(h, stagedRepo({ 'provenant.toml': '', 'clean.py': 'print("hello")\n' }));
     expect(ok.code, ok.out).toBe(0);
+  });
+
+  it('provenant-registry-check fails while the generated registry lags behind the code, and passes once synced', () => {
+    const h = hook('provenant-registry-check');
+    const dir = stagedRepo({ 'provenant.toml': '', 'gen.py': '"""Generate SFT data."""\n' });
+    const sync = () => spawnSync(process.execPath, [BIN, 'registry', 'sync'], { cwd: dir, env: gitEnv(), encoding: 'utf8' });
+    expect(sync().status).toBe(0);
+    git(dir, ['add', '.']);
+    expect(runEntry(h, dir).code).toBe(0);
+    writeFileSync(path.join(dir, 'score.py'), '"""Score pairs with the critic."""\n');
+    git(dir, ['add', 'score.py']);
+    const stale = runEntry(h, dir);
+    expect(stale.code).toBe(1);
+    expect(stale.out).toContain('IMPLEMENTATION_REGISTRY.md is out of date');
+    expect(sync().status).toBe(0);
+    git(dir, ['add', '.']);
+    expect(runEntry(h, dir).code).toBe(0);
   });
 
   it('provenant-audit catches a launcher that calls a missing script', () => {
