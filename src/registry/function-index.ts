@@ -25,13 +25,8 @@ const BATCH = 64;
 /** Up to this many files, candidates are counted in memory (see `matchesInMemory`). */
 const IN_MEMORY_FILES = 500;
 
-export interface IndexedFunction {
-  id: number;
-  path: string;
-  qualname: string;
-  line: number;
-  col: number;
-  tokens: number;
+/** A function as the index holds it, its shingles decoded. */
+export interface IndexedFunction extends Omit<FunctionRow, 'shingles'> {
   shingles: number[];
 }
 
