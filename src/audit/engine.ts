@@ -13,7 +13,6 @@ import { RULES } from '../../audits/index.js';
 import { emptyFacts, FACTS_VERSION, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
 import { isRuleEnabled, loadConfig, ruleMatches, severityFor } from '../core/config.js';
 import { UserError } from '../core/errors.js';
-import { discover, fileProbe, type DiscoveredFile } from '../core/files.js';
 import type { Config, Severity } from '../schemas/config.js';
 import type { Finding, SkippedFile } from '../schemas/finding.js';
 import type { FactsStore } from '../store/index.js';
@@ -21,11 +20,11 @@ import { BASELINE_FILE } from './baseline-file.js';
 import { assignFingerprints } from './fingerprint.js';
 import { combineLoaderSummaries, summarizeForLoaders, type LoaderSummary } from './infer.js';
 import { FileModels } from './models.js';
-import { Project, filesFromSet, type ProjectFiles, type SanctionedLoader } from './project.js';
+import { Project, type SanctionedLoader } from './project.js';
 import { findNearDuplicates } from './duplicates.js';
 import { renderMessage, type NearDuplicate, type Rule, type RuleContext } from './rule.js';
 import { scan } from './scan.js';
-import type { StagedFile } from '../core/git.js';
+import { stagedTree, walkedTree, type GitAnswer } from './tree.js';
 
 export interface AuditOptions {
   /** Files or folders; default: the current directory. */
@@ -101,13 +100,8 @@ async function openCache(root: string, warnings: string[]): Promise<FactsStore> 
   return openStore({ root, engineKey: engineKey(), warn: (m) => warnings.push(m) });
 }
 
-interface Selection {
-  files: DiscoveredFile[];
-  contents?: Map<string, Buffer>;
-}
-
 /** What git says a git mode should audit, asked before the tree walk so the two can overlap. */
-async function askGit(root: string, options: AuditOptions): Promise<{ staged: StagedFile[] } | { changed: Set<string> }> {
+async function askGit(root: string, options: AuditOptions): Promise<GitAnswer> {
   if (options.staged) {
     // compile the Python grammar in the background while git runs: a commit almost always holds Python.
     // Whoever needs the parser awaits this same promise, so a failure surfaces there.
@@ -117,71 +111,6 @@ async function askGit(root: string, options: AuditOptions): Promise<{ staged: St
   }
   const git = await import('../core/git.js');
   return { changed: new Set(await git.changedSince(root, options.changedSince ?? 'HEAD')) };
-}
-
-interface Tree {
-  selection: Selection;
-  /** Other included files: what zero-config loader inference may read. */
-  context: DiscoveredFile[];
-  files: ProjectFiles;
-  /** Every file under the root, or null when the run did not walk the tree. */
-  all: ReadonlySet<string> | null;
-  skipped: SkippedFile[];
-}
-
-/**
- * `--staged` without walking the tree: the staged paths are matched against the globs and stat'ed one by
- * one, rules ask the file system about the paths they resolve, and loader inference reads the files the
- * cache knows may define a loader. A loader file no run has seen yet is missed until a full audit sees it;
- * with an empty cache (nothing to know it from) the tree is walked as in a full run.
- */
-function stagedTree(root: string, config: Config, staged: StagedFile[], store: FactsStore | null): Tree | null {
-  const hinted = config.sanctionedLoaders.length ? [] : store?.hintedFiles();
-  if (!hinted) return null;
-  const probe = fileProbe(root, config.include, config.exclude);
-  const selection = stagedSelection(staged, (p) => probe.discover(p));
-  const { contents } = selection;
-  const context: DiscoveredFile[] = [];
-  for (const row of hinted) {
-    const file = contents.has(row.path) ? null : probe.discover(row.path);
-    if (file) context.push(file);
-  }
-  const files: ProjectFiles = {
-    has: (p) => probe.has(p),
-    holdsPackage: (pkg) => probe.has(`${pkg}.py`) || probe.hasFolder(pkg) || probe.hasFolder(`src/${pkg}`),
-  };
-  return { selection, context, files, all: null, skipped: [] };
-}
-
-/** The tree as a full walk sees it, narrowed to what a git mode selects. */
-function walkedTree(root: string, config: Config, targets: string[], asked: Awaited<ReturnType<typeof askGit>> | null): Tree {
-  const discovery = discover({ root, targets, include: config.include, exclude: config.exclude });
-  const selection = asked ? gitSelection(discovery.files, asked) : { files: discovery.files };
-  const selected = new Set(selection.files.map((f) => f.path));
-  const context = asked ? discovery.files.filter((f) => !selected.has(f.path)) : discovery.context;
-  return { selection, context, files: filesFromSet(discovery.all), all: discovery.all, skipped: discovery.skipped };
-}
-
-/** The staged files the tree holds (`find` says how it sees a path), audited with their index content. */
-function stagedSelection(staged: StagedFile[], find: (path: string) => DiscoveredFile | null): Selection & { contents: Map<string, Buffer> } {
-  const contents = new Map<string, Buffer>();
-  const files: DiscoveredFile[] = [];
-  for (const s of staged) {
-    const known = find(s.path);
-    if (!known) continue; // excluded, not included by the globs, or gone from the work tree
-    contents.set(s.path, s.bytes);
-    files.push({ ...known, size: s.bytes.length });
-  }
-  return { files, contents };
-}
-
-/** The files a git mode audits, with the index content in `--staged` mode. */
-function gitSelection(files: DiscoveredFile[], asked: Awaited<ReturnType<typeof askGit>>): Selection {
-  if ('staged' in asked) {
-    const byPath = new Map(files.map((f) => [f.path, f]));
-    return stagedSelection(asked.staged, (p) => byPath.get(p) ?? null);
-  }
-  return { files: files.filter((f) => asked.changed.has(f.path)) };
 }
 
 export async function audit(options: AuditOptions): Promise<AuditResult> {

@@ -1,0 +1,84 @@
+/**
+ * Which files an audit looks at and how it sees the rest of the tree: a full walk, a walk narrowed to
+ * what git selects, or in `--staged` mode with a warm cache no walk at all.
+ */
+import type { DiscoveredFile } from '../core/files.js';
+import { discover, fileProbe } from '../core/files.js';
+import type { StagedFile } from '../core/git.js';
+import type { Config } from '../schemas/config.js';
+import type { SkippedFile } from '../schemas/finding.js';
+import type { FactsStore } from '../store/index.js';
+import { filesFromSet, type ProjectFiles } from './project.js';
+
+/** What git says a git mode should audit. */
+export type GitAnswer = { staged: StagedFile[] } | { changed: Set<string> };
+
+export interface Selection {
+  files: DiscoveredFile[];
+  contents?: Map<string, Buffer>;
+}
+
+export interface Tree {
+  selection: Selection;
+  /** Other included files: what zero-config loader inference may read. */
+  context: DiscoveredFile[];
+  files: ProjectFiles;
+  /** Every file under the root, or null when the run did not walk the tree. */
+  all: ReadonlySet<string> | null;
+  skipped: SkippedFile[];
+}
+
+/**
+ * `--staged` without walking the tree: the staged paths are matched against the globs and stat'ed one by
+ * one, rules ask the file system about the paths they resolve, and loader inference reads the files the
+ * cache knows may define a loader. A loader file no run has seen yet is missed until a full audit sees it;
+ * with an empty cache (nothing to know it from) the tree is walked as in a full run.
+ */
+export function stagedTree(root: string, config: Config, staged: StagedFile[], store: FactsStore | null): Tree | null {
+  const hinted = config.sanctionedLoaders.length ? [] : store?.hintedFiles();
+  if (!hinted) return null;
+  const probe = fileProbe(root, config.include, config.exclude);
+  const selection = stagedSelection(staged, (p) => probe.discover(p));
+  const { contents } = selection;
+  const context: DiscoveredFile[] = [];
+  for (const row of hinted) {
+    const file = contents.has(row.path) ? null : probe.discover(row.path);
+    if (file) context.push(file);
+  }
+  const files: ProjectFiles = {
+    has: (p) => probe.has(p),
+    holdsPackage: (pkg) => probe.has(`${pkg}.py`) || probe.hasFolder(pkg) || probe.hasFolder(`src/${pkg}`),
+  };
+  return { selection, context, files, all: null, skipped: [] };
+}
+
+/** The tree as a full walk sees it, narrowed to what a git mode selects. */
+export function walkedTree(root: string, config: Config, targets: string[], asked: GitAnswer | null): Tree {
+  const discovery = discover({ root, targets, include: config.include, exclude: config.exclude });
+  const selection = asked ? gitSelection(discovery.files, asked) : { files: discovery.files };
+  const selected = new Set(selection.files.map((f) => f.path));
+  const context = asked ? discovery.files.filter((f) => !selected.has(f.path)) : discovery.context;
+  return { selection, context, files: filesFromSet(discovery.all), all: discovery.all, skipped: discovery.skipped };
+}
+
+/** The staged files the tree holds (`find` says how it sees a path), audited with their index content. */
+function stagedSelection(staged: StagedFile[], find: (path: string) => DiscoveredFile | null): Selection & { contents: Map<string, Buffer> } {
+  const contents = new Map<string, Buffer>();
+  const files: DiscoveredFile[] = [];
+  for (const s of staged) {
+    const known = find(s.path);
+    if (!known) continue; // excluded, not included by the globs, or gone from the work tree
+    contents.set(s.path, s.bytes);
+    files.push({ ...known, size: s.bytes.length });
+  }
+  return { files, contents };
+}
+
+/** The files a git mode audits, with the index content in `--staged` mode. */
+function gitSelection(files: DiscoveredFile[], asked: GitAnswer): Selection {
+  if ('staged' in asked) {
+    const byPath = new Map(files.map((f) => [f.path, f]));
+    return stagedSelection(asked.staged, (p) => byPath.get(p) ?? null);
+  }
+  return { files: files.filter((f) => asked.changed.has(f.path)) };
+}
