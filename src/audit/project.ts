@@ -6,6 +6,7 @@
 
 import path from 'node:path';
 import { compileGlob } from '../core/glob.js';
+import { pathDeprecation } from '../core/deprecation.js';
 import type { ScriptCallFact } from '../analysis/facts.js';
 import { moduleNameOf } from '../analysis/python/extract.js';
 import type { Config } from '../schemas/config.js';
@@ -79,7 +80,7 @@ export function filesFromSet(all: ReadonlySet<string>): ProjectFiles {
 export class Project {
   private readonly baseMatchers: ((id: string) => boolean)[];
   private readonly instructMatchers: ((id: string) => boolean)[];
-  private readonly deprecatedMatcher: ((p: string) => boolean) | null;
+  private readonly deprecatedBy: (p: string) => string | null;
 
   constructor(
     readonly root: string,
@@ -91,9 +92,7 @@ export class Project {
     const m = (p: string) => compileGlob(p, { nocase: true, dot: true });
     this.baseMatchers = config.baseModels.map(m);
     this.instructMatchers = config.instructModels.map(m);
-    this.deprecatedMatcher = config.deprecatedPaths.length
-      ? compileGlob(config.deprecatedPaths, { dot: true })
-      : null;
+    this.deprecatedBy = pathDeprecation(config.deprecatedPaths);
   }
 
   classifyModel(id: string): ModelVerdict {
@@ -126,12 +125,7 @@ export class Project {
 
   /** Why a path counts as deprecated, or null. */
   deprecation(file: string): string | null {
-    if (/\.deprecated$/i.test(file)) return 'it is marked `.DEPRECATED`';
-    if (file.split('/').slice(0, -1).some((seg) => seg.toLowerCase() === 'deprecated')) {
-      return 'it lives in a `deprecated/` folder';
-    }
-    if (this.deprecatedMatcher?.(file)) return 'it matches `deprecated-paths` in the config';
-    return null;
+    return this.deprecatedBy(file);
   }
 
   resolveScript(call: ScriptCallFact): ScriptResolution {

@@ -7,13 +7,13 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 import { loadConfig, type LoadedConfig } from '../core/config.js';
-import { compileGlob } from '../core/glob.js';
+import { pathDeprecation } from '../core/deprecation.js';
 import { gitTopLevel } from '../core/git.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import { toPosix } from '../core/paths.js';
 import { KnownBugSchema, type Annotation, type AnnotationsFile, type KnownBug } from '../schemas/registry.js';
 import { editAnnotations } from './annotations.js';
-import { DEPRECATED_SUFFIX, registeredFiles } from './files.js';
+import { registeredFiles } from './files.js';
 
 export interface EditTarget {
   cwd: string;
@@ -82,12 +82,10 @@ function show(value: unknown): string {
   return Array.isArray(value) ? `[${value.map(String).join(', ')}]` : String(value);
 }
 
-/** Why `rel` counts as deprecated, or null: its annotation, a `.DEPRECATED` name, or `deprecated-paths`. */
+/** Why `rel` counts as deprecated, or null: its annotation, or its name or place (as the audit sees it). */
 function deprecatedBecause(rel: string, data: AnnotationsFile, deprecatedPaths: readonly string[]): string | null {
   if (data.files[rel]?.status === 'deprecated') return 'its annotation says so';
-  if (rel.endsWith(DEPRECATED_SUFFIX)) return `its name ends in ${DEPRECATED_SUFFIX}`;
-  if (deprecatedPaths.length > 0 && compileGlob([...deprecatedPaths], { dot: true })(rel)) return 'it matches deprecated-paths';
-  return null;
+  return pathDeprecation(deprecatedPaths)(rel);
 }
 
 function recorder(before: Annotation | undefined, changes: string[]) {

@@ -3,7 +3,7 @@
  * inverse, status and human fields from the annotations, git facts. Runs over all parts on every sync
  * (cheap: no file is read), since a file's dependents and resolutions change when other files do.
  */
-import { compileGlob } from '../core/glob.js';
+import { pathDeprecation } from '../core/deprecation.js';
 import type { Config } from '../schemas/config.js';
 import type { Annotation, AnnotationsFile, Dependent, GitFacts, RegistryEntry, Status } from '../schemas/registry.js';
 import { DEPRECATED_SUFFIX } from './files.js';
@@ -91,10 +91,6 @@ function resolverFor(registered: ReadonlySet<string>): Resolver {
   };
 }
 
-function pathStatus(path: string, isDeprecatedGlob: (p: string) => boolean): boolean {
-  return path.endsWith(DEPRECATED_SUFFIX) || /(^|\/)deprecated\//.test(path) || isDeprecatedGlob(path);
-}
-
 function statusOf(path: string, annotation: Annotation | undefined, deprecatedByPath: boolean): { status: Status; source: RegistryEntry['statusSource'] } {
   // a `.DEPRECATED` name is a fact about the file, whatever the annotations say
   if (path.endsWith(DEPRECATED_SUFFIX)) return { status: 'deprecated', source: 'path' };
@@ -145,9 +141,9 @@ function edgesOf(parts: readonly PartOf[], resolver: Resolver): Edges {
   return edges;
 }
 
-function entryOf(path: string, part: FilePart, edges: Edges, input: ResolveInput, deprecatedGlob: (p: string) => boolean): RegistryEntry {
+function entryOf(path: string, part: FilePart, edges: Edges, input: ResolveInput, deprecatedBy: (p: string) => string | null): RegistryEntry {
   const annotation = input.annotations.files[path];
-  const { status, source } = statusOf(path, annotation, pathStatus(path, deprecatedGlob));
+  const { status, source } = statusOf(path, annotation, deprecatedBy(path) !== null);
   const docPurpose = firstSentence(part.docstring);
   const purpose = annotation?.purpose ?? docPurpose;
   return {
@@ -193,8 +189,7 @@ function staleAnnotations(input: ResolveInput): StaleAnnotation[] {
 export function resolveEntries(input: ResolveInput): { entries: RegistryEntry[]; stale: StaleAnnotation[] } {
   const registered = new Set(input.parts.map((p) => p.path));
   const edges = edgesOf(input.parts, resolverFor(registered));
-  const globs = input.config.deprecatedPaths;
-  const deprecatedGlob = globs.length ? compileGlob(globs, { dot: true }) : () => false;
-  const entries = input.parts.map(({ path, part }) => entryOf(path, part, edges, input, deprecatedGlob));
+  const deprecatedBy = pathDeprecation(input.config.deprecatedPaths);
+  const entries = input.parts.map(({ path, part }) => entryOf(path, part, edges, input, deprecatedBy));
   return { entries, stale: staleAnnotations(input) };
 }

@@ -49,6 +49,7 @@ const SCRIPTS = {
   'scripts/old.py': '"""Old generator."""\n',
   'scripts/new.py': '"""New generator."""\n',
   'scripts/legacy.py.DEPRECATED': 'print(1)\n',
+  'scripts/deprecated/older.py': 'print(0)\n',
   'scripts/utils/critic.py': 'def score():\n    return 1\n',
   'scripts/utils/critic2.py': 'def score():\n    return 2\n',
   [FILE]: ANNOTATIONS,
@@ -93,7 +94,9 @@ describe('registry deprecate', () => {
     const cases: [string[], RegExp][] = [
       [['deprecate', 'scripts/nope.py', '--replaced-by', 'scripts/new.py', '--reason', 'x'], /PATH scripts\/nope\.py: no such file/],
       [['deprecate', 'scripts/old.py', '--replaced-by', 'scripts/gone.py', '--reason', 'x'], /--replaced-by scripts\/gone\.py: no such file/],
-      [['deprecate', 'scripts/old.py', '--replaced-by', 'scripts/legacy.py.DEPRECATED', '--reason', 'x'], /is itself deprecated \(its name ends in \.DEPRECATED\)/],
+      [['deprecate', 'scripts/old.py', '--replaced-by', 'scripts/legacy.py.DEPRECATED', '--reason', 'x'], /is itself deprecated \(it is marked `\.DEPRECATED`\)/],
+      // the audit's rule for folders holds here too (SCRIPT001 would flag a call to it)
+      [['deprecate', 'scripts/old.py', '--replaced-by', 'scripts/deprecated/older.py', '--reason', 'x'], /is itself deprecated \(it lives in a `deprecated\/` folder\)/],
       [['deprecate', 'scripts/old.py', '--replaced-by', 'scripts/old.py', '--reason', 'x'], /--replaced-by names scripts\/old\.py itself/],
       [['deprecate', '../home/.gitconfig', '--replaced-by', 'scripts/new.py', '--reason', 'x'], /is outside the project/],
       [['deprecate', 'scripts/old.py', '--replaced-by', 'scripts/new.py'], /needs one PATH, --replaced-by and --reason/],
@@ -151,7 +154,7 @@ describe('registry canonical', () => {
     expect((await loadAnnotations(root, FILE)).data.files['scripts/utils/critic.py']?.canonical_for).toEqual(['log-prob critic', 'pair judging']);
     const r = await cli(root, 'canonical', 'scripts/legacy.py.DEPRECATED', '--for', 'generation');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('scripts/legacy.py.DEPRECATED is deprecated (its name ends in .DEPRECATED); it cannot be canonical');
+    expect(r.stderr).toContain('scripts/legacy.py.DEPRECATED is deprecated (it is marked `.DEPRECATED`); it cannot be canonical');
   });
 });
 
