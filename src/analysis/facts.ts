@@ -5,6 +5,8 @@
  * Positions: `line` is 1-based, `col` is 1-based in UTF-16 code units (what editors and SARIF show).
  */
 
+import { createHash } from 'node:crypto';
+
 export type Language = 'python' | 'shell' | 'make' | 'yaml' | 'typescript' | 'javascript';
 
 /**
@@ -213,6 +215,15 @@ export interface FileFacts {
   suppressions: SuppressionFact[];
   /** Runs code when executed directly (Python: a module-level `if __name__ == "__main__":`). */
   mainGuard?: boolean;
+}
+
+/**
+ * The key of a file's cached facts, shared by the audit's scan, the registry and the function index so
+ * each reuses what another extracted: the bytes *and* the path, since two identical files in different
+ * folders resolve their script calls against different folders and must not share facts.
+ */
+export function factsKey(path: string, bytes: Buffer): string {
+  return createHash('sha256').update(path).update('\u0000').update(bytes).digest('hex');
 }
 
 export function emptyFacts(path: string, language: Language): FileFacts {

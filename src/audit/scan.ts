@@ -3,9 +3,8 @@
  * also collects every file's suppressions and the Python files that may define a sanctioned loader.
  */
 
-import { createHash } from 'node:crypto';
 import { RULES } from '../../audits/index.js';
-import { emptyFacts, type FileFacts, type Language } from '../analysis/facts.js';
+import { emptyFacts, factsKey, type FileFacts, type Language } from '../analysis/facts.js';
 import { languageOf, loadFrontEnds, type FrontEnds } from '../analysis/index.js';
 import { loadYamlFrontEnd } from '../analysis/launch/index.js';
 import { parseSuppressions, SUPPRESSION_MARKER } from '../analysis/suppressions.js';
@@ -88,14 +87,6 @@ function pythonMatcher(rules: readonly Rule[]): (text: string) => string[] {
 
 const matchPython = pythonMatcher(RULES);
 
-/**
- * The key of cached facts: the bytes *and* the path, since two identical files in different folders
- * resolve their script calls against different folders and must not share facts.
- */
-function contentHash(path: string, bytes: Buffer): string {
-  return createHash('sha256').update(path).update('\u0000').update(bytes).digest('hex');
-}
-
 interface Fresh {
   row: CachedFile;
   text: string | null;
@@ -117,7 +108,7 @@ function examine(file: DiscoveredFile, language: Language, maxFileSize: number, 
   };
   const read = override ? { ok: true as const, bytes: override } : readBytes(file, maxFileSize);
   if (!read.ok) return { row: { ...row, skip: read.reason }, text: null };
-  row.hash = contentHash(file.path, read.bytes);
+  row.hash = factsKey(file.path, read.bytes);
   row.size = read.bytes.length;
   // a latin1 view is cheap and enough for ASCII triggers; only files worth it are decoded properly
   const view = read.bytes.toString('latin1');

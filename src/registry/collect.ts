@@ -4,8 +4,7 @@
  * audit already extracted (same content hash) are reused; the rest go through the front ends. Facts are
  * language-agnostic, so any front end `loadFrontEnds` knows plugs in here.
  */
-import { createHash } from 'node:crypto';
-import type { FileFacts, Language } from '../analysis/facts.js';
+import { factsKey, type FileFacts, type Language } from '../analysis/facts.js';
 import { loadFrontEnds, type FrontEnds } from '../analysis/index.js';
 import { decodeSource, readBytes } from '../core/files.js';
 import type { RegistryFileRow } from '../store/queries.js';
@@ -25,14 +24,6 @@ export interface Collection {
   /** Some indexed file is no longer registered. */
   vanished: boolean;
   warnings: string[];
-}
-
-/**
- * The key of a file's facts; the same as the audit's (audit/scan.ts), so either one reuses what the
- * other extracted: the bytes and the path, since script calls resolve against the file's folder.
- */
-export function contentHash(path: string, bytes: Buffer): string {
-  return createHash('sha256').update(path).update('\u0000').update(bytes).digest('hex');
 }
 
 interface Miss {
@@ -87,7 +78,7 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
       out.rows.push({ path: file.path, mtimeMs: file.mtimeMs, size: file.size, hash: '', part });
       continue;
     }
-    const hash = contentHash(file.path, read.bytes);
+    const hash = factsKey(file.path, read.bytes);
     if (row && row.hash === hash) {
       // touched, not changed: the part stands, only the stat is new
       const part = decodePart(row);

@@ -4,11 +4,10 @@
  * only gets its stat refreshed; anything else takes its functions from facts the caller already has,
  * then from the facts cache, and only then from the parser (loaded on first need).
  */
-import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-import type { DefFact, FileFacts } from '../analysis/facts.js';
+import { factsKey, type DefFact, type FileFacts } from '../analysis/facts.js';
 import type { PythonFrontEnd } from '../analysis/python/index.js';
 import { decodeSource } from '../core/files.js';
 import { errorMessage } from '../core/errors.js';
@@ -48,11 +47,6 @@ export interface IndexSyncResult {
   parsed: number;
 }
 
-/** The same key the scan gives a file's facts: its path and bytes (see audit/scan.ts). */
-export function contentHash(relPath: string, bytes: Buffer): string {
-  return createHash('sha256').update(relPath).update('\u0000').update(bytes).digest('hex');
-}
-
 type Verdict =
   | { kind: 'fresh' }
   | { kind: 'gone' }
@@ -71,7 +65,7 @@ function statOf(abs: string): { mtimeMs: number; size: number } | null {
 
 function judge(root: string, want: IndexRequestFile, known: IndexedFile | undefined, maxFileSize: number): Verdict {
   if (want.content) {
-    const hash = want.hash ?? contentHash(want.path, want.content);
+    const hash = want.hash ?? factsKey(want.path, want.content);
     if (known?.hash === hash) return { kind: 'fresh' };
     // staged content never was the working file: mtime -1 makes the next run look at the file again
     return { kind: 'read', file: { path: want.path, hash, mtimeMs: -1, size: want.content.length }, bytes: want.content };
@@ -89,7 +83,7 @@ function judge(root: string, want: IndexRequestFile, known: IndexedFile | undefi
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'gone' };
       throw error;
     }
-    hash = contentHash(want.path, bytes);
+    hash = factsKey(want.path, bytes);
   }
   if (known?.hash === hash) return { kind: 'touch', file: { ...known, ...stat } };
   return { kind: 'read', file: { path: want.path, hash, ...stat }, bytes };
