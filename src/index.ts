@@ -13,7 +13,7 @@ export type { Config, Severity } from './schemas/config.js';
 export { toReport, exitCodeFor } from './audit/report.js';
 export type { HookStatus, InstallHookResult, UninstallHookResult } from './hooks/install.js';
 export { BASELINE_FILE } from './audit/baseline-file.js';
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
 
 // Entry points most runs never take load their modules on first use, so `provenant audit` in a
 // pre-commit hook does not pay for them.
@@ -121,4 +121,14 @@ export type { SimilarReport, SimilarPair } from './schemas/similar.js';
 /** Functions elsewhere in the project that nearly duplicate a file's functions, best first. */
 export async function findSimilar(...args: Parameters<Similar['findSimilar']>): ReturnType<Similar['findSimilar']> {
   return (await import('./registry/similar.js')).findSimilar(...args);
+}
+
+// The terminal browser (`provenant tui`): its data side and ink/React load only when it runs.
+type Tui = typeof import('./ui/run.js');
+export type { TuiOptions, TuiStreams } from './ui/run.js';
+export type { Artifact, ArtifactSource, BrowseRow } from './tui/browse.js';
+
+/** Browses the registry in the terminal, or prints it as a plain table when stdout is not a terminal; returns the exit code. */
+export async function runTui(...args: Parameters<Tui['runTui']>): ReturnType<Tui['runTui']> {
+  return (await import('./ui/run.js')).runTui(...args);
 }

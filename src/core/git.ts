@@ -386,3 +386,60 @@ export async function gitTopLevel(dir: string): Promise<string | null> {
   const found = await probe(await makeGit(abs, undefined), abs, what);
   return found ? found.topLevel : null;
 }
+
+/** What a stamp records of the repository: the commit HEAD names and the paths that differ from it. */
+export interface WorkTreeState {
+  commit: string | null;
+  /** Relative to `dir`, `/`-separated: modified, staged, deleted and untracked (not ignored) paths. */
+  dirtyPaths: string[];
+}
+
+/** The work tree's state, or null when `dir` is not inside a git work tree. */
+export async function workTreeState(dir: string): Promise<WorkTreeState | null> {
+  const what = 'reading the git state';
+  const abs = checkFolder(dir, what);
+  const git = await makeGit(abs, undefined);
+  const found = await probe(git, abs, what);
+  if (!found) return null;
+  let commit: string | null;
+  try {
+    commit = (await git.raw(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])).trim() || null;
+  } catch (error) {
+    // a repository without commits: `--verify --quiet` exits 1 with no output
+    if (isMissingGit(error)) rethrow(error, what);
+    commit = null;
+  }
+  let out: string;
+  try {
+    out = await git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', '.']);
+  } catch (error) {
+    rethrow(error, what);
+  }
+  const dirtyPaths: string[] = [];
+  const base = realpathSync(abs);
+  const fields = nulFields(out);
+  for (let i = 0; i < fields.length; i++) {
+    const entry = fields[i] ?? '';
+    const status = entry.slice(0, 2);
+    dirtyPaths.push(path.relative(base, path.join(found.topLevel, entry.slice(3))).split(path.sep).join('/'));
+    if (status[0] === 'R' || status[0] === 'C') i++; // the rename's source follows as its own field
+  }
+  return { commit, dirtyPaths: [...new Set(dirtyPaths)].sort() };
+}
+
+/**
+ * Whether `ancestor` is an ancestor of (or equal to) `commit`: true, false, or null when git cannot tell
+ * (either revision unknown here, e.g. a shallow clone or a typo in the registry).
+ */
+export async function isAncestor(dir: string, ancestor: string, commit: string): Promise<boolean | null> {
+  const git = await makeGit(dir, undefined);
+  try {
+    await git.raw(['merge-base', '--is-ancestor', ancestor, commit]);
+    return true;
+  } catch (error) {
+    if (isMissingGit(error)) rethrow(error, 'comparing revisions');
+    const said = errorMessage(error);
+    // exit 1 with no message: not an ancestor; anything git says is a revision it does not know
+    return /fatal|error|not a valid|unknown revision/i.test(said) ? null : false;
+  }
+}

@@ -46,6 +46,33 @@ export interface Config {
   /** Glob → rule codes or prefixes ignored in matching files. */
   perFileIgnores: Record<string, string[]>;
   registry: RegistryConfig;
+  provenance: ProvenanceConfig;
+}
+
+export type QcKind = 'sft' | 'preference' | 'eval';
+
+export interface QcPolicy {
+  name: string;
+  kind: QcKind;
+  paths: string[];
+  requiredFields: string[];
+  maxEmptyRate: number;
+  maxDuplicateRate: number;
+  placeholderPatterns: string[];
+  maxPairsPerInstruction: number | null;
+  minMargin: number | null;
+  maxBoilerplateRate: number;
+}
+
+export interface ProvenanceConfig {
+  /** Stamps live under this folder (relative to the root) instead of next to the artifacts, or null. */
+  stampsDir: string | null;
+  /** Folder of allowed public keys (`*.pub`), relative to the root. */
+  keysDir: string;
+  requireSignature: boolean;
+  /** Environment variable names or globs recorded in stamps. */
+  env: string[];
+  qc: QcPolicy[];
 }
 
 export interface RegistryConfig {
@@ -100,7 +127,31 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze<Config>({
     similarityThreshold: 0.8,
     minTokens: 40,
   },
+  provenance: {
+    stampsDir: null,
+    keysDir: '.provenant-keys',
+    requireSignature: false,
+    env: ['CUDA_VISIBLE_DEVICES', 'PYTHONHASHSEED', 'HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE', 'TOKENIZERS_PARALLELISM', 'SEED', 'PROVENANT_*'],
+    qc: [],
+  },
 });
+
+const PLACEHOLDERS = ['[GENERATION FAILED]', '[PLACEHOLDER]', 'TODO', 'Error generating response', 'N/A'];
+
+function qcPolicies(table: NonNullable<NonNullable<ConfigFile['provenance']>['qc']>): QcPolicy[] {
+  return Object.entries(table).map(([name, p]) => ({
+    name,
+    kind: p.kind,
+    paths: globs(p.paths),
+    requiredFields: p['required-fields'] ?? [],
+    maxEmptyRate: p['max-empty-rate'] ?? 0,
+    maxDuplicateRate: p['max-duplicate-rate'] ?? 0.05,
+    placeholderPatterns: p['placeholder-patterns'] ?? PLACEHOLDERS,
+    maxPairsPerInstruction: p['max-pairs-per-instruction'] ?? null,
+    minMargin: p['min-margin'] ?? null,
+    maxBoilerplateRate: p['max-boilerplate-rate'] ?? 0.2,
+  }));
+}
 
 /** Order-preserving, duplicate-free, without the `./` that would stop a glob matching a relative path. */
 function globs(list: readonly string[]): string[] {
@@ -144,6 +195,13 @@ export function normalizeConfig(file: ConfigFile): Config {
       minCoverage: file.registry?.['min-coverage'] ?? d.registry.minCoverage,
       similarityThreshold: file.registry?.['similarity-threshold'] ?? d.registry.similarityThreshold,
       minTokens: file.registry?.['min-tokens'] ?? d.registry.minTokens,
+    },
+    provenance: {
+      stampsDir: file.provenance?.['stamps-dir'] ?? d.provenance.stampsDir,
+      keysDir: file.provenance?.['keys-dir'] ?? d.provenance.keysDir,
+      requireSignature: file.provenance?.['require-signature'] ?? d.provenance.requireSignature,
+      env: globs(file.provenance?.env ?? d.provenance.env),
+      qc: qcPolicies(file.provenance?.qc ?? {}),
     },
   };
 }

@@ -52,6 +52,42 @@ export const RegistryConfigSchema = z.strictObject({
   'min-tokens': z.int().positive({ error: 'expected a positive number of tokens' }).optional(),
 });
 
+const QC_KINDS = ['sft', 'preference', 'eval'] as const;
+
+/** `[tool.provenant.provenance.qc.NAME]`: checks run on matching outputs when they are stamped. */
+export const QcPolicySchema = z.strictObject({
+  kind: z.enum(QC_KINDS),
+  /** Outputs the policy applies to (globs). */
+  paths: GlobListSchema.min(1, { error: 'expected at least one glob' }),
+  /** SFT and preference data: fields every record must have. Eval reports: metrics that must be present. */
+  'required-fields': z.array(z.string().min(1)).optional(),
+  /** SFT: the largest share of records with an empty or placeholder response. */
+  'max-empty-rate': z.number().min(0).max(1).optional(),
+  /** SFT and preference data: the largest share of exact duplicate records. */
+  'max-duplicate-rate': z.number().min(0).max(1).optional(),
+  /** Text that marks a placeholder response (a generation that failed and was papered over). */
+  'placeholder-patterns': z.array(z.string().min(1)).optional(),
+  /** Preference pairs: the most pairs one instruction may have. */
+  'max-pairs-per-instruction': z.int().positive().optional(),
+  /** Preference pairs: the least margin a pair may record, when margins are present. */
+  'min-margin': z.number().optional(),
+  /** Preference pairs: the largest share of rejected responses that are the same boilerplate. */
+  'max-boilerplate-rate': z.number().min(0).max(1).optional(),
+});
+
+/** `[tool.provenant.provenance]`: stamps, signing keys and QC policies. */
+export const ProvenanceConfigSchema = z.strictObject({
+  /** Keep stamps under this folder (mirroring the artifacts' paths) instead of next to the artifacts. */
+  'stamps-dir': RepoPathSchema.optional(),
+  /** Public keys (`*.pub`) whose signatures verify accepts. */
+  'keys-dir': RepoPathSchema.optional(),
+  /** Refuse unsigned stamps. */
+  'require-signature': z.boolean().optional(),
+  /** Environment variables recorded in stamps (names or globs); secrets-looking names are never recorded. */
+  env: GlobListSchema.optional(),
+  qc: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'expected a policy name of letters, digits, - and _' }), QcPolicySchema).optional(),
+});
+
 /** The file shape. Strict: a misspelt key is an error, never silently ignored. */
 export const ConfigSchema = z.strictObject({
   include: GlobListSchema.optional(),
@@ -69,6 +105,7 @@ export const ConfigSchema = z.strictObject({
   severity: z.record(RuleCodeSchema, SeveritySchema).optional(),
   'per-file-ignores': z.record(GlobSchema, z.array(RuleCodeSchema)).optional(),
   registry: RegistryConfigSchema.optional(),
+  provenance: ProvenanceConfigSchema.optional(),
 });
 export type ConfigFile = z.infer<typeof ConfigSchema>;
 export type ConfigKey = keyof ConfigFile;

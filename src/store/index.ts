@@ -341,7 +341,7 @@ let binding: { nativeBinding?: string } | undefined;
  * probes a dozen folders on every start (a few milliseconds of every pre-commit run). When the file is
  * elsewhere, that search is left to run as usual.
  */
-function nativeBinding(): { nativeBinding?: string } {
+export function nativeBinding(): { nativeBinding?: string } {
   if (binding) return binding;
   try {
     const file = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');

@@ -1,0 +1,36 @@
+/**
+ * An artifact as a stamp's subject: its digest (file or directory manifest), size, and for JSONL the
+ * record count and field set.
+ */
+import { statSync } from 'node:fs';
+
+import type { Subject } from '../schemas/stamp.js';
+import { sha256Directory, sha256File } from './hash.js';
+import { isJsonl, readJsonl } from './records.js';
+
+export interface ArtifactDigest {
+  kind: 'file' | 'directory';
+  sha256: string;
+  size: number;
+  files?: number;
+}
+
+export function digestArtifact(abs: string): ArtifactDigest {
+  const st = statSync(abs);
+  if (st.isDirectory()) {
+    const d = sha256Directory(abs);
+    return { kind: 'directory', sha256: d.sha256, size: d.size, files: d.files };
+  }
+  return { kind: 'file', sha256: sha256File(abs), size: st.size };
+}
+
+export function subjectOf(rel: string, abs: string, digest: ArtifactDigest): Subject {
+  const annotations: NonNullable<Subject['annotations']> = { kind: digest.kind, size: digest.size };
+  if (digest.files !== undefined) annotations.files = digest.files;
+  if (digest.kind === 'file' && isJsonl(rel)) {
+    const summary = readJsonl(abs);
+    annotations.records = summary.records;
+    annotations.fields = summary.fields;
+  }
+  return { name: rel, digest: { sha256: digest.sha256 }, annotations };
+}

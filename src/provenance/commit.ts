@@ -1,0 +1,83 @@
+/**
+ * Writing stamps so that none is ever half there, even when the process is killed mid-way:
+ * 1. the ledger records the run as `pending`, with the temporary sidecar path of every stamp;
+ * 2. every temporary sidecar is written and flushed, then the run becomes `written`;
+ * 3. each temporary file is renamed over its sidecar (atomic on one file system), then the run is `done`.
+ * Whoever opens the ledger next finishes a dead process's run: a `written` run rolls forward (its files are
+ * complete), a `pending` one is undone (its temporary files deleted, its rows dropped).
+ */
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+import type { Ledger, NewStamp } from '../store/ledger.js';
+import { writeDurable } from './stamp-file.js';
+
+export interface PreparedStamp {
+  /** Root-relative artifact path. */
+  artifact: string;
+  /** Absolute sidecar path. */
+  sidecar: string;
+  text: string;
+  row: Omit<NewStamp, 'tmp' | 'sidecar' | 'artifact'>;
+}
+
+export function newRunId(): string {
+  return `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
+}
+
+/** Writes every stamp or none; `ledger` may be null (no ledger: each stamp is still written atomically). */
+export function commitStamps(root: string, ledger: Ledger | null, runId: string, stamps: readonly PreparedStamp[], startedAt: string): void {
+  const planned = stamps.map((s) => ({ ...s, tmp: `${s.sidecar}.${runId}.tmp` }));
+  const rel = (abs: string): string => path.relative(root, abs).split(path.sep).join('/');
+  ledger?.planRun(
+    { id: runId, pid: process.pid, startedAt },
+    planned.map((s) => ({ ...s.row, artifact: s.artifact, sidecar: rel(s.sidecar), tmp: rel(s.tmp) })),
+  );
+  try {
+    for (const s of planned) writeDurable(s.tmp, s.text);
+  } catch (error) {
+    for (const s of planned) rmSync(s.tmp, { force: true });
+    ledger?.deleteRun(runId);
+    throw error;
+  }
+  ledger?.setRunState(runId, 'written');
+  for (const s of planned) renameSync(s.tmp, s.sidecar);
+  ledger?.setRunState(runId, 'done');
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Finishes or undoes the runs of processes that died while stamping; returns what it did, for a warning. */
+export function recoverRuns(root: string, ledger: Ledger): string[] {
+  const notes: string[] = [];
+  for (const run of ledger.unfinishedRuns()) {
+    if (alive(run.pid)) continue;
+    const rows = ledger.stampsOfRun(run.id);
+    if (run.state === 'pending') {
+      for (const row of rows) if (row.tmp) rmSync(path.join(root, row.tmp), { force: true });
+      ledger.deleteRun(run.id);
+      notes.push(`undid an interrupted run (${run.id}): no stamp of it was complete`);
+      continue;
+    }
+    ledger.db.transaction(() => {
+      for (const row of rows) {
+        const tmp = row.tmp ? path.join(root, row.tmp) : null;
+        if (tmp && existsSync(tmp)) renameSync(tmp, path.join(root, row.sidecar));
+        else if (!existsSync(path.join(root, row.sidecar))) ledger.deleteStamp(row.id);
+      }
+    })();
+    ledger.setRunState(run.id, 'done');
+    notes.push(`finished an interrupted run (${run.id}): ${rows.length} stamp(s) put in place`);
+  }
+  return notes;
+}

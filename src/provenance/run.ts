@@ -1,0 +1,346 @@
+/**
+ * `provenant run -- CMD ARGS…`: runs a command without a shell, streaming its output, and on success
+ * stamps every declared output. Before anything runs it refuses a deprecated producer script or one with
+ * error-level audit findings (unless allowed), and checks that every declared input exists. While the
+ * command runs, `PROVENANT_ATTEST` names a file the sanctioned loader can write its facts into (model,
+ * revision, chat template state, special tokens, sentinel results); they land in the stamps.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import picomatch from 'picomatch';
+
+import { audit } from '../audit/engine.js';
+import { loadConfig } from '../core/config.js';
+import { errorMessage, UserError } from '../core/errors.js';
+import { workTreeState } from '../core/git.js';
+import type { Config } from '../schemas/config.js';
+import { AttestationSchema, BUILD_TYPE_COMMAND, PREDICATE_TYPE, STAMP_VERSION, STATEMENT_TYPE, type Attestation, type InputLink, type Producer, type Statement } from '../schemas/stamp.js';
+import { openLedger } from '../store/ledger.js';
+import { VERSION } from '../version.js';
+import { digestArtifact, subjectOf } from './artifact.js';
+import { sha256Text } from './hash.js';
+import { commitStamps, newRunId, recoverRuns, type PreparedStamp } from './commit.js';
+import { signingKey } from './keys.js';
+import { producerLookup, producerOf, type ProducerFacts } from './producer.js';
+import { runQc } from './qc.js';
+import { insideRoot, readStampFile, serialiseStamp, sidecarPath } from './stamp-file.js';
+
+export interface RunOptions {
+  argv: string[];
+  cwd: string;
+  outputs: string[];
+  inputs: string[];
+  allowDeprecated?: boolean;
+  allowFindings?: boolean;
+  env: NodeJS.ProcessEnv;
+  /** Where progress and warnings go (the command's own output is inherited, not passed through here). */
+  warn(message: string): void;
+}
+
+export type RunResult =
+  | { kind: 'refused'; reasons: string[] }
+  | { kind: 'failed'; exitCode: number; signal: string | null }
+  | { kind: 'stamped'; stamps: { artifact: string; sidecar: string; qcPassed: boolean }[]; signedBy: string | null };
+
+interface Located {
+  rel: string;
+  abs: string;
+}
+
+function locate(root: string, cwd: string, p: string, what: string): Located {
+  const abs = path.resolve(cwd, p);
+  const rel = path.relative(root, abs).split(path.sep).join('/');
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel) || !insideRoot(root, rel)) {
+    throw new UserError(`${what} ${p}: outside the project (${root})`, { hint: 'stamped artifacts live inside the project, so their stamps can name them' });
+  }
+  return { rel, abs };
+}
+
+export async function runAndStamp(options: RunOptions): Promise<RunResult> {
+  if (options.argv.length === 0) throw new UserError('no command to run', { hint: 'provenant run --out FILE -- python scripts/make.py …' });
+  if (options.outputs.length === 0) throw new UserError('no --out given: nothing would be stamped', { hint: 'name every file or folder the command writes with --out' });
+  const { config, root } = await loadConfig({ cwd: options.cwd });
+  const outputs = options.outputs.map((p) => locate(root, options.cwd, p, '--out'));
+  const inputs = options.inputs.map((p) => locate(root, options.cwd, p, '--in'));
+  for (const input of inputs) if (!existsSync(input.abs)) throw new UserError(`--in ${input.rel}: no such file or folder`);
+
+  const producerRel = producerOf(options.argv, root, options.cwd);
+  const producer = producerRel ? (await producerLookup(root, config)).facts(producerRel) : null;
+  const refusals: string[] = [];
+  if (producer?.status === 'deprecated' && !options.allowDeprecated) {
+    refusals.push(`${producer.path} is deprecated (${producer.reason})${producer.replacedBy ? `; use ${producer.replacedBy}` : ''} — pass --allow-deprecated to run it anyway`);
+  }
+  const audited = producer?.exists ? await auditProducer(root, options.cwd, producer.path) : null;
+  if (audited && audited.errors > 0 && !options.allowFindings) {
+    refusals.push(`${producer?.path} has ${audited.errors} error-level audit finding(s) (${audited.codes.join(', ')}) — fix them, or pass --allow-findings`);
+  }
+  if (refusals.length) return { kind: 'refused', reasons: refusals };
+  const inputLinks = inputs.map((input) => linkInput(root, config, input));
+
+  const startedOn = new Date().toISOString();
+  const attestDir = mkdtempSync(path.join(os.tmpdir(), 'provenant-attest-'));
+  const attestFile = path.join(attestDir, 'attest.jsonl');
+  // git and the interpreter are asked while the command runs; neither may fail the run
+  const git = workTreeState(root).catch((error: unknown) => {
+    options.warn(`cannot read the git state (${errorMessage(error)}); the stamps record no commit`);
+    return null;
+  });
+  const python = pythonInfo(options.argv, producer);
+  const exit = await spawnInherited(options.argv, options.cwd, { ...options.env, PROVENANT_ATTEST: attestFile });
+  const attestation = readAttestation(attestFile, options.warn);
+  rmSync(attestDir, { recursive: true, force: true });
+  if (exit.code !== 0) return { kind: 'failed', exitCode: exit.code ?? 128 + signalNumber(exit.signal), signal: exit.signal };
+  const finishedOn = new Date().toISOString();
+  for (const out of outputs) {
+    if (!existsSync(out.abs)) throw new UserError(`--out ${out.rel}: the command succeeded but did not write it; nothing was stamped`);
+  }
+
+  const state = await git;
+  const signer = signingKey(root, config.provenance.keysDir, options.env);
+  const runId = newRunId();
+  const producerBlock = producer ? producerRecord(producer, audited) : null;
+  const shared = {
+    argv: options.argv,
+    cwd: path.relative(root, options.cwd).split(path.sep).join('/') || '.',
+    env: selectEnv(options.env, config.provenance.env),
+    python: await python,
+    state,
+    producerBlock,
+    inputLinks,
+    attestation,
+    startedOn,
+    finishedOn,
+    runId,
+  };
+  const prepared: PreparedStamp[] = outputs.map((out) => {
+    const digest = digestArtifact(out.abs);
+    const qc = digest.kind === 'file' ? runQc(out.abs, out.rel, config.provenance.qc) : [];
+    const statement = buildStatement({ ...shared, subject: subjectOf(out.rel, out.abs, digest), qc });
+    const sidecar = sidecarPath(root, out.rel, config.provenance.stampsDir);
+    mkdirSync(path.dirname(sidecar), { recursive: true });
+    const text = serialiseStamp(statement, signer);
+    return {
+      artifact: out.rel,
+      sidecar,
+      text,
+      row: {
+        stampSha256: sha256Text(text),
+        artifactSha256: digest.sha256,
+        producer: producer?.path ?? null,
+        gitCommit: state?.commit ?? null,
+        createdAt: finishedOn,
+        summary: JSON.stringify({ status: producer?.status ?? null, qcPassed: qc.every((q) => q.passed) }),
+        inputs: inputLinks.map((l) => ({ path: l.path, sha256: l.sha256 })),
+      },
+    };
+  });
+  const ledger = openLedger(root, { create: true });
+  try {
+    if (ledger) for (const note of recoverRuns(root, ledger)) options.warn(note);
+    commitStamps(root, ledger, runId, prepared, startedOn);
+  } finally {
+    ledger?.close();
+  }
+  return {
+    kind: 'stamped',
+    signedBy: signer?.id ?? null,
+    stamps: prepared.map((p) => ({ artifact: p.artifact, sidecar: path.relative(root, p.sidecar).split(path.sep).join('/'), qcPassed: JSON.parse(p.row.summary).qcPassed as boolean })),
+  };
+}
+
+async function auditProducer(root: string, cwd: string, rel: string): Promise<NonNullable<Producer['audit']>> {
+  const result = await audit({ paths: [path.join(root, rel)], cwd });
+  const mine = result.findings.filter((f) => f.path === rel);
+  const errors = mine.filter((f) => f.severity === 'error');
+  return { errors: errors.length, warnings: mine.filter((f) => f.severity === 'warning').length, codes: [...new Set(errors.map((f) => f.code))].sort() };
+}
+
+function producerRecord(producer: ProducerFacts, audited: Producer['audit']): Producer | null {
+  if (!producer.sha256) return null;
+  return { path: producer.path, sha256: producer.sha256, registryId: producer.path, status: producer.status, audit: audited };
+}
+
+function linkInput(root: string, config: Config, input: Located): InputLink {
+  const digest = digestArtifact(input.abs);
+  const stamp = readStampFile(sidecarPath(root, input.rel, config.provenance.stampsDir));
+  return { path: input.rel, sha256: digest.sha256, stamp: stamp.kind === 'ok' ? stamp.sha256 : null };
+}
+
+const SECRET = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|(^|_)KEY($|_)|API_?KEY|AUTH/i;
+
+/** The configured variables, never one whose name looks like a secret. */
+export function selectEnv(env: NodeJS.ProcessEnv, globs: readonly string[]): Record<string, string> {
+  const wanted = picomatch([...globs]);
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(env).sort()) {
+    const value = env[name];
+    if (value !== undefined && wanted(name) && !SECRET.test(name) && name !== 'PROVENANT_ATTEST') out[name] = value;
+  }
+  return out;
+}
+
+interface BuildInput {
+  subject: Statement['subject'][number];
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  python: PythonInfo | null;
+  state: Awaited<ReturnType<typeof workTreeState>>;
+  producerBlock: Producer | null;
+  inputLinks: InputLink[];
+  attestation: Attestation | null;
+  qc: ReturnType<typeof runQc>;
+  startedOn: string;
+  finishedOn: string;
+  runId: string;
+}
+
+export function buildStatement(b: BuildInput): Statement {
+  const deps: Statement['predicate']['buildDefinition']['resolvedDependencies'] = [];
+  if (b.producerBlock) {
+    deps.push({ name: 'producer', uri: `file:${b.producerBlock.path}`, digest: { sha256: b.producerBlock.sha256, ...(b.state?.commit ? { gitCommit: b.state.commit } : {}) } });
+  }
+  for (const link of b.inputLinks) {
+    deps.push({ name: 'input', uri: `file:${link.path}`, digest: { sha256: link.sha256 }, ...(link.stamp ? { annotations: { stampSha256: link.stamp } } : {}) });
+  }
+  const model = b.attestation?.model;
+  if (model?.id) deps.push({ name: 'model', uri: `hf://${model.id}${model.revision ? `@${model.revision}` : ''}`, ...(model.revision ? { digest: { gitCommit: model.revision } } : {}) });
+  return {
+    _type: STATEMENT_TYPE,
+    subject: [b.subject],
+    predicateType: PREDICATE_TYPE,
+    predicate: {
+      buildDefinition: {
+        buildType: BUILD_TYPE_COMMAND,
+        externalParameters: { argv: b.argv, cwd: b.cwd },
+        internalParameters: {
+          env: b.env,
+          node: process.version,
+          platform: `${process.platform}-${process.arch}`,
+          host: os.hostname(),
+          ...(b.python ? { python: b.python } : {}),
+        },
+        resolvedDependencies: deps,
+      },
+      runDetails: {
+        builder: { id: `https://provenant.dev/cli@${VERSION}`, version: { provenant: VERSION } },
+        metadata: { invocationId: b.runId, startedOn: b.startedOn, finishedOn: b.finishedOn },
+      },
+      provenant: {
+        version: STAMP_VERSION,
+        git: { commit: b.state?.commit ?? null, dirty: (b.state?.dirtyPaths.length ?? 0) > 0, dirtyPaths: b.state?.dirtyPaths ?? [] },
+        producer: b.producerBlock,
+        inputs: b.inputLinks,
+        exitCode: 0,
+        attestation: b.attestation,
+        qc: b.qc,
+      },
+    },
+  };
+}
+
+/** Runs the command with the terminal's streams, forwarding Ctrl-C and termination to it. */
+function spawnInherited(argv: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  const [command, ...args] = argv as [string, ...string[]];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: 'inherit', shell: false });
+    const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const s of signals) process.on(s, forward);
+    const done = (): void => {
+      for (const s of signals) process.off(s, forward);
+    };
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      done();
+      reject(error.code === 'ENOENT' ? new UserError(`${command}: command not found`, { hint: 'the command runs without a shell: give the program and its arguments', cause: error }) : error);
+    });
+    child.on('close', (code, signal) => {
+      done();
+      resolve({ code, signal });
+    });
+  });
+}
+
+function signalNumber(signal: NodeJS.Signals | null): number {
+  return signal ? (os.constants.signals[signal] ?? 0) : 0;
+}
+
+/** The attestation lines the command wrote, merged in order (later keys win, objects merge). */
+export function readAttestation(file: string, warn: (message: string) => void): Attestation | null {
+  if (!existsSync(file)) return null;
+  const merged: Record<string, unknown> = {};
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      warn(`PROVENANT_ATTEST line ${i + 1}: not JSON (${error instanceof Error ? error.message : String(error)}); ignored`);
+      return;
+    }
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) deepMerge(merged, value as Record<string, unknown>);
+    else warn(`PROVENANT_ATTEST line ${i + 1}: not a JSON object; ignored`);
+  });
+  const parsed = AttestationSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    warn(`PROVENANT_ATTEST: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}; the attestation was not recorded`);
+    return null;
+  }
+  return parsed.data;
+}
+
+function deepMerge(into: Record<string, unknown>, from: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(from)) {
+    const old = into[key];
+    if (isPlainObject(old) && isPlainObject(value)) deepMerge(old, value);
+    else into[key] = value;
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export interface PythonInfo {
+  version: string;
+  executable: string;
+  packages: Record<string, string>;
+}
+
+const PY_PROBE = [
+  'import json, sys, platform',
+  'from importlib import metadata',
+  'p = {}',
+  'for n in ("torch", "transformers", "trl", "peft", "datasets", "accelerate", "vllm", "tokenizers", "numpy", "llama-cpp-python"):',
+  '    try: p[n] = metadata.version(n)',
+  '    except Exception: pass',
+  'print(json.dumps({"version": platform.python_version(), "executable": sys.executable, "packages": p}))',
+].join('\n');
+
+/** Best effort: the interpreter's version and the ML packages it has, asked while the command runs. */
+function pythonInfo(argv: readonly string[], producer: ProducerFacts | null): Promise<PythonInfo | null> {
+  const first = path.basename(argv[0] ?? '');
+  const interpreter = /^python[0-9.]*$/.test(first) ? argv[0] : producer?.path.endsWith('.py') ? 'python3' : null;
+  if (!interpreter) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const child = spawn(interpreter, ['-c', PY_PROBE], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 15_000 });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.on('error', () => resolve(null));
+    child.on('close', (code) => {
+      if (code !== 0) return resolve(null);
+      try {
+        resolve(JSON.parse(out) as PythonInfo);
+      } catch (error) {
+        if (!(error instanceof SyntaxError)) throw error;
+        // best effort by design: an interpreter that prints something else records no versions
+        resolve(null);
+      }
+    });
+  });
+}

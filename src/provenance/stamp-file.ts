@@ -1,0 +1,99 @@
+/**
+ * Stamp files on disk: where an artifact's sidecar lives (`<artifact>.prov.json`, or mirrored under the
+ * configured stamps folder), how a stamp is serialised (two-space JSON, signed as a DSSE envelope when a
+ * key is at hand), and how one is read back — every way a file can fail to be a stamp becomes a problem in
+ * words, never an exception, because verify reports it as a verdict.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+
+import { errorMessage } from '../core/errors.js';
+import { isErrno } from '../core/config.js';
+import { EnvelopeSchema, STAMP_VERSION, StatementSchema, type Envelope, type Statement } from '../schemas/stamp.js';
+import { sha256Text, STAMP_SUFFIX } from './hash.js';
+import { signEnvelope } from './keys.js';
+import type { KeyObject } from 'node:crypto';
+
+/** Absolute path of the sidecar of `artifact` (root-relative, `/`-separated). */
+export function sidecarPath(root: string, artifact: string, stampsDir: string | null): string {
+  return stampsDir ? path.join(root, stampsDir, artifact + STAMP_SUFFIX) : path.join(root, artifact + STAMP_SUFFIX);
+}
+
+export function serialiseStamp(statement: Statement, signer: { id: string; key: KeyObject } | null): string {
+  const body = JSON.stringify(statement, null, 2) + '\n';
+  if (!signer) return body;
+  return JSON.stringify(signEnvelope(Buffer.from(body, 'utf8'), signer), null, 2) + '\n';
+}
+
+/** Writes `text` to `file` and flushes it to disk (the caller renames it into place). */
+export function writeDurable(file: string, text: string): void {
+  const fd = openSync(file, 'wx', 0o644);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export type ReadStamp =
+  | { kind: 'none'; file: string }
+  | { kind: 'invalid'; file: string; problem: string }
+  | { kind: 'ok'; file: string; statement: Statement; envelope: Envelope | null; sha256: string };
+
+export function readStampFile(file: string): ReadStamp {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return { kind: 'none', file };
+    return { kind: 'invalid', file, problem: `cannot read the stamp (${errorMessage(error)})` };
+  }
+  const sha256 = sha256Text(bytes);
+  const doc = parseJson(bytes.toString('utf8'));
+  if ('problem' in doc) return { kind: 'invalid', file, problem: `the stamp is not JSON (${doc.problem})` };
+  let envelope: Envelope | null = null;
+  let body: unknown = doc.value;
+  if (isObject(body) && 'payloadType' in body) {
+    const parsed = EnvelopeSchema.safeParse(body);
+    if (!parsed.success) return { kind: 'invalid', file, problem: `malformed signed envelope: ${issueText(parsed.error.issues)}` };
+    envelope = parsed.data;
+    const inner = parseJson(Buffer.from(envelope.payload, 'base64').toString('utf8'));
+    if ('problem' in inner) return { kind: 'invalid', file, problem: `the signed payload is not JSON (${inner.problem})` };
+    body = inner.value;
+  }
+  const version = isObject(body) && isObject(body.predicate) && isObject(body.predicate.provenant) ? body.predicate.provenant.version : undefined;
+  if (typeof version === 'number' && version > STAMP_VERSION) {
+    return { kind: 'invalid', file, problem: `stamp version ${version} is from a newer provenant (this one reads ${STAMP_VERSION})` };
+  }
+  const parsed = StatementSchema.safeParse(body);
+  if (!parsed.success) return { kind: 'invalid', file, problem: `malformed stamp: ${issueText(parsed.error.issues)}` };
+  return { kind: 'ok', file, statement: parsed.data, envelope, sha256 };
+}
+
+function parseJson(text: string): { value: unknown } | { problem: string } {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { problem: errorMessage(error) };
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function issueText(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  const first = issues[0];
+  if (!first) return 'unknown problem';
+  const at = first.path.map(String).join('.') || '(top level)';
+  return `${at}: ${first.message}${issues.length > 1 ? ` (+${issues.length - 1} more)` : ''}`;
+}
+
+/** A repository path recorded in a stamp, or null when it would leave the repository. */
+export function insideRoot(root: string, rel: string): string | null {
+  if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..') || rel === '') return null;
+  const abs = path.resolve(root, rel);
+  const back = path.relative(root, abs);
+  return back.startsWith('..') || path.isAbsolute(back) ? null : abs;
+}
