@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<{ run(args: string[], io: Io): Prom
   init: () => import('./commands/init.js'),
   hook: () => import('./commands/hook.js'),
   registry: () => import('./commands/registry.js'),
+  tui: () => import('./commands/tui.js'),
 };
 
 const USAGE = `provenant — keeps LLM post-training research honest
@@ -27,6 +28,7 @@ Commands:
   hook install|uninstall|status   a plain git pre-commit hook that runs \`provenant audit --staged\`
   registry sync|check|search|show|import|deprecate|canonical|bug|similar
                    the implementation registry: every script's purpose, CLI, dependents and status
+  tui              browse the registry in the terminal (a plain table when stdout is not a terminal)
 
 Run \`provenant <command> --help\` for a command's options.
 `;

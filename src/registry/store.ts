@@ -11,7 +11,7 @@ import { BugError, errorMessage } from '../core/errors.js';
 import type { RegistryEntry } from '../schemas/registry.js';
 import { openDatabase } from '../store/index.js';
 import { loadMigrations, migrate } from '../store/migrate.js';
-import { CONNECTION_PRAGMAS, prepareRegistryQueries, type RegistryFileRow, type RegistryQueries } from '../store/queries.js';
+import { CONNECTION_PRAGMAS, prepareRegistryQueries, type RegistryBriefRow, type RegistryFileRow, type RegistryQueries } from '../store/queries.js';
 import { PART_VERSION, type FilePart } from './part.js';
 
 const KEY = 'registry_key';
@@ -105,6 +105,11 @@ export class RegistryIndex {
   entry(path: string): RegistryEntry | undefined {
     const text = this.queries.entryGet.get({ path });
     return text === undefined ? undefined : (decode(text, `entry ${path}`) as RegistryEntry);
+  }
+
+  /** Every entry's list fields, sorted by path, without decoding the entries (see `entriesBrief`). */
+  briefs(): RegistryBriefRow[] {
+    return this.queries.entriesBrief.all();
   }
 
   entries(): RegistryEntry[] {

@@ -125,6 +125,19 @@ export const REGISTRY_SQL = {
   filesDeleteExcept: 'DELETE FROM registry_files WHERE path NOT IN (SELECT value FROM json_each(@keep))',
   entriesAll: 'SELECT id, path, entry FROM registry_entries',
   entryGet: 'SELECT entry FROM registry_entries WHERE path = @path',
+  /**
+   * What a list of every entry shows and filters on, without decoding whole entries in JavaScript.
+   * Lists are joined with a newline, which no name or capability contains.
+   */
+  entriesBrief: `SELECT path,
+      json_extract(entry, '$.status') AS status,
+      json_extract(entry, '$.purpose') AS purpose,
+      json_extract(entry, '$.kind') AS kind,
+      json_extract(entry, '$.replacedBy') AS replaced_by,
+      json_array_length(entry, '$.bugs') AS bugs,
+      (SELECT group_concat(json_extract(d.value, '$.name'), char(10)) FROM json_each(entry, '$.defs') AS d) AS defs,
+      (SELECT group_concat(c.value, char(10)) FROM json_each(entry, '$.canonicalFor') AS c) AS canonical_for
+    FROM registry_entries ORDER BY path`,
   entryUpsert: `INSERT INTO registry_entries (path, entry) VALUES (@path, @entry)
     ON CONFLICT (path) DO UPDATE SET entry = excluded.entry RETURNING id`,
   entryDelete: 'DELETE FROM registry_entries WHERE id = @id',
@@ -159,6 +172,18 @@ export interface RegistryFileParams {
   part: string;
 }
 
+/** One entry as `entriesBrief` reads it; `defs` and `canonical_for` are newline-joined (null: none). */
+export interface RegistryBriefRow {
+  path: string;
+  status: string;
+  purpose: string | null;
+  kind: string;
+  replaced_by: string | null;
+  bugs: number;
+  defs: string | null;
+  canonical_for: string | null;
+}
+
 export interface RegistrySearchParams {
   id: number;
   path: string;
@@ -181,6 +206,7 @@ export interface RegistryQueries {
   filesDeleteExcept: Statement<{ keep: string }>;
   entriesAll: Statement<[], { id: number; path: string; entry: string }>;
   entryGet: Statement<{ path: string }, string>;
+  entriesBrief: Statement<[], RegistryBriefRow>;
   entryUpsert: Statement<{ path: string; entry: string }, number>;
   entryDelete: Statement<{ id: number }>;
   searchDelete: Statement<{ id: number }>;
@@ -205,6 +231,7 @@ export function prepareRegistryQueries(db: Database.Database): RegistryQueries {
     filesDeleteExcept: db.prepare<{ keep: string }>(q.filesDeleteExcept),
     entriesAll: db.prepare<[], { id: number; path: string; entry: string }>(q.entriesAll),
     entryGet: db.prepare<{ path: string }, string>(q.entryGet).pluck(),
+    entriesBrief: db.prepare<[], RegistryBriefRow>(q.entriesBrief),
     entryUpsert: db.prepare<{ path: string; entry: string }, number>(q.entryUpsert).pluck(),
     entryDelete: db.prepare<{ id: number }>(q.entryDelete),
     searchDelete: db.prepare<{ id: number }>(q.searchDelete),

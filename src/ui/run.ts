@@ -1,0 +1,84 @@
+/**
+ * `provenant tui` from start to exit: open the registry (refreshing a stale index with a note on stderr),
+ * then either print the plain table (stdout or stdin not a terminal) or run the ink browser on the
+ * alternate screen, which is left again on every way out (q, Ctrl-C, an error, a signal). ink and React
+ * load only on the interactive path.
+ */
+import { styleFor } from '../core/style.js';
+import { openBrowse, type ArtifactSource, type BrowseSession } from '../tui/browse.js';
+import type { RegistryOptions } from '../registry/build.js';
+import { plainTable } from './plain.js';
+
+export interface TuiStreams {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown };
+  stdin?: { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+export interface TuiOptions extends RegistryOptions, TuiStreams {
+  /** false: browse the index as the last sync left it, without checking the tree. */
+  refresh?: boolean;
+  /** Fills the artifacts section of the detail pane (the provenance ledger plugs in here). */
+  artifacts?: ArtifactSource;
+}
+
+const ENTER_ALT = '\u001b[?1049h';
+const LEAVE_ALT = '\u001b[?1049l\u001b[?25h';
+
+function warn(stderr: TuiStreams['stderr'], messages: readonly string[]): void {
+  for (const m of messages) stderr.write(`provenant: warning: ${m}\n`);
+}
+
+/** Runs the browser (or prints the table) and returns the exit code. */
+export async function runTui(options: TuiOptions): Promise<number> {
+  const interactive = Boolean(options.stdout.isTTY) && Boolean((options.stdin ?? process.stdin).isTTY);
+  const session = await openBrowse({
+    cwd: options.cwd,
+    ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
+    ...(options.isolated ? { isolated: true } : {}),
+    ...(options.refresh === false ? { refresh: false } : {}),
+    ...(options.artifacts ? { artifacts: options.artifacts } : {}),
+    onSlowRefresh: () => options.stderr.write('provenant: files changed since the last registry sync; bringing the index up to date first…\n'),
+  });
+  try {
+    warn(options.stderr, session.warnings);
+    if (!interactive) {
+      if (options.stdout.isTTY) options.stderr.write('provenant: stdin is not a terminal; printing the list instead of the browser\n');
+      options.stdout.write(plainTable(session));
+      return 0;
+    }
+    return await browse(session, options);
+  } finally {
+    session.close();
+  }
+}
+
+async function browse(session: BrowseSession, options: TuiOptions): Promise<number> {
+  const stdout = options.stdout as NodeJS.WriteStream;
+  const color = styleFor(stdout, options.env).red('x') !== 'x';
+  const [{ render }, { createElement }, { App }] = await Promise.all([import('ink'), import('react'), import('./App.js')]);
+  let left = false;
+  const leave = (): void => {
+    if (left) return;
+    left = true;
+    stdout.write(LEAVE_ALT);
+  };
+  // a crash or a signal must still give the terminal back its screen and cursor
+  process.once('exit', leave);
+  stdout.write(`${ENTER_ALT}\u001b[H`);
+  const instance = render(createElement(App, { source: session, color }), { stdout, exitOnCtrlC: true, patchConsole: true });
+  const stop = (): void => instance.unmount();
+  process.once('SIGTERM', stop);
+  process.once('SIGHUP', stop);
+  try {
+    await instance.waitUntilExit();
+    return 0;
+  } finally {
+    process.off('SIGTERM', stop);
+    process.off('SIGHUP', stop);
+    instance.cleanup();
+    leave();
+    process.off('exit', leave);
+  }
+}
