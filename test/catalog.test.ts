@@ -165,6 +165,19 @@ describe.each(rooms.map((r) => [`${r.rule.code} ${r.rule.name}`, r] as const))('
     );
     expect(expects.length, `annotate at least one line of audits/${room}/fixtures/bad.py with \`# expect: ${rule.code}\``).toBeGreaterThan(0);
   });
+
+  test.runIf(rule.languages.includes('typescript') || rule.languages.includes('javascript'))(
+    'runs on TS/JS, so has fixtures bad.ts with an `// expect:` and good.ts',
+    () => {
+      const fixtures = path.join(dir, 'fixtures');
+      for (const name of ['bad.ts', 'good.ts']) {
+        expect(existsSync(path.join(fixtures, name)), `create audits/${room}/fixtures/${name} (the rule declares TS/JS)`).toBe(true);
+      }
+      const text = readFileSync(path.join(fixtures, 'bad.ts'), 'utf8').replace(/^(\s*)\/\//gm, '$1#');
+      const expects = annotationsIn(text, 'bad.ts').filter((a) => a.kind === 'expect' && a.code === rule.code);
+      expect(expects.length, `annotate at least one line of audits/${room}/fixtures/bad.ts with \`// expect: ${rule.code}\``).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('rule.md examples run', () => {

@@ -1,7 +1,9 @@
 /**
  * Every rule against its own fixtures: the lines it flags must be exactly the lines annotated
- * `# expect: CODE`, and what a user sees for bad.py is kept as a snapshot.
+ * `# expect: CODE` (`// expect: CODE` in TS/JS), and what a user sees for bad.py and bad.ts is kept
+ * as a snapshot.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
@@ -9,7 +11,7 @@ import { RULES, RULE_ROOMS } from '../audits/index.js';
 import { audit, type AuditResult } from '../src/audit/engine.js';
 import { renderText } from '../src/audit/reporters/text.js';
 import { styleFor } from '../src/core/style.js';
-import { collectAnnotations, locationKey, type Annotation } from './helpers/annotations.js';
+import { annotationsIn, filesUnder, locationKey, type Annotation } from './helpers/annotations.js';
 
 const AUDITS = fileURLToPath(new URL('../audits/', import.meta.url));
 
@@ -21,6 +23,16 @@ const rooms = RULES.map((rule) => {
   const select = rule.triggers.length ? [rule.code] : ['ALL'];
   return { code: rule.code, name: rule.name, select, fixtures: path.join(AUDITS, room, 'fixtures') };
 });
+
+const SCRIPT_FILE = /\.[cm]?[jt]sx?$/;
+
+/** Every fixture's annotations; in TS/JS, `//` comment lines read as `#` ones (same line numbers). */
+function collectAnnotations(dir: string): Annotation[] {
+  return filesUnder(dir).flatMap((file) => {
+    const text = readFileSync(path.join(dir, file), 'utf8');
+    return annotationsIn(SCRIPT_FILE.test(file) ? text.replace(/^(\s*)\/\//gm, '$1#') : text, file);
+  });
+}
 
 const audits = new Map<string, Promise<AuditResult>>();
 
@@ -91,5 +103,10 @@ describe.each(rooms.map((r) => [`${r.code} ${r.name}`, r] as const))('%s', (_tit
   test('renders bad.py', async () => {
     const result = await auditRoom(code, select, fixtures);
     expect(renderForSnapshot(result, code, 'bad.py', fixtures)).toMatchSnapshot();
+  });
+
+  test.runIf(existsSync(path.join(fixtures, 'bad.ts')))('renders bad.ts', async () => {
+    const result = await auditRoom(code, select, fixtures);
+    expect(renderForSnapshot(result, code, 'bad.ts', fixtures)).toMatchSnapshot();
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The SCRIPT rules' prefilter for Python: something that runs a command, and something that names a
- * script. A file without both cannot hold a script call.
+ * The SCRIPT rules' prefilter for Python and TS/JS: something that runs a command, and something that
+ * names a script. A file without both cannot hold a script call.
  */
 export const SCRIPT_TRIGGERS = [
   'subprocess',
@@ -17,12 +17,19 @@ export const SCRIPT_TRIGGERS = [
   'accelerate',
   'torchrun',
   'deepspeed',
+  'child_process',
+  'execa',
 ];
 
-export const SCRIPT_REQUIRES = ['.py"', ".py'", '.py ', '.sh"', ".sh'", '.sh ', '"-m"', "'-m'", ' -m '];
+/** Script names: Python and shell scripts, and TS/JS scripts run by node, tsx, ts-node, bun or deno. */
+export const SCRIPT_REQUIRES = [
+  '.py"', ".py'", '.py ', '.sh"', ".sh'", '.sh ', '"-m"', "'-m'", ' -m ',
+  '.ts"', ".ts'", '.ts ', '.js"', ".js'", '.js ', '.mjs', '.cjs', '.mts', '.cts', '.py`', '.sh`', '.ts`', '.js`',
+];
 
-const SCRIPT_NAME = /["'][^"'\n]{0,200}?\.(?:py|sh|bash)["' ]|["']-m["']|\bpython[0-9.]* -m /g;
-const RUNNER = /subprocess|os\.system|popen|spawn|sys\.executable|["'](?:[^"'\n]*\/)?(?:python[0-9.]*|bash|sh|accelerate|torchrun|deepspeed)["' ]/;
+const SCRIPT_NAME = /["'`][^"'`\n]{0,200}?\.(?:py|sh|bash|[cm]?[jt]s)["'` ]|["']-m["']|\bpython[0-9.]* -m /g;
+const RUNNER =
+  /subprocess|os\.system|popen|spawn|sys\.executable|child_process|execa|exec(?:File)?(?:Sync)?\(|["'`](?:[^"'`\n]*\/)?(?:python[0-9.]*|bash|sh|accelerate|torchrun|deepspeed|node|npx|tsx|ts-node|bun|deno)["'` ]/;
 /** How far before a script name the command that runs it may start (a multi-line argv list fits). */
 const WINDOW = 300;
 

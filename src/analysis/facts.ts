@@ -13,7 +13,7 @@ export type Language = 'python' | 'shell' | 'make' | 'yaml' | 'typescript' | 'ja
  * Bumped whenever extraction changes what facts hold, so facts cached before (by the audit and by the
  * registry) are not reused.
  */
-export const FACTS_VERSION = 6;
+export const FACTS_VERSION = 7;
 
 export interface Span {
   line: number;
@@ -166,6 +166,8 @@ export type ScriptRunner =
   | 'accelerate'
   | 'torchrun'
   | 'deepspeed'
+  /** node, tsx, ts-node, bun, deno: a TS/JS script. */
+  | 'node'
   | 'direct';
 
 export interface ScriptCallFact {

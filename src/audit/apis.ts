@@ -1,6 +1,11 @@
 /**
  * The LLM-ecosystem API catalog the rules match against, by resolved qualified name
  * (research: static-analysis anchors, Part B). One place, so rules and loader inference agree.
+ *
+ * TS/JS names follow the same convention, rooted at the package specifier: transformers.js
+ * (`@huggingface/transformers`, `@xenova/transformers`) is read as `transformers` (its API mirrors
+ * the Python one), node-llama-cpp as `node-llama-cpp.getLlama().loadModel`, and OpenAI clients as
+ * `openai.OpenAI().chat.completions.create`.
  */
 import type { CallFact, Literal } from '../analysis/facts.js';
 import { lastSegment, receiverOf } from './rule.js';
@@ -20,15 +25,29 @@ const ENGINES = new Set([
   'transformers.pipeline',
 ]);
 
-/** Keyword names that carry the model id of a load. */
-export const MODEL_KWARGS = ['pretrained_model_name_or_path', 'model', 'model_name', 'model_id', 'model_path', 'repo_id'];
+/** The package roots of transformers.js, read as the Python `transformers` they mirror. */
+const TRANSFORMERS_JS = /^@(?:huggingface|xenova)\/transformers(?=\.|$)/;
+const NODE_LLAMA = 'node-llama-cpp';
+/** node-llama-cpp's model load: `(await getLlama()).loadModel({ modelPath })`. */
+const NODE_LLAMA_LOAD = /^node-llama-cpp\.getLlama\(\)\.loadModel$/;
+/** node-llama-cpp's chat session: it always wraps prompts in the model's chat template. */
+export const NODE_LLAMA_CHAT = /^node-llama-cpp\.(?:LlamaChatSession|LlamaChat)$/;
+
+/** A qualified name in the catalog's terms: transformers.js under `transformers`. */
+export function canonicalQname(qname: string): string {
+  return TRANSFORMERS_JS.test(qname) ? qname.replace(TRANSFORMERS_JS, 'transformers') : qname;
+}
+
+/** Keyword names that carry the model id of a load (`modelPath`, `modelUri`: node-llama-cpp). */
+export const MODEL_KWARGS = ['pretrained_model_name_or_path', 'model', 'model_name', 'model_id', 'model_path', 'repo_id', 'modelPath', 'modelUri'];
 
 /** A short display name for what a load call loads, or null when the call is not a load. */
 export function modelLoadKind(call: CallFact): string | null {
-  const q = call.qname;
   if (!call.resolved) return null;
+  const q = canonicalQname(call.qname);
   if (TRANSFORMERS_LOAD.test(q) || PEFT_LOAD.test(q) || UNSLOTH_LOAD.test(q)) return shortName(q);
   if (ENGINES.has(q)) return shortName(q);
+  if (NODE_LLAMA_LOAD.test(q)) return `${NODE_LLAMA} loadModel`;
   if (TRL_TRAINER.test(q)) {
     const model = call.kwargs.model ?? call.args[0];
     if (model?.kind === 'str') return `${lastSegment(q)}(model="…")`;
@@ -48,6 +67,8 @@ export function modelArgument(call: CallFact): Literal | undefined {
     const v = call.kwargs[k];
     if (v) return v;
   }
+  // transformers.js takes the model positionally after the task: `pipeline('text-generation', id)`
+  if (TRANSFORMERS_JS.test(call.qname) && lastSegment(call.qname) === 'pipeline') return call.args[1];
   return call.args[0];
 }
 
@@ -60,8 +81,9 @@ const TRL_TEMPLATE_HELPERS = new Set([
 
 /** How a call applies a chat template, or null. */
 export function templateApplication(call: CallFact): string | null {
-  const q = call.qname;
+  const q = canonicalQname(call.qname);
   const last = lastSegment(q);
+  if (call.resolved && NODE_LLAMA_CHAT.test(q)) return `node-llama-cpp \`${lastSegment(q)}\``;
   if (TRL_TEMPLATE_HELPERS.has(q)) return shortName(q);
   // passed by reference, as TRL's own docs do: `ds.map(apply_chat_template, fn_kwargs={"tokenizer": tok})`
   const fn = last === 'map' ? (call.args[0] ?? call.kwargs.function) : undefined;
@@ -84,7 +106,7 @@ export function templateApplication(call: CallFact): string | null {
 
 /** Calls that install or replace a tokenizer's chat template. */
 export function templateInstaller(call: CallFact): string | null {
-  const q = call.qname;
+  const q = canonicalQname(call.qname);
   if (!call.resolved) return null;
   if (/^trl(?:\.models(?:\.utils)?)?\.setup_chat_format$/.test(q)) return 'trl `setup_chat_format`';
   if (/^trl(?:\.chat_template_utils)?\.clone_chat_template$/.test(q)) return 'trl `clone_chat_template`';
@@ -95,7 +117,7 @@ export function templateInstaller(call: CallFact): string | null {
 
 /** Calls that tokenize text or feed raw text to a generator (so BOS may be added). */
 export function tokenizesText(call: CallFact): boolean {
-  const q = call.qname;
+  const q = canonicalQname(call.qname);
   const last = lastSegment(q);
   if (last === 'encode' || last === 'encode_plus' || last === 'batch_encode_plus') return true;
   if (q.endsWith('.from_pretrained()') && /Tokenizer|Processor/.test(q)) return true;

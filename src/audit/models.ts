@@ -49,6 +49,12 @@ export class FileModels {
     if (modelLoadKind(call)) {
       const id = this.modelIdOfLoad(call);
       if (id) return this.project.classifyModel(id);
+    } else if (call.kwargs.model) {
+      // a chat API names its model per request: `client.chat.completions.create({ model: 'Qwen/…' })`
+      const id = this.literalValue(call.kwargs.model, call.span.line);
+      const verdict = id ? this.project.classifyModel(id) : null;
+      // a routed name (`hosted_vllm/Qwen/…`) says nothing; what the file loads may
+      if (verdict && verdict.kind !== 'unknown') return verdict;
     }
     // `tok(text)` calls the object itself (its qname ends in `()`); `tok.encode(text)` calls a method
     const recv = call.qname.endsWith('()') ? call.qname : receiverOf(call.qname);

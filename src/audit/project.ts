@@ -9,6 +9,7 @@ import { compileGlob } from '../core/glob.js';
 import { pathDeprecation } from '../core/deprecation.js';
 import type { ScriptCallFact } from '../analysis/facts.js';
 import { moduleNameOf } from '../analysis/python/extract.js';
+import { moduleQname } from '../analysis/typescript/paths.js';
 import type { Config } from '../schemas/config.js';
 
 export interface ModelVerdict {
@@ -35,13 +36,21 @@ const BASE_MARKER = /(?:^|[-_/.\s])base(?:$|[-_.\s])/i;
 const HF_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]*[A-Za-z0-9]$/;
 const PATHLIKE = /^(?:\.{1,2}\/|\/|~)|\.(?:jsonl?|csv|py|sh|txt|ya?ml|bin|pt|safetensors|gguf)$|^(?:data|outputs?|checkpoints?|artifacts|runs|results|logs|scripts)\//i;
 
-/** True when `name` occurs in the dotted path `path` as whole segments (`b.c` in `a.b.c.d`, not in `a.bb.c`). */
+/**
+ * True when `name` occurs in the dotted path `path` as whole segments (`b.c` in `a.b.c.d`, not in `a.bb.c`).
+ * TS/JS names start with a module path (`src/llm/loader.Clean`), whose `/` also ends a segment.
+ */
 function hasDottedRun(path: string, name: string): boolean {
   for (let i = path.indexOf(name); i >= 0; i = path.indexOf(name, i + 1)) {
     const end = i + name.length;
-    if ((i === 0 || path[i - 1] === '.') && (end === path.length || path[end] === '.')) return true;
+    if ((i === 0 || path[i - 1] === '.' || path[i - 1] === '/') && (end === path.length || path[end] === '.')) return true;
   }
   return false;
+}
+
+/** The qualified-name root of a file's own definitions, as its front end writes them. */
+function moduleOf(file: string): string {
+  return /\.[cm]?[jt]sx?$/.test(file) ? moduleQname(file) : moduleNameOf(file);
 }
 
 /**
@@ -119,7 +128,7 @@ export class Project {
   /** True when code in `scope` of `file` sits inside a sanctioned loader's body. */
   inSanctionedLoader(file: string, scope: string): boolean {
     if (scope === '<module>') return false;
-    const full = `${moduleNameOf(file)}.${scope}`;
+    const full = `${moduleOf(file)}.${scope}`;
     return this.sanctioned.some((l) => hasDottedRun(full, l.name));
   }
 

@@ -1,6 +1,8 @@
 /**
  * The scan step of an audit: reads each file, prefilters it with the rules' triggers, and extracts facts. It
- * also collects every file's suppressions and the Python files that may define a sanctioned loader.
+ * also collects every file's suppressions and the Python files that may define a sanctioned loader. Python
+ * and TS/JS files are prefiltered (their front ends are the costly ones); TS/JS declaration files and
+ * bundles are skipped with a reason.
  */
 
 import { RULES } from '../../audits/index.js';
@@ -8,6 +10,7 @@ import { emptyFacts, factsKey, type FileFacts, type Language } from '../analysis
 import { languageOf, loadFrontEnds, type FrontEnds } from '../analysis/index.js';
 import { loadYamlFrontEnd } from '../analysis/launch/index.js';
 import { parseSuppressions, SUPPRESSION_MARKER } from '../analysis/suppressions.js';
+import { parseScriptSuppressions, scriptSkipReason } from '../analysis/typescript/files.js';
 import { decodeSource, readBytes, type DiscoveredFile } from '../core/files.js';
 import type { SkippedFile } from '../schemas/finding.js';
 import type { CachedFile, FactsStore } from '../store/index.js';
@@ -67,25 +70,32 @@ function anyOf(words: readonly string[]): RegExp {
 }
 
 /**
- * The codes of every Python rule a text could fire on (triggers, then `requires`, then `prefilter`).
- * Computed for the whole catalog, not only enabled rules, so a cached verdict survives `--select`.
+ * The codes of every rule of one language a text could fire on (triggers, then `requires`, then
+ * `prefilter`). Computed for the whole catalog, not only enabled rules, so a cached verdict survives
+ * `--select`.
  */
-function pythonMatcher(rules: readonly Rule[]): (text: string) => string[] {
-  const python = rules.filter((r) => r.languages.includes('python') && r.triggers.length);
-  const tests = python.map((r) => ({
+function matcher(rules: readonly Rule[], language: Language): (text: string) => string[] {
+  const selected = rules.filter((r) => r.languages.includes(language) && r.triggers.length);
+  const tests = selected.map((r) => ({
     code: r.code,
     triggers: anyOf(r.triggers),
     requires: r.requires?.length ? anyOf(r.requires) : null,
     prefilter: r.prefilter,
   }));
-  const union = anyOf([...new Set(python.flatMap((r) => r.triggers))]);
+  const union = anyOf([...new Set(selected.flatMap((r) => r.triggers))]);
   return (text) =>
     union.test(text)
       ? tests.filter((t) => t.triggers.test(text) && (!t.requires || t.requires.test(text)) && (!t.prefilter || t.prefilter(text))).map((t) => t.code)
       : [];
 }
 
-const matchPython = pythonMatcher(RULES);
+const matchPython = matcher(RULES, 'python');
+// every TS/JS rule is written for both languages, so one matcher serves both
+const matchScript = matcher(RULES, 'typescript');
+
+const isScript = (language: Language): boolean => language === 'typescript' || language === 'javascript';
+/** Languages whose files are parsed only when some rule's triggers match. */
+const prefiltered = (language: Language): boolean => language === 'python' || isScript(language);
 
 interface Fresh {
   row: CachedFile;
@@ -115,12 +125,16 @@ function examine(file: DiscoveredFile, language: Language, maxFileSize: number, 
   if (language === 'python') {
     row.matches = matchPython(view);
     row.hint = LOADER_HINT.test(view) && LOAD_HINT.test(view);
+  } else if (isScript(language)) {
+    const skip = scriptSkipReason(file.path, view);
+    if (skip) return { row: { ...row, skip }, text: null };
+    row.matches = matchScript(view);
   }
-  const needsText = language !== 'python' || row.matches.length > 0 || row.hint || view.includes(SUPPRESSION_MARKER);
+  const needsText = !prefiltered(language) || row.matches.length > 0 || row.hint || view.includes(SUPPRESSION_MARKER);
   if (!needsText) return { row, text: null };
   const decoded = decodeSource(read.bytes);
   if (!decoded.ok) return { row: { ...row, skip: decoded.reason, matches: [], hint: false }, text: null };
-  row.suppressions = parseSuppressions(decoded.text);
+  row.suppressions = isScript(language) ? parseScriptSuppressions(decoded.text) : parseSuppressions(decoded.text);
   return { row, text: decoded.text };
 }
 
@@ -143,13 +157,19 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   const out: ScannedFile[] = [];
   const loaderHints: ScanResult['loaderHints'] = [];
   let python: FrontEnds | null = null;
+  let scripts: FrontEnds | null = null;
   let launchers: FrontEnds | null = null;
   let parsedNow = 0;
 
   const parse = async (path: string, language: Language, text: string, row: CachedFile): Promise<FileFacts> => {
-    // the Python grammar is a wasm load: only when a Python file needs parsing
+    // the Python grammar is a wasm load and the TypeScript compiler a large module: each only when a
+    // file of its language needs parsing
     const frontEnds =
-      language === 'python' ? (python ??= await loadFrontEnds(new Set(['python']))) : (launchers ??= await loadFrontEnds(new Set()));
+      language === 'python'
+        ? (python ??= await loadFrontEnds(new Set(['python'])))
+        : isScript(language)
+          ? (scripts ??= await loadFrontEnds(new Set(['typescript'])))
+          : (launchers ??= await loadFrontEnds(new Set()));
     if (language === 'yaml') await loadYamlFrontEnd();
     const facts = frontEnds.extract(text, path, language);
     facts.suppressions = row.suppressions;
@@ -186,7 +206,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
       continue;
     }
     const candidate =
-      isTarget && languages.has(language) && (language !== 'python' || row.matches.some((c) => enabled.has(c)));
+      isTarget && languages.has(language) && (!prefiltered(language) || row.matches.some((c) => enabled.has(c)));
     const suppressions = isTarget ? row.suppressions : [];
     if (!candidate && !row.hint && !suppressions.length) continue;
 

@@ -14,7 +14,7 @@ export default defineRule({
   status: 'stable',
   since: '0.1.0',
   summary: 'A file could not be parsed completely; the rest of it was still analysed.',
-  languages: ['python', 'yaml'],
+  languages: ['python', 'yaml', 'typescript', 'javascript'],
   triggers: [],
   messages: {
     syntax: '{{message}}; the rest of the file was still analysed',

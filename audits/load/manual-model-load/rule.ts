@@ -14,8 +14,8 @@ export default defineRule({
   status: 'stable',
   since: '0.1.0',
   summary: 'A model, tokenizer or inference engine is loaded outside the sanctioned loader.',
-  languages: ['python'],
-  triggers: ['from_pretrained', 'transformers', 'vllm', 'sglang', 'llama_cpp', 'unsloth', 'peft', 'from trl', 'import trl'],
+  languages: ['python', 'typescript', 'javascript'],
+  triggers: ['from_pretrained', 'transformers', 'vllm', 'sglang', 'llama_cpp', 'unsloth', 'peft', 'from trl', 'import trl', 'node-llama-cpp'],
   messages: {
     bypass: '`{{load}}` loads {{what}} outside the sanctioned loader `{{loader}}`',
     noLoader: '`{{load}}` loads {{what}} by hand; no sanctioned loader guards its chat template and special tokens',

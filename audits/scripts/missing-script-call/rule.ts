@@ -14,7 +14,7 @@ export default defineRule({
   status: 'stable',
   since: '0.1.0',
   summary: 'A launcher, pipeline or script runs a script that does not exist.',
-  languages: ['python', 'shell', 'make', 'yaml'],
+  languages: ['python', 'shell', 'make', 'yaml', 'typescript', 'javascript'],
   triggers: SCRIPT_TRIGGERS,
   requires: SCRIPT_REQUIRES,
   prefilter: mayCallScript,

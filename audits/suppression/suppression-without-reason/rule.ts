@@ -13,7 +13,7 @@ export default defineRule({
   status: 'stable',
   since: '0.1.0',
   summary: 'A suppression comment gives no reason for silencing the finding.',
-  languages: ['python', 'shell', 'make', 'yaml'],
+  languages: ['python', 'shell', 'make', 'yaml', 'typescript', 'javascript'],
   triggers: [],
   messages: {
     reasonless: 'the suppression of {{codes}} gives no reason; write why after the brackets',

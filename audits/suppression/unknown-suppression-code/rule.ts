@@ -13,7 +13,7 @@ export default defineRule({
   status: 'stable',
   since: '0.1.0',
   summary: 'A suppression comment names a rule code that does not exist.',
-  languages: ['python', 'shell', 'make', 'yaml'],
+  languages: ['python', 'shell', 'make', 'yaml', 'typescript', 'javascript'],
   triggers: [],
   messages: {
     unknown: '`{{code}}` is not a provenant rule code; `provenant rules` lists them',

@@ -14,7 +14,7 @@ export default defineRule({
   status: 'stable',
   since: '0.1.0',
   summary: 'A suppression comment silences nothing: the problem it hid is gone, or the code is wrong.',
-  languages: ['python', 'shell', 'make', 'yaml'],
+  languages: ['python', 'shell', 'make', 'yaml', 'typescript', 'javascript'],
   triggers: [],
   phase: 'after',
   messages: {

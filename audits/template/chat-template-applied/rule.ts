@@ -4,7 +4,7 @@
  * `unknown-model-severity`.
  */
 
-import { templateApplication } from '../../../src/audit/apis.js';
+import { canonicalQname, templateApplication } from '../../../src/audit/apis.js';
 import { defineRule } from '../../../src/audit/rule.js';
 import type { CallFact, FileFacts, Literal } from '../../../src/analysis/facts.js';
 
@@ -21,7 +21,7 @@ function isMessages(lit: Literal | undefined, file: FileFacts, line: number): bo
 
 /** `pipe = pipeline("text-generation", …); pipe(messages)` templates implicitly. */
 function pipelineWithMessages(call: CallFact, file: FileFacts): boolean {
-  return call.qname === 'transformers.pipeline()' && isMessages(call.args[0], file, call.span.line);
+  return call.resolved && canonicalQname(call.qname) === 'transformers.pipeline()' && isMessages(call.args[0], file, call.span.line);
 }
 
 export default defineRule({
@@ -32,8 +32,8 @@ export default defineRule({
   status: 'stable',
   since: '0.1.0',
   summary: 'A chat template is applied (explicitly or by a chat API) to a base model.',
-  languages: ['python'],
-  triggers: ['apply_chat_template', 'vllm', 'llama_cpp', 'chat_completion', 'chat.completions', 'ChatCompletion', 'litellm', 'transformers'],
+  languages: ['python', 'typescript', 'javascript'],
+  triggers: ['apply_chat_template', 'vllm', 'llama_cpp', 'chat_completion', 'chat.completions', 'ChatCompletion', 'litellm', 'transformers', 'node-llama-cpp'],
   messages: {
     applied: '{{api}} wraps the prompt in a chat template, but {{why}}',
   },

@@ -17,7 +17,7 @@ export default defineRule({
   status: 'stable',
   since: '0.1.0',
   summary: 'A prompt string spells out chat-template or special tokens by hand.',
-  languages: ['python'],
+  languages: ['python', 'typescript', 'javascript'],
   triggers: ['<|', '[INST]', '_of_turn>', '<<SYS>>'],
   messages: {
     literal: 'the string spells out `{{marker}}` by hand, building a chat-formatted prompt for {{why}}',

@@ -50,6 +50,11 @@ const SCRIPT_EXT_RE = /\.(?:py|sh|bash)$/;
 const KEYWORDS: ReadonlySet<string> = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', '}', 'fi', 'done', 'esac']);
 /** Compound-command headers whose words are not a command (`for f in a b`, `case $x in`). */
 const HEADERS: ReadonlySet<string> = new Set(['for', 'case', 'select']);
+/** node (and tsx, bun, deno) options that take a separate value; normalised by `optionName`. */
+const NODE_VALUES: ReadonlySet<string> = new Set(['r', 'require', 'import', 'loader', 'experimental_loader', 'input_type', 'C', 'conditions', 'env_file', 'title', 'tsconfig', 'config', 'inspect_port', 'stack_size', 'max_old_space_size', 'A', 'allow_read', 'allow_write', 'allow_net', 'allow_env']);
+const NODE_SCRIPT_RE = /\.[cm]?[jt]sx?$/;
+/** Options after which node runs no script file. */
+const NODE_STOPS: ReadonlySet<string> = new Set(['e', 'eval', 'p', 'print', 'i', 'interactive', 'v', 'version', 'h', 'help', 'c', 'check']);
 /** `bash -c` and `$(…)` nest; deeper nesting is left unanalysed. */
 const MAX_DEPTH = 8;
 
@@ -148,6 +153,19 @@ class CommandAnalysis {
         return this.launcher(base, cmd, i + 1);
       case 'sbatch':
         return this.sbatch(cmd, i + 1);
+      case 'node':
+      case 'nodejs':
+      case 'tsx':
+      case 'ts-node':
+      case 'ts-node-esm':
+      case 'bun':
+        return this.node(cmd, cmd[i + 1]?.text === 'run' && base === 'bun' ? i + 2 : i + 1);
+      case 'deno':
+        if (cmd[i + 1]?.text === 'run') this.node(cmd, i + 2);
+        return;
+      case 'npx':
+      case 'pnpx':
+        return this.npx(cmd, i + 1);
     }
     const wrapper = RUN_WRAPPERS.get(base);
     if (wrapper !== undefined && cmd[i + 1]?.text === 'run') {
@@ -199,6 +217,27 @@ class CommandAnalysis {
         return this.launcher('deepspeed', cmd, next);
     }
     this.emitModule('python', module);
+  }
+
+  /** `node [options] script.js`, and tsx, ts-node, bun, deno run: options, then the script. */
+  private node(cmd: readonly Word[], j: number): void {
+    for (;;) {
+      const word = cmd[j];
+      if (word === undefined || word.dynamic) return;
+      const arg = word.text;
+      // `bun run build`, `node .`: a package script or a folder, not a file that must exist
+      if (!arg.startsWith('-') || arg === '-') return NODE_SCRIPT_RE.test(arg) ? this.emitPath('node', word) : undefined;
+      const name = optionName(arg);
+      // evaluated code or a REPL, not a script
+      if (NODE_STOPS.has(name)) return;
+      j += !arg.includes('=') && NODE_VALUES.has(name) ? 2 : 1;
+    }
+  }
+
+  /** `npx [options] tool …`: the tool runs as a command (`npx tsx gen.ts`). */
+  private npx(cmd: readonly Word[], j: number): void {
+    while (cmd[j]?.text.startsWith('-')) j += ['-p', '--package', '-c', '--call'].includes(cmd[j]?.text ?? '') ? 2 : 1;
+    this.command(cmd, j, false);
   }
 
   private shell(cmd: readonly Word[], j: number, runner: 'bash' | 'sh'): void {

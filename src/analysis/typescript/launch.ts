@@ -13,7 +13,7 @@ const SHELL_CALLS = /^(?:child_process\.(?:exec|execSync)|execa\.execaCommand(?:
 function word(l: Literal): string {
   if (l.kind === 'str') return l.value;
   if (l.kind === 'num') return String(l.value);
-  if (l.kind === 'name' && l.qname === 'process.execPath') return 'node';
+  if (l.kind === 'name' && (l.qname ?? l.text) === 'process.execPath') return 'node';
   return '$VALUE';
 }
 
@@ -22,12 +22,14 @@ export function collectScriptCalls(facts: FileFacts): ScriptCallFact[] {
   for (const call of facts.calls) {
     if (!call.resolved) continue;
     const first = call.args[0];
-    if (first?.kind !== 'str') continue;
+    // `spawn(process.execPath, ['x.ts'])` runs node itself
+    const program = first?.kind === 'str' ? first.value : first && word(first) === 'node' ? 'node' : null;
+    if (program === null) continue;
     let words: string[] | null = null;
     if (ARGV_CALLS.test(call.qname)) {
       const rest = call.args[1];
-      words = [first.value, ...(rest?.kind === 'list' ? rest.items.map(word) : [])];
-    } else if (SHELL_CALLS.test(call.qname)) words = splitShellWords(first.value);
+      words = [program, ...(rest?.kind === 'list' ? rest.items.map(word) : [])];
+    } else if (SHELL_CALLS.test(call.qname) && first?.kind === 'str') words = splitShellWords(first.value);
     if (words) out.push(...scriptCallsFromWords(words, { callerPath: facts.path, span: call.span, via: 'subprocess' }));
   }
   return out;
