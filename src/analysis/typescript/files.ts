@@ -40,7 +40,8 @@ export function scriptSkipReason(path: string, view: string): string | null {
 
 /** `#` comments are not comments in TS/JS; a `//` or `/*` one takes the place of Python's `#`. */
 const HASH_MARKER = /#(?=[ \t]*provenant:)/g;
-const SLASH_MARKER = /(?:\/\/|\/\*)(?=[ \t]*provenant:)/g;
+/** A comment opener at the start of a line or after a blank: not one quoted in text (`\`// provenant:…\``). */
+const SLASH_MARKER = /(?<=^|[ \t])(?:\/\/|\/\*)(?=[ \t]*provenant:)/gm;
 
 /**
  * `// provenant: ignore[CODE] reason` in TS/JS, read with the shared parser: each comment opener is
