@@ -11,7 +11,8 @@ import type { RegistryEntry, Status } from '../schemas/registry.js';
 import type { BrowseRow, DetailExtras } from '../tui/browse.js';
 import { App, type AppSource } from './App.js';
 
-const ANSI = /\u001b\[[0-9;]*m/g;
+const ESC = String.fromCharCode(27);
+const ANSI = new RegExp(`${ESC}\\[[0-9;]*m`, 'g');
 const plain = (s: string | undefined): string => (s ?? '').replace(ANSI, '');
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 10));
 
@@ -155,7 +156,7 @@ describe('<App> (ink-testing-library)', () => {
     expect(on.lastFrame()).toMatch(ANSI);
     on.unmount();
     const off = render(<App source={source()} color={false} size={{ columns: 80, rows: 24 }} />);
-    expect(off.lastFrame()).not.toMatch(/\u001b\[/);
+    expect(off.lastFrame()).not.toContain(`${ESC}[`);
     off.unmount();
   });
 });
