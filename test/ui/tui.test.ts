@@ -1,0 +1,107 @@
+/**
+ * `provenant tui` end to end: the built binary in a real terminal (tmux), on a copy of examples/stage1-lab
+ * whose registry was imported and synced there; and the plain table it prints when stdout is a pipe.
+ */
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, provenant } from '../helpers/exec.js';
+import type { GitDir } from '../helpers/gitdir.js';
+import { stage1Lab } from '../registry/lab.js';
+
+const HAS_TMUX = spawnSync('tmux', ['-V']).status === 0;
+const SOCKET = `provenant-tui-${process.pid}`;
+
+let lab: GitDir;
+beforeAll(() => {
+  lab = stage1Lab();
+  const steps = [
+    ['registry', 'import', 'docs/IMPLEMENTATION_REGISTRY.md'],
+    ['registry', 'deprecate', 'scripts/generate_preference_pairs_logprob.py', '--replaced-by', 'scripts/utils/instruction_critic.py', '--reason', 'a second log-prob scorer'],
+    ['registry', 'canonical', 'scripts/utils/instruction_critic.py', '--for', 'log-prob critic'],
+    ['registry', 'sync'],
+  ];
+  for (const args of steps) {
+    const r = provenant(args, lab.root);
+    if (r.code !== 0) throw new Error(`provenant ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  }
+});
+afterAll(() => {
+  if (HAS_TMUX) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  lab.cleanup();
+});
+
+describe('provenant tui without a terminal', () => {
+  it('prints a plain table and exits 0 instead of waiting for keys', () => {
+    const r = provenant(['tui'], lab.root);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^26 registered files, \d+\/26 documented \(\d+%\)$/);
+    expect(lines[1]).toMatch(/^STATUS\s+PATH\s+PURPOSE$/);
+    expect(r.stdout).toMatch(/\ncanonical\s+scripts\/utils\/instruction_critic\.py\s+Shared log-prob judge/);
+    expect(r.stdout).toMatch(/\ndeprecated\s+scripts\/generate_preference_pairs_logprob\.py\s+.* → scripts\/utils\/instruction_critic\.py\n/);
+    expect(r.stdout).not.toContain('\u001b');
+  });
+
+  it('rejects arguments it does not take with exit 2', () => {
+    const r = provenant(['tui', 'extra'], lab.root);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('tui: unexpected argument `extra`');
+  });
+});
+
+function tmux(...args: string[]): string {
+  const r = spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const screen = (): string => tmux('capture-pane', '-p', '-t', 'tui');
+
+/** Polls the pane until every text is on it (the terminal draws asynchronously); fails with the last screen. */
+async function until(...texts: string[]): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = screen();
+    if (texts.every((t) => last.includes(t))) return last;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the screen never showed ${JSON.stringify(texts)}; it shows:\n${last}`);
+}
+
+describe.skipIf(!HAS_TMUX)('provenant tui in a terminal (tmux)', () => {
+  it('filters to the log-prob scorer, opens it, follows replaced_by to the critic, goes back and quits cleanly', async () => {
+    // ink renders only the last frame where it detects CI, so the variables are cleared for the binary
+    const command = `env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 '${process.execPath}' '${BIN}' tui; echo "tui exited $?"; sleep 600`;
+    tmux('new-session', '-d', '-x', '100', '-y', '30', '-s', 'tui', '-c', lab.root, command);
+
+    const first = await until('provenant registry', '26 files', 'scripts/utils/instruction_critic.py');
+    expect(first).toMatch(/★ canonical\s+scripts\/utils\/instruction_critic\.py/);
+    expect(first.split('\n')[2]).toMatch(/^› /);
+
+    tmux('send-keys', '-t', 'tui', '/', 'log-prob');
+    const filtered = await until('/log-prob', '2 of 26');
+    const listed = filtered.split('\n').filter((l) => l.includes('scripts/'));
+    expect(listed.map((l) => l.trim().split(/\s{2,}/)[1] ?? l)).toEqual(['scripts/generate_preference_pairs_logprob.py', 'scripts/utils/instruction_critic.py']);
+
+    tmux('send-keys', '-t', 'tui', 'Enter');
+    await until('filter "log-prob"');
+    tmux('send-keys', '-t', 'tui', 'Enter');
+    const scorer = await until('list › scripts/generate_preference_pairs_logprob.py', 'replaced by scripts/utils/instruction_critic.py');
+    expect(scorer).toMatch(/status\s+deprecated/);
+    expect(scorer).toContain('a second log-prob scorer');
+
+    tmux('send-keys', '-t', 'tui', 'r');
+    const critic = await until('list › scripts/generate_preference_pairs_logprob.py › scripts/utils/instruction_critic.py');
+    expect(critic).toMatch(/status\s+★ canonical/);
+    expect(critic).toContain('for log-prob critic');
+    expect(critic).toMatch(/Dependents \(\d+\)/);
+
+    tmux('send-keys', '-t', 'tui', 'Escape');
+    await until('replaced by scripts/utils/instruction_critic.py');
+    tmux('send-keys', '-t', 'tui', 'q');
+    const after = await until('tui exited 0');
+    // the alternate screen was left: none of the browser stays on the terminal
+    expect(after).not.toContain('provenant registry');
+  });
+});
