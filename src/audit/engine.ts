@@ -160,6 +160,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   let sanctioned: SanctionedLoader[];
   try {
     scanned = await scan({
+      root,
       files: selection.files,
       context: config.sanctionedLoaders.length ? [] : context,
       rules,
@@ -168,6 +169,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       known: tree.all,
       ...(selection.contents ? { contents: selection.contents } : {}),
     });
+    warnings.push(...scanned.warnings);
     sanctioned = config.sanctionedLoaders.length
       ? config.sanctionedLoaders.map((name) => ({ name, source: 'config' as const, reasons: ['listed in sanctioned-loaders'] }))
       : await inferLoaders(scanned.loaderHints, store);

@@ -36,16 +36,21 @@ const BASE_MARKER = /(?:^|[-_/.\s])base(?:$|[-_.\s])/i;
 const HF_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]*[A-Za-z0-9]$/;
 const PATHLIKE = /^(?:\.{1,2}\/|\/|~)|\.(?:jsonl?|csv|py|sh|txt|ya?ml|bin|pt|safetensors|gguf)$|^(?:data|outputs?|checkpoints?|artifacts|runs|results|logs|scripts)\//i;
 
-/**
- * True when `name` occurs in the dotted path `path` as whole segments (`b.c` in `a.b.c.d`, not in `a.bb.c`).
- * TS/JS names start with a module path (`src/llm/loader.Clean`), whose `/` also ends a segment.
- */
+/** True when `name` occurs in the dotted path `path` as whole segments (`b.c` in `a.b.c.d`, not in `a.bb.c`). */
 function hasDottedRun(path: string, name: string): boolean {
   for (let i = path.indexOf(name); i >= 0; i = path.indexOf(name, i + 1)) {
     const end = i + name.length;
-    if ((i === 0 || path[i - 1] === '.' || path[i - 1] === '/') && (end === path.length || path[end] === '.')) return true;
+    if ((i === 0 || path[i - 1] === '.') && (end === path.length || path[end] === '.')) return true;
   }
   return false;
+}
+
+/**
+ * A qualified name as config spells loaders: TS/JS names start with a module path
+ * (`src/llm/loader.Clean`), read as dotted (`src.llm.loader.Clean`), so `llm.loader.Clean` names it.
+ */
+function dottedName(qname: string): string {
+  return qname.replace(/\(\)/g, '').replace(/\//g, '.');
 }
 
 /** The qualified-name root of a file's own definitions, as its front end writes them. */
@@ -121,14 +126,14 @@ export class Project {
 
   /** The sanctioned loader a qualified name refers to (the loader itself, or something under it). */
   sanctionedFor(qname: string): SanctionedLoader | undefined {
-    const plain = qname.replace(/\(\)/g, '');
+    const plain = dottedName(qname);
     return this.sanctioned.find((l) => hasDottedRun(plain, l.name));
   }
 
   /** True when code in `scope` of `file` sits inside a sanctioned loader's body. */
   inSanctionedLoader(file: string, scope: string): boolean {
     if (scope === '<module>') return false;
-    const full = `${moduleOf(file)}.${scope}`;
+    const full = dottedName(`${moduleOf(file)}.${scope}`);
     return this.sanctioned.some((l) => hasDottedRun(full, l.name));
   }
 

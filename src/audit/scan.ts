@@ -11,12 +11,15 @@ import { languageOf, loadFrontEnds, type FrontEnds } from '../analysis/index.js'
 import { loadYamlFrontEnd } from '../analysis/launch/index.js';
 import { parseSuppressions, SUPPRESSION_MARKER } from '../analysis/suppressions.js';
 import { parseScriptSuppressions, scriptSkipReason } from '../analysis/typescript/files.js';
+import { applyAliases, optionsDigest, readScriptOptions, type ScriptOptions } from '../analysis/typescript/tsconfig.js';
 import { decodeSource, readBytes, type DiscoveredFile } from '../core/files.js';
 import type { SkippedFile } from '../schemas/finding.js';
 import type { CachedFile, FactsStore } from '../store/index.js';
 import type { Rule } from './rule.js';
 
 export interface ScanRequest {
+  /** The project root (where tsconfig.json is looked for); else told from the files' paths. */
+  root?: string;
   files: DiscoveredFile[];
   /** The enabled rules: their triggers decide which files are parsed. */
   rules: readonly Rule[];
@@ -56,8 +59,23 @@ export interface ScanResult {
   parsed(): number;
   /** Writes what this run learned to the cache (rows, new facts); the caller fills in results first. */
   save(): void;
+  /** Things the user should know (a tsconfig.json that could not be read). */
+  warnings: string[];
 }
 
+/** The TS/JS compiler options of the run, and whether they differ from the last run's. */
+interface ScriptSetup {
+  options: ScriptOptions;
+  digest: string;
+  changed: boolean;
+}
+
+function rootOf(files: readonly DiscoveredFile[]): string {
+  const f = files[0];
+  return f ? f.abs.slice(0, f.abs.length - f.path.length) || '.' : '.';
+}
+
+const SCRIPT_OPTIONS_MEMO = 'script-options';
 const LOADER_HINT = /chat_template|add_special_tokens/;
 const LOAD_HINT = /from_pretrained|LLM\(/;
 
@@ -160,6 +178,16 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   let scripts: FrontEnds | null = null;
   let launchers: FrontEnds | null = null;
   let parsedNow = 0;
+  const warnings: string[] = [];
+  let setup: ScriptSetup | null = null;
+  // read on the first TS/JS candidate only: a Python-only run never looks for a tsconfig
+  const scriptSetup = (): ScriptSetup => {
+    if (setup) return setup;
+    const read = readScriptOptions(request.root ?? rootOf(request.files));
+    warnings.push(...read.warnings);
+    const digest = optionsDigest(read.options);
+    return (setup = { options: read.options, digest, changed: store ? store.memo(SCRIPT_OPTIONS_MEMO) !== digest : false });
+  };
 
   const parse = async (path: string, language: Language, text: string, row: CachedFile): Promise<FileFacts> => {
     // the Python grammar is a wasm load and the TypeScript compiler a large module: each only when a
@@ -219,6 +247,9 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
       }
       return text;
     };
+    const options = candidate && isScript(language) ? scriptSetup() : null;
+    // results computed under other `paths` aliases are not reused; facts are (aliases apply after the cache)
+    if (options?.changed) row.resultsKey = null;
     let memo: Promise<FileFacts> | undefined;
     const facts = (): Promise<FileFacts> =>
       (memo ??= (async () => {
@@ -226,7 +257,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
         const got = stored ?? (await parse(file.path, language, source(), row));
         got.path = file.path;
         got.suppressions = row.suppressions;
-        return got;
+        return options ? applyAliases(got, options.options) : got;
       })());
     if (row.hint) loaderHints.push({ row, facts });
     if (candidate || suppressions.length) {
@@ -246,6 +277,10 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     loaderHints,
     parsed: () => parsedNow,
     // staged content is not the working tree's, so its rows were never collected
-    save: () => store?.save([...rows, ...reused.filter((r) => r.row.resultsKey !== r.resultsKey).map((r) => r.row)], newFacts, request.known),
+    save: () => {
+      store?.save([...rows, ...reused.filter((r) => r.row.resultsKey !== r.resultsKey).map((r) => r.row)], newFacts, request.known);
+      if (setup?.changed) store?.remember(SCRIPT_OPTIONS_MEMO, setup.digest);
+    },
+    warnings,
   };
 }
