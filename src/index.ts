@@ -132,3 +132,27 @@ export type { Artifact, ArtifactSource, BrowseRow } from './tui/browse.js';
 export async function runTui(...args: Parameters<Tui['runTui']>): ReturnType<Tui['runTui']> {
   return (await import('./ui/run.js')).runTui(...args);
 }
+
+// Provenance: stamps, verification and keys, loaded on first use.
+type ProvRun = typeof import('./provenance/run.js');
+type ProvVerify = typeof import('./provenance/verify.js');
+export type { RunOptions, RunResult } from './provenance/run.js';
+export type { VerifyOptions } from './provenance/verify.js';
+export type { Statement, Verdict, VerifyReport, VerifyResult, Attestation } from './schemas/stamp.js';
+
+/** Runs a command and stamps its outputs (`provenant run`). */
+export async function runAndStamp(...args: Parameters<ProvRun['runAndStamp']>): ReturnType<ProvRun['runAndStamp']> {
+  return (await import('./provenance/run.js')).runAndStamp(...args);
+}
+
+/** A verdict for each artifact (`provenant verify`). */
+export async function verifyArtifacts(...args: Parameters<ProvVerify['verifyPaths']>): ReturnType<ProvVerify['verifyPaths']> {
+  return (await import('./provenance/verify.js')).verifyPaths(...args);
+}
+
+/** Makes a signing key pair: private outside the project, public in its keys folder (`provenant keys init`). */
+export async function initSigningKey(options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<import('./provenance/keys.js').KeyInitResult> {
+  const [{ loadConfig }, { initKey }] = await Promise.all([import('./core/config.js'), import('./provenance/keys.js')]);
+  const { config, root } = await loadConfig({ cwd: options.cwd });
+  return initKey(root, config.provenance.keysDir, options.env);
+}

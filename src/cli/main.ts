@@ -13,6 +13,9 @@ const COMMANDS: Record<string, () => Promise<{ run(args: string[], io: Io): Prom
   init: () => import('./commands/init.js'),
   hook: () => import('./commands/hook.js'),
   registry: () => import('./commands/registry.js'),
+  run: () => import('./commands/run.js'),
+  verify: () => import('./commands/verify.js'),
+  keys: () => import('./commands/keys.js'),
   tui: () => import('./commands/tui.js'),
 };
 

@@ -434,12 +434,16 @@ export async function workTreeState(dir: string): Promise<WorkTreeState | null> 
 export async function isAncestor(dir: string, ancestor: string, commit: string): Promise<boolean | null> {
   const git = await makeGit(dir, undefined);
   try {
-    await git.raw(['merge-base', '--is-ancestor', ancestor, commit]);
-    return true;
+    // `merge-base --is-ancestor` answers by exit code alone, which simple-git does not report as a failure
+    const [a, base] = await Promise.all([
+      git.raw(['rev-parse', '--verify', '--quiet', `${ancestor}^{commit}`]),
+      git.raw(['merge-base', ancestor, commit]),
+    ]);
+    if (!a.trim()) return null;
+    return base.trim() === a.trim();
   } catch (error) {
     if (isMissingGit(error)) rethrow(error, 'comparing revisions');
-    const said = errorMessage(error);
-    // exit 1 with no message: not an ancestor; anything git says is a revision it does not know
-    return /fatal|error|not a valid|unknown revision/i.test(said) ? null : false;
+    // a revision git does not know here (a typo, or a shallow clone without it)
+    return null;
   }
 }

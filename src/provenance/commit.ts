@@ -22,6 +22,14 @@ export interface PreparedStamp {
   row: Omit<NewStamp, 'tmp' | 'sidecar' | 'artifact'>;
 }
 
+/**
+ * Fault injection for the crash tests: `PROVENANT_CRASH_AT=planned|written|renamed` kills the process with
+ * SIGKILL right after that step, exactly as `kill -9` would, so each interruption point is tested for sure.
+ */
+function crashPoint(step: 'planned' | 'written' | 'renamed'): void {
+  if (process.env.PROVENANT_CRASH_AT === step) process.kill(process.pid, 'SIGKILL');
+}
+
 export function newRunId(): string {
   return `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
 }
@@ -34,6 +42,7 @@ export function commitStamps(root: string, ledger: Ledger | null, runId: string,
     { id: runId, pid: process.pid, startedAt },
     planned.map((s) => ({ ...s.row, artifact: s.artifact, sidecar: rel(s.sidecar), tmp: rel(s.tmp) })),
   );
+  crashPoint('planned');
   try {
     for (const s of planned) writeDurable(s.tmp, s.text);
   } catch (error) {
@@ -42,7 +51,11 @@ export function commitStamps(root: string, ledger: Ledger | null, runId: string,
     throw error;
   }
   ledger?.setRunState(runId, 'written');
-  for (const s of planned) renameSync(s.tmp, s.sidecar);
+  crashPoint('written');
+  planned.forEach((s, i) => {
+    renameSync(s.tmp, s.sidecar);
+    if (i === 0) crashPoint('renamed');
+  });
   ledger?.setRunState(runId, 'done');
 }
 

@@ -1,0 +1,31 @@
+/**
+ * `provenant keys`: signing keys for stamps.
+ */
+
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { UserError } from '../../core/errors.js';
+import { initSigningKey } from '../../index.js';
+import { usage, type Io } from '../io.js';
+
+export const HELP = `provenant keys init
+
+Makes an ed25519 key pair. The private key goes outside the repository ($PROVENANT_KEYS_HOME, else
+$XDG_CONFIG_HOME/provenant/keys, else ~/.config/provenant/keys); the public key goes into the project's
+keys folder (\`keys-dir\`, default .provenant-keys/), which \`verify\` reads for the keys it accepts.
+Commit the public key. From then on \`provenant run\` signs stamps as DSSE envelopes.
+`;
+
+export async function run(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = usage('keys', () =>
+    parseArgs({ args, allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' } } }),
+  );
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1 || positionals[0] !== 'init') throw new UserError('keys takes `init`', { hint: 'provenant keys init' });
+  const r = await initSigningKey({ cwd: io.cwd, env: io.env });
+  io.stdout.write(`key ${r.keyId}\n  private: ${r.privateKey}\n  public:  ${path.relative(io.cwd, r.publicKey) || r.publicKey} (commit this file)\n`);
+  return 0;
+}

@@ -1,0 +1,65 @@
+/**
+ * `provenant run`: runs a command and stamps what it wrote.
+ */
+
+import { parseArgs } from 'node:util';
+import { UserError } from '../../core/errors.js';
+import { runAndStamp } from '../../index.js';
+import { usage, type Io } from '../io.js';
+
+export const HELP = `provenant run [--out PATH]… [--in PATH]… [--allow-deprecated] [--allow-findings] -- CMD ARGS…
+
+Runs CMD without a shell, streaming its output. When it exits 0, every --out (file or folder) gets a
+stamp, <out>.prov.json: digests, record counts, the producer script with its registry status and audit
+result, argv, environment, git commit and dirty paths, input stamps, QC results, and whatever the
+sanctioned loader attested through the file named by $PROVENANT_ATTEST.
+
+  --out PATH            a file or folder the command writes (repeatable, at least one)
+  --in PATH             a file or folder the command reads (repeatable); its stamp is linked
+  --allow-deprecated    run a producer script the registry marks deprecated
+  --allow-findings      run a producer script with error-level audit findings
+
+Exit: the command's own code when it fails (nothing stamped), 1 when provenant refuses to run it,
+1 when an output fails its QC policy (stamped, and \`verify\` says failed-qc), 0 otherwise.
+`;
+
+export async function run(args: string[], io: Io): Promise<number> {
+  const split = args.indexOf('--');
+  const own = split === -1 ? args : args.slice(0, split);
+  const argv = split === -1 ? [] : args.slice(split + 1);
+  const { values, positionals } = usage('run', () =>
+    parseArgs({ args: own, allowPositionals: true, strict: true, options: {
+      out: { type: 'string', multiple: true },
+      in: { type: 'string', multiple: true },
+      'allow-deprecated': { type: 'boolean' },
+      'allow-findings': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    } }),
+  );
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length) throw new UserError(`run: put the command after \`--\` (got ${positionals.join(' ')})`, { hint: 'provenant run --out data.jsonl -- python make.py' });
+  const result = await runAndStamp({
+    argv,
+    cwd: io.cwd,
+    env: io.env,
+    outputs: values.out ?? [],
+    inputs: values.in ?? [],
+    allowDeprecated: Boolean(values['allow-deprecated']),
+    allowFindings: Boolean(values['allow-findings']),
+    warn: (m) => io.stderr.write(`provenant: warning: ${m}\n`),
+  });
+  if (result.kind === 'refused') {
+    for (const reason of result.reasons) io.stderr.write(`provenant: refused: ${reason}\n`);
+    return 1;
+  }
+  if (result.kind === 'failed') {
+    io.stderr.write(`provenant: the command ${result.signal ? `was killed by ${result.signal}` : `exited ${result.exitCode}`}; nothing was stamped\n`);
+    return result.exitCode;
+  }
+  const signed = result.signedBy ? `, signed by ${result.signedBy}` : '';
+  for (const s of result.stamps) io.stderr.write(`provenant: stamped ${s.artifact} → ${s.sidecar}${signed}${s.qcPassed ? '' : ' (QC FAILED)'}\n`);
+  return result.stamps.every((s) => s.qcPassed) ? 0 : 1;
+}

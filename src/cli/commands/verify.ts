@@ -1,0 +1,53 @@
+/**
+ * `provenant verify`: a verdict per artifact, from its stamp, its content, its producer and its inputs.
+ */
+
+import { parseArgs } from 'node:util';
+import { UserError } from '../../core/errors.js';
+import { verifyArtifacts } from '../../index.js';
+import { usage, type Io } from '../io.js';
+
+export const HELP = `provenant verify PATH… [--full] [--json]
+
+A verdict for each artifact, cheapest check first:
+  unstamped      no stamp: nothing says how it was made
+  tampered       the content, or the stamp, is not what was stamped
+  bad-signature  the stamp's signature does not verify against the allowed keys
+  quarantined    its producer is deprecated, a known bug was fixed after it was made, or the run
+                 attested a chat template / special tokens on a base model
+  stale          its producer's code or an input changed since
+  failed-qc      a QC policy failed when it was stamped
+  upstream-bad   an input fails verification (the chain is printed)
+  ok
+
+  --full   rehash every artifact (default: files whose size, mtime and inode are unchanged are trusted)
+  --json   one JSON document on stdout
+
+Exit: 0 when every artifact is ok, 1 otherwise.
+`;
+
+export async function run(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = usage('verify', () =>
+    parseArgs({ args, allowPositionals: true, strict: true, options: {
+      full: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    } }),
+  );
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UserError('verify: name at least one artifact', { hint: 'provenant verify data/sft/train.jsonl' });
+  const report = await verifyArtifacts({ cwd: io.cwd, paths: positionals, full: Boolean(values.full), env: io.env, warn: (m) => io.stderr.write(`provenant: warning: ${m}\n`) });
+  if (values.json) {
+    io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  } else {
+    for (const r of report.results) {
+      io.stdout.write(`${r.verdict.padEnd(13)} ${r.path}${r.signedBy ? `  (signed by ${r.signedBy})` : ''}\n`);
+      for (const reason of r.reasons) io.stdout.write(`              ${reason}\n`);
+      if (r.chain.length > 1) io.stdout.write(`              chain: ${r.chain.map((c) => `${c.path} [${c.verdict}]`).join(' ← ')}\n`);
+    }
+  }
+  return report.ok ? 0 : 1;
+}

@@ -1,0 +1,240 @@
+/**
+ * `provenant verify`: a verdict for each artifact, the cheapest checks first, the first failure wins:
+ * unstamped → tampered (stamp unreadable, names another file or a path outside the project, content digest
+ * differs; the (size, mtime, inode) fast path skips rehashing unchanged files unless `full`) → bad-signature →
+ * quarantined (producer deprecated now or then, a known bug fixed after the producing commit, a chat template
+ * or special tokens on a base model, a failed sentinel, a legacy investigation that said so) → stale (the
+ * producer's code or an input changed since) → failed-qc → upstream-bad (an input's own verdict, recursively,
+ * with the chain) → ok.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+import type { KeyObject } from 'node:crypto';
+import picomatch from 'picomatch';
+
+import { loadConfig } from '../core/config.js';
+import { isAncestor } from '../core/git.js';
+import type { Config } from '../schemas/config.js';
+import type { Statement, Verdict, VerifyReport, VerifyResult } from '../schemas/stamp.js';
+import { openLedger, type DigestRow, type Ledger } from '../store/ledger.js';
+import { digestArtifact } from './artifact.js';
+import { recoverRuns } from './commit.js';
+import { statKey, treeStatKey } from './hash.js';
+import { allowedKeys, verifyEnvelope } from './keys.js';
+import { producerLookup, type ProducerLookup } from './producer.js';
+import { insideRoot, readStampFile, sidecarPath } from './stamp-file.js';
+
+export interface VerifyOptions {
+  cwd: string;
+  paths: string[];
+  /** Rehash every artifact instead of trusting unchanged (size, mtime, inode). */
+  full?: boolean;
+  env: NodeJS.ProcessEnv;
+  warn(message: string): void;
+}
+
+interface Context {
+  root: string;
+  config: Config;
+  ledger: Ledger | null;
+  full: boolean;
+  keys: Map<string, KeyObject> | null;
+  producers: ProducerLookup;
+  memo: Map<string, VerifyResult>;
+  digests: Map<string, { sha256: string | null; fast: boolean }>;
+  remembered: DigestRow[];
+  ancestry: Map<string, Promise<boolean | null>>;
+  isBase: (model: string) => boolean;
+}
+
+export async function verifyPaths(options: VerifyOptions): Promise<VerifyReport> {
+  const { config, root } = await loadConfig({ cwd: options.cwd });
+  const ledger = openLedger(root, { create: false });
+  if (!ledger) options.warn(`no ledger at ${path.join('.provenant', 'ledger.db')}: verifying from the stamps alone, rehashing every artifact (\`provenant ledger rebuild\` restores it)`);
+  const ctx: Context = {
+    root,
+    config,
+    ledger,
+    full: options.full ?? false,
+    keys: null,
+    producers: await producerLookup(root, config),
+    memo: new Map(),
+    digests: new Map(),
+    remembered: [],
+    ancestry: new Map(),
+    isBase: picomatch(config.baseModels.length ? config.baseModels : ['\0none'], { nocase: true }),
+  };
+  try {
+    if (ledger) for (const note of recoverRuns(root, ledger)) options.warn(note);
+    const results: VerifyResult[] = [];
+    for (const p of options.paths) results.push(await verifyOne(ctx, relative(root, options.cwd, p), []));
+    ledger?.rememberDigests(ctx.remembered);
+    return { version: 1, ok: results.every((r) => r.verdict === 'ok'), results };
+  } finally {
+    ledger?.close();
+  }
+}
+
+function relative(root: string, cwd: string, p: string): string {
+  return path.relative(root, path.resolve(cwd, p)).split(path.sep).join('/');
+}
+
+function result(rel: string, verdict: Verdict, reasons: string[], extra: Partial<VerifyResult> = {}): VerifyResult {
+  return { path: rel, verdict, reasons, stamp: null, signedBy: null, chain: [], fastPath: false, ...extra };
+}
+
+async function verifyOne(ctx: Context, rel: string, visiting: readonly string[]): Promise<VerifyResult> {
+  const known = ctx.memo.get(rel);
+  if (known) return known;
+  const r = await check(ctx, rel, visiting);
+  ctx.memo.set(rel, r);
+  return r;
+}
+
+async function check(ctx: Context, rel: string, visiting: readonly string[]): Promise<VerifyResult> {
+  const abs = insideRoot(ctx.root, rel);
+  if (!abs) return result(rel, 'tampered', [`${rel} is outside the project`]);
+  const file = sidecarPath(ctx.root, rel, ctx.config.provenance.stampsDir);
+  const stampRel = path.relative(ctx.root, file).split(path.sep).join('/');
+  const stamp = readStampFile(file);
+  if (stamp.kind === 'none') {
+    return result(rel, 'unstamped', [existsSync(abs) ? `no stamp (${stampRel}): nothing says how this was made` : 'no such file, and no stamp']);
+  }
+  const base = { stamp: stampRel };
+  if (stamp.kind === 'invalid') return result(rel, 'tampered', [`${stampRel}: ${stamp.problem}`], base);
+  const st = stamp.statement;
+  const subject = st.subject[0];
+  if (!subject) return result(rel, 'tampered', [`${stampRel}: no subject`], base);
+
+  // tampered
+  if (subject.name !== rel) {
+    return result(rel, 'tampered', [`${stampRel} is the stamp of ${subject.name}, not of this file (a copied stamp?)`], base);
+  }
+  const escaping = [...st.predicate.provenant.inputs.map((i) => i.path), st.predicate.provenant.producer?.path ?? ''].filter((p) => p && !insideRoot(ctx.root, p));
+  if (escaping.length) return result(rel, 'tampered', [`${stampRel} names paths outside the project: ${escaping.join(', ')}`], base);
+  const history = ctx.ledger?.history(rel) ?? [];
+  if (history.length && !history.some((row) => row.stamp_sha256 === stamp.sha256)) {
+    return result(rel, 'tampered', [`${stampRel} was edited after provenant wrote it (the ledger knows ${history.length} stamp(s) of this file, none with these bytes)`], base);
+  }
+  if (!existsSync(abs)) return result(rel, 'tampered', ['the artifact is gone but its stamp is still here'], base);
+  const current = currentDigest(ctx, rel, abs);
+  const fastPath = current.fast;
+  if (current.sha256 !== subject.digest.sha256) {
+    return result(rel, 'tampered', [`content changed after it was stamped (sha256 ${short(subject.digest.sha256)} recorded, ${short(current.sha256)} now)`], { ...base, fastPath });
+  }
+
+  // bad-signature
+  let signedBy: string | null = null;
+  if (stamp.envelope) {
+    const outcome = verifyEnvelope(stamp.envelope, (ctx.keys ??= allowedKeys(ctx.root, ctx.config.provenance.keysDir)));
+    if ('problem' in outcome) return result(rel, 'bad-signature', [`${stampRel}: ${outcome.problem}`], { ...base, fastPath });
+    signedBy = outcome.keyId;
+  } else if (ctx.config.provenance.requireSignature) {
+    return result(rel, 'bad-signature', [`${stampRel} is not signed, and the config sets require-signature`], { ...base, fastPath });
+  }
+  const done = { ...base, fastPath, signedBy };
+
+  const quarantine = await quarantineReasons(ctx, st);
+  if (quarantine.length) return result(rel, 'quarantined', quarantine, done);
+  const stale = staleReasons(ctx, st);
+  if (stale.length) return result(rel, 'stale', stale, done);
+  const failed = st.predicate.provenant.qc.flatMap((q) => q.checks.filter((c) => !c.passed).map((c) => `QC ${q.policy}: ${c.name} failed (${c.value ?? '?'}${c.threshold !== undefined && c.threshold !== null ? ` vs ${c.threshold}` : ''})${c.detail ? ` — ${c.detail}` : ''}`));
+  if (failed.length) return result(rel, 'failed-qc', failed, done);
+
+  for (const input of st.predicate.provenant.inputs) {
+    if (visiting.includes(input.path)) continue;
+    const hasStamp = input.stamp !== null || existsSync(sidecarPath(ctx.root, input.path, ctx.config.provenance.stampsDir));
+    if (!hasStamp) continue; // an external input, pinned by its digest above
+    const upstream = await verifyOne(ctx, input.path, [...visiting, rel]);
+    if (upstream.verdict !== 'ok') {
+      const chain = [{ path: rel, verdict: 'upstream-bad' as Verdict }, ...(upstream.chain.length ? upstream.chain : [{ path: upstream.path, verdict: upstream.verdict }])];
+      const bad = chain[chain.length - 1];
+      return result(rel, 'upstream-bad', [`input ${input.path} is ${upstream.verdict}${bad && bad.path !== input.path ? ` (through ${chain.slice(1).map((c) => c.path).join(' ← ')})` : ''}: ${upstream.reasons[0] ?? ''}`], { ...done, chain });
+    }
+  }
+  return result(rel, 'ok', [], done);
+}
+
+function short(sha: string | null): string {
+  return sha ? sha.slice(0, 12) : 'none';
+}
+
+/** The current digest, from the fast-path cache when size, mtime and inode are unchanged. */
+function currentDigest(ctx: Context, rel: string, abs: string): { sha256: string | null; fast: boolean } {
+  const known = ctx.digests.get(rel);
+  if (known) return known;
+  if (!existsSync(abs)) return { sha256: null, fast: false };
+  const isDir = statSync(abs).isDirectory();
+  const key = isDir ? treeStatKey(abs) : statKey(abs);
+  const row = ctx.ledger?.digest(rel);
+  let out: { sha256: string | null; fast: boolean };
+  if (!ctx.full && row && row.size === key.size && row.mtime_ns === key.mtimeNs && row.ino === key.ino) {
+    out = { sha256: row.sha256, fast: true };
+  } else {
+    const sha256 = digestArtifact(abs).sha256;
+    out = { sha256, fast: false };
+    ctx.remembered.push({ path: rel, size: key.size, mtime_ns: key.mtimeNs, ino: key.ino, sha256 });
+  }
+  ctx.digests.set(rel, out);
+  return out;
+}
+
+async function quarantineReasons(ctx: Context, st: Statement): Promise<string[]> {
+  const block = st.predicate.provenant;
+  const reasons: string[] = [];
+  if (block.investigation?.verdict === 'quarantine') reasons.push(`legacy investigation: ${block.investigation.reason}`);
+  const made = block.producer;
+  if (made) {
+    if (made.status === 'deprecated') reasons.push(`made by ${made.path} while it was already deprecated`);
+    const now = ctx.producers.facts(made.path);
+    if (now.status === 'deprecated' && made.status !== 'deprecated') {
+      reasons.push(`producer ${made.path} is now deprecated (${now.reason})${now.replacedBy ? `; regenerate with ${now.replacedBy}` : ''}`);
+    }
+    for (const bug of now.bugs) {
+      if (!bug.fixed_in) continue;
+      const commit = block.git.commit;
+      if (!commit) {
+        reasons.push(`known bug of ${made.path} ("${bug.summary}", fixed in ${bug.fixed_in}); this artifact records no commit, so it may predate the fix`);
+        continue;
+      }
+      const key = `${bug.fixed_in}..${commit}`;
+      let pending = ctx.ancestry.get(key);
+      if (!pending) ctx.ancestry.set(key, (pending = isAncestor(ctx.root, bug.fixed_in, commit)));
+      const fixed = await pending;
+      if (fixed === false) reasons.push(`made at ${commit.slice(0, 12)}, before the fix of a known bug of ${made.path}: "${bug.summary}" (fixed in ${bug.fixed_in})`);
+      if (fixed === null) reasons.push(`cannot tell whether ${commit.slice(0, 12)} includes the fix of "${bug.summary}" (${bug.fixed_in} is not a revision git knows here)`);
+    }
+  }
+  const a = block.attestation;
+  if (a) {
+    const modelId = a.model?.id ?? null;
+    const base = a.model?.base === true || (modelId !== null && ctx.isBase(modelId));
+    const who = modelId ?? 'the model';
+    if (base && a.tokenizer?.chatTemplateApplied === true) reasons.push(`the run attested a chat template applied to base model ${who}`);
+    if (base && a.tokenizer?.addSpecialTokens === true) reasons.push(`the run attested add_special_tokens=True on base model ${who}`);
+    if (a.sentinel && a.sentinel.passed === false) {
+      const failedChecks = (a.sentinel.checks ?? []).filter((c) => !c.passed).map((c) => c.name);
+      reasons.push(`the clean-path sentinel failed during the run${failedChecks.length ? ` (${failedChecks.join(', ')})` : ''}`);
+    }
+  }
+  return reasons;
+}
+
+function staleReasons(ctx: Context, st: Statement): string[] {
+  const block = st.predicate.provenant;
+  const reasons: string[] = [];
+  const made = block.producer;
+  if (made) {
+    const now = ctx.producers.facts(made.path);
+    if (!now.exists) reasons.push(`producer ${made.path} no longer exists`);
+    else if (now.sha256 !== made.sha256) reasons.push(`producer ${made.path} changed since this was made (sha256 ${short(made.sha256)} then, ${short(now.sha256)} now)`);
+  }
+  for (const input of block.inputs) {
+    const abs = insideRoot(ctx.root, input.path);
+    const now = abs ? currentDigest(ctx, input.path, abs).sha256 : null;
+    if (now === null) reasons.push(`input ${input.path} no longer exists`);
+    else if (now !== input.sha256) reasons.push(`input ${input.path} changed since this was made (sha256 ${short(input.sha256)} then, ${short(now)} now)`);
+  }
+  return reasons;
+}
