@@ -78,6 +78,8 @@ const SQL = {
   latestStamps: 'SELECT * FROM stamps WHERE id IN (SELECT MAX(id) FROM stamps GROUP BY artifact) ORDER BY artifact',
   consumersOf: 'SELECT s.* FROM stamps s JOIN stamp_inputs i ON i.stamp_id = s.id WHERE i.input = @input ORDER BY s.id',
   stampCount: 'SELECT COUNT(*) FROM stamps',
+  allStamps: 'SELECT * FROM stamps ORDER BY id',
+  inputsOfStamp: 'SELECT input AS path, input_sha256 AS sha256 FROM stamp_inputs WHERE stamp_id = @stampId ORDER BY input',
   digestGet: 'SELECT path, size, mtime_ns, ino, sha256 FROM digests WHERE path = @path',
   digestUpsert: `INSERT INTO digests (path, size, mtime_ns, ino, sha256) VALUES (@path, @size, @mtime_ns, @ino, @sha256)
     ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, ino = excluded.ino, sha256 = excluded.sha256`,
@@ -202,6 +204,15 @@ export class Ledger {
 
   latest(): StampRow[] {
     return this.q.latestStamps.all() as StampRow[];
+  }
+
+  /** Every stamp row, oldest first (`ledger rebuild` carries history over from them). */
+  all(): StampRow[] {
+    return this.q.allStamps.all() as StampRow[];
+  }
+
+  inputsOf(stampId: number): { path: string; sha256: string }[] {
+    return this.q.inputsOfStamp.all({ stampId }) as { path: string; sha256: string }[];
   }
 
   count(): number {

@@ -1,0 +1,121 @@
+/**
+ * `provenant ledger rebuild`: restores the ledger from the sidecar stamps, which are the truth. It finds every
+ * `*.prov.json` under the root (honouring the config's excludes) and under the stamps folder, indexes the
+ * readable ones and lists the rest with their problem, and replaces the ledger's rows in one transaction. An
+ * unreadable ledger is first moved aside (kept as `ledger.db.bad`, never deleted); a readable one keeps its
+ * older stamps whose sidecars were since overwritten, so rebuilding never shortens `provenant log`.
+ */
+import path from 'node:path';
+
+import { loadConfig } from '../core/config.js';
+import { UserError } from '../core/errors.js';
+import { discover } from '../core/files.js';
+import { toPosix } from '../core/paths.js';
+import type { RebuildReport } from '../schemas/provenance-reports.js';
+import { BUILD_TYPE_LEGACY, type Statement } from '../schemas/stamp.js';
+import { openLedger, setLedgerAside, type Ledger, type NewStamp } from '../store/ledger.js';
+import { SchemaFromFutureError } from '../store/migrate.js';
+import { newRunId, recoverRuns } from './commit.js';
+import { STAMP_SUFFIX } from './hash.js';
+import { readStampFile, sidecarPath } from './stamp-file.js';
+
+export interface RebuildOptions {
+  cwd: string;
+  warn(message: string): void;
+}
+
+/** The ledger row a stamp stands for (also what `investigate --record` writes). */
+export function rowOfStatement(statement: Statement, signed: boolean): Omit<NewStamp, 'sidecar' | 'tmp' | 'stampSha256' | 'artifact'> {
+  const subject = statement.subject[0];
+  const block = statement.predicate.provenant;
+  const legacy = statement.predicate.buildDefinition.buildType === BUILD_TYPE_LEGACY ? (block.investigation?.verdict ?? null) : null;
+  return {
+    artifactSha256: subject?.digest.sha256 ?? '',
+    producer: block.producer?.path ?? null,
+    gitCommit: block.git.commit,
+    createdAt: statement.predicate.runDetails.metadata.finishedOn,
+    summary: JSON.stringify({ status: block.producer?.status ?? null, qcPassed: block.qc.every((q) => q.passed), signed, legacy }),
+    inputs: block.inputs.map((i) => ({ path: i.path, sha256: i.sha256 })),
+  };
+}
+
+export async function rebuildLedger(options: RebuildOptions): Promise<RebuildReport> {
+  const { config, root } = await loadConfig({ cwd: options.cwd });
+  const stampsDir = config.provenance.stampsDir;
+  const invalid: RebuildReport['invalid'] = [];
+  const found: NewStamp[] = [];
+  for (const rel of findSidecars(root, config.exclude, stampsDir)) {
+    const read = readStampFile(path.join(root, rel));
+    if (read.kind !== 'ok') {
+      invalid.push({ sidecar: rel, problem: read.kind === 'invalid' ? read.problem : 'vanished during the rebuild' });
+      continue;
+    }
+    const artifact = read.statement.subject[0]?.name ?? '';
+    const expected = toPosix(path.relative(root, sidecarPath(root, artifact, stampsDir)));
+    if (expected !== rel) {
+      invalid.push({ sidecar: rel, problem: `it stamps ${artifact}, whose stamp belongs at ${expected} (a copied or moved stamp)` });
+      continue;
+    }
+    found.push({ ...rowOfStatement(read.statement, read.envelope !== null), artifact, sidecar: rel, tmp: null, stampSha256: read.sha256 });
+  }
+  found.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.sidecar < b.sidecar ? -1 : 1));
+
+  const { ledger, setAside } = openOrSetAside(root);
+  try {
+    for (const note of recoverRuns(root, ledger)) options.warn(note);
+    const history = setAside ? [] : superseded(ledger, new Set(found.map((s) => s.stampSha256)));
+    const startedAt = new Date().toISOString();
+    ledger.replaceAll(newRunId(), startedAt, [...history, ...found]);
+    return { version: 1, stamps: found.length, history: history.length, invalid, setAside: setAside && toPosix(path.relative(root, setAside)) };
+  } finally {
+    ledger.close();
+  }
+}
+
+/** Sidecars under the root (excludes honoured) and, whatever the excludes say, under the stamps folder. */
+function findSidecars(root: string, exclude: string[], stampsDir: string | null): string[] {
+  const include = [`**/*${STAMP_SUFFIX}`];
+  const rels = new Set(discover({ root, targets: [root], include, exclude }).files.map((f) => f.path));
+  if (stampsDir) {
+    const abs = path.join(root, stampsDir);
+    for (const f of discover({ root: abs, targets: [abs], include, exclude: [] }).files) rels.add(`${toPosix(stampsDir)}/${f.path}`);
+  }
+  return [...rels].sort();
+}
+
+/** The ledger, opened; an unreadable one is moved aside first and a new one started. */
+function openOrSetAside(root: string): { ledger: Ledger; setAside: string | null } {
+  try {
+    return { ledger: mustOpen(root), setAside: null };
+  } catch (error) {
+    // a newer provenant's ledger is readable by that provenant: never move it aside
+    if (!(error instanceof UserError) || error.cause instanceof SchemaFromFutureError) throw error;
+    const setAside = setLedgerAside(root);
+    return { ledger: mustOpen(root), setAside };
+  }
+}
+
+function mustOpen(root: string): Ledger {
+  const ledger = openLedger(root, { create: true });
+  if (!ledger) throw new UserError(`${root}: cannot create the ledger`);
+  return ledger;
+}
+
+/** Rows of stamps no sidecar holds any more (overwritten by a newer run): the artifact's history. */
+function superseded(ledger: Ledger, current: ReadonlySet<string>): NewStamp[] {
+  return ledger
+    .all()
+    .filter((row) => !current.has(row.stamp_sha256) && row.tmp === null)
+    .map((row) => ({
+      artifact: row.artifact,
+      sidecar: row.sidecar,
+      tmp: null,
+      stampSha256: row.stamp_sha256,
+      artifactSha256: row.artifact_sha256,
+      producer: row.producer,
+      gitCommit: row.git_commit,
+      createdAt: row.created_at,
+      summary: row.summary,
+      inputs: ledger.inputsOf(row.id),
+    }));
+}
