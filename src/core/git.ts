@@ -447,3 +447,129 @@ export async function isAncestor(dir: string, ancestor: string, commit: string):
     return null;
   }
 }
+
+// ---------------------------------------------------------------------------------------------------
+// History questions of `provenant investigate` and `provenant log`
+
+/** A commit as history answers name it: its id and author date (ISO 8601). */
+export interface DatedCommit {
+  commit: string;
+  date: string;
+}
+
+/** An open work tree with at least one commit, or null (no repository, or nothing committed yet). */
+async function historyOf(dir: string, what: string): Promise<SimpleGit | null> {
+  const abs = checkFolder(dir, what);
+  const git = await makeGit(abs, undefined);
+  if (!(await probe(git, abs, what))) return null;
+  return (await resolveCommit(git, 'HEAD', what)) ? git : null;
+}
+
+/**
+ * For every path under `dir` that HEAD's history ever added, the oldest commit adding it, from one
+ * `git log` pass. Renames are not followed (`--no-renames`): a path's date is when it appeared under that
+ * name, so a moved file looks younger, never older, than it is. Paths are relative to `dir`.
+ */
+export async function firstAdded(dir: string): Promise<Map<string, DatedCommit>> {
+  const what = 'reading the git history';
+  const git = await historyOf(dir, what);
+  const added = new Map<string, DatedCommit>();
+  if (!git) return added;
+  let out: string;
+  try {
+    out = await git.raw(['log', '--diff-filter=A', '--no-renames', '--relative', '--name-only', '-z', '--format=%x1e%H%x1f%aI', 'HEAD', '--', '.']);
+  } catch (error) {
+    rethrow(error, what);
+  }
+  // newest first: a later (older) record overwrites, so each path ends with its oldest addition
+  for (const record of out.split('\x1e').slice(1)) {
+    const [header = '', ...names] = record.split('\0');
+    const [commit = '', date = ''] = header.split('\x1f');
+    for (const name of names) {
+      const file = name.replace(/^\n/, '');
+      if (file) added.set(file, { commit, date });
+    }
+  }
+  return added;
+}
+
+/** The files (relative to `dir`) of `commit`'s tree under `dir`. */
+export async function filesAtCommit(dir: string, commit: string): Promise<string[]> {
+  const what = 'listing the files of a commit';
+  const git = await historyOf(dir, what);
+  if (!git) return [];
+  try {
+    return nulFields(await git.raw(['ls-tree', '-r', '--name-only', '-z', commit]));
+  } catch (error) {
+    rethrow(error, what);
+  }
+}
+
+/** The newest commit of HEAD's history made at or before `date`, or null (none, or no repository). */
+export async function commitAtDate(dir: string, date: Date): Promise<DatedCommit | null> {
+  const what = 'reading the git history';
+  const git = await historyOf(dir, what);
+  if (!git) return null;
+  let out: string;
+  try {
+    out = await git.raw(['log', '-1', `--before=${date.toISOString()}`, '--format=%H%x1f%aI', 'HEAD']);
+  } catch (error) {
+    rethrow(error, what);
+  }
+  const [commit, when] = out.trim().split('\x1f');
+  return commit && when ? { commit, date: when } : null;
+}
+
+/** The text of files (relative to `dir`) as `commit` holds them; a path it does not hold is left out. */
+export async function textsAtCommit(dir: string, commit: string, files: readonly string[]): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  // a request is one line: a path with a newline in it cannot be asked for
+  const asked = files.filter((f) => !f.includes('\n'));
+  if (asked.length === 0) return texts;
+  const abs = checkFolder(dir, 'reading files of a commit');
+  const git = await makeGit(abs, undefined, asked.map((f) => `${commit}:./${f}`).join('\n') + '\n');
+  let out: unknown;
+  try {
+    out = await git.binaryCatFile(['--batch']);
+  } catch (error) {
+    rethrow(error, 'reading files of a commit');
+  }
+  if (!Buffer.isBuffer(out)) throw new BugError('`git cat-file --batch` did not return bytes');
+  let at = 0;
+  for (const file of asked) {
+    const eol = out.indexOf(0x0a, at);
+    if (eol === -1) throw new BugError(`\`git cat-file --batch\` output ended before ${file}`);
+    const header = out.toString('utf8', at, eol).split(' ');
+    at = eol + 1;
+    // `<request> missing` (the request may hold spaces); otherwise `<id> <type> <size>` and the content
+    if (header.at(-1) === 'missing' || header.at(-1) === 'ambiguous') continue;
+    const size = Number(header[2]);
+    if (header.length !== 3 || !Number.isInteger(size)) throw new BugError(`unexpected \`git cat-file --batch\` header for ${file}`);
+    if (header[1] === 'blob') texts.set(file, out.toString('utf8', at, at + size));
+    at += size + 1;
+  }
+  return texts;
+}
+
+/** One commit that touched a path, newest first (`provenant log`: the committed history of a stamp). */
+export interface PathCommit extends DatedCommit {
+  author: string;
+  subject: string;
+}
+
+/** The commits of HEAD's history that touched `rel` (relative to `dir`), newest first. */
+export async function pathHistory(dir: string, rel: string): Promise<PathCommit[]> {
+  const what = 'reading the git history';
+  const git = await historyOf(dir, what);
+  if (!git) return [];
+  let out: string;
+  try {
+    out = await git.raw(['log', '-z', '--format=%H%x1f%aI%x1f%an%x1f%s', 'HEAD', '--', rel]);
+  } catch (error) {
+    rethrow(error, what);
+  }
+  return nulFields(out).map((line) => {
+    const [commit = '', date = '', author = '', subject = ''] = line.split('\x1f');
+    return { commit, date, author, subject };
+  });
+}
