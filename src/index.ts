@@ -156,3 +156,38 @@ export async function initSigningKey(options: { cwd: string; env: NodeJS.Process
   const { config, root } = await loadConfig({ cwd: options.cwd });
   return initKey(root, config.provenance.keysDir, options.env);
 }
+
+// Provenance, read side: lineage, a stamp's history, legacy investigations, the ledger's rebuild and the
+// Python helper, loaded on first use.
+type ProvLineage = typeof import('./provenance/lineage.js');
+type ProvHistory = typeof import('./provenance/history.js');
+type ProvRebuild = typeof import('./provenance/rebuild.js');
+export type { LineageOptions } from './provenance/lineage.js';
+export type { LogOptions } from './provenance/history.js';
+export type { RebuildOptions } from './provenance/rebuild.js';
+export type { LineageNode, LineageReport, LogEntry, LogReport, InvestigateReport, RebuildReport } from './schemas/provenance-reports.js';
+
+/** The tree of an artifact's inputs (or, `down`, its consumers) from the stamps (`provenant lineage`). */
+export async function artifactLineage(...args: Parameters<ProvLineage['lineage']>): ReturnType<ProvLineage['lineage']> {
+  return (await import('./provenance/lineage.js')).lineage(...args);
+}
+
+/** A lineage report as an indented tree or a Mermaid `graph TD` block. */
+export async function formatLineage(report: import('./schemas/provenance-reports.js').LineageReport, format: 'text' | 'mermaid'): Promise<string> {
+  const m = await import('./provenance/lineage.js');
+  return format === 'mermaid' ? m.renderLineageMermaid(report) : m.renderLineageText(report);
+}
+
+/** Every stamp the ledger has for a path, newest first, and the sidecar's git history (`provenant log`). */
+export async function stampLog(...args: Parameters<ProvHistory['stampLog']>): ReturnType<ProvHistory['stampLog']> {
+  return (await import('./provenance/history.js')).stampLog(...args);
+}
+
+export async function formatStampLog(report: import('./schemas/provenance-reports.js').LogReport): Promise<string> {
+  return (await import('./provenance/history.js')).renderLogText(report);
+}
+
+/** Restores the ledger from the sidecar stamps (`provenant ledger rebuild`). */
+export async function rebuildLedger(...args: Parameters<ProvRebuild['rebuildLedger']>): ReturnType<ProvRebuild['rebuildLedger']> {
+  return (await import('./provenance/rebuild.js')).rebuildLedger(...args);
+}

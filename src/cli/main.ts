@@ -16,6 +16,9 @@ const COMMANDS: Record<string, () => Promise<{ run(args: string[], io: Io): Prom
   run: () => import('./commands/run.js'),
   verify: () => import('./commands/verify.js'),
   keys: () => import('./commands/keys.js'),
+  lineage: () => import('./commands/lineage.js'),
+  log: () => import('./commands/log.js'),
+  ledger: () => import('./commands/ledger.js'),
   tui: () => import('./commands/tui.js'),
 };
 
@@ -31,6 +34,9 @@ Commands:
   hook install|uninstall|status   a plain git pre-commit hook that runs \`provenant audit --staged\`
   registry sync|check|search|show|import|deprecate|canonical|bug|similar
                    the implementation registry: every script's purpose, CLI, dependents and status
+  lineage PATH     the tree of an artifact's inputs (--down: its consumers) from the stamps; --format mermaid
+  log PATH         every stamp of an artifact, newest first, and the stamp's git history
+  ledger rebuild   restore the ledger (.provenant/ledger.db) from the sidecar stamps
   tui              browse the registry in the terminal (a plain table when stdout is not a terminal)
 
 Run \`provenant <command> --help\` for a command's options.
