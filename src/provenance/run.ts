@@ -15,7 +15,7 @@ import picomatch from 'picomatch';
 import { audit } from '../audit/engine.js';
 import { loadConfig } from '../core/config.js';
 import { errorMessage, UserError } from '../core/errors.js';
-import { workTreeState } from '../core/git.js';
+import { workTreeState, type WorkTreeState } from '../core/git.js';
 import type { Config } from '../schemas/config.js';
 import { AttestationSchema, BUILD_TYPE_COMMAND, PREDICATE_TYPE, STAMP_VERSION, STATEMENT_TYPE, type Attestation, type InputLink, type Producer, type Statement } from '../schemas/stamp.js';
 import { openLedger } from '../store/ledger.js';
@@ -45,12 +45,12 @@ export type RunResult =
   | { kind: 'failed'; exitCode: number; signal: string | null }
   | { kind: 'stamped'; stamps: { artifact: string; sidecar: string; qcPassed: boolean }[]; signedBy: string | null };
 
-interface Located {
+export interface Located {
   rel: string;
   abs: string;
 }
 
-function locate(root: string, cwd: string, p: string, what: string): Located {
+export function locate(root: string, cwd: string, p: string, what: string): Located {
   const abs = path.resolve(cwd, p);
   const rel = path.relative(root, abs).split(path.sep).join('/');
   if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel) || !insideRoot(root, rel)) {
@@ -98,28 +98,67 @@ export async function runAndStamp(options: RunOptions): Promise<RunResult> {
     if (!existsSync(out.abs)) throw new UserError(`--out ${out.rel}: the command succeeded but did not write it; nothing was stamped`);
   }
 
-  const state = await git;
-  const signer = signingKey(root, config.provenance.keysDir, options.env);
-  const runId = newRunId();
-  const producerBlock = producer ? producerRecord(producer, audited) : null;
-  const shared = {
+  return stampArtifacts({
+    root,
+    config,
+    env: options.env,
     argv: options.argv,
-    cwd: path.relative(root, options.cwd).split(path.sep).join('/') || '.',
-    env: selectEnv(options.env, config.provenance.env),
-    python: await python,
-    state,
-    producerBlock,
+    cwd: options.cwd,
+    outputs,
     inputLinks,
+    producer: producer ? producerRecord(producer, audited) : null,
     attestation,
+    python: await python,
+    state: await git,
     startedOn,
     finishedOn,
+    warn: options.warn,
+  });
+}
+
+export interface StampRequest {
+  root: string;
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  argv: string[];
+  cwd: string;
+  outputs: { rel: string; abs: string }[];
+  inputLinks: InputLink[];
+  producer: Producer | null;
+  attestation: Attestation | null;
+  python: PythonInfo | null;
+  state: WorkTreeState | null;
+  startedOn: string;
+  finishedOn: string;
+  warn(message: string): void;
+}
+
+/**
+ * Stamps finished outputs: digests, QC, the statement, signing when a key is at hand, and the crash-safe
+ * commit through the ledger. `run` calls it after the command; in-process producers (e.g. generation
+ * through the library) call it directly.
+ */
+export function stampArtifacts(r: StampRequest): Extract<RunResult, { kind: 'stamped' }> {
+  const signer = signingKey(r.root, r.config.provenance.keysDir, r.env);
+  const runId = newRunId();
+  const shared = {
+    argv: r.argv,
+    cwd: path.relative(r.root, r.cwd).split(path.sep).join('/') || '.',
+    env: selectEnv(r.env, r.config.provenance.env),
+    python: r.python,
+    state: r.state,
+    producerBlock: r.producer,
+    inputLinks: r.inputLinks,
+    attestation: r.attestation,
+    startedOn: r.startedOn,
+    finishedOn: r.finishedOn,
     runId,
   };
-  const prepared: PreparedStamp[] = outputs.map((out) => {
+  const prepared: PreparedStamp[] = r.outputs.map((out) => {
     const digest = digestArtifact(out.abs);
-    const qc = digest.kind === 'file' ? runQc(out.abs, out.rel, config.provenance.qc) : [];
+    const qc = digest.kind === 'file' ? runQc(out.abs, out.rel, r.config.provenance.qc) : [];
     const statement = buildStatement({ ...shared, subject: subjectOf(out.rel, out.abs, digest), qc });
-    const sidecar = sidecarPath(root, out.rel, config.provenance.stampsDir);
+    const sidecar = sidecarPath(r.root, out.rel, r.config.provenance.stampsDir);
     mkdirSync(path.dirname(sidecar), { recursive: true });
     const text = serialiseStamp(statement, signer);
     return {
@@ -129,41 +168,41 @@ export async function runAndStamp(options: RunOptions): Promise<RunResult> {
       row: {
         stampSha256: sha256Text(text),
         artifactSha256: digest.sha256,
-        producer: producer?.path ?? null,
-        gitCommit: state?.commit ?? null,
-        createdAt: finishedOn,
-        summary: JSON.stringify({ status: producer?.status ?? null, qcPassed: qc.every((q) => q.passed) }),
-        inputs: inputLinks.map((l) => ({ path: l.path, sha256: l.sha256 })),
+        producer: r.producer?.path ?? null,
+        gitCommit: r.state?.commit ?? null,
+        createdAt: r.finishedOn,
+        summary: JSON.stringify({ status: r.producer?.status ?? null, qcPassed: qc.every((q) => q.passed) }),
+        inputs: r.inputLinks.map((l) => ({ path: l.path, sha256: l.sha256 })),
       },
     };
   });
-  const ledger = openLedger(root, { create: true });
+  const ledger = openLedger(r.root, { create: true });
   try {
-    if (ledger) for (const note of recoverRuns(root, ledger)) options.warn(note);
-    commitStamps(root, ledger, runId, prepared, startedOn);
+    if (ledger) for (const note of recoverRuns(r.root, ledger)) r.warn(note);
+    commitStamps(r.root, ledger, runId, prepared, r.startedOn);
   } finally {
     ledger?.close();
   }
   return {
     kind: 'stamped',
     signedBy: signer?.id ?? null,
-    stamps: prepared.map((p) => ({ artifact: p.artifact, sidecar: path.relative(root, p.sidecar).split(path.sep).join('/'), qcPassed: JSON.parse(p.row.summary).qcPassed as boolean })),
+    stamps: prepared.map((p) => ({ artifact: p.artifact, sidecar: path.relative(r.root, p.sidecar).split(path.sep).join('/'), qcPassed: JSON.parse(p.row.summary).qcPassed as boolean })),
   };
 }
 
-async function auditProducer(root: string, cwd: string, rel: string): Promise<NonNullable<Producer['audit']>> {
+export async function auditProducer(root: string, cwd: string, rel: string): Promise<NonNullable<Producer['audit']>> {
   const result = await audit({ paths: [path.join(root, rel)], cwd });
   const mine = result.findings.filter((f) => f.path === rel);
   const errors = mine.filter((f) => f.severity === 'error');
   return { errors: errors.length, warnings: mine.filter((f) => f.severity === 'warning').length, codes: [...new Set(errors.map((f) => f.code))].sort() };
 }
 
-function producerRecord(producer: ProducerFacts, audited: Producer['audit']): Producer | null {
+export function producerRecord(producer: ProducerFacts, audited: Producer['audit']): Producer | null {
   if (!producer.sha256) return null;
   return { path: producer.path, sha256: producer.sha256, registryId: producer.path, status: producer.status, audit: audited };
 }
 
-function linkInput(root: string, config: Config, input: Located): InputLink {
+export function linkInput(root: string, config: Config, input: Located): InputLink {
   const digest = digestArtifact(input.abs);
   const stamp = readStampFile(sidecarPath(root, input.rel, config.provenance.stampsDir));
   return { path: input.rel, sha256: digest.sha256, stamp: stamp.kind === 'ok' ? stamp.sha256 : null };
