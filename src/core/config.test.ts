@@ -180,6 +180,16 @@ include = ["scripts/**/*.py", "./Makefile"]
 min-coverage = 60
 similarity-threshold = 0.9
 min-tokens = 25
+
+[tool.provenant.provenance]
+stamps-dir = ".stamps"
+require-signature = true
+env = ["CUDA_*", "./SEED"]
+
+[tool.provenant.provenance.qc.pairs]
+kind = "preference"
+paths = ["./data/pairs/*.jsonl"]
+max-pairs-per-instruction = 4
 `,
     });
     const { config } = await loadConfig({ cwd: tmp });
@@ -204,6 +214,26 @@ min-tokens = 25
         minCoverage: 60,
         similarityThreshold: 0.9,
         minTokens: 25,
+      },
+      provenance: {
+        stampsDir: '.stamps',
+        keysDir: '.provenant-keys',
+        requireSignature: true,
+        env: ['CUDA_*', 'SEED'],
+        qc: [
+          {
+            name: 'pairs',
+            kind: 'preference',
+            paths: ['data/pairs/*.jsonl'],
+            requiredFields: [],
+            maxEmptyRate: 0,
+            maxDuplicateRate: 0.05,
+            placeholderPatterns: ['[GENERATION FAILED]', '[PLACEHOLDER]', 'TODO', 'Error generating response', 'N/A'],
+            maxPairsPerInstruction: 4,
+            minMargin: null,
+            maxBoilerplateRate: 0.2,
+          },
+        ],
       },
     } satisfies Config);
   });
