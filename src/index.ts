@@ -191,3 +191,15 @@ export async function formatStampLog(report: import('./schemas/provenance-report
 export async function rebuildLedger(...args: Parameters<ProvRebuild['rebuildLedger']>): ReturnType<ProvRebuild['rebuildLedger']> {
   return (await import('./provenance/rebuild.js')).rebuildLedger(...args);
 }
+
+type ProvInvestigate = typeof import('./provenance/investigate.js');
+export type { InvestigateOptions } from './provenance/investigate.js';
+
+/** The provenance investigation of an unstamped legacy file: evidence, a verdict, optionally a legacy stamp (`provenant investigate`). */
+export async function investigateLegacyFile(...args: Parameters<ProvInvestigate['investigate']>): ReturnType<ProvInvestigate['investigate']> {
+  return (await import('./provenance/investigate.js')).investigate(...args);
+}
+
+export async function formatInvestigation(report: import('./schemas/provenance-reports.js').InvestigateReport): Promise<string> {
+  return (await import('./provenance/investigate-verdict.js')).renderInvestigationText(report);
+}

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<{ run(args: string[], io: Io): Prom
   keys: () => import('./commands/keys.js'),
   lineage: () => import('./commands/lineage.js'),
   log: () => import('./commands/log.js'),
+  investigate: () => import('./commands/investigate.js'),
   ledger: () => import('./commands/ledger.js'),
   tui: () => import('./commands/tui.js'),
 };
@@ -36,6 +37,7 @@ Commands:
                    the implementation registry: every script's purpose, CLI, dependents and status
   lineage PATH     the tree of an artifact's inputs (--down: its consumers) from the stamps; --format mermaid
   log PATH         every stamp of an artifact, newest first, and the stamp's git history
+  investigate PATH where an unstamped legacy file came from: evidence, a verdict, --record a legacy stamp
   ledger rebuild   restore the ledger (.provenant/ledger.db) from the sidecar stamps
   tui              browse the registry in the terminal (a plain table when stdout is not a terminal)
 

@@ -1,0 +1,47 @@
+/**
+ * `provenant investigate PATH`: where an unstamped legacy file came from, as evidence and a verdict.
+ */
+
+import { parseArgs } from 'node:util';
+import { UserError } from '../../core/errors.js';
+import { formatInvestigation, investigateLegacyFile } from '../../index.js';
+import { usage, type Io } from '../io.js';
+
+export const HELP = `provenant investigate PATH [--record] [--json]
+
+For a file made before stamps existed: matches its records' field set against the records each Python
+script writes, dates it (its first commit, else its modification time) against the sanctioned loader's
+first commit, reads which scripts existed then (renamed and deleted ones included), and the candidates'
+status and known bugs. Prints an evidence table and a verdict:
+  quarantine       made before the clean loader and holds model output, or its likely producer is retired
+  suspect          something is unknown or wrong (no producer found, known bugs, no loader to date against)
+  plausible-clean  made after the clean loader by a script that goes through it
+
+  --record  write a legacy stamp holding the investigation (\`provenant verify\` then refuses a quarantined file)
+  --json    one JSON document on stdout
+`;
+
+export async function run(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = usage('investigate', () =>
+    parseArgs({ args, allowPositionals: true, strict: true, options: {
+      record: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    } }),
+  );
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const [target, ...extra] = positionals;
+  if (!target || extra.length) throw new UserError('investigate takes one file', { hint: 'provenant investigate data/stage1/train_instructions.jsonl' });
+  const report = await investigateLegacyFile({
+    cwd: io.cwd,
+    path: target,
+    record: Boolean(values.record),
+    env: io.env,
+    warn: (m) => io.stderr.write(`provenant: warning: ${m}\n`),
+  });
+  io.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : await formatInvestigation(report));
+  return 0;
+}
