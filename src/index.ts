@@ -203,3 +203,8 @@ export async function investigateLegacyFile(...args: Parameters<ProvInvestigate[
 export async function formatInvestigation(report: import('./schemas/provenance-reports.js').InvestigateReport): Promise<string> {
   return (await import('./provenance/investigate-verdict.js')).renderInvestigationText(report);
 }
+
+/** Writes the Python helper (attestations, `require_verified`) into the project (`provenant init --python-helper`). */
+export async function installPythonHelper(...args: Parameters<typeof import('./provenance/python/helper.js')['writePythonHelper']>): ReturnType<typeof import('./provenance/python/helper.js')['writePythonHelper']> {
+  return (await import('./provenance/python/helper.js')).writePythonHelper(...args);
+}

@@ -100,6 +100,13 @@ async function dateOf(root: string, rel: string, added: Map<string, DatedCommit>
  * `pkg/mod/__init__.py`), then `pkg.py`, anywhere under the root; null when none is configured or found.
  */
 function findLoader(root: string, config: Config, added: Map<string, DatedCommit>): Loader | null {
+  const found = sanctionedLoaderFile(root, config);
+  return found && { ...found, added: added.get(found.path) ?? null };
+}
+
+/** The file (root-relative) and module name of the first configured sanctioned loader found in the tree. */
+export function sanctionedLoaderFile(root: string, config: Config): Omit<Loader, 'added'> | null {
+  if (config.sanctionedLoaders.length === 0) return null;
   const files = discover({ root, targets: [root], include: ['**/*.py'], exclude: config.exclude }).files.map((f) => f.path);
   for (const name of config.sanctionedLoaders) {
     const parts = name.split('.');
@@ -108,11 +115,7 @@ function findLoader(root: string, config: Config, added: Map<string, DatedCommit
       const hit = files
         .filter((f) => f === `${mod}.py` || f.endsWith(`/${mod}.py`) || f === `${mod}/__init__.py` || f.endsWith(`/${mod}/__init__.py`))
         .sort((a, b) => a.length - b.length)[0];
-      if (hit) {
-        const module = parts.slice(0, k).join('.');
-        const date = added.get(hit) ?? null;
-        return { name, path: hit, module: module.split('.').at(-1) ?? module, added: date };
-      }
+      if (hit) return { name, path: hit, module: parts[k - 1] ?? mod };
     }
   }
   return null;

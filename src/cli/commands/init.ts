@@ -4,22 +4,30 @@
 
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { initProject } from '../../index.js';
+import { initProject, installPythonHelper } from '../../index.js';
 import { usage, type Io } from '../io.js';
 
 export const HELP = `provenant init [--dry-run] [--force] — infer the sanctioned loader and the base/instruct models,
-write them into [tool.provenant] (pyproject.toml, else provenant.toml) for review, and print why\n`;
+write them into [tool.provenant] (pyproject.toml, else provenant.toml) for review, and print why
+provenant init --python-helper [DIR] [--force] — write provenant_helper.py (attest from the loader under
+\`provenant run\`, require_verified in trainers) into DIR, by default next to the sanctioned loader\n`;
 
 export async function run(args: string[], io: Io): Promise<number> {
-  const { values } = usage('init', () =>
+  const { values, positionals } = usage('init', () =>
     parseArgs({ args, allowPositionals: true, strict: true, options: {
     'dry-run': { type: 'boolean' },
     force: { type: 'boolean' },
+    'python-helper': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   } }),
   );
   if (values.help) {
     io.stdout.write(HELP);
+    return 0;
+  }
+  if (values['python-helper']) {
+    const h = await installPythonHelper({ cwd: io.cwd, dir: positionals[0], force: Boolean(values.force) });
+    io.stdout.write(`${h.action} ${h.file}${h.why ? ` (${h.why})` : ''}\n`);
     return 0;
   }
   const r = await initProject({ cwd: io.cwd, dryRun: Boolean(values['dry-run']), force: Boolean(values.force) });
