@@ -204,6 +204,22 @@ export async function formatInvestigation(report: import('./schemas/provenance-r
   return (await import('./provenance/investigate-verdict.js')).renderInvestigationText(report);
 }
 
+// Pipelines: plan and run a spec of stages through the stamping wrapper, loaded on first use.
+type PipelinePlan = typeof import('./pipeline/plan.js');
+type PipelineRunner = typeof import('./pipeline/runner.js');
+export type { Plan, PlanStage, PreflightProblem, PipelineSpec } from './schemas/pipeline.js';
+export type { PipelineRunOptions, PipelineRunResult, StageEvent, StageOutcome } from './pipeline/runner.js';
+
+/** What is up to date, what will run, pre-flight problems and cost (`provenant pipeline plan`). */
+export async function planPipeline(...args: Parameters<PipelinePlan['planPipeline']>): ReturnType<PipelinePlan['planPipeline']> {
+  return (await import('./pipeline/plan.js')).planPipeline(...args);
+}
+
+/** Runs the pipeline's stages through the stamping wrapper (`provenant pipeline run`). */
+export async function runPipeline(...args: Parameters<PipelineRunner['runPipeline']>): ReturnType<PipelineRunner['runPipeline']> {
+  return (await import('./pipeline/runner.js')).runPipeline(...args);
+}
+
 /** Writes the Python helper (attestations, `require_verified`) into the project (`provenant init --python-helper`). */
 export async function installPythonHelper(...args: Parameters<typeof import('./provenance/python/helper.js')['writePythonHelper']>): ReturnType<typeof import('./provenance/python/helper.js')['writePythonHelper']> {
   return (await import('./provenance/python/helper.js')).writePythonHelper(...args);

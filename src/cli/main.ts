@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<{ run(args: string[], io: Io): Prom
   run: () => import('./commands/run.js'),
   verify: () => import('./commands/verify.js'),
   keys: () => import('./commands/keys.js'),
+  pipeline: () => import('./commands/pipeline.js'),
   lineage: () => import('./commands/lineage.js'),
   log: () => import('./commands/log.js'),
   investigate: () => import('./commands/investigate.js'),
@@ -35,6 +36,10 @@ Commands:
   hook install|uninstall|status   a plain git pre-commit hook that runs \`provenant audit --staged\`
   registry sync|check|search|show|import|deprecate|canonical|bug|similar
                    the implementation registry: every script's purpose, CLI, dependents and status
+  run [--out P]… [--in P]… -- CMD   run a command and stamp its outputs with their provenance
+  verify PATH…     a verdict per artifact: unstamped, tampered, quarantined, stale, failed-qc, upstream-bad, ok
+  keys init        a signing key pair for stamps (private outside the repo, public committed)
+  pipeline plan|run  the stage graph: what is up to date, pre-flight problems, cost; run it, stamped
   lineage PATH     the tree of an artifact's inputs (--down: its consumers) from the stamps; --format mermaid
   log PATH         every stamp of an artifact, newest first, and the stamp's git history
   investigate PATH where an unstamped legacy file came from: evidence, a verdict, --record a legacy stamp

@@ -36,6 +36,8 @@ export interface RunOptions {
   allowDeprecated?: boolean;
   allowFindings?: boolean;
   env: NodeJS.ProcessEnv;
+  /** Recorded in the stamps' externalParameters beside argv (e.g. the pipeline stage and its hash). */
+  parameters?: Record<string, unknown>;
   /** Where progress and warnings go (the command's own output is inherited, not passed through here). */
   warn(message: string): void;
 }
@@ -112,6 +114,7 @@ export async function runAndStamp(options: RunOptions): Promise<RunResult> {
     state: await git,
     startedOn,
     finishedOn,
+    parameters: options.parameters ?? {},
     warn: options.warn,
   });
 }
@@ -130,6 +133,7 @@ export interface StampRequest {
   state: WorkTreeState | null;
   startedOn: string;
   finishedOn: string;
+  parameters?: Record<string, unknown>;
   warn(message: string): void;
 }
 
@@ -152,6 +156,7 @@ export function stampArtifacts(r: StampRequest): Extract<RunResult, { kind: 'sta
     attestation: r.attestation,
     startedOn: r.startedOn,
     finishedOn: r.finishedOn,
+    parameters: r.parameters ?? {},
     runId,
   };
   const prepared: PreparedStamp[] = r.outputs.map((out) => {
@@ -234,6 +239,7 @@ interface BuildInput {
   qc: ReturnType<typeof runQc>;
   startedOn: string;
   finishedOn: string;
+  parameters?: Record<string, unknown>;
   runId: string;
 }
 
@@ -254,7 +260,7 @@ export function buildStatement(b: BuildInput): Statement {
     predicate: {
       buildDefinition: {
         buildType: BUILD_TYPE_COMMAND,
-        externalParameters: { argv: b.argv, cwd: b.cwd },
+        externalParameters: { ...(b.parameters ?? {}), argv: b.argv, cwd: b.cwd },
         internalParameters: {
           env: b.env,
           node: process.version,

@@ -7,7 +7,7 @@
  * producer's code or an input changed since) → failed-qc → upstream-bad (an input's own verdict, recursively,
  * with the chain) → ok.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import type { KeyObject } from 'node:crypto';
@@ -17,10 +17,9 @@ import { loadConfig } from '../core/config.js';
 import { isAncestor } from '../core/git.js';
 import type { Config } from '../schemas/config.js';
 import type { Statement, Verdict, VerifyReport, VerifyResult } from '../schemas/stamp.js';
-import { openLedger, type DigestRow, type Ledger } from '../store/ledger.js';
-import { digestArtifact } from './artifact.js';
+import { openLedger, type Ledger } from '../store/ledger.js';
+import { DigestCache, type CurrentDigest } from './digest-cache.js';
 import { recoverRuns } from './commit.js';
-import { statKey, treeStatKey } from './hash.js';
 import { allowedKeys, verifyEnvelope } from './keys.js';
 import { producerLookup, type ProducerLookup } from './producer.js';
 import { insideRoot, readStampFile, sidecarPath } from './stamp-file.js';
@@ -42,8 +41,7 @@ interface Context {
   keys: Map<string, KeyObject> | null;
   producers: ProducerLookup;
   memo: Map<string, VerifyResult>;
-  digests: Map<string, { sha256: string | null; fast: boolean }>;
-  remembered: DigestRow[];
+  digests: DigestCache;
   ancestry: Map<string, Promise<boolean | null>>;
   isBase: (model: string) => boolean;
 }
@@ -60,8 +58,7 @@ export async function verifyPaths(options: VerifyOptions): Promise<VerifyReport>
     keys: null,
     producers: await producerLookup(root, config),
     memo: new Map(),
-    digests: new Map(),
-    remembered: [],
+    digests: new DigestCache(ledger, options.full ?? false),
     ancestry: new Map(),
     isBase: picomatch(config.baseModels.length ? config.baseModels : ['\0none'], { nocase: true }),
   };
@@ -69,7 +66,7 @@ export async function verifyPaths(options: VerifyOptions): Promise<VerifyReport>
     if (ledger) for (const note of recoverRuns(root, ledger)) options.warn(note);
     const results: VerifyResult[] = [];
     for (const p of options.paths) results.push(await verifyOne(ctx, relative(root, options.cwd, p), []));
-    ledger?.rememberDigests(ctx.remembered);
+    ctx.digests.flush();
     return { version: 1, ok: results.every((r) => r.verdict === 'ok'), results };
   } finally {
     ledger?.close();
@@ -160,24 +157,8 @@ function short(sha: string | null): string {
   return sha ? sha.slice(0, 12) : 'none';
 }
 
-/** The current digest, from the fast-path cache when size, mtime and inode are unchanged. */
-function currentDigest(ctx: Context, rel: string, abs: string): { sha256: string | null; fast: boolean } {
-  const known = ctx.digests.get(rel);
-  if (known) return known;
-  if (!existsSync(abs)) return { sha256: null, fast: false };
-  const isDir = statSync(abs).isDirectory();
-  const key = isDir ? treeStatKey(abs) : statKey(abs);
-  const row = ctx.ledger?.digest(rel);
-  let out: { sha256: string | null; fast: boolean };
-  if (!ctx.full && row && row.size === key.size && row.mtime_ns === key.mtimeNs && row.ino === key.ino) {
-    out = { sha256: row.sha256, fast: true };
-  } else {
-    const sha256 = digestArtifact(abs).sha256;
-    out = { sha256, fast: false };
-    ctx.remembered.push({ path: rel, size: key.size, mtime_ns: key.mtimeNs, ino: key.ino, sha256 });
-  }
-  ctx.digests.set(rel, out);
-  return out;
+function currentDigest(ctx: Context, rel: string, abs: string): CurrentDigest {
+  return ctx.digests.digest(rel, abs);
 }
 
 async function quarantineReasons(ctx: Context, st: Statement): Promise<string[]> {

@@ -1,0 +1,94 @@
+/**
+ * `provenant pipeline plan|run`: the stage graph, what is up to date and what will run, pre-flight
+ * problems and cost; then running it through the stamping wrapper.
+ */
+
+import { parseArgs } from 'node:util';
+import { UserError } from '../../core/errors.js';
+import { planPipeline, runPipeline, type Plan, type PipelineRunResult, type StageEvent } from '../../index.js';
+import { usage, type Io } from '../io.js';
+
+export const HELP = `provenant pipeline plan|run [--spec FILE] [--smoke]
+
+  plan [--json]                     the stages in order: up to date (and why not), pre-flight problems
+                                    (missing or deprecated scripts, audit errors, inputs that fail verify),
+                                    and the GPU hours and cost of what will run
+  run [--until S] [--from S] [--force]
+                                    run the stages through \`provenant run\` (every output stamped); skip
+                                    up-to-date stages; refuse a stage whose inputs do not verify; stop at a
+                                    failed gate or a failing stage; rerun to resume
+
+  --spec FILE   the spec (default provenant.pipeline.yaml at the project root)
+  --smoke       apply each stage's smoke overrides (smaller params) for a local dry run
+
+Exit: 0 when everything ran or was up to date (plan: no blocking problem), 1 when a stage failed or was
+refused or a gate stopped the run, 2 when the spec is wrong.
+`;
+
+export async function run(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = usage('pipeline', () =>
+    parseArgs({ args, allowPositionals: true, strict: true, options: {
+      spec: { type: 'string' },
+      smoke: { type: 'boolean' },
+      json: { type: 'boolean' },
+      until: { type: 'string' },
+      from: { type: 'string' },
+      force: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    } }),
+  );
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const [action, ...extra] = positionals;
+  if ((action !== 'plan' && action !== 'run') || extra.length) throw new UserError('pipeline takes `plan` or `run`', { hint: 'provenant pipeline plan' });
+  const warn = (m: string): void => void io.stderr.write(`provenant: warning: ${m}\n`);
+  const common = { cwd: io.cwd, env: io.env, warn, smoke: Boolean(values.smoke), ...(values.spec ? { spec: values.spec } : {}) };
+  if (action === 'plan') {
+    if (values.until || values.from || values.force) throw new UserError('--until, --from and --force belong to `pipeline run`');
+    const plan = await planPipeline(common);
+    io.stdout.write(values.json ? JSON.stringify(plan, null, 2) + '\n' : renderPlan(plan));
+    return plan.problems.some((p) => !p.allowed) ? 1 : 0;
+  }
+  if (values.json) throw new UserError('--json belongs to `pipeline plan`');
+  const result = await runPipeline({
+    ...common,
+    ...(values.until ? { until: values.until } : {}),
+    ...(values.from ? { from: values.from } : {}),
+    force: Boolean(values.force),
+    onEvent: (e) => io.stderr.write(renderEvent(e)),
+  });
+  io.stdout.write(renderResult(result));
+  return result.ok ? 0 : 1;
+}
+
+const MARK: Record<string, string> = { 'up-to-date': '=', 'will-run': '>', blocked: 'x' };
+
+function renderPlan(plan: Plan): string {
+  const lines = [`pipeline ${plan.spec}${plan.smoke ? ' (smoke)' : ''}`];
+  for (const s of plan.stages) {
+    lines.push(`  ${MARK[s.state] ?? '?'} ${s.id.padEnd(20)} ${s.state}${s.gpuHours ? `  ${s.gpuHours} GPU h` : ''}`);
+    for (const r of s.reasons) lines.push(`      ${r}`);
+  }
+  if (plan.problems.length) {
+    lines.push('pre-flight problems:');
+    for (const p of plan.problems) lines.push(`  ${p.allowed ? 'allowed' : 'BLOCKING'} ${p.stage}: ${p.message}`);
+  }
+  const e = plan.estimate;
+  lines.push(`estimate: ${e.gpuHours} GPU hours${e.cost === null ? '' : `, ${e.cost} ${e.currency}`}${e.budget === null ? '' : ` of a ${e.budget} ${e.currency} budget${e.overBudget ? ' — OVER BUDGET' : ''}`}`);
+  return lines.join('\n') + '\n';
+}
+
+function renderEvent(e: StageEvent): string {
+  if (e.type === 'start') return `[${e.index + 1}/${e.total}] ${e.stage}: running (${e.reasons.join('; ')})\n  $ ${e.argv.join(' ')}\n`;
+  if (e.type === 'gate') return `  gate ${e.outcome.passed ? 'passed' : 'FAILED'}: ${e.outcome.message}\n`;
+  const why = e.reasons.length && e.outcome !== 'ran' ? `: ${e.reasons.join('; ')}` : '';
+  return `  ${e.stage}: ${e.outcome}${e.outcome === 'ran' ? ` in ${(e.ms / 1000).toFixed(1)}s` : ''}${why}\n`;
+}
+
+function renderResult(r: PipelineRunResult): string {
+  const lines = r.stages.map((s) => `${s.outcome.padEnd(12)} ${s.id}`);
+  if (r.stopped) lines.push(`stopped at ${r.stopped.stage}: ${r.stopped.reason}${r.stopped.blocks.length ? `\n  not run: ${r.stopped.blocks.join(', ')}` : ''}`);
+  return lines.join('\n') + '\n';
+}
