@@ -9,6 +9,7 @@ import { verifyPaths } from '../../src/provenance/verify.js';
 import { InvestigateReportSchema, type InvestigateReport } from '../../src/schemas/provenance-reports.js';
 import { StatementSchema } from '../../src/schemas/stamp.js';
 import { filesUnder } from '../helpers/annotations.js';
+import { tmpProject } from '../helpers/tmp.js';
 import { provenant, REPO } from '../helpers/exec.js';
 import { makeGitDir, type GitDir } from '../helpers/gitdir.js';
 import { stamp } from './lineage-fixtures.js';
@@ -149,5 +150,28 @@ describe('investigate on stage1-lab with its history', () => {
     const missing = provenant(['investigate', 'nope.jsonl'], repo.root);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope.jsonl: no such file');
+  });
+});
+
+describe('investigate without git', () => {
+  it('dates by modification times and says so; the scripts are compared as they are now', async () => {
+    const project = tmpProject({
+      'provenant.toml': 'sanctioned-loaders = ["loader.CleanLoader"]\n',
+      'loader.py': 'class CleanLoader:\n    pass\n',
+      'gen.py': 'import json\nprint(json.dumps({"instruction": "q", "response": "a"}))\n',
+      'out.jsonl': '{"instruction": "q", "response": "a"}\n',
+    });
+    try {
+      const old = new Date('2025-01-01T00:00:00Z');
+      utimesSync(path.join(project.dir, 'out.jsonl'), old, old);
+      const r = await investigate({ cwd: project.dir, path: 'out.jsonl', warn });
+      expect(r.firstSeen.source).toBe('mtime');
+      expect(r.candidates).toEqual([expect.objectContaining({ path: 'gen.py', score: 1, existedThen: false, usesLoader: false })]);
+      expect(r.verdict).toBe('suspect');
+      expect(r.reason).toBe('the sanctioned loader loader.py is not committed, so nothing dates the file against it');
+      expect(answer(r, 'Which scripts existed then?')).toBe('unknown: no git history before the file');
+    } finally {
+      project.cleanup();
+    }
   });
 });
