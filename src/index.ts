@@ -224,3 +224,28 @@ export async function runPipeline(...args: Parameters<PipelineRunner['runPipelin
 export async function installPythonHelper(...args: Parameters<typeof import('./provenance/python/helper.js')['writePythonHelper']>): ReturnType<typeof import('./provenance/python/helper.js')['writePythonHelper']> {
   return (await import('./provenance/python/helper.js')).writePythonHelper(...args);
 }
+
+// The CI gate before a GPU session, loaded on first use.
+type Gate = typeof import('./pipeline/gate.js');
+type GateReports = typeof import('./pipeline/gate-report.js');
+export type { GateOptions, GateReport, GateCheck, GateProblem } from './pipeline/gate.js';
+
+/** Audit, registry check and pipeline pre-flight in one pass/fail (`provenant gate`). */
+export async function runGate(...args: Parameters<Gate['runGate']>): ReturnType<Gate['runGate']> {
+  return (await import('./pipeline/gate.js')).runGate(...args);
+}
+export async function renderGateSarif(...args: Parameters<GateReports['renderGateSarif']>): ReturnType<GateReports['renderGateSarif']> {
+  return (await import('./pipeline/gate-report.js')).renderGateSarif(...args);
+}
+export async function writeStepSummary(...args: Parameters<GateReports['writeStepSummary']>): ReturnType<GateReports['writeStepSummary']> {
+  return (await import('./pipeline/gate-report.js')).writeStepSummary(...args);
+}
+export async function writeTextFile(...args: Parameters<GateReports['writeTextFile']>): ReturnType<GateReports['writeTextFile']> {
+  return (await import('./pipeline/gate-report.js')).writeTextFile(...args);
+}
+export async function renderGateGithub(...args: Parameters<GateReports['renderGateGithub']>): Promise<string> {
+  return (await import('./pipeline/gate-report.js')).renderGateGithub(...args);
+}
+export async function renderGateSummary(...args: Parameters<GateReports['renderGateSummary']>): Promise<string> {
+  return (await import('./pipeline/gate-report.js')).renderGateSummary(...args);
+}

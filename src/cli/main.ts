@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<{ run(args: string[], io: Io): Prom
   verify: () => import('./commands/verify.js'),
   keys: () => import('./commands/keys.js'),
   pipeline: () => import('./commands/pipeline.js'),
+  gate: () => import('./commands/gate.js'),
   lineage: () => import('./commands/lineage.js'),
   log: () => import('./commands/log.js'),
   investigate: () => import('./commands/investigate.js'),
@@ -40,6 +41,7 @@ Commands:
   verify PATH…     a verdict per artifact: unstamped, tampered, quarantined, stale, failed-qc, upstream-bad, ok
   keys init        a signing key pair for stamps (private outside the repo, public committed)
   pipeline plan|run  the stage graph: what is up to date, pre-flight problems, cost; run it, stamped
+  gate             for CI before a GPU session: audit, registry check and pipeline pre-flight must all pass
   lineage PATH     the tree of an artifact's inputs (--down: its consumers) from the stamps; --format mermaid
   log PATH         every stamp of an artifact, newest first, and the stamp's git history
   investigate PATH where an unstamped legacy file came from: evidence, a verdict, --record a legacy stamp
