@@ -65,7 +65,7 @@ export function decide(facts: Facts, threshold: number): { verdict: Verdict; rea
     const since = `predates the clean loader (${loader.path}, first committed ${day(loader.added.date)})`;
     if (facts.outputs.length) return { verdict: 'quarantine', reason: `${since} and holds model output (${facts.outputs.join(', ')}): quarantine` };
     if (best?.status === 'deprecated') return { verdict: 'quarantine', reason: `${since}, and ${producer} is deprecated: quarantine` };
-    return { verdict: 'suspect', reason: `${since}, but holds no model output (no ${[...OUTPUT_FIELDS].slice(0, 3).join('/')}… fields): review before reuse` };
+    return { verdict: 'suspect', reason: `${since}, but holds no model output (no response, chosen, rejected or completion fields): review before reuse` };
   }
   if (best?.status === 'deprecated') return { verdict: 'quarantine', reason: `${producer} is deprecated: quarantine` };
   if (!loader) return { verdict: 'suspect', reason: 'no sanctioned loader is configured or found, so nothing dates the file as clean' };
