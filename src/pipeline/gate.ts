@@ -9,7 +9,6 @@ import path from 'node:path';
 
 import { audit, type AuditResult } from '../audit/engine.js';
 import { loadConfig } from '../core/config.js';
-import { UserError } from '../core/errors.js';
 import { checkRegistry } from '../registry/check.js';
 import type { Plan } from '../schemas/pipeline.js';
 import { planPipeline } from './plan.js';
@@ -87,8 +86,6 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
         ...(e.overBudget ? [{ message: `estimated ${e.cost} ${e.currency} exceeds the budget of ${e.budget} ${e.currency}`, path: plan.spec, line: null }] : []),
       ],
     });
-  } else if (options.spec !== undefined) {
-    throw new UserError(`${options.spec}: no such pipeline spec`);
   } else {
     checks.push({ name: 'pipeline', passed: null, summary: `no pipeline spec (${SPEC_FILE})`, problems: [] });
   }
