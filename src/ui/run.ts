@@ -30,9 +30,21 @@ function warn(stderr: TuiStreams['stderr'], messages: readonly string[]): void {
   for (const m of messages) stderr.write(`provenant: warning: ${m}\n`);
 }
 
+/**
+ * ink, React and the components. React's development build (the default without NODE_ENV) checks and
+ * measures every render, which takes several times longer to load and to draw a frame.
+ */
+function loadInk(): Promise<[typeof import('ink'), typeof import('react'), typeof import('./App.js')]> {
+  process.env.NODE_ENV ??= 'production';
+  return Promise.all([import('ink'), import('react'), import('./App.js')]);
+}
+
 /** Runs the browser (or prints the table) and returns the exit code. */
 export async function runTui(options: TuiOptions): Promise<number> {
   const interactive = Boolean(options.stdout.isTTY) && Boolean((options.stdin ?? process.stdin).isTTY);
+  // the modules load while the index is read; a failure surfaces where they are awaited
+  const ink = interactive ? loadInk() : null;
+  ink?.catch(() => undefined);
   const session = await openBrowse({
     cwd: options.cwd,
     ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
@@ -48,16 +60,16 @@ export async function runTui(options: TuiOptions): Promise<number> {
       options.stdout.write(plainTable(session));
       return 0;
     }
-    return await browse(session, options);
+    return await browse(session, options, ink ?? loadInk());
   } finally {
     session.close();
   }
 }
 
-async function browse(session: BrowseSession, options: TuiOptions): Promise<number> {
+async function browse(session: BrowseSession, options: TuiOptions, modules: ReturnType<typeof loadInk>): Promise<number> {
   const stdout = options.stdout as NodeJS.WriteStream;
   const color = styleFor(stdout, options.env).red('x') !== 'x';
-  const [{ render }, { createElement }, { App }] = await Promise.all([import('ink'), import('react'), import('./App.js')]);
+  const [{ render }, { createElement }, { App }] = await modules;
   let left = false;
   const leave = (): void => {
     if (left) return;
@@ -67,7 +79,7 @@ async function browse(session: BrowseSession, options: TuiOptions): Promise<numb
   // a crash or a signal must still give the terminal back its screen and cursor
   process.once('exit', leave);
   stdout.write(`${ENTER_ALT}\u001b[H`);
-  const instance = render(createElement(App, { source: session, color }), { stdout, exitOnCtrlC: true, patchConsole: true });
+  const instance = render(createElement(App, { source: session, color }), { stdout, exitOnCtrlC: true, patchConsole: true, maxFps: 60, incrementalRendering: true });
   const stop = (): void => instance.unmount();
   process.once('SIGTERM', stop);
   process.once('SIGHUP', stop);

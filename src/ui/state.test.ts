@@ -123,7 +123,7 @@ describe('the browser reducer', () => {
     let s = press(start(), ENTER);
     s = reduce(s, { type: 'detailLength', lines: 30 });
     s = press(s, 'G');
-    expect(s.detailTop).toBe(30 - 21);
+    expect(s.detailTop).toBe(30 - 20);
     s = press(s, 'k', 'g', 'k');
     expect(s.detailTop).toBe(0);
   });
@@ -146,9 +146,9 @@ describe('the browser reducer', () => {
     const many = Array.from({ length: 100 }, (_, i) => row(`s/${String(i).padStart(3, '0')}.py`));
     let s = press(start(many, { columns: 80, rows: 24 }), 'G');
     expect(s.cursor).toBe(99);
-    expect(s.top).toBe(100 - 21);
+    expect(s.top).toBe(100 - 20);
     s = reduce(s, { type: 'resize', size: { columns: 30, rows: 8 } });
-    expect(s.top).toBe(100 - 5);
+    expect(s.top).toBe(100 - 4);
     s = press(s, 'g');
     expect(s.top).toBe(0);
     s = reduce(s, { type: 'resize', size: { columns: 120, rows: 50 } });

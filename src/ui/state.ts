@@ -48,8 +48,11 @@ export type Event =
   | { type: 'extras'; path: string; extras: DetailExtras }
   | { type: 'detailLength'; lines: number };
 
-/** Lines the header and footer take; the rest of the terminal is the list window. */
-export const CHROME_LINES = 3;
+/**
+ * Lines the header (2) and footer (1) take, plus the terminal's last line, left empty: output as tall
+ * as the terminal makes ink clear and redraw the whole screen on every frame instead of updating it.
+ */
+export const CHROME_LINES = 4;
 export const STATUS_CYCLE: readonly (Status | null)[] = ['canonical', 'active', 'experimental', 'deprecated', null];
 
 export function haystackOf(row: BrowseRow): string {
