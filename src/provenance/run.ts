@@ -176,7 +176,7 @@ export function stampArtifacts(r: StampRequest): Extract<RunResult, { kind: 'sta
         producer: r.producer?.path ?? null,
         gitCommit: r.state?.commit ?? null,
         createdAt: r.finishedOn,
-        summary: JSON.stringify({ status: r.producer?.status ?? null, qcPassed: qc.every((q) => q.passed) }),
+        summary: JSON.stringify({ status: r.producer?.status ?? null, qcPassed: qc.every((q) => q.passed), signed: signer !== null }),
         inputs: r.inputLinks.map((l) => ({ path: l.path, sha256: l.sha256 })),
       },
     };

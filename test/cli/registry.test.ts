@@ -20,7 +20,7 @@ describe('provenant registry (built CLI, on a copy of examples/stage1-lab)', () 
     const r = provenant(['registry', 'sync'], lab.root);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^registered 26 files: 19 scripts, 5 modules, 2 launchers; \d+\/26 documented \(\d+%\); 2 deprecated\nwrote IMPLEMENTATION_REGISTRY\.md\n$/);
+    expect(r.stdout).toMatch(/^registered 34 files: 26 scripts, 6 modules, 2 launchers; \d+\/34 documented \(\d+%\); 3 deprecated\nwrote IMPLEMENTATION_REGISTRY\.md\n$/);
     const markdown = readFileSync(path.join(lab.root, 'IMPLEMENTATION_REGISTRY.md'), 'utf8');
     const scripts = filesUnder(path.join(REPO, 'examples/stage1-lab')).filter((f) => /\.(py|sh)(\.DEPRECATED)?$/.test(f) && !f.endsWith('__init__.py'));
     for (const script of scripts) expect(markdown).toContain(`\`${script}\``);
@@ -31,7 +31,7 @@ describe('provenant registry (built CLI, on a copy of examples/stage1-lab)', () 
     const r = provenant(['registry', 'sync', '--json'], lab.root);
     expect(r.code).toBe(0);
     const report = SyncReportSchema.parse(json(r.stdout));
-    expect(report.counts.files).toBe(26);
+    expect(report.counts.files).toBe(34);
     expect(report.parsed).toBe(0);
   });
 
@@ -40,7 +40,7 @@ describe('provenant registry (built CLI, on a copy of examples/stage1-lab)', () 
     expect(text.code).toBe(1);
     expect(text.stdout).toContain('Makefile:20 runs (make recipe) the deprecated scripts/generate_stage1_data.py.DEPRECATED');
     expect(text.stdout).toContain('scripts/launch_gpu_session.sh:25 runs (shell) the deprecated scripts/deprecated/stage1_generate_robust.py');
-    expect(text.stdout).toMatch(/\ncoverage: \d+\/26 documented \(\d+%\) \(required: 0%\)\n$/);
+    expect(text.stdout).toMatch(/\ncoverage: \d+\/34 documented \(\d+%\) \(required: 0%\)\n$/);
     const report = CheckReportSchema.parse(json(provenant(['registry', 'check', '--format', 'json'], lab.root).stdout));
     expect(report.ok).toBe(false);
     expect(report.problems.every((p) => p.kind === 'uses-deprecated')).toBe(true);
@@ -86,7 +86,7 @@ describe('adopting the registry on examples/stage1-lab, end to end (built CLI)',
   it('import, sync, similar, audit and check tell the seeds\' story', () => {
     const imported = provenant(['registry', 'import', 'docs/IMPLEMENTATION_REGISTRY.md'], fresh.root);
     expect(imported.code).toBe(0);
-    expect(imported.stdout).toContain('docs/IMPLEMENTATION_REGISTRY.md documented 11 of 26 registered files (42%)');
+    expect(imported.stdout).toContain('docs/IMPLEMENTATION_REGISTRY.md documented 11 of 34 registered files (32%)');
     expect(imported.stdout).toMatch(/scripts\/generate_stage1_data\.py/);
     expect(imported.stdout).toMatch(/scripts\/evaluate_stage1\.py/);
 
@@ -118,6 +118,6 @@ describe('adopting the registry on examples/stage1-lab, end to end (built CLI)',
     const check = provenant(['registry', 'check'], fresh.root);
     expect(check.code).toBe(1);
     expect(check.stdout).toContain('runs (make recipe) the deprecated scripts/generate_stage1_data.py.DEPRECATED');
-    expect(check.stdout).toMatch(/coverage: \d+\/26 documented \(\d+%\)/);
+    expect(check.stdout).toMatch(/coverage: \d+\/34 documented \(\d+%\)/);
   });
 });
