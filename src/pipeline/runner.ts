@@ -26,7 +26,8 @@ export type StageOutcome = 'ran' | 'up-to-date' | 'refused' | 'failed' | 'skippe
 export type StageEvent =
   | { type: 'start'; stage: string; index: number; total: number; reasons: string[]; argv: string[] }
   | { type: 'finish'; stage: string; outcome: StageOutcome; reasons: string[]; ms: number }
-  | { type: 'gate'; stage: string; outcome: GateOutcome };
+  | { type: 'gate'; stage: string; outcome: GateOutcome }
+  | { type: 'output'; stage: string; text: string; stream: 'stdout' | 'stderr' };
 
 export interface PipelineRunResult {
   stages: { id: string; outcome: StageOutcome; reasons: string[] }[];
@@ -128,6 +129,7 @@ async function execute(ctx: PlanContext, options: PipelineRunOptions): Promise<P
         allowDeprecated: stage.spec['allow-deprecated'] === true,
         env: options.env,
         parameters: { pipeline: key },
+        output: (text, stream) => options.onEvent({ type: 'output', stage: stage.id, text, stream }),
         warn: options.warn,
       });
       for (const out of stage.outputs) ctx.digests.forget(out);

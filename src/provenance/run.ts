@@ -38,6 +38,8 @@ export interface RunOptions {
   env: NodeJS.ProcessEnv;
   /** Recorded in the stamps' externalParameters beside argv (e.g. the pipeline stage and its hash). */
   parameters?: Record<string, unknown>;
+  /** When given, the command's stdout and stderr come here instead of the terminal (a pipeline's log view). */
+  output?: (text: string, stream: 'stdout' | 'stderr') => void;
   /** Where progress and warnings go (the command's own output is inherited, not passed through here). */
   warn(message: string): void;
 }
@@ -91,7 +93,7 @@ export async function runAndStamp(options: RunOptions): Promise<RunResult> {
     return null;
   });
   const python = pythonInfo(options.argv, producer);
-  const exit = await spawnInherited(options.argv, options.cwd, { ...options.env, PROVENANT_ATTEST: attestFile });
+  const exit = await spawnInherited(options.argv, options.cwd, { ...options.env, PROVENANT_ATTEST: attestFile }, options.output);
   const attestation = readAttestation(attestFile, options.warn);
   rmSync(attestDir, { recursive: true, force: true });
   if (exit.code !== 0) return { kind: 'failed', exitCode: exit.code ?? 128 + signalNumber(exit.signal), signal: exit.signal };
@@ -288,10 +290,19 @@ export function buildStatement(b: BuildInput): Statement {
 }
 
 /** Runs the command with the terminal's streams, forwarding Ctrl-C and termination to it. */
-function spawnInherited(argv: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+function spawnInherited(
+  argv: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  output?: (text: string, stream: 'stdout' | 'stderr') => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   const [command, ...args] = argv as [string, ...string[]];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: 'inherit', shell: false });
+    const child = spawn(command, args, { cwd, env, stdio: output ? ['inherit', 'pipe', 'pipe'] : 'inherit', shell: false });
+    if (output) {
+      child.stdout?.setEncoding('utf8').on('data', (text: string) => output(text, 'stdout'));
+      child.stderr?.setEncoding('utf8').on('data', (text: string) => output(text, 'stderr'));
+    }
     const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const s of signals) process.on(s, forward);

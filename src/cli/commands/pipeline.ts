@@ -81,6 +81,7 @@ function renderPlan(plan: Plan): string {
 }
 
 function renderEvent(e: StageEvent): string {
+  if (e.type === 'output') return e.text;
   if (e.type === 'start') return `[${e.index + 1}/${e.total}] ${e.stage}: running (${e.reasons.join('; ')})\n  $ ${e.argv.join(' ')}\n`;
   if (e.type === 'gate') return `  gate ${e.outcome.passed ? 'passed' : 'FAILED'}: ${e.outcome.message}\n`;
   const why = e.reasons.length && e.outcome !== 'ran' ? `: ${e.reasons.join('; ')}` : '';
