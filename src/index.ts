@@ -249,3 +249,38 @@ export async function renderGateGithub(...args: Parameters<GateReports['renderGa
 export async function renderGateSummary(...args: Parameters<GateReports['renderGateSummary']>): Promise<string> {
   return (await import('./pipeline/gate-report.js')).renderGateSummary(...args);
 }
+
+// The local base-model guard (node-llama-cpp, an optional dependency), loaded on first use. The signatures
+// name only src/llm/types.ts shapes, so these declarations never mention node-llama-cpp's types.
+export type { ModelReport } from './llm/inspect.js';
+export type { LocalModel, Sampling, Completion, ContinuationScore, TokenScore, OptionComparison, RuntimeOptions, SentinelOptions, SentinelReport } from './llm/types.js';
+export type { ModelSentinelOptions } from './llm/index.js';
+export type { GenerateOptions, GenerateResult } from './llm/generate.js';
+
+/** A GGUF file's metadata, tokenizer, chat template and base-vs-instruct assessment, without loading weights (`provenant model inspect`). */
+export async function inspectModel(file: string, options: { cwd?: string } = {}): Promise<import('./llm/inspect.js').ModelReport> {
+  return (await import('./llm/inspect.js')).inspectModel(file, options);
+}
+
+/** A base model opened for attested raw completion, `scoreContinuation` and `compareOptions`; call `dispose()` when done. */
+export async function openLocalModel(file: string, options: import('./llm/types.js').RuntimeOptions & { cwd?: string } = {}): Promise<import('./llm/types.js').LocalModel> {
+  return (await import('./llm/index.js')).openLocalModel(file, options);
+}
+
+/** Proves the clean path is clean on the real runtime and writes the attestation (`provenant model sentinel`). */
+export async function modelSentinel(options: import('./llm/index.js').ModelSentinelOptions): Promise<import('./llm/types.js').SentinelReport & { attestedTo: string[] }> {
+  return (await import('./llm/index.js')).modelSentinel(options);
+}
+
+/** Few-shot completion data from a local base model, critic-filtered or as preference pairs, stamped (`provenant generate`). */
+export async function generateDataset(options: import('./llm/generate.js').GenerateOptions): Promise<import('./llm/generate.js').GenerateResult> {
+  return (await import('./llm/index.js')).generateDataset(options);
+}
+
+export async function formatModelReport(report: import('./llm/inspect.js').ModelReport): Promise<string> {
+  return (await import('./llm/format.js')).formatModelReport(report);
+}
+
+export async function formatSentinel(report: import('./llm/types.js').SentinelReport, columns?: number): Promise<string> {
+  return (await import('./llm/format.js')).formatSentinel(report, columns);
+}

@@ -23,6 +23,8 @@ const COMMANDS: Record<string, () => Promise<{ run(args: string[], io: Io): Prom
   investigate: () => import('./commands/investigate.js'),
   ledger: () => import('./commands/ledger.js'),
   tui: () => import('./commands/tui.js'),
+  model: () => import('./commands/model.js'),
+  generate: () => import('./commands/generate.js'),
 };
 
 const USAGE = `provenant — keeps LLM post-training research honest
@@ -47,6 +49,8 @@ Commands:
   investigate PATH where an unstamped legacy file came from: evidence, a verdict, --record a legacy stamp
   ledger rebuild   restore the ledger (.provenant/ledger.db) from the sidecar stamps
   tui              browse the registry in the terminal (a plain table when stdout is not a terminal)
+  model inspect|sentinel M.gguf   a GGUF model's metadata; proof that the clean completion path is clean
+  generate         few-shot completion data from a local base model (critic, best-of pairs), stamped
 
 Run \`provenant <command> --help\` for a command's options.
 `;

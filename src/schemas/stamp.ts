@@ -68,7 +68,17 @@ export type QcResult = z.infer<typeof QcResultSchema>;
 
 /** What the sanctioned loader reported at run time through `PROVENANT_ATTEST` (all optional: best effort). */
 export const AttestationSchema = z.looseObject({
-  model: z.looseObject({ id: z.string().optional(), revision: z.string().nullable().optional(), base: z.boolean().nullable().optional() }).optional(),
+  model: z
+    .looseObject({
+      id: z.string().optional(),
+      revision: z.string().nullable().optional(),
+      base: z.boolean().nullable().optional(),
+      /** A local model file (`gguf`): its path as given and the sha256 of its bytes. */
+      format: z.string().optional(),
+      path: z.string().optional(),
+      sha256: Sha256Schema.optional(),
+    })
+    .optional(),
   tokenizer: z
     .looseObject({
       sha256: z.string().nullable().optional(),
