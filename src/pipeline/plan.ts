@@ -33,6 +33,8 @@ export interface PlanOptions {
 export interface StageKey {
   stage: string;
   hash: string;
+  /** The command as the spec writes it, before params are filled in. */
+  template: string[] | string;
   argv: string[];
   script: string | null;
   scriptSha256: string | null;
@@ -86,7 +88,7 @@ export function stageKey(ctx: PlanContext, stage: Stage): StageKey {
   const scriptSha256 = script ? ctx.producers.facts(script).sha256 : null;
   const inputs = stage.inputs.map((p) => ({ path: p, sha256: ctx.digests.digest(p, path.join(ctx.root, p)).sha256 }));
   const hash = sha256Text(JSON.stringify({ argv, shell: stage.spec.shell ?? false, scriptSha256, params, inputs }));
-  return { stage: stage.id, hash, argv, script, scriptSha256, params, inputs };
+  return { stage: stage.id, hash, template: stage.spec.cmd, argv, script, scriptSha256, params, inputs };
 }
 
 /** Why the stage must run, or an empty list when its outputs are stamped with this very key. */
@@ -108,7 +110,9 @@ export function staleness(ctx: PlanContext, stage: Stage, key: StageKey): string
 
 function whatChanged(then: StageKey, now: StageKey): string[] {
   const reasons: string[] = [];
-  if (JSON.stringify(then.argv) !== JSON.stringify(now.argv)) reasons.push(`command changed: ${then.argv.join(' ')} → ${now.argv.join(' ')}`);
+  // a command that differs only through its params is reported as the params that changed
+  const sameTemplate = JSON.stringify(then.template ?? null) === JSON.stringify(now.template);
+  if (!sameTemplate && JSON.stringify(then.argv) !== JSON.stringify(now.argv)) reasons.push(`command changed: ${then.argv.join(' ')} → ${now.argv.join(' ')}`);
   if (then.scriptSha256 !== now.scriptSha256) reasons.push(`script ${now.script ?? then.script ?? '?'} changed`);
   for (const name of new Set([...Object.keys(then.params ?? {}), ...Object.keys(now.params)])) {
     const a = then.params?.[name];

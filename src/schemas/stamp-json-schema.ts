@@ -3,6 +3,7 @@
  * schemas/verify-report.schema.json (what `provenant verify --json` prints) from their zod schemas.
  */
 import { z } from 'zod';
+import { PipelineSpecSchema } from './pipeline.js';
 import { StampFileSchema, VerifyReportSchema } from './stamp.js';
 
 export const STAMP_SCHEMA_PATH = 'pipeline/stamp.schema.json';
@@ -19,4 +20,11 @@ export function renderStampJsonSchema(): string {
 
 export function renderVerifyReportJsonSchema(): string {
   return render(VerifyReportSchema, 'provenant verify report', 'The document `provenant verify --json` prints.');
+}
+
+export const PIPELINE_SCHEMA_PATH = 'pipeline/pipeline.schema.json';
+
+/** The pipeline spec's JSON Schema, for editors (`# yaml-language-server: $schema=…`) and other tools. */
+export function renderPipelineSpecJsonSchema(): string {
+  return render(PipelineSpecSchema, 'provenant pipeline spec', 'provenant.pipeline.yaml: the stages of a GPU session, their commands, inputs, outputs, params, gates, GPU hours and smoke overrides.');
 }
