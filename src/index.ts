@@ -284,3 +284,8 @@ export async function formatModelReport(report: import('./llm/inspect.js').Model
 export async function formatSentinel(report: import('./llm/types.js').SentinelReport, columns?: number): Promise<string> {
   return (await import('./llm/format.js')).formatSentinel(report, columns);
 }
+
+/** The artifacts a script produced and their verdicts today (the terminal browser's artifacts pane). */
+export async function artifactsProducedBy(script: string, root: string): Promise<import('./provenance/produced.js').ProducedArtifact[]> {
+  return (await import('./provenance/produced.js')).artifactsProducedBy(script, root);
+}

@@ -3,7 +3,7 @@
  */
 
 import { parseArgs } from 'node:util';
-import { runTui } from '../../index.js';
+import { artifactsProducedBy, runTui } from '../../index.js';
 import { UserError } from '../../core/errors.js';
 import { usage, type Io } from '../io.js';
 import { COMMON_HELP, COMMON_OPTIONS, registryOptions } from './registry/options.js';
@@ -36,5 +36,6 @@ export async function run(args: string[], io: Io): Promise<number> {
     stdout: io.stdout,
     stderr: io.stderr,
     env: io.env,
+    artifacts: artifactsProducedBy,
   });
 }

@@ -1,0 +1,28 @@
+/**
+ * What a script produced, with today's verdict of each artifact: the ledger's stamps whose producer is the
+ * script (the latest stamp per artifact), verified together. The terminal browser shows this in a
+ * script's detail pane.
+ */
+import { openLedger } from '../store/ledger.js';
+import { verifyPaths } from './verify.js';
+
+export interface ProducedArtifact {
+  path: string;
+  verdict: string;
+  at: string;
+}
+
+export async function artifactsProducedBy(script: string, root: string): Promise<ProducedArtifact[]> {
+  const ledger = openLedger(root, { create: false });
+  if (!ledger) return [];
+  let latest: Map<string, string>;
+  try {
+    latest = new Map<string, string>();
+    for (const row of ledger.producedBy(script)) latest.set(row.artifact, row.created_at);
+  } finally {
+    ledger.close();
+  }
+  if (!latest.size) return [];
+  const report = await verifyPaths({ cwd: root, paths: [...latest.keys()], env: process.env, warn: () => undefined });
+  return report.results.map((r) => ({ path: r.path, verdict: r.verdict, at: latest.get(r.path) ?? '' }));
+}
