@@ -160,10 +160,12 @@ function parse(c: Cursor, file: string, display: string): GgufFile {
   const metadata = new Map<string, GgufValue>();
   const tokenizerHash = createHash('sha256');
   let tokenizerEntries = 0;
+  let previous = '';
   for (let i = 0; i < nKv; i++) {
-    c.at = `metadata entry ${i + 1} of ${nKv}`;
+    c.at = `metadata entry ${i + 1} of ${nKv}${previous ? ` (after ${previous})` : ''}`;
     const from = c.pos;
     const key = c.str();
+    previous = key;
     c.at = `metadata key ${key}`;
     metadata.set(key, value(c, c.u32()));
     if (key.startsWith('tokenizer.')) {
