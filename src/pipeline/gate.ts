@@ -65,7 +65,7 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
       name: 'registry',
       passed: check.ok,
       summary: `${c.documented}/${c.total} documented${check.ok ? '' : `, ${check.problems.length} problem(s)`}`,
-      problems: check.problems.map((p) => ({ message: p.message, path: p.path, line: p.line })),
+      problems: check.problems.map((p) => ({ message: p.path && p.message.startsWith(`${p.path}:${p.line ?? ''} `) ? p.message.slice(`${p.path}:${p.line ?? ''} `.length) : p.message, path: p.path, line: p.line })),
     });
   } else {
     checks.push({ name: 'registry', passed: null, summary: `no registry kept (${config.registry.markdown}); \`provenant registry sync\` starts one`, problems: [] });
