@@ -220,6 +220,14 @@ export async function runPipeline(...args: Parameters<PipelineRunner['runPipelin
   return (await import('./pipeline/runner.js')).runPipeline(...args);
 }
 
+export type { PipelineView, PipelineViewOptions } from './ui/pipeline-view.js';
+export { renderStageEvent, renderRunSummary } from './ui/pipeline-progress-text.js';
+
+/** A pipeline run's progress: a live ink view on a terminal (ink and React load only then), else plain lines. */
+export async function startPipelineView(...args: Parameters<typeof import('./ui/pipeline-view.js')['startPipelineView']>): ReturnType<typeof import('./ui/pipeline-view.js')['startPipelineView']> {
+  return (await import('./ui/pipeline-view.js')).startPipelineView(...args);
+}
+
 /** Writes the Python helper (attestations, `require_verified`) into the project (`provenant init --python-helper`). */
 export async function installPythonHelper(...args: Parameters<typeof import('./provenance/python/helper.js')['writePythonHelper']>): ReturnType<typeof import('./provenance/python/helper.js')['writePythonHelper']> {
   return (await import('./provenance/python/helper.js')).writePythonHelper(...args);

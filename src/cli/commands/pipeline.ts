@@ -5,7 +5,7 @@
 
 import { parseArgs } from 'node:util';
 import { UserError } from '../../core/errors.js';
-import { planPipeline, runPipeline, type Plan, type PipelineRunResult, type StageEvent } from '../../index.js';
+import { planPipeline, renderRunSummary, runPipeline, startPipelineView, type Plan, type PipelineRunResult } from '../../index.js';
 import { usage, type Io } from '../io.js';
 
 export const HELP = `provenant pipeline plan|run [--spec FILE] [--smoke]
@@ -13,10 +13,12 @@ export const HELP = `provenant pipeline plan|run [--spec FILE] [--smoke]
   plan [--json]                     the stages in order: up to date (and why not), pre-flight problems
                                     (missing or deprecated scripts, audit errors, inputs that fail verify),
                                     and the GPU hours and cost of what will run
-  run [--until S] [--from S] [--force]
+  run [--until S] [--from S] [--force] [--plain]
                                     run the stages through \`provenant run\` (every output stamped); skip
                                     up-to-date stages; refuse a stage whose inputs do not verify; stop at a
-                                    failed gate or a failing stage; rerun to resume
+                                    failed gate or a failing stage; rerun to resume. On a terminal the
+                                    progress is a live view (stages, elapsed time, output tail); --plain,
+                                    CI or a redirected stderr give plain lines
 
   --spec FILE   the spec (default provenant.pipeline.yaml at the project root)
   --smoke       apply each stage's smoke overrides (smaller params) for a local dry run
@@ -34,6 +36,7 @@ export async function run(args: string[], io: Io): Promise<number> {
       until: { type: 'string' },
       from: { type: 'string' },
       force: { type: 'boolean' },
+      plain: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     } }),
   );
@@ -52,14 +55,22 @@ export async function run(args: string[], io: Io): Promise<number> {
     return plan.problems.some((p) => !p.allowed) ? 1 : 0;
   }
   if (values.json) throw new UserError('--json belongs to `pipeline plan`');
-  const result = await runPipeline({
-    ...common,
-    ...(values.until ? { until: values.until } : {}),
-    ...(values.from ? { from: values.from } : {}),
-    force: Boolean(values.force),
-    onEvent: (e) => io.stderr.write(renderEvent(e)),
-  });
-  io.stdout.write(renderResult(result));
+  const view = await startPipelineView({ stream: io.stderr, env: io.env, spec: values.spec ?? 'provenant.pipeline.yaml', smoke: common.smoke, plain: Boolean(values.plain) });
+  let result: PipelineRunResult;
+  try {
+    result = await runPipeline({
+      ...common,
+      warn: view.warn,
+      ...(values.until ? { until: values.until } : {}),
+      ...(values.from ? { from: values.from } : {}),
+      force: Boolean(values.force),
+      onEvent: view.onEvent,
+    });
+    await view.finish(result);
+  } finally {
+    view.close();
+  }
+  io.stdout.write(renderRunSummary(result));
   return result.ok ? 0 : 1;
 }
 
@@ -77,19 +88,5 @@ function renderPlan(plan: Plan): string {
   }
   const e = plan.estimate;
   lines.push(`estimate: ${e.gpuHours} GPU hours${e.cost === null ? '' : `, ${e.cost} ${e.currency}`}${e.budget === null ? '' : ` of a ${e.budget} ${e.currency} budget${e.overBudget ? ' — OVER BUDGET' : ''}`}`);
-  return lines.join('\n') + '\n';
-}
-
-function renderEvent(e: StageEvent): string {
-  if (e.type === 'output') return e.text;
-  if (e.type === 'start') return `[${e.index + 1}/${e.total}] ${e.stage}: running (${e.reasons.join('; ')})\n  $ ${e.argv.join(' ')}\n`;
-  if (e.type === 'gate') return `  gate ${e.outcome.passed ? 'passed' : 'FAILED'}: ${e.outcome.message}\n`;
-  const why = e.reasons.length && e.outcome !== 'ran' ? `: ${e.reasons.join('; ')}` : '';
-  return `  ${e.stage}: ${e.outcome}${e.outcome === 'ran' ? ` in ${(e.ms / 1000).toFixed(1)}s` : ''}${why}\n`;
-}
-
-function renderResult(r: PipelineRunResult): string {
-  const lines = r.stages.map((s) => `${s.outcome.padEnd(12)} ${s.id}`);
-  if (r.stopped) lines.push(`stopped at ${r.stopped.stage}: ${r.stopped.reason}${r.stopped.blocks.length ? `\n  not run: ${r.stopped.blocks.join(', ')}` : ''}`);
   return lines.join('\n') + '\n';
 }

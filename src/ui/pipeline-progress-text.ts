@@ -1,0 +1,22 @@
+/**
+ * The plain-text side of `provenant pipeline run`: the progress lines written to stderr when it is not
+ * a terminal (a pipe, a log file, CI, `--plain`) and the summary of outcomes written to stdout. Logs and
+ * scripts read these lines, so their wording is kept stable.
+ */
+import type { PipelineRunResult, StageEvent } from '../pipeline/runner.js';
+
+/** One event as progress lines (a stage's own output passes through as it came). */
+export function renderStageEvent(e: StageEvent): string {
+  if (e.type === 'output') return e.text;
+  if (e.type === 'start') return `[${e.index + 1}/${e.total}] ${e.stage}: running (${e.reasons.join('; ')})\n  $ ${e.argv.join(' ')}\n`;
+  if (e.type === 'gate') return `  gate ${e.outcome.passed ? 'passed' : 'FAILED'}: ${e.outcome.message}\n`;
+  const why = e.reasons.length && e.outcome !== 'ran' ? `: ${e.reasons.join('; ')}` : '';
+  return `  ${e.stage}: ${e.outcome}${e.outcome === 'ran' ? ` in ${(e.ms / 1000).toFixed(1)}s` : ''}${why}\n`;
+}
+
+/** Every selected stage with its outcome, and where and why the run stopped. */
+export function renderRunSummary(r: PipelineRunResult): string {
+  const lines = r.stages.map((s) => `${s.outcome.padEnd(12)} ${s.id}`);
+  if (r.stopped) lines.push(`stopped at ${r.stopped.stage}: ${r.stopped.reason}${r.stopped.blocks.length ? `\n  not run: ${r.stopped.blocks.join(', ')}` : ''}`);
+  return lines.join('\n') + '\n';
+}
