@@ -18,7 +18,7 @@ import { linkInput, locate, stampArtifacts } from '../provenance/run.js';
 import type { Attestation } from '../schemas/stamp.js';
 import { modelAttestation } from './attest.js';
 import { CRITIC_OPTIONS, criticPrompt, DEFAULT_EXAMPLES, FEW_SHOT_STOP, fewShotPrompt, HEADER, seededRandom, type Example } from './fewshot.js';
-import { readExamples, readInstructions, readPartial, type Instruction, type Skipped } from './instructions.js';
+import { readExamples, readInstructions, readPartial, withModelMarkers, type Instruction, type Skipped } from './instructions.js';
 import { Interrupted, openLocalModel, type OpenModel } from './model.js';
 import { progressBar, type ProgressStream } from './progress.js';
 import { runSentinel } from './sentinel.js';
@@ -80,10 +80,14 @@ export async function generateDataset(o: GenerateOptions): Promise<GenerateResul
   const pool = o.examples ? readExamples(path.resolve(o.cwd, o.examples), o.examples) : DEFAULT_EXAMPLES;
   if (!existsSync(instructionsAbs)) throw new UserError(`${o.instructions}: no such file`, { hint: 'give the instructions JSONL file' });
   const p = plan(o, pool);
+  const read = readInstructions(instructionsAbs, o.instructions);
+  const noneUsable = (): UserError => new UserError(`${o.instructions}: no usable instruction (${read.skipped.length} line(s) skipped)`, { hint: 'each line is {"instruction": "...", "id": "optional"}' });
+  if (read.instructions.length === 0) throw noneUsable();
   const model = await openLocalModel(path.resolve(o.cwd, o.model), { ...o, display: o.model });
   try {
-    const { instructions, skipped } = readInstructions(instructionsAbs, o.instructions, model.view.controlTexts);
-    if (instructions.length === 0) throw new UserError(`${o.instructions}: no usable instruction (${skipped.length} line(s) skipped)`, { hint: 'each line is {"instruction": "...", "id": "optional"}' });
+    // the model's own control-token texts, beyond the markers every model shares
+    const { instructions, skipped } = withModelMarkers(read, model.view.controlTexts);
+    if (instructions.length === 0) throw noneUsable();
     const sentinel = await runSentinel(model);
     if (!sentinel.passed) return { kind: 'refused', sentinel };
 

@@ -82,6 +82,18 @@ export function readExamples(file: string, display: string): Example[] {
   return out;
 }
 
+/** Moves instructions holding one of the model's control-token texts to the skipped lines, in line order. */
+export function withModelMarkers(read: { instructions: Instruction[]; skipped: Skipped[] }, controlTexts: readonly string[]): { instructions: Instruction[]; skipped: Skipped[] } {
+  const instructions: Instruction[] = [];
+  const skipped = [...read.skipped];
+  for (const ins of read.instructions) {
+    const markers = markersIn(ins.instruction, { controlTexts });
+    if (markers.length) skipped.push({ line: ins.line, reason: `the instruction contains the model's control-token text (${markers.join(', ')})` });
+    else instructions.push(ins);
+  }
+  return { instructions, skipped: skipped.sort((a, b) => a.line - b.line) };
+}
+
 /** The whole JSON lines of a partial output, and the byte length they span (a torn last line is dropped). */
 export function readPartial(text: string): { records: Record<string, unknown>[]; bytes: number } {
   const records: Record<string, unknown>[] = [];

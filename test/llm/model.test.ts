@@ -27,8 +27,9 @@ beforeAll(async () => {
   writeFileSync(file, tinyGguf());
   const bosFile = path.join(project.dir, 'bos.gguf');
   writeFileSync(bosFile, tinyGguf({ addBos: true }));
-  model = await openLocalModel(file, { contextSize: 256 });
-  bosModel = await openLocalModel(bosFile, { contextSize: 256 });
+  // one thread: a tiny model gains nothing from a second (the CLI tests run the default, threads = cores)
+  model = await openLocalModel(file, { contextSize: 256, threads: 1 });
+  bosModel = await openLocalModel(bosFile, { contextSize: 256, threads: 1 });
 });
 afterAll(async () => {
   await model?.dispose();
