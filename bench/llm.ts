@@ -39,6 +39,7 @@ async function tokensPerSecond(file: string, threads: number, tokens: number): P
   const t0 = performance.now();
   const llama = await getLlama({ gpu: false, build: 'never', maxThreads: threads, logLevel: LlamaLogLevel.error });
   const t1 = performance.now();
+  // provenant: ignore[LOAD001] raw runtime speed is the figure: no guard may sit in between
   const model = await llama.loadModel({ modelPath: file, gpuLayers: 0 });
   const context = await model.createContext({ contextSize: 512, threads });
   const t2 = performance.now();
@@ -73,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
     // the attested path and the bare peer share one runtime, so they differ only in what provenant adds
     const model = await openLocalModel(file, { threads: 1 });
     const bareLlama = await getLlama({ gpu: false, build: 'never', maxThreads: 1, logLevel: LlamaLogLevel.error });
+    // provenant: ignore[LOAD001] the bare peer the attested path is measured against
     const bareModel = await bareLlama.loadModel({ modelPath: file, gpuLayers: 0 });
     const bareSequence = (await bareModel.createContext({ contextSize: 512, threads: 1 })).getSequence();
     const completion = new LlamaCompletion({ contextSequence: bareSequence });

@@ -83,6 +83,7 @@ export async function generateDataset(o: GenerateOptions): Promise<GenerateResul
   const read = readInstructions(instructionsAbs, o.instructions);
   const noneUsable = (): UserError => new UserError(`${o.instructions}: no usable instruction (${read.skipped.length} line(s) skipped)`, { hint: 'each line is {"instruction": "...", "id": "optional"}' });
   if (read.instructions.length === 0) throw noneUsable();
+  writing(out.rel, () => mkdirSync(path.dirname(out.abs), { recursive: true }));
   const model = await openLocalModel(path.resolve(o.cwd, o.model), { ...o, display: o.model });
   try {
     // the model's own control-token texts, beyond the markers every model shares
@@ -93,7 +94,7 @@ export async function generateDataset(o: GenerateOptions): Promise<GenerateResul
 
     const key = sha256Text(JSON.stringify({ model: model.report.sha256, instructions: sha256File(instructionsAbs), ...p }));
     const partial = `${out.abs}.partial`;
-    const done = resume(partial, key, o);
+    const done = writing(out.rel, () => resume(partial, key, o));
     const todo = instructions.filter((i) => !done.lines.has(i.line));
     const bar = progressBar(o.progress, instructions.length, 'generate');
     let finished = instructions.length - todo.length;
@@ -102,7 +103,8 @@ export async function generateDataset(o: GenerateOptions): Promise<GenerateResul
       try {
         const made = await generateOne(model, instruction, p, o.signal);
         // one write per instruction: a Ctrl-C leaves whole instructions, never half of one's pairs
-        appendFileSync(partial, made.records.map((r) => `${JSON.stringify(r)}\n`).join('') || `${JSON.stringify({ line: instruction.line, dropped: made.reason })}\n`);
+        const lines = made.records.map((r) => `${JSON.stringify(r)}\n`).join('') || `${JSON.stringify({ line: instruction.line, dropped: made.reason })}\n`;
+        writing(out.rel, () => appendFileSync(partial, lines));
       } catch (error) {
         if (error instanceof Interrupted) return { kind: 'interrupted', partial, records: countLines(partial) };
         throw error;
@@ -110,7 +112,7 @@ export async function generateDataset(o: GenerateOptions): Promise<GenerateResul
       bar.update(++finished);
     }
     bar.finish();
-    const { records, rejected } = finalise(partial, out.abs);
+    const { records, rejected } = writing(out.rel, () => finalise(partial, out.abs));
     const attestation = runAttestation(model, sentinel, p);
     const inside = path.relative(root, instructionsAbs);
     const inputLinks = inside.startsWith('..') || path.isAbsolute(inside) ? [] : [linkInput(root, config, locate(root, o.cwd, o.instructions, '--instructions'))];
@@ -123,6 +125,18 @@ export async function generateDataset(o: GenerateOptions): Promise<GenerateResul
     return { kind: 'done', out: out.rel, sidecar: stamp?.sidecar ?? '', qcPassed: stamp?.qcPassed ?? false, records, resumed: done.lines.size, skipped, rejected };
   } finally {
     await model.dispose();
+  }
+}
+
+/** A file-system failure while writing the output is the user's to fix (permissions, a full disk), not a bug. */
+function writing<T>(display: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (typeof (error as NodeJS.ErrnoException).code === 'string') {
+      throw new UserError(`cannot write ${display}: ${errorMessage(error)}`, { hint: 'check the folder exists and is writable; a rerun resumes what was written', cause: error });
+    }
+    throw error;
   }
 }
 
@@ -139,7 +153,6 @@ function resume(partial: string, key: string, o: GenerateOptions): { lines: Set<
   }
   if (existsSync(partial)) o.warn(`${path.basename(partial)} ${o.restart ? 'discarded (--restart)' : 'was made with other settings or inputs; starting afresh'}`);
   rmSync(partial, { force: true });
-  mkdirSync(path.dirname(partial), { recursive: true });
   writeFileSync(`${meta}.tmp`, JSON.stringify({ key }));
   renameSync(`${meta}.tmp`, meta);
   writeFileSync(partial, '');

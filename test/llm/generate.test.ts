@@ -116,6 +116,7 @@ describe('generate', () => {
       [['--instructions', 'data/in.jsonl', '--out', '../x.jsonl'], /--out \.\.\/x\.jsonl: outside the project/],
       [['--instructions', 'data/in.jsonl', '--out', 'out/x.jsonl', '--best-of', '2', '--temperature', '0'], /--best-of needs --temperature above 0/],
       [['--instructions', 'data/in.jsonl', '--out', 'out/x.jsonl', '--seed', 'abc'], /--seed abc: expected a number/],
+      [['--instructions', 'data/in.jsonl', '--out', 'data/in.jsonl/x.jsonl'], /cannot write data\/in\.jsonl\/x\.jsonl: EEXIST/],
     ];
     for (const [args, message] of cases) {
       const r = provenant(['generate', '--model', 'models/tiny.gguf', ...args], repo.root);
