@@ -3,7 +3,8 @@
  * failing sentinel (1) and bad files (2), attestations written to --attest and $PROVENANT_ATTEST and
  * folded into a `provenant run` stamp, node-llama-cpp missing (2, with the install hint), and the lazy
  * loading: an audit and an inspect never load node-llama-cpp. Module resolution is watched through a
- * loader hook registered with --import in the child.
+ * loader hook registered with --import in the child. One sentinel runs with the default threads (= cores);
+ * the others with one, which a tiny model prefers.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -93,16 +94,16 @@ describe('model sentinel', () => {
   });
 
   it('exits 1 on a contaminated prompt and on the chat session control run', () => {
-    const marker = provenant(['model', 'sentinel', 'models/tiny.gguf', '--prompt', '<|im_start|>user\\nHi'], repo.root);
+    const marker = provenant(['model', 'sentinel', 'models/tiny.gguf', '--threads', '1', '--prompt', '<|im_start|>user\\nHi'], repo.root);
     expect(marker.code).toBe(1);
     expect(marker.stdout).toMatch(/FAIL no-template-markers-in-text: the prompt text contains "<\|im_start\|>"/);
-    const chat = provenant(['model', 'sentinel', 'models/tiny.gguf', '--via', 'chat-session'], repo.root);
+    const chat = provenant(['model', 'sentinel', 'models/tiny.gguf', '--threads', '1', '--via', 'chat-session'], repo.root);
     expect(chat.code).toBe(1);
     expect(chat.stdout).toMatch(/FAIL evaluated-equals-raw-tokens/);
   });
 
   it('under provenant run, the sentinel result lands in the stamp', async () => {
-    const r = provenant(['run', '--out', 'out/probe.jsonl', '--', process.execPath, BIN, 'model', 'sentinel', 'models/tiny.gguf', '--attest', 'out/probe.jsonl'], repo.root);
+    const r = provenant(['run', '--out', 'out/probe.jsonl', '--', process.execPath, BIN, 'model', 'sentinel', 'models/tiny.gguf', '--threads', '1', '--attest', 'out/probe.jsonl'], repo.root);
     expect(r.code, r.stderr).toBe(0);
     const stamp = StatementSchema.parse(JSON.parse(readFileSync(path.join(repo.root, 'out/probe.jsonl.prov.json'), 'utf8')));
     const { sha256: sha } = await inspectModel('models/tiny.gguf', { cwd: repo.root });
