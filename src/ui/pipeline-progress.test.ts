@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PipelineRunResult, StageEvent } from '../pipeline/runner.js';
+import { startPipelineView, wantsLiveView } from './pipeline-view.js';
 import { createProgressStore, doneCount, initialProgress, LOG_KEEP, logLines, pendingCount, reduceProgress, type ProgressState } from './pipeline-progress.js';
 
 const ESC = String.fromCharCode(27);
@@ -105,5 +106,40 @@ describe('createProgressStore', () => {
     store.dispatch({ type: 'event', event: start('b', 1), at: 2 });
     expect(seen).toEqual([1]);
     expect(store.getState().stages).toHaveLength(2);
+  });
+});
+
+describe('the switch between the live view and plain lines', () => {
+  const tty = { write: () => true, isTTY: true, rows: 24 };
+  it('is live only on a sized terminal, outside CI, without --plain or TERM=dumb', () => {
+    expect(wantsLiveView({ stream: tty, env: {} })).toBe(true);
+    expect(wantsLiveView({ stream: tty, env: { CI: 'false' } })).toBe(true);
+    expect(wantsLiveView({ stream: { ...tty, isTTY: false }, env: {} })).toBe(false);
+    expect(wantsLiveView({ stream: { ...tty, rows: 0 }, env: {} })).toBe(false);
+    expect(wantsLiveView({ stream: tty, env: {}, plain: true })).toBe(false);
+    expect(wantsLiveView({ stream: tty, env: { CI: 'true' } })).toBe(false);
+    expect(wantsLiveView({ stream: tty, env: { CONTINUOUS_INTEGRATION: '1' } })).toBe(false);
+    expect(wantsLiveView({ stream: tty, env: { TERM: 'dumb' } })).toBe(false);
+  });
+
+  it('plain lines: each event as the log line it always was, warnings prefixed', async () => {
+    const written: string[] = [];
+    const view = await startPipelineView({ stream: { write: (s: string) => written.push(s) }, env: {}, spec: 'p.yaml', smoke: false });
+    view.onEvent(start('train', 1, 3));
+    view.onEvent(out('train', 'step 1\n'));
+    view.onEvent(finish('train', 'ran'));
+    view.onEvent(finish('legacy', 'refused', ['input quarantined']));
+    view.warn('no ledger');
+    await view.finish({ stages: [], stopped: null, ok: true });
+    view.close();
+    expect(written.join('')).toBe([
+      '[2/3] train: running (output missing)',
+      '  $ python3 train.py',
+      'step 1',
+      '  train: ran in 1.5s',
+      '  legacy: refused: input quarantined',
+      'provenant: warning: no ledger',
+      '',
+    ].join('\n'));
   });
 });

@@ -5,13 +5,14 @@
  * `close` tears it down after an error, ink's exit hook restores the cursor when a signal ends the
  * process between stages). Otherwise plain lines, one or two per event, as logs and CI want them.
  */
+import type { Instance } from 'ink';
 import type { PipelineRunResult, StageEvent } from '../pipeline/runner.js';
 import { styleFor } from '../core/style.js';
 import { createProgressStore } from './pipeline-progress.js';
 import { renderStageEvent } from './pipeline-progress-text.js';
 
 export interface PipelineViewOptions {
-  stream: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
+  stream: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean; rows?: number };
   env: NodeJS.ProcessEnv;
   /** The spec as the user named it, for the header. */
   spec: string;
@@ -36,11 +37,16 @@ function loadInk(): Promise<[typeof import('ink'), typeof import('react'), typeo
   return Promise.all([import('ink'), import('react'), import('./PipelineProgress.js')]);
 }
 
-/** A live view needs a terminal that moves its cursor, and no CI (ink draws only a last frame there). */
+/**
+ * A live view needs a terminal that moves its cursor and says how tall it is (ink clears the whole
+ * screen, scrollback too, on every frame of a terminal it thinks has no rows), and no CI (ink draws
+ * only a last frame there).
+ */
 export function wantsLiveView(options: Pick<PipelineViewOptions, 'stream' | 'env' | 'plain'>): boolean {
   const ci = options.env.CI ?? options.env.CONTINUOUS_INTEGRATION;
   const inCi = ci !== undefined && ci !== '0' && ci !== 'false';
-  return Boolean(options.stream.isTTY) && !options.plain && !inCi && options.env.TERM !== 'dumb';
+  const sized = (options.stream.rows ?? 0) > 0;
+  return Boolean(options.stream.isTTY) && sized && !options.plain && !inCi && options.env.TERM !== 'dumb';
 }
 
 export async function startPipelineView(options: PipelineViewOptions): Promise<PipelineView> {
@@ -56,33 +62,47 @@ function plainView(stream: PipelineViewOptions['stream']): PipelineView {
   };
 }
 
-async function startLive(options: PipelineViewOptions): Promise<PipelineView> {
-  const [{ render }, { createElement }, { PipelineProgress }] = await loadInk();
+function startLive(options: PipelineViewOptions): PipelineView {
   const stream = options.stream as NodeJS.WriteStream;
   const color = styleFor(stream, options.env).red('x') !== 'x';
   const store = createProgressStore(Date.now());
-  const instance = render(createElement(PipelineProgress, { store, color, spec: options.spec, smoke: options.smoke }), {
-    stdout: stream,
-    // stdin belongs to the stage's command (it inherits the terminal); the view reads no keys
-    exitOnCtrlC: false,
-    patchConsole: false,
+  let closed = false;
+  let instance: Instance | null = null;
+  // the run starts while ink and React load (about half a second): the store keeps what happens meanwhile
+  // and the first frame shows it
+  const mounted = loadInk().then(([{ render }, { createElement }, { PipelineProgress }]) => {
+    if (closed) return null;
+    instance = render(createElement(PipelineProgress, { store, color, spec: options.spec, smoke: options.smoke }), {
+      stdout: stream,
+      // stdin belongs to the stage's command (it inherits the terminal); the view reads no keys
+      exitOnCtrlC: false,
+      patchConsole: false,
+    });
+    return instance;
   });
-  let open = true;
+  // a failure to load surfaces in `finish`, where it is awaited; after `close` the run's own error matters
+  mounted.catch(() => undefined);
+  let drawnResult = false;
   const close = (): void => {
-    if (!open) return;
-    open = false;
-    instance.unmount();
-    instance.cleanup();
+    if (closed) return;
+    closed = true;
+    // an error before any stage leaves nothing worth a frame above its message; after some it is the record
+    if (!drawnResult && store.getState().stages.length === 0) instance?.rerender(null);
+    instance?.unmount();
+    instance?.cleanup();
   };
   return {
     onEvent: (event) => store.dispatch({ type: 'event', event, at: Date.now() }),
     warn: (message) => store.dispatch({ type: 'warn', message }),
     async finish(result) {
       store.dispatch({ type: 'result', result, at: Date.now() });
+      const shown = await mounted;
+      if (!shown) return;
       // let React commit the result before ink draws its last frame
       await new Promise((resolve) => setImmediate(resolve));
+      drawnResult = true;
       close();
-      await instance.waitUntilExit();
+      await shown.waitUntilExit();
     },
     close,
   };

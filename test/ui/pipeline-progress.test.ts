@@ -101,6 +101,15 @@ describe.skipIf(!HAS_TMUX)('provenant pipeline run in a terminal (tmux)', () => 
     expect(summary).toContain('refused      dpo-legacy\n');
   });
 
+  it('an error before any stage leaves no frame behind, only the message, and the cursor back', async () => {
+    const dir = lab();
+    session('typo', dir.root, '--until nope');
+    const screen = await until('typo', 'pipeline exited 2');
+    expect(screen).toContain('provenant: error: --until nope: no such stage in provenant.pipeline.yaml');
+    expect(screen).not.toContain('provenant pipeline ');
+    expect(cursorShown('typo')).toBe(true);
+  });
+
   it('Ctrl-C stops the running stage; the view shows it failed, keeps its last output and gives the cursor back', async () => {
     const dir = makeGitDir({
       'provenant.toml': '',
