@@ -94,6 +94,8 @@ describe('progressLines', () => {
   it('degrades on narrow terminals: no reasons below 40 columns, a note below 16', () => {
     const narrow = progressLines(midRun(), META, { columns: 30, rows: 12 }, T0 + 5000);
     fitsIn(narrow, 30, 12);
+    expect(texts(narrow)[0]).toBe('provenant pipeline (smoke)  3…');
+    expect(texts(progressLines(midRun(), { ...META, smoke: false }, { columns: 45, rows: 12 }, T0 + 5000))[0]).toBe('provenant pipeline  3/11 stages · 0:05');
     expect(texts(narrow)).toContain(' ✗ dpo-legacy    refused');
     expect(texts(narrow).some((l) => l.includes('▶ sft-train'))).toBe(true);
     expect(texts(progressLines(midRun(), META, { columns: 12, rows: 12 }, T0))).toEqual(['too narrow']);

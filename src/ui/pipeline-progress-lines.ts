@@ -6,7 +6,7 @@
  * never outnumber the rows (one is kept free, so ink redraws in place instead of clearing the screen),
  * the stage list scrolls to keep the running stage in view, and below 40 columns the reasons go.
  */
-import { fit, NARROW, TOO_NARROW, wrap, type Line, type Seg } from './lines.js';
+import { fit, NARROW, textOf, TOO_NARROW, wrap, type Line, type Seg } from './lines.js';
 import { doneCount, logLines, pendingCount, type Mark, type ProgressState, type StageView } from './pipeline-progress.js';
 
 export interface ViewMeta {
@@ -53,13 +53,15 @@ export function headerLine(state: ProgressState, meta: ViewMeta, now: number, wi
   const status: Seg[] = state.result
     ? [{ text: state.result.ok ? '  done' : '  stopped', color: state.result.ok ? 'green' : 'red', bold: true }]
     : [];
-  return fit([
+  const line: Line = [
     { text: 'provenant pipeline', bold: true },
     { text: ` ${meta.spec}` },
     ...(meta.smoke ? [{ text: ' (smoke)', color: 'yellow' as const }] : []),
     { text: `  ${doneCount(state)}/${total} stages · ${clock(elapsed)}`, dim: true },
     ...status,
-  ], width);
+  ];
+  // on a narrow terminal the spec's name gives way to the progress and the time
+  return fit(textOf(line).length > width ? line.filter((_, i) => i !== 1) : line, width);
 }
 
 function statusText(stage: StageView, now: number): string {
