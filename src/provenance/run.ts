@@ -254,7 +254,12 @@ export function buildStatement(b: BuildInput): Statement {
     deps.push({ name: 'input', uri: `file:${link.path}`, digest: { sha256: link.sha256 }, ...(link.stamp ? { annotations: { stampSha256: link.stamp } } : {}) });
   }
   const model = b.attestation?.model;
-  if (model?.id) deps.push({ name: 'model', uri: `hf://${model.id}${model.revision ? `@${model.revision}` : ''}`, ...(model.revision ? { digest: { gitCommit: model.revision } } : {}) });
+  if (model?.format === 'gguf' && model.path) {
+    // a local weights file: named by its path, pinned by its content digest
+    deps.push({ name: 'model', uri: `file:${model.path}`, ...(model.sha256 ? { digest: { sha256: model.sha256 } } : {}) });
+  } else if (model?.id) {
+    deps.push({ name: 'model', uri: `hf://${model.id}${model.revision ? `@${model.revision}` : ''}`, ...(model.revision ? { digest: { gitCommit: model.revision } } : {}) });
+  }
   return {
     _type: STATEMENT_TYPE,
     subject: [b.subject],
