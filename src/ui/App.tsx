@@ -7,12 +7,13 @@ import { Box, useApp, useInput } from 'ink';
 import { useEffect, useMemo, useReducer, useRef } from 'react';
 import type { BrowseSession, DetailExtras } from '../tui/browse.js';
 import { detailLines } from './detail.js';
-import { footerHints, helpScreen } from './keymap.js';
-import { coverageText, fit, TOO_NARROW, type Line } from './lines.js';
+import { helpScreen } from './keymap.js';
+import { TOO_NARROW } from './lines.js';
+import { footerLine, headerLines } from './chrome.js';
 import { ListPane } from './ListPane.js';
 import { LineView } from './LineView.js';
 import { ScrollPane } from './ScrollPane.js';
-import { initialState, listHeight, reduce, shownPath, type Size, type State } from './state.js';
+import { initialState, listHeight, reduce, shownPath, type Size } from './state.js';
 import { useTerminalSize } from './useTerminalSize.js';
 
 /** What the browser needs of a session (see tui/browse.ts); tests hand in their own. */
@@ -23,30 +24,6 @@ export interface AppProps {
   color: boolean;
   /** A fixed terminal size (tests); otherwise stdout's, following resizes. */
   size?: Size;
-}
-
-export function headerLines(state: State, source: Pick<AppSource, 'coverage' | 'unchecked'>): [Line, Line] {
-  const width = state.size.columns;
-  const first: Line = [
-    { text: 'provenant registry', bold: true },
-    { text: `  ${state.rows.length} files · ${coverageText(source.coverage)}` },
-    ...(source.unchecked ? [{ text: '  (index as of the last sync)', color: 'yellow' as const }] : []),
-  ];
-  let second: Line;
-  if (state.view === 'detail') second = [{ text: ['list', ...state.stack].join(' › '), dim: true }];
-  else if (state.view === 'help') second = [{ text: 'help', dim: true }];
-  else if (state.typing) second = [{ text: '/', bold: true, color: 'cyan' }, { text: state.query }, { text: '▏', color: 'cyan' }, { text: `  ${state.visible.length} of ${state.rows.length}`, dim: true }];
-  else if (state.query || state.status) {
-    const parts = [state.query ? `"${state.query}"` : '', state.status ? `status ${state.status}` : ''].filter(Boolean).join(' · ');
-    second = [{ text: `filter ${parts}`, color: 'cyan' }, { text: `  ${state.visible.length} of ${state.rows.length} · Esc clears`, dim: true }];
-  } else second = [{ text: `${state.rows.length} of ${state.rows.length}`, dim: true }];
-  return [fit(first, width), fit(second, width)];
-}
-
-function footerLine(state: State): Line {
-  if (state.message) return fit([{ text: state.message, color: 'yellow' }], state.size.columns);
-  const view = state.typing ? 'typing: Enter keeps the filter, Esc clears it' : footerHints(state.view);
-  return fit([{ text: view, dim: true }], state.size.columns);
 }
 
 /** Loads the detail data of the shown script once, into the reducer. */

@@ -7,6 +7,7 @@
 import { styleFor } from '../core/style.js';
 import { openBrowse, type ArtifactSource, type BrowseSession } from '../tui/browse.js';
 import type { RegistryOptions } from '../registry/build.js';
+import { firstFrame } from './first-frame.js';
 import { plainTable } from './plain.js';
 
 export interface TuiStreams {
@@ -69,27 +70,33 @@ export async function runTui(options: TuiOptions): Promise<number> {
 async function browse(session: BrowseSession, options: TuiOptions, modules: ReturnType<typeof loadInk>): Promise<number> {
   const stdout = options.stdout as NodeJS.WriteStream;
   const color = styleFor(stdout, options.env).red('x') !== 'x';
-  const [{ render }, { createElement }, { App }] = await modules;
   let left = false;
+  let instance: { unmount(): void; waitUntilExit(): Promise<unknown>; cleanup(): void } | null = null;
+  const stdin = process.stdin;
   const leave = (): void => {
     if (left) return;
     left = true;
+    if (stdin.isTTY && !instance) stdin.setRawMode(false);
     stdout.write(LEAVE_ALT);
   };
   // a crash or a signal must still give the terminal back its screen and cursor
   process.once('exit', leave);
-  stdout.write(`${ENTER_ALT}\u001b[H`);
-  const instance = render(createElement(App, { source: session, color }), { stdout, exitOnCtrlC: true, patchConsole: true, maxFps: 60, incrementalRendering: true });
-  const stop = (): void => instance.unmount();
+  const stop = (): void => (instance ? instance.unmount() : leave());
   process.once('SIGTERM', stop);
   process.once('SIGHUP', stop);
   try {
+    // the first screen goes up now, from the same lines the components draw; ink draws over it once
+    // loaded. Keys pressed meanwhile wait unechoed in the terminal (raw mode) until ink reads them.
+    if (stdin.isTTY) stdin.setRawMode(true);
+    stdout.write(`${ENTER_ALT}\u001b[H${firstFrame(session, { columns: stdout.columns || 80, rows: stdout.rows || 24 }, color)}\u001b[H`);
+    const [{ render }, { createElement }, { App }] = await modules;
+    instance = render(createElement(App, { source: session, color }), { stdout, exitOnCtrlC: true, patchConsole: true, maxFps: 60, incrementalRendering: true });
     await instance.waitUntilExit();
     return 0;
   } finally {
     process.off('SIGTERM', stop);
     process.off('SIGHUP', stop);
-    instance.cleanup();
+    instance?.cleanup();
     leave();
     process.off('exit', leave);
   }
