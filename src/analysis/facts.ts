@@ -13,7 +13,7 @@ export type Language = 'python' | 'shell' | 'make' | 'yaml' | 'typescript' | 'ja
  * Bumped whenever extraction changes what facts hold, so facts cached before (by the audit and by the
  * registry) are not reused.
  */
-export const FACTS_VERSION = 7;
+export const FACTS_VERSION = 8;
 
 export interface Span {
   line: number;
@@ -195,6 +195,26 @@ export interface SuppressionFact {
   lines: number[];
 }
 
+/**
+ * A name a TS/JS module exports on behalf of another module (`export { getLlama } from 'node-llama-cpp'`,
+ * `export * from './loader.js'`, or an imported name exported again: `import { x } from 'm'; export { x }`).
+ * The audit follows these from an importer to where a name really comes from (audit/scan.ts).
+ */
+export interface ReexportFact {
+  /** The name importers use; `*` for `export * from 'm'`, which passes on every name of `m`. */
+  exported: string;
+  /**
+   * What the name stands for, rooted as the file's own imports are: `node-llama-cpp.getLlama`,
+   * `src/llm/loader.Clean`; for `*` and `export * as ns from 'm'`, the module's root (`node-llama-cpp`).
+   */
+  qname: string;
+  /** The module specifier as written. */
+  module: string;
+  /** Repo-relative paths the specifier may denote, as `ImportFact.candidates`; empty for packages. */
+  candidates: string[];
+  span: Span;
+}
+
 export interface ParseErrorFact {
   span: Span;
   message: string;
@@ -217,6 +237,8 @@ export interface FileFacts {
   suppressions: SuppressionFact[];
   /** Runs code when executed directly (Python: a module-level `if __name__ == "__main__":`). */
   mainGuard?: boolean;
+  /** TS/JS only: names exported on behalf of other modules, in source order. */
+  reexports?: ReexportFact[];
 }
 
 /**

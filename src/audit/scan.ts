@@ -5,13 +5,18 @@
  * bundles are skipped with a reason.
  */
 
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { RULES } from '../../audits/index.js';
 import { emptyFacts, factsKey, type FileFacts, type Language } from '../analysis/facts.js';
 import { languageOf, loadFrontEnds, type FrontEnds } from '../analysis/index.js';
 import { loadYamlFrontEnd } from '../analysis/launch/index.js';
 import { parseSuppressions, SUPPRESSION_MARKER } from '../analysis/suppressions.js';
 import { parseScriptSuppressions, scriptSkipReason } from '../analysis/typescript/files.js';
-import { applyAliases, optionsDigest, readScriptOptions, type ScriptOptions } from '../analysis/typescript/tsconfig.js';
+import { applyAliases, aliasStems, optionsDigest, readScriptOptions, type ScriptOptions } from '../analysis/typescript/tsconfig.js';
+import { barrelTags, resolveReexports } from '../analysis/typescript/barrels.js';
+import { ReachMemo, ScriptGraph } from '../analysis/typescript/graph.js';
+import { importCandidates, isRelativeSpecifier } from '../analysis/typescript/paths.js';
 import { decodeSource, readBytes, type DiscoveredFile } from '../core/files.js';
 import type { SkippedFile } from '../schemas/finding.js';
 import type { CachedFile, FactsStore } from '../store/index.js';
@@ -140,20 +145,113 @@ function examine(file: DiscoveredFile, language: Language, maxFileSize: number, 
   row.size = read.bytes.length;
   // a latin1 view is cheap and enough for ASCII triggers; only files worth it are decoded properly
   const view = read.bytes.toString('latin1');
+  let codes: string[] = [];
   if (language === 'python') {
-    row.matches = matchPython(view);
+    row.matches = codes = matchPython(view);
     row.hint = LOADER_HINT.test(view) && LOAD_HINT.test(view);
   } else if (isScript(language)) {
     const skip = scriptSkipReason(file.path, view);
     if (skip) return { row: { ...row, skip }, text: null };
-    row.matches = matchScript(view);
+    codes = matchScript(view);
+    // beside the codes, what the import graph needs (graph.ts), so an unchanged file is never re-read for it
+    row.matches = [...codes, ...barrelTags(view)];
   }
-  const needsText = !prefiltered(language) || row.matches.length > 0 || row.hint || view.includes(SUPPRESSION_MARKER);
+  const needsText = !prefiltered(language) || codes.length > 0 || row.hint || view.includes(SUPPRESSION_MARKER);
   if (!needsText) return { row, text: null };
   const decoded = decodeSource(read.bytes);
   if (!decoded.ok) return { row: { ...row, skip: decoded.reason, matches: [], hint: false }, text: null };
   row.suppressions = isScript(language) ? parseScriptSuppressions(decoded.text) : parseSuppressions(decoded.text);
   return { row, text: decoded.text };
+}
+
+/** One file of the run with the row this run holds for it. */
+interface Entry {
+  file: DiscoveredFile;
+  language: Language;
+  isTarget: boolean;
+  override: Buffer | undefined;
+  row: CachedFile;
+  /** The decoded text when the examination read it. */
+  text: string | null;
+}
+
+/** The source text of an entry, read on demand (only files whose results are computed anew need it). */
+function entrySource(e: Entry): string {
+  if (e.text === null) {
+    const read = e.override ? { ok: true as const, bytes: e.override } : readBytes(e.file, Number.POSITIVE_INFINITY);
+    const decoded = read.ok ? decodeSource(read.bytes) : null;
+    e.text = decoded?.ok ? decoded.text : '';
+  }
+  return e.text;
+}
+
+function memoize<T>(f: () => Promise<T>): () => Promise<T> {
+  let memo: Promise<T> | undefined;
+  return () => (memo ??= f());
+}
+
+interface GraphSetup {
+  root: string;
+  request: ScanRequest;
+  entries: Entry[];
+  cached: ReadonlyMap<string, CachedFile>;
+  /** Rows to save: files read here for the first time join them. */
+  rows: CachedFile[];
+  options(): ScriptOptions;
+  facts(e: Entry): Promise<FileFacts>;
+}
+
+/**
+ * The import graph of the run's TS/JS files. A module outside the run's files (an audit of one folder
+ * importing a barrel elsewhere) is examined here on first use, like any file of the run.
+ */
+function scriptGraph(g: GraphSetup): ScriptGraph {
+  const byPath = new Map(g.entries.map((e) => [e.file.path, e]));
+  const { known, contents } = g.request;
+  const exists = (p: string): boolean => (known ? known.has(p) : Boolean(contents?.has(p)) || existsSync(path.join(g.root, p)));
+  const entry = (p: string): Entry | null => {
+    let e = byPath.get(p);
+    if (e === undefined) {
+      e = probe(p) ?? undefined;
+      byPath.set(p, e as Entry);
+    }
+    return e && !e.row.skip && isScript(e.language) ? e : null;
+  };
+  const probe = (p: string): Entry | null => {
+    const language = languageOf(p);
+    if (!language || !isScript(language) || !exists(p)) return null;
+    const abs = path.join(g.root, p);
+    const override = contents?.get(p);
+    let stat;
+    try {
+      stat = statSync(abs);
+    } catch (error) {
+      // gone since the walk: nothing to follow there
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !override) return null;
+      if (!override) throw error;
+    }
+    const file: DiscoveredFile = { path: p, abs, size: override?.length ?? stat?.size ?? 0, mtimeMs: stat?.mtimeMs ?? 0 };
+    const previous = g.cached.get(p);
+    if (!override && previous && previous.mtimeMs === file.mtimeMs && previous.size === file.size) {
+      return { file, language, isTarget: false, override, row: previous, text: null };
+    }
+    const fresh = examine(file, language, g.request.maxFileSize, override);
+    if (!override) g.rows.push(fresh.row);
+    return { file, language, isTarget: false, override, row: fresh.row, text: fresh.text };
+  };
+  return new ScriptGraph({
+    node: (p) => {
+      const e = entry(p);
+      return e ? { hash: e.row.hash, tags: e.row.matches } : null;
+    },
+    candidates: (spec, from) =>
+      isRelativeSpecifier(spec) ? importCandidates(spec, from) : aliasStems(spec, g.options()).flatMap((s) => importCandidates(`./${s}`, 'index.ts')),
+    exists,
+    facts: async (p) => {
+      const e = entry(p);
+      return e ? g.facts(e) : null;
+    },
+  });
 }
 
 /**
@@ -207,6 +305,8 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   };
 
   const targets = new Set(request.files.map((f) => f.path));
+  // first every row, so a TS/JS file can ask about the modules it imports before its candidacy is decided
+  const entries: Entry[] = [];
   for (const file of [...request.files, ...(request.context ?? [])]) {
     const language = languageOf(file.path);
     if (!language) continue;
@@ -229,36 +329,55 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
       if (fresh) rows.push(row);
       else reused.push({ row, resultsKey: row.resultsKey });
     }
+    entries.push({ file, language, isTarget, override, row, text: fresh?.text ?? null });
+  }
+
+  const root = request.root ?? rootOf(request.files);
+  const graph = entries.some((e) => isScript(e.language) && e.isTarget)
+    ? scriptGraph({ root, request, entries, cached, rows, options: () => scriptSetup().options, facts: (e) => loadFacts(e) })
+    : null;
+  const reach = graph && new ReachMemo(store, request.known);
+  const loaded = new Map<string, Promise<FileFacts>>();
+  // a file's own facts: from the cache, else parsed; aliases apply after the cache
+  const loadFacts = (e: Entry): Promise<FileFacts> => {
+    let got = loaded.get(e.file.path);
+    if (!got) {
+      got = (async () => {
+        const stored = store?.facts(e.row.hash);
+        const facts = stored ?? (await parse(e.file.path, e.language, entrySource(e), e.row));
+        facts.path = e.file.path;
+        facts.suppressions = e.row.suppressions;
+        return isScript(e.language) ? applyAliases(facts, scriptSetup().options) : facts;
+      })();
+      loaded.set(e.file.path, got);
+    }
+    return got;
+  };
+
+  for (const e of entries) {
+    const { file, language, isTarget, row } = e;
     if (row.skip) {
       if (isTarget && languages.has(language)) skipped.push({ path: file.path, reason: row.skip });
       continue;
     }
+    const script = isScript(language);
+    const inherited = graph && script && isTarget ? graph.reach(file.path).codes : null;
     const candidate =
-      isTarget && languages.has(language) && (!prefiltered(language) || row.matches.some((c) => enabled.has(c)));
+      isTarget &&
+      languages.has(language) &&
+      (!prefiltered(language) || row.matches.some((c) => enabled.has(c)) || [...(inherited ?? [])].some((c) => enabled.has(c)));
     const suppressions = isTarget ? row.suppressions : [];
     if (!candidate && !row.hint && !suppressions.length) continue;
 
-    let text = fresh?.text ?? null;
-    const source = (): string => {
-      if (text === null) {
-        const read = override ? { ok: true as const, bytes: override } : readBytes(file, Number.POSITIVE_INFINITY);
-        const decoded = read.ok ? decodeSource(read.bytes) : null;
-        text = decoded?.ok ? decoded.text : '';
-      }
-      return text;
-    };
-    const options = candidate && isScript(language) ? scriptSetup() : null;
+    const options = candidate && script ? scriptSetup() : null;
     // results computed under other `paths` aliases are not reused; facts are (aliases apply after the cache)
     if (options?.changed) row.resultsKey = null;
-    let memo: Promise<FileFacts> | undefined;
-    const facts = (): Promise<FileFacts> =>
-      (memo ??= (async () => {
-        const stored = store?.facts(row.hash);
-        const got = stored ?? (await parse(file.path, language, source(), row));
-        got.path = file.path;
-        got.suppressions = row.suppressions;
-        return options ? applyAliases(got, options.options) : got;
-      })());
+    // nor results computed while a barrel it imports from said something else
+    if (candidate && graph && reach && script && reach.changed(file.path, graph.digest(file.path))) row.resultsKey = null;
+    const facts = async (): Promise<FileFacts> => {
+      const own = await loadFacts(e);
+      return graph && script ? resolveReexports(own, await graph.lookupFor(file.path)) : own;
+    };
     if (row.hint) loaderHints.push({ row, facts });
     if (candidate || suppressions.length) {
       out.push({
@@ -266,8 +385,8 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
         language,
         row,
         candidate,
-        facts: candidate ? facts : async () => ({ ...emptyFacts(file.path, language), suppressions }),
-        source,
+        facts: candidate ? memoize(facts) : async () => ({ ...emptyFacts(file.path, language), suppressions }),
+        source: () => entrySource(e),
       });
     }
   }
@@ -280,6 +399,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     save: () => {
       store?.save([...rows, ...reused.filter((r) => r.row.resultsKey !== r.resultsKey).map((r) => r.row)], newFacts, request.known);
       if (setup?.changed) store?.remember(SCRIPT_OPTIONS_MEMO, setup.digest);
+      reach?.save();
     },
     warnings,
   };

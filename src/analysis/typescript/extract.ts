@@ -14,7 +14,7 @@ import { importSites, loadedQname, moduleLoad } from './imports.js';
 import { collectScriptCalls } from './launch.js';
 import { dotted, literal, nameText, objectProperties, unwrap, type LiteralContext } from './literals.js';
 import { parseErrorsOf, parseSource } from './parse.js';
-import { importCandidates, moduleQname } from './paths.js';
+import { importCandidates, importQname, moduleQname } from './paths.js';
 import { stringFact } from './strings.js';
 import { fileDocComment, fingerprintOf, jsDocOf, positionOf } from './text.js';
 
@@ -41,6 +41,7 @@ class Extractor implements LiteralContext {
   private readonly scopes = new Map<T.Node, Scope>();
   private readonly deferredCalls: { node: T.CallExpression | T.NewExpression; fact: CallFact; scope: Scope }[] = [];
   private readonly deferredAssigns: { value: T.Expression; fact: AssignFact; scope: Scope }[] = [];
+  private readonly deferredExports: { local: string; exported: string; at: T.Node; scope: Scope }[] = [];
   /** Specifier strings of imports: not data paths. */
   private readonly specifiers = new Set<T.Node>();
   private readonly cli: CliSources = { parseArgsCalls: [], objects: new Map(), helpTexts: [] };
@@ -67,6 +68,7 @@ class Extractor implements LiteralContext {
     for (const stmt of sf.statements) this.visit(stmt, module);
     for (const d of this.deferredCalls) this.finishCall(d.node, d.fact, d.scope);
     for (const d of this.deferredAssigns) d.fact.value = literal(d.value, this);
+    for (const d of this.deferredExports) this.finishExport(d.local, d.exported, d.at, d.scope);
     this.facts.parseErrors = parseErrorsOf(sf);
     if (MAIN_HINT.test(this.src)) this.facts.mainGuard = true;
     this.facts.cliArgs = collectCliArgs(this.cli, this.facts, this);
@@ -168,6 +170,11 @@ class Extractor implements LiteralContext {
         if (name.kind === K.Identifier) this.visitKey(name, scope);
         break;
       }
+      case K.ExportAssignment: {
+        const expr = (node as T.ExportAssignment).expression;
+        if (!(node as T.ExportAssignment).isExportEquals && ts.isIdentifier(expr)) this.deferredExports.push({ local: expr.text, exported: 'default', at: node, scope });
+        break;
+      }
       case K.CatchClause:
         this.catchDepth++;
         ts.forEachChild(node, (c) => this.visit(c, inner));
@@ -186,10 +193,37 @@ class Extractor implements LiteralContext {
   }
 
   private visitImport(node: T.ImportDeclaration | T.ExportDeclaration | T.ImportEqualsDeclaration, scope: Scope): void {
+    const reexport = this.ts.isExportDeclaration(node) && !node.isTypeOnly;
     for (const site of importSites(node, this.file)) {
       this.pushImport(site.spec, site.name, site.alias, scope, node);
       if (site.binds) bind(scope.bindings, site.binds.local, { line: this.line(node), kind: 'import', qname: site.binds.qname });
+      if (reexport && site.name) {
+        const root = importQname(site.spec.text, this.file);
+        (this.facts.reexports ??= []).push({
+          exported: site.alias ?? site.name,
+          qname: site.name === '*' ? root : `${root}.${site.name}`,
+          module: site.spec.text,
+          candidates: importCandidates(site.spec.text, this.file),
+          span: this.span(node),
+        });
+      }
     }
+    if (reexport && !node.moduleSpecifier && node.exportClause && this.ts.isNamedExports(node.exportClause)) {
+      for (const el of node.exportClause.elements) if (!el.isTypeOnly) this.deferredExports.push({ local: (el.propertyName ?? el.name).text, exported: el.name.text, at: node, scope });
+    }
+  }
+
+  /**
+   * `export { x as y }` of a name bound by an import (or an alias of one) passes that import on, like a
+   * re-export; names of this file's own definitions are recorded too when exported under another name.
+   */
+  private finishExport(local: string, exported: string, at: T.Node, scope: Scope): void {
+    const r = resolveText(local, scope, this.line(at));
+    if (!r.resolved && (exported === local || r.qname === local)) return;
+    const rooted = (root: string): boolean => r.qname === root || r.qname.startsWith(`${root}.`);
+    const imp = r.resolved ? this.facts.imports.find((i) => i.scope === '<module>' && rooted(importQname(i.module, this.file))) : undefined;
+    // a definition of this file is where the name ends: no module to follow
+    (this.facts.reexports ??= []).push({ exported, qname: r.qname, module: imp?.module ?? '', candidates: imp?.candidates ?? [], span: this.span(at) });
   }
 
   // ---- calls -------------------------------------------------------------------------------------

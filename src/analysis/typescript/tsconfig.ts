@@ -177,9 +177,13 @@ export function applyAliases(facts: FileFacts, options: ScriptOptions): FileFact
     for (const [spec, root] of roots) if (q === spec || q.startsWith(`${spec}.`)) return root + q.slice(spec.length);
     return q;
   };
+  const byModule = new Map(imports.map((i) => [i.module, i.candidates ?? []]));
   return {
     ...facts,
     imports,
+    ...(facts.reexports
+      ? { reexports: facts.reexports.map((r) => (r.candidates.length || !roots.has(r.module) ? r : { ...r, qname: rename(r.qname), candidates: byModule.get(r.module) ?? [] })) }
+      : {}),
     calls: facts.calls.map((c) => (c.resolved ? { ...c, qname: rename(c.qname) } : c)),
     assigns: facts.assigns.map((a) => (a.targetQname ? { ...a, targetQname: rename(a.targetQname) } : a)),
     defs: facts.defs.map((d) => (d.bases.length ? { ...d, bases: d.bases.map(rename) } : d)),
