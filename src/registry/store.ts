@@ -18,7 +18,8 @@ const KEY = 'registry_key';
 const INPUTS = 'registry_inputs';
 const GIT = 'registry_git';
 const DIGEST = 'registry_digest';
-const CURRENT_KEY = `part ${PART_VERSION} facts ${FACTS_VERSION}`;
+// `brief 1`: entries written before the brief column existed are rewritten with it
+const CURRENT_KEY = `part ${PART_VERSION} facts ${FACTS_VERSION} brief 1`;
 
 export interface FileRowChange {
   path: string;
@@ -109,7 +110,7 @@ export class RegistryIndex {
 
   /** Every entry's list fields, sorted by path, without decoding the entries (see `entriesBrief`). */
   briefs(): RegistryBriefRow[] {
-    return this.queries.entriesBrief.all();
+    return this.queries.entriesBrief.all().map((row) => ({ path: row.path, ...(decode(row.brief ?? 'null', `brief ${row.path}`) as Omit<RegistryBriefRow, 'path'>) }));
   }
 
   entries(): RegistryEntry[] {
@@ -155,7 +156,7 @@ export class RegistryIndex {
         q.entryDelete.run({ id: row.id });
       }
       for (const { entry, json } of changed) {
-        const id = q.entryUpsert.get({ path: entry.path, entry: json });
+        const id = q.entryUpsert.get({ path: entry.path, entry: json, brief: briefOf(entry) });
         if (id === undefined) throw new BugError(`registry index: no id for ${entry.path}`);
         q.searchDelete.run({ id });
         q.searchInsert.run({ id, ...searchColumns(entry) });
@@ -203,4 +204,18 @@ function decode(text: string, what: string): unknown {
   } catch (error) {
     throw new BugError(`registry index: ${what} does not decode (${errorMessage(error)}); delete .provenant/ to rebuild it`, { cause: error });
   }
+}
+
+/** What the terminal browser lists of an entry (see `RegistryBriefRow`), as JSON. */
+function briefOf(entry: RegistryEntry): string {
+  const brief: Omit<RegistryBriefRow, 'path'> = {
+    status: entry.status,
+    purpose: entry.purpose,
+    kind: entry.kind,
+    replaced_by: entry.replacedBy,
+    bugs: entry.bugs.length,
+    defs: entry.defs.length ? entry.defs.map((d) => d.name).join('\n') : null,
+    canonical_for: entry.canonicalFor.length ? entry.canonicalFor.join('\n') : null,
+  };
+  return JSON.stringify(brief);
 }

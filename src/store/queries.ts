@@ -129,17 +129,9 @@ export const REGISTRY_SQL = {
    * What a list of every entry shows and filters on, without decoding whole entries in JavaScript.
    * Lists are joined with a newline, which no name or capability contains.
    */
-  entriesBrief: `SELECT path,
-      json_extract(entry, '$.status') AS status,
-      json_extract(entry, '$.purpose') AS purpose,
-      json_extract(entry, '$.kind') AS kind,
-      json_extract(entry, '$.replacedBy') AS replaced_by,
-      json_array_length(entry, '$.bugs') AS bugs,
-      (SELECT group_concat(json_extract(d.value, '$.name'), char(10)) FROM json_each(entry, '$.defs') AS d) AS defs,
-      (SELECT group_concat(c.value, char(10)) FROM json_each(entry, '$.canonicalFor') AS c) AS canonical_for
-    FROM registry_entries ORDER BY path`,
-  entryUpsert: `INSERT INTO registry_entries (path, entry) VALUES (@path, @entry)
-    ON CONFLICT (path) DO UPDATE SET entry = excluded.entry RETURNING id`,
+  entriesBrief: 'SELECT path, brief FROM registry_entries ORDER BY path',
+  entryUpsert: `INSERT INTO registry_entries (path, entry, brief) VALUES (@path, @entry, @brief)
+    ON CONFLICT (path) DO UPDATE SET entry = excluded.entry, brief = excluded.brief RETURNING id`,
   entryDelete: 'DELETE FROM registry_entries WHERE id = @id',
   searchDelete: 'DELETE FROM registry_search WHERE rowid = @id',
   searchInsert: `INSERT INTO registry_search (rowid, path, name, purpose, docstring, defs, args)
@@ -172,7 +164,13 @@ export interface RegistryFileParams {
   part: string;
 }
 
-/** One entry as `entriesBrief` reads it; `defs` and `canonical_for` are newline-joined (null: none). */
+/** One row of `entriesBrief`: the entry's brief JSON (a `RegistryBriefRow` without the path). */
+export interface RegistryBriefJsonRow {
+  path: string;
+  brief: string | null;
+}
+
+/** One entry as the browser lists it; `defs` and `canonical_for` are newline-joined (null: none). */
 export interface RegistryBriefRow {
   path: string;
   status: string;
@@ -206,8 +204,8 @@ export interface RegistryQueries {
   filesDeleteExcept: Statement<{ keep: string }>;
   entriesAll: Statement<[], { id: number; path: string; entry: string }>;
   entryGet: Statement<{ path: string }, string>;
-  entriesBrief: Statement<[], RegistryBriefRow>;
-  entryUpsert: Statement<{ path: string; entry: string }, number>;
+  entriesBrief: Statement<[], RegistryBriefJsonRow>;
+  entryUpsert: Statement<{ path: string; entry: string; brief: string }, number>;
   entryDelete: Statement<{ id: number }>;
   searchDelete: Statement<{ id: number }>;
   searchInsert: Statement<RegistrySearchParams>;
@@ -231,8 +229,8 @@ export function prepareRegistryQueries(db: Database.Database): RegistryQueries {
     filesDeleteExcept: db.prepare<{ keep: string }>(q.filesDeleteExcept),
     entriesAll: db.prepare<[], { id: number; path: string; entry: string }>(q.entriesAll),
     entryGet: db.prepare<{ path: string }, string>(q.entryGet).pluck(),
-    entriesBrief: db.prepare<[], RegistryBriefRow>(q.entriesBrief),
-    entryUpsert: db.prepare<{ path: string; entry: string }, number>(q.entryUpsert).pluck(),
+    entriesBrief: db.prepare<[], RegistryBriefJsonRow>(q.entriesBrief),
+    entryUpsert: db.prepare<{ path: string; entry: string; brief: string }, number>(q.entryUpsert).pluck(),
     entryDelete: db.prepare<{ id: number }>(q.entryDelete),
     searchDelete: db.prepare<{ id: number }>(q.searchDelete),
     searchInsert: db.prepare<RegistrySearchParams>(q.searchInsert),

@@ -43,9 +43,8 @@ function loadInk(): Promise<[typeof import('ink'), typeof import('react'), typeo
 /** Runs the browser (or prints the table) and returns the exit code. */
 export async function runTui(options: TuiOptions): Promise<number> {
   const interactive = Boolean(options.stdout.isTTY) && Boolean((options.stdin ?? process.stdin).isTTY);
-  // the modules load while the index is read; a failure surfaces where they are awaited
-  const ink = interactive ? loadInk() : null;
-  ink?.catch(() => undefined);
+  // ink and React load once the first screen is up (browse): importing them is CPU work on this one
+  // thread, so starting it earlier would only slow down reading the index
   const session = await openBrowse({
     cwd: options.cwd,
     ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
@@ -61,13 +60,13 @@ export async function runTui(options: TuiOptions): Promise<number> {
       options.stdout.write(plainTable(session));
       return 0;
     }
-    return await browse(session, options, ink ?? loadInk());
+    return await browse(session, options, loadInk);
   } finally {
     session.close();
   }
 }
 
-async function browse(session: BrowseSession, options: TuiOptions, modules: ReturnType<typeof loadInk>): Promise<number> {
+async function browse(session: BrowseSession, options: TuiOptions, load: typeof loadInk): Promise<number> {
   const stdout = options.stdout as NodeJS.WriteStream;
   const color = styleFor(stdout, options.env).red('x') !== 'x';
   let left = false;
@@ -89,7 +88,7 @@ async function browse(session: BrowseSession, options: TuiOptions, modules: Retu
     // loaded. Keys pressed meanwhile wait unechoed in the terminal (raw mode) until ink reads them.
     if (stdin.isTTY) stdin.setRawMode(true);
     stdout.write(`${ENTER_ALT}\u001b[H${firstFrame(session, { columns: stdout.columns || 80, rows: stdout.rows || 24 }, color)}\u001b[H`);
-    const [{ render }, { createElement }, { App }] = await modules;
+    const [{ render }, { createElement }, { App }] = await load();
     instance = render(createElement(App, { source: session, color }), { stdout, exitOnCtrlC: true, patchConsole: true, maxFps: 60, incrementalRendering: true });
     await instance.waitUntilExit();
     return 0;
