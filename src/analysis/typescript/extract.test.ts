@@ -181,6 +181,32 @@ export async function later() {
     ]);
     expect(f.imports[2]?.candidates?.slice(0, 3)).toEqual(['src/lib/b.ts', 'src/lib/b.tsx', 'src/lib/b.js']);
     expect(f.calls.find((c) => c.callee === 'run')?.qname).toBe('src/app/dir.run');
+    expect(f.reexports?.map((r) => [r.exported, r.qname, r.candidates[0] ?? null])).toEqual([
+      ['*', 'src/app/a', 'src/app/a.ts'],
+      ['c', 'src/lib/b.b', 'src/lib/b.ts'],
+      ['d', 'src/lib/b.d', 'src/lib/b.ts'],
+      ['ns', 'pkg', null],
+    ]);
+  });
+
+  it('records imported names exported again, renamed definitions and default exports as re-exports', () => {
+    const f = facts(`
+import { getLlama, LlamaChatSession } from 'node-llama-cpp';
+import * as util from './util.js';
+const Session = LlamaChatSession;
+function load() {}
+const plain = 1;
+export { getLlama as boot, Session, load as loader, load, plain, util };
+export type { Llama } from 'node-llama-cpp';
+export default Session;
+`, 'src/llm/index.ts');
+    expect(f.reexports?.map((r) => [r.exported, r.qname, r.module])).toEqual([
+      ['boot', 'node-llama-cpp.getLlama', 'node-llama-cpp'],
+      ['Session', 'node-llama-cpp.LlamaChatSession', 'node-llama-cpp'],
+      ['loader', 'src/llm.load', ''],
+      ['util', 'src/llm/util', './util.js'],
+      ['default', 'node-llama-cpp.LlamaChatSession', 'node-llama-cpp'],
+    ]);
   });
 
   it('parses JSX in .tsx and .jsx files', () => {
