@@ -116,6 +116,14 @@ const matchPython = matcher(RULES, 'python');
 // every TS/JS rule is written for both languages, so one matcher serves both
 const matchScript = matcher(RULES, 'typescript');
 
+/**
+ * The TS/JS rules whose triggers a package specifier passed on by a barrel matches: triggers alone,
+ * since the importer's own text may hold what `requires` asks for.
+ */
+function packageCodes(spec: string): string[] {
+  return RULES.filter((r) => r.languages.includes('typescript') && r.triggers.some((t) => spec.includes(t))).map((r) => r.code);
+}
+
 const isScript = (language: Language): boolean => language === 'typescript' || language === 'javascript';
 /** Languages whose files are parsed only when some rule's triggers match. */
 const prefiltered = (language: Language): boolean => language === 'python' || isScript(language);
@@ -247,6 +255,7 @@ function scriptGraph(g: GraphSetup): ScriptGraph {
     candidates: (spec, from) =>
       isRelativeSpecifier(spec) ? importCandidates(spec, from) : aliasStems(spec, g.options()).flatMap((s) => importCandidates(`./${s}`, 'index.ts')),
     exists,
+    codesOf: packageCodes,
     facts: async (p) => {
       const e = entry(p);
       return e ? g.facts(e) : null;

@@ -7,6 +7,7 @@
 import { utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { barrelTags } from '../../src/analysis/typescript/barrels.js';
 import { audit, type AuditResult } from '../../src/index.js';
 import { tmpProject } from '../helpers/tmp.js';
 
@@ -138,5 +139,22 @@ describe('re-exports across files', () => {
     const latest = new Date(Date.now() + 10_000);
     utimesSync(barrel, latest, latest);
     expect(found(await run(dir, { noCache: false }), 'LOAD001')).toEqual([]);
+  });
+});
+
+describe('barrel tags (the text view kept per file)', () => {
+  it('tells re-exports from imports, and a statement from a re-export quoted in a comment', () => {
+    const text = [
+      "/** Pass-through: `export { getLlama } from 'node-llama-cpp'` would do too. */",
+      "import { readFileSync } from 'node:fs';",
+      "import { a } from './a.js';",
+      "export * from './runtime.js';",
+      "export type { Llama } from 'node-llama-cpp';",
+      '',
+    ].join('\n');
+    expect(barrelTags(text).sort()).toEqual(['from:./a.js', 'from:./runtime.js', 'from:node-llama-cpp', 'reexport:./runtime.js']);
+    expect(barrelTags("import { x } from 'm';\nexport { x };\n")).toContain('reexports');
+    expect(barrelTags("import x from 'm';\nexport default x;\n")).toContain('reexports');
+    expect(barrelTags("export { x } from 'm';\nexport default function f() {}\n")).not.toContain('reexports');
   });
 });

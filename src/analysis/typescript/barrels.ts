@@ -29,26 +29,32 @@ export const MAX_BARREL_DEPTH = 16;
 
 /** A tag the scan keeps for a TS/JS file: a module specifier the file imports or re-exports from. */
 export const FROM_TAG = 'from:';
-/** The tag of a file that may export names of other modules (re-exports, `export { x }`, `export default x`). */
+/** A module specifier the file re-exports from (`export { x } from 'm'`, `export * from 'm'`). */
+export const REEXPORT_FROM_TAG = 'reexport:';
+/** The tag of a file that may pass on names it imported (`export { x }`, `export default x`): every import may be re-exported. */
 export const REEXPORT_TAG = 'reexports';
 
 const SPECIFIER = /\b(?:from|import|require)\s*\(?\s*(['"])([^'"\n]{1,300})\1/g;
-const MAY_REEXPORT = /\bexport\s*(?:\*|\{|default\s+[A-Za-z_$][\w$]*\s*(?:;|$))/m;
+// type-only re-exports carry no values; statements start a line, so a re-export quoted in a doc
+// comment (` * `export * from …``) is not taken for one
+const REEXPORT_FROM = /^[ \t]*export\s+(?!type\b)(?:\*(?:\s+as\s+[\w$]+)?|\{[^}]*\})\s*from\s*(['"])([^'"\n]{1,300})\1/gm;
+const MAY_PASS_ON = /^[ \t]*export\s*(?:\{[^}]*\}(?!\s*from\b)|default\s+[A-Za-z_$][\w$]*\s*(?:;|$))/m;
 
 /**
  * Tags read from a file's text without parsing: every module specifier (`from:./llm/index.js`; `node:`
- * builtins left out) and `reexports` when the file may pass on another module's names. Comments and
- * strings can add a tag that is not real: that only costs a file read, never a wrong name.
+ * builtins left out), the specifiers it re-exports from (`reexport:node-llama-cpp`), and `reexports`
+ * when it may pass on a name it imported. Comments and strings can add a tag that is not real: that
+ * only costs a file read, never a wrong name.
  */
 export function barrelTags(view: string): string[] {
-  const specs = new Set<string>();
+  const tags = new Set<string>();
   for (const m of view.matchAll(SPECIFIER)) {
     const spec = m[2] as string;
-    if (!spec.startsWith('node:')) specs.add(FROM_TAG + spec);
+    if (!spec.startsWith('node:')) tags.add(FROM_TAG + spec);
   }
-  const tags = [...specs];
-  if (MAY_REEXPORT.test(view)) tags.push(REEXPORT_TAG);
-  return tags;
+  for (const m of view.matchAll(REEXPORT_FROM)) tags.add(REEXPORT_FROM_TAG + (m[2] as string));
+  if (MAY_PASS_ON.test(view)) tags.add(REEXPORT_TAG);
+  return [...tags];
 }
 
 /** The shape of a module from its facts. */

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FileFacts } from '../facts.js';
-import { FROM_TAG, MAX_BARREL_DEPTH, REEXPORT_TAG, shapeOf, type ModuleLookup, type ModuleShape } from './barrels.js';
+import { FROM_TAG, MAX_BARREL_DEPTH, REEXPORT_FROM_TAG, REEXPORT_TAG, shapeOf, type ModuleLookup, type ModuleShape } from './barrels.js';
 
 /** What the graph needs of one project file: the scan's row, or null when it is not a readable TS/JS file. */
 export interface GraphNode {
@@ -22,10 +22,12 @@ export interface GraphSource {
   candidates(spec: string, from: string): string[];
   exists(path: string): boolean;
   facts(path: string): Promise<FileFacts | null>;
+  /** The rule codes whose triggers a package specifier matches (`node-llama-cpp` → LOAD001, TMPL001). */
+  codesOf(spec: string): readonly string[];
 }
 
 interface Reach {
-  /** Rule codes of the barrels reached (their own triggers). */
+  /** Rule codes of the packages the barrels reached pass on. */
   codes: Set<string>;
   /** Every file reached, with its hash: what following this file's names may read. */
   files: Map<string, string>;
@@ -34,7 +36,17 @@ interface Reach {
 }
 
 const EMPTY_SHAPE: ModuleShape = { reexports: [], defines: new Set() };
-const isCode = (tag: string): boolean => tag !== REEXPORT_TAG && !tag.startsWith(FROM_TAG);
+
+/** The specifiers a file passes names on from: its re-exports, or every import when it may export an imported name. */
+function sources(node: GraphNode): string[] {
+  const all = node.tags.includes(REEXPORT_TAG);
+  const out: string[] = [];
+  for (const tag of node.tags) {
+    if (tag.startsWith(REEXPORT_FROM_TAG)) out.push(tag.slice(REEXPORT_FROM_TAG.length));
+    else if (all && tag.startsWith(FROM_TAG)) out.push(tag.slice(FROM_TAG.length));
+  }
+  return out;
+}
 
 export class ScriptGraph {
   private readonly reaches = new Map<string, Reach>();
@@ -46,36 +58,40 @@ export class ScriptGraph {
     return candidates.find((c) => this.source.exists(c)) ?? null;
   }
 
-  private targets(path: string, node: GraphNode): string[] {
-    const out: string[] = [];
-    for (const tag of node.tags) {
-      if (!tag.startsWith(FROM_TAG)) continue;
-      const at = this.locate(this.source.candidates(tag.slice(FROM_TAG.length), path));
-      if (at && at !== path) out.push(at);
-    }
-    return out;
-  }
-
-  /** The modules `path` imports, and the barrels behind them, breadth first. */
+  /**
+   * The modules `path` imports, and the barrels behind them, breadth first. Only what barrels pass on
+   * from packages counts toward the codes: a barrel's own text (its comments, its other imports) says
+   * nothing about what an importer calls.
+   */
   reach(path: string): Reach {
     let r = this.reaches.get(path);
     if (r) return r;
     r = { codes: new Set(), files: new Map(), barrels: [] };
     this.reaches.set(path, r);
     const start = this.source.node(path);
-    let frontier = start ? this.targets(path, start) : [];
+    let frontier: { file: string; spec: string }[] = [];
+    if (start) for (const tag of start.tags) if (tag.startsWith(FROM_TAG)) frontier.push({ file: path, spec: tag.slice(FROM_TAG.length) });
+    let first = true;
     for (let depth = 0; frontier.length && depth <= MAX_BARREL_DEPTH; depth++) {
-      const next: string[] = [];
-      for (const file of frontier) {
-        if (r.files.has(file) || file === path) continue;
+      const next: { file: string; spec: string }[] = [];
+      for (const { file: from, spec } of frontier) {
+        const candidates = this.source.candidates(spec, from);
+        if (!candidates.length) {
+          // a package: it counts when a barrel passes it on, not when the importer itself imports it
+          if (!first) for (const c of this.source.codesOf(spec)) r.codes.add(c);
+          continue;
+        }
+        const file = this.locate(candidates);
+        if (!file || file === path || r.files.has(file)) continue;
         const node = this.source.node(file);
         r.files.set(file, node?.hash ?? '');
-        if (!node?.tags.includes(REEXPORT_TAG)) continue;
+        const passed = node ? sources(node) : [];
+        if (!passed.length) continue;
         r.barrels.push(file);
-        for (const tag of node.tags) if (isCode(tag)) r.codes.add(tag);
-        next.push(...this.targets(file, node));
+        for (const s of passed) next.push({ file, spec: s });
       }
       frontier = next;
+      first = false;
     }
     return r;
   }
