@@ -5,8 +5,11 @@
 
 import type { FileFacts } from '../analysis/facts.js';
 import { moduleNameOf } from '../analysis/python/extract.js';
-import { modelLoadKind } from './apis.js';
+import { importQname, moduleQname } from '../analysis/typescript/paths.js';
+import { canonicalQname, modelLoadKind } from './apis.js';
 import type { SanctionedLoader } from './project.js';
+
+const LOADER_NAME = /load|clean|guard|safe/i;
 
 function inside(scope: string, qualname: string): boolean {
   return scope === qualname || scope.startsWith(qualname + '.');
@@ -30,6 +33,8 @@ export interface LoaderSummary {
     /** Lines of `chat_template = None` and of a call with `add_special_tokens=False`, or null. */
     unset: number | null;
     noSpecial: number | null;
+    /** Line of a node-llama-cpp `LlamaCompletion` built there: completion with no chat template. */
+    completion?: number | null;
   }[];
   imports: { module: string; name: string | null }[];
 }
@@ -39,13 +44,22 @@ export interface LoaderSummary {
  * run remembers them and decodes the facts of none of the loader files that did not change.
  */
 export function summarizeForLoaders(file: FileFacts): LoaderSummary {
-  const summary: LoaderSummary = { path: file.path, module: moduleNameOf(file.path), candidates: [], imports: [] };
-  if (file.language !== 'python') return summary;
-  for (const imp of file.imports) if (imp.module) summary.imports.push({ module: imp.module, name: imp.name });
+  const script = file.language === 'typescript' || file.language === 'javascript';
+  // TS/JS modules are named by their path, dotted as config spells loaders (`src.llm.loader`)
+  const dotted = (q: string): string => q.replace(/\//g, '.');
+  const summary: LoaderSummary = { path: file.path, module: script ? dotted(moduleQname(file.path)) : moduleNameOf(file.path), candidates: [], imports: [] };
+  if (file.language !== 'python' && !script) return summary;
+  for (const imp of file.imports) {
+    if (!imp.module) continue;
+    summary.imports.push({ module: script ? dotted(importQname(imp.module, file.path)) : imp.module, name: imp.name === 'default' ? imp.alias : imp.name });
+  }
   for (const def of file.defs) {
     if (def.qualname.includes('.') && file.defs.some((d) => d !== def && inside(def.qualname, d.qualname) && d.kind === 'class')) {
       continue;
     }
+    // completing through LlamaCompletion is what any TS/JS completion script does: there, only a class
+    // or a function named as a loader is one (a benchmark's `main` is not)
+    if (script && def.kind === 'function' && !LOADER_NAME.test(def.name)) continue;
     const load = file.calls.find((c) => inside(c.scope, def.qualname) && modelLoadKind(c));
     if (!load) continue;
     const unset = file.assigns.find(
@@ -54,7 +68,8 @@ export function summarizeForLoaders(file: FileFacts): LoaderSummary {
     const noSpecial = file.calls.find(
       (c) => inside(c.scope, def.qualname) && c.kwargs.add_special_tokens?.kind === 'bool' && !c.kwargs.add_special_tokens.value,
     );
-    if (!unset && !noSpecial) continue;
+    const completion = script ? file.calls.find((c) => inside(c.scope, def.qualname) && c.resolved && canonicalQname(c.qname) === 'node-llama-cpp.LlamaCompletion') : undefined;
+    if (!unset && !noSpecial && !completion) continue;
     summary.candidates.push({
       qualname: def.qualname,
       name: def.name,
@@ -63,6 +78,7 @@ export function summarizeForLoaders(file: FileFacts): LoaderSummary {
       load: { kind: modelLoadKind(load) ?? 'load', line: load.span.line },
       unset: unset?.span.line ?? null,
       noSpecial: noSpecial?.span.line ?? null,
+      completion: completion?.span.line ?? null,
     });
   }
   return summary;
@@ -70,7 +86,8 @@ export function summarizeForLoaders(file: FileFacts): LoaderSummary {
 
 /**
  * Zero-config sanctioned loader: a class or function that loads a model or tokenizer *and*
- * neutralises the chat template (`chat_template = None`, `add_special_tokens=False`). Among several,
+ * neutralises the chat template (`chat_template = None`, `add_special_tokens=False`; in TS/JS also a
+ * node-llama-cpp `LlamaCompletion` instead of a chat session). Among several,
  * the ones other files import win, then names that say "loader". Returns the best (ties all kept).
  */
 export function inferSanctionedLoaders(all: readonly FileFacts[]): SanctionedLoader[] {
@@ -98,12 +115,14 @@ export function combineLoaderSummaries(all: readonly LoaderSummary[]): Sanctione
       const reasons = [`\`${def.qualname}\` in ${file.path}:${def.line} loads with \`${def.load.kind}\` (line ${def.load.line})`];
       if (def.unset !== null) reasons.push(`it sets \`chat_template = None\` (line ${def.unset})`);
       if (def.noSpecial !== null) reasons.push(`it tokenizes with \`add_special_tokens=False\` (line ${def.noSpecial})`);
+      const completion = def.completion ?? null;
+      if (completion !== null) reasons.push(`it completes with node-llama-cpp \`LlamaCompletion\`, which applies no chat template (line ${completion})`);
       const importerCount = [...importers.values()].reduce((a, b) => a + b, 0);
       if (importerCount) reasons.push(`${importerCount} other file${importerCount === 1 ? '' : 's'} import it`);
-      const named = /load|clean|guard|safe/i.test(def.name) || /load|clean/i.test(stem);
+      const named = LOADER_NAME.test(def.name) || /load|clean/i.test(stem);
       if (named) reasons.push('its name says it is a loader');
       const score =
-        importerCount * 4 + (def.unset !== null ? 2 : 0) + (def.noSpecial !== null ? 1 : 0) + (named ? 2 : 0) + (def.kind === 'class' ? 1 : 0);
+        importerCount * 4 + (def.unset !== null || completion !== null ? 2 : 0) + (def.noSpecial !== null ? 1 : 0) + (named ? 2 : 0) + (def.kind === 'class' ? 1 : 0);
       candidates.push({ loader: { name, source: 'inferred', reasons }, score });
     }
   }

@@ -1,6 +1,6 @@
 /**
  * The scan step of an audit: reads each file, prefilters it with the rules' triggers, and extracts facts. It
- * also collects every file's suppressions and the Python files that may define a sanctioned loader. Python
+ * also collects every file's suppressions and the Python and TS/JS files that may define a sanctioned loader. Python
  * and TS/JS files are prefiltered (their front ends are the costly ones); TS/JS declaration files and
  * bundles are skipped with a reason.
  */
@@ -58,7 +58,7 @@ export interface ScannedFile {
 export interface ScanResult {
   files: ScannedFile[];
   skipped: SkippedFile[];
-  /** Python files that may define a sanctioned loader (zero-config inference), facts on demand. */
+  /** Python and TS/JS files that may define a sanctioned loader (zero-config inference), facts on demand. */
   loaderHints: { row: CachedFile; facts(): Promise<FileFacts> }[];
   /** How many files the front ends parsed so far (cache misses); grows as `facts()` is called. */
   parsed(): number;
@@ -83,6 +83,8 @@ function rootOf(files: readonly DiscoveredFile[]): string {
 const SCRIPT_OPTIONS_MEMO = 'script-options';
 const LOADER_HINT = /chat_template|add_special_tokens/;
 const LOAD_HINT = /from_pretrained|LLM\(/;
+const SCRIPT_LOADER_HINT = /chat_template|add_special_tokens|LlamaCompletion/;
+const SCRIPT_LOAD_HINT = /from_pretrained|loadModel/;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -163,6 +165,7 @@ function examine(file: DiscoveredFile, language: Language, maxFileSize: number, 
     codes = matchScript(view);
     // beside the codes, what the import graph needs (graph.ts), so an unchanged file is never re-read for it
     row.matches = [...codes, ...barrelTags(view)];
+    row.hint = SCRIPT_LOADER_HINT.test(view) && SCRIPT_LOAD_HINT.test(view);
   }
   const needsText = !prefiltered(language) || codes.length > 0 || row.hint || view.includes(SUPPRESSION_MARKER);
   if (!needsText) return { row, text: null };
