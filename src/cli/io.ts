@@ -4,6 +4,7 @@
  */
 
 import { UserError } from '../core/errors.js';
+import { parseArgs } from 'node:util';
 
 export interface Io {
   cwd: string;
@@ -40,4 +41,37 @@ export function codes(values: string[] | undefined): string[] | undefined {
     if (!/^[A-Z]+[0-9]{0,3}$/.test(c)) throw new UserError(`\`${c}\` is not a rule code or prefix`, { hint: 'codes look like LOAD001 or LOAD' });
   }
   return out;
+}
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
+
+/**
+ * A command's flags and positionals, with `--help`/`-h` added; null when help was asked for (it has been
+ * printed, and the command returns 0).
+ */
+export function commandArgs<O extends OptionSpec>(
+  command: string,
+  args: string[],
+  options: O,
+  io: Io,
+  help: string,
+): { values: ParsedValues<O>; positionals: string[] } | null {
+  const all = { ...options, help: { type: 'boolean', short: 'h' } } as const;
+  const parsed = usage(command, () => parseArgs({ args, allowPositionals: true, strict: true, options: all }));
+  if ((parsed.values as { help?: boolean }).help) {
+    io.stdout.write(help);
+    return null;
+  }
+  return { values: parsed.values as ParsedValues<O>, positionals: parsed.positionals };
+}
+
+type ParsedValues<O extends OptionSpec> = {
+  [K in keyof O]?: O[K]['type'] extends 'boolean' ? (O[K]['multiple'] extends true ? boolean[] : boolean) : O[K]['multiple'] extends true ? string[] : string;
+};
+
+/** The one path a command takes, or a usage error naming the command and an example. */
+export function onePath(positionals: readonly string[], what: string, example: string): string {
+  const [target, ...extra] = positionals;
+  if (!target || extra.length) throw new UserError(`${what}`, { hint: example });
+  return target;
 }

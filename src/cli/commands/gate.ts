@@ -2,11 +2,10 @@
  * `provenant gate`: audit, registry check and pipeline pre-flight in one pass/fail for CI.
  */
 
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { renderGateGithub, renderGateSarif, renderGateSummary, runGate, writeStepSummary, writeTextFile, type GateReport } from '../../index.js';
-import { usage, type Io } from '../io.js';
+import { commandArgs, type Io } from '../io.js';
 
 export const HELP = `provenant gate [--format text|github] [--sarif FILE] [--spec FILE] [--smoke]
 
@@ -24,19 +23,9 @@ Exit: 0 all checks pass, 1 a check fails, 2 a usage or config error.
 `;
 
 export async function run(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = usage('gate', () =>
-    parseArgs({ args, allowPositionals: true, strict: true, options: {
-      format: { type: 'string' },
-      sarif: { type: 'string' },
-      spec: { type: 'string' },
-      smoke: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    } }),
-  );
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = commandArgs('gate', args, { format: { type: 'string' }, sarif: { type: 'string' }, spec: { type: 'string' }, smoke: { type: 'boolean' } }, io, HELP);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length) throw new UserError(`gate takes no paths (got ${positionals.join(' ')})`, { hint: 'run it at the project root' });
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'github') throw new UserError(`--format ${format}: expected text or github`);

@@ -2,10 +2,8 @@
  * `provenant investigate PATH`: where an unstamped legacy file came from, as evidence and a verdict.
  */
 
-import { parseArgs } from 'node:util';
-import { UserError } from '../../core/errors.js';
 import { formatInvestigation, investigateLegacyFile } from '../../index.js';
-import { usage, type Io } from '../io.js';
+import { commandArgs, onePath, type Io } from '../io.js';
 
 export const HELP = `provenant investigate PATH [--record] [--json]
 
@@ -22,19 +20,10 @@ status and known bugs. Prints an evidence table and a verdict:
 `;
 
 export async function run(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = usage('investigate', () =>
-    parseArgs({ args, allowPositionals: true, strict: true, options: {
-      record: { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    } }),
-  );
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
-  const [target, ...extra] = positionals;
-  if (!target || extra.length) throw new UserError('investigate takes one file', { hint: 'provenant investigate data/stage1/train_instructions.jsonl' });
+  const parsed = commandArgs('investigate', args, { record: { type: 'boolean' }, json: { type: 'boolean' } }, io, HELP);
+  if (!parsed) return 0;
+  const { values } = parsed;
+  const target = onePath(parsed.positionals, 'investigate takes one file', 'provenant investigate data/stage1/train_instructions.jsonl');
   const report = await investigateLegacyFile({
     cwd: io.cwd,
     path: target,

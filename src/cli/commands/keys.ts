@@ -2,11 +2,10 @@
  * `provenant keys`: signing keys for stamps.
  */
 
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { initSigningKey } from '../../index.js';
-import { usage, type Io } from '../io.js';
+import { commandArgs, type Io } from '../io.js';
 
 export const HELP = `provenant keys init
 
@@ -17,13 +16,9 @@ Commit the public key. From then on \`provenant run\` signs stamps as DSSE envel
 `;
 
 export async function run(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = usage('keys', () =>
-    parseArgs({ args, allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' } } }),
-  );
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = commandArgs('keys', args, {}, io, HELP);
+  if (!parsed) return 0;
+  const { positionals } = parsed;
   if (positionals.length !== 1 || positionals[0] !== 'init') throw new UserError('keys takes `init`', { hint: 'provenant keys init' });
   const r = await initSigningKey({ cwd: io.cwd, env: io.env });
   io.stdout.write(`key ${r.keyId}\n  private: ${r.privateKey}\n  public:  ${path.relative(io.cwd, r.publicKey) || r.publicKey} (commit this file)\n`);

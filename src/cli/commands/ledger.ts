@@ -2,10 +2,9 @@
  * `provenant ledger rebuild`: restores the ledger from the sidecar stamps.
  */
 
-import { parseArgs } from 'node:util';
 import { UserError } from '../../core/errors.js';
 import { rebuildLedger } from '../../index.js';
-import { usage, type Io } from '../io.js';
+import { commandArgs, type Io } from '../io.js';
 
 export const HELP = `provenant ledger rebuild [--json]
 
@@ -18,16 +17,9 @@ Stamps that cannot be read are listed and left out.
 `;
 
 export async function run(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = usage('ledger', () =>
-    parseArgs({ args, allowPositionals: true, strict: true, options: {
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    } }),
-  );
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = commandArgs('ledger', args, { json: { type: 'boolean' } }, io, HELP);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length !== 1 || positionals[0] !== 'rebuild') throw new UserError('ledger takes `rebuild`', { hint: 'provenant ledger rebuild' });
   const r = await rebuildLedger({ cwd: io.cwd, warn: (m) => io.stderr.write(`provenant: warning: ${m}\n`) });
   if (values.json) {

@@ -2,10 +2,8 @@
  * `provenant lineage PATH`: the tree of an artifact's provenance, as text, JSON or Mermaid.
  */
 
-import { parseArgs } from 'node:util';
-import { UserError } from '../../core/errors.js';
 import { artifactLineage, formatLineage } from '../../index.js';
-import { oneOf, usage, type Io } from '../io.js';
+import { commandArgs, onePath, oneOf, type Io } from '../io.js';
 
 export const HELP = `provenant lineage PATH [--down] [--verdicts] [--json | --format text|json|mermaid]
 
@@ -22,21 +20,10 @@ cycles and artifacts already shown are marked, never fatal.
 const LINEAGE_FORMATS = ['text', 'json', 'mermaid'] as const;
 
 export async function run(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = usage('lineage', () =>
-    parseArgs({ args, allowPositionals: true, strict: true, options: {
-      down: { type: 'boolean' },
-      verdicts: { type: 'boolean' },
-      format: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    } }),
-  );
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
-  const [target, ...extra] = positionals;
-  if (!target || extra.length) throw new UserError('lineage takes one artifact path', { hint: 'provenant lineage data/sft/train.jsonl' });
+  const parsed = commandArgs('lineage', args, { down: { type: 'boolean' }, verdicts: { type: 'boolean' }, format: { type: 'string' }, json: { type: 'boolean' } }, io, HELP);
+  if (!parsed) return 0;
+  const { values } = parsed;
+  const target = onePath(parsed.positionals, 'lineage takes one artifact path', 'provenant lineage data/sft/train.jsonl');
   const format = values.json ? 'json' : (oneOf('format', values.format, LINEAGE_FORMATS) ?? 'text');
   const report = await artifactLineage({
     cwd: io.cwd,

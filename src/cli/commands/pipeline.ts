@@ -3,10 +3,9 @@
  * problems and cost; then running it through the stamping wrapper.
  */
 
-import { parseArgs } from 'node:util';
 import { UserError } from '../../core/errors.js';
 import { planPipeline, renderRunSummary, runPipeline, startPipelineView, type Plan, type PipelineRunResult } from '../../index.js';
-import { usage, type Io } from '../io.js';
+import { commandArgs, type Io } from '../io.js';
 
 export const HELP = `provenant pipeline plan|run [--spec FILE] [--smoke]
 
@@ -28,22 +27,17 @@ refused or a gate stopped the run, 2 when the spec is wrong.
 `;
 
 export async function run(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = usage('pipeline', () =>
-    parseArgs({ args, allowPositionals: true, strict: true, options: {
-      spec: { type: 'string' },
-      smoke: { type: 'boolean' },
-      json: { type: 'boolean' },
-      until: { type: 'string' },
-      from: { type: 'string' },
-      force: { type: 'boolean' },
-      plain: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    } }),
-  );
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = commandArgs('pipeline', args, {
+    spec: { type: 'string' },
+    smoke: { type: 'boolean' },
+    json: { type: 'boolean' },
+    until: { type: 'string' },
+    from: { type: 'string' },
+    force: { type: 'boolean' },
+    plain: { type: 'boolean' },
+  }, io, HELP);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const [action, ...extra] = positionals;
   if ((action !== 'plan' && action !== 'run') || extra.length) throw new UserError('pipeline takes `plan` or `run`', { hint: 'provenant pipeline plan' });
   const warn = (m: string): void => void io.stderr.write(`provenant: warning: ${m}\n`);

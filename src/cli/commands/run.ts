@@ -2,10 +2,9 @@
  * `provenant run`: runs a command and stamps what it wrote.
  */
 
-import { parseArgs } from 'node:util';
 import { UserError } from '../../core/errors.js';
 import { runAndStamp } from '../../index.js';
-import { usage, type Io } from '../io.js';
+import { commandArgs, type Io } from '../io.js';
 
 export const HELP = `provenant run [--out PATH]… [--in PATH]… [--allow-deprecated] [--allow-findings] -- CMD ARGS…
 
@@ -27,19 +26,14 @@ export async function run(args: string[], io: Io): Promise<number> {
   const split = args.indexOf('--');
   const own = split === -1 ? args : args.slice(0, split);
   const argv = split === -1 ? [] : args.slice(split + 1);
-  const { values, positionals } = usage('run', () =>
-    parseArgs({ args: own, allowPositionals: true, strict: true, options: {
-      out: { type: 'string', multiple: true },
-      in: { type: 'string', multiple: true },
-      'allow-deprecated': { type: 'boolean' },
-      'allow-findings': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    } }),
-  );
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = commandArgs('run', own, {
+    out: { type: 'string', multiple: true },
+    in: { type: 'string', multiple: true },
+    'allow-deprecated': { type: 'boolean' },
+    'allow-findings': { type: 'boolean' },
+  }, io, HELP);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length) throw new UserError(`run: put the command after \`--\` (got ${positionals.join(' ')})`, { hint: 'provenant run --out data.jsonl -- python make.py' });
   const result = await runAndStamp({
     argv,

@@ -2,10 +2,9 @@
  * `provenant verify`: a verdict per artifact, from its stamp, its content, its producer and its inputs.
  */
 
-import { parseArgs } from 'node:util';
 import { UserError } from '../../core/errors.js';
 import { verifyArtifacts } from '../../index.js';
-import { usage, type Io } from '../io.js';
+import { commandArgs, type Io } from '../io.js';
 
 export const HELP = `provenant verify PATH… [--full] [--json]
 
@@ -27,17 +26,9 @@ Exit: 0 when every artifact is ok, 1 otherwise.
 `;
 
 export async function run(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = usage('verify', () =>
-    parseArgs({ args, allowPositionals: true, strict: true, options: {
-      full: { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    } }),
-  );
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = commandArgs('verify', args, { full: { type: 'boolean' }, json: { type: 'boolean' } }, io, HELP);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length === 0) throw new UserError('verify: name at least one artifact', { hint: 'provenant verify data/sft/train.jsonl' });
   const report = await verifyArtifacts({ cwd: io.cwd, paths: positionals, full: Boolean(values.full), env: io.env, warn: (m) => io.stderr.write(`provenant: warning: ${m}\n`) });
   if (values.json) {
