@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -198,4 +199,21 @@ export function runBench(main: (argv: string[]) => Promise<number>): void {
       }
     },
   );
+}
+
+/** Wall milliseconds of a command run to completion (output discarded); an exit code not in `ok` is an error. */
+export function timedCommand(command: string, args: string[], cwd: string, ok: readonly number[] = [0]): number {
+  const start = performance.now();
+  const r = spawnSync(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
+  const ms = performance.now() - start;
+  if (!ok.includes(r.status ?? -1)) throw new BenchError(`${command} ${args.slice(0, 4).join(' ')}…: exit ${r.status}: ${r.stderr.slice(0, 400)}`);
+  return ms;
+}
+
+/** git in a bench's own repository, with a fixed identity. */
+export function benchGit(args: string[], cwd: string): string {
+  const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'b@x.invalid', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'b@x.invalid' };
+  const r = spawnSync('git', args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new BenchError(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
 }

@@ -13,26 +13,10 @@
  * The inputs are sparse files (zeros), written instantly and hashed at full cost. Times are reported,
  * never asserted.
  */
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { BenchError, median, parseArgs, repoRoot, runBench } from './common.js';
-
-function timed(command: string, args: string[], cwd: string, okCodes: number[] = [0]): number {
-  const start = performance.now();
-  const r = spawnSync(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  const ms = performance.now() - start;
-  if (!okCodes.includes(r.status ?? -1)) throw new BenchError(`${command} ${args.slice(0, 4).join(' ')}…: exit ${r.status}: ${r.stderr.slice(0, 400)}`);
-  return ms;
-}
-
-function git(args: string[], cwd: string): void {
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'b@x.invalid', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'b@x.invalid' };
-  const r = spawnSync('git', args, { cwd, env, encoding: 'utf8' });
-  if (r.status !== 0) throw new BenchError(`git ${args.join(' ')}: ${r.stderr}`);
-}
+import { benchGit, median, parseArgs, repoRoot, runBench, timedCommand } from './common.js';
 
 function spec(stages: number, inputs: number): string {
   const lines = ['version: 1', 'hourly-rate: 2', 'stages:'];
@@ -60,23 +44,23 @@ async function main(argv: string[]): Promise<number> {
     writeFileSync(path.join(dir, 'step.py'), '"""Writes a small report."""\nimport sys, json\nopen(sys.argv[2], "w").write(json.dumps({"from": sys.argv[1]}))\n');
     writeFileSync(path.join(dir, 'provenant.pipeline.yaml'), spec(stages, inputs));
     const names = Array.from({ length: inputs }, (_, i) => `data/in${i}.bin`);
-    spawnSync('mkdir', ['-p', path.join(dir, 'data'), path.join(dir, 'out')]);
+    for (const sub of ['data', 'out']) mkdirSync(path.join(dir, sub), { recursive: true });
     for (const n of names) {
       writeFileSync(path.join(dir, n), '');
-      truncateSync(path.join(dir, n), gib * 1024 ** 3);
+      truncateSync(path.join(dir, n), Math.round(gib * 1024 ** 3));
     }
-    git(['init', '-q'], dir);
-    git(['add', 'provenant.toml', 'step.py', 'provenant.pipeline.yaml'], dir);
-    git(['commit', '-qm', 'init'], dir);
+    benchGit(['init', '-q'], dir);
+    benchGit(['add', 'provenant.toml', 'step.py', 'provenant.pipeline.yaml'], dir);
+    benchGit(['commit', '-qm', 'init'], dir);
     console.log(`plan: ${stages} stages over ${inputs} stamped inputs of ${gib} GiB (${inputs * gib} GiB)`);
-    const stamp = timed(process.execPath, [bin, 'run', ...names.flatMap((n) => ['--out', n]), '--', 'true'], dir);
-    const firstVerify = timed(process.execPath, [bin, 'verify', ...names], dir);
+    const stamp = timedCommand(process.execPath, [bin, 'run', ...names.flatMap((n) => ['--out', n]), '--', 'true'], dir);
+    const firstVerify = timedCommand(process.execPath, [bin, 'verify', ...names], dir);
     console.log(`  (stamping them took ${(stamp / 1000).toFixed(1)} s, the first verify ${(firstVerify / 1000).toFixed(1)} s)`);
     const peer: number[] = [];
     const plans: number[] = [];
     for (let i = 0; i < rounds; i++) {
-      peer.push(timed('sha256sum', names, dir));
-      plans.push(timed(process.execPath, [bin, 'pipeline', 'plan'], dir));
+      peer.push(timedCommand('sha256sum', names, dir));
+      plans.push(timedCommand(process.execPath, [bin, 'pipeline', 'plan'], dir));
     }
     const p = median(peer);
     console.log(report('sha256sum of the inputs (peer)', p, p));
@@ -90,16 +74,16 @@ async function main(argv: string[]): Promise<number> {
         const lab = mkdtempSync(path.join(os.tmpdir(), 'provenant-bench-lab-'));
         cpSync(path.join(repoRoot(), 'examples', 'stage1-lab'), lab, { recursive: true });
         rmSync(path.join(lab, '.provenant'), { recursive: true, force: true });
-        git(['init', '-q'], lab);
-        git(['add', '-A'], lab);
-        git(['commit', '-qm', 'lab'], lab);
+        benchGit(['init', '-q'], lab);
+        benchGit(['add', '-A'], lab);
+        benchGit(['commit', '-qm', 'lab'], lab);
         return lab;
       };
       const a = copy();
       const g = copy();
       try {
-        audits.push(timed(process.execPath, [bin, 'audit'], a, [0, 1]));
-        gates.push(timed(process.execPath, [bin, 'gate'], g, [0, 1]));
+        audits.push(timedCommand(process.execPath, [bin, 'audit'], a, [0, 1]));
+        gates.push(timedCommand(process.execPath, [bin, 'gate'], g, [0, 1]));
       } finally {
         rmSync(a, { recursive: true, force: true });
         rmSync(g, { recursive: true, force: true });

@@ -13,30 +13,15 @@
  *
  * Times are reported, never asserted.
  */
-import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { sha256File } from '../src/provenance/hash.js';
-import { BenchError, median, parseArgs, repoRoot, runBench } from './common.js';
+import { benchGit, median, parseArgs, repoRoot, runBench, timedCommand } from './common.js';
 
 const MIB = 1024 * 1024;
-
-function timed(command: string, args: string[], cwd: string): number {
-  const start = performance.now();
-  const r = spawnSync(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
-  const ms = performance.now() - start;
-  if (r.status !== 0) throw new BenchError(`${command} ${args.slice(0, 3).join(' ')}…: exit ${r.status}: ${r.stderr.slice(0, 400)}`);
-  return ms;
-}
-
-function git(args: string[], cwd: string): void {
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'b@x.invalid', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'b@x.invalid' };
-  const r = spawnSync('git', args, { cwd, env, encoding: 'utf8' });
-  if (r.status !== 0) throw new BenchError(`git ${args.join(' ')}: ${r.stderr}`);
-}
 
 function bigFile(file: string, mib: number): void {
   const chunk = randomBytes(8 * MIB);
@@ -62,9 +47,9 @@ async function main(argv: string[]): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'provenant-bench-prov-'));
   try {
     writeFileSync(path.join(dir, 'provenant.toml'), '');
-    git(['init', '-q'], dir);
-    git(['add', '-A'], dir);
-    git(['commit', '-qm', 'init'], dir);
+    benchGit(['init', '-q'], dir);
+    benchGit(['add', '-A'], dir);
+    benchGit(['commit', '-qm', 'init'], dir);
 
     console.log(`hashing a ${sizeMib} MiB file, ${rounds} rounds, alternating (medians)`);
     const big = path.join(dir, 'big.bin');
@@ -74,12 +59,12 @@ async function main(argv: string[]): Promise<number> {
     const inProcess: number[] = [];
     const endToEnd: number[] = [];
     for (let i = 0; i < rounds; i++) {
-      peer.push(timed('sha256sum', [big], dir));
+      peer.push(timedCommand('sha256sum', [big], dir));
       const start = performance.now();
       sha256File(big);
       inProcess.push(performance.now() - start);
       rmSync(`${big}.prov.json`, { force: true });
-      endToEnd.push(timed(process.execPath, [bin, 'run', '--out', 'big.bin', '--', 'true'], dir));
+      endToEnd.push(timedCommand(process.execPath, [bin, 'run', '--out', 'big.bin', '--', 'true'], dir));
     }
     const p = median(peer);
     console.log(line('sha256sum (peer)', p, p, bytes));
@@ -94,15 +79,15 @@ async function main(argv: string[]): Promise<number> {
     writeFileSync(path.join(dir, 'write.py'), 'import sys\nfor p in sys.argv[1:]:\n    open(p, "w").write(\'{"i": "%s"}\\n\' % p * 20)\n');
     const list = path.join(dir, 'outs.txt');
     writeFileSync(list, names.join('\n'));
-    timed(process.execPath, [bin, 'run', ...names.flatMap((n) => ['--out', n]), '--', 'python3', 'write.py', ...names], dir);
-    const first = timed(process.execPath, [bin, 'verify', ...names], dir);
+    timedCommand(process.execPath, [bin, 'run', ...names.flatMap((n) => ['--out', n]), '--', 'python3', 'write.py', ...names], dir);
+    const first = timedCommand(process.execPath, [bin, 'verify', ...names], dir);
     const fast: number[] = [];
     const full: number[] = [];
     const sums: number[] = [];
     for (let i = 0; i < rounds; i++) {
-      sums.push(timed('sha256sum', names, dir));
-      fast.push(timed(process.execPath, [bin, 'verify', ...names], dir));
-      full.push(timed(process.execPath, [bin, 'verify', '--full', ...names], dir));
+      sums.push(timedCommand('sha256sum', names, dir));
+      fast.push(timedCommand(process.execPath, [bin, 'verify', ...names], dir));
+      full.push(timedCommand(process.execPath, [bin, 'verify', '--full', ...names], dir));
     }
     const s = median(sums);
     console.log(line('sha256sum of the same files (peer)', s, s, null));
