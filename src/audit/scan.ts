@@ -217,15 +217,12 @@ interface GraphSetup {
  * importing a barrel elsewhere) is examined here on first use, like any file of the run.
  */
 function scriptGraph(g: GraphSetup): ScriptGraph {
-  const byPath = new Map(g.entries.map((e) => [e.file.path, e]));
+  const byPath = new Map<string, Entry | null>(g.entries.map((e) => [e.file.path, e]));
   const { known, contents } = g.request;
   const exists = (p: string): boolean => (known ? known.has(p) : Boolean(contents?.has(p)) || existsSync(path.join(g.root, p)));
   const entry = (p: string): Entry | null => {
     let e = byPath.get(p);
-    if (e === undefined) {
-      e = probe(p) ?? undefined;
-      byPath.set(p, e as Entry);
-    }
+    if (e === undefined) byPath.set(p, (e = probe(p)));
     return e && !e.row.skip && isScript(e.language) ? e : null;
   };
   const probe = (p: string): Entry | null => {
