@@ -1,5 +1,6 @@
 /**
- * Re-exports followed across files. A local barrel (`src/llm/index.ts`: `export { getLlama } from
+ * Re-exports followed across files: an importer's names rooted at a local module are rewritten to the
+ * module that one takes them from. A local barrel (`src/llm/index.ts`: `export { getLlama } from
  * 'node-llama-cpp'`, `export * from './runtime.js'`, `export { LlamaChatSession as Chat } from …`) makes
  * an importer's `getLlama()` read `src/llm.getLlama` in its own facts; here such names are rewritten to
  * where the barrel takes them from (`node-llama-cpp.getLlama`), through chains of barrels, with a depth
