@@ -24,6 +24,8 @@ export interface PipelineRunOptions extends PlanOptions {
 export type StageOutcome = 'ran' | 'up-to-date' | 'refused' | 'failed' | 'skipped' | 'not-reached';
 
 export type StageEvent =
+  /** Once, before anything runs: the selected stages in the order they will be taken. */
+  | { type: 'plan'; stages: string[] }
   | { type: 'start'; stage: string; index: number; total: number; reasons: string[]; argv: string[] }
   | { type: 'finish'; stage: string; outcome: StageOutcome; reasons: string[]; ms: number }
   | { type: 'gate'; stage: string; outcome: GateOutcome }
@@ -88,6 +90,7 @@ async function execute(ctx: PlanContext, options: PipelineRunOptions): Promise<P
   const problems = await preflight(ctx, options);
   const missing = problems.filter((p) => p.kind === 'missing-script' && stages.some((s) => s.id === p.stage));
   if (missing.length) throw new UserError(missing.map((p) => `${ctx.spec.file}: stage ${p.stage}: ${p.message}`).join('\n'), { hint: 'fix the spec or restore the script; nothing was run' });
+  options.onEvent({ type: 'plan', stages: stages.map((s) => s.id) });
   const results: PipelineRunResult['stages'] = [];
   const bad = new Set<string>();
   let stopped: PipelineRunResult['stopped'] = null;

@@ -28,6 +28,7 @@ const MARKS: Record<Mark, Seg> = {
   failed: { text: '✗', color: 'red', bold: true },
   skipped: { text: '-', color: 'yellow' },
   'not-reached': { text: '·', dim: true },
+  pending: { text: '·', dim: true },
 };
 const PENDING: Seg = { text: '·', dim: true };
 
@@ -70,6 +71,7 @@ function statusText(stage: StageView, now: number): string {
     case 'ran': return stage.ms === null ? 'ran' : `ran in ${seconds(stage.ms)}`;
     case 'up-to-date': return 'up to date';
     case 'not-reached': return 'not reached';
+    case 'pending': return 'waiting';
     default: return stage.mark;
   }
 }
@@ -82,8 +84,8 @@ function stageLine(stage: StageView, idWidth: number, now: number, width: number
   return fit([
     { text: ' ' },
     tint,
-    { text: ` ${stage.id.padEnd(idWidth)} `, bold: stage.mark === 'running', dim: stage.mark === 'not-reached' },
-    { text: statusText(stage, now), ...(tint.color ? { color: tint.color } : {}), dim: stage.mark === 'not-reached' },
+    { text: ` ${stage.id.padEnd(idWidth)} `, bold: stage.mark === 'running', dim: stage.mark === 'not-reached' || stage.mark === 'pending' },
+    { text: statusText(stage, now), ...(tint.color ? { color: tint.color } : {}), dim: stage.mark === 'not-reached' || stage.mark === 'pending' },
     { text: why, dim: true },
   ], width);
 }

@@ -8,6 +8,7 @@ import type { PipelineRunResult, StageEvent } from '../pipeline/runner.js';
 /** One event as progress lines (a stage's own output passes through as it came). */
 export function renderStageEvent(e: StageEvent): string {
   if (e.type === 'output') return e.text;
+  if (e.type === 'plan') return '';
   if (e.type === 'start') return `[${e.index + 1}/${e.total}] ${e.stage}: running (${e.reasons.join('; ')})\n  $ ${e.argv.join(' ')}\n`;
   if (e.type === 'gate') return `  gate ${e.outcome.passed ? 'passed' : 'FAILED'}: ${e.outcome.message}\n`;
   const why = e.reasons.length && e.outcome !== 'ran' ? `: ${e.reasons.join('; ')}` : '';

@@ -14,6 +14,16 @@ const out = (stage: string, text: string, stream: 'stdout' | 'stderr' = 'stdout'
 const finish = (stage: string, outcome: 'ran' | 'refused' | 'failed' | 'up-to-date', reasons: string[] = [], ms = 1500): StageEvent => ({ type: 'finish', stage, outcome, reasons, ms });
 
 describe('reduceProgress', () => {
+  it('a plan event lists every selected stage as waiting, in order, before any runs', () => {
+    const state = feed([
+      { type: 'plan', stages: ['a', 'b', 'c'] },
+      { type: 'start', stage: 'b', index: 1, total: 3, reasons: ['x'], argv: ['true'] },
+    ]);
+    expect(state.stages.map((s) => [s.id, s.mark])).toEqual([['a', 'pending'], ['b', 'running'], ['c', 'pending']]);
+    expect(pendingCount(state)).toBe(0);
+    expect(doneCount(state)).toBe(0);
+  });
+
   it('a started stage is running and current; the rest of the selection is counted as pending', () => {
     const s = feed([start('prepare', 0)]);
     expect(s.stages).toEqual([{ id: 'prepare', mark: 'running', reasons: ['output missing'], startedAt: 2000, ms: null, gates: [] }]);

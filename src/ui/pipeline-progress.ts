@@ -8,7 +8,7 @@
  */
 import type { PipelineRunResult, StageEvent, StageOutcome } from '../pipeline/runner.js';
 
-export type Mark = 'running' | StageOutcome;
+export type Mark = 'pending' | 'running' | StageOutcome;
 type Stream = 'stdout' | 'stderr';
 const NO_PARTIAL: Record<Stream, string> = { stdout: '', stderr: '' };
 
@@ -64,6 +64,10 @@ export function reduceProgress(state: ProgressState, action: ProgressAction): Pr
   if (action.type === 'warn') return { ...state, warnings: [...state.warnings, action.message] };
   if (action.type === 'result') return withResult(state, action.result, action.at);
   const e = action.event;
+  if (e.type === 'plan') {
+    const pending = e.stages.map((id): StageView => ({ id, mark: 'pending', reasons: [], startedAt: null, ms: null, gates: [] }));
+    return { ...state, stages: pending, total: e.stages.length };
+  }
   if (e.type === 'start') {
     const stage: StageView = { id: e.stage, mark: 'running', reasons: e.reasons, startedAt: action.at, ms: null, gates: [] };
     return { ...state, stages: upsert(state.stages, stage), total: e.total, current: { stage: e.stage, index: e.index, argv: e.argv }, logStage: e.stage, log: [], partial: NO_PARTIAL };
@@ -91,7 +95,7 @@ export function pendingCount(state: ProgressState): number {
 
 /** Stages that are done one way or another, for the header's `done/total`. */
 export function doneCount(state: ProgressState): number {
-  return state.stages.filter((s) => s.mark !== 'running' && s.mark !== 'not-reached').length;
+  return state.stages.filter((s) => s.mark !== 'pending' && s.mark !== 'running' && s.mark !== 'not-reached').length;
 }
 
 /** The log's lines including the unfinished one, newest last. */
