@@ -3,24 +3,14 @@
  * files and machine-written bundles (skipped with a reason), a broken tsconfig.json (default options and
  * a warning naming the file), and `paths` aliases from a working one. Runs the built CLI on temp projects.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { provenant } from '../helpers/exec.js';
-import { tmpProject } from '../helpers/tmp.js';
+import { useTmpProjects } from '../helpers/tmp.js';
 
 const CONFIG = 'include = ["**/*.py", "**/*.ts", "**/*.tsx", "**/*.js", "**/*.mjs", "**/*.cjs"]\nbase-models = ["Qwen/Qwen2.5-7B"]\n';
 const LOAD = "import { AutoTokenizer } from '@huggingface/transformers';\nexport const tok = await AutoTokenizer.from_pretrained('Qwen/Qwen2.5-7B');\n";
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-
-function project(files: Record<string, string>): string {
-  const p = tmpProject({ 'provenant.toml': CONFIG, ...files });
-  cleanups.push(p.cleanup);
-  return p.dir;
-}
+const project = useTmpProjects({ 'provenant.toml': CONFIG });
 
 interface Report {
   findings: { code: string; path: string; span: { line: number }; message: string }[];

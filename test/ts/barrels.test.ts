@@ -6,27 +6,17 @@
  */
 import { utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { barrelTags } from '../../src/analysis/typescript/barrels.js';
 import { audit, type AuditResult } from '../../src/index.js';
-import { tmpProject } from '../helpers/tmp.js';
+import { useTmpProjects } from '../helpers/tmp.js';
 
 const CONFIG = 'include = ["**/*.ts", "**/*.js", "**/*.mjs"]\nbase-models = ["Qwen/Qwen2.5-7B"]\n';
 /** An importer whose text names no package: only what it imports from `spec` can make it a candidate. */
 const LOADS = (spec: string, names = '{ getLlama }') =>
   [`import ${names} from '${spec}';`, "const llama = await getLlama();", "export const model = await llama.loadModel({ modelPath: 'qwen2.5-7b.gguf' });", ''].join('\n');
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-
-function project(files: Record<string, string>): string {
-  const p = tmpProject({ 'provenant.toml': CONFIG, ...files });
-  cleanups.push(p.cleanup);
-  return p.dir;
-}
+const project = useTmpProjects({ 'provenant.toml': CONFIG });
 
 async function run(dir: string, extra: { paths?: string[]; noCache?: boolean } = {}): Promise<AuditResult> {
   return audit({ paths: extra.paths ?? [], cwd: dir, noCache: extra.noCache ?? true, baseline: 'ignore' });
