@@ -226,38 +226,60 @@ function parseRaw(out: string): IndexEntry[] {
   return entries;
 }
 
+/** One answer of `git cat-file --batch`: its header words, and the object's bytes unless it was not found. */
+interface CatFileAnswer {
+  header: string[];
+  content: Buffer | null;
+}
+
 /**
- * Reads blobs with one `git cat-file --batch`: requests are ids, one a line; each answer is
- * `<id> <type> <size>` LF, the content, LF (or `<id> missing` LF).
+ * Asks `git cat-file --batch` one request a line (object ids or `<rev>:<path>`) and splits its output into one
+ * answer per request: `<id> <type> <size>` LF, the content, LF — or `<request> missing|ambiguous` LF.
  */
-async function readBlobs(repo: Repo, ids: readonly string[]): Promise<Map<string, Buffer>> {
-  const blobs = new Map<string, Buffer>();
+async function catFileBatch(dir: string, indexFile: string | undefined, requests: readonly string[], what: string): Promise<CatFileAnswer[]> {
   // Never start cat-file with nothing to ask: with an empty request simple-git leaves its stdin open.
-  if (ids.length === 0) return blobs;
-  const git = await makeGit(repo.dir, hookIndexFile(repo.gitDir), `${ids.join('\n')}\n`);
+  if (requests.length === 0) return [];
+  const git = await makeGit(dir, indexFile, `${requests.join('\n')}\n`);
   let out: unknown;
   try {
     out = await git.binaryCatFile(['--batch']);
   } catch (error) {
-    rethrow(error, '--staged');
+    rethrow(error, what);
   }
   if (!Buffer.isBuffer(out)) throw new BugError('`git cat-file --batch` did not return bytes');
+  const answers: CatFileAnswer[] = [];
   let at = 0;
-  for (const id of ids) {
+  for (const request of requests) {
     const eol = out.indexOf(0x0a, at);
-    if (eol === -1) throw new BugError(`\`git cat-file --batch\` output ended before the object ${id}`);
+    if (eol === -1) throw new BugError(`\`git cat-file --batch\` output ended before the answer to ${request}`);
     const header = out.toString('utf8', at, eol).split(' ');
-    if (header[0] !== id || header[1] !== 'blob' || header.length !== 3) {
-      throw new BugError(`\`git cat-file --batch\` answered "${header.join(' ')}" for the staged blob ${id}`);
+    at = eol + 1;
+    // the request itself may hold spaces, so a miss is known by its last word
+    if (header.at(-1) === 'missing' || header.at(-1) === 'ambiguous') {
+      answers.push({ header, content: null });
+      continue;
     }
     const size = Number(header[2]);
-    const start = eol + 1;
-    if (!Number.isInteger(size) || start + size > out.length) {
-      throw new BugError(`\`git cat-file --batch\` gave a truncated object ${id}`);
+    if (header.length !== 3 || !Number.isInteger(size) || at + size > out.length) {
+      throw new BugError(`\`git cat-file --batch\` answered "${header.join(' ')}" for ${request}, or cut it short`);
     }
-    blobs.set(id, out.subarray(start, start + size));
-    at = start + size + 1;
+    answers.push({ header, content: out.subarray(at, at + size) });
+    at += size + 1;
   }
+  return answers;
+}
+
+/** Reads staged blobs by id with one `git cat-file --batch`. */
+async function readBlobs(repo: Repo, ids: readonly string[]): Promise<Map<string, Buffer>> {
+  const answers = await catFileBatch(repo.dir, hookIndexFile(repo.gitDir), ids, '--staged');
+  const blobs = new Map<string, Buffer>();
+  ids.forEach((id, i) => {
+    const answer = answers[i];
+    if (!answer?.content || answer.header[0] !== id || answer.header[1] !== 'blob') {
+      throw new BugError(`\`git cat-file --batch\` answered "${answer?.header.join(' ') ?? ''}" for the staged blob ${id}`);
+    }
+    blobs.set(id, answer.content);
+  });
   return blobs;
 }
 
@@ -522,32 +544,15 @@ export async function commitAtDate(dir: string, date: Date): Promise<DatedCommit
 
 /** The text of files (relative to `dir`) as `commit` holds them; a path it does not hold is left out. */
 export async function textsAtCommit(dir: string, commit: string, files: readonly string[]): Promise<Map<string, string>> {
-  const texts = new Map<string, string>();
   // a request is one line: a path with a newline in it cannot be asked for
   const asked = files.filter((f) => !f.includes('\n'));
-  if (asked.length === 0) return texts;
-  const abs = checkFolder(dir, 'reading files of a commit');
-  const git = await makeGit(abs, undefined, asked.map((f) => `${commit}:./${f}`).join('\n') + '\n');
-  let out: unknown;
-  try {
-    out = await git.binaryCatFile(['--batch']);
-  } catch (error) {
-    rethrow(error, 'reading files of a commit');
-  }
-  if (!Buffer.isBuffer(out)) throw new BugError('`git cat-file --batch` did not return bytes');
-  let at = 0;
-  for (const file of asked) {
-    const eol = out.indexOf(0x0a, at);
-    if (eol === -1) throw new BugError(`\`git cat-file --batch\` output ended before ${file}`);
-    const header = out.toString('utf8', at, eol).split(' ');
-    at = eol + 1;
-    // `<request> missing` (the request may hold spaces); otherwise `<id> <type> <size>` and the content
-    if (header.at(-1) === 'missing' || header.at(-1) === 'ambiguous') continue;
-    const size = Number(header[2]);
-    if (header.length !== 3 || !Number.isInteger(size)) throw new BugError(`unexpected \`git cat-file --batch\` header for ${file}`);
-    if (header[1] === 'blob') texts.set(file, out.toString('utf8', at, at + size));
-    at += size + 1;
-  }
+  const what = 'reading files of a commit';
+  const answers = await catFileBatch(checkFolder(dir, what), undefined, asked.map((f) => `${commit}:./${f}`), what);
+  const texts = new Map<string, string>();
+  asked.forEach((file, i) => {
+    const answer = answers[i];
+    if (answer?.content && answer.header[1] === 'blob') texts.set(file, answer.content.toString('utf8'));
+  });
   return texts;
 }
 
