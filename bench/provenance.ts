@@ -91,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const s = median(sums);
     console.log(line('sha256sum of the same files (peer)', s, s, null));
-    console.log(line('provenant verify, first run (hashes all)', first, s, null));
+    console.log(line('provenant verify, first run after stamping', first, s, null));
     console.log(line('provenant verify, fast path', median(fast), s, null));
     console.log(line('provenant verify --full', median(full), s, null));
     console.log(`\nfast-path verify of ${artifacts}: ${median(fast).toFixed(0)} ms (target < 1000 ms); run hashing at ${((p / median(endToEnd)) * 100).toFixed(0)}% and in-process hashing at ${((p / median(inProcess)) * 100).toFixed(0)}% of sha256sum's throughput (target ≥ 90%)`);

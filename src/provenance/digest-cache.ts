@@ -6,8 +6,8 @@
 import { existsSync, statSync } from 'node:fs';
 
 import type { DigestRow, Ledger } from '../store/ledger.js';
-import { digestArtifact } from './artifact.js';
-import { statKey, treeStatKey } from './hash.js';
+import { digestArtifact, type ArtifactDigest } from './artifact.js';
+import { statKey, treeStatKey, type StatKey } from './hash.js';
 
 export interface CurrentDigest {
   /** Null when the path does not exist. */
@@ -17,7 +17,7 @@ export interface CurrentDigest {
 
 export class DigestCache {
   private readonly known = new Map<string, CurrentDigest>();
-  private readonly fresh: DigestRow[] = [];
+  private readonly rows: DigestRow[] = [];
 
   constructor(
     private readonly ledger: Ledger | null,
@@ -31,18 +31,31 @@ export class DigestCache {
     if (!existsSync(abs)) {
       out = { sha256: null, fast: false };
     } else {
-      const key = statSync(abs).isDirectory() ? treeStatKey(abs) : statKey(abs);
+      const key = keyOf(abs);
       const row = this.ledger?.digest(rel);
-      if (!this.full && row && row.size === key.size && row.mtime_ns === key.mtimeNs && row.ino === key.ino) {
-        out = { sha256: row.sha256, fast: true };
-      } else {
-        const sha256 = digestArtifact(abs).sha256;
-        out = { sha256, fast: false };
-        this.fresh.push({ path: rel, size: key.size, mtime_ns: key.mtimeNs, ino: key.ino, sha256 });
-      }
+      out = !this.full && row && row.size === key.size && row.mtime_ns === key.mtimeNs && row.ino === key.ino
+        ? { sha256: row.sha256, fast: true }
+        : { sha256: this.hashed(rel, abs, key).sha256, fast: false };
     }
     this.known.set(rel, out);
     return out;
+  }
+
+  /**
+   * An artifact just written, hashed whatever the cache says, and remembered, so the first `verify` after
+   * stamping takes the fast path.
+   */
+  fresh(rel: string, abs: string): ArtifactDigest {
+    const digest = this.hashed(rel, abs, keyOf(abs));
+    this.known.set(rel, { sha256: digest.sha256, fast: false });
+    return digest;
+  }
+
+  /** The stat key is taken before the bytes are read: a file changed meanwhile no longer matches the row. */
+  private hashed(rel: string, abs: string, key: StatKey): ArtifactDigest {
+    const digest = digestArtifact(abs);
+    this.rows.push({ path: rel, size: key.size, mtime_ns: key.mtimeNs, ino: key.ino, sha256: digest.sha256 });
+    return digest;
   }
 
   /** Forgets what it knows about `rel` (it is about to be rewritten). */
@@ -52,6 +65,10 @@ export class DigestCache {
 
   /** Remembers the digests computed since the last flush, for the next run's fast path. */
   flush(): void {
-    this.ledger?.rememberDigests(this.fresh.splice(0));
+    this.ledger?.rememberDigests(this.rows.splice(0));
   }
+}
+
+function keyOf(abs: string): StatKey {
+  return statSync(abs).isDirectory() ? treeStatKey(abs) : statKey(abs);
 }

@@ -20,7 +20,8 @@ import type { Config } from '../schemas/config.js';
 import { AttestationSchema, BUILD_TYPE_COMMAND, PREDICATE_TYPE, STAMP_VERSION, STATEMENT_TYPE, type Attestation, type InputLink, type Producer, type Statement } from '../schemas/stamp.js';
 import { openLedger } from '../store/ledger.js';
 import { VERSION } from '../version.js';
-import { digestArtifact, subjectOf } from './artifact.js';
+import { digestArtifact, subjectOf, type ArtifactDigest } from './artifact.js';
+import { DigestCache } from './digest-cache.js';
 import { sha256Text } from './hash.js';
 import { commitStamps, newRunId, recoverRuns, type PreparedStamp } from './commit.js';
 import { signingKey } from './keys.js';
@@ -82,7 +83,8 @@ export async function runAndStamp(options: RunOptions): Promise<RunResult> {
     refusals.push(`${producer?.path} has ${audited.errors} error-level audit finding(s) (${audited.codes.join(', ')}) — fix them, or pass --allow-findings`);
   }
   if (refusals.length) return { kind: 'refused', reasons: refusals };
-  const inputLinks = inputs.map((input) => linkInput(root, config, input));
+  // inputs through the fast path: a pipeline stage's large inputs were hashed when first verified, not again here
+  const inputLinks = withLedger(root, (digests) => inputs.map((input) => linkInput(root, config, input, digests)));
 
   const startedOn = new Date().toISOString();
   const attestDir = mkdtempSync(path.join(os.tmpdir(), 'provenant-attest-'));
@@ -161,39 +163,45 @@ export function stampArtifacts(r: StampRequest): Extract<RunResult, { kind: 'sta
     parameters: r.parameters ?? {},
     runId,
   };
-  const prepared: PreparedStamp[] = r.outputs.map((out) => {
-    const digest = digestArtifact(out.abs);
-    const qc = digest.kind === 'file' ? runQc(out.abs, out.rel, r.config.provenance.qc) : [];
-    const statement = buildStatement({ ...shared, subject: subjectOf(out.rel, out.abs, digest), qc });
-    const sidecar = sidecarPath(r.root, out.rel, r.config.provenance.stampsDir);
-    mkdirSync(path.dirname(sidecar), { recursive: true });
-    const text = serialiseStamp(statement, signer);
-    return {
-      artifact: out.rel,
-      sidecar,
-      text,
-      row: {
-        stampSha256: sha256Text(text),
-        artifactSha256: digest.sha256,
-        producer: r.producer?.path ?? null,
-        gitCommit: r.state?.commit ?? null,
-        createdAt: r.finishedOn,
-        summary: JSON.stringify({ status: r.producer?.status ?? null, qcPassed: qc.every((q) => q.passed), signed: signer !== null }),
-        inputs: r.inputLinks.map((l) => ({ path: l.path, sha256: l.sha256 })),
-      },
-    };
-  });
   const ledger = openLedger(r.root, { create: true });
   try {
+    const digests = new DigestCache(ledger, true);
+    const prepared = r.outputs.map((out) => prepareStamp(r, shared, signer, out, digests.fresh(out.rel, out.abs)));
     if (ledger) for (const note of recoverRuns(r.root, ledger)) r.warn(note);
     commitStamps(r.root, ledger, runId, prepared, r.startedOn);
+    // after the commit: a stamp that never landed leaves no digest behind either
+    digests.flush();
+    return {
+      kind: 'stamped',
+      signedBy: signer?.id ?? null,
+      stamps: prepared.map((p) => ({ artifact: p.artifact, sidecar: path.relative(r.root, p.sidecar).split(path.sep).join('/'), qcPassed: JSON.parse(p.row.summary).qcPassed as boolean })),
+    };
   } finally {
     ledger?.close();
   }
+}
+
+type Shared = Omit<BuildInput, 'subject' | 'qc'>;
+
+function prepareStamp(r: StampRequest, shared: Shared, signer: ReturnType<typeof signingKey>, out: Located, digest: ArtifactDigest): PreparedStamp {
+  const qc = digest.kind === 'file' ? runQc(out.abs, out.rel, r.config.provenance.qc) : [];
+  const statement = buildStatement({ ...shared, subject: subjectOf(out.rel, out.abs, digest), qc });
+  const sidecar = sidecarPath(r.root, out.rel, r.config.provenance.stampsDir);
+  mkdirSync(path.dirname(sidecar), { recursive: true });
+  const text = serialiseStamp(statement, signer);
   return {
-    kind: 'stamped',
-    signedBy: signer?.id ?? null,
-    stamps: prepared.map((p) => ({ artifact: p.artifact, sidecar: path.relative(r.root, p.sidecar).split(path.sep).join('/'), qcPassed: JSON.parse(p.row.summary).qcPassed as boolean })),
+    artifact: out.rel,
+    sidecar,
+    text,
+    row: {
+      stampSha256: sha256Text(text),
+      artifactSha256: digest.sha256,
+      producer: r.producer?.path ?? null,
+      gitCommit: r.state?.commit ?? null,
+      createdAt: r.finishedOn,
+      summary: JSON.stringify({ status: r.producer?.status ?? null, qcPassed: qc.every((q) => q.passed), signed: signer !== null }),
+      inputs: r.inputLinks.map((l) => ({ path: l.path, sha256: l.sha256 })),
+    },
   };
 }
 
@@ -209,10 +217,24 @@ export function producerRecord(producer: ProducerFacts, audited: Producer['audit
   return { path: producer.path, sha256: producer.sha256, registryId: producer.path, status: producer.status, audit: audited };
 }
 
-export function linkInput(root: string, config: Config, input: Located): InputLink {
-  const digest = digestArtifact(input.abs);
+/** Runs `use` with a digest cache on the ledger's fast path, then remembers what it hashed. */
+function withLedger<T>(root: string, use: (digests: DigestCache) => T): T {
+  const ledger = openLedger(root, { create: true });
+  try {
+    const digests = new DigestCache(ledger, false);
+    const out = use(digests);
+    digests.flush();
+    return out;
+  } finally {
+    ledger?.close();
+  }
+}
+
+export function linkInput(root: string, config: Config, input: Located, digests?: DigestCache): InputLink {
+  const sha256 = digests ? digests.digest(input.rel, input.abs).sha256 : digestArtifact(input.abs).sha256;
+  if (sha256 === null) throw new UserError(`--in ${input.rel}: no such file or folder`);
   const stamp = readStampFile(sidecarPath(root, input.rel, config.provenance.stampsDir));
-  return { path: input.rel, sha256: digest.sha256, stamp: stamp.kind === 'ok' ? stamp.sha256 : null };
+  return { path: input.rel, sha256, stamp: stamp.kind === 'ok' ? stamp.sha256 : null };
 }
 
 const SECRET = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|(^|_)KEY($|_)|API_?KEY|AUTH/i;
@@ -228,7 +250,7 @@ export function selectEnv(env: NodeJS.ProcessEnv, globs: readonly string[]): Rec
   return out;
 }
 
-interface BuildInput {
+export interface BuildInput {
   subject: Statement['subject'][number];
   argv: string[];
   cwd: string;

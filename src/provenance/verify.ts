@@ -18,7 +18,7 @@ import { isAncestor } from '../core/git.js';
 import type { Config } from '../schemas/config.js';
 import type { Statement, Verdict, VerifyReport, VerifyResult } from '../schemas/stamp.js';
 import { openLedger, type Ledger } from '../store/ledger.js';
-import { DigestCache, type CurrentDigest } from './digest-cache.js';
+import { DigestCache } from './digest-cache.js';
 import { recoverRuns } from './commit.js';
 import { allowedKeys, verifyEnvelope } from './keys.js';
 import { producerLookup, type ProducerLookup } from './producer.js';
@@ -37,7 +37,6 @@ interface Context {
   root: string;
   config: Config;
   ledger: Ledger | null;
-  full: boolean;
   keys: Map<string, KeyObject> | null;
   producers: ProducerLookup;
   memo: Map<string, VerifyResult>;
@@ -54,7 +53,6 @@ export async function verifyPaths(options: VerifyOptions): Promise<VerifyReport>
     root,
     config,
     ledger,
-    full: options.full ?? false,
     keys: null,
     producers: await producerLookup(root, config),
     memo: new Map(),
@@ -115,7 +113,7 @@ async function check(ctx: Context, rel: string, visiting: readonly string[]): Pr
     return result(rel, 'tampered', [`${stampRel} was edited after provenant wrote it (the ledger knows ${history.length} stamp(s) of this file, none with these bytes)`], base);
   }
   if (!existsSync(abs)) return result(rel, 'tampered', ['the artifact is gone but its stamp is still here'], base);
-  const current = currentDigest(ctx, rel, abs);
+  const current = ctx.digests.digest(rel, abs);
   const fastPath = current.fast;
   if (current.sha256 !== subject.digest.sha256) {
     return result(rel, 'tampered', [`content changed after it was stamped (sha256 ${short(subject.digest.sha256)} recorded, ${short(current.sha256)} now)`], { ...base, fastPath });
@@ -155,10 +153,6 @@ async function check(ctx: Context, rel: string, visiting: readonly string[]): Pr
 
 function short(sha: string | null): string {
   return sha ? sha.slice(0, 12) : 'none';
-}
-
-function currentDigest(ctx: Context, rel: string, abs: string): CurrentDigest {
-  return ctx.digests.digest(rel, abs);
 }
 
 async function quarantineReasons(ctx: Context, st: Statement): Promise<string[]> {
@@ -213,7 +207,7 @@ function staleReasons(ctx: Context, st: Statement): string[] {
   }
   for (const input of block.inputs) {
     const abs = insideRoot(ctx.root, input.path);
-    const now = abs ? currentDigest(ctx, input.path, abs).sha256 : null;
+    const now = abs ? ctx.digests.digest(input.path, abs).sha256 : null;
     if (now === null) reasons.push(`input ${input.path} no longer exists`);
     else if (now !== input.sha256) reasons.push(`input ${input.path} changed since this was made (sha256 ${short(input.sha256)} then, ${short(now)} now)`);
   }
