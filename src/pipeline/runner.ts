@@ -12,7 +12,7 @@ import { runAndStamp } from '../provenance/run.js';
 import { verifyPaths } from '../provenance/verify.js';
 import { evaluateGate, type GateOutcome } from './gates.js';
 import { openPlan, preflight, stageKey, staleness, type PlanContext, type PlanOptions } from './plan.js';
-import type { Stage } from './spec.js';
+import { producerOf as stageWriting, type Stage } from './spec.js';
 
 export interface PipelineRunOptions extends PlanOptions {
   until?: string;
@@ -116,7 +116,8 @@ async function execute(ctx: PlanContext, options: PipelineRunOptions): Promise<P
       finish('up-to-date', [], started);
     } else {
       const refusal = [
-        ...problems.filter((p) => p.stage === stage.id && !p.allowed && p.kind !== 'input-verdict').map((p) => p.message),
+        // pre-flight verified the inputs no stage writes; those written in this run are verified now
+        ...problems.filter((p) => p.stage === stage.id && !p.allowed).map((p) => p.message),
         ...(await inputRefusals(ctx, stage, options)),
       ];
       if (refusal.length) {
@@ -162,10 +163,11 @@ async function execute(ctx: PlanContext, options: PipelineRunOptions): Promise<P
   return { stages: results, stopped, ok };
 }
 
-/** The stage's inputs must verify with a verdict the stage accepts (default: ok only). */
+/** The stage's inputs that another stage writes must verify with a verdict the stage accepts (default: ok only). */
 async function inputRefusals(ctx: PlanContext, stage: Stage, options: PipelineRunOptions): Promise<string[]> {
-  if (!stage.inputs.length) return [];
+  const produced = stage.inputs.filter((p) => stageWriting(p, ctx.spec.producers));
+  if (!produced.length) return [];
   const allowed: string[] = stage.spec['input-verdicts'] ?? ['ok'];
-  const report = await verifyPaths({ cwd: ctx.root, paths: stage.inputs.map((p) => path.join(ctx.root, p)), env: options.env, warn: options.warn });
+  const report = await verifyPaths({ cwd: ctx.root, paths: produced.map((p) => path.join(ctx.root, p)), env: options.env, warn: options.warn });
   return report.results.filter((r) => !allowed.includes(r.verdict)).map((r) => `input ${r.path} is ${r.verdict}: ${r.reasons[0] ?? ''}`);
 }

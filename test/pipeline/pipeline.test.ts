@@ -150,6 +150,15 @@ describe('pipeline run', () => {
     expect(again.stdout).toBe('up-to-date   a\nran          b\nran          c\n');
   });
 
+  it('refuses a stage whose outside input does not verify, skips what depends on it, and exits 1', () => {
+    const repo = project(CHAIN.replace('    input-verdicts: [ok, unstamped]\n', ''));
+    const r = provenant(['pipeline', 'run'], repo.root);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('refused      a\nskipped      b\nskipped      c\n');
+    expect(r.stderr).toContain('a: refused: input raw.txt is unstamped');
+    expect(existsSync(path.join(repo.root, 'out/a.json'))).toBe(false);
+  });
+
   it('--until runs a stage and what it needs; --from a stage and what follows; --force reruns', () => {
     const repo = project(CHAIN);
     expect(provenant(['pipeline', 'run', '--until', 'b'], repo.root).stdout).toBe('ran          a\nran          b\n');
