@@ -245,8 +245,9 @@ export async function runGate(...args: Parameters<Gate['runGate']>): ReturnType<
 export async function renderGateSarif(...args: Parameters<GateReports['renderGateSarif']>): ReturnType<GateReports['renderGateSarif']> {
   return (await import('./pipeline/gate-report.js')).renderGateSarif(...args);
 }
-export async function writeStepSummary(...args: Parameters<GateReports['writeStepSummary']>): ReturnType<GateReports['writeStepSummary']> {
-  return (await import('./pipeline/gate-report.js')).writeStepSummary(...args);
+/** Appends Markdown to `$GITHUB_STEP_SUMMARY` (nothing outside GitHub Actions). */
+export async function writeStepSummary(markdown: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  return (await import('./audit/reporters/github.js')).appendStepSummary(markdown, env);
 }
 export async function writeTextFile(...args: Parameters<GateReports['writeTextFile']>): ReturnType<GateReports['writeTextFile']> {
   return (await import('./pipeline/gate-report.js')).writeTextFile(...args);

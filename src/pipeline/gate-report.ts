@@ -3,11 +3,9 @@
  * Markdown step summary (kept well under GitHub's 1 MiB), and SARIF for code scanning (the audit's findings,
  * through the audit's own SARIF reporter).
  */
-import { appendFile, writeFile } from 'node:fs/promises';
-
 import { annotation, escapeData, escapeProperty, MAX_ANNOTATIONS, MAX_SUMMARY_ROWS, worstFirst } from '../audit/reporters/github.js';
 import { renderSarif } from '../audit/reporters/sarif.js';
-import { errorMessage, UserError } from '../core/errors.js';
+import { writeAtomic } from '../core/config.js';
 import { VERSION } from '../version.js';
 import type { GateReport } from './gate.js';
 
@@ -49,22 +47,7 @@ export async function renderGateSarif(report: GateReport, options: { cwd: string
   return renderSarif(report.audit, { version: VERSION, cwd: options.cwd });
 }
 
-/** Appends to `$GITHUB_STEP_SUMMARY` when it is set; does nothing outside GitHub Actions. */
-export async function writeStepSummary(markdown: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-  const file = env.GITHUB_STEP_SUMMARY;
-  if (!file) return false;
-  try {
-    await appendFile(file, markdown);
-  } catch (error) {
-    throw new UserError(`cannot append the step summary to ${file} (GITHUB_STEP_SUMMARY): ${errorMessage(error)}`, { cause: error });
-  }
-  return true;
-}
-
+/** The SARIF file asked for with `--sarif`, replaced atomically. */
 export async function writeTextFile(file: string, text: string): Promise<void> {
-  try {
-    await writeFile(file, text);
-  } catch (error) {
-    throw new UserError(`${file}: cannot write: ${errorMessage(error)}`, { cause: error });
-  }
+  await writeAtomic(file, text, file, undefined);
 }

@@ -162,10 +162,15 @@ export async function writeGithubSummary(
   env: NodeJS.ProcessEnv = process.env,
   cwd: string = process.cwd(),
 ): Promise<boolean> {
+  return appendStepSummary(renderGithubSummary(result, { cwd }), env);
+}
+
+/** Appends Markdown to the file `GITHUB_STEP_SUMMARY` names; does nothing (false) outside GitHub Actions. */
+export async function appendStepSummary(markdown: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   const file = env.GITHUB_STEP_SUMMARY;
   if (!file) return false;
   try {
-    await appendFile(file, renderGithubSummary(result, { cwd }));
+    await appendFile(file, markdown);
   } catch (error) {
     throw new UserError(`cannot append the step summary to ${file} (GITHUB_STEP_SUMMARY)`, {
       cause: error,
