@@ -37,3 +37,8 @@ export function valueAt(data: unknown, at: readonly (string | number)[]): unknow
   }
   return value;
 }
+
+/** `valueAt` for a dotted key (`by_type.completion`, `results.0.accuracy`): number segments index arrays. */
+export function valueAtDotted(data: unknown, dotted: string): unknown {
+  return valueAt(data, dotted.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k)));
+}

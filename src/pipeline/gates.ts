@@ -2,10 +2,10 @@
  * Gates: `FILE:KEY OP VALUE` read from a stage's JSON output after it ran (or when it is up to date), e.g.
  * `reports/sft_eval.json:accuracy >= 0.70`. A missing file or metric fails the gate with that reason.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { errorMessage } from '../core/errors.js';
+import { valueAtDotted } from '../core/describe.js';
+import { readJsonFile } from '../provenance/records.js';
 import type { Gate } from './spec.js';
 
 export interface GateOutcome {
@@ -17,13 +17,9 @@ export interface GateOutcome {
 }
 
 export function evaluateGate(root: string, gate: Gate): GateOutcome {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(path.join(root, gate.file), 'utf8'));
-  } catch (error) {
-    return { gate: gate.text, passed: false, value: null, message: `cannot read ${gate.file}: ${errorMessage(error)}` };
-  }
-  const value = gate.key.split('.').reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined), doc);
+  const doc = readJsonFile(path.join(root, gate.file));
+  if ('problem' in doc) return { gate: gate.text, passed: false, value: null, message: `cannot read ${gate.file}: ${doc.problem}` };
+  const value = valueAtDotted(doc.value, gate.key);
   if (value === undefined) return { gate: gate.text, passed: false, value: null, message: `${gate.file} has no metric ${gate.key}` };
   const passed = compare(value, gate.op, gate.value);
   const shown = typeof value === 'number' ? String(Math.round(value * 1e6) / 1e6) : JSON.stringify(value);

@@ -10,6 +10,7 @@
  */
 import picomatch from 'picomatch';
 
+import { valueAtDotted } from '../core/describe.js';
 import type { QcPolicy } from '../schemas/config.js';
 import type { QcCheck, QcResult } from '../schemas/stamp.js';
 import { readJsonFile, readJsonl } from './records.js';
@@ -120,7 +121,7 @@ function evalChecks(abs: string, policy: QcPolicy): QcCheck[] {
   const doc = readJsonFile(abs);
   if ('problem' in doc) return [{ name: 'parseable', passed: false, value: doc.problem, threshold: null }];
   return policy.requiredFields.map((metric): QcCheck => {
-    const value = metric.split('.').reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined), doc.value);
+    const value = valueAtDotted(doc.value, metric);
     const ok = typeof value === 'number' && Number.isFinite(value);
     return { name: `metric:${metric}`, passed: ok, value: ok ? value : null, threshold: null, ...(ok ? {} : { detail: `${metric} is missing or not a number` }) };
   });
