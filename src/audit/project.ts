@@ -5,18 +5,14 @@
  */
 
 import path from 'node:path';
-import { compileGlob } from '../core/glob.js';
 import { pathDeprecation } from '../core/deprecation.js';
 import type { ScriptCallFact } from '../analysis/facts.js';
 import { moduleNameOf } from '../analysis/python/extract.js';
 import { moduleQname } from '../analysis/typescript/paths.js';
 import type { Config } from '../schemas/config.js';
+import { looksLikeModelId, modelClassifier, type ModelVerdict } from './model-classes.js';
 
-export interface ModelVerdict {
-  kind: 'base' | 'instruct' | 'unknown';
-  model: string | null;
-  reason: string;
-}
+export type { ModelVerdict } from './model-classes.js';
 
 export interface SanctionedLoader {
   /** Dotted name as in config: `utils.clean_model_loader.CleanModelLoader`. */
@@ -31,10 +27,6 @@ export type ScriptResolution =
   | { status: 'missing'; tried: string[] }
   | { status: 'external' };
 
-const INSTRUCT_MARKER = /(?:^|[-_/.\s])(?:instruct|chat|it|rlhf|dpo|assistant|aligned)(?:$|[-_.\s\d])/i;
-const BASE_MARKER = /(?:^|[-_/.\s])base(?:$|[-_.\s])/i;
-const HF_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]*[A-Za-z0-9]$/;
-const PATHLIKE = /^(?:\.{1,2}\/|\/|~)|\.(?:jsonl?|csv|py|sh|txt|ya?ml|bin|pt|safetensors|gguf)$|^(?:data|outputs?|checkpoints?|artifacts|runs|results|logs|scripts)\//i;
 
 /** True when `name` occurs in the dotted path `path` as whole segments (`b.c` in `a.b.c.d`, not in `a.bb.c`). */
 function hasDottedRun(path: string, name: string): boolean {
@@ -92,8 +84,7 @@ export function filesFromSet(all: ReadonlySet<string>): ProjectFiles {
 
 /** Everything the rules know beyond one file: config, the file tree, loaders, model identity. */
 export class Project {
-  private readonly baseMatchers: ((id: string) => boolean)[];
-  private readonly instructMatchers: ((id: string) => boolean)[];
+  private readonly classify: (id: string) => ModelVerdict;
   private readonly deprecatedBy: (p: string) => string | null;
 
   constructor(
@@ -103,25 +94,17 @@ export class Project {
     readonly files: ProjectFiles,
     readonly sanctioned: readonly SanctionedLoader[],
   ) {
-    const m = (p: string) => compileGlob(p, { nocase: true, dot: true });
-    this.baseMatchers = config.baseModels.map(m);
-    this.instructMatchers = config.instructModels.map(m);
+    this.classify = modelClassifier(config);
     this.deprecatedBy = pathDeprecation(config.deprecatedPaths);
   }
 
   classifyModel(id: string): ModelVerdict {
-    if (this.instructMatchers.some((m) => m(id))) return { kind: 'instruct', model: id, reason: 'listed in instruct-models' };
-    if (this.baseMatchers.some((m) => m(id))) return { kind: 'base', model: id, reason: 'listed in base-models' };
-    const marker = INSTRUCT_MARKER.exec(id.split('/').pop() ?? id);
-    if (marker) return { kind: 'instruct', model: id, reason: `the name marks a tuned model (\`${marker[0].replace(/^[-_/.\s]|[-_.\s\d]$/g, '')}\`)` };
-    if (BASE_MARKER.test(id)) return { kind: 'base', model: id, reason: 'the name says `base`' };
-    if (HF_ID.test(id) && !PATHLIKE.test(id)) return { kind: 'base', model: id, reason: 'a hub id with no instruct/chat marker' };
-    return { kind: 'unknown', model: id, reason: 'not a recognisable model id' };
+    return this.classify(id);
   }
 
   /** Whether a dotted string looks like a model id or local checkpoint worth classifying. */
   static looksLikeModelId(value: string): boolean {
-    return HF_ID.test(value) && !PATHLIKE.test(value);
+    return looksLikeModelId(value);
   }
 
   /** The sanctioned loader a qualified name refers to (the loader itself, or something under it). */

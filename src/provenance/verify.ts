@@ -11,8 +11,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import type { KeyObject } from 'node:crypto';
-import picomatch from 'picomatch';
 
+import { modelClassifier, type ModelVerdict } from '../audit/model-classes.js';
 import { loadConfig } from '../core/config.js';
 import { isAncestor } from '../core/git.js';
 import type { Config } from '../schemas/config.js';
@@ -42,7 +42,7 @@ interface Context {
   memo: Map<string, VerifyResult>;
   digests: DigestCache;
   ancestry: Map<string, Promise<boolean | null>>;
-  isBase: (model: string) => boolean;
+  classify: (model: string) => ModelVerdict;
 }
 
 export async function verifyPaths(options: VerifyOptions): Promise<VerifyReport> {
@@ -58,7 +58,7 @@ export async function verifyPaths(options: VerifyOptions): Promise<VerifyReport>
     memo: new Map(),
     digests: new DigestCache(ledger, options.full ?? false),
     ancestry: new Map(),
-    isBase: picomatch(config.baseModels.length ? config.baseModels : ['\0none'], { nocase: true }),
+    classify: modelClassifier(config),
   };
   try {
     if (ledger) for (const note of recoverRuns(root, ledger)) options.warn(note);
@@ -184,7 +184,8 @@ async function quarantineReasons(ctx: Context, st: Statement): Promise<string[]>
   const a = block.attestation;
   if (a) {
     const modelId = a.model?.id ?? null;
-    const base = a.model?.base === true || (modelId !== null && ctx.isBase(modelId));
+    // what the run said about the model wins; otherwise the same verdict the audit gives its id
+    const base = a.model?.base ?? (modelId !== null && ctx.classify(modelId).kind === 'base');
     const who = modelId ?? 'the model';
     if (base && a.tokenizer?.chatTemplateApplied === true) reasons.push(`the run attested a chat template applied to base model ${who}`);
     if (base && a.tokenizer?.addSpecialTokens === true) reasons.push(`the run attested add_special_tokens=True on base model ${who}`);

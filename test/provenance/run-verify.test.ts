@@ -147,6 +147,15 @@ describe('provenant run', () => {
     expect(v.reasons[0]).toContain('chat template applied to base model Qwen/Qwen2.5-32B');
   });
 
+  it('judges an attested model the way the audit does when base-models does not list it', () => {
+    const repo = lab();
+    const attest = (id: string): string => JSON.stringify({ model: { id }, tokenizer: { chatTemplateApplied: true } });
+    expect(make(repo, 'data/sft.jsonl', { ATTEST: attest('meta-llama/Llama-3.1-8B') }).code).toBe(0);
+    expect(verdictOf(repo, 'data/sft.jsonl').reasons[0]).toContain('chat template applied to base model meta-llama/Llama-3.1-8B');
+    expect(make(repo, 'data/sft2.jsonl', { ATTEST: attest('meta-llama/Llama-3.1-8B-Instruct') }).code).toBe(0);
+    expect(verdictOf(repo, 'data/sft2.jsonl').verdict).toBe('ok');
+  });
+
   it('warns about a malformed attestation line and still stamps', () => {
     const repo = lab();
     const r = make(repo, 'data/sft.jsonl', { ATTEST: '{not json' });
