@@ -77,11 +77,23 @@ export function readJsonl(file: string, visit?: (record: Record<string, unknown>
   return { records, fields: [...fields].sort(), problem };
 }
 
-/** A JSON file's top-level value, or the parse problem. */
-export function readJsonFile(file: string): { value: unknown } | { problem: string } {
+/** JSON text's value, or why it is not JSON. */
+export function parseJson(text: string): { value: unknown } | { problem: string } {
   try {
-    return { value: JSON.parse(readFileSync(file, 'utf8')) as unknown };
+    return { value: JSON.parse(text) as unknown };
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    return { problem: error.message };
+  }
+}
+
+/** A JSON file's top-level value, or why it cannot be read or is not JSON. */
+export function readJsonFile(file: string): { value: unknown } | { problem: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     return { problem: error instanceof Error ? error.message : String(error) };
   }
+  return parseJson(text);
 }

@@ -12,6 +12,7 @@ import { isErrno } from '../core/config.js';
 import { EnvelopeSchema, STAMP_VERSION, StatementSchema, type Envelope, type Statement } from '../schemas/stamp.js';
 import { sha256Text, STAMP_SUFFIX } from './hash.js';
 import { signEnvelope } from './keys.js';
+import { parseJson } from './records.js';
 import type { KeyObject } from 'node:crypto';
 
 /** Absolute path of the sidecar of `artifact` (root-relative, `/`-separated). */
@@ -69,14 +70,6 @@ export function readStampFile(file: string): ReadStamp {
   const parsed = StatementSchema.safeParse(body);
   if (!parsed.success) return { kind: 'invalid', file, problem: `malformed stamp: ${issueText(parsed.error.issues)}` };
   return { kind: 'ok', file, statement: parsed.data, envelope, sha256 };
-}
-
-function parseJson(text: string): { value: unknown } | { problem: string } {
-  try {
-    return { value: JSON.parse(text) as unknown };
-  } catch (error) {
-    return { problem: errorMessage(error) };
-  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
