@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 
 import { errorMessage, UserError } from '../core/errors.js';
+import { parseJson } from '../provenance/records.js';
 import { markersIn } from './clean.js';
 import type { Example } from './fewshot.js';
 
@@ -32,12 +33,9 @@ function readText(file: string, display: string, what: string): string {
 }
 
 function parseLine(text: string): { value: Record<string, unknown> } | { problem: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { problem: `not JSON (${errorMessage(error)})` };
-  }
+  const parsed = parseJson(text);
+  if ('problem' in parsed) return { problem: `not JSON (${parsed.problem})` };
+  const value = parsed.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: 'not a JSON object' };
   return { value: value as Record<string, unknown> };
 }
