@@ -103,9 +103,10 @@ async function openCache(root: string, warnings: string[]): Promise<FactsStore> 
 /** What git says a git mode should audit, asked before the tree walk so the two can overlap. */
 async function askGit(root: string, options: AuditOptions): Promise<GitAnswer> {
   if (options.staged) {
-    // compile the Python grammar in the background while git runs: a commit almost always holds Python.
-    // Whoever needs the parser awaits this same promise, so a failure surfaces there.
-    import('../analysis/python/parser.js').then((m) => m.pythonParser()).catch(() => undefined);
+    // compile the Python grammar while git runs: a commit almost always holds Python, and few files (a
+    // large commit parses a little slower on the baseline compiler). Whoever needs the parser awaits this
+    // same promise, so a failure surfaces there.
+    import('../analysis/python/parser.js').then((m) => m.pythonParser({ quickStart: true })).catch(() => undefined);
     const git = await import('../core/git.js');
     return { staged: await git.stagedFiles(root) };
   }

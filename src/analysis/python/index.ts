@@ -5,15 +5,16 @@
 
 import type { FileFacts } from '../facts.js';
 import { extractPython } from './extract.js';
+import type { ParserOptions } from './parser.js';
 
 export interface PythonFrontEnd {
   /** Facts for one file. Never throws on bad syntax: what parses is analysed, errors become facts. */
   extract(source: string, path: string): FileFacts;
 }
 
-export async function loadPythonFrontEnd(): Promise<PythonFrontEnd> {
+export async function loadPythonFrontEnd(options: ParserOptions = {}): Promise<PythonFrontEnd> {
   // the parser module pulls in the tree-sitter runtime: load it only when Python needs parsing
-  const { parser, query } = await (await import('./parser.js')).pythonParser();
+  const { parser, query } = await (await import('./parser.js')).pythonParser(options);
   return {
     extract(source, path) {
       const tree = parser.parse(source);
