@@ -12,9 +12,9 @@ export type Language = 'python' | 'shell' | 'make' | 'yaml' | 'typescript' | 'ja
 /**
  * Bumped whenever extraction changes what facts hold, so facts cached before (by the audit and by the
  * registry) are not reused; also when the scan changes what it keeps per file (prefilter tags, loader
- * hints), since the audit's cache is keyed by it.
+ * hints) or a rule's prefilter decides differently, since the audit's cache is keyed by it.
  */
-export const FACTS_VERSION = 9;
+export const FACTS_VERSION = 10;
 
 export interface Span {
   line: number;

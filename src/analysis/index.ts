@@ -7,15 +7,7 @@
 import { emptyFacts, type FileFacts, type Language } from './facts.js';
 import { extractLauncherFacts, languageForPath, loadYamlFrontEnd } from './launch/index.js';
 import type { PythonFrontEnd } from './python/index.js';
-import type { ParserOptions } from './python/parser.js';
 import type { ScriptFrontEnd } from './typescript/index.js';
-
-/**
- * Fewer files than this to parse, and the Python grammar is compiled for a quick start (`ParserOptions`):
- * on the baseline compiler a file parses some 3 ms slower, and the optimising compiler's background jobs
- * cost 60–90 ms that the process waits for at exit.
- */
-export const QUICK_START_FILES = 32;
 
 export interface FrontEnds {
   python: PythonFrontEnd | null;
@@ -35,8 +27,8 @@ export function languageOf(path: string): Language | null {
  * Loads only the front ends the files need (the Python grammar is a wasm load, the TypeScript
  * compiler a few hundred milliseconds of module loading).
  */
-export async function loadFrontEnds(languages: ReadonlySet<Language>, options: ParserOptions = {}): Promise<FrontEnds> {
-  const python = languages.has('python') ? await (await import('./python/index.js')).loadPythonFrontEnd(options) : null;
+export async function loadFrontEnds(languages: ReadonlySet<Language>): Promise<FrontEnds> {
+  const python = languages.has('python') ? await (await import('./python/index.js')).loadPythonFrontEnd() : null;
   const wantsScripts = languages.has('typescript') || languages.has('javascript');
   const scripts = wantsScripts ? await (await import('./typescript/index.js')).loadScriptFrontEnd() : null;
   if (languages.has('yaml')) await loadYamlFrontEnd();

@@ -24,6 +24,7 @@ import { Project, type SanctionedLoader } from './project.js';
 import { findNearDuplicates } from './duplicates.js';
 import { renderMessage, type NearDuplicate, type Rule, type RuleContext } from './rule.js';
 import { scan } from './scan.js';
+import { VERSION } from '../version.js';
 import { stagedTree, walkedTree, type GitAnswer } from './tree.js';
 
 export interface AuditOptions {
@@ -87,11 +88,15 @@ function frameOf(lines: string[], span: Span): Finding['frame'] {
 
 let cachedEngineKey: string | undefined;
 
-/** What cached facts depend on: the engine, the grammar and every rule's prefilter (computed once). */
+/**
+ * What cached facts depend on: the engine and grammar (FACTS_VERSION, bumped with any change to extraction or
+ * to a rule's prefilter), provenant's version and every rule's triggers (computed once). Nothing here depends on
+ * how the code was compiled, so the bundled `provenant audit` and the modules `gate` runs share one cache.
+ */
 function engineKey(): string {
   if (cachedEngineKey) return cachedEngineKey;
-  const h = createHash('sha256').update(`facts ${FACTS_VERSION}\n`);
-  for (const r of RULES) h.update(`${r.code} ${r.triggers.join('|')} ${(r.requires ?? []).join('|')} ${r.prefilter?.toString() ?? ''}\n`);
+  const h = createHash('sha256').update(`facts ${FACTS_VERSION} provenant ${VERSION}\n`);
+  for (const r of RULES) h.update(`${r.code} ${r.triggers.join('|')} ${(r.requires ?? []).join('|')} ${r.prefilter ? 'prefilter' : ''}\n`);
   return (cachedEngineKey = h.digest('hex').slice(0, 16));
 }
 
@@ -103,10 +108,9 @@ async function openCache(root: string, warnings: string[]): Promise<FactsStore> 
 /** What git says a git mode should audit, asked before the tree walk so the two can overlap. */
 async function askGit(root: string, options: AuditOptions): Promise<GitAnswer> {
   if (options.staged) {
-    // compile the Python grammar while git runs: a commit almost always holds Python, and few files (a
-    // large commit parses a little slower on the baseline compiler). Whoever needs the parser awaits this
-    // same promise, so a failure surfaces there.
-    import('../analysis/python/parser.js').then((m) => m.pythonParser({ quickStart: true })).catch(() => undefined);
+    // compile the Python grammar in the background while git runs: a commit almost always holds Python.
+    // Whoever needs the parser awaits this same promise, so a failure surfaces there.
+    import('../analysis/python/parser.js').then((m) => m.pythonParser()).catch(() => undefined);
     const git = await import('../core/git.js');
     return { staged: await git.stagedFiles(root) };
   }

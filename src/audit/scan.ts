@@ -9,7 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { RULES } from '../../audits/index.js';
 import { emptyFacts, factsKey, type FileFacts, type Language } from '../analysis/facts.js';
-import { languageOf, loadFrontEnds, QUICK_START_FILES, type FrontEnds } from '../analysis/index.js';
+import { languageOf, loadFrontEnds, type FrontEnds } from '../analysis/index.js';
 import { loadYamlFrontEnd } from '../analysis/launch/index.js';
 import { parseSuppressions, SUPPRESSION_MARKER } from '../analysis/suppressions.js';
 import { parseScriptSuppressions, scriptSkipReason } from '../analysis/typescript/files.js';
@@ -301,7 +301,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     // file of its language needs parsing
     const frontEnds =
       language === 'python'
-        ? (python ??= await loadFrontEnds(new Set(['python']), { quickStart: freshCount < QUICK_START_FILES }))
+        ? (python ??= await loadFrontEnds(new Set(['python'])))
         : isScript(language)
           ? (scripts ??= await loadFrontEnds(new Set(['typescript'])))
           : (launchers ??= await loadFrontEnds(new Set()));
@@ -341,8 +341,6 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     entries.push({ file, language, isTarget, override, row, text: fresh?.text ?? null });
   }
 
-  // an upper bound on what this run parses: files whose content the cache has not seen by size and mtime
-  const freshCount = entries.reduce((n, e) => (e.text === null ? n : n + 1), 0);
   const root = request.root ?? rootOf(request.files);
   const graph = entries.some((e) => isScript(e.language) && e.isTarget)
     ? scriptGraph({ root, request, entries, cached, rows, options: () => scriptSetup().options, facts: (e) => loadFacts(e) })

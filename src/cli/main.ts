@@ -1,9 +1,11 @@
 /**
  * The CLI entry point: maps argv to a command and turns its outcome or error into the exit code. Usage and
  * config errors exit 2, anything else is an internal error and exits 3; commands load on first use.
+ * `provenant audit` starts from its own bundle instead (`audit-entry.ts`, `fast-start.ts`).
  */
 
-import { BugError, UserError } from '../core/errors.js';
+import { UserError } from '../core/errors.js';
+import { boundary, processIo } from './boundary.js';
 import type { Io } from './io.js';
 
 const COMMANDS: Record<string, () => Promise<{ run(args: string[], io: Io): Promise<number>; HELP: string }>> = {
@@ -55,34 +57,25 @@ Commands:
 Run \`provenant <command> --help\` for a command's options.
 `;
 
-/** The single error boundary: an outcome or an error becomes an exit code here and nowhere else. */
+/** Maps argv to a command; `boundary` turns its outcome or error into the exit code. */
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
-  try {
+  return boundary(io, async () => {
     if (!command || command === '--help' || command === '-h' || command === 'help') {
       io.stdout.write(USAGE);
       return command ? 0 : 2;
     }
     if (command === '--version' || command === '-V') {
-      io.stdout.write(`provenant ${(await import('../index.js')).VERSION}\n`);
+      io.stdout.write(`provenant ${(await import('../version.js')).VERSION}\n`);
       return 0;
     }
     const load = COMMANDS[command];
     if (!load) throw new UserError(`unknown command \`${command}\``, { hint: `commands: ${Object.keys(COMMANDS).join(', ')}` });
-    return await (await load()).run(rest, io);
-  } catch (error) {
-    if (error instanceof UserError) {
-      io.stderr.write(`provenant: error: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
-      return 2;
-    }
-    const bug = error instanceof BugError ? error : new BugError('unexpected internal error', { cause: error });
-    const cause = bug.cause instanceof Error ? `\ncaused by: ${bug.cause.stack ?? bug.cause.message}` : '';
-    io.stderr.write(`provenant: internal error (a bug in provenant): ${bug.message}\n${bug.stack ?? ''}${cause}\n`);
-    return 3;
-  }
+    return (await load()).run(rest, io);
+  });
 }
 
 /** What bin/provenant.js runs. */
 export async function runCli(): Promise<void> {
-  process.exitCode = await main(process.argv.slice(2), { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr });
+  process.exitCode = await main(process.argv.slice(2), processIo());
 }

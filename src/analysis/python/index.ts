@@ -5,16 +5,15 @@
 
 import type { FileFacts } from '../facts.js';
 import { extractPython } from './extract.js';
-import type { ParserOptions } from './parser.js';
 
 export interface PythonFrontEnd {
   /** Facts for one file. Never throws on bad syntax: what parses is analysed, errors become facts. */
   extract(source: string, path: string): FileFacts;
 }
 
-export async function loadPythonFrontEnd(options: ParserOptions = {}): Promise<PythonFrontEnd> {
+export async function loadPythonFrontEnd(): Promise<PythonFrontEnd> {
   // the parser module pulls in the tree-sitter runtime: load it only when Python needs parsing
-  const { parser, query } = await (await import('./parser.js')).pythonParser(options);
+  const { parser, query } = await (await import('./parser.js')).pythonParser();
   return {
     extract(source, path) {
       const tree = parser.parse(source);

@@ -3,7 +3,9 @@
  */
 
 import { parseArgs } from 'node:util';
-import { audit, exitCodeFor, toReport, VERSION } from '../../index.js';
+import { audit } from '../../audit/engine.js';
+import { exitCodeFor, toReport } from '../../audit/report.js';
+import { VERSION } from '../../version.js';
 import { renderSkipped, renderText } from '../../audit/reporters/text.js';
 import { UserError } from '../../core/errors.js';
 import { styleFor } from '../../core/style.js';
