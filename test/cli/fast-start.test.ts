@@ -1,10 +1,11 @@
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { audit } from '../../src/index.js';
 import { compileCacheDir } from '../../src/cli/compile-cache.js';
-import { provenant, sanitize } from '../helpers/exec.js';
+import { BIN, provenant, REPO, sanitize } from '../helpers/exec.js';
 import { useTmpProjects } from '../helpers/tmp.js';
 
 const project = useTmpProjects({ 'provenant.toml': '' });
@@ -102,6 +103,24 @@ describe('provenant audit starts from its bundle with a code cache', () => {
     const warm = await audit({ paths: [dir], cwd: dir });
     expect(warm.stats.filesParsed).toBe(0);
     expect(warm.findings.map((f) => f.code).sort()).toEqual(['LOAD001', 'SCRIPT002', 'TMPL001']);
+  });
+});
+
+describe('a broken install', () => {
+  it('without its bundle, provenant audit exits 3 and says the package is incomplete', () => {
+    const pkg = folder();
+    for (const rel of ['dist/src/cli/fast-start.js', 'dist/src/cli/compile-cache.js']) {
+      mkdirSync(path.dirname(path.join(pkg, rel)), { recursive: true });
+      copyFileSync(path.join(REPO, rel), path.join(pkg, rel));
+    }
+    mkdirSync(path.join(pkg, 'bin'));
+    copyFileSync(BIN, path.join(pkg, 'bin', 'provenant.js'));
+    writeFileSync(path.join(pkg, 'package.json'), '{"type": "module"}');
+    const r = spawnSync(process.execPath, [path.join(pkg, 'bin', 'provenant.js'), 'audit'], { cwd: pkg, encoding: 'utf8' });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain('cannot start');
+    expect(r.stderr).toContain('audit.cjs');
+    expect(r.stderr).toContain('reinstall provenant');
   });
 });
 

@@ -3,6 +3,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Language, Parser, Query } from 'web-tree-sitter';
 import { BugError } from '../../core/errors.js';
@@ -19,7 +20,11 @@ export function pythonParser(): Promise<{ parser: Parser; query: Query }> {
   loading ??= (async () => {
     const wasm = path.join(packageRoot(), 'grammars', 'tree-sitter-python.wasm');
     try {
-      await Parser.init();
+      // the runtime's own wasm, found through the package rather than next to the runtime's script, which
+      // the bundled `provenant audit` (dist/audit.cjs) carries inside itself. Script and wasm must be of one
+      // release: package.json pins web-tree-sitter to an exact version.
+      const runtime = createRequire(import.meta.url).resolve('web-tree-sitter/web-tree-sitter.wasm');
+      await Parser.init({ locateFile: () => runtime });
       const language = await Language.load(await readFile(wasm));
       const parser = new Parser();
       parser.setLanguage(language);
