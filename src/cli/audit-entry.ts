@@ -41,7 +41,7 @@ class Runner(Base):
         try:
             return P(path).read_text()
         except OSError as error:
-            return "<|endoftext|>" + str(error)
+            return "failed: " + str(error)
 
 
 if __name__ == "__main__":
