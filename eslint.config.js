@@ -13,6 +13,12 @@ export default tseslint.config(
     },
   },
   {
+    // the CLI's entry: CommonJS (bin/package.json), so that `provenant audit` starts without the ES module loader
+    files: ['bin/provenant.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src/cli/commands/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

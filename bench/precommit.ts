@@ -336,18 +336,26 @@ async function main(argv: string[]): Promise<number> {
     }
     checkAudit(first, 'provenant audit --staged (warm-up)');
 
+    // Each measured run is followed by one with the compile cache off, on a fresh edit too, so that
+    // background load hits both alike: what the cache is worth, measured in the same run.
     const auditMs: number[] = [];
+    const uncachedMs: number[] = [];
     const statuses = new Map<number, number>();
     let lastStdout = '';
     for (let i = 1; i <= runs; i++) {
-      stageEdit(i);
+      stageEdit(2 * i - 1);
       if (waitIdle) await waitForIdle();
       const run = timed([bin, 'audit', '--staged'], repo.root, env);
       checkAudit(run, `provenant audit --staged (run ${i})`);
       auditMs.push(run.ms);
       statuses.set(run.status ?? -1, (statuses.get(run.status ?? -1) ?? 0) + 1);
       lastStdout = run.stdout;
-      process.stderr.write(`  run ${i}/${runs}: ${run.ms.toFixed(0)} ms (exit ${run.status})\n`);
+      stageEdit(2 * i);
+      if (waitIdle) await waitForIdle();
+      const uncached = timed([bin, 'audit', '--staged'], repo.root, { PROVENANT_COMPILE_CACHE: 'off' });
+      checkAudit(uncached, `provenant audit --staged without the compile cache (run ${i})`);
+      uncachedMs.push(uncached.ms);
+      process.stderr.write(`  run ${i}/${runs}: ${run.ms.toFixed(0)} ms (exit ${run.status}); compile cache off: ${uncached.ms.toFixed(0)} ms\n`);
     }
     const nodeMs: number[] = [];
     for (let i = 0; i < runs; i++) {
@@ -369,6 +377,7 @@ async function main(argv: string[]): Promise<number> {
       staged: STAGED,
       runs,
       auditStaged: { medianMs: ms(median(auditMs)), maxMs: ms(Math.max(...auditMs)), minMs: ms(Math.min(...auditMs)), exitCodes: Object.fromEntries(statuses) },
+      compileCacheOff: { medianMs: ms(median(uncachedMs)), maxMs: ms(Math.max(...uncachedMs)) },
       nodeE0: { medianMs: ms(median(nodeMs)), maxMs: ms(Math.max(...nodeMs)) },
       warmup: { fullAuditMs: ms(full.ms), firstStagedMs: ms(first.ms) },
       lastSummary: lastStdout.trim().split('\n').at(-1) ?? '',
@@ -383,6 +392,7 @@ async function main(argv: string[]): Promise<number> {
       [
         `provenant audit --staged, one staged file (${STAGED}) in a repository of ${repo.files.toLocaleString('en-US')} Python files (${result.repo.MB} MB), warm cache`,
         `  ${runs} runs: median ${result.auditStaged.medianMs.toFixed(0)} ms, max ${result.auditStaged.maxMs.toFixed(0)} ms, min ${result.auditStaged.minMs.toFixed(0)} ms (${exits})`,
+        `  the same with PROVENANT_COMPILE_CACHE=off (alternating): median ${result.compileCacheOff.medianMs.toFixed(0)} ms, max ${result.compileCacheOff.maxMs.toFixed(0)} ms (cached ÷ off: ${(result.auditStaged.medianMs / result.compileCacheOff.medianMs).toFixed(2)})`,
         `  node -e 0, for reference: median ${result.nodeE0.medianMs.toFixed(0)} ms, max ${result.nodeE0.maxMs.toFixed(0)} ms`,
         `  warm-up: full audit ${(full.ms / 1000).toFixed(2)} s (no compile cache yet), first --staged ${first.ms.toFixed(0)} ms`,
         `  last run said: ${result.lastSummary}`,

@@ -1,16 +1,28 @@
 #!/usr/bin/env node
-// `provenant audit` runs in pre-commit hooks, so it starts from its own bundle (dist/src/cli/fast-start.js);
-// every other command loads its modules on first use. Errors inside a command are turned into exit codes by
-// the CLI itself; what reaches the catch below is a broken install (a missing or damaged dist/).
+// `provenant audit` runs in pre-commit hooks, so it starts from its own bundle (dist/bundle/fast-start.cjs),
+// required without Node's ES module loader (bin/package.json makes this file CommonJS); every other command
+// loads its modules on first use. Errors inside a command become exit codes in the CLI itself; what reaches
+// `fail` is a broken install (a missing or damaged dist/).
+'use strict';
+
 const args = process.argv.slice(2);
-const start =
-  args[0] === 'audit'
-    ? import('../dist/src/cli/fast-start.js').then((fast) => fast.startAudit(args.slice(1)))
-    : import('../dist/src/cli/main.js').then((cli) => cli.runCli());
-start.catch((error) => {
+
+function fail(error) {
   process.stderr.write(
     `provenant: internal error: cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n` +
       '  hint: the installed package is incomplete; reinstall provenant (in a clone of its repository: npm run build)\n',
   );
   process.exitCode = 3;
-});
+}
+
+if (args[0] === 'audit') {
+  try {
+    require('../dist/bundle/fast-start.cjs')
+      .startAudit(args.slice(1))
+      .catch(fail);
+  } catch (error) {
+    fail(error);
+  }
+} else {
+  import('../dist/src/cli/main.js').then((cli) => cli.runCli()).catch(fail);
+}

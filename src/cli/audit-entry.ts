@@ -1,7 +1,7 @@
 /**
  * `provenant audit` on its own, the pre-commit path. The build bundles this module and everything it reaches
- * into `dist/audit.cjs` (one CommonJS file, packages left outside), which `fast-start.ts` loads with V8's code
- * cache: no module graph to resolve and no source to compile on a warm start.
+ * into `dist/bundle/audit-entry.cjs` (one CommonJS file, most packages left outside), which `fast-start.ts`
+ * loads with V8's code cache: no module graph to resolve and no source to compile on a warm start.
  */
 
 import { loadFrontEnds } from '../analysis/index.js';

@@ -5,16 +5,16 @@
  * included; later runs hand that back to V8 and skip parsing and compiling.
  *
  * V8 checks what it is handed (its version, its flags, the source's length) and refuses a cache that does not
- * fit, in which case the bundle is compiled as usual and the cache is written anew. The file name holds a CRC
- * of the source, so a rebuilt bundle of the same length never meets an old cache.
+ * fit, in which case the bundle is compiled as usual and the cache is written anew. The file name holds a
+ * digest of the source, so a rebuilt bundle of the same length never meets an old cache.
  */
 
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import vm from 'node:vm';
-import zlib from 'node:zlib';
 
 /** Cache files kept per folder: several installed versions of provenant can take turns without evicting each other. */
 const KEEP = 4;
@@ -61,17 +61,19 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
-/** Writes `data` whole or not at all (a temporary file, then a rename), and drops the oldest surplus files. */
-function writeCache(file: string, data: Buffer): void {
+/**
+ * Writes `data` whole or not at all (a temporary file, then a rename), and drops the oldest surplus files of
+ * the same bundle (names starting with `prefix`).
+ */
+function writeCache(file: string, prefix: string, data: Buffer): void {
   const dir = path.dirname(file);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const temporary = `${file}.${process.pid}.tmp`;
     writeFileSync(temporary, data, { mode: 0o600 });
     renameSync(temporary, file);
-    const prefix = path.basename(file).split('-')[0] ?? '';
     const others = readdirSync(dir)
-      .filter((name) => name.startsWith(`${prefix}-`) && name.endsWith('.v8cache'))
+      .filter((name) => name.startsWith(prefix) && name.endsWith('.v8cache'))
       .map((name) => ({ name, mtime: statSync(path.join(dir, name)).mtimeMs }))
       .sort((a, b) => b.mtime - a.mtime);
     for (const old of others.slice(KEEP)) rmSync(path.join(dir, old.name), { force: true });
@@ -85,9 +87,9 @@ function writeCache(file: string, data: Buffer): void {
 /** Loads `file` (a CommonJS bundle) as a module, through the code cache in `cacheDir` (none when null). */
 export function loadBundle(file: string, cacheDir: string | null): LoadedBundle {
   const source = readFileSync(file, 'utf8');
-  const cacheFile = cacheDir
-    ? path.join(cacheDir, `${path.basename(file, '.cjs')}-${zlib.crc32(source).toString(16)}-${process.version}-${process.arch}.v8cache`)
-    : null;
+  const prefix = `${path.basename(file, '.cjs')}--`;
+  const digest = createHash('sha1').update(source).digest('hex').slice(0, 12);
+  const cacheFile = cacheDir ? path.join(cacheDir, `${prefix}${digest}--${process.version}-${process.arch}.v8cache`) : null;
   const cachedData = cacheFile ? readCache(cacheFile) : undefined;
   const script = new vm.Script(Module.wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
   const cache = !cachedData ? 'absent' : script.cachedDataRejected ? 'refused' : 'used';
@@ -99,7 +101,7 @@ export function loadBundle(file: string, cacheDir: string | null): LoadedBundle 
     cacheFile,
     cache,
     save() {
-      if (cacheFile && cache !== 'used') writeCache(cacheFile, script.createCachedData());
+      if (cacheFile && cache !== 'used') writeCache(cacheFile, prefix, script.createCachedData());
     },
   };
 }

@@ -1,8 +1,9 @@
 /**
  * How `provenant audit` starts: it runs in pre-commit hooks, where most of its wall time used to be Node
  * resolving and compiling some seventy modules and V8 compiling the parser's wasm. So it runs from one bundle
- * (`dist/audit.cjs`, built from `audit-entry.ts`) loaded through V8's code cache (`compile-cache.ts`), with
- * wasm compiled by V8's baseline compiler alone, lazily.
+ * (`dist/bundle/audit-entry.cjs`, built from `audit-entry.ts`) loaded through V8's code cache
+ * (`compile-cache.ts`), with wasm compiled by V8's baseline compiler alone, lazily. This module runs bundled
+ * too (`dist/bundle/fast-start.cjs`, which bin/provenant.js requires), next to the audit bundle.
  *
  * The wasm choice: by default V8 also recompiles hot wasm functions with its optimising compiler on
  * background threads, and Node waits for those jobs before the process exits, some 60–90 ms that pay off
@@ -19,7 +20,7 @@ import { compileCacheDir, loadBundle } from './compile-cache.js';
 export async function startAudit(args: string[]): Promise<void> {
   v8.setFlagsFromString('--liftoff-only');
   v8.setFlagsFromString('--wasm-lazy-compilation');
-  const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'audit.cjs');
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'audit-entry.cjs');
   const loaded = loadBundle(file, compileCacheDir());
   const bundle = loaded.exports as { runAudit(args: string[]): Promise<void>; warmUp(): Promise<void> };
   await bundle.runAudit(args);

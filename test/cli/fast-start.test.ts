@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { audit } from '../../src/index.js';
 import { compileCacheDir } from '../../src/cli/compile-cache.js';
-import { BIN, provenant, REPO, sanitize } from '../helpers/exec.js';
+import { provenant, REPO, sanitize } from '../helpers/exec.js';
 import { useTmpProjects } from '../helpers/tmp.js';
 
 const project = useTmpProjects({ 'provenant.toml': '' });
@@ -37,7 +37,7 @@ describe('provenant audit starts from its bundle with a code cache', () => {
     const first = provenant(['audit', '--no-cache'], dir, env);
     expect(first.code).toBe(1);
     const [file] = cacheFiles(cache);
-    expect(file).toMatch(/^audit-[0-9a-f]+-v\d+\.\d+\.\d+-\w+\.v8cache$/);
+    expect(file).toMatch(/^audit-entry--[0-9a-f]{12}--v\d+\.\d+\.\d+-\w+\.v8cache$/);
     const written = statSync(path.join(cache, file!));
     expect(written.size).toBeGreaterThan(10_000);
 
@@ -63,6 +63,26 @@ describe('provenant audit starts from its bundle with a code cache', () => {
     expect(run.code).toBe(1);
     expect(sanitize(run.stdout)).toBe(sanitize(reference.stdout));
     expect(readFileSync(path.join(cache, file!)).equals(garbage)).toBe(false);
+  });
+
+  it('keeps the four newest caches of the audit bundle, and files of others', () => {
+    const dir = project(LAB);
+    const cache = folder();
+    const old = (name: string, age: number) => {
+      writeFileSync(path.join(cache, name), 'stale');
+      const when = new Date(Date.now() - age * 60_000);
+      utimesSync(path.join(cache, name), when, when);
+    };
+    for (let i = 1; i <= 5; i++) old(`audit-entry--00000000000${i}--v0.0.${i}-x64.v8cache`, i);
+    old('other-tool--000000000001--v0.0.1-x64.v8cache', 9);
+    expect(provenant(['audit'], dir, { PROVENANT_COMPILE_CACHE: cache }).code).toBe(1);
+    const left = cacheFiles(cache).sort();
+    expect(left.filter((n) => n.startsWith('audit-entry--'))).toHaveLength(4);
+    // the new one and the three youngest old ones
+    expect(left).toContain('audit-entry--000000000001--v0.0.1-x64.v8cache');
+    expect(left).toContain('audit-entry--000000000003--v0.0.3-x64.v8cache');
+    expect(left).not.toContain('audit-entry--000000000004--v0.0.4-x64.v8cache');
+    expect(left).toContain('other-tool--000000000001--v0.0.1-x64.v8cache');
   });
 
   it('an unusable cache folder never fails the audit', () => {
@@ -109,17 +129,16 @@ describe('provenant audit starts from its bundle with a code cache', () => {
 describe('a broken install', () => {
   it('without its bundle, provenant audit exits 3 and says the package is incomplete', () => {
     const pkg = folder();
-    for (const rel of ['dist/src/cli/fast-start.js', 'dist/src/cli/compile-cache.js']) {
+    // the start-up bundle and the bin, but not the audit bundle beside it
+    for (const rel of ['dist/bundle/fast-start.cjs', 'bin/provenant.js', 'bin/package.json']) {
       mkdirSync(path.dirname(path.join(pkg, rel)), { recursive: true });
       copyFileSync(path.join(REPO, rel), path.join(pkg, rel));
     }
-    mkdirSync(path.join(pkg, 'bin'));
-    copyFileSync(BIN, path.join(pkg, 'bin', 'provenant.js'));
     writeFileSync(path.join(pkg, 'package.json'), '{"type": "module"}');
     const r = spawnSync(process.execPath, [path.join(pkg, 'bin', 'provenant.js'), 'audit'], { cwd: pkg, encoding: 'utf8' });
     expect(r.status).toBe(3);
     expect(r.stderr).toContain('cannot start');
-    expect(r.stderr).toContain('audit.cjs');
+    expect(r.stderr).toContain('audit-entry.cjs');
     expect(r.stderr).toContain('reinstall provenant');
   });
 });
