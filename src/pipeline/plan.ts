@@ -13,6 +13,7 @@ import { loadConfig } from '../core/config.js';
 import { sha256Text } from '../provenance/hash.js';
 import { DigestCache } from '../provenance/digest-cache.js';
 import { producerLookup, producerOf } from '../provenance/producer.js';
+import { producerAuditOf, type AuditedScript } from '../provenance/run.js';
 import { readStampFile, sidecarPath } from '../provenance/stamp-file.js';
 import { verifyPaths } from '../provenance/verify.js';
 import type { Config } from '../schemas/config.js';
@@ -138,7 +139,7 @@ export async function planPipeline(options: PlanOptions): Promise<Plan> {
 }
 
 async function buildPlan(ctx: PlanContext, options: PlanOptions): Promise<Plan> {
-  const problems = await preflight(ctx, options);
+  const { problems } = await preflight(ctx, options);
   const blocked = new Set(problems.filter((p) => !p.allowed).map((p) => p.stage));
   const willRun = new Set<string>();
   const stages: PlanStage[] = ctx.spec.stages.map((stage) => {
@@ -172,9 +173,16 @@ function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
+export interface Preflight {
+  problems: PreflightProblem[];
+  /** The stage scripts' audits, by path, so that running a stage does not audit its script again. */
+  audited: Map<string, AuditedScript>;
+}
+
 /** Problems found before anything runs: scripts missing, deprecated or with audit errors, bad external inputs. */
-export async function preflight(ctx: PlanContext, options: Pick<PlanOptions, 'cwd' | 'env' | 'warn'>): Promise<PreflightProblem[]> {
+export async function preflight(ctx: PlanContext, options: Pick<PlanOptions, 'cwd' | 'env' | 'warn'>): Promise<Preflight> {
   const problems: PreflightProblem[] = [];
+  const audited = new Map<string, AuditedScript>();
   const scripts = new Map<string, string[]>();
   for (const stage of ctx.spec.stages) {
     const argv = argvOf(stage, paramsOf(stage, ctx.smoke));
@@ -205,10 +213,11 @@ export async function preflight(ctx: PlanContext, options: Pick<PlanOptions, 'cw
   if (scripts.size) {
     const result = await audit({ paths: [...scripts.keys()].map((s) => path.join(ctx.root, s)), cwd: ctx.root });
     for (const [script, ids] of scripts) {
-      const errors = result.findings.filter((f) => f.path === script && f.severity === 'error');
-      if (!errors.length) continue;
-      const codes = [...new Set(errors.map((f) => f.code))].sort().join(', ');
-      for (const id of ids) problems.push({ stage: id, kind: 'audit-errors', message: `script ${script} has ${errors.length} error-level audit finding(s) (${codes})`, allowed: false });
+      const summary = producerAuditOf(result.findings, script);
+      audited.set(script, { sha256: ctx.producers.facts(script).sha256, audit: summary });
+      if (!summary.errors) continue;
+      const codes = summary.codes.join(', ');
+      for (const id of ids) problems.push({ stage: id, kind: 'audit-errors', message: `script ${script} has ${summary.errors} error-level audit finding(s) (${codes})`, allowed: false });
     }
   }
   const external = new Map<string, Stage[]>();
@@ -228,5 +237,5 @@ export async function preflight(ctx: PlanContext, options: Pick<PlanOptions, 'cw
       }
     }
   }
-  return problems;
+  return { problems, audited };
 }

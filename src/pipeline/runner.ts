@@ -87,7 +87,7 @@ function downstreamOf(ctx: PlanContext, id: string): string[] {
 
 async function execute(ctx: PlanContext, options: PipelineRunOptions): Promise<PipelineRunResult> {
   const stages = selected(ctx, options);
-  const problems = await preflight(ctx, options);
+  const { problems, audited } = await preflight(ctx, options);
   const missing = problems.filter((p) => p.kind === 'missing-script' && stages.some((s) => s.id === p.stage));
   if (missing.length) throw new UserError(missing.map((p) => `${ctx.spec.file}: stage ${p.stage}: ${p.message}`).join('\n'), { hint: 'fix the spec or restore the script; nothing was run' });
   options.onEvent({ type: 'plan', stages: stages.map((s) => s.id) });
@@ -133,6 +133,7 @@ async function execute(ctx: PlanContext, options: PipelineRunOptions): Promise<P
         allowDeprecated: stage.spec['allow-deprecated'] === true,
         env: options.env,
         parameters: { pipeline: key },
+        audited,
         output: (text, stream) => options.onEvent({ type: 'output', stage: stage.id, text, stream }),
         warn: options.warn,
       });

@@ -17,6 +17,7 @@ import { loadConfig } from '../core/config.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import { workTreeState, type WorkTreeState } from '../core/git.js';
 import type { Config } from '../schemas/config.js';
+import type { Finding } from '../schemas/finding.js';
 import { AttestationSchema, BUILD_TYPE_COMMAND, PREDICATE_TYPE, STAMP_VERSION, STATEMENT_TYPE, type Attestation, type InputLink, type Producer, type Statement } from '../schemas/stamp.js';
 import { openLedger } from '../store/ledger.js';
 import { VERSION } from '../version.js';
@@ -43,6 +44,19 @@ export interface RunOptions {
   output?: (text: string, stream: 'stdout' | 'stderr') => void;
   /** Where progress and warnings go (the command's own output is inherited, not passed through here). */
   warn(message: string): void;
+  /**
+   * Producer scripts the caller has just audited (a pipeline's pre-flight), by path: taken as they are when
+   * the script still has those bytes, audited again otherwise.
+   */
+  audited?: ReadonlyMap<string, AuditedScript>;
+}
+
+export type ProducerAudit = NonNullable<Producer['audit']>;
+
+/** An audit's verdict on a script, for the script's bytes of `sha256`. */
+export interface AuditedScript {
+  sha256: string | null;
+  audit: ProducerAudit;
 }
 
 export type RunResult =
@@ -78,7 +92,8 @@ export async function runAndStamp(options: RunOptions): Promise<RunResult> {
   if (producer?.status === 'deprecated' && !options.allowDeprecated) {
     refusals.push(`${producer.path} is deprecated (${producer.reason})${producer.replacedBy ? `; use ${producer.replacedBy}` : ''} — pass --allow-deprecated to run it anyway`);
   }
-  const audited = producer?.exists ? await auditProducer(root, options.cwd, producer.path) : null;
+  const known = producer ? options.audited?.get(producer.path) : undefined;
+  const audited = !producer?.exists ? null : known && known.sha256 === producer.sha256 ? known.audit : await auditProducer(root, options.cwd, producer.path);
   if (audited && audited.errors > 0 && !options.allowFindings) {
     refusals.push(`${producer?.path} has ${audited.errors} error-level audit finding(s) (${audited.codes.join(', ')}) — fix them, or pass --allow-findings`);
   }
@@ -205,9 +220,13 @@ function prepareStamp(r: StampRequest, shared: Shared, signer: ReturnType<typeof
   };
 }
 
-export async function auditProducer(root: string, cwd: string, rel: string): Promise<NonNullable<Producer['audit']>> {
-  const result = await audit({ paths: [path.join(root, rel)], cwd });
-  const mine = result.findings.filter((f) => f.path === rel);
+export async function auditProducer(root: string, cwd: string, rel: string): Promise<ProducerAudit> {
+  return producerAuditOf((await audit({ paths: [path.join(root, rel)], cwd })).findings, rel);
+}
+
+/** What a stamp records of an audit's findings in the script `rel`: errors, warnings and the error codes. */
+export function producerAuditOf(findings: readonly Finding[], rel: string): ProducerAudit {
+  const mine = findings.filter((f) => f.path === rel);
   const errors = mine.filter((f) => f.severity === 'error');
   return { errors: errors.length, warnings: mine.filter((f) => f.severity === 'warning').length, codes: [...new Set(errors.map((f) => f.code))].sort() };
 }

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runAndStamp } from '../../src/provenance/run.js';
 import { VerifyReportSchema, type VerifyReport } from '../../src/schemas/stamp.js';
 import { provenant } from '../helpers/exec.js';
 import { makeGitDir, type GitDir } from '../helpers/gitdir.js';
@@ -110,6 +112,30 @@ describe('provenant run', () => {
     const r = provenant(['run', '--out', 'data/chat.txt', '--', 'python3', 'scripts/chat.py'], repo.root);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/refused: scripts\/chat.py has \d+ error-level audit finding\(s\) \(.*TMPL001/);
+  });
+
+  it('takes a caller\'s audit of the producer for the bytes it audited, and audits a script changed since', async () => {
+    const repo = lab();
+    const script = 'scripts/make.py';
+    const sha256 = createHash('sha256').update(readFileSync(path.join(repo.root, script))).digest('hex');
+    const said = { errors: 1, warnings: 0, codes: ['TMPL001'] };
+    const run = (known: string | null) =>
+      runAndStamp({
+        argv: ['python3', script, 'data/sft.jsonl'],
+        cwd: repo.root,
+        outputs: ['data/sft.jsonl'],
+        inputs: [],
+        env: process.env,
+        warn: () => undefined,
+        audited: new Map([[script, { sha256: known, audit: said }]]),
+      });
+    // the clean script is refused on the caller's word: no audit of its own ran
+    const trusted = await run(sha256);
+    expect(trusted.kind).toBe('refused');
+    expect(trusted.kind === 'refused' && trusted.reasons[0]).toMatch(/scripts\/make.py has 1 error-level audit finding\(s\) \(TMPL001\)/);
+    // an audit of other bytes is not taken: the script is audited, found clean, and runs
+    const stale = await run('0'.repeat(64));
+    expect(stale.kind).toBe('stamped');
   });
 
   it('rejects bad arguments with exit 2: no --out, an output outside the project, a missing input, no command', () => {
