@@ -36,7 +36,14 @@ export interface LoadedBundle {
 export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
   const chosen = env.PROVENANT_COMPILE_CACHE;
   if (chosen !== undefined && chosen !== '') return ['off', '0', 'false'].includes(chosen.toLowerCase()) ? null : path.resolve(chosen);
-  const home = os.homedir();
+  let home: string;
+  try {
+    home = os.homedir();
+  } catch (error) {
+    // no HOME and no passwd entry (a container running as an arbitrary uid): run without a code cache
+    if (isFsError(error)) return null;
+    throw error;
+  }
   const base =
     process.platform === 'win32'
       ? (env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'))
@@ -46,7 +53,7 @@ export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | 
   return path.join(base, 'provenant', 'v8');
 }
 
-/** True for the errors of a file system that refuses, lacks room or lacks the file. */
+/** True for the errors of a file system that refuses, lacks room or lacks the file (and other system errors). */
 function isFsError(error: unknown): boolean {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
 }
