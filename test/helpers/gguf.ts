@@ -25,6 +25,8 @@ export interface TinyGgufOptions {
   contextLength?: number;
   /** Metadata keys left out, e.g. every `tokenizer.` key for a model without a tokenizer. */
   omit?: string[];
+  /** More control tokens after the four, e.g. one spelled like ordinary prompt text. */
+  extraControls?: string[];
 }
 
 // GGUF value types, and the llama.cpp token types used here
@@ -141,7 +143,7 @@ function learnMerges(alphabet: string[], count: number): [string, string][] {
 
 /** The GGUF bytes; write them anywhere. */
 export function tinyGguf(options: TinyGgufOptions = {}): Buffer {
-  const o = { seed: 42, addBos: false as boolean | null, template: 'chatml', name: 'tiny-random-llama', eosImEnd: false, layers: 2, embd: 64, contextLength: 512, omit: [] as string[], ...options };
+  const o = { seed: 42, addBos: false as boolean | null, template: 'chatml', name: 'tiny-random-llama', eosImEnd: false, layers: 2, embd: 64, contextLength: 512, omit: [] as string[], extraControls: [] as string[], ...options };
   const heads = 4;
   const ff = 2 * o.embd;
   const alphabet = byteAlphabet();
@@ -150,7 +152,7 @@ export function tinyGguf(options: TinyGgufOptions = {}): Buffer {
   for (const [a, b] of merges) if (!tokens.includes(a + b)) tokens.push(a + b);
   const types = tokens.map(() => NORMAL);
   const firstControl = tokens.length;
-  for (const t of CONTROL_TOKENS) {
+  for (const t of [...CONTROL_TOKENS, ...o.extraControls]) {
     tokens.push(t);
     types.push(CONTROL);
   }

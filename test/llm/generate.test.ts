@@ -26,6 +26,8 @@ let repo: GitDir;
 beforeAll(() => {
   repo = makeGitDir({
     'models/tiny.gguf': tinyGguf(),
+    // a vocabulary with a control token spelled like ordinary few-shot text: the sentinel's prompt holds it
+    'models/answer-control.gguf': tinyGguf({ extraControls: ['Answer:'] }),
     'data/in.jsonl': jsonl([
       { instruction: 'What is gravity?', id: 'g1' },
       { instruction: 'Write a short sentence about rain:' },
@@ -124,6 +126,15 @@ describe('generate', () => {
       expect(r.stderr).toMatch(message);
     }
     expect(existsSync(path.join(repo.root, 'out/x.jsonl')) || existsSync(path.join(repo.root, 'out/x.jsonl.partial'))).toBe(false);
+  });
+});
+
+describe('a failing sentinel', () => {
+  it('refuses to generate: exit 1, the failed check named, nothing written or stamped', () => {
+    const r = provenant(['generate', '--model', 'models/answer-control.gguf', '--threads', '1', '--instructions', 'data/in.jsonl', '--out', 'out/refused.jsonl'], repo.root);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/the sentinel failed; nothing was generated: no-template-markers-in-text: the prompt text contains "Answer:"/);
+    for (const f of ['out/refused.jsonl', 'out/refused.jsonl.partial', 'out/refused.jsonl.prov.json']) expect(existsSync(path.join(repo.root, f)), f).toBe(false);
   });
 });
 
