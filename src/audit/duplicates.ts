@@ -60,7 +60,7 @@ export async function findNearDuplicates(input: DuplicateInput): Promise<Map<str
     return content ? { path: p, content } : s ? { path: p, stat: { mtimeMs: s.mtimeMs, size: s.size } } : { path: p };
   };
   const report = input.selection.files.map((f) => f.path).filter(isPython);
-  // without a walk, the audited files are what is new; what was indexed before is checked against the disk
+  // without a walk, the audited files are what is new; what was indexed before stands, checked where it matches
   const others = (input.all ? [...input.all].filter(isPython) : report).map(request);
-  return auditDuplicates({ root, config, noCache: input.noCache, audited, project: input.all ? 'complete' : 'recheck', others, report, warn: input.warn });
+  return auditDuplicates({ root, config, noCache: input.noCache, audited, project: input.all ? 'complete' : 'trust', others, report, warn: input.warn });
 }

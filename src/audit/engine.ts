@@ -25,7 +25,7 @@ import { findNearDuplicates } from './duplicates.js';
 import { renderMessage, type NearDuplicate, type Rule, type RuleContext } from './rule.js';
 import { scan } from './scan.js';
 import { VERSION } from '../version.js';
-import { stagedTree, walkedTree, type GitAnswer } from './tree.js';
+import { namedFilesTree, stagedTree, walkedTree, type GitAnswer } from './tree.js';
 
 export interface AuditOptions {
   /** Files or folders; default: the current directory. */
@@ -155,6 +155,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   }
   const tree =
     (asked && 'staged' in asked ? stagedTree(root, config, asked.staged, store) : null) ??
+    (!gitMode && options.paths.length ? namedFilesTree(root, config, targets, store) : null) ??
     walkedTree(root, config, gitMode ? [root] : targets, asked);
   const { selection, context } = tree;
   const selected = new Set(selection.files.map((f) => f.path));

@@ -1,9 +1,9 @@
 /**
  * Which files an audit looks at and how it sees the rest of the tree: a full walk, a walk narrowed to
- * what git selects, or in `--staged` mode with a warm cache no walk at all.
+ * what git selects, or with a warm cache, for `--staged` and for named files, no walk at all.
  */
-import type { DiscoveredFile } from '../core/files.js';
-import { discover, fileProbe } from '../core/files.js';
+import type { DiscoveredFile, FileProbe } from '../core/files.js';
+import { discover, fileProbe, statTarget } from '../core/files.js';
 import type { StagedFile } from '../core/git.js';
 import type { Config } from '../schemas/config.js';
 import type { SkippedFile } from '../schemas/finding.js';
@@ -35,14 +35,34 @@ export interface Tree {
  * with an empty cache (nothing to know it from) the tree is walked as in a full run.
  */
 export function stagedTree(root: string, config: Config, staged: StagedFile[], store: FactsStore | null): Tree | null {
+  return unwalkedTree(root, config, store, (probe) => stagedSelection(staged, (p) => probe.discover(p)));
+}
+
+/**
+ * Named files, all of them files (what the pre-commit framework passes a hook), the same way: each is audited
+ * as a walking run would (even when the include globs would not pick it), and the rest of the tree is asked
+ * about path by path. A folder among the targets, or an empty cache, means a walk.
+ */
+export function namedFilesTree(root: string, config: Config, targets: readonly string[], store: FactsStore | null): Tree | null {
+  const named: DiscoveredFile[] = [];
+  for (const target of targets) {
+    const { rel, st } = statTarget(root, target);
+    if (!st.isFile()) return null;
+    if (!named.some((f) => f.path === rel)) named.push({ path: rel, abs: target, size: st.size, mtimeMs: st.mtimeMs });
+  }
+  return unwalkedTree(root, config, store, () => ({ files: named }));
+}
+
+/** The tree as the cache knows it, without a walk; null when the cache knows nothing (a walk is needed). */
+function unwalkedTree(root: string, config: Config, store: FactsStore | null, select: (probe: FileProbe) => Selection): Tree | null {
   const hinted = config.sanctionedLoaders.length ? [] : store?.hintedFiles();
   if (!hinted) return null;
   const probe = fileProbe(root, config.include, config.exclude);
-  const selection = stagedSelection(staged, (p) => probe.discover(p));
-  const { contents } = selection;
+  const selection = select(probe);
+  const selected = new Set(selection.files.map((f) => f.path));
   const context: DiscoveredFile[] = [];
   for (const row of hinted) {
-    const file = contents.has(row.path) ? null : probe.discover(row.path);
+    const file = selected.has(row.path) ? null : probe.discover(row.path);
     if (file) context.push(file);
   }
   const files: ProjectFiles = {

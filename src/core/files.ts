@@ -138,19 +138,7 @@ export function discover(options: DiscoverOptions): Discovery {
   const targets = options.targets.map((t) => path.resolve(t));
   const coversRoot = targets.some((t) => t === rootAbs);
   for (const t of targets) {
-    let st: Stats;
-    try {
-      st = statSync(t);
-    } catch (error) {
-      const code = errno(error);
-      throw new UserError(`${t}: ${code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code ?? 'error'})`}`, {
-        hint: 'pass files or folders inside the project',
-      });
-    }
-    const rel = relOf(root, t);
-    if (rel.startsWith('../')) {
-      throw new UserError(`${t}: outside the project root ${rootAbs}`, { hint: 'run provenant from inside the project, or pass --config' });
-    }
+    const { rel, st } = statTarget(root, t);
     if (st.isDirectory()) {
       walk(t, true, new Set());
     } else if (st.isFile()) {
@@ -162,6 +150,24 @@ export function discover(options: DiscoverOptions): Discovery {
   if (!coversRoot) walk(rootAbs, false, new Set());
   for (const rel of files.keys()) context.delete(rel);
   return { files: [...files.values()], context: [...context.values()], all, skipped, folders };
+}
+
+/** A path named on the command line (absolute): its path relative to `root` and its stat, or a UserError. */
+export function statTarget(root: string, target: string): { rel: string; st: Stats } {
+  let st: Stats;
+  try {
+    st = statSync(target);
+  } catch (error) {
+    const code = errno(error);
+    throw new UserError(`${target}: ${code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code ?? 'error'})`}`, {
+      hint: 'pass files or folders inside the project',
+    });
+  }
+  const rel = relOf(root, target);
+  if (rel.startsWith('../')) {
+    throw new UserError(`${target}: outside the project root ${path.resolve(root)}`, { hint: 'run provenant from inside the project, or pass --config' });
+  }
+  return { rel, st };
 }
 
 /**

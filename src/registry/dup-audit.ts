@@ -10,7 +10,7 @@ import type Database from 'better-sqlite3';
 
 import type { FileFacts } from '../analysis/facts.js';
 import type { Config } from '../schemas/config.js';
-import { canonicalFiles, duplicatesFor, type NearDuplicate } from './duplicates.js';
+import { bestMatches, canonicalFiles, duplicatesFor, type DuplicateSettings, type NearDuplicate } from './duplicates.js';
 import { FunctionIndex } from './function-index.js';
 import { syncFunctionIndex, type IndexRequestFile } from './function-sync.js';
 
@@ -37,9 +37,9 @@ export interface DuplicateAuditRequest {
   /**
    * null: compare the audited files among themselves. Else the whole project's Python is compared:
    * `others` is all of it (`complete`), or, when the tree was not walked, the news to add to what was
-   * indexed before (`recheck`).
+   * indexed before (`trust`).
    */
-  project: 'complete' | 'recheck' | null;
+  project: 'complete' | 'trust' | null;
   others: readonly IndexRequestFile[];
   /** The files whose functions are reported on. */
   report: readonly string[];
@@ -82,6 +82,8 @@ export async function auditDuplicates(request: DuplicateAuditRequest): Promise<M
     }));
     const files = new Map(request.others.map((f) => [f.path, f]));
     for (const f of audited) files.set(f.path, f);
+    const settings = { threshold: config.registry.similarityThreshold, minTokens: config.registry.minTokens, canonical };
+    if (request.project === 'trust') return await trustedDuplicates(request, index, [...files.values()], settings);
     const synced = await syncFunctionIndex({
       root,
       index,
@@ -96,12 +98,38 @@ export async function auditDuplicates(request: DuplicateAuditRequest): Promise<M
       index,
       universe,
       audited: request.report,
-      settings: { threshold: config.registry.similarityThreshold, minTokens: config.registry.minTokens, canonical },
+      settings,
       memo: previous,
     });
     if (run.memo !== previous) index.remember(MEMO_KEY, run.memo);
     return run.byPath;
   } finally {
     db.close();
+  }
+}
+
+/**
+ * A run that did not walk the tree (`--staged`, named files in a pre-commit hook): the files given are
+ * indexed, the rest of the index is taken as the last walking run left it, and only the files a match
+ * points at are checked against the disk, the matching redone when one of them changed since. Checking
+ * every indexed file instead costs a stat per file of the project on every commit.
+ */
+async function trustedDuplicates(
+  request: DuplicateAuditRequest,
+  index: FunctionIndex,
+  files: readonly IndexRequestFile[],
+  settings: DuplicateSettings,
+): Promise<Map<string, NearDuplicate[]>> {
+  const sync = (wanted: readonly IndexRequestFile[]) =>
+    syncFunctionIndex({ root: request.root, index, files: wanted, mode: 'only', maxFileSize: request.config.maxFileSize, warn: request.warn });
+  await sync(files);
+  const checked = new Set(files.map((f) => f.path));
+  for (;;) {
+    const found = bestMatches(index, request.report, null, settings);
+    const unchecked = [...new Set([...found.values()].flatMap((list) => list.map((d) => d.of.path)))].filter((p) => !checked.has(p));
+    if (!unchecked.length) return found;
+    for (const p of unchecked) checked.add(p);
+    const rechecked = await sync(unchecked.map((path) => ({ path })));
+    if (!rechecked.indexed && !rechecked.removed) return found;
   }
 }

@@ -37,31 +37,50 @@ export async function canonicalFiles(root: string, annotations: string): Promise
 }
 
 /**
- * Every match of every function of `paths` against the functions of `universe` (path → indexed hash),
- * best first; a canonical match ranks before any other. Within one file only earlier functions count,
- * so a pair in one file is reported once, on the later copy. A function of a canonical file is never
- * reported: it is the one to keep.
+ * Every match of every function of `paths` against the functions of `universe` (path → indexed hash; null
+ * for every indexed file), best first; a canonical match ranks before any other. Within one file only
+ * earlier functions count, so a pair in one file is reported once, on the later copy. A function of a
+ * canonical file is never reported: it is the one to keep.
  */
 export function matchFunctions(
   index: FunctionIndex,
   paths: readonly string[],
-  universe: ReadonlyMap<string, string>,
+  universe: ReadonlyMap<string, string> | null,
   settings: DuplicateSettings,
   options: { only?: (f: IndexedFunction) => boolean; sameFile?: 'earlier' | 'any' } = {},
 ): { query: IndexedFunction; matches: Match[] }[] {
   const { only, sameFile = 'earlier' } = options;
   const queries = paths
-    .filter((p) => universe.has(p))
+    .filter((p) => !universe || universe.has(p))
     .flatMap((p) => index.functionsOf(p))
     .filter((f) => f.tokens >= settings.minTokens && (!only || only(f)));
   const found = index.matches(queries, settings.threshold, (candidate, query) => {
-    if (candidate.tokens < settings.minTokens || !universe.has(candidate.path)) return false;
+    if (candidate.tokens < settings.minTokens || (universe && !universe.has(candidate.path))) return false;
     if (candidate.path !== query.path) return true;
     // an enclosing function holds its nested one's text: that is not a copy
     if (nests(candidate.qualname, query.qualname) || nests(query.qualname, candidate.qualname)) return false;
     return sameFile === 'any' || candidate.line < query.line;
-  }, universe.keys());
+  }, universe?.keys());
   return queries.map((query, i) => ({ query, matches: rankCanonicalFirst(found[i] ?? [], settings.canonical) }));
+}
+
+/** For each of `paths`, its functions' best near-duplicates in `universe` (see `matchFunctions`). */
+export function bestMatches(
+  index: FunctionIndex,
+  paths: readonly string[],
+  universe: ReadonlyMap<string, string> | null,
+  settings: DuplicateSettings,
+): Map<string, NearDuplicate[]> {
+  const out = new Map<string, NearDuplicate[]>();
+  for (const { query, matches } of matchFunctions(index, paths, universe, settings)) {
+    const best = matches[0];
+    if (!best || settings.canonical.has(query.path)) continue;
+    const found = out.get(query.path);
+    const near = toNearDuplicate(query, best, settings.canonical);
+    if (found) found.push(near);
+    else out.set(query.path, [near]);
+  }
+  return out;
 }
 
 function nests(outer: string, inner: string): boolean {
@@ -165,12 +184,7 @@ export function duplicatesFor(run: DuplicateRun): { byPath: Map<string, NearDupl
     if (kept && kept.hash === hash && !dirty?.has(p)) results[p] = kept;
     else todo.push(p);
   }
-  for (const { query, matches } of matchFunctions(run.index, todo, run.universe, run.settings)) {
-    const best = matches[0];
-    if (!best || run.settings.canonical.has(query.path)) continue;
-    const r = (results[query.path] ??= { hash: run.universe.get(query.path) ?? '', found: [] });
-    r.found.push(toNearDuplicate(query, best, run.settings.canonical));
-  }
+  for (const [p, found] of bestMatches(run.index, todo, run.universe, run.settings)) results[p] = { hash: run.universe.get(p) ?? '', found };
   for (const p of todo) results[p] ??= { hash: run.universe.get(p) ?? '', found: [] };
   // files audited before but not now keep their answers while the universe stands
   if (before && dirty) {

@@ -90,6 +90,13 @@ export class FunctionIndex {
     return out;
   }
 
+  /** The indexed files among `paths`, by path. */
+  filesOf(paths: readonly string[]): Map<string, IndexedFile> {
+    const out = new Map<string, IndexedFile>();
+    for (const r of this.q.filesSome.all({ paths: JSON.stringify(paths) })) out.set(r.path, { path: r.path, hash: r.hash, mtimeMs: r.mtime_ms, size: r.size });
+    return out;
+  }
+
   /** A derived value kept beside the index (in the store's `meta`), or undefined. */
   memo(name: string): string | undefined {
     return this.q.metaGet.get({ key: `memo:${name}` });

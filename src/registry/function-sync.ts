@@ -32,18 +32,23 @@ export interface IndexSyncOptions {
   files: readonly IndexRequestFile[];
   /**
    * What happens to indexed paths outside `files`: `complete` forgets them (the run saw the whole tree),
-   * `recheck` checks them against the disk (a run that did not walk the tree), `only` leaves them be.
+   * `only` leaves them be.
    */
-  mode: 'complete' | 'recheck' | 'only';
+  mode: 'complete' | 'only';
   maxFileSize: number;
   warn(message: string): void;
 }
 
 export interface IndexSyncResult {
-  /** The indexed version of every file the index now covers: path → content hash. */
+  /**
+   * The indexed version of every file the index now covers (of the files asked about, in `only` mode):
+   * path → content hash.
+   */
   current: Map<string, string>;
   /** Files whose functions were (re)read. */
   indexed: number;
+  /** Files dropped from the index (gone, or over the size limit). */
+  removed: number;
   parsed: number;
 }
 
@@ -92,10 +97,9 @@ function judge(root: string, want: IndexRequestFile, known: IndexedFile | undefi
 /** Brings the index up to date for `files` in one transaction and says what it now covers. */
 export async function syncFunctionIndex(options: IndexSyncOptions): Promise<IndexSyncResult> {
   const { root, index } = options;
-  const known = index.files();
   const wanted = new Map(options.files.map((f) => [f.path, f]));
-  // without a full walk, what was indexed before is re-checked rather than trusted or dropped
-  if (options.mode === 'recheck') for (const p of known.keys()) if (!wanted.has(p)) wanted.set(p, { path: p });
+  // `only` looks at the files asked about, and so reads just their rows
+  const known = options.mode === 'only' ? index.filesOf([...wanted.keys()]) : index.files();
   const put: FileFunctions[] = [];
   const touch: IndexedFile[] = [];
   const remove = options.mode === 'complete' ? [...known.keys()].filter((p) => !wanted.has(p)) : [];
@@ -120,8 +124,8 @@ export async function syncFunctionIndex(options: IndexSyncOptions): Promise<Inde
   }
   index.update(put, touch, remove);
   const current = new Map<string, string>();
-  for (const [p, f] of index.files()) current.set(p, f.hash);
-  return { current, indexed: put.length, parsed };
+  for (const [p, f] of options.mode === 'only' ? index.filesOf([...wanted.keys()]) : index.files()) current.set(p, f.hash);
+  return { current, indexed: put.length, removed: remove.length, parsed };
 }
 
 async function defsOf(

@@ -251,6 +251,8 @@ export const FUNCTION_SQL = {
   metaSet: SQL.metaSet,
   factsGet: SQL.factsGet,
   filesAll: 'SELECT path, hash, mtime_ms, size FROM function_files',
+  /** `@paths` is a JSON array. */
+  filesSome: 'SELECT path, hash, mtime_ms, size FROM function_files WHERE path IN (SELECT value FROM json_each(@paths))',
   fileUpsert: `INSERT INTO function_files (path, hash, mtime_ms, size) VALUES (@path, @hash, @mtimeMs, @size)
     ON CONFLICT (path) DO UPDATE SET hash = excluded.hash, mtime_ms = excluded.mtime_ms, size = excluded.size`,
   fileDelete: 'DELETE FROM function_files WHERE path = @path',
@@ -310,6 +312,7 @@ export interface FunctionQueries {
   metaSet: Statement<{ key: string; value: string }>;
   factsGet: Statement<{ hash: string }, string>;
   filesAll: Statement<[], FunctionFileRow>;
+  filesSome: Statement<{ paths: string }, FunctionFileRow>;
   fileUpsert: Statement<{ path: string; hash: string; mtimeMs: number; size: number }>;
   fileDelete: Statement<{ path: string }>;
   functionInsert: Statement<Omit<FunctionRow, 'id'>, number>;
@@ -335,6 +338,7 @@ export function prepareFunctionQueries(db: Database.Database): FunctionQueries {
     metaSet: db.prepare<{ key: string; value: string }>(q.metaSet),
     factsGet: db.prepare<{ hash: string }, string>(q.factsGet).pluck(),
     filesAll: db.prepare<[], FunctionFileRow>(q.filesAll),
+    filesSome: db.prepare<{ paths: string }, FunctionFileRow>(q.filesSome),
     fileUpsert: db.prepare<{ path: string; hash: string; mtimeMs: number; size: number }>(q.fileUpsert),
     fileDelete: db.prepare<{ path: string }>(q.fileDelete),
     functionInsert: db.prepare<Omit<FunctionRow, 'id'>, number>(q.functionInsert).pluck(),

@@ -114,6 +114,80 @@ describe('audit modes end to end', () => {
     expect(lines(fast.stdout)).toEqual(['run.py:5 LOAD001', 'run.py:7 SCRIPT002', 'run.py:8 SCRIPT002', 'run.py:10 SCRIPT002']);
   });
 
+  it('named files with a warm cache (no tree walk, as a pre-commit hook passes them) report what a walking run reports', () => {
+    const loader = [
+      'from transformers import AutoTokenizer',
+      'class CleanLoader:',
+      '    def load(self, name):',
+      '        tok = AutoTokenizer.from_pretrained(name)',
+      '        tok.chat_template = None',
+      '        return tok',
+      '',
+    ].join('\n');
+    const r = repo({ 'provenant.toml': '', 'utils/loader.py': loader, 'scripts/gen.py': CLEAN, 'pkg/__init__.py': '', 'pkg/tool.py': CLEAN });
+    expect(provenant(['audit'], r.root).code).toBe(0); // warms the cache
+    r.write({
+      'run.py': [
+        'import subprocess',
+        'from utils.loader import CleanLoader',
+        'from transformers import AutoTokenizer',
+        'tok = CleanLoader().load("Qwen/Qwen2.5-7B")',
+        'raw = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B")',
+        'subprocess.run(["python", "scripts/gen.py"])',
+        'subprocess.run(["python", "scripts/gone.py"])',
+        'subprocess.run(["python", "-m", "pkg.tool"])',
+        'subprocess.run(["python", "-m", "pkg.missing"])',
+        '',
+      ].join('\n'),
+      'build/named.py': LOAD,
+    });
+    const lines = (out: string) =>
+      (JSON.parse(out).findings as { code: string; path: string; span: { line: number } }[]).map((f) => `${f.path}:${f.span.line} ${f.code}`);
+    const fast = provenant(['audit', 'run.py', 'build/named.py', '--format', 'json'], r.root);
+    const walked = provenant(['audit', 'run.py', 'build/named.py', '--no-cache', '--format', 'json'], r.root);
+    expect(fast.code).toBe(1);
+    expect(lines(fast.stdout)).toEqual(lines(walked.stdout));
+    // a file named on the command line is audited even inside an excluded folder, as in a walking run
+    expect(lines(fast.stdout)).toEqual(['build/named.py:2 LOAD001', 'run.py:5 LOAD001', 'run.py:7 SCRIPT002', 'run.py:9 SCRIPT002']);
+    // a folder among the targets means a walk, with the same answer
+    expect(lines(provenant(['audit', 'run.py', 'pkg', '--format', 'json'], r.root).stdout)).toEqual(['run.py:5 LOAD001', 'run.py:7 SCRIPT002', 'run.py:9 SCRIPT002']);
+    const missing = provenant(['audit', 'nope.py'], r.root);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nope.py: no such file or directory');
+  });
+
+  it('near-duplicates without a walk: the index stands, and a file a match points at is checked again', () => {
+    const score = (name: string) =>
+      [
+        `def ${name}(rows, weights, floor=0.05):`,
+        '    # weighted log-prob score of each row, clipped at the floor',
+        '    total = 0.0',
+        '    count = 0',
+        '    for row in rows:',
+        '        value = sum(w * row.get(k, 0.0) for k, w in weights.items())',
+        '        if value < floor:',
+        '            value = floor',
+        '        total += value',
+        '        count += 1',
+        '    return total / max(count, 1)',
+        '',
+      ].join('\n');
+    // a registry makes DUP001 compare against the whole project
+    const r = repo({ 'provenant.toml': '', 'IMPLEMENTATION_REGISTRY.md': '# registry\n', 'lib/score.py': score('score_rows'), 'lib/other.py': CLEAN });
+    expect(provenant(['audit'], r.root).code).toBe(0); // indexes every function
+    const dupes = () => {
+      const run = provenant(['audit', '--staged', '--select', 'DUP', '--format', 'json'], r.root);
+      expect(run.stderr).toBe('');
+      return (JSON.parse(run.stdout).findings as { path: string; message: string }[]).map((f) => `${f.path} ${f.message.includes('lib/score.py') ? 'of lib/score.py' : f.message}`);
+    };
+    r.write({ 'new/copy.py': score('rank_rows') });
+    r.add('new/copy.py');
+    expect(dupes()).toEqual(['new/copy.py of lib/score.py']);
+    // the copied function leaves lib/score.py, and no walking run has seen it since: the match is checked
+    writeFileSync(path.join(r.root, 'lib/score.py'), CLEAN);
+    expect(dupes()).toEqual([]);
+  });
+
   it('--staged works on a detached HEAD and in a repository with no commits', () => {
     const r = repo({ 'provenant.toml': '', 'a.py': CLEAN });
     r.commitFiles({ 'b.py': CLEAN });
