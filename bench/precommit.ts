@@ -30,10 +30,14 @@ import {
   waitForIdle,
 } from './common.js';
 
-const USAGE = `usage: node dist/bench/precommit.js [--runs N] [--files N] [--keep] [--wait-idle] [--json]
+const USAGE = `usage: node dist/bench/precommit.js [--runs N] [--files N] [--registry] [--named] [--keep] [--wait-idle] [--json]
 
   --runs N      measured runs of provenant audit --staged (default 20), and as many of node -e 0
   --files N     Python files in the generated repository (default 5000)
+  --registry    the repository keeps a registry (IMPLEMENTATION_REGISTRY.md), so DUP001 compares every
+                audited function with the whole project's
+  --named       time \`provenant audit FILE\` (the staged file named, as the pre-commit framework's hook
+                passes it) instead of \`provenant audit --staged\`
   --keep        keep the generated repository and print its path
   --wait-idle   before each measured run, wait for a 90 % idle CPU (Linux, for shared machines)
   --json        print the figures as JSON`;
@@ -199,7 +203,7 @@ function git(args: string[], cwd: string, home: string): string {
 
 const FOLDERS = ['src/lab/data', 'src/lab/models', 'src/lab/eval', 'src/lab/rewards', 'src/lab/utils', 'scripts', 'experiments/sft', 'experiments/dpo', 'experiments/ablations', 'analysis', 'tests'];
 
-function generateRepo(base: string, count: number): GeneratedRepo {
+function generateRepo(base: string, count: number, registry: boolean): GeneratedRepo {
   const root = path.join(base, 'repo');
   const home = path.join(base, 'home');
   mkdirSync(root, { recursive: true });
@@ -238,6 +242,7 @@ function generateRepo(base: string, count: number): GeneratedRepo {
   if (!existsSync(path.join(root, STAGED))) throw new BenchError(`the generator did not write ${STAGED}; use --files 200 or more`);
   write('pyproject.toml', '[project]\nname = "lab"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n');
   write('.gitignore', '.provenant/\nruns/\n__pycache__/\n');
+  if (registry) write('IMPLEMENTATION_REGISTRY.md', '# Implementation registry\n');
   git(['init', '-q', '-b', 'main'], root, home);
   git(['config', 'user.name', 'Bench'], root, home);
   git(['config', 'user.email', 'bench@provenant.invalid'], root, home);
@@ -286,7 +291,7 @@ function stagedRejected(run: Run): boolean {
 const ms = (value: number): number => Math.round(value * 10) / 10;
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['runs', 'files'], ['keep', 'wait-idle', 'json', 'help']);
+  const args = parseArgs(argv, ['runs', 'files'], ['keep', 'wait-idle', 'json', 'help', 'registry', 'named']);
   if (args.flags.has('help')) {
     console.log(USAGE);
     return 0;
@@ -308,7 +313,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     process.stderr.write(`generating ${fileCount.toLocaleString('en-US')} Python files in ${base}/repo …\n`);
     const t0 = performance.now();
-    const repo = generateRepo(base, fileCount);
+    const repo = generateRepo(base, fileCount, args.flags.has('registry'));
+    const command = args.flags.has('named') ? ['audit', STAGED] : ['audit', '--staged'];
     const generateS = (performance.now() - t0) / 1000;
     const home = path.join(base, 'home');
     const staged = path.join(repo.root, STAGED);
@@ -325,7 +331,7 @@ async function main(argv: string[]): Promise<number> {
     const full = timed([bin, 'audit'], repo.root, env);
     checkAudit(full, 'provenant audit (warm-up)');
     stageEdit(0);
-    const first = timed([bin, 'audit', '--staged'], repo.root, env);
+    const first = timed([bin, ...command], repo.root, env);
     if (stagedRejected(first)) {
       console.log(
         'provenant audit --staged: this build of provenant rejects --staged, so there is nothing to measure yet.\n' +
@@ -345,14 +351,14 @@ async function main(argv: string[]): Promise<number> {
     for (let i = 1; i <= runs; i++) {
       stageEdit(2 * i - 1);
       if (waitIdle) await waitForIdle();
-      const run = timed([bin, 'audit', '--staged'], repo.root, env);
+      const run = timed([bin, ...command], repo.root, env);
       checkAudit(run, `provenant audit --staged (run ${i})`);
       auditMs.push(run.ms);
       statuses.set(run.status ?? -1, (statuses.get(run.status ?? -1) ?? 0) + 1);
       lastStdout = run.stdout;
       stageEdit(2 * i);
       if (waitIdle) await waitForIdle();
-      const uncached = timed([bin, 'audit', '--staged'], repo.root, { PROVENANT_COMPILE_CACHE: 'off' });
+      const uncached = timed([bin, ...command], repo.root, { PROVENANT_COMPILE_CACHE: 'off' });
       checkAudit(uncached, `provenant audit --staged without the compile cache (run ${i})`);
       uncachedMs.push(uncached.ms);
       process.stderr.write(`  run ${i}/${runs}: ${run.ms.toFixed(0)} ms (exit ${run.status}); compile cache off: ${uncached.ms.toFixed(0)} ms\n`);
@@ -375,6 +381,8 @@ async function main(argv: string[]): Promise<number> {
         generateS: Math.round(generateS * 10) / 10,
       },
       staged: STAGED,
+      command: `provenant ${command.join(' ')}`,
+      registry: args.flags.has('registry'),
       runs,
       auditStaged: { medianMs: ms(median(auditMs)), maxMs: ms(Math.max(...auditMs)), minMs: ms(Math.min(...auditMs)), exitCodes: Object.fromEntries(statuses) },
       compileCacheOff: { medianMs: ms(median(uncachedMs)), maxMs: ms(Math.max(...uncachedMs)) },
@@ -390,7 +398,7 @@ async function main(argv: string[]): Promise<number> {
     const exits = [...statuses].map(([code, n]) => `exit ${code} ×${n}`).join(', ');
     console.log(
       [
-        `provenant audit --staged, one staged file (${STAGED}) in a repository of ${repo.files.toLocaleString('en-US')} Python files (${result.repo.MB} MB), warm cache`,
+        `provenant ${command.join(' ')}, one staged file (${STAGED}) in a repository of ${repo.files.toLocaleString('en-US')} Python files (${result.repo.MB} MB)${args.flags.has('registry') ? ' with a registry' : ''}, warm cache`,
         `  ${runs} runs: median ${result.auditStaged.medianMs.toFixed(0)} ms, max ${result.auditStaged.maxMs.toFixed(0)} ms, min ${result.auditStaged.minMs.toFixed(0)} ms (${exits})`,
         `  the same with PROVENANT_COMPILE_CACHE=off (alternating): median ${result.compileCacheOff.medianMs.toFixed(0)} ms, max ${result.compileCacheOff.maxMs.toFixed(0)} ms (cached ÷ off: ${(result.auditStaged.medianMs / result.compileCacheOff.medianMs).toFixed(2)})`,
         `  node -e 0, for reference: median ${result.nodeE0.medianMs.toFixed(0)} ms, max ${result.nodeE0.maxMs.toFixed(0)} ms`,
