@@ -87,7 +87,7 @@ describe('renderGithubSummary', () => {
   it('says so when clean', async () => {
     const dir = project({});
     const md = renderGithubSummary(await audit({ paths: [dir], cwd: dir }), { cwd: dir });
-    expect(md).toMatch(/^## provenant audit\n\nNo problems found\. \d+ files? checked \(0 parsed\)\.\n$/);
+    expect(md).toMatch(/^## provenant audit\n\nNo problems found\. \d+ files? checked \(0 analysed, 0 parsed\)\.\n$/);
   });
 });
 

@@ -130,7 +130,7 @@ function mdMessage(message: string): string {
 export function renderGithubSummary(result: AuditResult, options: { cwd: string }): string {
   const { findings, skipped, stats } = result;
   const out = ['## provenant audit', ''];
-  const checked = `${plural(stats.filesDiscovered, 'file')} checked (${stats.filesAnalysed} parsed)`;
+  const checked = `${plural(stats.filesDiscovered, 'file')} checked (${stats.filesAnalysed} analysed, ${stats.filesParsed} parsed)`;
   if (!findings.length) {
     out.push(`No problems found. ${checked}.`);
   } else {
