@@ -74,9 +74,9 @@ function readCache(file: string): Buffer | undefined {
  */
 function writeCache(file: string, prefix: string, data: Buffer): void {
   const dir = path.dirname(file);
+  const temporary = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const temporary = `${file}.${process.pid}.tmp`;
     writeFileSync(temporary, data, { mode: 0o600 });
     renameSync(temporary, file);
     const others = readdirSync(dir)
@@ -87,6 +87,17 @@ function writeCache(file: string, prefix: string, data: Buffer): void {
   } catch (error) {
     // The cache only saves time: a read-only home, a full disk or a concurrent run's cleanup must never fail
     // the command that just finished. The next run compiles and tries again.
+    if (!isFsError(error)) throw error;
+    removeQuietly(temporary);
+  }
+}
+
+/** Removes a file the cache left half-written, if it can. */
+function removeQuietly(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch (error) {
+    // a leftover temporary file is only a few hundred kilobytes in the user's cache folder
     if (!isFsError(error)) throw error;
   }
 }
