@@ -17,6 +17,30 @@ function repo(files?: Record<string, string>): GitDir {
 const LOAD = 'from transformers import AutoTokenizer\ntok = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B")\n';
 const CLEAN = 'print("clean")\n';
 
+/** A sanctioned loader for zero-config inference to find. */
+const CLEAN_LOADER = [
+  'from transformers import AutoTokenizer',
+  'class CleanLoader:',
+  '    def load(self, name):',
+  '        tok = AutoTokenizer.from_pretrained(name)',
+  '        tok.chat_template = None',
+  '        return tok',
+  '',
+].join('\n');
+
+/** A script that loads through CleanLoader (line 4) and around it (line 5); script calls follow. */
+const RUN_HEAD = [
+  'import subprocess',
+  'from utils.loader import CleanLoader',
+  'from transformers import AutoTokenizer',
+  'tok = CleanLoader().load("Qwen/Qwen2.5-7B")',
+  'raw = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B")',
+];
+
+/** `path:line CODE` of each finding of a JSON report. */
+const lines = (out: string) =>
+  (JSON.parse(out).findings as { code: string; path: string; span: { line: number } }[]).map((f) => `${f.path}:${f.span.line} ${f.code}`);
+
 describe('audit modes end to end', () => {
   it('baseline: write it, fail only on new findings, prune fixed ones', () => {
     const r = repo({ 'provenant.toml': '', 'a.py': LOAD });
@@ -70,18 +94,9 @@ describe('audit modes end to end', () => {
   });
 
   it('--staged with a warm cache (no tree walk) reports what a walking run reports', () => {
-    const loader = [
-      'from transformers import AutoTokenizer',
-      'class CleanLoader:',
-      '    def load(self, name):',
-      '        tok = AutoTokenizer.from_pretrained(name)',
-      '        tok.chat_template = None',
-      '        return tok',
-      '',
-    ].join('\n');
     const r = repo({
       'provenant.toml': '',
-      'utils/loader.py': loader,
+      'utils/loader.py': CLEAN_LOADER,
       'scripts/gen.py': CLEAN,
       'pkg/__init__.py': '',
       'pkg/tool.py': CLEAN,
@@ -90,11 +105,7 @@ describe('audit modes end to end', () => {
     expect(provenant(['audit'], r.root).code).toBe(0); // warms the cache
     r.write({
       'run.py': [
-        'import subprocess',
-        'from utils.loader import CleanLoader',
-        'from transformers import AutoTokenizer',
-        'tok = CleanLoader().load("Qwen/Qwen2.5-7B")',
-        'raw = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B")',
+        ...RUN_HEAD,
         'subprocess.run(["python", "scripts/gen.py"])',
         'subprocess.run(["python", "scripts/gone.py"])',
         'subprocess.run(["python", "build/gen.py"])',
@@ -107,32 +118,17 @@ describe('audit modes end to end', () => {
     r.add('run.py', 'build/skip.py');
     const fast = provenant(['audit', '--staged', '--format', 'json'], r.root);
     const walked = provenant(['audit', '--staged', '--no-cache', '--format', 'json'], r.root);
-    const lines = (out: string) =>
-      (JSON.parse(out).findings as { code: string; path: string; span: { line: number } }[]).map((f) => `${f.path}:${f.span.line} ${f.code}`);
     expect(fast.code).toBe(1);
     expect(lines(fast.stdout)).toEqual(lines(walked.stdout));
     expect(lines(fast.stdout)).toEqual(['run.py:5 LOAD001', 'run.py:7 SCRIPT002', 'run.py:8 SCRIPT002', 'run.py:10 SCRIPT002']);
   });
 
   it('named files with a warm cache (no tree walk, as a pre-commit hook passes them) report what a walking run reports', () => {
-    const loader = [
-      'from transformers import AutoTokenizer',
-      'class CleanLoader:',
-      '    def load(self, name):',
-      '        tok = AutoTokenizer.from_pretrained(name)',
-      '        tok.chat_template = None',
-      '        return tok',
-      '',
-    ].join('\n');
-    const r = repo({ 'provenant.toml': '', 'utils/loader.py': loader, 'scripts/gen.py': CLEAN, 'pkg/__init__.py': '', 'pkg/tool.py': CLEAN });
+    const r = repo({ 'provenant.toml': '', 'utils/loader.py': CLEAN_LOADER, 'scripts/gen.py': CLEAN, 'pkg/__init__.py': '', 'pkg/tool.py': CLEAN });
     expect(provenant(['audit'], r.root).code).toBe(0); // warms the cache
     r.write({
       'run.py': [
-        'import subprocess',
-        'from utils.loader import CleanLoader',
-        'from transformers import AutoTokenizer',
-        'tok = CleanLoader().load("Qwen/Qwen2.5-7B")',
-        'raw = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B")',
+        ...RUN_HEAD,
         'subprocess.run(["python", "scripts/gen.py"])',
         'subprocess.run(["python", "scripts/gone.py"])',
         'subprocess.run(["python", "-m", "pkg.tool"])',
@@ -141,8 +137,6 @@ describe('audit modes end to end', () => {
       ].join('\n'),
       'build/named.py': LOAD,
     });
-    const lines = (out: string) =>
-      (JSON.parse(out).findings as { code: string; path: string; span: { line: number } }[]).map((f) => `${f.path}:${f.span.line} ${f.code}`);
     const fast = provenant(['audit', 'run.py', 'build/named.py', '--format', 'json'], r.root);
     const walked = provenant(['audit', 'run.py', 'build/named.py', '--no-cache', '--format', 'json'], r.root);
     expect(fast.code).toBe(1);
