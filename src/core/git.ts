@@ -2,9 +2,10 @@
  * The git facade: what the `--staged` and `--changed-since` modes ask of a repository.
  *
  * simple-git is imported on first use, never at module load, so that the plain audit path pays nothing for
- * it; `--staged`, the pre-commit path, starts git itself (`spawnedGit`). The commands are plumbing (`rev-parse`, `diff-index`, `ls-files`, `cat-file`) wherever that is
- * enough, so the output does not depend on the user's configuration, and every path list is NUL-separated,
- * so spaces, newlines and non-ASCII names come through as they are.
+ * it; `--staged`, the pre-commit path, starts git itself (`spawnedGit`). The commands are plumbing
+ * (`rev-parse`, `diff-index`, `ls-files`, `cat-file`) wherever that is enough, so the output does not depend
+ * on the user's configuration, and every path list is NUL-separated, so spaces, newlines and non-ASCII names
+ * come through as they are.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';

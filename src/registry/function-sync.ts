@@ -99,7 +99,8 @@ export async function syncFunctionIndex(options: IndexSyncOptions): Promise<Inde
   const { root, index } = options;
   const wanted = new Map(options.files.map((f) => [f.path, f]));
   // `only` looks at the files asked about, and so reads just their rows
-  const known = options.mode === 'only' ? index.filesOf([...wanted.keys()]) : index.files();
+  const indexed = () => (options.mode === 'only' ? index.filesOf([...wanted.keys()]) : index.files());
+  const known = indexed();
   const put: FileFunctions[] = [];
   const touch: IndexedFile[] = [];
   const remove = options.mode === 'complete' ? [...known.keys()].filter((p) => !wanted.has(p)) : [];
@@ -124,7 +125,7 @@ export async function syncFunctionIndex(options: IndexSyncOptions): Promise<Inde
   }
   index.update(put, touch, remove);
   const current = new Map<string, string>();
-  for (const [p, f] of options.mode === 'only' ? index.filesOf([...wanted.keys()]) : index.files()) current.set(p, f.hash);
+  for (const [p, f] of indexed()) current.set(p, f.hash);
   return { current, indexed: put.length, removed: remove.length, parsed };
 }
 

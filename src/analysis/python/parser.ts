@@ -21,8 +21,8 @@ export function pythonParser(): Promise<{ parser: Parser; query: Query }> {
     const wasm = path.join(packageRoot(), 'grammars', 'tree-sitter-python.wasm');
     try {
       // the runtime's own wasm, found through the package rather than next to the runtime's script, which
-      // the bundled `provenant audit` (dist/bundle/audit-entry.cjs) carries inside itself. Script and wasm must be of one
-      // release: package.json pins web-tree-sitter to an exact version.
+      // the bundled `provenant audit` (dist/bundle/audit-entry.cjs) carries inside itself. Script and wasm
+      // must be of one release: package.json pins web-tree-sitter to an exact version.
       const runtime = createRequire(import.meta.url).resolve('web-tree-sitter/web-tree-sitter.wasm');
       await Parser.init({ locateFile: () => runtime });
       const language = await Language.load(await readFile(wasm));
