@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import type { DiscoveredFile } from '../core/files.js';
-import { ruleMatches } from '../core/config.js';
+import { previewFor, ruleMatches } from '../core/config.js';
 import type { Config } from '../schemas/config.js';
 import type { NearDuplicate } from './rule.js';
 import type { ScannedFile } from './scan.js';
@@ -20,6 +20,11 @@ export const DUP_CODE = 'DUP001';
  */
 export function comparesWholeProject(root: string, config: Config): boolean {
   if (config.select.some((s) => s !== 'ALL' && ruleMatches(DUP_CODE, [s]))) return true;
+  return keepsRegistry(root, config);
+}
+
+/** The project keeps a registry: its annotations file or its generated Markdown exists. */
+function keepsRegistry(root: string, config: Config): boolean {
   return [config.registry.annotations, config.registry.markdown].some((f) => existsSync(path.join(root, f)));
 }
 
@@ -42,6 +47,9 @@ const isPython = (p: string): boolean => p.endsWith('.py');
 /** Near-duplicates by path, for every audited Python file DUP001 reports on. */
 export async function findNearDuplicates(input: DuplicateInput): Promise<Map<string, readonly NearDuplicate[]>> {
   const { root, config } = input;
+  // by default DUP001 reports only copies of a canonical implementation, which only a registry can
+  // name: without one there is nothing to report and nothing to compare
+  if (!previewFor(config, DUP_CODE) && !keepsRegistry(root, config)) return new Map();
   const staged = (p: string) => input.selection.contents?.get(p);
   const audited = input.scanned
     .filter((f) => f.candidate && f.language === 'python')

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { compileGlob } from '../core/glob.js';
 import { RULES } from '../../audits/index.js';
 import { emptyFacts, FACTS_VERSION, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
-import { isRuleEnabled, loadConfig, ruleMatches, severityFor } from '../core/config.js';
+import { isRuleEnabled, loadConfig, previewFor, ruleMatches, severityFor } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import type { Config, Severity } from '../schemas/config.js';
 import type { Finding, SkippedFile } from '../schemas/finding.js';
@@ -143,7 +143,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const asking = gitMode ? askGit(root, options) : null;
   // awaited just below; until then a failure must not count as unhandled
   asking?.catch(() => undefined);
-  const rules = RULES.filter((r) => isRuleEnabled(config, r.code));
+  // preview rules run only when asked for (`preview = true`, or selected by their full code)
+  const rules = RULES.filter((r) => isRuleEnabled(config, r.code) && (r.status !== 'preview' || previewFor(config, r.code)));
   // the cache opens while git runs
   const store = options.noCache ? null : await openCache(root, warnings);
   let asked: Awaited<typeof asking>;
@@ -359,6 +360,7 @@ function runRules(
       },
       isKnownCode: (code) => code === 'ALL' || [...knownCodes].some((k) => ruleMatches(k, [code])),
       isEnabled: (code) => isRuleEnabled(config, code) && !ruleMatches(code, ignored),
+      preview: previewFor(config, rule.code),
       suppressionsUsed: used,
       duplicates: () => near,
     };

@@ -32,6 +32,8 @@ export interface RuleContext<M extends string = string> {
   severityForModel(verdict: ModelVerdict, base: Severity): Severity | null;
   /** Whether a code or prefix names a rule of the catalog. */
   isKnownCode(code: string): boolean;
+  /** Preview behaviour is on for this rule (`preview = true`, or the rule selected by its full code). */
+  readonly preview: boolean;
   /** Whether a rule code runs on this file (selected, not ignored for its path). */
   isEnabled(code: string): boolean;
   /** For `after` rules: which codes each suppression comment of the file silenced. */

@@ -163,6 +163,7 @@ base-models = ["Qwen/Qwen2.5-32B", "meta-llama/Llama-3.1-*"]
 instruct-models = ["*-Instruct"]
 deprecated-paths = ["scripts/legacy/**"]
 unknown-model-severity = "off"
+preview = true
 max-file-size = 1_000
 
 [tool.provenant.severity]
@@ -204,6 +205,7 @@ max-pairs-per-instruction = 4
       instructModels: ['*-Instruct'],
       deprecatedPaths: ['scripts/legacy/**'],
       unknownModelSeverity: 'off',
+      preview: true,
       maxFileSize: 1000,
       severity: { LOAD002: 'info', TMPL: 'error' },
       perFileIgnores: { 'tests/**': ['LOAD001', 'TMPL'] },

@@ -153,6 +153,14 @@ export function isRuleEnabled(config: Pick<Config, 'select' | 'ignore'>, code: s
   return ruleMatches(code, config.select) && !ruleMatches(code, config.ignore);
 }
 
+/**
+ * Whether preview behaviour is on for a rule: `preview = true`, or `select` naming the code in full (as
+ * Ruff lets a preview rule be opted into by its exact code; `ALL` and prefixes never do).
+ */
+export function previewFor(config: Pick<Config, 'select' | 'preview'>, code: string): boolean {
+  return config.preview || config.select.includes(code);
+}
+
 /** The `severity` override for `code`, the most specific matching key winning; `fallback` without one. */
 export function severityFor(config: Pick<Config, 'severity'>, code: string, fallback: Severity): Severity {
   let best: { length: number; severity: Severity } | null = null;

@@ -39,6 +39,11 @@ export interface Config {
   deprecatedPaths: string[];
   /** Severity of template rules when a model is neither known base nor known instruct. */
   unknownModelSeverity: UnknownModelSeverity;
+  /**
+   * Preview rules and preview behaviour run (off by default: a default rule must be right on real code
+   * before it is on for everyone). A preview rule also runs when `select` names its code in full.
+   */
+  preview: boolean;
   /** Files larger than this many bytes are skipped with a reason. */
   maxFileSize: number;
   /** Severity overrides by rule code or prefix; the longest matching key wins (see `severityFor`). */
@@ -116,6 +121,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze<Config>({
   instructModels: [],
   deprecatedPaths: [],
   unknownModelSeverity: 'warning',
+  preview: false,
   maxFileSize: 2_000_000,
   severity: {},
   perFileIgnores: {},
@@ -185,6 +191,7 @@ export function normalizeConfig(file: ConfigFile): Config {
     instructModels: unique(file['instruct-models'] ?? d.instructModels),
     deprecatedPaths: globs(file['deprecated-paths'] ?? d.deprecatedPaths),
     unknownModelSeverity: file['unknown-model-severity'] ?? d.unknownModelSeverity,
+    preview: file.preview ?? d.preview,
     maxFileSize: file['max-file-size'] ?? d.maxFileSize,
     severity: { ...(file.severity ?? d.severity) },
     perFileIgnores: perFileIgnores(file['per-file-ignores'] ?? d.perFileIgnores),

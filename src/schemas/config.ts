@@ -101,6 +101,8 @@ export const ConfigSchema = z.strictObject({
   'instruct-models': z.array(ModelPatternSchema).optional(),
   'deprecated-paths': GlobListSchema.optional(),
   'unknown-model-severity': UnknownModelSeveritySchema.optional(),
+  /** Runs preview rules and the preview behaviour of stable rules (Ruff's `preview`). */
+  preview: z.boolean().optional(),
   'max-file-size': z.int().positive({ error: 'expected a positive number of bytes' }).optional(),
   severity: z.record(RuleCodeSchema, SeveritySchema).optional(),
   'per-file-ignores': z.record(GlobSchema, z.array(RuleCodeSchema)).optional(),

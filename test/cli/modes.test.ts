@@ -170,7 +170,7 @@ describe('audit modes end to end', () => {
     const r = repo({ 'provenant.toml': '', 'IMPLEMENTATION_REGISTRY.md': '# registry\n', 'lib/score.py': score('score_rows'), 'lib/other.py': CLEAN });
     expect(provenant(['audit'], r.root).code).toBe(0); // indexes every function
     const dupes = () => {
-      const run = provenant(['audit', '--staged', '--select', 'DUP', '--format', 'json'], r.root);
+      const run = provenant(['audit', '--staged', '--select', 'DUP001', '--format', 'json'], r.root);
       expect(run.stderr).toBe('');
       return (JSON.parse(run.stdout).findings as { path: string; message: string }[]).map((f) => `${f.path} ${f.message.includes('lib/score.py') ? 'of lib/score.py' : f.message}`);
     };

@@ -100,11 +100,11 @@ describe('adopting the registry on examples/stage1-lab, end to end (built CLI)',
     expect(similar.code).toBe(0);
     expect(similar.stdout).toMatch(/`score_pair` in scripts\/generate_preference_pairs_logprob\.py:\d+ duplicates `critique_instruction_response_pair` in scripts\/utils\/instruction_critic\.py:\d+ \(\d+%\)/);
     const dupes = () => {
-      const audit = provenant(['audit', '--format', 'json', '--select', 'DUP'], fresh.root);
+      const audit = provenant(['audit', '--format', 'json', '--select', 'DUP001'], fresh.root);
       expect(audit.code).toBe(1);
       return (JSON.parse(audit.stdout) as { findings: { code: string; path: string; message: string }[] }).findings;
     };
-    // neither copy is the canonical one yet: both are reported, each naming the other
+    // neither copy is the canonical one yet: selected by its full code (preview form), both are reported
     expect(dupes().map((f) => `${f.code} ${f.path}`)).toEqual([
       'DUP001 scripts/generate_preference_pairs_logprob.py',
       'DUP001 scripts/utils/instruction_critic.py',

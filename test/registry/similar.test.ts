@@ -130,6 +130,14 @@ describe('DUP001 in an audit', () => {
     expect(await cold()).toEqual([]);
   });
 
+  it('reports a copy of a function nobody marked canonical only in preview', async () => {
+    writeFileSync(path.join(dir, 'provenant-registry.yaml'), 'version: 1\nfiles: {}\n');
+    expect(await dups()).toEqual([]);
+    const pyproject = path.join(dir, 'pyproject.toml');
+    writeFileSync(pyproject, readFileSync(pyproject, 'utf8').replace('[tool.provenant]\n', '[tool.provenant]\npreview = true\n'));
+    expect((await dups()).map((d) => d.split(' ')[0])).toEqual([`${SCORER}:167`, `${CRITIC}:56`]);
+  });
+
   it('finds a copy both ways when neither side is canonical, with DUP selected by name', async () => {
     const found = (await audit({ paths: [dir], cwd: dir, select: ['DUP001'] })).findings.map((f) => `${f.path}:${f.span.line}`);
     expect(found).toEqual([`${SCORER}:167`, `${CRITIC}:56`]);

@@ -1,5 +1,6 @@
 /**
- * DUP001 (near-duplicate-function): flags a function that nearly duplicates a canonical or another function.
+ * DUP001 (near-duplicate-function): flags a function that nearly duplicates a canonical implementation (and, in
+ * preview, any other function).
  * The engine compares functions across files and hands each file its best matches (`ctx.duplicates()`); the
  * rule only words the finding.
  */
@@ -11,7 +12,7 @@ export default defineRule({
   name: 'near-duplicate-function',
   category: 'dup',
   severity: 'warning',
-  status: 'preview',
+  status: 'stable',
   since: '0.1.0',
   summary: 'A function nearly duplicates a canonical implementation or another function of the project.',
   languages: ['python'],
@@ -26,6 +27,9 @@ export default defineRule({
   },
   check(ctx) {
     for (const d of ctx.duplicates()) {
+      // a copy of any other function is often deliberate (a model-specific patch, a script kept
+      // self-contained): reported in preview only; a copy of a canonical implementation always
+      if (!d.of.canonical && !ctx.preview) continue;
       const capability = d.of.canonicalFor.length ? ` for ${d.of.canonicalFor.map((c) => `"${c}"`).join(', ')}` : '';
       ctx.report({
         span: { line: d.line, col: d.col, endLine: d.line, endCol: d.col },

@@ -18,8 +18,17 @@ export default defineRule({
   triggers: [],
   messages: {
     syntax: '{{message}}; the rest of the file was still analysed',
+    yaml: 'the YAML reader stopped at this line ({{message}}), so script calls after it may be missed; loaders such as PyYAML can be more lenient, so the file may well be valid',
   },
   check(ctx) {
+    if (ctx.file.language === 'yaml') {
+      // the YAML reader is stricter than PyYAML and Hydra, which accept plain scalars folded over less
+      // indented lines and custom tags: whether the file is broken cannot be told, only that the reading
+      // stopped, once per file and at info
+      const first = ctx.file.parseErrors[0];
+      if (first) ctx.report({ span: first.span, messageId: 'yaml', data: { message: first.message }, severity: 'info' });
+      return;
+    }
     for (const e of ctx.file.parseErrors) ctx.report({ span: e.span, messageId: 'syntax', data: { message: e.message } });
   },
 });
