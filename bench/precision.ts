@@ -14,7 +14,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { audit } from '../src/index.js';
 import type { Finding } from '../src/schemas/finding.js';
-import { BenchError, parseArgs, runBench } from './common.js';
+import { BenchError, parseArgs, repoRoot, runBench } from './common.js';
 import { corpusDir, labelKey, loadCorpus, loadLabels, type Label } from './corpus/list.js';
 
 interface Tally {
@@ -88,10 +88,12 @@ async function measure(name: string, root: string): Promise<RepoResult> {
     missed: [],
     unlabelled: [],
   };
-  const reported = new Set<string>();
+  const reported = new Map<string, Finding[]>();
   for (const f of result.findings) {
     const text = lineText(f);
-    reported.add(labelKey({ path: f.path, code: f.code, text }));
+    const same = reported.get(`${f.path}\u0000${f.code}`) ?? [];
+    same.push(f);
+    reported.set(`${f.path}\u0000${f.code}`, same);
     if (f.severity === 'info') {
       out.info++;
       continue;
@@ -117,10 +119,27 @@ async function measure(name: string, root: string): Promise<RepoResult> {
   for (const l of labels) {
     if (l.sample !== 'candidate' || l.label !== 'tp') continue;
     out.positives++;
-    if (reported.has(labelKey(l))) out.found++;
+    // found when a finding of that code covers the line (a call's finding spans its arguments' lines)
+    const at = l.line ?? 0;
+    const hit = (reported.get(`${l.path}\u0000${l.code}`) ?? []).some((f) => f.span.line <= at && at <= Math.max(f.span.line, f.span.endLine));
+    if (hit) out.found++;
     else out.missed.push(l);
   }
   return out;
+}
+
+/**
+ * The seeds' defects on examples/stage1-lab, as the pinned test lists them (test/fixtures/
+ * stage1-lab.expected.txt, up to its `# traps` part): how many of them the audit still reports.
+ */
+async function seedRecall(): Promise<{ expected: number; found: number; missed: string[] }> {
+  const root = path.join(repoRoot(), 'examples', 'stage1-lab');
+  const listed = readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'stage1-lab.expected.txt'), 'utf8').split('# traps')[0] ?? '';
+  const expected = listed.split('\n').map((l) => /^(\S+):(\d+) (\w+)/.exec(l)).filter((m) => m !== null);
+  const result = await audit({ paths: [root], cwd: root, noCache: true, baseline: 'ignore' });
+  const seen = new Set(result.findings.map((f) => `${f.path}:${f.span.line} ${f.code}`));
+  const missed = expected.map((m) => `${m[1]}:${m[2]} ${m[3]}`).filter((k) => !seen.has(k));
+  return { expected: expected.length, found: expected.length - missed.length, missed };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -162,12 +181,13 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  const seeds = await seedRecall();
   if (args.values.has('unlabelled')) {
     const file = path.resolve(args.values.get('unlabelled')?.[0] ?? '');
     writeFileSync(file, results.flatMap((r) => r.unlabelled.map((u) => JSON.stringify({ repo: r.name, ...u }))).join('\n') + '\n');
   }
   if (args.flags.has('json')) {
-    console.log(JSON.stringify({ overall: all, errors, positives, found, info, repos: results.map((r) => ({ name: r.name, kloc: r.kloc, total: r.total, errors: r.errors, info: r.info, positives: r.positives, found: r.found, unlabelled: r.unlabelled.length, byRule: Object.fromEntries([...r.byRule].map(([c, s]) => [c, Object.fromEntries(s)])) })) }, null, 2));
+    console.log(JSON.stringify({ overall: all, errors, positives, found, info, seeds, repos: results.map((r) => ({ name: r.name, kloc: r.kloc, total: r.total, errors: r.errors, info: r.info, positives: r.positives, found: r.found, unlabelled: r.unlabelled.length, byRule: Object.fromEntries([...r.byRule].map(([c, s]) => [c, Object.fromEntries(s)])) })) }, null, 2));
     return 0;
   }
 
@@ -188,9 +208,11 @@ async function main(argv: string[]): Promise<number> {
   console.log(`\noverall: precision ${precisionOf(all)} (${all.tp}/${all.labelled} labelled of ${all.findings} error+warning findings)`);
   console.log(`errors:  precision ${precisionOf(errors)} (${errors.tp}/${errors.labelled} labelled of ${errors.findings})`);
   console.log(`recall:  ${positives ? (found / positives).toFixed(2) : '—'} (${found}/${positives} labelled in-scope positives among grep candidates)`);
+  console.log(`seeds:   ${seeds.found}/${seeds.expected} of the defects on examples/stage1-lab still reported`);
   console.log(`info:    ${info} findings at info severity (not counted)`);
   if (unlabelled) console.log(`\n${unlabelled} findings have no label yet (--unlabelled FILE lists them)`);
-  for (const r of results) for (const m of r.missed) console.log(`missed: ${r.name} ${m.path} ${m.code}: ${m.text}`);
+  for (const m of seeds.missed) console.log(`missed: examples/stage1-lab ${m}`);
+  for (const r of results) for (const m of r.missed) console.log(`missed: ${r.name} ${m.path}:${m.line} ${m.code}: ${m.text}`);
   return 0;
 }
 

@@ -23,6 +23,8 @@ export interface CorpusRepo {
 export interface Label {
   sample: 'finding' | 'candidate';
   path: string;
+  /** Candidates: the line the search found (the corpus is pinned, so lines do not move). */
+  line?: number;
   code: string;
   text: string;
   label: 'tp' | 'fp';
@@ -67,6 +69,7 @@ export function loadLabels(name: string): Label[] {
     for (const key of ['path', 'code', 'text', 'reason'] as const) {
       if (typeof l[key] !== 'string' || !l[key]) throw new BenchError(`${file}:${i + 1}: no "${key}"`);
     }
+    if (l.sample === 'candidate' && !Number.isInteger(l.line)) throw new BenchError(`${file}:${i + 1}: a candidate needs its "line"`);
     out.push(l);
   }
   return out;
