@@ -1,0 +1,47 @@
+/**
+ * What a project with no provenant configuration gets: only findings a default rule can stand behind.
+ * Each case is a real project in a temp folder, audited through the library with the real parser.
+ */
+import { describe, expect, it } from 'vitest';
+import { audit } from '../src/index.js';
+import { useTmpProjects } from './helpers/tmp.js';
+
+const project = useTmpProjects({});
+
+const findings = async (dir: string) =>
+  (await audit({ paths: [dir], cwd: dir, noCache: true })).findings.map((f) => `${f.path}:${f.span.line} ${f.code} ${f.severity}`);
+
+describe('a project with no configuration', () => {
+  it('does not report `chat_template = None` when there is no sanctioned loader to do it instead', async () => {
+    const script = [
+      'from transformers import AutoTokenizer',
+      '',
+      'tok = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B")',
+      'tok.chat_template = None',
+      '',
+    ].join('\n');
+    expect((await findings(project({ 'gen.py': script }))).filter((f) => f.includes('TMPL002'))).toEqual([]);
+    const guarded = project({
+      'gen.py': script,
+      'provenant.toml': 'sanctioned-loaders = ["loader.Clean"]\n',
+      'loader.py': 'class Clean:\n    pass\n',
+    });
+    expect((await findings(guarded)).filter((f) => f.includes('TMPL002'))).toEqual(['gen.py:4 TMPL002 warning']);
+  });
+
+  it('reports a template installed on an instruct tokenizer nowhere, and on a base tokenizer as an error', async () => {
+    const dir = project({
+      'judge.py': 'from transformers import AutoTokenizer\n\ntok = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B-Instruct")\ntok.chat_template = "{{ messages }}"\n',
+      'gen.py': 'from transformers import AutoTokenizer\n\ntok = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B")\ntok.chat_template = "{{ messages }}"\n',
+    });
+    expect((await findings(dir)).filter((f) => f.includes('TMPL002'))).toEqual(['gen.py:4 TMPL002 error']);
+  });
+
+  it('reports a YAML file the reader stops in once, at info', async () => {
+    const yaml = ['steps:', '  - run: python gen.py', "  - context: 'a plain scalar", 'folded: over a line', "    that PyYAML accepts'", '  - name: a: b', ''].join('\n');
+    const dir = project({ 'pipeline.yaml': yaml, 'gen.py': 'print(1)\n' });
+    const parse = (await findings(dir)).filter((f) => f.includes('PARSE001'));
+    expect(parse).toHaveLength(1);
+    expect(parse[0]).toMatch(/^pipeline\.yaml:\d+ PARSE001 info$/);
+  });
+});
