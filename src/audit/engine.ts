@@ -13,14 +13,15 @@ import { RULES } from '../../audits/index.js';
 import { emptyFacts, FACTS_VERSION, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
 import { isRuleEnabled, loadConfig, previewFor, ruleMatches, severityFor } from '../core/config.js';
 import { UserError } from '../core/errors.js';
-import type { Config, Severity } from '../schemas/config.js';
+import type { CodeRole, Config, Severity, TestCodeSeverity } from '../schemas/config.js';
 import type { Finding, SkippedFile } from '../schemas/finding.js';
 import type { FactsStore } from '../store/index.js';
 import { BASELINE_FILE } from './baseline-file.js';
 import { assignFingerprints } from './fingerprint.js';
-import { combineLoaderSummaries, summarizeForLoaders, type LoaderSummary } from './infer.js';
+import { combineLoaderSummaries, SUMMARY_FORMAT, summarizeForLoaders, type LoaderSummary } from './infer.js';
 import { FileModels } from './models.js';
 import { Project, type SanctionedLoader } from './project.js';
+import { CodeRoles } from './roles.js';
 import { findNearDuplicates } from './duplicates.js';
 import { renderMessage, type NearDuplicate, type Rule, type RuleContext } from './rule.js';
 import { scan } from './scan.js';
@@ -177,9 +178,10 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       ...(selection.contents ? { contents: selection.contents } : {}),
     });
     warnings.push(...scanned.warnings);
+    const roles = new CodeRoles(config, tree.files);
     sanctioned = config.sanctionedLoaders.length
       ? config.sanctionedLoaders.map((name) => ({ name, source: 'config' as const, reasons: ['listed in sanctioned-loaders'] }))
-      : await inferLoaders(scanned.loaderHints, store);
+      : await inferLoaders(scanned.loaderHints, store, roles);
 
     const project = new Project(root, config, tree.files, sanctioned);
     const ignoresFor = perFileIgnores(config);
@@ -191,31 +193,40 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     const near = projectRules.length
       ? await findNearDuplicates({ root, config, noCache: Boolean(options.noCache), scanned: scanned.files, selection, context, all: tree.all, warn: (m) => warnings.push(m) })
       : new Map<string, readonly NearDuplicate[]>();
-    const projectFindings = (file: string, language: Language, source: () => string): Finding[] => {
+    const projectFindings = (file: string, language: Language, role: CodeRole, source: () => string): Finding[] => {
       const found = near.get(file);
       if (!found?.length) return [];
       const out: Finding[] = [];
-      runRules(projectRules, language, file, emptyFacts(file, language), project, config, ignoresFor(file), known, new Map(), out, found);
+      runRules(projectRules, language, file, role, emptyFacts(file, language), project, config, ignoresFor(file), known, new Map(), out, found);
       const lines = out.length ? source().split('\n') : [];
       for (const f of out) f.frame = frameOf(lines, f.span);
       return out;
     };
     // what a file's results depend on besides its own bytes: a change here recomputes every file.
     // Staged content is never remembered, so a run that did not walk the tree needs no key.
+    // (The tree is in the key also because a file's role asks whether an `__init__.py` sits beside it.)
     const projectKey = tree.all && createHash('sha256')
+      .update(`results ${RESULTS_FORMAT}\n`)
       .update(JSON.stringify(config))
       .update(sanctioned.map((l) => l.name).join('\n'))
       .update([...tree.all].join('\n'))
       .digest('hex');
     for (const file of scanned.files) {
+      // a test folder reports nothing by default: its files are not even parsed for it
+      if (config.testCodeSeverity === 'off' && roles.testByPath(file.path)) continue;
       const ignored = ignoresFor(file.path);
       const key = projectKey && createHash('sha256').update(projectKey).update(file.path).update(file.row.hash).digest('hex').slice(0, 32);
       let own: Finding[];
-      if (key && file.row.resultsKey === key && file.row.results !== null) {
-        own = JSON.parse(file.row.results) as Finding[];
+      let role: CodeRole;
+      const remembered = key && file.row.resultsKey === key && file.row.results !== null ? (JSON.parse(file.row.results) as FileResults) : null;
+      if (remembered) {
+        ({ role, findings: own } = remembered);
       } else {
         own = [];
-        runRules(fileRules, file.language, file.path, await file.facts(), project, config, ignored, known, new Map(), own);
+        const facts = await file.facts();
+        // a file no rule parsed has empty facts, which would say nothing true about its role
+        role = roles.of(file.path, file.candidate ? facts : null);
+        runRules(fileRules, file.language, file.path, role, facts, project, config, ignored, known, new Map(), own);
         if (own.length) {
           const lines = file.source().split('\n');
           for (const f of own) f.frame = frameOf(lines, f.span);
@@ -223,28 +234,31 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
         // staged content is audited but never remembered as the working file's results
         if (key && !selection.contents?.has(file.path)) {
           file.row.resultsKey = key;
-          file.row.results = JSON.stringify(own);
+          file.row.results = JSON.stringify({ role, findings: own } satisfies FileResults);
         }
       }
       if (file.candidate) analysed++;
-      own = [...own, ...projectFindings(file.path, file.language, file.source)];
+      own = [...own, ...projectFindings(file.path, file.language, role, file.source)];
       const { kept, used, suppressed } = applySuppressions(own, file.row.suppressions);
       suppressedCount += suppressed;
       const after: Finding[] = [];
       if (file.row.suppressions.length) {
         const facts = { ...emptyFacts(file.path, file.language), suppressions: file.row.suppressions };
-        runRules(afterRules, file.language, file.path, facts, project, config, ignored, known, used, after);
+        runRules(afterRules, file.language, file.path, role, facts, project, config, ignored, known, used, after);
         const lines = after.length ? file.source().split('\n') : [];
         for (const f of after) f.frame = frameOf(lines, f.span);
       }
-      findings.push(...kept, ...after);
+      // suppressions were matched against every finding first, so none is called unused because of this
+      findings.push(...forRole([...kept, ...after], role, config.testCodeSeverity));
     }
     // files no file rule looked at, where a project rule found something (they hold no suppressions)
     const looked = new Set(scanned.files.map((f) => f.path));
     for (const file of near.keys()) {
       if (looked.has(file)) continue;
+      if (config.testCodeSeverity === 'off' && roles.testByPath(file)) continue;
       const text = () => selection.contents?.get(file)?.toString('utf8') ?? readFileSync(path.join(root, file), 'utf8');
-      findings.push(...projectFindings(file, 'python', text));
+      const role = roles.of(file, null);
+      findings.push(...forRole(projectFindings(file, 'python', role, text), role, config.testCodeSeverity));
     }
     scanned.save();
   } finally {
@@ -289,8 +303,9 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
 async function inferLoaders(
   hints: { row: { path: string; hash: string }; facts(): Promise<FileFacts> }[],
   store: FactsStore | null,
+  roles: CodeRoles,
 ): Promise<SanctionedLoader[]> {
-  const memoKey = `${engineKey()}:loader-summaries`;
+  const memoKey = `${engineKey()}:loader-summaries:${SUMMARY_FORMAT}`;
   let known: Record<string, LoaderSummary> = {};
   const remembered = store?.memo('loaders');
   if (remembered) {
@@ -302,7 +317,8 @@ async function inferLoaders(
       if (!(error instanceof SyntaxError)) throw error;
     }
   }
-  const sorted = [...hints].sort((a, b) => (a.row.path < b.row.path ? -1 : 1));
+  // test code is never a loader: a test folder's files are not even read for it
+  const sorted = hints.filter((h) => !roles.testByPath(h.row.path)).sort((a, b) => (a.row.path < b.row.path ? -1 : 1));
   const summaries: Record<string, LoaderSummary> = {};
   let fresh = false;
   for (const h of sorted) {
@@ -315,13 +331,14 @@ async function inferLoaders(
   if (fresh || Object.keys(known).length !== sorted.length) {
     store?.remember('loaders', JSON.stringify({ key: memoKey, summaries }));
   }
-  return combineLoaderSummaries(Object.values(summaries));
+  return combineLoaderSummaries(Object.values(summaries), (s) => roles.ofKnown(s.path, s)).chosen;
 }
 
 function runRules(
   rules: readonly Rule[],
   language: Language,
   path: string,
+  role: CodeRole,
   facts: FileFacts,
   project: Project,
   config: Config,
@@ -338,6 +355,7 @@ function runRules(
     const configured = severityFor(config, rule.code, rule.severity);
     const ctx: RuleContext = {
       file: facts,
+      role,
       project,
       report: (r) => {
         out.push({
@@ -356,7 +374,7 @@ function runRules(
       severityForModel: (verdict, base) => {
         if (verdict.kind === 'instruct') return null;
         if (verdict.kind === 'base') return configured ?? base;
-        return config.unknownModelSeverity === 'off' ? null : config.unknownModelSeverity;
+        return project.unknownModelSeverity === 'off' ? null : project.unknownModelSeverity;
       },
       isKnownCode: (code) => code === 'ALL' || [...knownCodes].some((k) => ruleMatches(k, [code])),
       isEnabled: (code) => isRuleEnabled(config, code) && !ruleMatches(code, ignored),
@@ -366,6 +384,22 @@ function runRules(
     };
     rule.check(ctx);
   }
+}
+
+/** What the cache keeps of a file's own results: its role, and the findings of its file rules. */
+interface FileResults {
+  role: CodeRole;
+  findings: Finding[];
+}
+
+/** Bumped when `FileResults` changes shape, so results remembered in another shape are never read. */
+const RESULTS_FORMAT = 2;
+
+/** Findings of a file as its role lets them stand: test code's are dropped or lowered to info unless `inherit`. */
+function forRole(findings: Finding[], role: CodeRole, mode: TestCodeSeverity): Finding[] {
+  if (role !== 'test' || mode === 'inherit' || !findings.length) return findings;
+  if (mode === 'off') return [];
+  return findings.map((f) => (f.severity === 'info' ? f : { ...f, severity: 'info' }));
 }
 
 /**

@@ -3,27 +3,47 @@
  * is summarised on its own, so summaries can be remembered by content and combined across files.
  */
 
-import type { FileFacts } from '../analysis/facts.js';
+import type { FileFacts, Language } from '../analysis/facts.js';
 import { moduleNameOf } from '../analysis/python/extract.js';
 import { importQname, moduleQname } from '../analysis/typescript/paths.js';
 import { canonicalQname, modelLoadKind } from './apis.js';
 import type { SanctionedLoader } from './project.js';
+import { conventionalRole, type CodeRole } from './roles.js';
 
 const LOADER_NAME = /load|clean|guard|safe/i;
+/** Words of a name: `CleanModelLoader` → clean, model, loader; `load_base_model` → load, base, model. */
+function words(name: string): string[] {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/[^a-z0-9]+/);
+}
+/** A definition or module named as a loader (`load_model`, `ModelLoader`, `loader.py`; not `download`). */
+function namedAsLoader(name: string, stem: string): boolean {
+  return [...words(name), ...words(stem)].some((w) => w === 'load' || w === 'loader' || w === 'loading');
+}
+/** A trainer trains the model it is handed; how that model was loaded is someone else's business. */
+const TRAINER_NAME = /trainer/i;
+/**
+ * Scripts it takes to import a loader named so, that leaves the chat template alone, for it to count as
+ * sanctioned. Only scripts and examples count: a framework's own modules import its loading functions
+ * everywhere, which says nothing about how experiments are meant to load models.
+ */
+const SEVERAL = 2;
+
+/** Bumped when `LoaderSummary` changes shape, so summaries remembered in another shape are not read. */
+export const SUMMARY_FORMAT = 2;
 
 function inside(scope: string, qualname: string): boolean {
   return scope === qualname || scope.startsWith(qualname + '.');
-}
-
-interface Candidate {
-  loader: SanctionedLoader;
-  score: number;
 }
 
 /** What one file contributes to loader inference: its candidate definitions and its imports. */
 export interface LoaderSummary {
   path: string;
   module: string;
+  language: Language;
+  /** Its role by the built-in conventions (path, or a test module by what it defines); null: library or script. */
+  conventional: 'test' | 'example' | null;
+  /** It runs code when executed directly: with `conventional` null, a script wherever it sits. */
+  mainGuard: boolean;
   candidates: {
     qualname: string;
     name: string;
@@ -34,7 +54,9 @@ export interface LoaderSummary {
     unset: number | null;
     noSpecial: number | null;
     /** Line of a node-llama-cpp `LlamaCompletion` built there: completion with no chat template. */
-    completion?: number | null;
+    completion: number | null;
+    /** A class deriving from a `*Trainer`, or a definition named as a trainer. */
+    trainer: boolean;
   }[];
   imports: { module: string; name: string | null }[];
 }
@@ -47,16 +69,27 @@ export function summarizeForLoaders(file: FileFacts): LoaderSummary {
   const script = file.language === 'typescript' || file.language === 'javascript';
   // TS/JS modules are named by their path, dotted as config spells loaders (`src.llm.loader`)
   const dotted = (q: string): string => q.replace(/\//g, '.');
-  const summary: LoaderSummary = { path: file.path, module: script ? dotted(moduleQname(file.path)) : moduleNameOf(file.path), candidates: [], imports: [] };
+  const module = script ? dotted(moduleQname(file.path)) : moduleNameOf(file.path);
+  const summary: LoaderSummary = {
+    path: file.path,
+    module,
+    language: file.language,
+    conventional: conventionalRole(file.path, file),
+    mainGuard: file.mainGuard === true,
+    candidates: [],
+    imports: [],
+  };
   if (file.language !== 'python' && !script) return summary;
   for (const imp of file.imports) {
     if (!imp.module) continue;
     summary.imports.push({ module: script ? dotted(importQname(imp.module, file.path)) : imp.module, name: imp.name === 'default' ? imp.alias : imp.name });
   }
+  const stem = module.split('.').pop() ?? module;
   for (const def of file.defs) {
     if (def.qualname.includes('.') && file.defs.some((d) => d !== def && inside(def.qualname, d.qualname) && d.kind === 'class')) {
       continue;
     }
+    const named = namedAsLoader(def.name, stem);
     // completing through LlamaCompletion is what any TS/JS completion script does: there, only a class
     // or a function named as a loader is one (a benchmark's `main` is not)
     if (script && def.kind === 'function' && !LOADER_NAME.test(def.name)) continue;
@@ -69,7 +102,8 @@ export function summarizeForLoaders(file: FileFacts): LoaderSummary {
       (c) => inside(c.scope, def.qualname) && c.kwargs.add_special_tokens?.kind === 'bool' && !c.kwargs.add_special_tokens.value,
     );
     const completion = script ? file.calls.find((c) => inside(c.scope, def.qualname) && c.resolved && canonicalQname(c.qname) === 'node-llama-cpp.LlamaCompletion') : undefined;
-    if (!unset && !noSpecial && !completion) continue;
+    // a definition named as a loader is kept even without a guard: enough importers may still make it one
+    if (!unset && !noSpecial && !completion && !named) continue;
     summary.candidates.push({
       qualname: def.qualname,
       name: def.name,
@@ -79,34 +113,86 @@ export function summarizeForLoaders(file: FileFacts): LoaderSummary {
       unset: unset?.span.line ?? null,
       noSpecial: noSpecial?.span.line ?? null,
       completion: completion?.span.line ?? null,
+      trainer: TRAINER_NAME.test(def.name) || (def.kind === 'class' && def.bases.some((b) => /Trainer$/.test(b))),
     });
   }
   return summary;
 }
 
-/**
- * Zero-config sanctioned loader: a class or function that loads a model or tokenizer *and*
- * neutralises the chat template (`chat_template = None`, `add_special_tokens=False`; in TS/JS also a
- * node-llama-cpp `LlamaCompletion` instead of a chat session). Among several,
- * the ones other files import win, then names that say "loader". Returns the best (ties all kept).
- */
-export function inferSanctionedLoaders(all: readonly FileFacts[]): SanctionedLoader[] {
-  return combineLoaderSummaries(all.map(summarizeForLoaders));
+/** A definition that was weighed as the sanctioned loader and not chosen, with the reason. */
+export interface RejectedLoader {
+  name: string;
+  /** What spoke for it. */
+  reasons: string[];
+  /** Why it lost. */
+  why: string;
 }
 
-export function combineLoaderSummaries(all: readonly LoaderSummary[]): SanctionedLoader[] {
-  const candidates: Candidate[] = [];
+export interface LoaderInference {
+  /**
+   * The best candidates (ties all kept) and the other qualified definitions of their modules; empty when
+   * none has strong evidence.
+   */
+  chosen: SanctionedLoader[];
+  /** The other candidates, best first. */
+  rejected: RejectedLoader[];
+}
+
+/**
+ * Zero-config sanctioned loader: a class or function that loads a model or tokenizer and either
+ * neutralises the chat template (`chat_template = None`; in TS/JS a node-llama-cpp `LlamaCompletion`
+ * instead of a chat session) or is named as a loader *and* imported by several scripts. Tokenizing with
+ * `add_special_tokens=False` alone is what any careful script does, so it only adds weight. Test code
+ * and trainers are never loaders. Among the rest, the ones other files import win, then names that say
+ * "loader". `roleOf` gives a file's role (without it: the conventions, then the main guard).
+ */
+export function inferSanctionedLoaders(all: readonly FileFacts[], roleOf?: (file: LoaderSummary) => CodeRole): LoaderInference {
+  return combineLoaderSummaries(all.map(summarizeForLoaders), roleOf);
+}
+
+/** Without the tree (no `__init__.py` to look for): the conventions, then the main guard. */
+const roleWithoutTree = (file: LoaderSummary): CodeRole => file.conventional ?? (file.mainGuard ? 'script' : 'library');
+
+/** `m` names `module` or a package above it (`from pkg.model import load_model` reaches `src.pkg.model.loader`). */
+function reaches(module: string, m: string, direct: boolean): boolean {
+  if (module === m || module.endsWith('.' + m)) return true;
+  if (direct) return false;
+  const parts = module.split('.');
+  for (let n = parts.length - 1; n > 0; n--) {
+    const parent = parts.slice(0, n).join('.');
+    if (parent === m || parent.endsWith('.' + m)) return true;
+  }
+  return false;
+}
+
+/**
+ * Combines the summaries of the files inference sees. `roleOf` gives a file's role (the engine's and
+ * init's know the config's globs and the tree).
+ */
+export function combineLoaderSummaries(all: readonly LoaderSummary[], roleOf: (file: LoaderSummary) => CodeRole = roleWithoutTree): LoaderInference {
+  const roles = new Map(all.map((f) => [f, roleOf(f)]));
+  const isTest = (file: LoaderSummary): boolean => roles.get(file) === 'test';
+  const runs = (file: LoaderSummary): boolean => roles.get(file) === 'script' || roles.get(file) === 'example';
+  const scored: { loader: SanctionedLoader; score: number; module: string }[] = [];
+  const rejected: (RejectedLoader & { score: number })[] = [];
   for (const file of all) {
     const { module } = file;
+    const testFile = isTest(file);
     for (const def of file.candidates) {
       const stem = module.split('.').pop() ?? module;
       const importers = new Map<string, number>();
+      const importingFiles = new Set<string>();
+      const importingScripts = new Set<string>();
       for (const other of all) {
-        if (other === file) continue;
+        // tests import everything they test: that says nothing about what scripts load models through
+        if (other === file || isTest(other)) continue;
         for (const imp of other.imports) {
           const m = imp.module;
-          if (module === m || module.endsWith('.' + m)) {
-            if (imp.name === def.name || imp.name === null) importers.set(m, (importers.get(m) ?? 0) + 1);
+          const hit = imp.name === def.name ? reaches(module, m, false) : imp.name === null && reaches(module, m, true);
+          if (hit) {
+            importers.set(m, (importers.get(m) ?? 0) + 1);
+            importingFiles.add(other.path);
+            if (runs(other)) importingScripts.add(other.path);
           }
         }
       }
@@ -115,18 +201,39 @@ export function combineLoaderSummaries(all: readonly LoaderSummary[]): Sanctione
       const reasons = [`\`${def.qualname}\` in ${file.path}:${def.line} loads with \`${def.load.kind}\` (line ${def.load.line})`];
       if (def.unset !== null) reasons.push(`it sets \`chat_template = None\` (line ${def.unset})`);
       if (def.noSpecial !== null) reasons.push(`it tokenizes with \`add_special_tokens=False\` (line ${def.noSpecial})`);
-      const completion = def.completion ?? null;
-      if (completion !== null) reasons.push(`it completes with node-llama-cpp \`LlamaCompletion\`, which applies no chat template (line ${completion})`);
-      const importerCount = [...importers.values()].reduce((a, b) => a + b, 0);
-      if (importerCount) reasons.push(`${importerCount} other file${importerCount === 1 ? '' : 's'} import it`);
-      const named = LOADER_NAME.test(def.name) || /load|clean/i.test(stem);
+      if (def.completion !== null) reasons.push(`it completes with node-llama-cpp \`LlamaCompletion\`, which applies no chat template (line ${def.completion})`);
+      const importerCount = importingFiles.size;
+      const scripts = importingScripts.size;
+      if (importerCount) reasons.push(`${importerCount} other file${importerCount === 1 ? '' : 's'} import${importerCount === 1 ? 's' : ''} it${scripts ? `, ${scripts} of them script${scripts === 1 ? '' : 's'}` : ''}`);
+      const named = namedAsLoader(def.name, stem);
       if (named) reasons.push('its name says it is a loader');
+      const neutralises = def.unset !== null || def.completion !== null;
       const score =
-        importerCount * 4 + (def.unset !== null || completion !== null ? 2 : 0) + (def.noSpecial !== null ? 1 : 0) + (named ? 2 : 0) + (def.kind === 'class' ? 1 : 0);
-      candidates.push({ loader: { name, source: 'inferred', reasons }, score });
+        importerCount * 4 + (neutralises ? 2 : 0) + (def.noSpecial !== null ? 1 : 0) + (named ? 2 : 0) + (def.kind === 'class' ? 1 : 0);
+      const why =
+        testFile || /^test_|^Test(?:[A-Z_]|$)/.test(def.name) ? 'it is test code'
+        : def.trainer ? 'it is a trainer: it trains the model it is given, whoever loaded it'
+        : neutralises || (named && scripts >= SEVERAL) ? null
+        : def.noSpecial !== null && !named ? 'it only tokenizes with `add_special_tokens=False`: nothing removes the chat template, and its name does not say loader'
+        : named ? `nothing removes the chat template, and ${scripts ? `only ${scripts} script imports it` : 'no script imports it'} (a loader by name needs ${SEVERAL})`
+        : 'nothing removes the chat template';
+      if (why) rejected.push({ name, reasons, why, score });
+      else scored.push({ loader: { name, source: 'inferred', reasons }, score, module });
     }
   }
-  if (!candidates.length) return [];
-  const best = Math.max(...candidates.map((c) => c.score));
-  return candidates.filter((c) => c.score === best).map((c) => c.loader);
+  const best = scored.length ? Math.max(...scored.map((c) => c.score)) : 0;
+  const winners = scored.filter((c) => c.score === best);
+  const chosen = winners.map((c) => c.loader);
+  const shown = chosen.map((l) => `\`${l.name}\``).join(', ');
+  for (const c of scored) {
+    if (c.score === best) continue;
+    // a loader module's other loading functions are part of the loader (load_tokenizer beside load_model);
+    // elsewhere, a second guarded load is a script's own loader, which is what LOAD001 reports
+    const sibling = winners.find((w) => w.module === c.module);
+    if (sibling) chosen.push({ ...c.loader, reasons: [...c.loader.reasons, `it sits beside \`${sibling.loader.name}\` in the same module`] });
+    else rejected.push({ ...c.loader, why: `weaker evidence than ${shown} (score ${c.score} against ${best})`, score: c.score + 1000 });
+  }
+  // runners-up that had strong evidence first, then the rest, each by their own weight
+  rejected.sort((a, b) => b.score - a.score || (a.name < b.name ? -1 : 1));
+  return { chosen, rejected: rejected.map(({ name, reasons, why }) => ({ name, reasons, why })) };
 }

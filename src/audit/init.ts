@@ -9,9 +9,10 @@ import type { FileFacts } from '../analysis/facts.js';
 import { loadConfig, writeConfigSection } from '../core/config.js';
 import { discover, readSource } from '../core/files.js';
 import { modelArgument, modelLoadKind } from './apis.js';
-import { inferSanctionedLoaders } from './infer.js';
+import { inferSanctionedLoaders, type RejectedLoader } from './infer.js';
 import { FileModels } from './models.js';
 import { Project, filesFromSet, type ModelVerdict, type SanctionedLoader } from './project.js';
+import { CodeRoles } from './roles.js';
 
 export interface InferredModel {
   id: string;
@@ -26,6 +27,8 @@ export interface InitResult {
   created: boolean;
   written: boolean;
   sanctioned: SanctionedLoader[];
+  /** Candidates weighed as the sanctioned loader and not chosen, best first, each with why it lost. */
+  runnersUp: RejectedLoader[];
   models: InferredModel[];
 }
 
@@ -45,8 +48,10 @@ export async function initProject(options: { cwd: string; dryRun?: boolean; forc
     const read = readSource(file, loaded.config.maxFileSize);
     if (read.ok && HINT.test(read.text)) facts.push(frontEnds.extract(read.text, file.path, 'python'));
   }
-  const sanctioned = inferSanctionedLoaders(facts);
-  const project = new Project(root, loaded.config, filesFromSet(discovery.all), sanctioned);
+  const files = filesFromSet(discovery.all);
+  const roles = new CodeRoles(loaded.config, files);
+  const { chosen: sanctioned, rejected: runnersUp } = inferSanctionedLoaders(facts, (s) => roles.ofKnown(s.path, s));
+  const project = new Project(root, loaded.config, files, sanctioned);
   const models = new Map<string, InferredModel>();
   for (const file of facts) {
     const fm = new FileModels(file, project);
@@ -81,5 +86,5 @@ export async function initProject(options: { cwd: string; dryRun?: boolean; forc
     created = (await writeConfigSection(configFile, nonEmpty, { force: options.force ?? false })).created;
     written = true;
   }
-  return { root, configFile, created, written, sanctioned, models: sorted };
+  return { root, configFile, created, written, sanctioned, runnersUp, models: sorted };
 }

@@ -9,7 +9,7 @@ import { pathDeprecation } from '../core/deprecation.js';
 import type { ScriptCallFact } from '../analysis/facts.js';
 import { moduleNameOf } from '../analysis/python/extract.js';
 import { moduleQname } from '../analysis/typescript/paths.js';
-import type { Config } from '../schemas/config.js';
+import type { Config, UnknownModelSeverity } from '../schemas/config.js';
 import { looksLikeModelId, modelClassifier, type ModelVerdict } from './model-classes.js';
 
 export type { ModelVerdict } from './model-classes.js';
@@ -86,6 +86,12 @@ export function filesFromSet(all: ReadonlySet<string>): ProjectFiles {
 export class Project {
   private readonly classify: (id: string) => ModelVerdict;
   private readonly deprecatedBy: (p: string) => string | null;
+  /**
+   * What a finding on a model that is neither known base nor known instruct gets: the configured
+   * `unknown-model-severity`, else `info` while the project names no base model and has no sanctioned
+   * loader (nothing says it works on base models at all), `warning` once it does.
+   */
+  readonly unknownModelSeverity: UnknownModelSeverity;
 
   constructor(
     readonly root: string,
@@ -95,6 +101,7 @@ export class Project {
     readonly sanctioned: readonly SanctionedLoader[],
   ) {
     this.classify = modelClassifier(config);
+    this.unknownModelSeverity = config.unknownModelSeverity ?? (config.baseModels.length || sanctioned.length ? 'warning' : 'info');
     this.deprecatedBy = pathDeprecation(config.deprecatedPaths);
   }
 

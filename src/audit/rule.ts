@@ -3,7 +3,7 @@
  * the context about models, loaders and the project; they never touch the parser.
  */
 
-import type { Severity } from '../schemas/config.js';
+import type { CodeRole, Severity } from '../schemas/config.js';
 import type { RuleMeta } from '../schemas/rule.js';
 import type { CallFact, FileFacts, Span, SuppressionFact } from '../analysis/facts.js';
 import type { ModelVerdict, Project } from './project.js';
@@ -19,6 +19,11 @@ export interface Report<M extends string> {
 /** What a rule sees: one file's facts, the project around it, and `report`. Never the parser. */
 export interface RuleContext<M extends string = string> {
   readonly file: FileFacts;
+  /**
+   * What the file is for (audit/roles.ts). Findings in `test` code are dropped or lowered by the engine
+   * (`test-code-severity`), so a rule reads this only to judge code by its intent.
+   */
+  readonly role: CodeRole;
   readonly project: Project;
   report(finding: Report<M>): void;
   /** True when `scope` (a def qualname in this file, or `<module>`) is inside a sanctioned loader. */
@@ -27,7 +32,7 @@ export interface RuleContext<M extends string = string> {
   modelOf(call: CallFact): ModelVerdict;
   /**
    * Severity for a template/token rule given the model: the rule's own for base models, none for
-   * instruct models, the configured unknown-model severity otherwise (none when it is `off`).
+   * instruct models, the project's unknown-model severity otherwise (none when it is `off`).
    */
   severityForModel(verdict: ModelVerdict, base: Severity): Severity | null;
   /** Whether a code or prefix names a rule of the catalog. */

@@ -143,7 +143,7 @@ describe('loadConfig: defaults and normalisation', () => {
     expect(config).toEqual(DEFAULT_CONFIG);
     expect(config.exclude).not.toBe(DEFAULT_CONFIG.exclude);
     expect(Object.isFrozen(DEFAULT_CONFIG.exclude)).toBe(true);
-    expect(config).toMatchObject({ select: ['ALL'], ignore: [], failOn: 'warning', unknownModelSeverity: 'warning', maxFileSize: 2_000_000 });
+    expect(config).toMatchObject({ select: ['ALL'], ignore: [], failOn: 'warning', unknownModelSeverity: null, testCodeSeverity: 'off', maxFileSize: 2_000_000 });
   });
 
   it('normalises every key to camelCase, merges extend-exclude, strips ./ and duplicates', async () => {
@@ -164,6 +164,7 @@ instruct-models = ["*-Instruct"]
 deprecated-paths = ["scripts/legacy/**"]
 unknown-model-severity = "off"
 preview = true
+test-code-severity = "info"
 max-file-size = 1_000
 
 [tool.provenant.severity]
@@ -173,6 +174,10 @@ TMPL = "error"
 [tool.provenant.per-file-ignores]
 "tests/**" = ["LOAD001"]
 "./tests/**" = ["TMPL", "LOAD001"]
+
+[tool.provenant.roles]
+test = ["./qa/**", "qa/**"]
+script = ["tools/*.py"]
 
 [tool.provenant.registry]
 markdown = "docs/REGISTRY.md"
@@ -206,6 +211,8 @@ max-pairs-per-instruction = 4
       deprecatedPaths: ['scripts/legacy/**'],
       unknownModelSeverity: 'off',
       preview: true,
+      testCodeSeverity: 'info',
+      roles: { test: ['qa/**'], example: [], library: [], script: ['tools/*.py'] },
       maxFileSize: 1000,
       severity: { LOAD002: 'info', TMPL: 'error' },
       perFileIgnores: { 'tests/**': ['LOAD001', 'TMPL'] },
@@ -317,6 +324,15 @@ describe('loadConfig: errors', () => {
     expect(error.message).toBe(
       'pyproject.toml:3: tool.provenant.fail-on: expected one of "info", "warning", "error", got "fatal"',
     );
+  });
+
+  it('test-code-severity and roles: a wrong value and a role that does not exist', async () => {
+    await tree({ 'provenant.toml': 'test-code-severity = "warning"\n\n[roles]\ntests = ["qa/**"]\n' });
+    const error = await userError(loadConfig({ cwd: tmp }));
+    expect(error.message.split('\n')).toEqual([
+      'provenant.toml:1: test-code-severity: expected one of "off", "info", "inherit", got "warning"',
+      "provenant.toml:4: unknown key 'roles.tests'",
+    ]);
   });
 
   it('wrong type: a string where a list belongs', async () => {

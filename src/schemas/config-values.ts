@@ -18,6 +18,14 @@ export function severityAtLeast(severity: Severity, threshold: Severity): boolea
 export const RULE_CODE_PATTERN = /^[A-Z]+[0-9]{0,3}$/;
 export type UnknownModelSeverity = Severity | 'off';
 
+/** What a file is for (audit/roles.ts decides it); the order is the order globs are tried in. */
+export const CODE_ROLES = ['test', 'example', 'library', 'script'] as const;
+export type CodeRole = (typeof CODE_ROLES)[number];
+
+/** Findings in test code: none (`off`), lowered to `info`, or at the rules' own severity (`inherit`). */
+export const TEST_CODE_SEVERITIES = ['off', 'info', 'inherit'] as const;
+export type TestCodeSeverity = (typeof TEST_CODE_SEVERITIES)[number];
+
 export interface Config {
   /** Files to audit (globs). */
   include: string[];
@@ -37,8 +45,16 @@ export interface Config {
   instructModels: string[];
   /** Globs of code that is kept but must no longer be used. */
   deprecatedPaths: string[];
-  /** Severity of template rules when a model is neither known base nor known instruct. */
-  unknownModelSeverity: UnknownModelSeverity;
+  /**
+   * Severity of template rules when a model is neither known base nor known instruct; null when unset,
+   * and then the project decides (`Project.unknownModelSeverity`: `info` until it names a base model or
+   * has a sanctioned loader, `warning` after).
+   */
+  unknownModelSeverity: UnknownModelSeverity | null;
+  /** What findings in test code become (see `TestCodeSeverity`). */
+  testCodeSeverity: TestCodeSeverity;
+  /** Globs that give files a role, tried before the built-in conventions (audit/roles.ts). */
+  roles: Record<CodeRole, string[]>;
   /**
    * Preview rules and preview behaviour run (off by default: a default rule must be right on real code
    * before it is on for everyone). A preview rule also runs when `select` names its code in full.
@@ -120,7 +136,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze<Config>({
   baseModels: [],
   instructModels: [],
   deprecatedPaths: [],
-  unknownModelSeverity: 'warning',
+  unknownModelSeverity: null,
+  testCodeSeverity: 'off',
+  roles: { test: [], example: [], library: [], script: [] },
   preview: false,
   maxFileSize: 2_000_000,
   severity: {},
@@ -192,6 +210,13 @@ export function normalizeConfig(file: ConfigFile): Config {
     deprecatedPaths: globs(file['deprecated-paths'] ?? d.deprecatedPaths),
     unknownModelSeverity: file['unknown-model-severity'] ?? d.unknownModelSeverity,
     preview: file.preview ?? d.preview,
+    testCodeSeverity: file['test-code-severity'] ?? d.testCodeSeverity,
+    roles: {
+      test: globs(file.roles?.test ?? d.roles.test),
+      example: globs(file.roles?.example ?? d.roles.example),
+      library: globs(file.roles?.library ?? d.roles.library),
+      script: globs(file.roles?.script ?? d.roles.script),
+    },
     maxFileSize: file['max-file-size'] ?? d.maxFileSize,
     severity: { ...(file.severity ?? d.severity) },
     perFileIgnores: perFileIgnores(file['per-file-ignores'] ?? d.perFileIgnores),

@@ -7,7 +7,7 @@
  * over paths relative to the project root, written with `/`.
  */
 import { z } from 'zod';
-import { RULE_CODE_PATTERN, SEVERITIES } from './config-values.js';
+import { RULE_CODE_PATTERN, SEVERITIES, TEST_CODE_SEVERITIES } from './config-values.js';
 
 export * from './config-values.js';
 
@@ -30,6 +30,14 @@ const DottedNameSchema = z
 const ModelPatternSchema = z.string().min(1, { error: 'expected a non-empty model id or glob' });
 
 export const UnknownModelSeveritySchema = z.enum([...SEVERITIES, 'off']);
+
+/** `[tool.provenant.roles]`: globs that give files a role before the built-in conventions are tried. */
+export const RolesConfigSchema = z.strictObject({
+  test: GlobListSchema.optional(),
+  example: GlobListSchema.optional(),
+  library: GlobListSchema.optional(),
+  script: GlobListSchema.optional(),
+});
 
 const RepoPathSchema = z
   .string()
@@ -103,6 +111,8 @@ export const ConfigSchema = z.strictObject({
   'unknown-model-severity': UnknownModelSeveritySchema.optional(),
   /** Runs preview rules and the preview behaviour of stable rules (Ruff's `preview`). */
   preview: z.boolean().optional(),
+  'test-code-severity': z.enum(TEST_CODE_SEVERITIES).optional(),
+  roles: RolesConfigSchema.optional(),
   'max-file-size': z.int().positive({ error: 'expected a positive number of bytes' }).optional(),
   severity: z.record(RuleCodeSchema, SeveritySchema).optional(),
   'per-file-ignores': z.record(GlobSchema, z.array(RuleCodeSchema)).optional(),

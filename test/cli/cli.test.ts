@@ -94,4 +94,25 @@ describe('provenant CLI', () => {
       p.cleanup();
     }
   });
+
+  it('init prints the runners-up and why each lost', () => {
+    const p = tmpProject({
+      'utils/loader.py':
+        'from transformers import AutoTokenizer\nclass CleanLoader:\n    def __init__(self):\n        self.tok = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-32B")\n        self.tok.chat_template = None\n',
+      'train/distill.py':
+        'from transformers import AutoTokenizer, Trainer\nclass DistillTrainer(Trainer):\n    def __init__(self, name):\n        self.tok = AutoTokenizer.from_pretrained(name)\n        self.tok.chat_template = None\n',
+      'tests/test_render.py':
+        'from transformers import AutoTokenizer\ndef test_render():\n    tok = AutoTokenizer.from_pretrained("gpt2")\n    assert tok("x", add_special_tokens=False)\n',
+    });
+    try {
+      const r = provenant(['init', '--dry-run'], p.dir);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('sanctioned loader: loader.CleanLoader');
+      expect(r.stdout).toContain('not chosen: distill.DistillTrainer — it is a trainer');
+      expect(r.stdout).toContain('not chosen: test_render.test_render — it is test code');
+      expect(r.stdout).toMatch(/^ {2}- `DistillTrainer` in train\/distill\.py:2 loads with `AutoTokenizer\.from_pretrained`/m);
+    } finally {
+      p.cleanup();
+    }
+  });
 });

@@ -16,6 +16,8 @@ function repo(files?: Record<string, string>): GitDir {
 
 const LOAD = 'from transformers import AutoTokenizer\ntok = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B")\n';
 const CLEAN = 'print("clean")\n';
+/** With a loader to bypass, LOAD is an error (without one, a load by hand is only `info`). */
+const WITH_LOADER = 'sanctioned-loaders = ["utils.loader.CleanLoader"]\n';
 
 /** A sanctioned loader for zero-config inference to find. */
 const CLEAN_LOADER = [
@@ -43,7 +45,7 @@ const lines = (out: string) =>
 
 describe('audit modes end to end', () => {
   it('baseline: write it, fail only on new findings, prune fixed ones', () => {
-    const r = repo({ 'provenant.toml': '', 'a.py': LOAD });
+    const r = repo({ 'provenant.toml': WITH_LOADER, 'a.py': LOAD });
     expect(provenant(['audit'], r.root).code).toBe(1);
     const write = provenant(['audit', '--write-baseline'], r.root);
     expect(write.code).toBe(0);
@@ -183,14 +185,14 @@ describe('audit modes end to end', () => {
   });
 
   it('--staged works on a detached HEAD and in a repository with no commits', () => {
-    const r = repo({ 'provenant.toml': '', 'a.py': CLEAN });
+    const r = repo({ 'provenant.toml': WITH_LOADER, 'a.py': CLEAN });
     r.commitFiles({ 'b.py': CLEAN });
     r.git(['checkout', '--detach', 'HEAD~1']);
     r.write({ 'c.py': LOAD });
     r.add('c.py');
     expect(provenant(['audit', '--staged'], r.root).code).toBe(1);
     const empty = repo();
-    empty.write({ 'provenant.toml': '', 'new.py': LOAD });
+    empty.write({ 'provenant.toml': WITH_LOADER, 'new.py': LOAD });
     empty.add();
     const first = provenant(['audit', '--staged', '--format', 'json'], empty.root);
     expect(first.code).toBe(1);

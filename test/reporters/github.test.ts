@@ -14,7 +14,8 @@ import { tmpProject } from '../helpers/tmp.js';
 const cleanups: (() => void)[] = [];
 afterAll(() => cleanups.forEach((c) => c()));
 function project(files: Record<string, string | Buffer>): string {
-  const p = tmpProject({ 'provenant.toml': 'base-models = ["Qwen/Qwen2.5-7B"]\n', ...files });
+  // a sanctioned loader makes each load by hand an error (without one it would be info)
+  const p = tmpProject({ 'provenant.toml': 'base-models = ["Qwen/Qwen2.5-7B"]\nsanctioned-loaders = ["utils.loader.CleanLoader"]\n', ...files });
   cleanups.push(p.cleanup);
   return p.dir;
 }

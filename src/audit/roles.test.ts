@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { tmpProject } from '../../test/helpers/tmp.js';
+import { languageOf, loadFrontEnds, type FrontEnds } from '../analysis/index.js';
+import { discover, fileProbe } from '../core/files.js';
+import { normalizeConfig } from '../schemas/config-values.js';
+import { filesFromSet, type ProjectFiles } from './project.js';
+import { CodeRoles, type CodeRole } from './roles.js';
+
+const MAIN = 'if __name__ == "__main__":\n    main()\n';
+
+/** Each file with the role it must get; the content is what decides when the path leaves it open. */
+const TREE: Record<string, { text: string; role: CodeRole }> = {
+  // a test folder that is also a package is test code, whatever else it holds
+  'tests/__init__.py': { text: '', role: 'test' },
+  'tests/helpers.py': { text: 'def make_model():\n    return None\n', role: 'test' },
+  'tests/integration/run_all.py': { text: `def main():\n    pass\n${MAIN}`, role: 'test' },
+  'tests_v1/rendering.py': { text: 'X = 1\n', role: 'test' },
+  'conftest.py': { text: 'import pytest\n', role: 'test' },
+  'pkg/__init__.py': { text: '', role: 'library' },
+  'pkg/model.py': { text: 'from transformers import AutoTokenizer\n\ndef load():\n    return AutoTokenizer.from_pretrained("gpt2")\n', role: 'library' },
+  'pkg/cli.py': { text: `import argparse\n\ndef main():\n    argparse.ArgumentParser()\n${MAIN}`, role: 'script' },
+  'pkg/__main__.py': { text: 'from pkg.cli import main\nmain()\n', role: 'script' },
+  // no __init__.py beside it: run as a script
+  'run.py': { text: 'print("hello")\n', role: 'script' },
+  'scripts/generate.py': { text: 'import json\n', role: 'script' },
+  // named as pytest collects, but a research script: a main guard and no test framework
+  'scripts/test_base_model.py': { text: `import torch\n\ndef main():\n    pass\n${MAIN}`, role: 'script' },
+  // named so, and a real test module even with a main guard
+  'scripts/test_widget.py': { text: `import pytest\n\ndef test_widget():\n    assert True\n\nif __name__ == "__main__":\n    pytest.main()\n`, role: 'test' },
+  // named so without a main guard: the name decides
+  'pkg/test_utils.py': { text: 'def reference():\n    return 1\n', role: 'test' },
+  'pkg/widget_test.py': { text: 'X = 1\n', role: 'test' },
+  // not named as a test, but its code says so
+  'checks.py': { text: 'import unittest\n\nclass Checks(unittest.TestCase):\n    def runTest(self):\n        pass\n', role: 'test' },
+  'pkg/fixtures.py': { text: 'import pytest\n\n@pytest.fixture\ndef tiny_model():\n    return None\n', role: 'test' },
+  'pkg/absl_checks.py': { text: 'from absl.testing import absltest\n\nclass ModelTest(absltest.TestCase):\n    pass\n', role: 'test' },
+  // importing a test framework alone is not enough
+  'pkg/patching.py': { text: 'from unittest import mock\n\ndef patched():\n    return mock.MagicMock()\n', role: 'library' },
+  'examples/demo.py': { text: `def main():\n    pass\n${MAIN}`, role: 'example' },
+  'docs/source/conf.py': { text: 'project = "x"\n', role: 'example' },
+  'notebooks/explore.py': { text: 'x = 1\n', role: 'example' },
+  // a test inside examples is a test
+  'examples/test_demo.py': { text: 'import pytest\n\ndef test_demo():\n    pass\n', role: 'test' },
+  'launch.sh': { text: 'python run.py\n', role: 'script' },
+  'web/app.test.ts': { text: "import { it } from 'vitest';\nit('works', () => {});\n", role: 'test' },
+  'web/lib.ts': { text: 'export const x = 1;\n', role: 'library' },
+  // a folder whose name only starts with "test" is not a test folder
+  'testbed/runner.py': { text: 'x = 1\n', role: 'script' },
+};
+
+let root: string;
+let cleanup: () => void;
+let frontEnds: FrontEnds;
+
+beforeAll(async () => {
+  ({ dir: root, cleanup } = tmpProject(Object.fromEntries(Object.entries(TREE).map(([p, f]) => [p, f.text]))));
+  frontEnds = await loadFrontEnds(new Set(['python', 'typescript']));
+});
+afterAll(() => cleanup());
+
+function factsOf(file: string) {
+  const language = languageOf(file);
+  if (!language) throw new Error(`no language for ${file}`);
+  return frontEnds.extract(readFileSync(path.join(root, file), 'utf8'), file, language);
+}
+
+/** The tree as a full walk sees it, or as `--staged` sees it (asked path by path, no walk). */
+function tree(mode: 'walked' | 'staged'): ProjectFiles {
+  const config = normalizeConfig({});
+  if (mode === 'walked') return filesFromSet(discover({ root, targets: [root], include: config.include, exclude: config.exclude }).all);
+  const probe = fileProbe(root, config.include, config.exclude);
+  return { has: (p) => probe.has(p), holdsPackage: () => false };
+}
+
+describe('code roles', () => {
+  for (const mode of ['walked', 'staged'] as const) {
+    it(`gives every file its role from its path, its code and the tree (${mode})`, () => {
+      const roles = new CodeRoles(normalizeConfig({}), tree(mode));
+      const got = Object.fromEntries(Object.keys(TREE).map((p) => [p, roles.of(p, factsOf(p))]));
+      expect(got).toEqual(Object.fromEntries(Object.entries(TREE).map(([p, f]) => [p, f.role])));
+    });
+  }
+
+  it('decides from the path alone when no facts were read, and says which paths are test code outright', () => {
+    const roles = new CodeRoles(normalizeConfig({}), tree('walked'));
+    expect(roles.of('scripts/test_base_model.py', null)).toBe('test');
+    expect(roles.of('pkg/cli.py', null)).toBe('library');
+    expect(roles.of('run.py', null)).toBe('script');
+    expect(roles.testByPath('tests/helpers.py')).toBe(true);
+    expect(roles.testByPath('conftest.py')).toBe(true);
+    // a name alone needs the code to confirm it
+    expect(roles.testByPath('scripts/test_widget.py')).toBe(false);
+  });
+
+  it('tries the configured globs first', () => {
+    const config = normalizeConfig({ roles: { script: ['tests/integration/**'], test: ['scripts/generate.py'], example: ['pkg/model.py'] } });
+    const roles = new CodeRoles(config, tree('walked'));
+    expect(roles.of('tests/integration/run_all.py', factsOf('tests/integration/run_all.py'))).toBe('script');
+    expect(roles.testByPath('tests/integration/run_all.py')).toBe(false);
+    expect(roles.of('scripts/generate.py', factsOf('scripts/generate.py'))).toBe('test');
+    expect(roles.testByPath('scripts/generate.py')).toBe(true);
+    expect(roles.of('pkg/model.py', factsOf('pkg/model.py'))).toBe('example');
+    expect(roles.of('tests/helpers.py', factsOf('tests/helpers.py'))).toBe('test');
+  });
+
+  it('reads a notebook-like .py that does not parse by what it does hold', () => {
+    const roles = new CodeRoles(normalizeConfig({}), tree('walked'));
+    const notebook = '# %%\n!pip install transformers\n%matplotlib inline\nimport pytest\nx = pytest.approx(1)\n';
+    const facts = frontEnds.extract(notebook, 'analysis.py', 'python');
+    expect(facts.parseErrors.length).toBeGreaterThan(0);
+    // it imports pytest but defines no test: a loose file, run as a script
+    expect(roles.of('analysis.py', facts)).toBe('script');
+    expect(roles.of('pkg/analysis.py', { ...facts, path: 'pkg/analysis.py' })).toBe('library');
+  });
+});
