@@ -15,6 +15,7 @@ import conversationalDatasetToTrainer from './template/conversational-dataset-to
 import specialTokensAdded from './tokens/special-tokens-added/rule.js';
 import templatedTextRetokenized from './tokens/templated-text-retokenized/rule.js';
 import specialTokenLiteral from './tokens/special-token-literal/rule.js';
+import defaultSpecialTokens from './tokens/default-special-tokens/rule.js';
 import deprecatedScriptCall from './scripts/deprecated-script-call/rule.js';
 import missingScriptCall from './scripts/missing-script-call/rule.js';
 import placeholderFallbackData from './data/placeholder-fallback-data/rule.js';
@@ -30,6 +31,7 @@ export const RULES: readonly Rule[] = [
   specialTokensAdded,
   templatedTextRetokenized,
   specialTokenLiteral,
+  defaultSpecialTokens,
   deprecatedScriptCall,
   missingScriptCall,
   placeholderFallbackData,
@@ -51,6 +53,7 @@ export const RULE_ROOMS: Readonly<Record<string, string>> = {
   TOK001: 'tokens/special-tokens-added',
   TOK002: 'tokens/templated-text-retokenized',
   TOK003: 'tokens/special-token-literal',
+  TOK004: 'tokens/default-special-tokens',
   SCRIPT001: 'scripts/deprecated-script-call',
   SCRIPT002: 'scripts/missing-script-call',
   DATA001: 'data/placeholder-fallback-data',

@@ -14,7 +14,7 @@ export type Language = 'python' | 'shell' | 'make' | 'yaml' | 'typescript' | 'ja
  * registry) are not reused; also when the scan changes what it keeps per file (prefilter tags, loader
  * hints) or a rule's prefilter decides differently, since the audit's cache is keyed by it.
  */
-export const FACTS_VERSION = 10;
+export const FACTS_VERSION = 11;
 
 export interface Span {
   line: number;
@@ -75,6 +75,8 @@ export interface CallFact {
   kwargs: Record<string, Literal>;
   /** `*args` or `**kwargs` present, so absent keywords may still be passed. */
   splat: boolean;
+  /** The names passed as `*x` or `**x`, when plain dotted names (`model.generate(**inputs)` → `inputs`). */
+  splats?: string[];
   /** Enclosing definitions, dotted: `<module>`, `main`, `CleanModelLoader.load`. */
   scope: string;
   /**
@@ -186,6 +188,16 @@ export interface ScriptCallFact {
   via: 'subprocess' | 'os.system' | 'command-list' | 'shell' | 'make' | 'yaml';
 }
 
+/**
+ * A statement that stops the program unless the model is a chat model: `assert tok.chat_template`,
+ * `if tok.chat_template is None: raise …`, `if "instruct" not in model_name.lower(): raise …`.
+ */
+export interface ChatGuardFact {
+  span: Span;
+  /** What it tests: the tokenizer's chat template, or the model's name. */
+  on: 'template' | 'name';
+}
+
 /** `# provenant: ignore[CODE, …] reason` — on a line of code (that line) or alone (the next line). */
 export interface SuppressionFact {
   span: Span;
@@ -236,6 +248,8 @@ export interface FileFacts {
   scriptCalls: ScriptCallFact[];
   parseErrors: ParseErrorFact[];
   suppressions: SuppressionFact[];
+  /** Python only, present when there is one: statements that stop unless the model is a chat model. */
+  chatGuards?: ChatGuardFact[];
   /** Runs code when executed directly (Python: a module-level `if __name__ == "__main__":`). */
   mainGuard?: boolean;
   /** TS/JS only: names exported on behalf of other modules, in source order. */

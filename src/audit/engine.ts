@@ -20,6 +20,7 @@ import { BASELINE_FILE } from './baseline-file.js';
 import { assignFingerprints } from './fingerprint.js';
 import { combineLoaderSummaries, SUMMARY_FORMAT, summarizeForLoaders, type LoaderSummary } from './infer.js';
 import { FileModels } from './models.js';
+import modelCatalog from './model-catalog.json' with { type: 'json' };
 import { Project, type SanctionedLoader } from './project.js';
 import { CodeRoles } from './roles.js';
 import { findNearDuplicates } from './duplicates.js';
@@ -97,6 +98,8 @@ let cachedEngineKey: string | undefined;
 function engineKey(): string {
   if (cachedEngineKey) return cachedEngineKey;
   const h = createHash('sha256').update(`facts ${FACTS_VERSION} provenant ${VERSION}\n`);
+  // the catalog is data that decides verdicts: a new family must not leave old results standing
+  h.update(JSON.stringify(modelCatalog));
   for (const r of RULES) h.update(`${r.code} ${r.triggers.join('|')} ${(r.requires ?? []).join('|')} ${r.prefilter ? 'prefilter' : ''}\n`);
   return (cachedEngineKey = h.digest('hex').slice(0, 16));
 }

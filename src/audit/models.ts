@@ -1,6 +1,7 @@
 /**
  * Which model a call in one file acts on, so the template and token rules can tell base from instruct models.
- * Falls back from the call's own load, the sanctioned loader and the receiver's load to what the file names.
+ * Falls back from the call's own load, the sanctioned loader and the receiver's load to what the file names,
+ * and last to a guard that stops the file unless its model is a chat model (`assert tok.chat_template`).
  */
 
 import type { CallFact, FileFacts, Literal } from '../analysis/facts.js';
@@ -100,9 +101,16 @@ export class FileModels {
       this.fileVerdict = { kind: 'base', model: base.model, reason: `the file works with \`${base.model}\` (${base.reason})` };
     } else {
       const instruct = verdicts.find((v) => v.kind === 'instruct');
-      this.fileVerdict = instruct
-        ? { kind: 'instruct', model: instruct.model, reason: `the file works with \`${instruct.model}\` (${instruct.reason})` }
-        : { kind: 'unknown', model: null, reason: 'the file names no model' };
+      // the model is a parameter, but the file refuses to run on anything but a chat model
+      const guard = this.file.chatGuards?.[0];
+      if (instruct) {
+        this.fileVerdict = { kind: 'instruct', model: instruct.model, reason: `the file works with \`${instruct.model}\` (${instruct.reason})` };
+      } else if (guard) {
+        const what = guard.on === 'template' ? 'a chat template' : 'an instruct/chat name';
+        this.fileVerdict = { kind: 'instruct', model: null, reason: `the file stops unless the model has ${what} (line ${guard.span.line})` };
+      } else {
+        this.fileVerdict = { kind: 'unknown', model: null, reason: verdicts[0] ? `the file works with \`${verdicts[0].model}\` (${verdicts[0].reason})` : 'the file names no model' };
+      }
     }
     return this.fileVerdict;
   }

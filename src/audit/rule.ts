@@ -90,6 +90,13 @@ export function receiverOf(qname: string): string {
   return i < 0 ? '' : qname.slice(0, i);
 }
 
+/** True when `inner` lies within `outer`: a call inside another call's arguments or an assignment's value. */
+export function spanContains(outer: Span, inner: Span): boolean {
+  const startsBefore = outer.line < inner.line || (outer.line === inner.line && outer.col <= inner.col);
+  const endsAfter = outer.endLine > inner.endLine || (outer.endLine === inner.endLine && outer.endCol >= inner.endCol);
+  return startsBefore && endsAfter;
+}
+
 /** Fills `{{name}}` placeholders of a message template. */
 export function renderMessage(template: string, data: Record<string, string> = {}): string {
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => data[key] ?? `{{${key}}}`);

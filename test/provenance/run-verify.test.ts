@@ -180,6 +180,9 @@ describe('provenant run', () => {
     expect(verdictOf(repo, 'data/sft.jsonl').reasons[0]).toContain('chat template applied to base model meta-llama/Llama-3.1-8B');
     expect(make(repo, 'data/sft2.jsonl', { ATTEST: attest('meta-llama/Llama-3.1-8B-Instruct') }).code).toBe(0);
     expect(verdictOf(repo, 'data/sft2.jsonl').verdict).toBe('ok');
+    // a name that says nothing is unknown, not base, for verify as for the audit
+    expect(make(repo, 'data/sft3.jsonl', { ATTEST: attest('my-lab/policy-v3') }).code).toBe(0);
+    expect(verdictOf(repo, 'data/sft3.jsonl').verdict).toBe('ok');
   });
 
   it('warns about a malformed attestation line and still stamps', () => {

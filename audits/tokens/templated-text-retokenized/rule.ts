@@ -1,16 +1,44 @@
 /**
  * TOK002 (templated-text-retokenized): flags text rendered by `apply_chat_template` that is tokenized again.
  * Without `add_special_tokens=False` the text gets a second BOS, whatever the model, so the rule does not ask
- * which model is used.
+ * which model is used. The text is followed inline, through a name assigned in the same function, and into a
+ * list of prompts built there (a comprehension, or `append` in a loop) before vLLM `LLM.generate` takes it.
  */
 
-import { tokenizesText } from '../../../src/audit/apis.js';
-import type { CallFact, Literal } from '../../../src/analysis/facts.js';
-import { defineRule, lastSegment } from '../../../src/audit/rule.js';
+import { canonicalQname, tokenizesText } from '../../../src/audit/apis.js';
+import type { CallFact, FileFacts, Literal, Span } from '../../../src/analysis/facts.js';
+import { defineRule, lastSegment, spanContains } from '../../../src/audit/rule.js';
 
-function templatedWithoutTokenizing(call: CallFact): boolean {
-  const t = call.kwargs.tokenize;
-  return lastSegment(call.qname).endsWith('apply_chat_template') && t?.kind === 'bool' && !t.value;
+const VLLM_GENERATE = /^vllm(?:\.entrypoints\.llm)?\.LLM\(\)\.generate$/;
+
+function templatedWithoutTokenizing(call: CallFact | undefined): call is CallFact {
+  const t = call?.kwargs.tokenize;
+  return call !== undefined && lastSegment(call.qname).endsWith('apply_chat_template') && t?.kind === 'bool' && !t.value;
+}
+
+/** A rendering call inside a span: the element of `[tok.apply_chat_template(m, tokenize=False) for m in …]`. */
+function renderedWithin(span: Span, file: FileFacts): CallFact | undefined {
+  return file.calls.find((c) => templatedWithoutTokenizing(c) && spanContains(span, c.span));
+}
+
+/** The `apply_chat_template(tokenize=False)` call whose text `name` holds at `call`, if any. */
+function renderedInto(name: string, call: CallFact, file: FileFacts): CallFact | undefined {
+  let source: CallFact | undefined;
+  for (const a of file.assigns) {
+    if (a.target !== name || a.scope !== call.scope || a.span.line > call.span.line) continue;
+    // the latest binding wins: `text = text.removeprefix(tok.bos_token)` is no longer the rendered text
+    if (a.value.kind === 'call') source = file.calls[a.value.call];
+    else source = a.value.kind === 'expr' || a.value.kind === 'list' ? renderedWithin(a.span, file) : undefined;
+  }
+  if (templatedWithoutTokenizing(source)) return source;
+  // a list filled in a loop: `prompts.append(tok.apply_chat_template(m, tokenize=False))`
+  for (const c of file.calls) {
+    if (c.callee !== `${name}.append` || c.scope !== call.scope || c.span.line > call.span.line) continue;
+    const item = c.args[0];
+    const rendered = item?.kind === 'call' ? file.calls[item.call] : undefined;
+    if (templatedWithoutTokenizing(rendered)) return rendered;
+  }
+  return undefined;
 }
 
 export default defineRule({
@@ -25,10 +53,11 @@ export default defineRule({
   triggers: ['apply_chat_template'],
   messages: {
     double: '`{{callee}}` tokenizes `{{name}}`, which `apply_chat_template(tokenize=False)` already rendered with special tokens (line {{line}}); pass `add_special_tokens=False`',
+    vllm: "`{{callee}}` tokenizes `{{name}}` again with the tokenizer's special tokens, and `apply_chat_template(tokenize=False)` already rendered them (line {{line}}); render with `tokenize=True` and pass `TokensPrompt(prompt_token_ids=…)`",
   },
   check(ctx) {
-    const { calls, assigns } = ctx.file;
-    for (const call of calls) {
+    const { file } = ctx;
+    for (const call of file.calls) {
       if (!tokenizesText(call)) continue;
       const add = call.kwargs.add_special_tokens;
       if (add?.kind === 'bool' && !add.value) continue;
@@ -36,18 +65,15 @@ export default defineRule({
       let source: CallFact | undefined;
       let name = '';
       if (arg?.kind === 'call') {
-        source = calls[arg.call];
+        source = file.calls[arg.call];
         name = 'apply_chat_template(…)';
       } else if (arg?.kind === 'name') {
-        for (const a of assigns) {
-          if (a.target === arg.text && a.scope === call.scope && a.span.line <= call.span.line && a.value.kind === 'call') {
-            source = calls[a.value.call];
-          }
-        }
+        source = renderedInto(arg.text, call, file);
         name = arg.text;
       }
-      if (!source || !templatedWithoutTokenizing(source)) continue;
-      ctx.report({ span: call.span, messageId: 'double', data: { callee: call.callee, name, line: String(source.span.line) } });
+      if (!templatedWithoutTokenizing(source)) continue;
+      const messageId = VLLM_GENERATE.test(canonicalQname(call.qname)) ? 'vllm' : 'double';
+      ctx.report({ span: call.span, messageId, data: { callee: call.callee, name, line: String(source.span.line) } });
     }
   },
 });

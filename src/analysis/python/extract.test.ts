@@ -162,3 +162,53 @@ shells = ["bash", "ksh"]
     expect(f.calls[0]?.span).toEqual({ line: 1, col: 12, endLine: 1, endCol: 16 });
   });
 });
+
+describe('chat-model guards', () => {
+  it('records statements that stop unless the model is a chat model', () => {
+    const f = facts(`
+def run(model_name, tokenizer):
+    if tokenizer.chat_template is None:
+        raise ValueError("needs a chat model")
+    assert tokenizer.chat_template, "no template"
+    assert getattr(tokenizer, "chat_template", None) is not None
+    if not tokenizer.chat_template: sys.exit(1)
+    if "instruct" not in model_name.lower():
+        raise SystemExit("pass an instruct model")
+    elif (tok.chat_template is None):
+        parser.error("no template")
+    assert "chat" in args.model_name_or_path
+`);
+    expect(f.chatGuards?.map((g) => [g.span.line, g.on])).toEqual([
+      [3, 'template'],
+      [5, 'template'],
+      [6, 'template'],
+      [7, 'template'],
+      [8, 'name'],
+      [10, 'template'],
+      [12, 'name'],
+    ]);
+  });
+
+  it('leaves out tests that install a template, switch on it, or check something else', () => {
+    const f = facts(`
+if tokenizer.chat_template is None:
+    tokenizer.chat_template = DEFAULT_TEMPLATE
+if tokenizer.chat_template is None and args.use_chat_template:
+    raise ValueError("no template")
+if tokenizer.chat_template:
+    raise ValueError("base models only")
+is_chat = "instruct" in model_name.lower()
+if "chat" not in args.mode:
+    raise ValueError("unknown mode")
+assert tokenizer.chat_template is None
+`);
+    expect(f.chatGuards).toBeUndefined();
+  });
+});
+
+describe('splats', () => {
+  it('names what is passed as *x or **x', () => {
+    const f = facts('model.generate(**inputs, max_new_tokens=8)\nf(*self.args, **{"a": 1})\n');
+    expect(f.calls.map((c) => c.splats)).toEqual([['inputs'], ['self.args']]);
+  });
+});

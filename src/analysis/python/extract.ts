@@ -180,6 +180,23 @@ export const PYTHON_QUERY = `
 (tuple . [(string) (attribute)]) @list
 `;
 
+/** A line that may hold a chat-model guard; the tree decides (extractor `collectChatGuards`). */
+const CHAT_GUARD_LINE = /^([ \t]*)(?:assert|if|elif)\b[^\n]*(?:chat_template|["'](?:instruct|chat)["'])/gm;
+/** `tok.chat_template`, `getattr(tok, "chat_template", None)`. */
+const TEMPLATE_REF = String.raw`(?:[\w.]+\.chat_template|getattr\([\w.]+,\s*["']chat_template["'](?:,\s*None)?\))`;
+/** A test that holds only when the tokenizer has a chat template. */
+const HAS_TEMPLATE = new RegExp(String.raw`^(?:bool\()?${TEMPLATE_REF}\)?(?:\s+is\s+not\s+None|\s*!=\s*None)?$`);
+/** A test that holds only when the tokenizer has none. */
+const LACKS_TEMPLATE = new RegExp(String.raw`^(?:not\s+${TEMPLATE_REF}|${TEMPLATE_REF}\s+is\s+None|${TEMPLATE_REF}\s*==\s*None)$`);
+/** `"instruct" in model_name.lower()`, `any(k in name for k in ("chat", "instruct"))`. */
+const NAME_SAYS_CHAT = /^(?:["'](?:instruct|chat)["']\s+in\s+[\w.()[\]'"]+|any\(.*\bin\b.*["'](?:instruct|chat)["'].*\))$/i;
+/** `"instruct" not in model_name.lower()`, `not any(…)`. */
+const NAME_NOT_CHAT = /^(?:["'](?:instruct|chat)["']\s+not\s+in\s+[\w.()[\]'"]+|not\s+["'](?:instruct|chat)["']\s+in\s+[\w.()[\]'"]+|not\s+any\(.*\bin\b.*["'](?:instruct|chat)["'].*\))$/i;
+/** The tested name is the model's, not a mode or a file. */
+const MODELISH_OPERAND = /model|ckpt|checkpoint|repo|name_or_path|model_id/i;
+/** A block that stops the program: `raise`, `sys.exit(…)`, `parser.error(…)`. */
+const STOPS = /^(?:raise\b|(?:sys\.)?exit\(|quit\(|[\w.]*parser\.error\()/;
+
 const MAIN_GUARD = /^(?:__name__\s*==\s*(['"])__main__\1|(['"])__main__\2\s*==\s*__name__)$/;
 
 /** A list that may be a command: `["python", …]`, `[sys.executable, …]`. Tested on text, cheaply. */
@@ -277,11 +294,48 @@ class Extractor {
       if (list.kind === 'list') this.commandLists.push({ node: d.node, items: list.items, spans: this.listSpans.get(list) ?? [] });
     }
     if (root.hasError) this.collectParseErrors(tree);
+    this.collectChatGuards(root);
     this.resolveAll();
     this.collectScriptCalls();
     // only files that mention it pay for a look at the top-level statements
     if (this.src.includes('__main__')) this.facts.mainGuard = this.hasMainGuard(root);
     return this.facts;
+  }
+
+  /**
+   * Statements that stop unless the model is a chat model. Found from the text first (an `assert`, `if` or
+   * `elif` line that mentions `chat_template` or a quoted `instruct`/`chat`), so most files pay one regex
+   * scan; only those lines are looked at in the tree.
+   */
+  private collectChatGuards(root: Node): void {
+    CHAT_GUARD_LINE.lastIndex = 0;
+    for (let m = CHAT_GUARD_LINE.exec(this.src); m; m = CHAT_GUARD_LINE.exec(this.src)) {
+      let node: Node | null = root.descendantForIndex(m.index + (m[1]?.length ?? 0));
+      while (node && node.type !== 'assert_statement' && node.type !== 'if_statement' && node.type !== 'elif_clause') {
+        if (node.type === 'block' || node.type === 'module') node = null;
+        else node = node.parent;
+      }
+      const on = node ? this.chatGuardOn(node) : null;
+      if (node && on) (this.facts.chatGuards ??= []).push({ span: spanOf(node), on });
+    }
+  }
+
+  /** What a guard statement tests, when it stops the program unless the model is a chat model. */
+  private chatGuardOn(node: Node): 'template' | 'name' | null {
+    if (node.type === 'assert_statement') {
+      let test = node.firstNamedChild;
+      if (test?.type === 'parenthesized_expression' && test.namedChildCount === 1) test = test.firstNamedChild;
+      const text = test ? this.text(test).replace(/\s+/g, ' ').trim() : '';
+      return HAS_TEMPLATE.test(text) ? 'template' : NAME_SAYS_CHAT.test(text) && MODELISH_OPERAND.test(text) ? 'name' : null;
+    }
+    let condition = node.childForFieldName('condition');
+    if (condition?.type === 'parenthesized_expression' && condition.namedChildCount === 1) condition = condition.firstNamedChild;
+    const body = node.childForFieldName('consequence');
+    const first = body ? this.firstStatement(body) : null;
+    if (!condition || !first || !STOPS.test(this.text(first))) return null;
+    const text = this.text(condition).replace(/\s+/g, ' ').trim();
+    if (LACKS_TEMPLATE.test(text)) return 'template';
+    return NAME_NOT_CHAT.test(text) && MODELISH_OPERAND.test(text) ? 'name' : null;
   }
 
   /** A module-level `if __name__ == "__main__":` (either operand order): the file is meant to be run. */
@@ -607,6 +661,8 @@ class Extractor {
         if (name && value) fact.kwargs[this.text(name)] = this.literal(value, scope);
       } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
         fact.splat = true;
+        const inner = a.firstNamedChild;
+        if (inner && (inner.type === 'identifier' || inner.type === 'attribute')) (fact.splats ??= []).push(this.dotted(inner));
       } else {
         fact.args.push(this.literal(a, scope));
       }
