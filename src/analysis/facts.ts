@@ -7,14 +7,14 @@
 
 import { createHash } from 'node:crypto';
 
-export type Language = 'python' | 'shell' | 'make' | 'yaml' | 'typescript' | 'javascript';
+export type Language = 'python' | 'shell' | 'make' | 'yaml' | 'typescript' | 'javascript' | 'json' | 'toml';
 
 /**
  * Bumped whenever extraction changes what facts hold, so facts cached before (by the audit and by the
  * registry) are not reused; also when the scan changes what it keeps per file (prefilter tags, loader
  * hints) or a rule's prefilter decides differently, since the audit's cache is keyed by it.
  */
-export const FACTS_VERSION = 11;
+export const FACTS_VERSION = 12;
 
 export interface Span {
   line: number;
@@ -31,8 +31,11 @@ export type Literal =
   | { kind: 'bool'; value: boolean }
   | { kind: 'none' }
   | { kind: 'list'; items: Literal[] }
-  /** A dict display; keys are the string-literal keys only. */
-  | { kind: 'dict'; keys: string[] }
+  /**
+   * A dict display; keys are the string-literal keys only. `bools` holds the keys given a `True`/`False`
+   * literal (`{"trust_remote_code": True}`), so a flag passed on as `**kwargs` can be read.
+   */
+  | { kind: 'dict'; keys: string[]; bools?: Record<string, boolean> }
   /** A reference to a name or dotted attribute; `qname` when it resolves through imports/bindings. */
   | { kind: 'name'; text: string; qname: string | null }
   /** The result of a call; `call` indexes `FileFacts.calls`. */
@@ -77,6 +80,8 @@ export interface CallFact {
   splat: boolean;
   /** The names passed as `*x` or `**x`, when plain dotted names (`model.generate(**inputs)` → `inputs`). */
   splats?: string[];
+  /** What each `**x` passes (`**load_kwargs`, `**{"trust_remote_code": True}`), when there is one. */
+  kwsplats?: Literal[];
   /** Enclosing definitions, dotted: `<module>`, `main`, `CleanModelLoader.load`. */
   scope: string;
   /**
@@ -186,6 +191,12 @@ export interface ScriptCallFact {
   candidates: string[];
   span: Span;
   via: 'subprocess' | 'os.system' | 'command-list' | 'shell' | 'make' | 'yaml';
+  /**
+   * Why a target absent from the tree is not evidence of a missing script: the command runs in a folder
+   * the analysis cannot know (`cwd`: after `cd "$WORK"`, `subprocess.run(…, cwd=tmp)`), or the file is
+   * written or fetched at run time by the same file (`runtime`: `> gen.py`, `git clone … dir`).
+   */
+  unknownWhenAbsent?: 'cwd' | 'runtime';
 }
 
 /**
@@ -228,6 +239,19 @@ export interface ReexportFact {
   span: Span;
 }
 
+/**
+ * A setting in a configuration file (YAML, JSON, TOML) that a rule reads, such as `trust_remote_code: true`
+ * in a model config. Only the keys in `SETTING_KEYS` are kept, at any depth.
+ */
+export interface SettingFact {
+  key: string;
+  value: Literal;
+  span: Span;
+}
+
+/** The configuration keys kept as `SettingFact`s. */
+export const SETTING_KEYS: ReadonlySet<string> = new Set(['trust_remote_code']);
+
 export interface ParseErrorFact {
   span: Span;
   message: string;
@@ -254,6 +278,8 @@ export interface FileFacts {
   mainGuard?: boolean;
   /** TS/JS only: names exported on behalf of other modules, in source order. */
   reexports?: ReexportFact[];
+  /** YAML, JSON and TOML: the settings rules read. */
+  settings?: SettingFact[];
 }
 
 /**

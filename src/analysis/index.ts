@@ -4,6 +4,7 @@
  * facts.
  */
 
+import { configLanguageForPath, extractConfigFacts } from './config.js';
 import { emptyFacts, type FileFacts, type Language } from './facts.js';
 import { extractLauncherFacts, languageForPath, loadYamlFrontEnd } from './launch/index.js';
 import type { PythonFrontEnd } from './python/index.js';
@@ -20,7 +21,7 @@ export function languageOf(path: string): Language | null {
   if (/\.pyi?$/.test(path)) return 'python';
   if (/\.[cm]?tsx?$/.test(path)) return 'typescript';
   if (/\.[cm]?jsx?$/.test(path)) return 'javascript';
-  return languageForPath(path);
+  return languageForPath(path) ?? configLanguageForPath(path);
 }
 
 /**
@@ -44,6 +45,7 @@ export async function loadFrontEnds(languages: ReadonlySet<Language>): Promise<F
         if (!scripts) return emptyFacts(path, language);
         return scripts.extract(source, path, language);
       }
+      if (language === 'json' || language === 'toml') return extractConfigFacts(source, path, language);
       return extractLauncherFacts(source, path);
     },
   };

@@ -25,7 +25,9 @@ export type ScriptResolution =
   | { status: 'ok'; path: string }
   | { status: 'deprecated'; path: string; reason: string }
   | { status: 'missing'; tried: string[] }
-  | { status: 'external' };
+  | { status: 'external' }
+  /** Absent from the tree, but nothing says it belongs there (see `Project.resolveScript`). */
+  | { status: 'unknown'; reason: string };
 
 
 /** True when `name` occurs in the dotted path `path` as whole segments (`b.c` in `a.b.c.d`, not in `a.bb.c`). */
@@ -58,13 +60,31 @@ export interface ProjectFiles {
   has(path: string): boolean;
   /** True when the project holds a top-level package or module of that name (`pkg.py`, `pkg/`, `src/pkg/`). */
   holdsPackage(pkg: string): boolean;
+  /** True when the project holds a file under that folder (`''` is the root). */
+  hasFolder(dir: string): boolean;
 }
 
 /** `ProjectFiles` over every file under the root (`Discovery.all`). */
 export function filesFromSet(all: ReadonlySet<string>): ProjectFiles {
   const packages = new Map<string, boolean>();
+  let folders: Set<string> | null = null;
   return {
     has: (p) => all.has(p),
+    hasFolder(dir) {
+      if (dir === '') return true;
+      if (folders === null) {
+        // built once, on the first question: every folder that holds a file
+        folders = new Set();
+        for (const f of all) {
+          for (let slash = f.lastIndexOf('/'); slash > 0; slash = f.lastIndexOf('/', slash - 1)) {
+            const folder = f.slice(0, slash);
+            if (folders.has(folder)) break;
+            folders.add(folder);
+          }
+        }
+      }
+      return folders.has(dir);
+    },
     holdsPackage(pkg) {
       let held = packages.get(pkg);
       if (held === undefined) {
@@ -151,6 +171,14 @@ export class Project {
     }
     // `python -m pkg.mod` for a package the repo does not hold is an installed tool, not a missing script
     if (call.module && !this.files.holdsPackage(call.target.split('.')[0] ?? call.target)) return { status: 'external' };
+    if (call.unknownWhenAbsent === 'cwd') return { status: 'unknown', reason: 'it runs in a folder the analysis cannot follow' };
+    if (call.unknownWhenAbsent === 'runtime') return { status: 'unknown', reason: 'the same file writes or fetches it at run time' };
+    // A script missing from this project sits in a folder the project has (`scripts/gone.py` beside the
+    // other scripts). One under a folder the project does not hold at all (a clone, a checkout of
+    // another repository, a build folder, `cd` into a folder made at run time) is not this project's file.
+    if (!call.candidates.some((c) => this.files.hasFolder(path.posix.dirname(c) === '.' ? '' : path.posix.dirname(c)))) {
+      return { status: 'unknown', reason: 'no candidate folder exists in the project' };
+    }
     return { status: 'missing', tried: call.candidates };
   }
 }

@@ -115,6 +115,8 @@ function matcher(rules: readonly Rule[], language: Language): (text: string) => 
 }
 
 const matchPython = matcher(RULES, 'python');
+// JSON and TOML rules are written for both formats
+const matchConfig = matcher(RULES, 'json');
 // every TS/JS rule is written for both languages, so one matcher serves both
 const matchScript = matcher(RULES, 'typescript');
 
@@ -127,8 +129,10 @@ function packageCodes(spec: string): string[] {
 }
 
 const isScript = (language: Language): boolean => language === 'typescript' || language === 'javascript';
+/** Config formats: most such files are data or settings no rule reads, so they are parsed only on a trigger. */
+const isConfig = (language: Language): boolean => language === 'json' || language === 'toml';
 /** Languages whose files are parsed only when some rule's triggers match. */
-const prefiltered = (language: Language): boolean => language === 'python' || isScript(language);
+const prefiltered = (language: Language): boolean => language === 'python' || isScript(language) || isConfig(language);
 
 interface Fresh {
   row: CachedFile;
@@ -166,6 +170,8 @@ function examine(file: DiscoveredFile, language: Language, maxFileSize: number, 
     // beside the codes, what the import graph needs (graph.ts), so an unchanged file is never re-read for it
     row.matches = [...codes, ...barrelTags(view)];
     row.hint = SCRIPT_LOADER_HINT.test(view) && SCRIPT_LOAD_HINT.test(view);
+  } else if (isConfig(language)) {
+    row.matches = codes = matchConfig(view);
   }
   const needsText = !prefiltered(language) || codes.length > 0 || row.hint || view.includes(SUPPRESSION_MARKER);
   if (!needsText) return { row, text: null };
@@ -323,7 +329,8 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     const override = contents?.get(file.path);
     // the size limit is configuration, not a property of the file: decide it before the cache
     if (!override && file.size > request.maxFileSize) {
-      if (isTarget && languages.has(language)) {
+      // a JSON file that large is data, not a config a rule reads: not worth a word
+      if (isTarget && languages.has(language) && !isConfig(language)) {
         const mb = (n: number) => (n / 1e6).toFixed(1);
         skipped.push({ path: file.path, reason: `too large (${mb(file.size)} MB > max-file-size ${mb(request.maxFileSize)} MB)` });
       }

@@ -68,6 +68,7 @@ function unwalkedTree(root: string, config: Config, store: FactsStore | null, se
   const files: ProjectFiles = {
     has: (p) => probe.has(p),
     holdsPackage: (pkg) => probe.has(`${pkg}.py`) || probe.hasFolder(pkg) || probe.hasFolder(`src/${pkg}`),
+    hasFolder: (dir) => dir === '' || probe.hasFolder(dir),
   };
   return { selection, context, files, all: null, skipped: [] };
 }

@@ -15,7 +15,7 @@ export const CoverageSchema = z.strictObject({
 
 export const RegistryEntrySchema = z.strictObject({
   path: Path,
-  language: z.enum(['python', 'shell', 'make', 'yaml', 'typescript', 'javascript']),
+  language: z.enum(['python', 'shell', 'make', 'yaml', 'typescript', 'javascript', 'json', 'toml']),
   kind: z.enum(['script', 'module', 'launcher']),
   purpose: z.string().nullable(),
   purposeSource: z.enum(['annotation', 'docstring']).nullable(),

@@ -81,7 +81,8 @@ describe('bad input', () => {
     mkdirSync(path.join(dir, 'empty'));
     const r = await audit({ paths: [dir], cwd: dir });
     expect(r.findings).toEqual([]);
-    expect(r.stats.filesDiscovered).toBe(0);
+    // only its provenant.toml, read like any TOML config
+    expect(r.stats.filesDiscovered).toBe(1);
   });
 
   it('a path that does not exist is a usage error (exit 2) naming it', () => {
@@ -111,3 +112,63 @@ describe('bad input', () => {
     if (file) expect(files.readSource(file, 1e6)).toEqual({ ok: false, reason: 'vanished during the scan' });
   });
 });
+
+describe('bad input to script-call and remote-code analysis', () => {
+  const codes = (r: { findings: Array<{ path: string; span: { line: number }; code: string }> }) =>
+    r.findings.map((f) => `${f.path}:${f.span.line} ${f.code}`);
+
+  it('a cd into a folder that does not exist leaves later targets unknown, not missing', async () => {
+    const dir = project({
+      'scripts/existing.py': 'print(1)\n',
+      'run.sh': 'cd build/generated && python gen.py\ncd "$(mktemp -d)"\npython hello.py\ncd /nonexistent\nbash ./setup.sh\n',
+    });
+    expect(codes(await audit({ paths: [dir], cwd: dir, select: ['SCRIPT'] }))).toEqual([]);
+  });
+
+  it('a recursive wrapper function terminates', async () => {
+    const src = [
+      'import subprocess',
+      'def run(cmd, tries=3):',
+      '    try:',
+      '        return subprocess.run(cmd, check=True)',
+      '    except subprocess.CalledProcessError:',
+      '        return run(cmd, tries - 1) if tries else None',
+      'def a(cmd):',
+      '    return b(cmd)',
+      'def b(cmd):',
+      '    return a(cmd)',
+      'run(["python", "scripts/gone.py"])',
+      'a(["python", "scripts/existing.py"])',
+      '',
+    ].join('\n');
+    const dir = project({ 'scripts/existing.py': 'print(1)\n', 'pipeline.py': src });
+    expect(codes(await audit({ paths: [dir], cwd: dir, select: ['SCRIPT'] }))).toEqual(['pipeline.py:11 SCRIPT002']);
+  });
+
+  it('a model id built at run time still reports the remote-code flag, and no script', async () => {
+    const src = 'import os, subprocess, sys\nfrom transformers import AutoModelForCausalLM\nm = AutoModelForCausalLM.from_pretrained(f"{os.environ[\'ORG\']}/{size}", trust_remote_code=True)\nsubprocess.run([sys.executable, f"scripts/{name}.py"])\n';
+    const dir = project({ 'load.py': src });
+    expect(codes(await audit({ paths: [dir], cwd: dir, select: ['LOAD002', 'SCRIPT'] }))).toEqual(['load.py:3 LOAD002']);
+  });
+
+  it('a notebook saved as .py: magics are no crash, and targets after %cd are unknown', async () => {
+    const src = '# %%\n!pip install -q vllm\n%cd /content/lab\nget_ipython().system("python scripts/gen.py")\nimport subprocess\nsubprocess.run(["python", "train.py"])\n';
+    const dir = project({ 'notebooks/demo.py': src });
+    const r = await audit({ paths: [dir], cwd: dir, select: ['SCRIPT', 'PARSE'] });
+    expect(codes(r).filter((c) => c.includes('SCRIPT'))).toEqual([]);
+    expect(codes(r).some((c) => c.endsWith('PARSE001'))).toBe(true);
+  });
+
+  it('JSON and TOML configs enter the audit only when they mention a trigger; large ones are data', async () => {
+    const dir = project({
+      'configs/run.json': '{"model": "deepseek-ai/DeepSeek-V2-Lite", "trust_remote_code": true}\n',
+      'configs/eval.toml': '[model]\ntrust_remote_code = true\n',
+      'configs/other.json': '{"lr": 1e-5}\n',
+      'data/big.json': `[${'{"trust_remote_code": true},'.repeat(90_000)}{}]`,
+    });
+    const r = await audit({ paths: [dir], cwd: dir, select: ['LOAD002'] });
+    expect(codes(r)).toEqual(['configs/eval.toml:2 LOAD002', 'configs/run.json:1 LOAD002']);
+    expect(r.skipped).toEqual([]);
+  });
+});
+

@@ -152,7 +152,9 @@ describe('.pre-commit-hooks.yaml', () => {
   });
 
   it('provenant-audit catches a launcher that calls a missing script', () => {
-    const dir = stagedRepo({ 'provenant.toml': '', 'Makefile': 'train:\n\tpython scripts/train_sft.py\n' });
+    // a script missing from a folder the project has (here the root; a path under a folder the project
+    // does not hold at all is another project's, and not reported)
+    const dir = stagedRepo({ 'provenant.toml': '', 'Makefile': 'train:\n\tpython train_sft.py\n' });
     const r = runEntry(hook('provenant-audit'), dir);
     expect(r.files).toEqual(['Makefile']);
     expect(r.code).toBe(1);

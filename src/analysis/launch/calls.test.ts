@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ScriptCallFact, Span } from '../facts.js';
+import { analyzeShellText } from './calls.js';
 import { scriptCallsFromWords, splitShellWords } from './index.js';
 
 const SPAN: Span = { line: 3, col: 5, endLine: 3, endCol: 20 };
@@ -73,7 +74,7 @@ describe('launcher forms', () => {
     ['source .venv/bin/activate', []],
     ['source .env.local', []],
     ['bash -c "python x.py && bash y.sh"', [py('x.py'), call('bash', 'y.sh')]],
-    ['bash -lc \'cd sub && python x.py\'', [py('x.py', ['sub/x.py', 'x.py'])]],
+    ['bash -lc \'cd sub && python x.py\'', [py('x.py', ['sub/x.py'])]],
     ['sh -c "$CMD"', []],
     ['accelerate launch train.py', [call('accelerate', 'train.py')]],
     ['accelerate launch --config_file cfg.yaml --num_processes 8 --multi_gpu train.py --bs 4', [call('accelerate', 'train.py')]],
@@ -150,6 +151,10 @@ describe('candidates', () => {
     expect(calls('python scripts//x.py', 'run.sh')).toEqual([py('scripts//x.py', ['scripts/x.py'])]);
   });
 
+  it('looks in each folder above the caller: a sub-project launcher runs from its own root', () => {
+    expect(calls('python scripts/x.py', 'lab/scripts/run.sh')).toEqual([py('scripts/x.py', ['lab/scripts/scripts/x.py', 'lab/scripts/x.py', 'scripts/x.py'])]);
+  });
+
   it('drops candidates that climb out of the repo', () => {
     expect(calls('python ../x.py', 'a/run.sh')).toEqual([py('../x.py', ['x.py'])]);
     expect(calls('python ../x.py', 'run.sh')).toEqual([py('../x.py', [])]);
@@ -173,11 +178,82 @@ describe('candidates', () => {
   });
 
   it('follows cd within the command line, subshells restoring it', () => {
-    expect(calls('cd src && python train.py')).toEqual([py('train.py', ['src/train.py', 'train.py'])]);
-    expect(calls('cd .. && bash x.sh', 'scripts/run.sh')).toEqual([call('bash', 'x.sh', ['x.sh', 'scripts/x.sh'])]);
-    expect(calls('(cd a && python x.py); python y.py')).toEqual([py('x.py', ['a/x.py', 'x.py']), py('y.py')]);
-    expect(calls('cd "$DIR" && python x.py', 'scripts/run.sh')).toEqual([py('x.py', ['scripts/x.py', 'x.py'])]);
-    expect(calls('cd a; cd b; python x.py')).toEqual([py('x.py', ['a/b/x.py', 'x.py'])]);
+    expect(calls('cd src && python train.py')).toEqual([py('train.py', ['src/train.py'])]);
+    expect(calls('cd .. && bash x.sh', 'scripts/run.sh')).toEqual([call('bash', 'x.sh', ['x.sh'])]);
+    expect(calls('cd tools && bash x.sh', 'scripts/run.sh')).toEqual([call('bash', 'x.sh', ['scripts/tools/x.sh', 'tools/x.sh'])]);
+    expect(calls('(cd a && python x.py); python y.py')).toEqual([py('x.py', ['a/x.py']), py('y.py')]);
+    expect(calls('cd a; cd b; python x.py')).toEqual([py('x.py', ['a/b/x.py'])]);
+    expect(calls('pushd a; pushd b; popd; python x.py')).toEqual([py('x.py', ['a/x.py'])]);
+  });
+});
+
+/** Facts with the flag that says an absent target is unknown, not missing. */
+function unsure(line: string, callerPath = 'run.sh'): Array<[string, string | undefined]> {
+  return scriptCallsFromWords(splitShellWords(line), { callerPath, span: SPAN, via: 'shell' }).map((f) => [f.target, f.unknownWhenAbsent]);
+}
+
+describe('where a target is looked for is unknown', () => {
+  it('after a cd into a computed, absolute or previous folder', () => {
+    expect(unsure('cd "$WORK" && python hello.py; python -m pkg.mod')).toEqual([['hello.py', 'cwd'], ['pkg.mod', 'cwd']]);
+    expect(unsure('cd /tmp/build && bash run.sh')).toEqual([['run.sh', 'cwd']]);
+    expect(unsure('cd - && bash run.sh')).toEqual([['run.sh', 'cwd']]);
+    expect(unsure('cd "$WORK" && cd sub && python x.py')).toEqual([['x.py', 'cwd']]);
+    expect(unsure('popd; python x.py')).toEqual([['x.py', 'cwd']]);
+  });
+
+  it('but not for absolute targets or a subshell that ends', () => {
+    expect(unsure('(cd "$WORK" && python a.py); python b.py')).toEqual([['a.py', 'cwd'], ['b.py', undefined]]);
+    expect(unsure('cd "$WORK" && python /opt/x.py')).toEqual([['/opt/x.py', undefined]]);
+  });
+
+  it('inside a substitution that runs after the cd', () => {
+    const { calls: found } = analyzeShellText('cd "$WORK"\nOUT="$(python3 hello.py 2>&1 || true)"\nX=$(python3 y.py)', { callerPath: 'a/run.sh' });
+    expect(found.map((c) => [c.target, c.unknownWhenAbsent])).toEqual([['hello.py', 'cwd'], ['y.py', 'cwd']]);
+    // a substitution runs in a subshell: its cd does not last
+    const subshell = analyzeShellText('cd sub; X=$(cd "$W" && python a.py); python b.py', { callerPath: 'run.sh' }).calls;
+    expect(subshell.map((c) => [c.candidates, c.unknownWhenAbsent])).toEqual([[['a.py'], 'cwd'], [['sub/b.py'], undefined]]);
+  });
+
+  it('for a file the commands write or fetch themselves', () => {
+    expect(unsure('git clone --depth 1 https://github.com/org/tool.git && python tool/run.py')).toEqual([['tool/run.py', 'runtime']]);
+    expect(unsure('git clone https://github.com/org/tool.git vendor/t; bash vendor/t/x.sh')).toEqual([['vendor/t/x.sh', 'runtime']]);
+    expect(unsure('python gen.py > job.sh && bash job.sh')).toEqual([['gen.py', undefined], ['job.sh', 'runtime']]);
+    expect(unsure('wget -O setup.sh https://x.org/s.sh; bash setup.sh')).toEqual([['setup.sh', 'runtime']]);
+    expect(unsure('curl -fsSLO https://x.org/install.sh && sh install.sh')).toEqual([['install.sh', 'runtime']]);
+    expect(unsure('cp templates/a.py run_a.py && python run_a.py')).toEqual([['run_a.py', 'runtime']]);
+    expect(unsure('cd out && python x.py > made.py; python made.py')).toEqual([['x.py', undefined], ['made.py', 'runtime']]);
+  });
+});
+
+describe('commands inside other commands', () => {
+  it.each<[string, Brief[]]>([
+    ['python mason.py --cluster ai2/x --gpus 8 -- python open_instruct/finetune.py --lr 1', [py('mason.py'), py('open_instruct/finetune.py')]],
+    ['gantry run --gpus 1 --beaker-image x -- accelerate launch train.py', [call('accelerate', 'train.py')]],
+    ['ray job submit --address x -- bash run.sh', [call('bash', 'run.sh')]],
+    ['uv run -- python x.py', [py('x.py')]],
+    ['git commit -- x.py', []],
+    ['sbatch -p gpu --wrap "cd sub && python x.py && bash ../y.sh"', [py('x.py', ['sub/x.py']), call('bash', '../y.sh', ['y.sh'])]],
+    ['srun -N 1 bash -c "python a.py; bash b.sh"', [py('a.py'), call('bash', 'b.sh')]],
+    ['nohup env A=b uv run python x.py &', [py('x.py')]],
+    ['env -S "A=1" torchrun --nproc_per_node 8 x.py', [call('torchrun', 'x.py')]],
+  ])('%s', (line, expected) => {
+    expect(calls(line)).toEqual(expected);
+  });
+});
+
+describe('words that are not script paths', () => {
+  it.each([
+    "python 'scripts/.*\\.py'",
+    'bash "jobs/run_[0-9].sh"',
+    "python '^tests/(a|b)\\.py$'",
+    'bash https://example.org/x.sh',
+    '. ./clean-machine.env',
+    'source logs/interrupt.env',
+    // the outer shell expands $F before the inner one reads its quotes
+    'bash -c ". \'$F\'; run_it"',
+    "sh -c \"PATH='$P'; . '$STREAM'\"",
+  ])('%s', (line) => {
+    expect(calls(line)).toEqual([]);
   });
 });
 
@@ -193,7 +269,7 @@ describe('scriptCallsFromWords', () => {
         runner: 'python',
         target: 'scripts/x.py',
         module: false,
-        candidates: ['src/pipeline/scripts/x.py', 'scripts/x.py'],
+        candidates: ['src/pipeline/scripts/x.py', 'src/scripts/x.py', 'scripts/x.py'],
         span: SPAN,
         via: 'subprocess',
       },

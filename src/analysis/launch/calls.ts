@@ -14,8 +14,8 @@ import {
   optionName,
   type PrefixSpec,
 } from './options.js';
-import { basenameOf, dirnameOf, isAbsoluteTarget, joinRel, moduleCandidates, pathCandidates, uniq } from './paths.js';
-import { REDIRECT_RE, SEPARATORS, redirectNeedsTarget, tokenize, type TokenError, type Word } from './words.js';
+import { basenameOf, dirnameOf, isAbsoluteTarget, joinRel, moduleCandidates, normalizeRel, pathCandidates, searchBases, uniq } from './paths.js';
+import { REDIRECT_RE, SEPARATORS, redirectNeedsTarget, tokenize, type TokenError, type Tokens, type Word } from './words.js';
 
 export interface FoundCall {
   runner: ScriptRunner;
@@ -24,15 +24,33 @@ export interface FoundCall {
   candidates: string[];
   /** The target word, with offsets in the analysed text. */
   word: Word;
+  /** Why an absent target is not evidence of a missing script (see `ScriptCallFact`). */
+  unknownWhenAbsent?: 'cwd' | 'runtime';
 }
+
+/**
+ * The folder commands run in: null for the default (the caller's folder or the repo root, as callers
+ * usually are), a list of repo-relative guesses after a `cd` the analysis could follow, or `unknown`
+ * after one it could not (`cd "$WORK"`, `cd /tmp/x`, `cwd=tmpdir`).
+ */
+export type Cwd = readonly string[] | null | 'unknown';
 
 export interface AnalysisOptions {
   /** Repo-relative path of the file holding the commands. */
   callerPath: string;
   /** Repo-relative directory the commands start in when the file says so (`working-directory:`). */
   cwd?: string | null;
+  /** Where the commands start when more is known than a folder (Python's `cwd=` argument). */
+  start?: Cwd;
   /** For text that merely looks like a command: accept only targets with a script extension. */
   strict?: boolean;
+  /** `$0` is the analysed file itself (a shell script), so `$(dirname "$0")` is the file's folder. */
+  selfPath?: boolean;
+  /**
+   * Repo-relative paths the text writes or fetches at run time (`> x.py`, `git clone … dir`); shared when
+   * one file's commands come in several texts (the steps of a YAML document).
+   */
+  runtime?: Set<string>;
 }
 
 interface Env {
@@ -40,16 +58,28 @@ interface Env {
   callerDir: string;
   strict: boolean;
   depth: number;
+  selfPath: boolean;
+  runtime: Set<string>;
+}
+
+/** A shell variable's value as far as the file shows it; `anchored` when it is an exact repo path. */
+interface Value {
+  text: string;
+  anchored: boolean;
 }
 
 const PYTHON_RE = /^(?:python|pypy)(?:\d+(?:\.\d+)*)?$/;
 const ASSIGN_RE = /^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=/;
 const MODULE_RE = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$/;
 const SCRIPT_EXT_RE = /\.(?:py|sh|bash)$/;
+/** Regex, glob and URL syntax: such a word is a pattern (`scripts/.*\.py`), never a file to run. */
+const NOT_A_PATH_RE = /[\\^$*?[\]{}()|<>]|:\/\//;
 /** Reserved words that may open a command without being it (`then python x.py`, `! bash y.sh`). */
 const KEYWORDS: ReadonlySet<string> = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', '}', 'fi', 'done', 'esac']);
 /** Compound-command headers whose words are not a command (`for f in a b`, `case $x in`). */
 const HEADERS: ReadonlySet<string> = new Set(['for', 'case', 'select']);
+/** Builtins whose `NAME=value` arguments set shell variables. */
+const DECLARATIONS: ReadonlySet<string> = new Set(['export', 'local', 'declare', 'typeset', 'readonly']);
 /** node (and tsx, bun, deno) options that take a separate value; normalised by `optionName`. */
 const NODE_VALUES: ReadonlySet<string> = new Set(['r', 'require', 'import', 'loader', 'experimental_loader', 'input_type', 'C', 'conditions', 'env_file', 'title', 'tsconfig', 'config', 'inspect_port', 'stack_size', 'max_old_space_size', 'A', 'allow_read', 'allow_write', 'allow_net', 'allow_env']);
 const NODE_SCRIPT_RE = /\.[cm]?[jt]sx?$/;
@@ -58,33 +88,142 @@ const NODE_STOPS: ReadonlySet<string> = new Set(['e', 'eval', 'p', 'print', 'i',
 /** `bash -c` and `$(…)` nest; deeper nesting is left unanalysed. */
 const MAX_DEPTH = 8;
 
+/** `$0` and its spellings: the running script's own path. */
+const SELF = String.raw`(?:\$0|\$\{0\}|\$BASH_SOURCE|\$\{BASH_SOURCE(?:\[0\])?\})`;
+const SELF_PATH = String.raw`(?:${SELF}|\$\((?:realpath|readlink-[fe]|readlink--canonicalize)(?:--)?${SELF}\))`;
+const DIRNAME = String.raw`\$\(dirname(?:--)?${SELF_PATH}\)`;
+/**
+ * The script's own folder, spelt as people do, quotes and spaces removed: `$(dirname "$0")`,
+ * `$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)`. Group 1: a path inside the `cd`.
+ */
+const SELF_DIR_RE = new RegExp(String.raw`^(?:${DIRNAME}|\$\(cd(?:--)?${DIRNAME}((?:/[\w.-]+)*)/?(?:&?>/dev/null(?:2>&1)?)?&&pwd(?:-[PL])?\))`);
+const VAR_RE = /\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)/g;
+
+/** Command words that run a script or another command (interpreters, launchers, prefixes). */
+const RUNNER_WORDS: ReadonlySet<string> = new Set(['bash', 'sh', 'dash', 'source', 'accelerate', 'accelerate-launch', 'torchrun', 'deepspeed', 'sbatch', 'node', 'nodejs', 'tsx', 'ts-node', 'bun', 'deno', 'npx']);
+
+function isRunner(base: string): boolean {
+  return PYTHON_RE.test(base) || RUNNER_WORDS.has(base) || PREFIXES.has(base);
+}
+
 /** Files sourced to set up an environment, not repo scripts: virtualenv `activate`, `.env` files. */
 function isEnvironmentFile(target: string): boolean {
   const base = basenameOf(target);
-  return base === 'activate' || base.startsWith('.env');
+  return base === 'activate' || base.startsWith('.env') || base.endsWith('.env') || base === '.envrc';
+}
+
+/** `git clone` options that take a separate value. */
+const GIT_CLONE_VALUES: ReadonlySet<string> = new Set(['b', 'branch', 'depth', 'o', 'origin', 'c', 'config', 'reference', 'filter', 'j', 'jobs', 'separate_git_dir', 'u', 'upload_pack', 'shallow_since', 'shallow_exclude', 'template', 'bundle_uri', 'server_option', 'revision']);
+
+/** Commands that write a file or folder at run time: where, given their words after the command word. */
+function writtenPaths(base: string, args: readonly Word[]): Word[] {
+  const plain = args.filter((w) => w.kind === 'word');
+  const operands = plain.filter((w) => !w.text.startsWith('-'));
+  const valueOf = (...names: string[]): Word[] => {
+    const out: Word[] = [];
+    plain.forEach((w, k) => {
+      const eq = w.text.indexOf('=');
+      const name = eq < 0 ? w.text : w.text.slice(0, eq);
+      if (!names.includes(name)) return;
+      const value = eq < 0 ? plain[k + 1] : { ...w, text: w.text.slice(eq + 1) };
+      if (value !== undefined) out.push(value);
+    });
+    return out;
+  };
+  switch (base) {
+    case 'tee':
+    case 'touch':
+    case 'mkdir':
+      return operands;
+    case 'cp':
+    case 'mv':
+    case 'ln':
+    case 'rsync':
+    case 'install':
+      return operands.length >= 2 ? operands.slice(-1) : [];
+    case 'git': {
+      if (plain[0]?.text !== 'clone') return [];
+      const rest: Word[] = [];
+      for (let k = 1; k < plain.length; k++) {
+        const text = (plain[k] as Word).text;
+        if (text.startsWith('-')) k += GIT_CLONE_VALUES.has(optionName(text)) && !text.includes('=') ? 1 : 0;
+        else rest.push(plain[k] as Word);
+      }
+      const url = rest[0];
+      if (rest[1] !== undefined) return [rest[1]];
+      return url === undefined ? [] : [{ ...url, text: basenameOf(url.text).replace(/\.git$/, '') }];
+    }
+    case 'wget':
+      return [...valueOf('-O', '--output-document', '-P', '--directory-prefix')];
+    case 'curl': {
+      const named = valueOf('-o', '--output');
+      const url = operands.find((w) => w.text.includes('://'));
+      if (url !== undefined && plain.some((w) => w.text === '--remote-name' || /^-[A-Za-z]*O[A-Za-z]*$/.test(w.text))) named.push({ ...url, text: basenameOf(url.text) });
+      return named;
+    }
+    case 'unzip':
+      return valueOf('-d');
+    case 'tar':
+      return valueOf('-C', '--directory');
+    case 'huggingface-cli':
+    case 'hf':
+      return valueOf('--local-dir');
+  }
+  return [];
 }
 
 class CommandAnalysis {
   readonly out: FoundCall[] = [];
+  private readonly dirs: Cwd[] = [];
 
   constructor(
     private readonly env: Env,
-    /** Directories the shell may be in after `cd`, most likely first; null when only the defaults apply. */
-    private cwd: string[] | null,
+    private cwd: Cwd,
+    /** Shell variables assigned so far; null for one whose value the file does not show. */
+    private readonly vars: Map<string, Value | null> = new Map(),
+    /** Text an outer shell handed over after expanding it: a `$` left in a word is unknown. */
+    private readonly expanded = false,
   ) {}
 
+  /** Tokenize and analyse shell text; command substitutions are analysed where they occur. */
+  analyzeText(text: string): TokenError[] {
+    const tokens = tokenize(text);
+    if (this.expanded) for (const word of tokens.words) if (/[$`]/.test(word.text)) word.dynamic = true;
+    this.run(tokens.words, tokens.subs, text);
+    return tokens.errors;
+  }
+
   /** Analyse a word stream: split into simple commands at separators, drop redirections. */
-  run(words: readonly Word[]): void {
-    const saved: Array<string[] | null> = [];
+  run(words: readonly Word[], subs: Tokens['subs'] = [], text = ''): void {
+    const saved: Cwd[] = [];
+    const braces: Cwd[] = [];
     let cmd: Word[] = [];
-    let skipTarget = false;
+    let target: 'skip' | 'write' | null = null;
+    let nextSub = 0;
+    // a substitution runs when its word is expanded: after the commands before it, in a subshell
+    const flushSubs = (until: number): void => {
+      for (; nextSub < subs.length && (subs[nextSub]?.start ?? until) < until; nextSub++) {
+        const sub = subs[nextSub] as Tokens['subs'][number];
+        if (this.env.depth >= MAX_DEPTH) continue;
+        const inner = new CommandAnalysis({ ...this.env, depth: this.env.depth + 1 }, this.cwd, new Map(this.vars), this.expanded);
+        inner.analyzeText(text.slice(sub.start, sub.end));
+        for (const call of inner.out) {
+          this.out.push({ ...call, word: { ...call.word, start: call.word.start + sub.start, end: call.word.end + sub.start } });
+        }
+      }
+    };
     for (const word of words) {
-      if (skipTarget) {
-        skipTarget = false;
-        if (word.kind === 'word') continue;
+      flushSubs(word.end);
+      if (target !== null) {
+        const kind = target;
+        target = null;
+        if (word.kind === 'word') {
+          if (kind === 'write') this.written(word);
+          continue;
+        }
       }
       if (word.kind === 'redir') {
-        skipTarget = redirectNeedsTarget(word.text);
+        if (redirectNeedsTarget(word.text)) target = word.text.includes('>') && !word.text.includes('<') ? 'write' : 'skip';
         continue;
       }
       if (word.kind === 'op') {
@@ -94,28 +233,60 @@ class CommandAnalysis {
         else if (word.text === ')' && saved.length > 0) this.cwd = saved.pop() ?? null;
         continue;
       }
+      // a `{ … }` body (a function's, mostly) runs when called, not here: a `cd` in it does not last
+      if (word.text === '{' && word.kind === 'word' && (cmd.length === 0 || (cmd.length === 2 && cmd[0]?.text === 'function'))) {
+        braces.push(this.cwd);
+        cmd = [];
+        continue;
+      } else if (cmd.length === 0 && word.text === '}' && word.kind === 'word' && braces.length > 0) this.cwd = braces.pop() ?? null;
       cmd.push(word);
     }
     this.command(cmd, 0, false);
+    flushSubs(Number.POSITIVE_INFINITY);
   }
 
-  private command(cmd: readonly Word[], i: number, pythonScripts: boolean): void {
+  private command(words: readonly Word[], i: number, pythonScripts: boolean): void {
+    const cmd = words.map((word) => this.expand(word));
+    const assignments: Word[] = [];
     for (;;) {
       const word = cmd[i];
-      if (word === undefined) return;
+      if (word === undefined) {
+        // nothing but `NAME=value` words: they set shell variables
+        for (const assignment of assignments) this.assign(assignment);
+        return;
+      }
       const text = word.text;
-      if (ASSIGN_RE.test(text) || KEYWORDS.has(text)) {
+      if (ASSIGN_RE.test(text)) {
+        assignments.push(word);
         i++;
         continue;
       }
-      if (word.dynamic || HEADERS.has(text)) return;
+      if (KEYWORDS.has(text)) {
+        i++;
+        continue;
+      }
+      if (HEADERS.has(text)) {
+        // `for f in …`: the loop variable takes values the analysis does not follow
+        if (text !== 'case' && cmd[i + 1] !== undefined) this.vars.set(cmd[i + 1]?.text ?? '', null);
+        return;
+      }
+      if (word.dynamic) return;
+      if (DECLARATIONS.has(text)) return this.declare(cmd, i + 1);
+      if (text === 'read') {
+        for (const arg of cmd.slice(i + 1)) if (!arg.text.startsWith('-')) this.vars.set(arg.text, null);
+        return;
+      }
       if (text === 'function') {
         i += 2;
         continue;
       }
-      if (text === 'cd' || text === 'pushd') return this.changeDir(cmd, i + 1);
+      if (text === 'cd') return this.changeDir(cmd[i + 1 + countOptions(cmd, i + 1)]);
+      if (text === 'pushd') {
+        this.dirs.push(this.cwd);
+        return this.changeDir(cmd[i + 1 + countOptions(cmd, i + 1)]);
+      }
       if (text === 'popd') {
-        this.cwd = null;
+        this.cwd = this.dirs.length > 0 ? (this.dirs.pop() ?? null) : 'unknown';
         return;
       }
       const prefix = PREFIXES.get(basenameOf(text));
@@ -124,7 +295,25 @@ class CommandAnalysis {
       if (next === null) return;
       i = next.index;
     }
+    const base = basenameOf((cmd[i] as Word).text);
+    for (const path of writtenPaths(base, cmd.slice(i + 1))) this.written(path);
+    const before = this.out.length;
     this.commandWord(cmd, i, pythonScripts);
+    // after the script a command runs, or after an unknown tool's own words
+    const emitted = this.out[before]?.word;
+    if (emitted !== undefined) {
+      const at = cmd.indexOf(emitted);
+      if (at >= 0) this.afterDoubleDash(cmd, at + 1);
+    } else if (!isRunner(base) && !RUN_WRAPPERS.has(base)) this.afterDoubleDash(cmd, i + 1);
+  }
+
+  /** `mason.py … -- python x.py`, `ray job submit -- bash run.sh`: a command handed on to another tool. */
+  private afterDoubleDash(cmd: readonly Word[], from: number): void {
+    for (let k = from; k < cmd.length - 1; k++) {
+      if (cmd[k]?.text !== '--') continue;
+      if (isRunner(basenameOf(cmd[k + 1]?.text ?? ''))) this.command(cmd, k + 1, false);
+      return;
+    }
   }
 
   private commandWord(cmd: readonly Word[], i: number, pythonScripts: boolean): void {
@@ -177,7 +366,6 @@ class CommandAnalysis {
     if (pythonScripts && text.endsWith('.py')) return this.emitPath('python', word);
     if (text.includes('/') && SCRIPT_EXT_RE.test(text)) this.emitPath('direct', word);
   }
-
   private python(cmd: readonly Word[], j: number): void {
     for (;;) {
       const word = cmd[j];
@@ -314,39 +502,156 @@ class CommandAnalysis {
   /** A command string run by another shell (`bash -c '…'`); its calls point at the string's word. */
   private inline(word: Word | undefined): void {
     if (word === undefined || this.env.depth >= MAX_DEPTH) return;
-    const inner = analyze(word.text, { ...this.env, depth: this.env.depth + 1 }, this.cwd);
-    for (const call of inner.calls) this.out.push({ ...call, word: { ...call.word, start: word.start, end: word.end } });
+    // an expansion in a double-quoted string is made by this shell, before the other one reads the text
+    const inner = new CommandAnalysis({ ...this.env, depth: this.env.depth + 1 }, this.cwd, new Map(), this.expanded || word.dynamic);
+    inner.analyzeText(word.text);
+    for (const call of inner.out) this.out.push({ ...call, word: { ...call.word, start: word.start, end: word.end } });
   }
 
-  private changeDir(cmd: readonly Word[], j: number): void {
-    while (/^-[LPe@]+$/.test(cmd[j]?.text ?? '')) j++;
-    const word = cmd[j];
+  /** `cd DIR`: followed when DIR is known; otherwise where later relative targets live is unknown. */
+  private changeDir(word: Word | undefined): void {
     if (word === undefined || word.dynamic || word.text === '-' || isAbsoluteTarget(word.text)) {
-      this.cwd = null;
+      this.cwd = 'unknown';
       return;
     }
-    const bases = this.cwd ?? [this.env.callerDir, ''];
+    if (word.anchored === true) {
+      this.cwd = [word.text];
+      return;
+    }
+    if (this.cwd === 'unknown') return;
+    const bases = this.cwd ?? searchBases(this.env.callerDir);
     const next = uniq(bases.map((base) => joinRel(base, word.text)).filter((path): path is string => path !== null));
-    this.cwd = next.length > 0 ? next : null;
+    this.cwd = next.length > 0 ? next : 'unknown';
+  }
+
+  /** Folders a relative path is looked up in now; `unknown` when a `cd` went where the analysis cannot follow. */
+  private bases(): { bases: readonly string[]; unknown: boolean } {
+    if (this.cwd === 'unknown') return { bases: searchBases(this.env.callerDir), unknown: true };
+    return { bases: this.cwd ?? searchBases(this.env.callerDir), unknown: false };
   }
 
   private emitPath(runner: ScriptRunner, word: Word | undefined): void {
     if (word === undefined || word.dynamic || word.kind !== 'word') return;
-    const target = word.text;
-    if (target === '' || target.startsWith('-')) return;
-    if (this.env.strict && !SCRIPT_EXT_RE.test(target)) return;
-    if (runner === 'source' && isEnvironmentFile(target)) return;
-    const bases = uniq([...(this.cwd ?? []), this.env.callerDir, '']);
-    this.out.push({ runner, target, module: false, candidates: pathCandidates(target, bases), word });
+    const path = word.text;
+    if (path === '' || path.startsWith('-') || NOT_A_PATH_RE.test(path)) return;
+    if (this.env.strict && !SCRIPT_EXT_RE.test(path)) return;
+    if (runner === 'source' && isEnvironmentFile(path)) return;
+    const target = word.raw ?? path;
+    if (word.anchored === true) {
+      this.out.push({ runner, target, module: false, candidates: [path], word });
+      return;
+    }
+    const { bases, unknown } = this.bases();
+    const call: FoundCall = { runner, target, module: false, candidates: pathCandidates(path, bases), word };
+    if (unknown && !isAbsoluteTarget(path)) call.unknownWhenAbsent = 'cwd';
+    this.out.push(call);
   }
 
   private emitModule(runner: ScriptRunner, word: Word | undefined): void {
     if (word === undefined || word.dynamic || word.kind !== 'word') return;
     const target = word.text;
     if (!MODULE_RE.test(target) || isExternalModule(target)) return;
-    const bases = uniq([...(this.cwd ?? []), '', this.env.callerDir, 'src']);
-    this.out.push({ runner, target, module: true, candidates: moduleCandidates(target, bases), word });
+    // `python -m tests.x` in `pkg/tests/run.sh` is run from `pkg/`: a module resolves from the folder the
+    // command runs in, the root, the caller's folder or any above it, and `src/` (an editable install)
+    const bases = uniq([...(Array.isArray(this.cwd) ? this.cwd : []), '', ...searchBases(this.env.callerDir), 'src']);
+    const call: FoundCall = { runner, target, module: true, candidates: moduleCandidates(target, bases), word };
+    if (this.cwd === 'unknown') call.unknownWhenAbsent = 'cwd';
+    this.out.push(call);
   }
+
+  /** A file or folder the commands create (`> x.py`, `git clone url dir`): absent from the tree is expected. */
+  private written(word: Word): void {
+    const resolved = this.expand(word);
+    if (resolved.dynamic || resolved.text === '' || isAbsoluteTarget(resolved.text)) return;
+    if (resolved.anchored === true) {
+      this.env.runtime.add(resolved.text);
+      return;
+    }
+    const { bases, unknown } = this.bases();
+    if (unknown) return;
+    for (const path of pathCandidates(resolved.text, bases)) this.env.runtime.add(path);
+  }
+
+  /** `NAME=value` as a command of its own: a shell variable the rest of the text may use. */
+  private assign(word: Word): void {
+    const eq = word.text.indexOf('=');
+    const name = word.text.slice(0, eq).replace(/\+$/, '');
+    if (!/^[A-Za-z_]\w*$/.test(name) || word.text[eq - 1] === '+') {
+      this.vars.set(name.replace(/\[.*$/, ''), null);
+      return;
+    }
+    this.vars.set(name, this.valueOf(word.raw !== undefined ? word.raw.slice(word.raw.indexOf('=') + 1) : word.text.slice(eq + 1), word));
+  }
+
+  /** `export A=1 B`, `local x=…`: assignments set variables; a bare name keeps its value. */
+  private declare(cmd: readonly Word[], j: number): void {
+    for (const word of cmd.slice(j)) {
+      if (ASSIGN_RE.test(word.text)) this.assign(word);
+      else if (!word.text.startsWith('-') && /^[A-Za-z_]\w*$/.test(word.text) && !this.vars.has(word.text)) this.vars.set(word.text, null);
+    }
+  }
+
+  /** The value of an assignment's right-hand side, as written, or null when it depends on run time. */
+  private valueOf(text: string, word: Word): Value | null {
+    if (!word.dynamic && word.raw === undefined) return /[*?]/.test(text) ? null : { text, anchored: false };
+    return this.expandText(text);
+  }
+
+  /** A word with the expansions the file itself defines replaced; unchanged when it has none or they are unknown. */
+  private expand(word: Word): Word {
+    if (!word.dynamic || word.kind !== 'word') return word;
+    const eq = ASSIGN_RE.exec(word.text);
+    // an assignment word keeps its name: only the value is expanded (`DIR=$(dirname "$0")`)
+    const head = eq === null ? '' : word.text.slice(0, eq[0].length);
+    const value = this.expandText(word.text.slice(head.length));
+    if (value === null) return word;
+    if (head !== '') return { ...word, text: head + value.text, raw: word.text, dynamic: false };
+    return { ...word, text: value.text, raw: word.text, dynamic: false, ...(value.anchored ? { anchored: true } : {}) };
+  }
+
+  /**
+   * Text with `$NAME`/`${NAME}` replaced by values assigned in the file and the script's own folder
+   * idioms (`$(dirname "$0")`) by its folder; null while anything in it stays unknown.
+   */
+  private expandText(text: string): Value | null {
+    let anchored = false;
+    let rest = text;
+    if (this.env.selfPath && rest.startsWith('$(')) {
+      const compact = rest.replace(/["'\s]/g, '');
+      const m = SELF_DIR_RE.exec(compact);
+      if (m !== null) {
+        const path = joinRel(this.env.callerDir, `${m[1] ?? ''}/.${compact.slice(m[0].length)}`.replace(/^\/+/, ''));
+        if (path === null) return null;
+        anchored = true;
+        rest = path;
+        if (rest === '') return { text: '', anchored };
+      }
+    }
+    let first = true;
+    let failed = false;
+    const out = rest.replace(VAR_RE, (all, braced: string | undefined, bare: string | undefined, at: number) => {
+      const value = this.vars.get(braced ?? bare ?? '');
+      const leading = first && at === 0 && !anchored;
+      first = false;
+      if (value === undefined || value === null || (value.anchored && !leading)) {
+        failed = true;
+        return all;
+      }
+      if (value.anchored) anchored = true;
+      return value.text;
+    });
+    if (failed || /[$`*?]/.test(out)) return null;
+    if (!anchored) return { text: out, anchored };
+    const path = normalizeRel(out);
+    return path === null ? null : { text: path, anchored };
+  }
+}
+
+/** How many option words follow at `j` (`cd -P dir`, `pushd -n dir`). */
+function countOptions(cmd: readonly Word[], j: number): number {
+  let k = j;
+  while (/^-[LPe@n]+$/.test(cmd[k]?.text ?? '')) k++;
+  return k - j;
 }
 
 /** Skip a prefix command's options; the index of the command it runs, or null when it runs none. */
@@ -382,61 +687,95 @@ function skipOptions(cmd: readonly Word[], j: number, spec: PrefixSpec): { index
   }
 }
 
-function analyze(text: string, env: Env, cwd: string[] | null): { calls: FoundCall[]; errors: TokenError[] } {
-  const tokens = tokenize(text);
-  const analysis = new CommandAnalysis(env, cwd);
-  analysis.run(tokens.words);
-  const calls = analysis.out;
-  if (env.depth < MAX_DEPTH) {
-    for (const sub of tokens.subs) {
-      const inner = analyze(text.slice(sub.start, sub.end), { ...env, depth: env.depth + 1 }, null);
-      for (const call of inner.calls) {
-        calls.push({ ...call, word: { ...call.word, start: call.word.start + sub.start, end: call.word.end + sub.start } });
-      }
-    }
-  }
-  calls.sort((a, b) => a.word.start - b.word.start);
-  return { calls, errors: tokens.errors };
+function envFor(options: AnalysisOptions): Env {
+  return {
+    callerPath: options.callerPath,
+    callerDir: dirnameOf(options.callerPath),
+    strict: options.strict ?? false,
+    depth: 0,
+    selfPath: options.selfPath ?? false,
+    runtime: options.runtime ?? new Set(),
+  };
 }
 
-function envFor(options: AnalysisOptions): Env {
-  return { callerPath: options.callerPath, callerDir: dirnameOf(options.callerPath), strict: options.strict ?? false, depth: 0 };
+function startCwd(options: AnalysisOptions): Cwd {
+  if (options.start !== undefined) return options.start;
+  return options.cwd === undefined || options.cwd === null ? null : [options.cwd];
+}
+
+/**
+ * Marks calls whose target the commands write or fetch themselves (`runtime`): a file made at run time is
+ * not missing from the tree. Call once every text of a file is analysed.
+ */
+export function markRuntimeTargets(calls: FoundCall[], runtime: ReadonlySet<string>): void {
+  if (runtime.size === 0) return;
+  for (const call of calls) {
+    if (call.unknownWhenAbsent !== undefined) continue;
+    const made = call.candidates.some((candidate) => {
+      for (let path = candidate; path !== ''; path = dirnameOf(path)) if (runtime.has(path)) return true;
+      return false;
+    });
+    if (made) call.unknownWhenAbsent = 'runtime';
+  }
 }
 
 /**
  * Script calls in shell text, `$(…)` and backtick substitutions included; word offsets index `text`.
- * `cd` is followed within the text (candidates under the new directory come first).
+ * `cd` and variables assigned in the text are followed; targets the text writes are marked unless the
+ * caller shares `runtime` across texts (then it marks them itself).
  */
 export function analyzeShellText(text: string, options: AnalysisOptions): { calls: FoundCall[]; errors: TokenError[] } {
-  const cwd = options.cwd === undefined || options.cwd === null ? null : [options.cwd];
-  return analyze(text, envFor(options), cwd);
+  const env = envFor(options);
+  const analysis = new CommandAnalysis(env, startCwd(options));
+  const errors = analysis.analyzeText(text);
+  const calls = analysis.out.sort((a, b) => a.word.start - b.word.start);
+  if (options.runtime === undefined) markRuntimeTargets(calls, env.runtime);
+  return { calls, errors };
 }
 
 /** Script calls in words that need no tokenizing (an argv list such as `["python", "x.py"]`). */
 export function analyzeWords(words: readonly Word[], options: AnalysisOptions): FoundCall[] {
-  const cwd = options.cwd === undefined || options.cwd === null ? null : [options.cwd];
-  const analysis = new CommandAnalysis(envFor(options), cwd);
+  const env = envFor(options);
+  const analysis = new CommandAnalysis(env, startCwd(options));
   analysis.run(words);
+  if (options.runtime === undefined) markRuntimeTargets(analysis.out, env.runtime);
   return analysis.out;
 }
 
 export function toFact(call: FoundCall, span: Span, via: ScriptCallFact['via']): ScriptCallFact {
-  return { runner: call.runner, target: call.target, module: call.module, candidates: call.candidates, span, via };
+  const fact: ScriptCallFact = { runner: call.runner, target: call.target, module: call.module, candidates: call.candidates, span, via };
+  if (call.unknownWhenAbsent !== undefined) fact.unknownWhenAbsent = call.unknownWhenAbsent;
+  return fact;
 }
 
+/**
+ * One word of an argv list as another front end knows it: its text, or a value it resolved further
+ * (`anchored`: an exact repo-relative path, from `Path(__file__).parent / "x.py"`; `dynamic`: unknown).
+ */
+export type ArgWord = string | { text: string; anchored?: boolean; dynamic?: boolean; raw?: string };
+
 /** A word given as a plain string: separators and redirections by their text, expansions by `$`/backquote/glob. */
-export function wordFromString(text: string): Word {
-  const kind = SEPARATORS.has(text) ? 'op' : REDIRECT_RE.test(text) ? 'redir' : 'word';
-  return { text, start: 0, end: 0, kind, dynamic: kind === 'word' && /[$`*?]/.test(text) };
+export function wordFromString(arg: ArgWord): Word {
+  if (typeof arg !== 'string') {
+    const word: Word = { text: arg.text, start: 0, end: 0, kind: 'word', dynamic: arg.dynamic ?? (arg.anchored !== true && /[$`*?]/.test(arg.text)) };
+    if (arg.anchored === true) word.anchored = true;
+    if (arg.raw !== undefined) word.raw = arg.raw;
+    return word;
+  }
+  const kind = SEPARATORS.has(arg) ? 'op' : REDIRECT_RE.test(arg) ? 'redir' : 'word';
+  return { text: arg, start: 0, end: 0, kind, dynamic: kind === 'word' && /[$`*?]/.test(arg) };
 }
 
 /**
  * Script calls in one command's words (several commands when joined by separator words such as
- * `&&`), as `splitShellWords` or an argv list gives them. Every fact gets `ctx.span`.
+ * `&&`), as `splitShellWords` or an argv list gives them. Every fact gets `ctx.span`; `ctx.cwd` is
+ * where the command runs when the caller knows (`subprocess.run(…, cwd=…)`).
  */
 export function scriptCallsFromWords(
-  words: string[],
-  ctx: { callerPath: string; span: Span; via: ScriptCallFact['via'] },
+  words: readonly ArgWord[],
+  ctx: { callerPath: string; span: Span; via: ScriptCallFact['via']; cwd?: Cwd },
 ): ScriptCallFact[] {
-  return analyzeWords(words.map(wordFromString), { callerPath: ctx.callerPath }).map((call) => toFact(call, ctx.span, ctx.via));
+  const options: AnalysisOptions = { callerPath: ctx.callerPath };
+  if (ctx.cwd !== undefined) options.start = ctx.cwd;
+  return analyzeWords(words.map(wordFromString), options).map((call) => toFact(call, ctx.span, ctx.via));
 }

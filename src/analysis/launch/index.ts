@@ -7,7 +7,7 @@ import type { FileFacts } from '../facts.js';
 import { extractMakeFacts } from './make.js';
 import { extractShellFacts } from './shell.js';
 
-export { scriptCallsFromWords } from './calls.js';
+export { scriptCallsFromWords, type ArgWord, type Cwd } from './calls.js';
 export { splitShellWords } from './words.js';
 export { extractMakeFacts, extractShellFacts };
 

@@ -3,7 +3,8 @@
  * would, and hands each recipe line (make runs each in its own shell) to the shell analysis.
  */
 import { emptyFacts, type FileFacts } from '../facts.js';
-import { analyzeShellText, toFact } from './calls.js';
+import { analyzeShellText, markRuntimeTargets, toFact, type FoundCall } from './calls.js';
+import { dirnameOf, pathCandidates } from './paths.js';
 import { LineIndex } from './spans.js';
 
 /** Stands in for what make would know and we do not (`$@`, `$(shell …)`, undefined variables). */
@@ -169,6 +170,8 @@ export function extractMakeFacts(source: string, path: string): FileFacts {
   facts.lines = index.lineCount;
   const vars: Vars = new Map();
   const recipes: Line[] = [];
+  /** Files the Makefile's rules and recipes make (`markRuntimeTargets`). */
+  const runtime = new Set<string>();
   let inRule = false;
   let inDefine = false;
 
@@ -201,18 +204,27 @@ export function extractMakeFacts(source: string, path: string): FileFacts {
     const prerequisites = raw.slice(colon + 1, semicolon < 0 ? raw.length : semicolon).replace(/^:+/, '');
     if (PREREQ_ASSIGN_RE.test(prerequisites)) continue;
     inRule = true;
+    // a rule's targets are files make builds: a recipe that runs one does not need it in the tree
+    for (const target of expandValue(raw.slice(0, colon), vars).split(/\s+/)) {
+      // only file names (`gen.py`, `build/x.sh`): `data:` or `train:` are phony names, not folders being made
+      if (/^[\w./-]*\w\.\w+$/.test(target) && !target.startsWith('.')) {
+        for (const made of pathCandidates(target, [dirnameOf(path)])) runtime.add(made);
+      }
+    }
     if (semicolon >= 0) recipes.push({ start: line.start + semicolon + 1, end: line.end });
   }
 
+  const found: Array<{ call: FoundCall; from: number; to: number }> = [];
   for (const recipe of recipes) {
     let start = recipe.start;
     while (start < recipe.end && ' \t@-+'.includes(source[start] as string)) start++;
     const expanded = expandRecipe(source, start, recipe.end, vars);
-    for (const call of analyzeShellText(expanded.text, { callerPath: path }).calls) {
+    for (const call of analyzeShellText(expanded.text, { callerPath: path, runtime }).calls) {
       const from = expanded.starts[call.word.start] ?? start;
-      const to = expanded.ends[call.word.end - 1] ?? from;
-      facts.scriptCalls.push(toFact(call, index.span(from, to), 'make'));
+      found.push({ call, from, to: expanded.ends[call.word.end - 1] ?? from });
     }
   }
+  markRuntimeTargets(found.map((f) => f.call), runtime);
+  for (const { call, from, to } of found) facts.scriptCalls.push(toFact(call, index.span(from, to), 'make'));
   return facts;
 }

@@ -32,6 +32,18 @@ export function joinRel(base: string, rel: string): string | null {
   return normalizeRel(base === '' ? rel : `${base}/${rel}`);
 }
 
+/**
+ * Folders a relative target of a file is looked up in when nothing says where the command runs: the
+ * file's own folder, each folder above it (a launcher in a sub-project, run from that sub-project's
+ * root), and the repo root.
+ */
+export function searchBases(callerDir: string): string[] {
+  const out: string[] = [];
+  for (let dir = normalizeRel(callerDir) ?? ''; dir !== ''; dir = dirnameOf(dir)) out.push(dir);
+  out.push('');
+  return out;
+}
+
 export function uniq(items: Iterable<string>): string[] {
   return [...new Set(items)];
 }

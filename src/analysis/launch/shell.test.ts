@@ -109,18 +109,54 @@ describe('extractShellFacts', () => {
     ]);
   });
 
-  it('skips targets built from variables', () => {
-    const source = 'SCRIPT=train.py\npython $SCRIPT\npython "${ROOT}/x.py"\nbash "$(dirname "$0")/y.sh"\n';
+  it('skips targets built from variables the file does not set', () => {
+    const source = 'python $SCRIPT\npython "${ROOT}/x.py"\nfor S in a b; do python "$S.py"; done\nread -r T; bash "$T"\n';
     expect(brief(source)).toEqual([]);
   });
 
-  it('carries cd across lines of the script', () => {
-    const source = 'cd "$(dirname "$0")"\npython a.py\ncd ../tools\npython b.py\n';
-    const calls = extractShellFacts(source, 'scripts/run.sh').scriptCalls;
-    expect(calls.map((c) => c.candidates)).toEqual([
-      ['scripts/a.py', 'a.py'],
-      ['tools/b.py', 'scripts/b.py', 'b.py'],
+  it('expands variables the file sets, and its own folder', () => {
+    const source = [
+      'SCRIPT=train.py',
+      'python $SCRIPT',
+      'HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"',
+      'python "$HERE/tools/x.py"',
+      'bash "$(dirname "$0")/y.sh"',
+      'export TOOLS=$HERE/tools',
+      'python ${TOOLS}/z.py',
+      'SCRIPT=$1',
+      'python $SCRIPT',
+    ].join('\n');
+    const facts = extractShellFacts(source, 'scripts/run.sh');
+    expect(facts.scriptCalls.map((c) => [c.target, c.candidates])).toEqual([
+      ['$SCRIPT', ['scripts/train.py', 'train.py']],
+      ['$HERE/tools/x.py', ['tools/x.py']],
+      ['$(dirname "$0")/y.sh', ['scripts/y.sh']],
+      ['${TOOLS}/z.py', ['tools/z.py']],
     ]);
+  });
+
+  it('carries cd across lines of the script', () => {
+    const source = 'cd "$(dirname "$0")"\npython a.py\ncd ../tools\npython b.py\ncd "$WORK"\npython c.py\n';
+    const calls = extractShellFacts(source, 'scripts/run.sh').scriptCalls;
+    expect(calls.map((c) => [c.candidates, c.unknownWhenAbsent])).toEqual([
+      [['scripts/a.py'], undefined],
+      [['tools/b.py'], undefined],
+      [['scripts/c.py', 'c.py'], 'cwd'],
+    ]);
+  });
+
+  it('keeps a cd inside a function body to that body', () => {
+    const source = 'build() {\n  cd "$WORK"\n  python a.py\n}\nfunction other {\n  cd tools; python b.py\n}\npython c.py\n';
+    const calls = extractShellFacts(source, 'run.sh').scriptCalls;
+    expect(calls.map((c) => [c.target, c.candidates, c.unknownWhenAbsent])).toEqual([
+      ['a.py', ['a.py'], 'cwd'],
+      ['b.py', ['tools/b.py'], undefined],
+      ['c.py', ['c.py'], undefined],
+    ]);
+  });
+
+  it('leaves $0 alone outside a script of its own', () => {
+    expect(extractShellFacts('cd "$(dirname "$0")" && python a.py\n', 'a/run.sh').scriptCalls[0]?.candidates).toEqual(['a/a.py']);
   });
 
   it('handles empty files and files without a final newline', () => {

@@ -11,7 +11,7 @@ export function extractShellFacts(source: string, path: string): FileFacts {
   const facts = emptyFacts(path, 'shell');
   const index = new LineIndex(source);
   facts.lines = index.lineCount;
-  const { calls, errors } = analyzeShellText(source, { callerPath: path });
+  const { calls, errors } = analyzeShellText(source, { callerPath: path, selfPath: true });
   facts.scriptCalls = calls.map((call) => toFact(call, index.span(call.word.start, call.word.end), 'shell'));
   facts.parseErrors = errors.map((error) => ({ span: index.span(error.start, error.end), message: error.message }));
   return facts;

@@ -15,6 +15,13 @@ export interface Word {
   kind: WordKind;
   /** Holds a parameter expansion, command substitution or unquoted glob: its value is unknown. */
   dynamic: boolean;
+  /**
+   * Set when expansions were resolved statically (`$SCRIPT_DIR/x.py` with `SCRIPT_DIR` known): `text` is
+   * then the expanded value and `raw` the word as written.
+   */
+  raw?: string;
+  /** `text` is a repo-relative path known exactly (it was built from the script's own folder). */
+  anchored?: boolean;
 }
 
 export interface TokenError {

@@ -40,7 +40,7 @@ describe('extractYamlFacts', () => {
       runner: 'python',
       target: 'scripts/check.py',
       module: false,
-      candidates: ['.github/workflows/scripts/check.py', 'scripts/check.py'],
+      candidates: ['.github/workflows/scripts/check.py', '.github/scripts/check.py', 'scripts/check.py'],
       span: { line: 9, col: 21, endLine: 9, endCol: 37 },
       via: 'yaml',
     });
@@ -51,7 +51,7 @@ describe('extractYamlFacts', () => {
       ['python', 'x.py', 19, 21, 25],
       ['accelerate', 'eval.py', 21, 33, 44],
     ]);
-    expect(facts.scriptCalls[3]?.candidates).toEqual(['tools/x.py', '.github/workflows/x.py', 'x.py']);
+    expect(facts.scriptCalls[3]?.candidates).toEqual(['tools/x.py']);
   });
 
   it('reads GitLab CI script lists, nested lists included, and skips !reference', () => {
@@ -179,5 +179,35 @@ describe('extractYamlFacts', () => {
   it('handles empty and comment-only files', () => {
     expect(extractYamlFacts('', 'x.yml')).toMatchObject({ lines: 0, scriptCalls: [], parseErrors: [] });
     expect(extractYamlFacts('# nothing\n', 'x.yml')).toMatchObject({ lines: 1, scriptCalls: [], parseErrors: [] });
+  });
+
+  it('keeps trust_remote_code settings at any depth, with their values as YAML reads them', () => {
+    const source = [
+      'base_model: deepseek-ai/DeepSeek-V2-Lite',
+      'trust_remote_code: true',
+      'dataset_kwargs:',
+      '  trust_remote_code: True',
+      'eval:',
+      '  trust_remote_code: ${TRC}',
+      '  # trust_remote_code: true',
+      'other: {trust_remote_code: false}',
+      '',
+    ].join('\n');
+    const facts = extractYamlFacts(source, 'configs/train.yaml');
+    expect(facts.settings?.map((s) => [s.key, s.value, s.span.line, s.span.col])).toEqual([
+      ['trust_remote_code', { kind: 'bool', value: true }, 2, 1],
+      ['trust_remote_code', { kind: 'bool', value: true }, 4, 3],
+      ['trust_remote_code', { kind: 'str', value: '${TRC}' }, 6, 3],
+      ['trust_remote_code', { kind: 'bool', value: false }, 8, 9],
+    ]);
+    expect(extractYamlFacts('run: python a.py\n', 'ci.yml').settings).toBeUndefined();
+  });
+
+  it('marks what one step writes or fetches when a later step runs it', () => {
+    const source = 'steps:\n  - run: git clone https://github.com/org/kit.git\n  - run: python kit/run.py\n  - run: python scripts/x.py\n';
+    expect(extractYamlFacts(source, 'ci.yml').scriptCalls.map((c) => [c.target, c.unknownWhenAbsent])).toEqual([
+      ['kit/run.py', 'runtime'],
+      ['scripts/x.py', undefined],
+    ]);
   });
 });

@@ -3,8 +3,8 @@
  * under command-holding keys, argv lists, and any string that starts like a launcher command.
  */
 import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, type Scalar } from 'yaml';
-import { emptyFacts, type FileFacts, type Span } from '../facts.js';
-import { analyzeShellText, analyzeWords, toFact, type FoundCall } from './calls.js';
+import { emptyFacts, SETTING_KEYS, type FileFacts, type Literal, type Span } from '../facts.js';
+import { analyzeShellText, analyzeWords, markRuntimeTargets, toFact, type FoundCall } from './calls.js';
 import { basenameOf, normalizeRel } from './paths.js';
 import { LineIndex } from './spans.js';
 import type { Word } from './words.js';
@@ -94,6 +94,11 @@ function valueToSource(node: StringScalar, source: string): { start(offset: numb
 }
 
 class YamlWalker {
+  /** Calls of the current document with their source offsets, held until the whole document is read. */
+  private pending: Array<{ call: FoundCall; start: number; end: number }> = [];
+  /** What the document's steps write or fetch: a later step may run it (see `markRuntimeTargets`). */
+  private runtime = new Set<string>();
+
   constructor(
     private readonly facts: FileFacts,
     private readonly lines: LineCounter,
@@ -135,7 +140,12 @@ class YamlWalker {
     if (isMap(node)) {
       const values = new Map<string, unknown>();
       for (const pair of node.items) {
-        if (isScalar(pair.key)) values.set(String(pair.key.value).toLowerCase(), pair.value);
+        if (!isScalar(pair.key)) continue;
+        const name = String(pair.key.value);
+        values.set(name.toLowerCase(), pair.value);
+        if (SETTING_KEYS.has(name) && isScalar(pair.value) && pair.key.range && pair.value.range) {
+          (this.facts.settings ??= []).push({ key: name, value: scalarLiteral(pair.value.value), span: this.span(pair.key.range[0], pair.value.range[1]) });
+        }
       }
       const workdir = values.get('working-directory');
       if (isStringScalar(workdir) && !workdir.value.includes('$')) cwd = normalizeRel(workdir.value) ?? cwd;
@@ -155,7 +165,7 @@ class YamlWalker {
   }
 
   private shell(node: StringScalar, strict: boolean, cwd: string | null): void {
-    const { calls } = analyzeShellText(node.value, { callerPath: this.facts.path, strict, cwd });
+    const { calls } = analyzeShellText(node.value, { callerPath: this.facts.path, strict, cwd, runtime: this.runtime });
     if (calls.length === 0) return;
     const toSource = valueToSource(node, this.source);
     for (const call of calls) {
@@ -172,12 +182,28 @@ class YamlWalker {
       const text = String(item.value);
       return { text, start: quoted ? start + 1 : start, end: quoted ? end - 1 : end, kind: 'word', dynamic: /[$`*?]/.test(text) };
     });
-    for (const call of analyzeWords(words, { callerPath: this.facts.path, strict, cwd })) this.push(call, call.word.start, call.word.end);
+    for (const call of analyzeWords(words, { callerPath: this.facts.path, strict, cwd, runtime: this.runtime })) this.push(call, call.word.start, call.word.end);
   }
 
   private push(call: FoundCall, start: number, end: number): void {
-    this.facts.scriptCalls.push(toFact(call, this.span(start, end), 'yaml'));
+    this.pending.push({ call, start, end });
   }
+
+  /** Ends a document: its calls become facts, those it makes itself marked. */
+  flush(): void {
+    markRuntimeTargets(this.pending.map((p) => p.call), this.runtime);
+    for (const { call, start, end } of this.pending) this.facts.scriptCalls.push(toFact(call, this.span(start, end), 'yaml'));
+    this.pending = [];
+    this.runtime = new Set();
+  }
+}
+
+/** A YAML scalar's value as a literal (`true` is a boolean in YAML 1.2; `${VAR}` stays a string). */
+function scalarLiteral(value: unknown): Literal {
+  if (typeof value === 'boolean') return { kind: 'bool', value };
+  if (typeof value === 'number') return { kind: 'num', value };
+  if (typeof value === 'string') return { kind: 'str', value };
+  return { kind: 'none' };
 }
 
 type StringOrNumberScalar = Scalar & { value: string | number; range: [number, number, number] };
@@ -204,6 +230,7 @@ export function extractYamlFacts(source: string, path: string): FileFacts {
       facts.parseErrors.push({ span: walker.span(error.pos[0], error.pos[1]), message });
     }
     walker.visit(doc.contents, null, null);
+    walker.flush();
   }
   facts.lines = new LineIndex(source).lineCount;
   return facts;

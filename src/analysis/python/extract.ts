@@ -11,12 +11,11 @@ import {
   type CallFact,
   type FileFacts,
   type Literal,
-  type ScriptCallFact,
   type Span,
   type StringFact,
   type StringRole,
 } from '../facts.js';
-import { scriptCallsFromWords, splitShellWords } from '../launch/index.js';
+import { CommandRecorder } from './commands.js';
 import { fingerprintOf } from './fingerprint.js';
 import { bind, methodOwner, newScope, resolveText, type Scope } from './scopes.js';
 
@@ -67,21 +66,6 @@ const SEARCH_METHODS = new Set([
   'sub',
 ]);
 
-const SUBPROCESS_CALLS = new Set([
-  'subprocess.run',
-  'subprocess.call',
-  'subprocess.check_call',
-  'subprocess.check_output',
-  'subprocess.Popen',
-  'subprocess.getoutput',
-  'subprocess.getstatusoutput',
-  'os.system',
-  'os.popen',
-  'asyncio.create_subprocess_exec',
-  'asyncio.create_subprocess_shell',
-]);
-
-
 const MAX_LIST_ITEMS = 64;
 const SIMPLE_DOTTED = /^[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)*$/;
 const MAX_EXPR_TEXT = 120;
@@ -92,12 +76,6 @@ interface Pending {
   scope: Scope;
   line: number;
   kind: 'call' | 'assign' | 'literal';
-}
-
-interface CommandList {
-  node: Node;
-  items: Literal[];
-  spans: Span[];
 }
 
 export function spanOf(node: Node): Span {
@@ -199,9 +177,6 @@ const STOPS = /^(?:raise\b|(?:sys\.)?exit\(|quit\(|[\w.]*parser\.error\()/;
 
 const MAIN_GUARD = /^(?:__name__\s*==\s*(['"])__main__\1|(['"])__main__\2\s*==\s*__name__)$/;
 
-/** A list that may be a command: `["python", …]`, `[sys.executable, …]`. Tested on text, cheaply. */
-const COMMAND_LIST_START = /^[[(]\s*(?:[rbu]?["'](?:[^"']*\/)?(?:python[0-9.]*|bash|sh|source|accelerate|torchrun|deepspeed|uv|poetry|conda|nohup)["']|sys\.executable)/;
-
 interface Frame {
   scope: Scope;
   end: number;
@@ -212,13 +187,11 @@ class Extractor {
   private readonly moduleName: string;
   private readonly callIndex = new Map<number, number>();
   private readonly pending: Pending[] = [];
-  private readonly commandLists: CommandList[] = [];
-  /** Item spans of list literals, so a script call points at the script's own string. */
-  private readonly listSpans = new WeakMap<Literal, Span[]>();
+  /** What script-call resolution needs after the pass (commands.ts). */
+  private readonly commands: CommandRecorder;
   /** Work that needs every call's index first: arguments and assigned values become literals. */
   private readonly deferredCalls: { node: Node; fact: CallFact; scope: Scope }[] = [];
   private readonly deferredAssigns: { value: Node | null; fact: AssignFact; scope: Scope }[] = [];
-  private readonly deferredLists: { node: Node; scope: Scope }[] = [];
   private exceptDepth = 0;
 
   constructor(
@@ -227,6 +200,15 @@ class Extractor {
   ) {
     this.facts = emptyFacts(file, 'python');
     this.moduleName = moduleNameOf(file);
+    this.commands = new CommandRecorder({
+      file,
+      source: src,
+      moduleName: this.moduleName,
+      text: (node) => this.text(node),
+      decode: decodeString,
+      span: spanOf,
+      dotted: (node) => this.dotted(node),
+    });
   }
 
   text(node: Node): string {
@@ -280,7 +262,7 @@ class Extractor {
           this.bindPattern(node, scope, node.startPosition.row + 1);
           break;
         case 'list':
-          if (COMMAND_LIST_START.test(this.src.slice(start, start + 64))) this.deferredLists.push({ node, scope });
+          this.commands.list(node, scope, this.src);
           break;
         case 'typealias':
           this.recoverTypeCall(node, scope);
@@ -289,14 +271,10 @@ class Extractor {
     }
     for (const d of this.deferredCalls) this.finishCall(d.node, d.fact, d.scope);
     for (const d of this.deferredAssigns) d.fact.value = d.value ? this.literal(d.value, d.scope) : { kind: 'none' };
-    for (const d of this.deferredLists) {
-      const list = this.literal(d.node, d.scope);
-      if (list.kind === 'list') this.commandLists.push({ node: d.node, items: list.items, spans: this.listSpans.get(list) ?? [] });
-    }
     if (root.hasError) this.collectParseErrors(tree);
     this.collectChatGuards(root);
     this.resolveAll();
-    this.collectScriptCalls();
+    this.facts.scriptCalls = this.commands.find(this.deferredCalls);
     // only files that mention it pay for a look at the top-level statements
     if (this.src.includes('__main__')) this.facts.mainGuard = this.hasMainGuard(root);
     return this.facts;
@@ -418,6 +396,7 @@ class Extractor {
       fn.owner = scope;
       fn.selfName = params[0];
     }
+    this.commands.def(qualname, params, fn, fn.owner !== undefined);
     const body = node.childForFieldName('body');
     this.pushDef(node, body, name, qualname, 'function', params, decorators, []);
     return fn;
@@ -558,6 +537,7 @@ class Extractor {
     if (left.type === 'identifier') {
       const name = this.text(left);
       this.bindValue(name, value, scope, line);
+      this.commands.assign(name, value, scope, line);
       this.pushAssign(name, null, value, node, scope);
     } else if (left.type === 'attribute') {
       const target = this.dotted(left);
@@ -579,6 +559,7 @@ class Extractor {
     const value = node.childForFieldName('value');
     if (name) {
       this.bindValue(this.text(name), value, scope, node.startPosition.row + 1);
+      this.commands.assign(this.text(name), value, scope, node.startPosition.row + 1);
       this.pushAssign(this.text(name), null, value, node, scope);
     }
   }
@@ -663,6 +644,7 @@ class Extractor {
         fact.splat = true;
         const inner = a.firstNamedChild;
         if (inner && (inner.type === 'identifier' || inner.type === 'attribute')) (fact.splats ??= []).push(this.dotted(inner));
+        if (inner && a.type === 'dictionary_splat') (fact.kwsplats ??= []).push(this.literal(inner, scope));
       } else {
         fact.args.push(this.literal(a, scope));
       }
@@ -768,24 +750,25 @@ class Extractor {
       case 'tuple':
       case 'set': {
         const items: Literal[] = [];
-        const spans: Span[] = [];
         for (const c of node.namedChildren) {
           if (!c || c.type === 'comment') continue;
           if (items.length >= MAX_LIST_ITEMS) break;
           items.push(this.literal(c, scope));
-          spans.push(spanOf(c));
         }
-        const list: Literal = { kind: 'list', items };
-        this.listSpans.set(list, spans);
-        return list;
+        return { kind: 'list', items };
       }
       case 'dictionary': {
         const keys: string[] = [];
+        let bools: Record<string, boolean> | undefined;
         for (const c of node.namedChildren) {
           const key = c?.type === 'pair' ? c.childForFieldName('key') : null;
-          if (key?.type === 'string') keys.push(decodeString(this.text(key)).value);
+          if (key?.type !== 'string') continue;
+          const name = decodeString(this.text(key)).value;
+          keys.push(name);
+          const value = c?.childForFieldName('value');
+          if (value?.type === 'true' || value?.type === 'false') (bools ??= {})[name] = value.type === 'true';
         }
-        return { kind: 'dict', keys };
+        return bools ? { kind: 'dict', keys, bools } : { kind: 'dict', keys };
       }
       case 'identifier':
       case 'attribute': {
@@ -918,73 +901,6 @@ class Extractor {
       p = p.parent;
     }
     return { role: role ?? 'other' };
-  }
-
-  // ---- script calls ----------------------------------------------------------------------------
-
-  private wordsOf(items: Literal[]): string[] {
-    return items.map((l) => {
-      if (l.kind === 'str') return l.value;
-      if (l.kind === 'name' && (l.qname === 'sys.executable' || l.text === 'sys.executable')) return 'python';
-      if (l.kind === 'num') return String(l.value);
-      return '$VALUE';
-    });
-  }
-
-  private collectScriptCalls(): void {
-    const out: ScriptCallFact[] = [];
-    const seen = new Set<string>();
-    const add = (facts: ScriptCallFact[]): void => {
-      for (const f of facts) {
-        const key = `${f.span.line}:${f.span.col}:${f.target}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push(f);
-      }
-    };
-    const fromList = (list: Literal & { kind: 'list' }, fallback: Span, via: ScriptCallFact['via']): ScriptCallFact[] => {
-      const words = this.wordsOf(list.items);
-      const spans = this.listSpans.get(list);
-      const facts = scriptCallsFromWords(words, { callerPath: this.file, span: fallback, via });
-      if (spans) {
-        for (const f of facts) {
-          const i = words.indexOf(f.target);
-          const s = i >= 0 ? spans[i] : undefined;
-          if (s) f.span = s;
-        }
-      }
-      return facts;
-    };
-    for (const call of this.facts.calls) {
-      if (!SUBPROCESS_CALLS.has(call.qname)) continue;
-      let arg = call.args[0] ?? call.kwargs.args ?? call.kwargs.cmd;
-      if (arg?.kind === 'name') {
-        const bound = this.latestAssign(arg.text, call.scope, call.span.line);
-        if (bound) arg = bound;
-      }
-      if (!arg) continue;
-      if (arg.kind === 'list') {
-        add(fromList(arg, call.span, 'subprocess'));
-      } else if (arg.kind === 'str') {
-        const via = call.qname.startsWith('os.') ? 'os.system' : 'subprocess';
-        add(scriptCallsFromWords(splitShellWords(arg.value), { callerPath: this.file, span: call.span, via }));
-      }
-    }
-    for (const cl of this.commandLists) {
-      const list: Literal = { kind: 'list', items: cl.items };
-      this.listSpans.set(list, cl.spans);
-      // a list that merely starts with a shell name (`['bash', 'ksh']`) is a command only if it names a script
-      add(fromList(list, spanOf(cl.node), 'command-list').filter((f) => f.module || /\.(?:py|sh|bash)$/.test(f.target)));
-    }
-    this.facts.scriptCalls = out;
-  }
-
-  private latestAssign(name: string, scope: string, line: number): Literal | undefined {
-    let found: Literal | undefined;
-    for (const a of this.facts.assigns) {
-      if (a.target === name && a.scope === scope && a.span.line < line) found = a.value;
-    }
-    return found;
   }
 
   // ---- resolution and errors -------------------------------------------------------------------

@@ -28,7 +28,7 @@ describe('languages and dispatch', () => {
   it('maps TS and JS extensions to their languages', () => {
     expect(['a.ts', 'a.tsx', 'a.mts', 'a.cts', 'a.d.ts'].map(languageOf)).toEqual(Array(5).fill('typescript'));
     expect(['a.js', 'a.jsx', 'a.mjs', 'a.cjs'].map(languageOf)).toEqual(Array(4).fill('javascript'));
-    expect(['a.py', 'run.sh', 'a.json', 'a.tsv'].map(languageOf)).toEqual(['python', 'shell', null, null]);
+    expect(['a.py', 'run.sh', 'a.json', 'a.toml', 'a.tsv'].map(languageOf)).toEqual(['python', 'shell', 'json', 'toml', null]);
   });
 
   it('extracts TS/JS only when their front end was asked for', async () => {
