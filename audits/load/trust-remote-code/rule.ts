@@ -45,19 +45,20 @@ export default defineRule({
   status: 'stable',
   since: '0.1.0',
   summary: 'A load runs code from the model repository (`trust_remote_code=True`).',
-  languages: ['python', 'yaml', 'json', 'toml'],
+  languages: ['python', 'yaml', 'json', 'toml', 'shell'],
   triggers: ['trust_remote_code'],
   messages: {
     remote: '`{{callee}}` runs code shipped with the model repository (`trust_remote_code=True`)',
     through: '`{{callee}}` runs code shipped with the model repository (`trust_remote_code=True` in `{{via}}`)',
     config: 'this load configuration runs code shipped with the model repository (`trust_remote_code=True`)',
     setting: '`{{key}}: true` makes the load this config drives run code shipped with the model repository',
+    flag: 'the command line turns on `{{key}}`, so the load it drives runs code shipped with the model repository',
   },
   check(ctx) {
     for (const setting of ctx.file.settings ?? []) {
       const v = setting.value;
       if ((v.kind === 'bool' && v.value) || (v.kind === 'str' && /^true$/i.test(v.value))) {
-        ctx.report({ span: setting.span, messageId: 'setting', data: { key: setting.key } });
+        ctx.report({ span: setting.span, messageId: ctx.file.language === 'shell' ? 'flag' : 'setting', data: { key: setting.key } });
       }
     }
     const { calls, assigns } = ctx.file;

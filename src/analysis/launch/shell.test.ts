@@ -183,4 +183,23 @@ describe('extractShellFacts', () => {
     expect(facts.scriptCalls).toHaveLength(7_500);
     expect(facts.scriptCalls.at(-1)).toMatchObject({ runner: 'torchrun', target: 'train_9999.py', span: { line: 10_000, col: 5 } });
   });
+
+  it('keeps command lines that turn on trust_remote_code as settings, not comments, messages or explicit falses', () => {
+    const source = [
+      'vllm serve org/m --trust-remote-code',
+      'lm_eval --model_args pretrained=org/m,trust_remote_code=True --tasks x',
+      'python eval.py --trust_remote_code True',
+      'python eval.py --trust_remote_code=false',
+      '# vllm serve org/m --trust-remote-code',
+      'echo "add --trust-remote-code"',
+      'python run.py --no-trust-remote-code-check',
+      '',
+    ].join('\n');
+    const settings = extractShellFacts(source, 'serve.sh').settings ?? [];
+    expect(settings.map((s) => [s.key, s.span.line, s.span.col])).toEqual([
+      ['trust_remote_code', 1, 18],
+      ['trust_remote_code', 2, 39],
+      ['trust_remote_code', 3, 16],
+    ]);
+  });
 });
