@@ -164,6 +164,11 @@ export interface FlowFact {
   returns: string[];
   /** It ends in a `raise`. */
   raised?: true;
+  /**
+   * Somewhere it is only looked at: compared, tested in a condition, searched, measured (`len`) or
+   * printed and logged.
+   */
+  tested?: true;
   /** The walk stopped at its budget: it may reach more than is listed. */
   partial?: true;
 }

@@ -108,3 +108,20 @@ def transform(row, tokenizer):
     ).toEqual({ 3: 'training written into records as `input_ids`', 4: 'training beside the records built at line 3' });
   });
 });
+
+describe('templateIntent on results looked at', () => {
+  it('reads a call made in a try body for its exception as a probe; a dropped result stays unknown', () => {
+    expect(
+      intents(`
+def style(tokenizer):
+    try:
+        tokenizer.apply_chat_template([{"role": "user", "content": "x"}], tokenize=False)
+        return "hf"
+    except Exception:
+        return None
+
+tok.apply_chat_template(messages)
+`),
+    ).toEqual({ 4: 'inspected', 9: 'unknown' });
+  });
+});

@@ -123,7 +123,7 @@ export type TemplateIntent =
   | { kind: 'chat' }
   /** A function that only passes the template through for its callers (`def apply_chat_template(…): return tok.apply_chat_template(…)`). */
   | { kind: 'wrapper'; name: string }
-  /** The result is only compared, printed, measured or dropped: nothing is generated from it or trained on it. */
+  /** The result is only compared, printed or measured: nothing is generated from it or trained on it. */
   | { kind: 'inspected' }
   | { kind: 'inference'; via: string; line: number }
   | { kind: 'training'; evidence: string }
@@ -149,7 +149,8 @@ export function templateIntent(call: CallFact, file: FileFacts): TemplateIntent 
   const sibling = local && file.calls.find((c) => c !== call && c.scope === call.scope && c.flow && !reachesModel(c.flow, file) && recordEvidence(c, file));
   if (sibling) return { kind: 'training', evidence: `beside the records built at line ${sibling.span.line}` };
   const flow = call.flow;
-  if (flow && !flow.partial && !flow.keys.length && !flow.returns.length && flow.calls.every((h) => h.slot === '.' && STR_METHOD.test(lastSegment(file.calls[h.call]?.callee ?? '')))) {
+  // a result only looked at (compared, printed, measured); a result merely dropped says nothing
+  if (flow?.tested && !flow.partial && !flow.keys.length && !flow.returns.length && flow.calls.every((h) => h.slot === '.' && STR_METHOD.test(lastSegment(file.calls[h.call]?.callee ?? '')))) {
     return { kind: 'inspected' };
   }
   return { kind: 'unknown' };

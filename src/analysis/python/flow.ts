@@ -161,6 +161,7 @@ class Acc {
   readonly keys = new Set<string>();
   readonly returns = new Set<string>();
   raised = false;
+  tested = false;
   partial = false;
 
   call(call: number, slot: string): void {
@@ -173,12 +174,14 @@ class Acc {
     for (const k of other.keys) if (this.keys.size < MAX_KEYS) this.keys.add(k);
     for (const r of other.returns) this.returns.add(r);
     this.raised ||= other.raised;
+    this.tested ||= other.tested;
     this.partial ||= other.partial;
   }
 
   fact(): FlowFact {
     const fact: FlowFact = { calls: [...this.calls.values()], keys: [...this.keys], returns: [...this.returns] };
     if (this.raised) fact.raised = true;
+    if (this.tested) fact.tested = true;
     if (this.partial) fact.partial = true;
     return fact;
   }
@@ -282,7 +285,10 @@ export class FlowTracer {
           if (call?.type === 'call' && call.childForFieldName('function')?.id === p.id) {
             // a method called on the value: `"…".format(x)`, `prompt.strip()`, `tok(x).to(device)`
             const method = this.text(p.childForFieldName('attribute') ?? p);
-            if (TEST_METHODS.has(method)) return;
+            if (TEST_METHODS.has(method)) {
+              acc.tested = true;
+              return;
+            }
             const index = this.host.callIndex.get(call.id);
             if (index !== undefined) acc.call(index, '.');
             child = call;
@@ -332,8 +338,25 @@ export class FlowTracer {
         case 'raise_statement':
           acc.raised = true;
           return;
+        case 'comparison_operator':
+        case 'not_operator':
+        case 'assert_statement':
+        case 'if_statement':
+        case 'elif_clause':
+        case 'while_statement':
+        case 'if_clause':
+          // compared or tested: looked at, not consumed
+          acc.tested = true;
+          return;
+        case 'expression_statement': {
+          // a call made in a `try` body for its exception only: probing (`try: tok.apply_chat_template(…)`)
+          const block = p.parent;
+          const trial = block?.parent;
+          if (block?.type === 'block' && trial?.type === 'try_statement' && trial.childForFieldName('body')?.id === block.id) acc.tested = true;
+          return;
+        }
         default:
-          // statements, tests, conditions, decorators: the value ends here
+          // statements, decorators: the value ends here
           return;
       }
       child = p;
@@ -359,7 +382,10 @@ export class FlowTracer {
     const fn = call.childForFieldName('function');
     const name = fn?.type === 'attribute' ? this.text(fn.childForFieldName('attribute') ?? fn) : fn ? this.text(fn) : '';
     // lookups, tests and messages end the walk and say nothing a rule asks about: not even recorded
-    if (OPAQUE_CALLS.has(name) || SEARCH_CALLS.has(name)) return false;
+    if (OPAQUE_CALLS.has(name) || SEARCH_CALLS.has(name)) {
+      acc.tested = true;
+      return false;
+    }
     const index = this.host.callIndex.get(call.id);
     if (index !== undefined) acc.call(index, slot);
     if (CONFIG_SLOT.test(slot)) return false;
