@@ -12,6 +12,7 @@ import trustRemoteCode from './load/trust-remote-code/rule.js';
 import chatTemplateApplied from './template/chat-template-applied/rule.js';
 import chatTemplateInstalled from './template/chat-template-installed/rule.js';
 import conversationalDatasetToTrainer from './template/conversational-dataset-to-trainer/rule.js';
+import chatTemplateOnTrainingRecords from './template/chat-template-on-training-records/rule.js';
 import specialTokensAdded from './tokens/special-tokens-added/rule.js';
 import templatedTextRetokenized from './tokens/templated-text-retokenized/rule.js';
 import specialTokenLiteral from './tokens/special-token-literal/rule.js';
@@ -28,6 +29,7 @@ export const RULES: readonly Rule[] = [
   chatTemplateApplied,
   chatTemplateInstalled,
   conversationalDatasetToTrainer,
+  chatTemplateOnTrainingRecords,
   specialTokensAdded,
   templatedTextRetokenized,
   specialTokenLiteral,
@@ -50,6 +52,7 @@ export const RULE_ROOMS: Readonly<Record<string, string>> = {
   TMPL001: 'template/chat-template-applied',
   TMPL002: 'template/chat-template-installed',
   TMPL003: 'template/conversational-dataset-to-trainer',
+  TMPL004: 'template/chat-template-on-training-records',
   TOK001: 'tokens/special-tokens-added',
   TOK002: 'tokens/templated-text-retokenized',
   TOK003: 'tokens/special-token-literal',

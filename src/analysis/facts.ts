@@ -14,7 +14,7 @@ export type Language = 'python' | 'shell' | 'make' | 'yaml' | 'typescript' | 'ja
  * registry) are not reused; also when the scan changes what it keeps per file (prefilter tags, loader
  * hints) or a rule's prefilter decides differently, since the audit's cache is keyed by it.
  */
-export const FACTS_VERSION = 12;
+export const FACTS_VERSION = 13;
 
 export interface Span {
   line: number;
@@ -84,6 +84,8 @@ export interface CallFact {
   kwsplats?: Literal[];
   /** Enclosing definitions, dotted: `<module>`, `main`, `CleanModelLoader.load`. */
   scope: string;
+  /** For `apply_chat_template` calls (Python): where the templated result goes. */
+  flow?: FlowFact;
   /**
    * The parameter whose default value this call is (`def main(model: str = typer.Option("gpt2"))` →
    * `model`), when it is one: how typer names a command-line option.
@@ -99,6 +101,8 @@ export interface AssignFact {
   value: Literal;
   span: Span;
   scope: string;
+  /** Inside an `except` clause (Python). */
+  inExcept?: boolean;
 }
 
 export type StringRole =
@@ -131,6 +135,49 @@ export interface StringFact {
   key?: string;
   /** Inside an `except` clause. */
   inExcept?: boolean;
+  /**
+   * Python strings with chat or special-token markers, or placeholder text: where the value goes in the
+   * file (see `FlowFact`).
+   */
+  flow?: FlowFact;
+  /**
+   * The name this string stands in for when that name is empty or missing: `if not response: response =
+   * "…"`, `response or "…"`, the `else` of `if response:` (Python placeholder strings only).
+   */
+  guard?: string;
+}
+
+/**
+ * Where a value goes within its file (Python): followed through names, `self` attributes, containers,
+ * string operations, returns, and the parameters of the file's own functions (analysis/python/flow.ts).
+ * Over-approximate: a container carries whatever it holds; statement order counts only for a later
+ * rebinding in the same block.
+ */
+export interface FlowFact {
+  /**
+   * Calls that receive the value (or something built from it): index into `FileFacts.calls` and the
+   * argument slot, a positional index (`0`), a keyword name, `*`/`**` for a splat, or `.` when the call
+   * is a method of the value (`"…".format(x)`, `tok(x).to(device)`). A call whose slot configures it
+   * (`stop=`, `eos_token_id=`, `chat_template=`) is recorded and the walk ends there; calls that only
+   * look the value up or test it (`convert_tokens_to_ids`, `split`, `len`, logging) end it unrecorded.
+   */
+  calls: { call: number; slot: string }[];
+  /**
+   * String keys of the records it is written into: its own (`example["text"] = …`, `{"prompt": …}`), then
+   * the record's other keys (the dict's, or those written into the same container in its function).
+   */
+  keys: string[];
+  /** Qualnames of the functions that return it. */
+  returns: string[];
+  /** It ends in a `raise`. */
+  raised?: true;
+  /**
+   * Somewhere it is only looked at: compared, tested in a condition, searched, measured (`len`) or
+   * printed and logged.
+   */
+  tested?: true;
+  /** The walk stopped at its budget: it may reach more than is listed. */
+  partial?: true;
 }
 
 export interface DefFact {

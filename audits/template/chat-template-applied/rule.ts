@@ -1,10 +1,12 @@
 /**
  * TMPL001 (chat-template-applied): flags a chat template applied, explicitly or by a chat API, to a base
  * model. Calls inside the sanctioned loader are left alone; models not known to be instruct models get
- * `unknown-model-severity`.
+ * `unknown-model-severity`. A template whose result the file shows becoming training records (and never
+ * reaching a model) is TMPL004's, not this rule's.
  */
 
 import { canonicalQname, templateApplication } from '../../../src/audit/apis.js';
+import { templateIntent } from '../../../src/audit/intent.js';
 import { defineRule } from '../../../src/audit/rule.js';
 import type { CallFact, FileFacts, Literal } from '../../../src/analysis/facts.js';
 
@@ -36,11 +38,16 @@ export default defineRule({
   triggers: ['apply_chat_template', 'vllm', 'llama_cpp', 'chat_completion', 'chat.completions', 'ChatCompletion', 'litellm', 'transformers', 'node-llama-cpp'],
   messages: {
     applied: '{{api}} wraps the prompt in a chat template, but {{why}}',
+    prompt: '{{api}} wraps the prompt in a chat template and the result reaches {{sink}} (line {{line}}), but {{why}}',
   },
   check(ctx) {
     for (const call of ctx.file.calls) {
       const api = templateApplication(call) ?? (pipelineWithMessages(call, ctx.file) ? 'a transformers `pipeline` called with chat messages' : null);
       if (!api || ctx.inSanctionedLoader(call.scope)) continue;
+      const intent = templateIntent(call, ctx.file);
+      // training records are TMPL004's; a wrapper is judged at its callers; a result only compared or
+      // printed is never generated from
+      if (intent.kind === 'training' || intent.kind === 'wrapper' || intent.kind === 'inspected') continue;
       const verdict = ctx.modelOf(call);
       const severity = ctx.severityForModel(verdict, 'error');
       if (!severity) continue;
@@ -48,7 +55,12 @@ export default defineRule({
         verdict.kind === 'base'
           ? `the model is a base model (${verdict.model ? `\`${verdict.model}\`: ` : ''}${verdict.reason})`
           : `nothing shows the model is an instruct model (${verdict.reason})`;
-      ctx.report({ span: call.span, messageId: 'applied', data: { api: api.includes('`') ? api : `\`${api}\``, why }, severity });
+      const shown = api.includes('`') ? api : `\`${api}\``;
+      if (intent.kind === 'inference') {
+        ctx.report({ span: call.span, messageId: 'prompt', data: { api: shown, sink: intent.via, line: String(intent.line), why }, severity });
+      } else {
+        ctx.report({ span: call.span, messageId: 'applied', data: { api: shown, why }, severity });
+      }
     }
   },
 });

@@ -1,7 +1,8 @@
 /**
- * TMPL003 (conversational-dataset-to-trainer): flags a TRL trainer in a file that builds conversational
+ * TMPL003 (conversational-dataset-to-trainer): notes a TRL trainer in a file that builds conversational
  * records. TRL applies the chat template to such records by itself, so a base or unknown model trains on chat
- * markup.
+ * markup. Training on chat-formatted records is a choice, not the inference-time contamination TMPL001
+ * reports, so the rule informs (`info`) unless configured otherwise.
  */
 
 import { TRL_TRAINER } from '../../../src/audit/apis.js';
@@ -11,7 +12,7 @@ export default defineRule({
   code: 'TMPL003',
   name: 'conversational-dataset-to-trainer',
   category: 'template',
-  severity: 'error',
+  severity: 'info',
   status: 'stable',
   since: '0.1.0',
   summary: 'A TRL trainer is fed conversational records, which it wraps in the chat template.',
@@ -31,14 +32,15 @@ export default defineRule({
       const evidence = convo ? { text: convo.value === 'content' ? 'role/content' : convo.value, line: convo.span.line } : field ? { text: 'dataset_text_field="messages"', line: field.span.line } : null;
       if (!evidence) continue;
       const verdict = ctx.modelOf(call);
-      const severity = ctx.severityForModel(verdict, 'error');
+      const severity = ctx.severityForModel(verdict, 'info');
       if (!severity) continue;
       const why = verdict.kind === 'base' ? `the model is a base model (${verdict.reason})` : `nothing shows the model is an instruct model (${verdict.reason})`;
       ctx.report({
         span: call.span,
         messageId: 'conversational',
         data: { trainer: lastSegment(call.qname), evidence: evidence.text, line: String(evidence.line), why },
-        severity,
+        // an unknown model never raises a note above the rule's own severity
+        severity: verdict.kind === 'base' ? severity : 'info',
       });
     }
   },

@@ -17,6 +17,7 @@ import {
 } from '../facts.js';
 import { CommandRecorder } from './commands.js';
 import { fingerprintOf } from './fingerprint.js';
+import { FLOW_CALL, FLOW_STRING, FlowTracer, guardOf, PLACEHOLDER_STRING } from './flow.js';
 import { bind, methodOwner, newScope, resolveText, type Scope } from './scopes.js';
 
 /**
@@ -193,6 +194,10 @@ class Extractor {
   private readonly deferredCalls: { node: Node; fact: CallFact; scope: Scope }[] = [];
   private readonly deferredAssigns: { value: Node | null; fact: AssignFact; scope: Scope }[] = [];
   private exceptDepth = 0;
+  /** Values whose flow through the file is worth a look (flow.ts), and the defs a flow may enter. */
+  private readonly flowSeeds: { node: Node; fact: StringFact | CallFact }[] = [];
+  private readonly defsByName = new Map<string, Node[]>();
+  private readonly scopeNodes: Node[] = [];
 
   constructor(
     private readonly src: string,
@@ -275,6 +280,7 @@ class Extractor {
     this.collectChatGuards(root);
     this.resolveAll();
     this.facts.scriptCalls = this.commands.find(this.deferredCalls);
+    this.traceFlows(root);
     // only files that mention it pay for a look at the top-level statements
     if (this.src.includes('__main__')) this.facts.mainGuard = this.hasMainGuard(root);
     return this.facts;
@@ -379,6 +385,10 @@ class Extractor {
     const decorators = this.decoratorsOf(node);
     bind(scope.bindings, name, { line: node.startPosition.row + 1, kind: 'def', qname: this.defQname(qualname) });
     const fn = newScope(qualname, 'function', scope);
+    this.scopeNodes.push(node);
+    const sameName = this.defsByName.get(name);
+    if (sameName) sameName.push(node);
+    else this.defsByName.set(name, [node]);
     const params: string[] = [];
     const paramsNode = node.childForFieldName('parameters');
     if (paramsNode) {
@@ -407,6 +417,7 @@ class Extractor {
     const name = nameNode ? this.text(nameNode) : '?';
     const qualname = this.qualname(scope, name);
     bind(scope.bindings, name, { line: node.startPosition.row + 1, kind: 'def', qname: this.defQname(qualname) });
+    this.scopeNodes.push(node);
     const bases: string[] = [];
     const supers = node.childForFieldName('superclasses');
     if (supers) {
@@ -566,6 +577,7 @@ class Extractor {
 
   private pushAssign(target: string, targetQname: string | null, value: Node | null, node: Node, scope: Scope): AssignFact {
     const fact: AssignFact = { target, targetQname, value: { kind: 'none' }, span: spanOf(node), scope: scope.name || '<module>' };
+    if (this.exceptDepth > 0) fact.inExcept = true;
     this.facts.assigns.push(fact);
     this.deferredAssigns.push({ value, fact, scope });
     return fact;
@@ -593,6 +605,7 @@ class Extractor {
       if (name && value?.id === node.id) fact.param = this.text(name);
     }
     this.callIndex.set(node.id, this.facts.calls.push(fact) - 1);
+    if (FLOW_CALL.test(callee)) this.flowSeeds.push({ node, fact });
     this.pending.push({ target: fact, text: callee, scope, line: node.startPosition.row + 1, kind: 'call' });
     this.deferredCalls.push({ node, fact, scope });
   }
@@ -831,6 +844,25 @@ class Extractor {
     if (key !== undefined) fact.key = key;
     if (this.exceptDepth > 0) fact.inExcept = true;
     this.facts.strings.push(fact);
+    if (role !== 'comparison' && role !== 'key' && FLOW_STRING.test(value)) {
+      this.flowSeeds.push({ node, fact });
+      const guard = PLACEHOLDER_STRING.test(value) ? guardOf(node, (n) => this.text(n)) : null;
+      if (guard) fact.guard = guard;
+    }
+  }
+
+  /** Where the seeded strings and template applications go (flow.ts); only files with seeds pay. */
+  private traceFlows(root: Node): void {
+    if (!this.flowSeeds.length) return;
+    const tracer = new FlowTracer({
+      src: this.src,
+      root,
+      callIndex: this.callIndex,
+      defsByName: this.defsByName,
+      scopes: this.scopeNodes,
+      stringValue: (n) => decodeString(this.text(n)).value,
+    });
+    for (const { node, fact } of this.flowSeeds) fact.flow = tracer.trace(node);
   }
 
   private roleOf(node: Node): { role: StringRole; call?: number; key?: string } {
