@@ -2,6 +2,7 @@
  * What a project with no provenant configuration gets: only findings a default rule can stand behind.
  * Each case is a real project in a temp folder, audited through the library with the real parser.
  */
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { audit } from '../src/index.js';
 import { useTmpProjects } from './helpers/tmp.js';
@@ -44,4 +45,13 @@ describe('a project with no configuration', () => {
     expect(parse).toHaveLength(1);
     expect(parse[0]).toMatch(/^pipeline\.yaml:\d+ PARSE001 info$/);
   });
+
+  it('roots at a project folder whose name has a dot, not at a config above it', async () => {
+    const outer = project({ 'provenant.toml': 'select = ["LOAD002"]\n', 'Qwen2.5-Math/.git/HEAD': 'ref: refs/heads/main\n', 'Qwen2.5-Math/eval.py': 'print(1)\n' });
+    const inner = path.join(outer, 'Qwen2.5-Math');
+    const result = await audit({ paths: [inner], cwd: inner, noCache: true });
+    expect(result.root).toBe(inner);
+    expect(result.configSource).toBeNull();
+  });
 });
+

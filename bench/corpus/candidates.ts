@@ -4,7 +4,9 @@
  * stubs for a person to judge. The search knows nothing of the audit, so the positives among them
  * measure what the audit misses.
  *
- *   node dist/bench/corpus/candidates.js [--trees DIR] [--per-pattern N] [--out FILE]
+ *   node dist/bench/corpus/candidates.js [--trees DIR] [--per-pattern N] [--out FILE] [NAME…]
+ *
+ * Names restrict the sample to those repositories (a repository added later gets a sample of its own).
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -37,7 +39,9 @@ async function main(argv: string[]): Promise<number> {
   const trees = path.resolve(args.values.get('trees')?.[0] ?? path.join(corpusDir(), 'trees'));
   const per = Number(args.values.get('per-pattern')?.[0] ?? 30);
   const hits: { repo: string; path: string; code: string; line: number; text: string; rank: string }[] = [];
+  const names = new Set(args.positional);
   for (const repo of loadCorpus()) {
+    if (names.size && !names.has(repo.name)) continue;
     const root = path.join(trees, repo.name);
     for (const rel of walk(root)) {
       const patterns = PATTERNS.filter((p) => p.files.test(rel));

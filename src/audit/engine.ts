@@ -5,7 +5,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { compileGlob } from '../core/glob.js';
@@ -88,6 +88,16 @@ function frameOf(lines: string[], span: Span): Finding['frame'] {
   return frame;
 }
 
+/**
+ * Where config discovery starts for a target: the target itself when it is a folder (`Qwen2.5-Math/` has
+ * an extension-like dot and is still a folder), its folder when it is a file or does not exist yet.
+ */
+function startFolder(target: string): string {
+  const stat = statSync(target, { throwIfNoEntry: false });
+  if (stat) return stat.isDirectory() ? target : path.dirname(target);
+  return path.extname(target) && !target.endsWith(path.sep) ? path.dirname(target) : target;
+}
+
 let cachedEngineKey: string | undefined;
 
 /**
@@ -131,7 +141,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const targets = (options.paths.length ? options.paths : ['.']).map((p) => path.resolve(options.cwd, p));
   const first = targets[0] ?? options.cwd;
   const loaded = await loadConfig({
-    cwd: path.extname(first) && !first.endsWith(path.sep) ? path.dirname(first) : first,
+    cwd: startFolder(first),
     ...(options.configPath ? { configPath: path.resolve(options.cwd, options.configPath) } : {}),
     ...(options.isolated ? { isolated: true } : {}),
   });

@@ -102,8 +102,11 @@ export default defineRule({
   since: '0.1.0',
   summary: "A base model's generation or scoring prompt is tokenized with the tokenizer's default special tokens.",
   languages: ['python'],
-  triggers: ['.generate(', '.logits', 'forward('],
-  requires: ['tok', 'processor', 'processing_class'],
+  // what consumes the tokens: generation, or a forward pass whose logits are read (`def forward(` of any
+  // torch module is not one)
+  triggers: ['.generate(', '.logits', '.forward('],
+  // a tokenizer called by a name that says so, an `encode`, or a tokenizer loaded in the file (see `tokenizesText`)
+  requires: ['tokenizer', 'tok(', 'tok.', 'processor(', 'processing_class', 'from_pretrained'],
   messages: {
     implicit:
       "`{{callee}}` tokenizes a prompt for base model {{model}} with the tokenizer's default special tokens before `{{consumer}}` (line {{line}}); {{bos}}: pass `add_special_tokens=False` and add a BOS yourself where the experiment wants one",
