@@ -7,7 +7,7 @@
  * the Python one), node-llama-cpp as `node-llama-cpp.getLlama().loadModel`, and OpenAI clients as
  * `openai.OpenAI().chat.completions.create`.
  */
-import type { CallFact, Literal } from '../analysis/facts.js';
+import type { CallFact, FileFacts, Literal } from '../analysis/facts.js';
 import { lastSegment, receiverOf } from './rule.js';
 
 const TRANSFORMERS_LOAD =
@@ -42,7 +42,7 @@ export function canonicalQname(qname: string): string {
 export const MODEL_KWARGS = ['pretrained_model_name_or_path', 'model', 'model_name', 'model_id', 'model_path', 'repo_id', 'modelPath', 'modelUri'];
 
 /** A short display name for what a load call loads, or null when the call is not a load. */
-export function modelLoadKind(call: CallFact): string | null {
+export function modelLoadKind(call: CallFact, file?: Pick<FileFacts, 'assigns'>): string | null {
   if (!call.resolved) return null;
   const q = canonicalQname(call.qname);
   if (TRANSFORMERS_LOAD.test(q) || PEFT_LOAD.test(q) || UNSLOTH_LOAD.test(q)) return shortName(q);
@@ -50,9 +50,19 @@ export function modelLoadKind(call: CallFact): string | null {
   if (NODE_LLAMA_LOAD.test(q)) return `${NODE_LLAMA} loadModel`;
   if (TRL_TRAINER.test(q)) {
     const model = call.kwargs.model ?? call.args[0];
-    if (model?.kind === 'str') return `${lastSegment(q)}(model="…")`;
+    // a trainer given an id loads the model itself; given a name, only when the name holds an id
+    if (model?.kind === 'str' || (model?.kind === 'name' && file && boundToString(file, model.text, call.span.line))) {
+      return `${lastSegment(q)}(model="…")`;
+    }
   }
   return null;
+}
+
+/** Whether `name`'s last binding before `line` in the file is a string (`MODEL = "Qwen/…"`). */
+function boundToString(file: Pick<FileFacts, 'assigns'>, name: string, line: number): boolean {
+  let last: Literal | undefined;
+  for (const a of file.assigns) if (a.target === name && a.span.line <= line) last = a.value;
+  return last?.kind === 'str' || last?.kind === 'fstring';
 }
 
 /** `transformers.AutoTokenizer.from_pretrained` → `AutoTokenizer.from_pretrained`. */

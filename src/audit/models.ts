@@ -47,7 +47,7 @@ export class FileModels {
   }
 
   verdictForCall(call: CallFact): ModelVerdict {
-    if (modelLoadKind(call)) {
+    if (modelLoadKind(call, this.file)) {
       const id = this.modelIdOfLoad(call);
       if (id) return this.project.classifyModel(id);
     } else if (call.kwargs.model) {
@@ -79,7 +79,7 @@ export class FileModels {
     const usesLoader = this.file.calls.find((c) => this.project.sanctionedFor(c.qname));
     const verdicts: ModelVerdict[] = [];
     for (const c of this.file.calls) {
-      if (!modelLoadKind(c)) continue;
+      if (!modelLoadKind(c, this.file)) continue;
       const id = this.modelIdOfLoad(c);
       if (id) verdicts.push(this.project.classifyModel(id));
     }

@@ -24,7 +24,7 @@ export default defineRule({
   check(ctx) {
     const loader = ctx.project.sanctioned[0]?.name;
     for (const call of ctx.file.calls) {
-      const load = modelLoadKind(call);
+      const load = modelLoadKind(call, ctx.file);
       if (!load || ctx.inSanctionedLoader(call.scope)) continue;
       // calling the sanctioned loader is using it, even when it is a catalogued load (a framework's
       // own `FastLanguageModel.from_pretrained` as its loader)
