@@ -14,7 +14,7 @@ export type Language = 'python' | 'shell' | 'make' | 'yaml' | 'typescript' | 'ja
  * registry) are not reused; also when the scan changes what it keeps per file (prefilter tags, loader
  * hints) or a rule's prefilter decides differently, since the audit's cache is keyed by it.
  */
-export const FACTS_VERSION = 13;
+export const FACTS_VERSION = 14;
 
 export interface Span {
   line: number;

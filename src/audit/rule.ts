@@ -78,6 +78,11 @@ export function defineRule<const M extends Record<string, string>>(
   return rule as unknown as Rule<keyof M & string>;
 }
 
+/** The end of a template rule's message: why the model matters (a base model, or one not known to be instruct). */
+export function modelWhy(verdict: ModelVerdict): string {
+  return verdict.kind === 'base' ? `the model is a base model (${verdict.reason})` : `nothing shows the model is an instruct model (${verdict.reason})`;
+}
+
 /** `a.b.c` → `c`. */
 export function lastSegment(qname: string): string {
   const i = qname.lastIndexOf('.');

@@ -7,7 +7,7 @@
 
 import { templateApplication } from '../../../src/audit/apis.js';
 import { templateIntent } from '../../../src/audit/intent.js';
-import { defineRule } from '../../../src/audit/rule.js';
+import { defineRule, modelWhy } from '../../../src/audit/rule.js';
 
 export default defineRule({
   code: 'TMPL004',
@@ -31,7 +31,7 @@ export default defineRule({
       const verdict = ctx.modelOf(call);
       const severity = ctx.severityForModel(verdict, 'info');
       if (!severity) continue;
-      const why = verdict.kind === 'base' ? `the model is a base model (${verdict.reason})` : `nothing shows the model is an instruct model (${verdict.reason})`;
+      const why = modelWhy(verdict);
       ctx.report({
         span: call.span,
         messageId: 'records',

@@ -6,7 +6,7 @@
  */
 
 import { TRL_TRAINER } from '../../../src/audit/apis.js';
-import { defineRule, lastSegment } from '../../../src/audit/rule.js';
+import { defineRule, lastSegment, modelWhy } from '../../../src/audit/rule.js';
 
 export default defineRule({
   code: 'TMPL003',
@@ -34,7 +34,7 @@ export default defineRule({
       const verdict = ctx.modelOf(call);
       const severity = ctx.severityForModel(verdict, 'info');
       if (!severity) continue;
-      const why = verdict.kind === 'base' ? `the model is a base model (${verdict.reason})` : `nothing shows the model is an instruct model (${verdict.reason})`;
+      const why = modelWhy(verdict);
       ctx.report({
         span: call.span,
         messageId: 'conversational',

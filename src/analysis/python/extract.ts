@@ -17,7 +17,7 @@ import {
 } from '../facts.js';
 import { CommandRecorder } from './commands.js';
 import { fingerprintOf } from './fingerprint.js';
-import { FLOW_CALL, FLOW_STRING, FlowTracer, guardOf, PLACEHOLDER_STRING } from './flow.js';
+import { FLOW_CALL, FLOW_STRING, FlowTracer, guardOf, PLACEHOLDER_STRING, SEARCH_METHODS } from './flow.js';
 import { bind, methodOwner, newScope, resolveText, type Scope } from './scopes.js';
 
 /**
@@ -38,33 +38,6 @@ const INTERESTING_KEYS = new Set([
   'rejected',
   'completion',
   'text',
-]);
-
-/** str methods whose argument is searched for, not produced: `text.count("<|im_start|>")`. */
-const SEARCH_METHODS = new Set([
-  'count',
-  'find',
-  'rfind',
-  'index',
-  'rindex',
-  'startswith',
-  'endswith',
-  'replace',
-  'split',
-  'rsplit',
-  'partition',
-  'rpartition',
-  'strip',
-  'lstrip',
-  'rstrip',
-  'removeprefix',
-  'removesuffix',
-  '__contains__',
-  'search',
-  'match',
-  'fullmatch',
-  'findall',
-  'sub',
 ]);
 
 const MAX_LIST_ITEMS = 64;

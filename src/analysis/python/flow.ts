@@ -78,34 +78,18 @@ const OPAQUE_CALLS = new Set([
   'compile',
 ]);
 
-/** str and regex methods that look for their argument in other text: the argument is a pattern. */
-const SEARCH_CALLS = new Set([
-  'count',
-  'find',
-  'rfind',
-  'index',
-  'rindex',
-  'startswith',
-  'endswith',
-  'replace',
-  'split',
-  'rsplit',
-  'partition',
-  'rpartition',
-  'strip',
-  'lstrip',
-  'rstrip',
-  'removeprefix',
-  'removesuffix',
-  '__contains__',
-  'search',
-  'match',
-  'fullmatch',
-  'findall',
-  'finditer',
-  'sub',
-  'subn',
+/**
+ * str and regex methods that look for their argument in other text: the argument is a pattern
+ * (`text.count("<|im_start|>")`, `re.sub(marker, …)`). Extraction gives such strings the `comparison` role.
+ */
+export const SEARCH_METHODS: ReadonlySet<string> = new Set([
+  'count', 'find', 'rfind', 'index', 'rindex', 'startswith', 'endswith', 'replace', 'split', 'rsplit',
+  'partition', 'rpartition', 'strip', 'lstrip', 'rstrip', 'removeprefix', 'removesuffix', '__contains__',
+  'search', 'match', 'fullmatch', 'findall', 'finditer', 'sub',
 ]);
+
+/** Calls that end a value's walk as a pattern: the search methods, and reading a parsed node's `.text`. */
+const SEARCH_CALLS: ReadonlySet<string> = new Set([...SEARCH_METHODS, 'text']);
 
 /** Method names the libraries use too: a call of one on any receiver is not evidence of the file's own method. */
 const LIBRARY_METHODS = new Set([
