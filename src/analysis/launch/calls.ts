@@ -640,12 +640,16 @@ class CommandAnalysis {
       if (value.anchored) anchored = true;
       return value.text;
     });
-    if (failed || /[$`*?]/.test(out)) return null;
+    // a variable that doubles itself line after line (`A=$A$A`) is no path anyone runs
+    if (failed || out.length > MAX_EXPANDED || /[$`*?]/.test(out)) return null;
     if (!anchored) return { text: out, anchored };
     const path = normalizeRel(out);
     return path === null ? null : { text: path, anchored };
   }
 }
+
+/** The longest text an expansion may produce before it counts as unknown. */
+const MAX_EXPANDED = 4096;
 
 /** How many option words follow at `j` (`cd -P dir`, `pushd -n dir`). */
 function countOptions(cmd: readonly Word[], j: number): number {

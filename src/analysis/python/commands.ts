@@ -39,6 +39,14 @@ export const COMMAND_LIST_START =
 /** Marks the start of an exact repo path inside evaluated text: `ROOT + "scripts/x.py"`. */
 const ROOT = '\u0000R\u0000';
 const MAX_EVAL_DEPTH = 24;
+/**
+ * Evaluation steps for one file, and the largest list and string a value may become: values are not
+ * memoised, so `b = [a, a, a]; c = [b, b, b]; …` fans out exponentially; past either bound a value is
+ * unknown, never a hang.
+ */
+const MAX_EVAL_STEPS = 20_000;
+const MAX_LIST_ITEMS = 256;
+const MAX_STRING = 4096;
 const MAX_ITEMS = 64;
 
 type Val =
@@ -102,6 +110,7 @@ export class CommandRecorder {
   private readonly functions: FunctionDef[] = [];
   private readonly lists: Array<{ node: Node; scope: Scope }> = [];
   private evalDepth = 0;
+  private evalSteps = 0;
   private readonly evaluating = new Set<number>();
 
   constructor(private readonly host: CommandHost) {}
@@ -384,10 +393,13 @@ export class CommandRecorder {
 
   /** A value as far as the file shows it; `UNKNOWN` for anything computed at run time. */
   private evaluate(node: Node, scope: Scope): Val {
-    if (this.evalDepth >= MAX_EVAL_DEPTH) return UNKNOWN;
+    if (this.evalDepth >= MAX_EVAL_DEPTH || ++this.evalSteps > MAX_EVAL_STEPS) return UNKNOWN;
     this.evalDepth++;
     try {
-      return this.evaluateNode(node, scope);
+      const v = this.evaluateNode(node, scope);
+      if (v.kind === 'list' && v.items.length > MAX_LIST_ITEMS) return UNKNOWN;
+      if (v.kind === 'str' && v.value.length > MAX_STRING) return UNKNOWN;
+      return v;
     } finally {
       this.evalDepth--;
     }
