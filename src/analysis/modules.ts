@@ -3,5 +3,5 @@
  * project model and loader inference need without reaching into a front end.
  */
 
-export { moduleNameOf } from './python/extract.js';
+export { moduleNameOf } from './python/scopes.js';
 export { importQname, moduleQname } from './typescript/paths.js';

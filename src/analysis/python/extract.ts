@@ -11,14 +11,14 @@ import {
   type CallFact,
   type FileFacts,
   type Literal,
-  type Span,
   type StringFact,
   type StringRole,
 } from '../facts.js';
 import { CommandRecorder } from './commands.js';
 import { fingerprintOf } from './fingerprint.js';
 import { FLOW_CALL, FLOW_STRING, FlowTracer, guardOf, PLACEHOLDER_STRING, SEARCH_METHODS } from './flow.js';
-import { bind, methodOwner, newScope, resolveText, type Scope } from './scopes.js';
+import { decodeString, docstringOf, dotted, firstStatement, literal, spanOf, type LiteralContext } from './literals.js';
+import { absoluteModule, bind, methodOwner, moduleNameOf, newScope, resolvePending, resolveText, type Pending, type Scope } from './scopes.js';
 
 /**
  * Strings worth keeping as facts: script and data paths, model ids, chat or special-token markers,
@@ -40,73 +40,7 @@ const INTERESTING_KEYS = new Set([
   'text',
 ]);
 
-const MAX_LIST_ITEMS = 64;
-const SIMPLE_DOTTED = /^[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)*$/;
-const MAX_EXPR_TEXT = 120;
 
-interface Pending {
-  target: { qname: string | null; resolved?: boolean } | CallFact | AssignFact;
-  text: string;
-  scope: Scope;
-  line: number;
-  kind: 'call' | 'assign' | 'literal';
-}
-
-export function spanOf(node: Node): Span {
-  const s = node.startPosition;
-  const e = node.endPosition;
-  return { line: s.row + 1, col: s.column + 1, endLine: e.row + 1, endCol: e.column + 1 };
-}
-
-const STRING_PREFIX = /^([A-Za-z]*)('''|"""|'|")/;
-
-/** The value of a plain string literal; escapes decoded for the common cases. */
-export function decodeString(raw: string): { value: string; fstring: boolean } {
-  const m = STRING_PREFIX.exec(raw);
-  if (!m) return { value: raw, fstring: false };
-  const prefix = (m[1] ?? '').toLowerCase();
-  const quote = m[2] ?? '"';
-  const body = raw.slice(m[0].length, raw.endsWith(quote) ? raw.length - quote.length : raw.length);
-  const fstring = prefix.includes('f') || prefix.includes('t');
-  if (prefix.includes('r')) return { value: body, fstring };
-  const value = body.replace(/\\(\r?\n|[\\'"abfnrtv0]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})/g, (all, esc: string) => {
-    switch (esc[0]) {
-      case '\n':
-      case '\r':
-        return '';
-      case 'n':
-        return '\n';
-      case 't':
-        return '\t';
-      case 'r':
-        return '\r';
-      case '0':
-        return '\0';
-      case 'a':
-        return '\x07';
-      case 'b':
-        return '\b';
-      case 'f':
-        return '\f';
-      case 'v':
-        return '\v';
-      case 'x':
-      case 'u':
-        return String.fromCharCode(parseInt(esc.slice(1), 16));
-      default:
-        return esc;
-    }
-  });
-  return { value, fstring };
-}
-
-/** Dotted module name of a repo-relative file: `scripts/utils/x.py` → `scripts.utils.x`. */
-export function moduleNameOf(file: string): string {
-  const noExt = file.replace(/\.pyi?$/, '');
-  const parts = noExt.split('/');
-  if (parts[parts.length - 1] === '__init__') parts.pop();
-  return parts.join('.');
-}
 
 /** Classes are not compared as a whole: their methods are. */
 const noFingerprint = () => ({ fingerprint: '', tokens: 0, shingles: [] as number[] });
@@ -171,6 +105,8 @@ class Extractor {
   private readonly flowSeeds: { node: Node; fact: StringFact | CallFact }[] = [];
   private readonly defsByName = new Map<string, Node[]>();
   private readonly scopeNodes: Node[] = [];
+  readonly text = (node: Node): string => this.src.slice(node.startIndex, node.endIndex);
+  private readonly literals: LiteralContext = { text: this.text, callIndex: this.callIndex, pending: this.pending };
 
   constructor(
     private readonly src: string,
@@ -189,15 +125,11 @@ class Extractor {
     });
   }
 
-  text(node: Node): string {
-    return this.src.slice(node.startIndex, node.endIndex);
-  }
-
   run(tree: Tree, query: Query): FileFacts {
     const root = tree.rootNode;
     this.facts.lines = root.endPosition.row + 1;
     const module = newScope('', 'module', null);
-    this.facts.docstring = this.docstringOf(root);
+    this.facts.docstring = docstringOf(root, this.text);
     const frames: Frame[] = [{ scope: module, end: Number.POSITIVE_INFINITY }];
     const excepts: number[] = [];
     let cstringEnd = -1;
@@ -251,7 +183,7 @@ class Extractor {
     for (const d of this.deferredAssigns) d.fact.value = d.value ? this.literal(d.value, d.scope) : { kind: 'none' };
     if (root.hasError) this.collectParseErrors(tree);
     this.collectChatGuards(root);
-    this.resolveAll();
+    resolvePending(this.pending);
     this.facts.scriptCalls = this.commands.find(this.deferredCalls);
     this.traceFlows(root);
     // only files that mention it pay for a look at the top-level statements
@@ -288,7 +220,7 @@ class Extractor {
     let condition = node.childForFieldName('condition');
     if (condition?.type === 'parenthesized_expression' && condition.namedChildCount === 1) condition = condition.firstNamedChild;
     const body = node.childForFieldName('consequence');
-    const first = body ? this.firstStatement(body) : null;
+    const first = body ? firstStatement(body) : null;
     if (!condition || !first || !STOPS.test(this.text(first))) return null;
     const text = this.text(condition).replace(/\s+/g, ' ').trim();
     if (LACKS_TEMPLATE.test(text)) return 'template';
@@ -304,29 +236,13 @@ class Extractor {
     return false;
   }
 
-  /** The first statement of a body, skipping comments, without marshalling the others. */
-  private firstStatement(body: Node): Node | null {
-    let c = body.firstNamedChild;
-    while (c && c.type === 'comment') c = c.nextNamedSibling;
-    return c;
-  }
-
-  private docstringOf(body: Node | null): string | null {
-    const c = body ? this.firstStatement(body) : null;
-    if (c?.type === 'expression_statement' && c.namedChildCount === 1) {
-      const s = c.firstNamedChild;
-      if (s && s.type === 'string') return decodeString(this.text(s)).value;
-    }
-    return null;
-  }
-
   private isDocstring(stringNode: Node): boolean {
     const stmt = stringNode.parent;
     if (!stmt || stmt.type !== 'expression_statement' || stmt.namedChildCount !== 1) return false;
     const body = stmt.parent;
     if (!body) return false;
     if (body.type !== 'module' && body.type !== 'block') return false;
-    return this.firstStatement(body)?.id === stmt.id;
+    return firstStatement(body)?.id === stmt.id;
   }
 
   // ---- definitions -----------------------------------------------------------------------------
@@ -424,7 +340,7 @@ class Extractor {
       params,
       decorators,
       bases,
-      docstring: this.docstringOf(body),
+      docstring: docstringOf(body, this.text),
       fingerprint,
       tokens,
       shingles,
@@ -432,17 +348,6 @@ class Extractor {
   }
 
   // ---- imports and bindings --------------------------------------------------------------------
-
-  private absoluteModule(module: string, level: number): string {
-    if (level === 0) return module;
-    const parts = this.moduleName.split('.');
-    // the file's own package, then one level up per extra dot
-    const isInit = /(^|\/)__init__\.pyi?$/.test(this.file);
-    const keep = parts.length - (isInit ? 0 : 1) - (level - 1);
-    const base = parts.slice(0, Math.max(0, keep));
-    if (module) base.push(module);
-    return base.join('.');
-  }
 
   private visitImport(node: Node, scope: Scope): void {
     const line = node.startPosition.row + 1;
@@ -476,7 +381,7 @@ class Extractor {
       level = dots;
       module = raw.slice(dots);
     }
-    const absolute = this.absoluteModule(module, level);
+    const absolute = absoluteModule(this.moduleName, this.file, module, level);
     let any = false;
     for (const c of node.childrenForFieldName('name')) {
       if (!c) continue;
@@ -661,120 +566,11 @@ class Extractor {
   // ---- literals and strings --------------------------------------------------------------------
 
   dotted(node: Node): string {
-    // most callees and references are plain dotted names: take the text, skip the walk
-    const text = this.text(node);
-    if (SIMPLE_DOTTED.test(text)) return text;
-    switch (node.type) {
-      case 'identifier':
-        return this.text(node);
-      case 'attribute': {
-        const obj = node.childForFieldName('object');
-        const attr = node.childForFieldName('attribute');
-        return `${obj ? this.dotted(obj) : '?'}.${attr ? this.text(attr) : '?'}`;
-      }
-      case 'call': {
-        const fn = node.childForFieldName('function');
-        return `${fn ? this.dotted(fn) : '?'}()`;
-      }
-      case 'subscript': {
-        const value = node.childForFieldName('value');
-        return `${value ? this.dotted(value) : '?'}[]`;
-      }
-      case 'parenthesized_expression': {
-        const inner = node.namedChildCount === 1 ? node.namedChild(0) : null;
-        return inner ? this.dotted(inner) : '?';
-      }
-      // the grammar reads `{*range(3)}` and `*a.b()` in a tuple as calling the starred name
-      case 'list_splat':
-      case 'dictionary_splat': {
-        const inner = node.firstNamedChild;
-        return inner ? this.dotted(inner) : '?';
-      }
-      default:
-        return '?';
-    }
+    return dotted(node, this.text);
   }
 
   literal(node: Node, scope: Scope): Literal {
-    const type = node.type;
-    switch (type) {
-      case 'string': {
-        const { value, fstring } = decodeString(this.text(node));
-        return fstring ? { kind: 'fstring', text: value } : { kind: 'str', value };
-      }
-      case 'concatenated_string': {
-        let out = '';
-        let fstring = false;
-        for (const part of node.namedChildren) {
-          if (!part || part.type !== 'string') continue;
-          const d = decodeString(this.text(part));
-          out += d.value;
-          fstring ||= d.fstring;
-        }
-        return fstring ? { kind: 'fstring', text: out } : { kind: 'str', value: out };
-      }
-      case 'integer':
-      case 'float': {
-        const n = Number(this.text(node).replace(/_/g, ''));
-        return Number.isFinite(n) ? { kind: 'num', value: n } : { kind: 'expr', text: this.text(node) };
-      }
-      case 'true':
-        return { kind: 'bool', value: true };
-      case 'false':
-        return { kind: 'bool', value: false };
-      case 'none':
-        return { kind: 'none' };
-      case 'unary_operator': {
-        const arg = node.childForFieldName('argument');
-        const op = node.child(0);
-        if (arg && op?.type === '-' && (arg.type === 'integer' || arg.type === 'float')) {
-          return { kind: 'num', value: -Number(this.text(arg).replace(/_/g, '')) };
-        }
-        break;
-      }
-      case 'list':
-      case 'tuple':
-      case 'set': {
-        const items: Literal[] = [];
-        for (const c of node.namedChildren) {
-          if (!c || c.type === 'comment') continue;
-          if (items.length >= MAX_LIST_ITEMS) break;
-          items.push(this.literal(c, scope));
-        }
-        return { kind: 'list', items };
-      }
-      case 'dictionary': {
-        const keys: string[] = [];
-        let bools: Record<string, boolean> | undefined;
-        for (const c of node.namedChildren) {
-          const key = c?.type === 'pair' ? c.childForFieldName('key') : null;
-          if (key?.type !== 'string') continue;
-          const name = decodeString(this.text(key)).value;
-          keys.push(name);
-          const value = c?.childForFieldName('value');
-          if (value?.type === 'true' || value?.type === 'false') (bools ??= {})[name] = value.type === 'true';
-        }
-        return bools ? { kind: 'dict', keys, bools } : { kind: 'dict', keys };
-      }
-      case 'identifier':
-      case 'attribute': {
-        const lit: Literal = { kind: 'name', text: this.dotted(node), qname: null };
-        this.pending.push({ target: lit, text: lit.text, scope, line: node.startPosition.row + 1, kind: 'literal' });
-        return lit;
-      }
-      case 'call': {
-        const index = this.callIndex.get(node.id);
-        if (index !== undefined) return { kind: 'call', call: index };
-        break;
-      }
-      case 'parenthesized_expression': {
-        const inner = node.namedChildCount === 1 ? node.namedChild(0) : null;
-        if (inner) return this.literal(inner, scope);
-        break;
-      }
-    }
-    const text = this.text(node);
-    return { kind: 'expr', text: text.length > MAX_EXPR_TEXT ? text.slice(0, MAX_EXPR_TEXT) + '…' : text };
+    return literal(node, scope, this.literals);
   }
 
   private visitString(node: Node, scope: Scope): void {
@@ -909,21 +705,6 @@ class Extractor {
   }
 
   // ---- resolution and errors -------------------------------------------------------------------
-
-  private resolveAll(): void {
-    for (const p of this.pending) {
-      const r = resolveText(p.text, p.scope, p.line);
-      if (p.kind === 'call') {
-        const call = p.target as CallFact;
-        call.qname = r.qname;
-        call.resolved = r.resolved;
-      } else if (p.kind === 'assign') {
-        (p.target as AssignFact).targetQname = r.qname;
-      } else {
-        (p.target as { qname: string | null }).qname = r.resolved ? r.qname : null;
-      }
-    }
-  }
 
   private collectParseErrors(tree: Tree): void {
     const cursor = tree.walk();
