@@ -1,7 +1,8 @@
 /**
  * Python extraction: one pass over a tree-sitter parse turns a file into facts. Only the node kinds in
- * `PYTHON_QUERY` leave the parser, names are resolved through scopes (imports, aliases, rebinding), strings
- * are kept only when a rule may care, and syntax errors become facts.
+ * `PYTHON_QUERY` leave the parser; names are resolved through scopes (scopes.ts), values read as literals
+ * (literals.ts), strings kept only when a rule may care (strings.ts), argparse options (cli.ts), script calls
+ * (commands.ts), value flow (flow.ts) and guards (guards.ts) recorded, and syntax errors become facts.
  */
 
 import type { Node, Query, Tree } from 'web-tree-sitter';
@@ -16,31 +17,12 @@ import {
 } from '../facts.js';
 import { CommandRecorder } from './commands.js';
 import { fingerprintOf } from './fingerprint.js';
-import { FLOW_CALL, FLOW_STRING, FlowTracer, guardOf, PLACEHOLDER_STRING, SEARCH_METHODS } from './flow.js';
-import { decodeString, docstringOf, dotted, firstStatement, literal, spanOf, type LiteralContext } from './literals.js';
+import { cliArgOf } from './cli.js';
+import { FLOW_CALL, FLOW_STRING, FlowTracer, guardOf, PLACEHOLDER_STRING } from './flow.js';
+import { chatGuards, hasMainGuard } from './guards.js';
+import { decodeString, docstringOf, dotted, literal, spanOf, type LiteralContext } from './literals.js';
 import { absoluteModule, bind, methodOwner, moduleNameOf, newScope, resolvePending, resolveText, type Pending, type Scope } from './scopes.js';
-
-/**
- * Strings worth keeping as facts: script and data paths, model ids, chat or special-token markers,
- * prompt scaffolds and placeholders. Everything else is dropped to keep facts small.
- */
-const INTERESTING_STRING =
-  /\.(?:py|sh|bash|jsonl?|csv|tsv|parquet|arrow|ya?ml|toml|txt|pt|pth|bin|safetensors|gguf|pkl|npy)\b|^[A-Za-z0-9][\w.-]*\/[\w.-]*[A-Za-z0-9]$|<\|[A-Za-z_]+\|>|\[\/?INST\]|<\/?s>|<\/?(?:start|end)_of_turn>|<<\/?SYS>>|\b(?:Instruction|Response|Assistant|Human|User|System|Question|Answer)\s*:|placeholder|lorem ipsum|dummy (?:response|answer|output|text)|TODO:? (?:generate|fill)/i;
-
-/** Dict keys kept as `key` strings: they reveal record shapes (conversational data, stored prompts). */
-const INTERESTING_KEYS = new Set([
-  'messages',
-  'conversations',
-  'role',
-  'content',
-  'prompt',
-  'chosen',
-  'rejected',
-  'completion',
-  'text',
-]);
-
-
+import { keptString } from './strings.js';
 
 /** Classes are not compared as a whole: their methods are. */
 const noFingerprint = () => ({ fingerprint: '', tokens: 0, shingles: [] as number[] });
@@ -65,25 +47,6 @@ export const PYTHON_QUERY = `
 (list . [(string) (attribute)]) @list
 (tuple . [(string) (attribute)]) @list
 `;
-
-/** A line that may hold a chat-model guard; the tree decides (extractor `collectChatGuards`). */
-const CHAT_GUARD_LINE = /^([ \t]*)(?:assert|if|elif)\b[^\n]*(?:chat_template|["'](?:instruct|chat)["'])/gm;
-/** `tok.chat_template`, `getattr(tok, "chat_template", None)`. */
-const TEMPLATE_REF = String.raw`(?:[\w.]+\.chat_template|getattr\([\w.]+,\s*["']chat_template["'](?:,\s*None)?\))`;
-/** A test that holds only when the tokenizer has a chat template. */
-const HAS_TEMPLATE = new RegExp(String.raw`^(?:bool\()?${TEMPLATE_REF}\)?(?:\s+is\s+not\s+None|\s*!=\s*None)?$`);
-/** A test that holds only when the tokenizer has none. */
-const LACKS_TEMPLATE = new RegExp(String.raw`^(?:not\s+${TEMPLATE_REF}|${TEMPLATE_REF}\s+is\s+None|${TEMPLATE_REF}\s*==\s*None)$`);
-/** `"instruct" in model_name.lower()`, `any(k in name for k in ("chat", "instruct"))`. */
-const NAME_SAYS_CHAT = /^(?:["'](?:instruct|chat)["']\s+in\s+[\w.()[\]'"]+|any\(.*\bin\b.*["'](?:instruct|chat)["'].*\))$/i;
-/** `"instruct" not in model_name.lower()`, `not any(…)`. */
-const NAME_NOT_CHAT = /^(?:["'](?:instruct|chat)["']\s+not\s+in\s+[\w.()[\]'"]+|not\s+["'](?:instruct|chat)["']\s+in\s+[\w.()[\]'"]+|not\s+any\(.*\bin\b.*["'](?:instruct|chat)["'].*\))$/i;
-/** The tested name is the model's, not a mode or a file. */
-const MODELISH_OPERAND = /model|ckpt|checkpoint|repo|name_or_path|model_id/i;
-/** A block that stops the program: `raise`, `sys.exit(…)`, `parser.error(…)`. */
-const STOPS = /^(?:raise\b|(?:sys\.)?exit\(|quit\(|[\w.]*parser\.error\()/;
-
-const MAIN_GUARD = /^(?:__name__\s*==\s*(['"])__main__\1|(['"])__main__\2\s*==\s*__name__)$/;
 
 interface Frame {
   scope: Scope;
@@ -182,67 +145,14 @@ class Extractor {
     for (const d of this.deferredCalls) this.finishCall(d.node, d.fact, d.scope);
     for (const d of this.deferredAssigns) d.fact.value = d.value ? this.literal(d.value, d.scope) : { kind: 'none' };
     if (root.hasError) this.collectParseErrors(tree);
-    this.collectChatGuards(root);
+    const guards = chatGuards(root, this.src, this.text);
+    if (guards.length) this.facts.chatGuards = guards;
     resolvePending(this.pending);
     this.facts.scriptCalls = this.commands.find(this.deferredCalls);
     this.traceFlows(root);
     // only files that mention it pay for a look at the top-level statements
-    if (this.src.includes('__main__')) this.facts.mainGuard = this.hasMainGuard(root);
+    if (this.src.includes('__main__')) this.facts.mainGuard = hasMainGuard(root, this.text);
     return this.facts;
-  }
-
-  /**
-   * Statements that stop unless the model is a chat model. Found from the text first (an `assert`, `if` or
-   * `elif` line that mentions `chat_template` or a quoted `instruct`/`chat`), so most files pay one regex
-   * scan; only those lines are looked at in the tree.
-   */
-  private collectChatGuards(root: Node): void {
-    CHAT_GUARD_LINE.lastIndex = 0;
-    for (let m = CHAT_GUARD_LINE.exec(this.src); m; m = CHAT_GUARD_LINE.exec(this.src)) {
-      let node: Node | null = root.descendantForIndex(m.index + (m[1]?.length ?? 0));
-      while (node && node.type !== 'assert_statement' && node.type !== 'if_statement' && node.type !== 'elif_clause') {
-        if (node.type === 'block' || node.type === 'module') node = null;
-        else node = node.parent;
-      }
-      const on = node ? this.chatGuardOn(node) : null;
-      if (node && on) (this.facts.chatGuards ??= []).push({ span: spanOf(node), on });
-    }
-  }
-
-  /** What a guard statement tests, when it stops the program unless the model is a chat model. */
-  private chatGuardOn(node: Node): 'template' | 'name' | null {
-    if (node.type === 'assert_statement') {
-      let test = node.firstNamedChild;
-      if (test?.type === 'parenthesized_expression' && test.namedChildCount === 1) test = test.firstNamedChild;
-      const text = test ? this.text(test).replace(/\s+/g, ' ').trim() : '';
-      return HAS_TEMPLATE.test(text) ? 'template' : NAME_SAYS_CHAT.test(text) && MODELISH_OPERAND.test(text) ? 'name' : null;
-    }
-    let condition = node.childForFieldName('condition');
-    if (condition?.type === 'parenthesized_expression' && condition.namedChildCount === 1) condition = condition.firstNamedChild;
-    const body = node.childForFieldName('consequence');
-    const first = body ? firstStatement(body) : null;
-    if (!condition || !first || !STOPS.test(this.text(first))) return null;
-    const text = this.text(condition).replace(/\s+/g, ' ').trim();
-    if (LACKS_TEMPLATE.test(text)) return 'template';
-    return NAME_NOT_CHAT.test(text) && MODELISH_OPERAND.test(text) ? 'name' : null;
-  }
-
-  /** A module-level `if __name__ == "__main__":` (either operand order): the file is meant to be run. */
-  private hasMainGuard(root: Node): boolean {
-    for (const stmt of root.namedChildren) {
-      const condition = stmt?.type === 'if_statement' ? stmt.childForFieldName('condition') : null;
-      if (condition && MAIN_GUARD.test(this.text(condition))) return true;
-    }
-    return false;
-  }
-
-  private isDocstring(stringNode: Node): boolean {
-    const stmt = stringNode.parent;
-    if (!stmt || stmt.type !== 'expression_statement' || stmt.namedChildCount !== 1) return false;
-    const body = stmt.parent;
-    if (!body) return false;
-    if (body.type !== 'module' && body.type !== 'block') return false;
-    return firstStatement(body)?.id === stmt.id;
   }
 
   // ---- definitions -----------------------------------------------------------------------------
@@ -540,27 +450,10 @@ class Extractor {
         fact.args.push(this.literal(a, scope));
       }
     }
-    if (fact.callee.endsWith('add_argument')) this.noteCliArg(fact);
-  }
-
-  private noteCliArg(call: CallFact): void {
-    const flags: string[] = [];
-    for (const a of call.args) if (a.kind === 'str') flags.push(a.value);
-    if (!flags.length) return;
-    const kw = call.kwargs;
-    const str = (l: Literal | undefined): string | null =>
-      l?.kind === 'str' ? l.value : l?.kind === 'name' ? l.text : l?.kind === 'fstring' ? l.text : null;
-    this.facts.cliArgs.push({
-      flags,
-      dest: str(kw.dest),
-      type: str(kw.type),
-      default: kw.default ?? null,
-      help: str(kw.help),
-      required: kw.required?.kind === 'bool' ? kw.required.value : null,
-      action: str(kw.action),
-      choices: kw.choices ?? null,
-      span: call.span,
-    });
+    if (fact.callee.endsWith('add_argument')) {
+      const arg = cliArgOf(fact);
+      if (arg) this.facts.cliArgs.push(arg);
+    }
   }
 
   // ---- literals and strings --------------------------------------------------------------------
@@ -574,29 +467,8 @@ class Extractor {
   }
 
   private visitString(node: Node, scope: Scope): void {
-    const raw = this.text(node);
-    // cheap rejection before decoding; the model-id pattern is anchored, so test without the quotes
-    if (raw.length > 24 && !INTERESTING_STRING.test(raw.slice(raw.search(/['"]/) + 1).replace(/['"]+$/, ''))) return;
-    const { value, fstring } =
-      node.type === 'string'
-        ? decodeString(raw)
-        : (() => {
-            const l = this.literal(node, scope);
-            return l.kind === 'str' ? { value: l.value, fstring: false } : { value: l.kind === 'fstring' ? l.text : '', fstring: true };
-          })();
-
-    const maybeKey = INTERESTING_KEYS.has(value);
-    const interesting = INTERESTING_STRING.test(value);
-    if (!maybeKey && !interesting) return;
-    const parent = node.parent;
-    if (parent?.type === 'pair' && parent.childForFieldName('key')?.id === node.id) {
-      if (maybeKey) this.pushString(node, scope, value, fstring, 'key');
-      return;
-    }
-    if (!interesting) return;
-    if (this.isDocstring(node)) return;
-    const { role, call, key } = this.roleOf(node);
-    this.pushString(node, scope, value, fstring, role, call, key);
+    const kept = keptString(node, { text: this.text, callIndex: this.callIndex, literal: (n) => this.literal(n, scope) });
+    if (kept) this.pushString(node, scope, kept.value, kept.fstring, kept.role, kept.call, kept.key);
   }
 
   private pushString(
@@ -632,76 +504,6 @@ class Extractor {
       stringValue: (n) => decodeString(this.text(n)).value,
     });
     for (const { node, fact } of this.flowSeeds) fact.flow = tracer.trace(node);
-  }
-
-  private roleOf(node: Node): { role: StringRole; call?: number; key?: string } {
-    let child = node;
-    let p = node.parent;
-    let role: StringRole | undefined;
-    // climb through containers to the construct that gives the string its purpose
-    while (p) {
-      switch (p.type) {
-        case 'comparison_operator':
-        case 'assert_statement':
-          return { role: 'comparison' };
-        case 'argument_list': {
-          const callNode = p.parent;
-          const call = callNode ? this.callIndex.get(callNode.id) : undefined;
-          const fn = callNode?.childForFieldName('function');
-          const last = fn?.type === 'attribute' ? fn.childForFieldName('attribute') : fn;
-          if (last && SEARCH_METHODS.has(this.text(last))) return { role: 'comparison' };
-          return { role: role ?? 'argument', ...(call !== undefined ? { call } : {}) };
-        }
-        case 'keyword_argument': {
-          const name = p.childForFieldName('name');
-          const callNode = p.parent?.parent;
-          const call = callNode ? this.callIndex.get(callNode.id) : undefined;
-          return {
-            role: role ?? 'keyword',
-            ...(call !== undefined ? { call } : {}),
-            ...(name ? { key: this.text(name) } : {}),
-          };
-        }
-        case 'assignment': {
-          const left = p.childForFieldName('left');
-          return { role: role ?? 'assignment', ...(left ? { key: this.text(left) } : {}) };
-        }
-        case 'pair': {
-          const k = p.childForFieldName('key');
-          role ??= 'collection';
-          if (k && k.id !== child.id && k.type === 'string') {
-            const outer = this.roleOf(p.parent ?? p);
-            return { ...outer, role, key: decodeString(this.text(k)).value };
-          }
-          break;
-        }
-        case 'list':
-        case 'tuple':
-        case 'set':
-        case 'dictionary':
-        case 'expression_list':
-          role ??= 'collection';
-          break;
-        case 'binary_operator':
-        case 'return_statement':
-        case 'conditional_expression':
-        case 'interpolation':
-          role ??= 'expression';
-          break;
-        case 'attribute':
-          // "...".format(...), "...".join(...)
-          role ??= 'expression';
-          break;
-        case 'parenthesized_expression':
-        case 'concatenated_string':
-          break;
-        default:
-          return { role: role ?? 'other' };
-      }
-      child = p;
-      p = p.parent;
-    }
-    return { role: role ?? 'other' };
   }
 
   // ---- resolution and errors -------------------------------------------------------------------
