@@ -27,4 +27,20 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // the audit reaches the languages only through the seam: analysis/*.ts (front-ends.ts, facts.ts, ...);
+    // a front end's own folder is its business. Tests may use a front end directly.
+    files: ['src/audit/**/*.ts'],
+    ignores: ['src/audit/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/analysis/*/**'], message: 'import the front-end seam (src/analysis/*.ts), not a front end\'s internals' }],
+      }],
+      // nor by a dynamic import, which no-restricted-imports does not see
+      'no-restricted-syntax': ['error', {
+        selector: 'ImportExpression[source.value=/analysis\\/[^/]+\\//]',
+        message: 'load a front end through the front-end seam (src/analysis/front-ends.ts), not by importing its internals',
+      }],
+    },
+  },
 );

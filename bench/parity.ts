@@ -8,7 +8,7 @@
  * multisets of (callee, line) are compared per file. Files `ast` rejects are listed, not compared.
  *
  * Callee convention (both sides build it the same way, mirroring `dotted()` in
- * src/analysis/python/extract.ts): a name is itself, `a.b` is dotted(a) + '.b', a call `f(x).g` is
+ * src/analysis/python/literals.ts): a name is itself, `a.b` is dotted(a) + '.b', a call `f(x).g` is
  * dotted(f) + '()' + '.g', a subscript `a[0]` is dotted(a) + '[]', parentheses are transparent,
  * `True`/`False`/`None` are themselves (the front end takes any dotted-looking text as written, so
  * `None.method` stays; `ast` would give a Constant), and anything else (string literals, lambdas,

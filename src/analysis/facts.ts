@@ -6,8 +6,9 @@
  */
 
 import { createHash } from 'node:crypto';
+import type { Language } from './languages.js';
 
-export type Language = 'python' | 'shell' | 'make' | 'yaml' | 'typescript' | 'javascript' | 'json' | 'toml';
+export type { Language };
 
 /**
  * Bumped whenever extraction changes what facts hold, so facts cached before (by the audit and by the

@@ -1,14 +1,15 @@
 /**
- * Picks a file's front end by its name and loads only the front ends a run needs. The Python grammar is a
- * wasm load and the TypeScript compiler slow to import; a language whose front end was not loaded gets empty
- * facts.
+ * Loads the front ends a caller needs (the registry, `init`) and extracts facts through them. The Python
+ * grammar is a wasm load and the TypeScript compiler slow to import; a language whose front end was not
+ * loaded gets empty facts.
  */
 
-import { configLanguageForPath, extractConfigFacts } from './config.js';
 import { emptyFacts, type FileFacts, type Language } from './facts.js';
-import { extractLauncherFacts, languageForPath, loadYamlFrontEnd } from './launch/index.js';
+import { FRONT_ENDS, languageOf, loaded, type Extract } from './front-ends.js';
 import type { PythonFrontEnd } from './python/index.js';
 import type { ScriptFrontEnd } from './typescript/index.js';
+
+export { languageOf };
 
 export interface FrontEnds {
   python: PythonFrontEnd | null;
@@ -17,36 +18,28 @@ export interface FrontEnds {
   extract(source: string, path: string, language: Language): FileFacts;
 }
 
-export function languageOf(path: string): Language | null {
-  if (/\.pyi?$/.test(path)) return 'python';
-  if (/\.[cm]?tsx?$/.test(path)) return 'typescript';
-  if (/\.[cm]?jsx?$/.test(path)) return 'javascript';
-  return languageForPath(path) ?? configLanguageForPath(path);
-}
-
 /**
  * Loads only the front ends the files need (the Python grammar is a wasm load, the TypeScript
  * compiler a few hundred milliseconds of module loading).
  */
 export async function loadFrontEnds(languages: ReadonlySet<Language>): Promise<FrontEnds> {
-  const python = languages.has('python') ? await (await import('./python/index.js')).loadPythonFrontEnd() : null;
-  const wantsScripts = languages.has('typescript') || languages.has('javascript');
-  const scripts = wantsScripts ? await (await import('./typescript/index.js')).loadScriptFrontEnd() : null;
-  if (languages.has('yaml')) await loadYamlFrontEnd();
+  const extractors = new Map<Language, Extract>();
+  for (const fe of FRONT_ENDS) {
+    if (!fe.light && !fe.languages.some((l) => languages.has(l))) continue;
+    const extract = await loaded(fe);
+    for (const l of fe.languages) extractors.set(l, extract);
+  }
+  const bound = (language: Language) => {
+    const extract = extractors.get(language);
+    return extract ? { extract: (source: string, path: string) => extract(source, path, language) } : null;
+  };
+  const scripts = extractors.get('typescript');
   return {
-    python,
-    scripts,
+    python: bound('python'),
+    scripts: scripts ? { extract: scripts } : null,
     extract(source, path, language) {
-      if (language === 'python') {
-        if (!python) return emptyFacts(path, language);
-        return python.extract(source, path);
-      }
-      if (language === 'typescript' || language === 'javascript') {
-        if (!scripts) return emptyFacts(path, language);
-        return scripts.extract(source, path, language);
-      }
-      if (language === 'json' || language === 'toml') return extractConfigFacts(source, path, language);
-      return extractLauncherFacts(source, path);
+      const extract = extractors.get(language);
+      return extract ? extract(source, path, language) : emptyFacts(path, language);
     },
   };
 }

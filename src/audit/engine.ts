@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { compileGlob } from '../core/glob.js';
 import { RULES } from '../../audits/index.js';
 import { emptyFacts, FACTS_VERSION, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
+import { FUNCTION_LANGUAGE, warmFrontEnds } from '../analysis/front-ends.js';
 import { isRuleEnabled, loadConfig, previewFor, ruleMatches, severityFor } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import type { CodeRole, Config, Severity, TestCodeSeverity } from '../schemas/config.js';
@@ -122,9 +123,9 @@ async function openCache(root: string, warnings: string[]): Promise<FactsStore> 
 /** What git says a git mode should audit, asked before the tree walk so the two can overlap. */
 async function askGit(root: string, options: AuditOptions): Promise<GitAnswer> {
   if (options.staged) {
-    // compile the Python grammar in the background while git runs: a commit almost always holds Python.
-    // Whoever needs the parser awaits this same promise, so a failure surfaces there.
-    import('../analysis/python/parser.js').then((m) => m.pythonParser()).catch(() => undefined);
+    // load the front ends a commit almost always needs (the Python grammar) in the background while git
+    // runs. Whoever needs one awaits this same promise, so a failure surfaces there.
+    warmFrontEnds();
     const git = await import('../core/git.js');
     return { staged: await git.stagedFiles(root) };
   }
@@ -271,7 +272,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       if (config.testCodeSeverity === 'off' && roles.testByPath(file)) continue;
       const text = () => selection.contents?.get(file)?.toString('utf8') ?? readFileSync(path.join(root, file), 'utf8');
       const role = roles.of(file, null);
-      findings.push(...forRole(projectFindings(file, 'python', role, text), role, config.testCodeSeverity));
+      findings.push(...forRole(projectFindings(file, FUNCTION_LANGUAGE, role, text), role, config.testCodeSeverity));
     }
     scanned.save();
   } finally {

@@ -4,8 +4,7 @@
  */
 
 import type { FileFacts, Language } from '../analysis/facts.js';
-import { moduleNameOf } from '../analysis/python/extract.js';
-import { importQname, moduleQname } from '../analysis/typescript/paths.js';
+import { importQname, moduleNameOf, moduleQname } from '../analysis/modules.js';
 import { canonicalQname, modelLoadKind } from './apis.js';
 import type { SanctionedLoader } from './project.js';
 import { conventionalRole, type CodeRole } from './roles.js';

@@ -7,8 +7,7 @@
 import path from 'node:path';
 import { pathDeprecation } from '../core/deprecation.js';
 import type { ScriptCallFact } from '../analysis/facts.js';
-import { moduleNameOf } from '../analysis/python/extract.js';
-import { moduleQname } from '../analysis/typescript/paths.js';
+import { moduleNameOf, moduleQname } from '../analysis/modules.js';
 import type { Config, UnknownModelSeverity } from '../schemas/config.js';
 import { looksLikeModelId, modelClassifier, type ModelVerdict } from './model-classes.js';
 

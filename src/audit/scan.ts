@@ -1,22 +1,15 @@
 /**
  * The scan step of an audit: reads each file, prefilters it with the rules' triggers, and extracts facts. It
- * also collects every file's suppressions and the Python and TS/JS files that may define a sanctioned loader. Python
- * and TS/JS files are prefiltered (their front ends are the costly ones); TS/JS declaration files and
- * bundles are skipped with a reason.
+ * also collects every file's suppressions and the files that may define a sanctioned loader. Which files are
+ * prefiltered, skipped, suppressed and how, and what is done after the cache, each front end says
+ * (analysis/front-ends.ts); this step names no language.
  */
-
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { RULES } from '../../audits/index.js';
 import { emptyFacts, factsKey, type FileFacts, type Language } from '../analysis/facts.js';
-import { languageOf, loadFrontEnds, type FrontEnds } from '../analysis/index.js';
-import { loadYamlFrontEnd } from '../analysis/launch/index.js';
-import { parseSuppressions, SUPPRESSION_MARKER } from '../analysis/suppressions.js';
-import { parseScriptSuppressions, scriptSkipReason } from '../analysis/typescript/files.js';
-import { applyAliases, aliasStems, optionsDigest, readScriptOptions, type ScriptOptions } from '../analysis/typescript/tsconfig.js';
-import { barrelTags, resolveReexports } from '../analysis/typescript/barrels.js';
-import { ReachMemo, ScriptGraph } from '../analysis/typescript/graph.js';
-import { importCandidates, isRelativeSpecifier } from '../analysis/typescript/paths.js';
+import { FRONT_ENDS, frontEndOf, languageOf, loaded, type FrontEnd, type FrontEndSession } from '../analysis/front-ends.js';
+import { SUPPRESSION_MARKER } from '../analysis/suppressions.js';
 import { decodeSource, readBytes, type DiscoveredFile } from '../core/files.js';
 import type { SkippedFile } from '../schemas/finding.js';
 import type { CachedFile, FactsStore } from '../store/index.js';
@@ -58,7 +51,7 @@ export interface ScannedFile {
 export interface ScanResult {
   files: ScannedFile[];
   skipped: SkippedFile[];
-  /** Python and TS/JS files that may define a sanctioned loader (zero-config inference), facts on demand. */
+  /** Files that may define a sanctioned loader (zero-config inference), facts on demand. */
   loaderHints: { row: CachedFile; facts(): Promise<FileFacts> }[];
   /** How many files the front ends parsed so far (cache misses); grows as `facts()` is called. */
   parsed(): number;
@@ -68,23 +61,10 @@ export interface ScanResult {
   warnings: string[];
 }
 
-/** The TS/JS compiler options of the run, and whether they differ from the last run's. */
-interface ScriptSetup {
-  options: ScriptOptions;
-  digest: string;
-  changed: boolean;
-}
-
 function rootOf(files: readonly DiscoveredFile[]): string {
   const f = files[0];
   return f ? f.abs.slice(0, f.abs.length - f.path.length) || '.' : '.';
 }
-
-const SCRIPT_OPTIONS_MEMO = 'script-options';
-const LOADER_HINT = /chat_template|add_special_tokens/;
-const LOAD_HINT = /from_pretrained|LLM\(/;
-const SCRIPT_LOADER_HINT = /chat_template|add_special_tokens|LlamaCompletion/;
-const SCRIPT_LOAD_HINT = /from_pretrained|loadModel/;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -114,25 +94,19 @@ function matcher(rules: readonly Rule[], language: Language): (text: string) => 
       : [];
 }
 
-const matchPython = matcher(RULES, 'python');
-// JSON and TOML rules are written for both formats
-const matchConfig = matcher(RULES, 'json');
-// every TS/JS rule is written for both languages, so one matcher serves both
-const matchScript = matcher(RULES, 'typescript');
+/** One matcher per prefiltered front end, over the rules of the language its prefilter names. */
+const MATCHERS = new Map<FrontEnd, (text: string) => string[]>(
+  FRONT_ENDS.flatMap((fe) => (fe.prefilter ? [[fe, matcher(RULES, fe.prefilter.rules)] as const] : [])),
+);
 
 /**
- * The TS/JS rules whose triggers a package specifier passed on by a barrel matches: triggers alone,
- * since the importer's own text may hold what `requires` asks for.
+ * The rules of a front end whose triggers a text passed on from elsewhere matches (a package specifier a
+ * barrel re-exports): triggers alone, since the importer's own text may hold what `requires` asks for.
  */
-function packageCodes(spec: string): string[] {
-  return RULES.filter((r) => r.languages.includes('typescript') && r.triggers.some((t) => spec.includes(t))).map((r) => r.code);
+function codesOf(fe: FrontEnd, text: string): string[] {
+  const language = fe.prefilter?.rules ?? fe.languages[0];
+  return RULES.filter((r) => language && r.languages.includes(language) && r.triggers.some((t) => text.includes(t))).map((r) => r.code);
 }
-
-const isScript = (language: Language): boolean => language === 'typescript' || language === 'javascript';
-/** Config formats: most such files are data or settings no rule reads, so they are parsed only on a trigger. */
-const isConfig = (language: Language): boolean => language === 'json' || language === 'toml';
-/** Languages whose files are parsed only when some rule's triggers match. */
-const prefiltered = (language: Language): boolean => language === 'python' || isScript(language) || isConfig(language);
 
 interface Fresh {
   row: CachedFile;
@@ -157,27 +131,24 @@ function examine(file: DiscoveredFile, language: Language, maxFileSize: number, 
   if (!read.ok) return { row: { ...row, skip: read.reason }, text: null };
   row.hash = factsKey(file.path, read.bytes);
   row.size = read.bytes.length;
+  const fe = frontEndOf(language);
+  const prefilter = fe.prefilter;
   // a latin1 view is cheap and enough for ASCII triggers; only files worth it are decoded properly
   const view = read.bytes.toString('latin1');
   let codes: string[] = [];
-  if (language === 'python') {
-    row.matches = codes = matchPython(view);
-    row.hint = LOADER_HINT.test(view) && LOAD_HINT.test(view);
-  } else if (isScript(language)) {
-    const skip = scriptSkipReason(file.path, view);
+  if (prefilter) {
+    const skip = prefilter.skip?.(file.path, view);
     if (skip) return { row: { ...row, skip }, text: null };
-    codes = matchScript(view);
-    // beside the codes, what the import graph needs (graph.ts), so an unchanged file is never re-read for it
-    row.matches = [...codes, ...barrelTags(view)];
-    row.hint = SCRIPT_LOADER_HINT.test(view) && SCRIPT_LOAD_HINT.test(view);
-  } else if (isConfig(language)) {
-    row.matches = codes = matchConfig(view);
+    codes = MATCHERS.get(fe)?.(view) ?? [];
+    // beside the codes, what the front end keeps per file, so an unchanged file is never re-read for it
+    row.matches = prefilter.tags ? [...codes, ...prefilter.tags(view)] : codes;
+    row.hint = prefilter.loaderHint?.(view) ?? false;
   }
-  const needsText = !prefiltered(language) || codes.length > 0 || row.hint || view.includes(SUPPRESSION_MARKER);
+  const needsText = !prefilter || codes.length > 0 || row.hint || view.includes(SUPPRESSION_MARKER);
   if (!needsText) return { row, text: null };
   const decoded = decodeSource(read.bytes);
   if (!decoded.ok) return { row: { ...row, skip: decoded.reason, matches: [], hint: false }, text: null };
-  row.suppressions = isScript(language) ? parseScriptSuppressions(decoded.text) : parseSuppressions(decoded.text);
+  row.suppressions = fe.suppressions(decoded.text);
   return { row, text: decoded.text };
 }
 
@@ -207,33 +178,31 @@ function memoize<T>(f: () => Promise<T>): () => Promise<T> {
   return () => (memo ??= f());
 }
 
-interface GraphSetup {
+interface ProjectFiles {
   root: string;
   request: ScanRequest;
   entries: Entry[];
   cached: ReadonlyMap<string, CachedFile>;
   /** Rows to save: files read here for the first time join them. */
   rows: CachedFile[];
-  options(): ScriptOptions;
-  facts(e: Entry): Promise<FileFacts>;
 }
 
 /**
- * The import graph of the run's TS/JS files. A module outside the run's files (an audit of one folder
- * importing a barrel elsewhere) is examined here on first use, like any file of the run.
+ * The project's files of one front end as its session asks for them by path. A file outside the run's files
+ * (an audit of one folder importing a barrel elsewhere) is examined here on first use, like any file of the run.
  */
-function scriptGraph(g: GraphSetup): ScriptGraph {
+function projectFiles(g: ProjectFiles, fe: FrontEnd): { exists(p: string): boolean; entry(p: string): Entry | null } {
   const byPath = new Map<string, Entry | null>(g.entries.map((e) => [e.file.path, e]));
   const { known, contents } = g.request;
   const exists = (p: string): boolean => (known ? known.has(p) : Boolean(contents?.has(p)) || existsSync(path.join(g.root, p)));
   const entry = (p: string): Entry | null => {
     let e = byPath.get(p);
     if (e === undefined) byPath.set(p, (e = probe(p)));
-    return e && !e.row.skip && isScript(e.language) ? e : null;
+    return e && !e.row.skip && frontEndOf(e.language) === fe ? e : null;
   };
   const probe = (p: string): Entry | null => {
     const language = languageOf(p);
-    if (!language || !isScript(language) || !exists(p)) return null;
+    if (!language || frontEndOf(language) !== fe || !exists(p)) return null;
     const abs = path.join(g.root, p);
     const override = contents?.get(p);
     let stat;
@@ -253,20 +222,7 @@ function scriptGraph(g: GraphSetup): ScriptGraph {
     if (!override) g.rows.push(fresh.row);
     return { file, language, isTarget: false, override, row: fresh.row, text: fresh.text };
   };
-  return new ScriptGraph({
-    node: (p) => {
-      const e = entry(p);
-      return e ? { hash: e.row.hash, tags: e.row.matches } : null;
-    },
-    candidates: (spec, from) =>
-      isRelativeSpecifier(spec) ? importCandidates(spec, from) : aliasStems(spec, g.options()).flatMap((s) => importCandidates(`./${s}`, 'index.ts')),
-    exists,
-    codesOf: packageCodes,
-    facts: async (p) => {
-      const e = entry(p);
-      return e ? g.facts(e) : null;
-    },
-  });
+  return { exists, entry };
 }
 
 /**
@@ -287,32 +243,13 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   const skipped: SkippedFile[] = [];
   const out: ScannedFile[] = [];
   const loaderHints: ScanResult['loaderHints'] = [];
-  let python: FrontEnds | null = null;
-  let scripts: FrontEnds | null = null;
-  let launchers: FrontEnds | null = null;
   let parsedNow = 0;
   const warnings: string[] = [];
-  let setup: ScriptSetup | null = null;
-  // read on the first TS/JS candidate only: a Python-only run never looks for a tsconfig
-  const scriptSetup = (): ScriptSetup => {
-    if (setup) return setup;
-    const read = readScriptOptions(request.root ?? rootOf(request.files));
-    warnings.push(...read.warnings);
-    const digest = optionsDigest(read.options);
-    return (setup = { options: read.options, digest, changed: store ? store.memo(SCRIPT_OPTIONS_MEMO) !== digest : false });
-  };
 
   const parse = async (path: string, language: Language, text: string, row: CachedFile): Promise<FileFacts> => {
-    // the Python grammar is a wasm load and the TypeScript compiler a large module: each only when a
-    // file of its language needs parsing
-    const frontEnds =
-      language === 'python'
-        ? (python ??= await loadFrontEnds(new Set(['python'])))
-        : isScript(language)
-          ? (scripts ??= await loadFrontEnds(new Set(['typescript'])))
-          : (launchers ??= await loadFrontEnds(new Set()));
-    if (language === 'yaml') await loadYamlFrontEnd();
-    const facts = frontEnds.extract(text, path, language);
+    // each front end loads only when a file of its language needs parsing
+    const extract = await loaded(frontEndOf(language));
+    const facts = extract(text, path, language);
     facts.suppressions = row.suppressions;
     newFacts.push({ hash: row.hash, facts });
     parsedNow++;
@@ -320,7 +257,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   };
 
   const targets = new Set(request.files.map((f) => f.path));
-  // first every row, so a TS/JS file can ask about the modules it imports before its candidacy is decided
+  // first every row, so a file can ask about the modules it imports before its candidacy is decided
   const entries: Entry[] = [];
   for (const file of [...request.files, ...(request.context ?? [])]) {
     const language = languageOf(file.path);
@@ -329,8 +266,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     const override = contents?.get(file.path);
     // the size limit is configuration, not a property of the file: decide it before the cache
     if (!override && file.size > request.maxFileSize) {
-      // a JSON file that large is data, not a config a rule reads: not worth a word
-      if (isTarget && languages.has(language) && !isConfig(language)) {
+      if (isTarget && languages.has(language) && !frontEndOf(language).largeIsData) {
         const mb = (n: number) => (n / 1e6).toFixed(1);
         skipped.push({ path: file.path, reason: `too large (${mb(file.size)} MB > max-file-size ${mb(request.maxFileSize)} MB)` });
       }
@@ -349,23 +285,51 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   }
 
   const root = request.root ?? rootOf(request.files);
-  const graph = entries.some((e) => isScript(e.language) && e.isTarget)
-    ? scriptGraph({ root, request, entries, cached, rows, options: () => scriptSetup().options, facts: (e) => loadFacts(e) })
-    : null;
-  const reach = graph && new ReachMemo(store, request.known);
-  const loaded = new Map<string, Promise<FileFacts>>();
-  // a file's own facts: from the cache, else parsed; aliases apply after the cache
+  const sessions = new Map<FrontEnd, FrontEndSession | null>();
+  // a front end's per-run work after the cache, begun on its first file
+  const sessionOf = (language: Language): FrontEndSession | null => {
+    const fe = frontEndOf(language);
+    let session = sessions.get(fe);
+    if (session !== undefined) return session;
+    if (!fe.session) {
+      sessions.set(fe, null);
+      return null;
+    }
+    const files = projectFiles({ root, request, entries, cached, rows }, fe);
+    session = fe.session({
+      root,
+      store,
+      known: request.known,
+      targeted: entries.some((e) => e.isTarget && frontEndOf(e.language) === fe),
+      exists: files.exists,
+      node: (p) => {
+        const e = files.entry(p);
+        return e ? { hash: e.row.hash, tags: e.row.matches } : null;
+      },
+      facts: async (p) => {
+        const e = files.entry(p);
+        return e ? loadFacts(e) : null;
+      },
+      codesOf: (text) => codesOf(fe, text),
+      warn: (message) => warnings.push(message),
+    });
+    sessions.set(fe, session);
+    return session;
+  };
+  const factsOfPath = new Map<string, Promise<FileFacts>>();
+  // a file's own facts: from the cache, else parsed; the session's part applies after the cache
   const loadFacts = (e: Entry): Promise<FileFacts> => {
-    let got = loaded.get(e.file.path);
+    let got = factsOfPath.get(e.file.path);
     if (!got) {
       got = (async () => {
         const stored = store?.facts(e.row.hash);
         const facts = stored ?? (await parse(e.file.path, e.language, entrySource(e), e.row));
         facts.path = e.file.path;
         facts.suppressions = e.row.suppressions;
-        return isScript(e.language) ? applyAliases(facts, scriptSetup().options) : facts;
+        const session = sessionOf(e.language);
+        return session ? session.own(facts) : facts;
       })();
-      loaded.set(e.file.path, got);
+      factsOfPath.set(e.file.path, got);
     }
     return got;
   };
@@ -376,23 +340,21 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
       if (isTarget && languages.has(language)) skipped.push({ path: file.path, reason: row.skip });
       continue;
     }
-    const script = isScript(language);
-    const inherited = graph && script && isTarget ? graph.reach(file.path).codes : null;
+    const prefiltered = Boolean(frontEndOf(language).prefilter);
+    const session = isTarget ? sessionOf(language) : null;
+    const inherited = session ? session.inherited(file.path) : null;
     const candidate =
       isTarget &&
       languages.has(language) &&
-      (!prefiltered(language) || row.matches.some((c) => enabled.has(c)) || [...(inherited ?? [])].some((c) => enabled.has(c)));
+      (!prefiltered || row.matches.some((c) => enabled.has(c)) || [...(inherited ?? [])].some((c) => enabled.has(c)));
     const suppressions = isTarget ? row.suppressions : [];
     if (!candidate && !row.hint && !suppressions.length) continue;
 
-    const options = candidate && script ? scriptSetup() : null;
-    // results computed under other `paths` aliases are not reused; facts are (aliases apply after the cache)
-    if (options?.changed) row.resultsKey = null;
-    // nor results computed while a barrel it imports from said something else
-    if (candidate && graph && reach && script && reach.changed(file.path, graph.digest(file.path))) row.resultsKey = null;
+    if (candidate && session?.stale(file.path)) row.resultsKey = null;
     const facts = async (): Promise<FileFacts> => {
       const own = await loadFacts(e);
-      return graph && script ? resolveReexports(own, await graph.lookupFor(file.path)) : own;
+      const s = sessionOf(language);
+      return s ? s.resolve(file.path, own) : own;
     };
     if (row.hint) loaderHints.push({ row, facts });
     if (candidate || suppressions.length) {
@@ -414,8 +376,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     // staged content is not the working tree's, so its rows were never collected
     save: () => {
       store?.save([...rows, ...reused.filter((r) => r.row.resultsKey !== r.resultsKey).map((r) => r.row)], newFacts, request.known);
-      if (setup?.changed) store?.remember(SCRIPT_OPTIONS_MEMO, setup.digest);
-      reach?.save();
+      for (const session of sessions.values()) session?.save();
     },
     warnings,
   };

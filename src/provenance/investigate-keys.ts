@@ -6,7 +6,7 @@
  */
 import type { Node, Query } from 'web-tree-sitter';
 
-import { decodeString } from '../analysis/python/extract.js';
+import { decodeString } from '../analysis/python/literals.js';
 import { pythonParser } from '../analysis/python/parser.js';
 
 export interface ScriptWrites {

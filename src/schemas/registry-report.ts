@@ -3,6 +3,7 @@
  * added to an output without being added here fails the CLI tests, so the JSON stays a contract.
  */
 import { z } from 'zod';
+import { LANGUAGES } from '../analysis/languages.js';
 import { KnownBugSchema, StatusSchema } from './registry.js';
 
 const Path = z.string().min(1);
@@ -15,7 +16,7 @@ export const CoverageSchema = z.strictObject({
 
 export const RegistryEntrySchema = z.strictObject({
   path: Path,
-  language: z.enum(['python', 'shell', 'make', 'yaml', 'typescript', 'javascript', 'json', 'toml']),
+  language: z.enum(LANGUAGES),
   kind: z.enum(['script', 'module', 'launcher']),
   purpose: z.string().nullable(),
   purposeSource: z.enum(['annotation', 'docstring']).nullable(),

@@ -1,7 +1,8 @@
 /**
  * Python extraction: one pass over a tree-sitter parse turns a file into facts. Only the node kinds in
- * `PYTHON_QUERY` leave the parser, names are resolved through scopes (imports, aliases, rebinding), strings
- * are kept only when a rule may care, and syntax errors become facts.
+ * `PYTHON_QUERY` leave the parser; names are resolved through scopes (scopes.ts), values read as literals
+ * (literals.ts), strings kept only when a rule may care (strings.ts), argparse options (cli.ts), script calls
+ * (commands.ts), value flow (flow.ts) and guards (guards.ts) recorded, and syntax errors become facts.
  */
 
 import type { Node, Query, Tree } from 'web-tree-sitter';
@@ -11,102 +12,17 @@ import {
   type CallFact,
   type FileFacts,
   type Literal,
-  type Span,
   type StringFact,
   type StringRole,
 } from '../facts.js';
 import { CommandRecorder } from './commands.js';
 import { fingerprintOf } from './fingerprint.js';
-import { FLOW_CALL, FLOW_STRING, FlowTracer, guardOf, PLACEHOLDER_STRING, SEARCH_METHODS } from './flow.js';
-import { bind, methodOwner, newScope, resolveText, type Scope } from './scopes.js';
-
-/**
- * Strings worth keeping as facts: script and data paths, model ids, chat or special-token markers,
- * prompt scaffolds and placeholders. Everything else is dropped to keep facts small.
- */
-const INTERESTING_STRING =
-  /\.(?:py|sh|bash|jsonl?|csv|tsv|parquet|arrow|ya?ml|toml|txt|pt|pth|bin|safetensors|gguf|pkl|npy)\b|^[A-Za-z0-9][\w.-]*\/[\w.-]*[A-Za-z0-9]$|<\|[A-Za-z_]+\|>|\[\/?INST\]|<\/?s>|<\/?(?:start|end)_of_turn>|<<\/?SYS>>|\b(?:Instruction|Response|Assistant|Human|User|System|Question|Answer)\s*:|placeholder|lorem ipsum|dummy (?:response|answer|output|text)|TODO:? (?:generate|fill)/i;
-
-/** Dict keys kept as `key` strings: they reveal record shapes (conversational data, stored prompts). */
-const INTERESTING_KEYS = new Set([
-  'messages',
-  'conversations',
-  'role',
-  'content',
-  'prompt',
-  'chosen',
-  'rejected',
-  'completion',
-  'text',
-]);
-
-const MAX_LIST_ITEMS = 64;
-const SIMPLE_DOTTED = /^[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)*$/;
-const MAX_EXPR_TEXT = 120;
-
-interface Pending {
-  target: { qname: string | null; resolved?: boolean } | CallFact | AssignFact;
-  text: string;
-  scope: Scope;
-  line: number;
-  kind: 'call' | 'assign' | 'literal';
-}
-
-export function spanOf(node: Node): Span {
-  const s = node.startPosition;
-  const e = node.endPosition;
-  return { line: s.row + 1, col: s.column + 1, endLine: e.row + 1, endCol: e.column + 1 };
-}
-
-const STRING_PREFIX = /^([A-Za-z]*)('''|"""|'|")/;
-
-/** The value of a plain string literal; escapes decoded for the common cases. */
-export function decodeString(raw: string): { value: string; fstring: boolean } {
-  const m = STRING_PREFIX.exec(raw);
-  if (!m) return { value: raw, fstring: false };
-  const prefix = (m[1] ?? '').toLowerCase();
-  const quote = m[2] ?? '"';
-  const body = raw.slice(m[0].length, raw.endsWith(quote) ? raw.length - quote.length : raw.length);
-  const fstring = prefix.includes('f') || prefix.includes('t');
-  if (prefix.includes('r')) return { value: body, fstring };
-  const value = body.replace(/\\(\r?\n|[\\'"abfnrtv0]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})/g, (all, esc: string) => {
-    switch (esc[0]) {
-      case '\n':
-      case '\r':
-        return '';
-      case 'n':
-        return '\n';
-      case 't':
-        return '\t';
-      case 'r':
-        return '\r';
-      case '0':
-        return '\0';
-      case 'a':
-        return '\x07';
-      case 'b':
-        return '\b';
-      case 'f':
-        return '\f';
-      case 'v':
-        return '\v';
-      case 'x':
-      case 'u':
-        return String.fromCharCode(parseInt(esc.slice(1), 16));
-      default:
-        return esc;
-    }
-  });
-  return { value, fstring };
-}
-
-/** Dotted module name of a repo-relative file: `scripts/utils/x.py` → `scripts.utils.x`. */
-export function moduleNameOf(file: string): string {
-  const noExt = file.replace(/\.pyi?$/, '');
-  const parts = noExt.split('/');
-  if (parts[parts.length - 1] === '__init__') parts.pop();
-  return parts.join('.');
-}
+import { cliArgOf } from './cli.js';
+import { FLOW_CALL, FLOW_STRING, FlowTracer, guardOf, PLACEHOLDER_STRING } from './flow.js';
+import { chatGuards, hasMainGuard } from './guards.js';
+import { decodeString, docstringOf, dotted, literal, spanOf, type LiteralContext } from './literals.js';
+import { absoluteModule, bind, methodOwner, moduleNameOf, newScope, resolvePending, resolveText, type Pending, type Scope } from './scopes.js';
+import { keptString } from './strings.js';
 
 /** Classes are not compared as a whole: their methods are. */
 const noFingerprint = () => ({ fingerprint: '', tokens: 0, shingles: [] as number[] });
@@ -132,25 +48,6 @@ export const PYTHON_QUERY = `
 (tuple . [(string) (attribute)]) @list
 `;
 
-/** A line that may hold a chat-model guard; the tree decides (extractor `collectChatGuards`). */
-const CHAT_GUARD_LINE = /^([ \t]*)(?:assert|if|elif)\b[^\n]*(?:chat_template|["'](?:instruct|chat)["'])/gm;
-/** `tok.chat_template`, `getattr(tok, "chat_template", None)`. */
-const TEMPLATE_REF = String.raw`(?:[\w.]+\.chat_template|getattr\([\w.]+,\s*["']chat_template["'](?:,\s*None)?\))`;
-/** A test that holds only when the tokenizer has a chat template. */
-const HAS_TEMPLATE = new RegExp(String.raw`^(?:bool\()?${TEMPLATE_REF}\)?(?:\s+is\s+not\s+None|\s*!=\s*None)?$`);
-/** A test that holds only when the tokenizer has none. */
-const LACKS_TEMPLATE = new RegExp(String.raw`^(?:not\s+${TEMPLATE_REF}|${TEMPLATE_REF}\s+is\s+None|${TEMPLATE_REF}\s*==\s*None)$`);
-/** `"instruct" in model_name.lower()`, `any(k in name for k in ("chat", "instruct"))`. */
-const NAME_SAYS_CHAT = /^(?:["'](?:instruct|chat)["']\s+in\s+[\w.()[\]'"]+|any\(.*\bin\b.*["'](?:instruct|chat)["'].*\))$/i;
-/** `"instruct" not in model_name.lower()`, `not any(…)`. */
-const NAME_NOT_CHAT = /^(?:["'](?:instruct|chat)["']\s+not\s+in\s+[\w.()[\]'"]+|not\s+["'](?:instruct|chat)["']\s+in\s+[\w.()[\]'"]+|not\s+any\(.*\bin\b.*["'](?:instruct|chat)["'].*\))$/i;
-/** The tested name is the model's, not a mode or a file. */
-const MODELISH_OPERAND = /model|ckpt|checkpoint|repo|name_or_path|model_id/i;
-/** A block that stops the program: `raise`, `sys.exit(…)`, `parser.error(…)`. */
-const STOPS = /^(?:raise\b|(?:sys\.)?exit\(|quit\(|[\w.]*parser\.error\()/;
-
-const MAIN_GUARD = /^(?:__name__\s*==\s*(['"])__main__\1|(['"])__main__\2\s*==\s*__name__)$/;
-
 interface Frame {
   scope: Scope;
   end: number;
@@ -171,6 +68,8 @@ class Extractor {
   private readonly flowSeeds: { node: Node; fact: StringFact | CallFact }[] = [];
   private readonly defsByName = new Map<string, Node[]>();
   private readonly scopeNodes: Node[] = [];
+  readonly text = (node: Node): string => this.src.slice(node.startIndex, node.endIndex);
+  private readonly literals: LiteralContext = { text: this.text, callIndex: this.callIndex, pending: this.pending };
 
   constructor(
     private readonly src: string,
@@ -189,15 +88,11 @@ class Extractor {
     });
   }
 
-  text(node: Node): string {
-    return this.src.slice(node.startIndex, node.endIndex);
-  }
-
   run(tree: Tree, query: Query): FileFacts {
     const root = tree.rootNode;
     this.facts.lines = root.endPosition.row + 1;
     const module = newScope('', 'module', null);
-    this.facts.docstring = this.docstringOf(root);
+    this.facts.docstring = docstringOf(root, this.text);
     const frames: Frame[] = [{ scope: module, end: Number.POSITIVE_INFINITY }];
     const excepts: number[] = [];
     let cstringEnd = -1;
@@ -250,83 +145,14 @@ class Extractor {
     for (const d of this.deferredCalls) this.finishCall(d.node, d.fact, d.scope);
     for (const d of this.deferredAssigns) d.fact.value = d.value ? this.literal(d.value, d.scope) : { kind: 'none' };
     if (root.hasError) this.collectParseErrors(tree);
-    this.collectChatGuards(root);
-    this.resolveAll();
+    const guards = chatGuards(root, this.src, this.text);
+    if (guards.length) this.facts.chatGuards = guards;
+    resolvePending(this.pending);
     this.facts.scriptCalls = this.commands.find(this.deferredCalls);
     this.traceFlows(root);
     // only files that mention it pay for a look at the top-level statements
-    if (this.src.includes('__main__')) this.facts.mainGuard = this.hasMainGuard(root);
+    if (this.src.includes('__main__')) this.facts.mainGuard = hasMainGuard(root, this.text);
     return this.facts;
-  }
-
-  /**
-   * Statements that stop unless the model is a chat model. Found from the text first (an `assert`, `if` or
-   * `elif` line that mentions `chat_template` or a quoted `instruct`/`chat`), so most files pay one regex
-   * scan; only those lines are looked at in the tree.
-   */
-  private collectChatGuards(root: Node): void {
-    CHAT_GUARD_LINE.lastIndex = 0;
-    for (let m = CHAT_GUARD_LINE.exec(this.src); m; m = CHAT_GUARD_LINE.exec(this.src)) {
-      let node: Node | null = root.descendantForIndex(m.index + (m[1]?.length ?? 0));
-      while (node && node.type !== 'assert_statement' && node.type !== 'if_statement' && node.type !== 'elif_clause') {
-        if (node.type === 'block' || node.type === 'module') node = null;
-        else node = node.parent;
-      }
-      const on = node ? this.chatGuardOn(node) : null;
-      if (node && on) (this.facts.chatGuards ??= []).push({ span: spanOf(node), on });
-    }
-  }
-
-  /** What a guard statement tests, when it stops the program unless the model is a chat model. */
-  private chatGuardOn(node: Node): 'template' | 'name' | null {
-    if (node.type === 'assert_statement') {
-      let test = node.firstNamedChild;
-      if (test?.type === 'parenthesized_expression' && test.namedChildCount === 1) test = test.firstNamedChild;
-      const text = test ? this.text(test).replace(/\s+/g, ' ').trim() : '';
-      return HAS_TEMPLATE.test(text) ? 'template' : NAME_SAYS_CHAT.test(text) && MODELISH_OPERAND.test(text) ? 'name' : null;
-    }
-    let condition = node.childForFieldName('condition');
-    if (condition?.type === 'parenthesized_expression' && condition.namedChildCount === 1) condition = condition.firstNamedChild;
-    const body = node.childForFieldName('consequence');
-    const first = body ? this.firstStatement(body) : null;
-    if (!condition || !first || !STOPS.test(this.text(first))) return null;
-    const text = this.text(condition).replace(/\s+/g, ' ').trim();
-    if (LACKS_TEMPLATE.test(text)) return 'template';
-    return NAME_NOT_CHAT.test(text) && MODELISH_OPERAND.test(text) ? 'name' : null;
-  }
-
-  /** A module-level `if __name__ == "__main__":` (either operand order): the file is meant to be run. */
-  private hasMainGuard(root: Node): boolean {
-    for (const stmt of root.namedChildren) {
-      const condition = stmt?.type === 'if_statement' ? stmt.childForFieldName('condition') : null;
-      if (condition && MAIN_GUARD.test(this.text(condition))) return true;
-    }
-    return false;
-  }
-
-  /** The first statement of a body, skipping comments, without marshalling the others. */
-  private firstStatement(body: Node): Node | null {
-    let c = body.firstNamedChild;
-    while (c && c.type === 'comment') c = c.nextNamedSibling;
-    return c;
-  }
-
-  private docstringOf(body: Node | null): string | null {
-    const c = body ? this.firstStatement(body) : null;
-    if (c?.type === 'expression_statement' && c.namedChildCount === 1) {
-      const s = c.firstNamedChild;
-      if (s && s.type === 'string') return decodeString(this.text(s)).value;
-    }
-    return null;
-  }
-
-  private isDocstring(stringNode: Node): boolean {
-    const stmt = stringNode.parent;
-    if (!stmt || stmt.type !== 'expression_statement' || stmt.namedChildCount !== 1) return false;
-    const body = stmt.parent;
-    if (!body) return false;
-    if (body.type !== 'module' && body.type !== 'block') return false;
-    return this.firstStatement(body)?.id === stmt.id;
   }
 
   // ---- definitions -----------------------------------------------------------------------------
@@ -424,7 +250,7 @@ class Extractor {
       params,
       decorators,
       bases,
-      docstring: this.docstringOf(body),
+      docstring: docstringOf(body, this.text),
       fingerprint,
       tokens,
       shingles,
@@ -432,17 +258,6 @@ class Extractor {
   }
 
   // ---- imports and bindings --------------------------------------------------------------------
-
-  private absoluteModule(module: string, level: number): string {
-    if (level === 0) return module;
-    const parts = this.moduleName.split('.');
-    // the file's own package, then one level up per extra dot
-    const isInit = /(^|\/)__init__\.pyi?$/.test(this.file);
-    const keep = parts.length - (isInit ? 0 : 1) - (level - 1);
-    const base = parts.slice(0, Math.max(0, keep));
-    if (module) base.push(module);
-    return base.join('.');
-  }
 
   private visitImport(node: Node, scope: Scope): void {
     const line = node.startPosition.row + 1;
@@ -476,7 +291,7 @@ class Extractor {
       level = dots;
       module = raw.slice(dots);
     }
-    const absolute = this.absoluteModule(module, level);
+    const absolute = absoluteModule(this.moduleName, this.file, module, level);
     let any = false;
     for (const c of node.childrenForFieldName('name')) {
       if (!c) continue;
@@ -635,172 +450,25 @@ class Extractor {
         fact.args.push(this.literal(a, scope));
       }
     }
-    if (fact.callee.endsWith('add_argument')) this.noteCliArg(fact);
-  }
-
-  private noteCliArg(call: CallFact): void {
-    const flags: string[] = [];
-    for (const a of call.args) if (a.kind === 'str') flags.push(a.value);
-    if (!flags.length) return;
-    const kw = call.kwargs;
-    const str = (l: Literal | undefined): string | null =>
-      l?.kind === 'str' ? l.value : l?.kind === 'name' ? l.text : l?.kind === 'fstring' ? l.text : null;
-    this.facts.cliArgs.push({
-      flags,
-      dest: str(kw.dest),
-      type: str(kw.type),
-      default: kw.default ?? null,
-      help: str(kw.help),
-      required: kw.required?.kind === 'bool' ? kw.required.value : null,
-      action: str(kw.action),
-      choices: kw.choices ?? null,
-      span: call.span,
-    });
+    if (fact.callee.endsWith('add_argument')) {
+      const arg = cliArgOf(fact);
+      if (arg) this.facts.cliArgs.push(arg);
+    }
   }
 
   // ---- literals and strings --------------------------------------------------------------------
 
   dotted(node: Node): string {
-    // most callees and references are plain dotted names: take the text, skip the walk
-    const text = this.text(node);
-    if (SIMPLE_DOTTED.test(text)) return text;
-    switch (node.type) {
-      case 'identifier':
-        return this.text(node);
-      case 'attribute': {
-        const obj = node.childForFieldName('object');
-        const attr = node.childForFieldName('attribute');
-        return `${obj ? this.dotted(obj) : '?'}.${attr ? this.text(attr) : '?'}`;
-      }
-      case 'call': {
-        const fn = node.childForFieldName('function');
-        return `${fn ? this.dotted(fn) : '?'}()`;
-      }
-      case 'subscript': {
-        const value = node.childForFieldName('value');
-        return `${value ? this.dotted(value) : '?'}[]`;
-      }
-      case 'parenthesized_expression': {
-        const inner = node.namedChildCount === 1 ? node.namedChild(0) : null;
-        return inner ? this.dotted(inner) : '?';
-      }
-      // the grammar reads `{*range(3)}` and `*a.b()` in a tuple as calling the starred name
-      case 'list_splat':
-      case 'dictionary_splat': {
-        const inner = node.firstNamedChild;
-        return inner ? this.dotted(inner) : '?';
-      }
-      default:
-        return '?';
-    }
+    return dotted(node, this.text);
   }
 
   literal(node: Node, scope: Scope): Literal {
-    const type = node.type;
-    switch (type) {
-      case 'string': {
-        const { value, fstring } = decodeString(this.text(node));
-        return fstring ? { kind: 'fstring', text: value } : { kind: 'str', value };
-      }
-      case 'concatenated_string': {
-        let out = '';
-        let fstring = false;
-        for (const part of node.namedChildren) {
-          if (!part || part.type !== 'string') continue;
-          const d = decodeString(this.text(part));
-          out += d.value;
-          fstring ||= d.fstring;
-        }
-        return fstring ? { kind: 'fstring', text: out } : { kind: 'str', value: out };
-      }
-      case 'integer':
-      case 'float': {
-        const n = Number(this.text(node).replace(/_/g, ''));
-        return Number.isFinite(n) ? { kind: 'num', value: n } : { kind: 'expr', text: this.text(node) };
-      }
-      case 'true':
-        return { kind: 'bool', value: true };
-      case 'false':
-        return { kind: 'bool', value: false };
-      case 'none':
-        return { kind: 'none' };
-      case 'unary_operator': {
-        const arg = node.childForFieldName('argument');
-        const op = node.child(0);
-        if (arg && op?.type === '-' && (arg.type === 'integer' || arg.type === 'float')) {
-          return { kind: 'num', value: -Number(this.text(arg).replace(/_/g, '')) };
-        }
-        break;
-      }
-      case 'list':
-      case 'tuple':
-      case 'set': {
-        const items: Literal[] = [];
-        for (const c of node.namedChildren) {
-          if (!c || c.type === 'comment') continue;
-          if (items.length >= MAX_LIST_ITEMS) break;
-          items.push(this.literal(c, scope));
-        }
-        return { kind: 'list', items };
-      }
-      case 'dictionary': {
-        const keys: string[] = [];
-        let bools: Record<string, boolean> | undefined;
-        for (const c of node.namedChildren) {
-          const key = c?.type === 'pair' ? c.childForFieldName('key') : null;
-          if (key?.type !== 'string') continue;
-          const name = decodeString(this.text(key)).value;
-          keys.push(name);
-          const value = c?.childForFieldName('value');
-          if (value?.type === 'true' || value?.type === 'false') (bools ??= {})[name] = value.type === 'true';
-        }
-        return bools ? { kind: 'dict', keys, bools } : { kind: 'dict', keys };
-      }
-      case 'identifier':
-      case 'attribute': {
-        const lit: Literal = { kind: 'name', text: this.dotted(node), qname: null };
-        this.pending.push({ target: lit, text: lit.text, scope, line: node.startPosition.row + 1, kind: 'literal' });
-        return lit;
-      }
-      case 'call': {
-        const index = this.callIndex.get(node.id);
-        if (index !== undefined) return { kind: 'call', call: index };
-        break;
-      }
-      case 'parenthesized_expression': {
-        const inner = node.namedChildCount === 1 ? node.namedChild(0) : null;
-        if (inner) return this.literal(inner, scope);
-        break;
-      }
-    }
-    const text = this.text(node);
-    return { kind: 'expr', text: text.length > MAX_EXPR_TEXT ? text.slice(0, MAX_EXPR_TEXT) + '…' : text };
+    return literal(node, scope, this.literals);
   }
 
   private visitString(node: Node, scope: Scope): void {
-    const raw = this.text(node);
-    // cheap rejection before decoding; the model-id pattern is anchored, so test without the quotes
-    if (raw.length > 24 && !INTERESTING_STRING.test(raw.slice(raw.search(/['"]/) + 1).replace(/['"]+$/, ''))) return;
-    const { value, fstring } =
-      node.type === 'string'
-        ? decodeString(raw)
-        : (() => {
-            const l = this.literal(node, scope);
-            return l.kind === 'str' ? { value: l.value, fstring: false } : { value: l.kind === 'fstring' ? l.text : '', fstring: true };
-          })();
-
-    const maybeKey = INTERESTING_KEYS.has(value);
-    const interesting = INTERESTING_STRING.test(value);
-    if (!maybeKey && !interesting) return;
-    const parent = node.parent;
-    if (parent?.type === 'pair' && parent.childForFieldName('key')?.id === node.id) {
-      if (maybeKey) this.pushString(node, scope, value, fstring, 'key');
-      return;
-    }
-    if (!interesting) return;
-    if (this.isDocstring(node)) return;
-    const { role, call, key } = this.roleOf(node);
-    this.pushString(node, scope, value, fstring, role, call, key);
+    const kept = keptString(node, { text: this.text, callIndex: this.callIndex, literal: (n) => this.literal(n, scope) });
+    if (kept) this.pushString(node, scope, kept.value, kept.fstring, kept.role, kept.call, kept.key);
   }
 
   private pushString(
@@ -838,92 +506,7 @@ class Extractor {
     for (const { node, fact } of this.flowSeeds) fact.flow = tracer.trace(node);
   }
 
-  private roleOf(node: Node): { role: StringRole; call?: number; key?: string } {
-    let child = node;
-    let p = node.parent;
-    let role: StringRole | undefined;
-    // climb through containers to the construct that gives the string its purpose
-    while (p) {
-      switch (p.type) {
-        case 'comparison_operator':
-        case 'assert_statement':
-          return { role: 'comparison' };
-        case 'argument_list': {
-          const callNode = p.parent;
-          const call = callNode ? this.callIndex.get(callNode.id) : undefined;
-          const fn = callNode?.childForFieldName('function');
-          const last = fn?.type === 'attribute' ? fn.childForFieldName('attribute') : fn;
-          if (last && SEARCH_METHODS.has(this.text(last))) return { role: 'comparison' };
-          return { role: role ?? 'argument', ...(call !== undefined ? { call } : {}) };
-        }
-        case 'keyword_argument': {
-          const name = p.childForFieldName('name');
-          const callNode = p.parent?.parent;
-          const call = callNode ? this.callIndex.get(callNode.id) : undefined;
-          return {
-            role: role ?? 'keyword',
-            ...(call !== undefined ? { call } : {}),
-            ...(name ? { key: this.text(name) } : {}),
-          };
-        }
-        case 'assignment': {
-          const left = p.childForFieldName('left');
-          return { role: role ?? 'assignment', ...(left ? { key: this.text(left) } : {}) };
-        }
-        case 'pair': {
-          const k = p.childForFieldName('key');
-          role ??= 'collection';
-          if (k && k.id !== child.id && k.type === 'string') {
-            const outer = this.roleOf(p.parent ?? p);
-            return { ...outer, role, key: decodeString(this.text(k)).value };
-          }
-          break;
-        }
-        case 'list':
-        case 'tuple':
-        case 'set':
-        case 'dictionary':
-        case 'expression_list':
-          role ??= 'collection';
-          break;
-        case 'binary_operator':
-        case 'return_statement':
-        case 'conditional_expression':
-        case 'interpolation':
-          role ??= 'expression';
-          break;
-        case 'attribute':
-          // "...".format(...), "...".join(...)
-          role ??= 'expression';
-          break;
-        case 'parenthesized_expression':
-        case 'concatenated_string':
-          break;
-        default:
-          return { role: role ?? 'other' };
-      }
-      child = p;
-      p = p.parent;
-    }
-    return { role: role ?? 'other' };
-  }
-
   // ---- resolution and errors -------------------------------------------------------------------
-
-  private resolveAll(): void {
-    for (const p of this.pending) {
-      const r = resolveText(p.text, p.scope, p.line);
-      if (p.kind === 'call') {
-        const call = p.target as CallFact;
-        call.qname = r.qname;
-        call.resolved = r.resolved;
-      } else if (p.kind === 'assign') {
-        (p.target as AssignFact).targetQname = r.qname;
-      } else {
-        (p.target as { qname: string | null }).qname = r.resolved ? r.qname : null;
-      }
-    }
-  }
 
   private collectParseErrors(tree: Tree): void {
     const cursor = tree.walk();

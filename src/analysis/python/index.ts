@@ -27,4 +27,4 @@ export async function loadPythonFrontEnd(): Promise<PythonFrontEnd> {
   };
 }
 
-export { moduleNameOf } from './extract.js';
+export { moduleNameOf } from './scopes.js';

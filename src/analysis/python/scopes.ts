@@ -2,8 +2,11 @@
  * Name resolution for one Python file: imports, aliases and call results bound in a visible scope.
  * Python's rules, simplified the way linters do: a use sees the latest binding before it in its own
  * scope, then enclosing function scopes and the module (class bodies are invisible from methods, as in
- * Python); `self.x` inside a method sees `self.x = …` from any method of the class.
+ * Python); `self.x` inside a method sees `self.x = …` from any method of the class. Module names of files
+ * and of relative imports live here too.
  */
+
+import type { AssignFact, CallFact } from '../facts.js';
 
 export type Binding =
   | { line: number; kind: 'import'; qname: string }
@@ -125,4 +128,49 @@ export function resolveText(text: string, scope: Scope, line: number, depth = 0)
   const r = b ? fromBinding(b, depth) : null;
   if (!r) return { qname: text, resolved: false };
   return { qname: r.qname + suffix + rest, resolved: r.resolved };
+}
+
+/** A name to resolve once the pass has seen every binding: a callee, an assigned attribute, a name used as a value. */
+export interface Pending {
+  target: { qname: string | null; resolved?: boolean } | CallFact | AssignFact;
+  text: string;
+  scope: Scope;
+  line: number;
+  kind: 'call' | 'assign' | 'literal';
+}
+
+/** Dotted module name of a repo-relative file: `scripts/utils/x.py` → `scripts.utils.x`. */
+export function moduleNameOf(file: string): string {
+  const noExt = file.replace(/\.pyi?$/, '');
+  const parts = noExt.split('/');
+  if (parts[parts.length - 1] === '__init__') parts.pop();
+  return parts.join('.');
+}
+
+/** The absolute module a relative import in `file` (module `moduleName`) names: `from ..a import b` → `pkg.a`. */
+export function absoluteModule(moduleName: string, file: string, module: string, level: number): string {
+  if (level === 0) return module;
+  const parts = moduleName.split('.');
+  // the file's own package, then one level up per extra dot
+  const isInit = /(^|\/)__init__\.pyi?$/.test(file);
+  const keep = parts.length - (isInit ? 0 : 1) - (level - 1);
+  const base = parts.slice(0, Math.max(0, keep));
+  if (module) base.push(module);
+  return base.join('.');
+}
+
+/** Resolves the names recorded during the pass, once every binding of the file is known. */
+export function resolvePending(pending: readonly Pending[]): void {
+  for (const p of pending) {
+    const r = resolveText(p.text, p.scope, p.line);
+    if (p.kind === 'call') {
+      const call = p.target as CallFact;
+      call.qname = r.qname;
+      call.resolved = r.resolved;
+    } else if (p.kind === 'assign') {
+      (p.target as AssignFact).targetQname = r.qname;
+    } else {
+      (p.target as { qname: string | null }).qname = r.resolved ? r.qname : null;
+    }
+  }
 }
