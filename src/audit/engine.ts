@@ -94,7 +94,14 @@ function frameOf(lines: string[], span: Span): Finding['frame'] {
  * an extension-like dot and is still a folder), its folder when it is a file or does not exist yet.
  */
 function startFolder(target: string): string {
-  const stat = statSync(target, { throwIfNoEntry: false });
+  let stat;
+  try {
+    stat = statSync(target, { throwIfNoEntry: false });
+  } catch {
+    // `run.sh/x` (ENOTDIR) or an unreadable folder: discovery guesses from the name, and the walk that
+    // follows reports the path as the user error it is
+    stat = undefined;
+  }
   if (stat) return stat.isDirectory() ? target : path.dirname(target);
   return path.extname(target) && !target.endsWith(path.sep) ? path.dirname(target) : target;
 }

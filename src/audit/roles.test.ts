@@ -17,7 +17,10 @@ const TREE: Record<string, { text: string; role: CodeRole }> = {
   'tests/__init__.py': { text: '', role: 'test' },
   'tests/helpers.py': { text: 'def make_model():\n    return None\n', role: 'test' },
   'tests/integration/run_all.py': { text: `def main():\n    pass\n${MAIN}`, role: 'test' },
-  'tests_v1/rendering.py': { text: 'X = 1\n', role: 'test' },
+  'tests_v1/test_rendering.py': { text: 'def test_render():\n    assert True\n', role: 'test' },
+  // a research folder that merely starts with "test": its files are what their code says
+  'test_time_scaling/best_of_n.py': { text: `from vllm import LLM\n\nllm = LLM("Qwen/Qwen2.5-7B")\n${MAIN}`, role: 'script' },
+  'scripts/test_gsm8k.py': { text: 'from vllm import LLM\n\nllm = LLM("Qwen/Qwen2.5-7B")\nprint(llm.generate(["Q: 1+1? A:"]))\n', role: 'script' },
   'conftest.py': { text: 'import pytest\n', role: 'test' },
   'pkg/__init__.py': { text: '', role: 'library' },
   'pkg/model.py': { text: 'from transformers import AutoTokenizer\n\ndef load():\n    return AutoTokenizer.from_pretrained("gpt2")\n', role: 'library' },

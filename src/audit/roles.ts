@@ -15,8 +15,12 @@ import type { ProjectFiles } from './project.js';
 
 export type { CodeRole } from '../schemas/config-values.js';
 
-/** Folders of tests at any depth: `tests/`, `test/`, `testing/`, and variants such as `tests_v1/`, `test-data/`. */
-const TEST_FOLDER = /^(?:tests?|testing)(?:[_-][^/]*)?$|^__tests__$/;
+/**
+ * Folders of tests at any depth: `tests/`, `test/`, `testing/`, `__tests__/`. Only these names: research
+ * folders such as `test_time_scaling/` or `test-time-compute/` hold experiments, so a file in a variant is
+ * decided by its own code.
+ */
+const TEST_FOLDER = /^(?:tests?|testing|__tests__)$/;
 /** Folders of documentation and examples at any depth. */
 const EXAMPLE_FOLDER = /^(?:examples?|docs?|tutorials?|notebooks?|demos?)$/;
 /** Files pytest (`test_*.py`, `*_test.py`) and JS test runners (`*.test.ts`, `*.spec.js`) collect. */
@@ -37,6 +41,16 @@ function basename(file: string): string {
  * defines what they collect or use (a `test_*` function, a `Test*` class, a `*TestCase` subclass, a
  * `pytest.fixture`). Importing `unittest.mock` in library code is not enough on its own.
  */
+/** What pytest collects from a `test_*.py` even without importing it: module-level `test_*` functions, `Test*` classes. */
+function definesTests(facts: Pick<FileFacts, 'defs'>): boolean {
+  return facts.defs.some((d) => !d.qualname.includes('.') && (d.kind === 'function' ? d.name.startsWith('test_') : /^Test(?:[A-Z_]|$)/.test(d.name)));
+}
+
+/** Module-level calls outside test frameworks: the file does its work when run (`test_gsm8k.py` loading a model). */
+function runsAtTopLevel(facts: Pick<FileFacts, 'calls'>): boolean {
+  return facts.calls.some((c) => c.scope === '<module>' && !/^(?:pytest|unittest)(?:\.|$)/.test(c.qname));
+}
+
 export function isTestModule(facts: Pick<FileFacts, 'imports' | 'defs'>): boolean {
   const framework = facts.imports.some((i) => /^(?:pytest|unittest|absl\.testing)(?:\.|$)/.test(i.module));
   if (!framework) return false;
@@ -51,16 +65,18 @@ export function isTestModule(facts: Pick<FileFacts, 'imports' | 'defs'>): boolea
  * The role the built-in conventions give a file, from its path and (when the path leaves it open) its
  * facts. `library` needs the tree, so it is not decided here: `null` means "library or script".
  *
- * A `test_*.py` with a main guard that neither imports a test framework nor defines tests is a script
- * someone named "test" (research repositories do), not a test module. Without facts the name decides.
+ * A `test_*.py` that defines nothing a test runner collects and runs as a program (a main guard, or
+ * work done at module level) is a script someone named "test" (research repositories do: `test_gsm8k.py`
+ * launched from a shell script), not a test module; one with only helpers (`test_utils.py`) is test
+ * support. Without facts the name decides.
  */
-export function conventionalRole(file: string, facts: Pick<FileFacts, 'imports' | 'defs' | 'mainGuard' | 'language'> | null): 'test' | 'example' | null {
+export function conventionalRole(file: string, facts: Pick<FileFacts, 'imports' | 'defs' | 'calls' | 'mainGuard' | 'language'> | null): 'test' | 'example' | null {
   const dirs = folders(file);
   const name = basename(file);
   if (dirs.some((d) => TEST_FOLDER.test(d)) || name === 'conftest.py') return 'test';
   const python = !facts || facts.language === 'python';
   if (TEST_NAME.test(name)) {
-    if (!facts || !python || !facts.mainGuard || isTestModule(facts)) return 'test';
+    if (!facts || !python || definesTests(facts) || isTestModule(facts) || !(facts.mainGuard || runsAtTopLevel(facts))) return 'test';
   } else if (facts && python && isTestModule(facts)) {
     return 'test';
   }
@@ -98,7 +114,7 @@ export class CodeRoles {
   }
 
   /** A file's role; `facts` null (a file no rule parsed) leaves the decision to its path and the tree. */
-  of(file: string, facts: Pick<FileFacts, 'imports' | 'defs' | 'mainGuard' | 'language'> | null): CodeRole {
+  of(file: string, facts: Pick<FileFacts, 'imports' | 'defs' | 'calls' | 'mainGuard' | 'language'> | null): CodeRole {
     return this.settle(file, () => conventionalRole(file, facts), facts?.language ?? null, facts?.mainGuard === true);
   }
 

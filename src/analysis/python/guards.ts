@@ -16,9 +16,9 @@ const HAS_TEMPLATE = new RegExp(String.raw`^(?:bool\()?${TEMPLATE_REF}\)?(?:\s+i
 /** A test that holds only when the tokenizer has none. */
 const LACKS_TEMPLATE = new RegExp(String.raw`^(?:not\s+${TEMPLATE_REF}|${TEMPLATE_REF}\s+is\s+None|${TEMPLATE_REF}\s*==\s*None)$`);
 /** `"instruct" in model_name.lower()`, `any(k in name for k in ("chat", "instruct"))`. */
-const NAME_SAYS_CHAT = /^(?:["'](?:instruct|chat)["']\s+in\s+[\w.()[\]'"]+|any\(.*\bin\b.*["'](?:instruct|chat)["'].*\))$/i;
+const NAME_SAYS_CHAT = /^(?:["'](?:instruct|chat)["']\s+in\s+[\w.()[\]'"]+|any\([^()\n]*\bin\b[^()\n]*["'](?:instruct|chat)["'][^()\n]*\))$/i;
 /** `"instruct" not in model_name.lower()`, `not any(…)`. */
-const NAME_NOT_CHAT = /^(?:["'](?:instruct|chat)["']\s+not\s+in\s+[\w.()[\]'"]+|not\s+["'](?:instruct|chat)["']\s+in\s+[\w.()[\]'"]+|not\s+any\(.*\bin\b.*["'](?:instruct|chat)["'].*\))$/i;
+const NAME_NOT_CHAT = /^(?:["'](?:instruct|chat)["']\s+not\s+in\s+[\w.()[\]'"]+|not\s+["'](?:instruct|chat)["']\s+in\s+[\w.()[\]'"]+|not\s+any\([^()\n]*\bin\b[^()\n]*["'](?:instruct|chat)["'][^()\n]*\))$/i;
 /** The tested name is the model's, not a mode or a file. */
 const MODELISH_OPERAND = /model|ckpt|checkpoint|repo|name_or_path|model_id/i;
 /** A block that stops the program: `raise`, `sys.exit(…)`, `parser.error(…)`. */
@@ -46,12 +46,16 @@ export function chatGuards(root: Node, src: string, text: (node: Node) => string
   return out;
 }
 
+/** A guard is a short test; a longer condition is not read (and never backtracked through). */
+const MAX_CONDITION = 300;
+
 /** What a guard statement tests, when it stops the program unless the model is a chat model. */
 function chatGuardOn(node: Node, text: (node: Node) => string): 'template' | 'name' | null {
   if (node.type === 'assert_statement') {
     let test = node.firstNamedChild;
     if (test?.type === 'parenthesized_expression' && test.namedChildCount === 1) test = test.firstNamedChild;
     const tested = test ? text(test).replace(/\s+/g, ' ').trim() : '';
+    if (tested.length > MAX_CONDITION) return null;
     return HAS_TEMPLATE.test(tested) ? 'template' : NAME_SAYS_CHAT.test(tested) && MODELISH_OPERAND.test(tested) ? 'name' : null;
   }
   let condition = node.childForFieldName('condition');
@@ -60,6 +64,7 @@ function chatGuardOn(node: Node, text: (node: Node) => string): 'template' | 'na
   const first = body ? firstStatement(body) : null;
   if (!condition || !first || !STOPS.test(text(first))) return null;
   const tested = text(condition).replace(/\s+/g, ' ').trim();
+  if (tested.length > MAX_CONDITION) return null;
   if (LACKS_TEMPLATE.test(tested)) return 'template';
   return NAME_NOT_CHAT.test(tested) && MODELISH_OPERAND.test(tested) ? 'name' : null;
 }
