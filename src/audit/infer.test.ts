@@ -117,6 +117,18 @@ def load_model(name):
     expect(why(internal, 'lab.model.loader.load_model')).toMatch(/only 1 script imports it/);
   });
 
+  it('does not take a data loader for a model loader, however many scripts import it', () => {
+    const data = `from transformers import AutoTokenizer
+
+def build_dataset(name, rows):
+    tok = AutoTokenizer.from_pretrained(name)
+    return [tok(r["text"], add_special_tokens=False) for r in rows]
+`;
+    const script = (n: string) => `from lab.data_loader import build_dataset\n\ndef main():\n    build_dataset("${n}", [])\n${MAIN}`;
+    const r = infer({ 'lab/__init__.py': '', 'lab/data_loader.py': data, 'scripts/a.py': script('a'), 'scripts/b.py': script('b'), 'scripts/c.py': script('c') });
+    expect(names(r)).toEqual([]);
+  });
+
   it('a config glob can make a test folder hold the loader, or make a script test code', () => {
     expect(names(infer({ 'tests/clean_model_loader.py': CLEAN_LOADER }))).toEqual([]);
     expect(names(infer({ 'tests/clean_model_loader.py': CLEAN_LOADER }, { library: ['tests/clean_model_loader.py'] }))).toEqual([

@@ -14,9 +14,13 @@ const LOADER_NAME = /load|clean|guard|safe/i;
 function words(name: string): string[] {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/[^a-z0-9]+/);
 }
-/** A definition or module named as a loader (`load_model`, `ModelLoader`, `loader.py`; not `download`). */
+/** Words that make a loader one of data, not of models: `data_loader.build_dataset`, `load_jsonl`. */
+const DATA_WORDS: ReadonlySet<string> = new Set(['data', 'dataset', 'datasets', 'collator', 'collate', 'batch', 'batches', 'file', 'files', 'json', 'jsonl', 'csv', 'image', 'images', 'audio', 'prompts', 'records']);
+/** A definition or module named as a model loader (`load_model`, `ModelLoader`, `loader.py`; not `download`, not `data_loader`). */
 function namedAsLoader(name: string, stem: string): boolean {
-  return [...words(name), ...words(stem)].some((w) => w === 'load' || w === 'loader' || w === 'loading');
+  const all = [...words(name), ...words(stem)];
+  if (all.some((w) => DATA_WORDS.has(w))) return false;
+  return all.some((w) => w === 'load' || w === 'loader' || w === 'loading');
 }
 /** A trainer trains the model it is handed; how that model was loaded is someone else's business. */
 const TRAINER_NAME = /trainer/i;
