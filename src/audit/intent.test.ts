@@ -95,6 +95,18 @@ ds = raw.map(apply_chat_template, fn_kwargs={"tokenizer": tok})
     });
   });
 
+  it('does not take a project helper that writes data for generation because its name starts with generate', () => {
+    const src = `
+from transformers import AutoTokenizer
+tok = AutoTokenizer.from_pretrained("m")
+rows = []
+for ex in examples:
+    rows.append({"text": tok.apply_chat_template(ex["messages"], tokenize=False)})
+generate_sft_file(rows, "data/sft.jsonl")
+`;
+    expect(Object.values(intents(src)).some((i) => i.startsWith('inference'))).toBe(false);
+  });
+
   it('reads a template beside its function\'s records as training use', () => {
     expect(
       intents(`

@@ -10,9 +10,10 @@ import { lastSegment } from './rule.js';
 
 /**
  * Calls that generate from their input (transformers, vLLM, SGLang, TGI, node-llama-cpp, llama-cpp), and
- * a project's own generation helpers (`diffusion_generate`, `generate_batch`).
+ * a project's own generation helpers (`diffusion_generate`, `generate_batch`). Only suffixes that name
+ * what is generated from a model: `generate_sft_file` writes data, it does not prompt anything.
  */
-const GENERATE = /^(?:a|async_|stream_)?generate(?:_\w+)?$|_generate$|^(?:text_generation|generateCompletion|create_completion|text_completion)$/;
+const GENERATE = /^(?:a|async_|stream_)?generate(?:_(?:text|texts|batch|batched|completions?|responses?|answers?|stream|until|samples?|outputs?|sequences?|tokens))?$|_generate$|^(?:text_generation|generateCompletion|create_completion|text_completion)$/;
 /** Slots of a generation call that configure it rather than carry the prompt. */
 const GENERATE_CONFIG = /^(?:[1-9]\d*|\w*config|sampling_params|params|streamer|stopping_criteria|logits_processor\w*|max_\w+|min_\w+|temperature|top_\w+|num_\w+|do_sample|seed|use_tqdm|lora_request)$/;
 const THREAD = /^(?:Thread|Process)$/;
