@@ -149,12 +149,18 @@ class Acc {
   partial = false;
 
   call(call: number, slot: string): void {
-    const key = `${call}:${slot}`;
-    if (this.calls.size < MAX_CALLS && !this.calls.has(key)) this.calls.set(key, { call, slot });
+    this.add(`${call}:${slot}`, { call, slot });
+  }
+
+  /** Records a destination; past the cap the walk says it is incomplete rather than drop one quietly. */
+  private add(key: string, hit: { call: number; slot: string }): void {
+    if (this.calls.has(key)) return;
+    if (this.calls.size < MAX_CALLS) this.calls.set(key, hit);
+    else this.partial = true;
   }
 
   merge(other: Acc): void {
-    for (const [k, v] of other.calls) if (this.calls.size < MAX_CALLS && !this.calls.has(k)) this.calls.set(k, v);
+    for (const [k, v] of other.calls) this.add(k, v);
     for (const k of other.keys) if (this.keys.size < MAX_KEYS) this.keys.add(k);
     for (const r of other.returns) this.returns.add(r);
     this.raised ||= other.raised;
@@ -194,7 +200,10 @@ export class FlowTracer {
   /** Where the value of `node` (a string literal or a call) goes. */
   trace(node: Node): FlowFact {
     this.traceSteps = 0;
-    return this.from(node).fact();
+    const fact = this.from(node).fact();
+    // the file's budget ran out during this walk or an earlier one: occurrence lists may be cut short
+    if (this.steps > FILE_BUDGET) fact.partial = true;
+    return fact;
   }
 
   private from(node: Node): Acc {
