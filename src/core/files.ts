@@ -310,6 +310,17 @@ export function fileProbe(root: string, include: string[], exclude: string[]): F
       return st?.isFile() ? { path: rel, abs: path.join(root, rel), size: st.size, mtimeMs: st.mtimeMs } : null;
     },
     has: (rel) => visible(rel) && (stat(rel)?.isFile() ?? false),
-    hasFolder: (rel) => visible(rel) && (stat(rel)?.isDirectory() ?? false),
+    // as a walk sees it: a folder that holds something the walk would enter (`scripts/` left with only
+    // `__pycache__/` is no folder of the project's, here as in a full run)
+    hasFolder: (rel) => rel === '' || (visible(rel) && (stat(rel)?.isDirectory() ?? false) && holdsVisible(rel)),
   };
+  function holdsVisible(rel: string): boolean {
+    try {
+      return readdirSync(path.join(root, rel), { withFileTypes: true }).some((e) => (e.isFile() || e.isDirectory()) && visible(`${rel}/${e.name}`));
+    } catch (error) {
+      const code = errno(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES') return false;
+      throw error;
+    }
+  }
 }

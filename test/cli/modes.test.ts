@@ -185,6 +185,16 @@ describe('audit modes end to end', () => {
     expect(dupes()).toEqual([]);
   });
 
+  it('--staged and a full run agree on a folder left with only excluded files', () => {
+    const r = repo({ 'provenant.toml': '', 'scripts/__pycache__/train.cpython-311.pyc': 'x' });
+    r.write({ 'run.sh': 'python scripts/train.py\n' });
+    const codes = (args: string[]) => (JSON.parse(provenant(['audit', ...args, '--format', 'json'], r.root).stdout).findings as { code: string }[]).map((f) => f.code);
+    const full = codes([]); // fills the cache, so --staged then answers without a walk
+    r.add('run.sh');
+    expect(codes(['--staged'])).toEqual(full);
+    expect(full).toEqual([]);
+  });
+
   it('--staged works on a detached HEAD and in a repository with no commits', () => {
     const r = repo({ 'provenant.toml': WITH_LOADER, 'a.py': CLEAN });
     r.commitFiles({ 'b.py': CLEAN });
