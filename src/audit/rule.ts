@@ -83,6 +83,15 @@ export function modelWhy(verdict: ModelVerdict): string {
   return verdict.kind === 'base' ? `the model is a base model (${verdict.reason})` : `nothing shows the model is an instruct model (${verdict.reason})`;
 }
 
+/**
+ * The severity of a note about training on a model (TMPL003, TMPL004): the rule's own (info unless the
+ * project raised it) for a base model, never above info for one not known to be base, none for instruct.
+ */
+export function noteSeverity(ctx: Pick<RuleContext, 'severityForModel'>, verdict: ModelVerdict): Severity | null {
+  const severity = ctx.severityForModel(verdict, 'info');
+  return severity === null ? null : verdict.kind === 'base' ? severity : 'info';
+}
+
 /** `a.b.c` → `c`. */
 export function lastSegment(qname: string): string {
   const i = qname.lastIndexOf('.');

@@ -7,7 +7,7 @@
 
 import { templateApplication } from '../../../src/audit/apis.js';
 import { templateIntent } from '../../../src/audit/intent.js';
-import { defineRule, modelWhy } from '../../../src/audit/rule.js';
+import { defineRule, modelWhy, noteSeverity } from '../../../src/audit/rule.js';
 
 export default defineRule({
   code: 'TMPL004',
@@ -29,15 +29,14 @@ export default defineRule({
       const intent = templateIntent(call, ctx.file);
       if (intent.kind !== 'training') continue;
       const verdict = ctx.modelOf(call);
-      const severity = ctx.severityForModel(verdict, 'info');
+      const severity = noteSeverity(ctx, verdict);
       if (!severity) continue;
       const why = modelWhy(verdict);
       ctx.report({
         span: call.span,
         messageId: 'records',
         data: { api: api.includes('`') ? api : `\`${api}\``, evidence: intent.evidence, why },
-        // a note, not a defect: an unknown model never raises it above the rule's own severity
-        severity: verdict.kind === 'base' ? severity : 'info',
+        severity,
       });
     }
   },

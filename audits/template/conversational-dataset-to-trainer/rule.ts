@@ -6,7 +6,7 @@
  */
 
 import { TRL_TRAINER } from '../../../src/audit/apis.js';
-import { defineRule, lastSegment, modelWhy } from '../../../src/audit/rule.js';
+import { defineRule, lastSegment, modelWhy, noteSeverity } from '../../../src/audit/rule.js';
 
 export default defineRule({
   code: 'TMPL003',
@@ -32,15 +32,14 @@ export default defineRule({
       const evidence = convo ? { text: convo.value === 'content' ? 'role/content' : convo.value, line: convo.span.line } : field ? { text: 'dataset_text_field="messages"', line: field.span.line } : null;
       if (!evidence) continue;
       const verdict = ctx.modelOf(call);
-      const severity = ctx.severityForModel(verdict, 'info');
+      const severity = noteSeverity(ctx, verdict);
       if (!severity) continue;
       const why = modelWhy(verdict);
       ctx.report({
         span: call.span,
         messageId: 'conversational',
         data: { trainer: lastSegment(call.qname), evidence: evidence.text, line: String(evidence.line), why },
-        // an unknown model never raises a note above the rule's own severity
-        severity: verdict.kind === 'base' ? severity : 'info',
+        severity,
       });
     }
   },
