@@ -7,6 +7,7 @@
 import { configLanguageForPath, extractConfigFacts } from './config.js';
 import { emptyFacts, type FileFacts, type Language } from './facts.js';
 import { extractLauncherFacts, languageForPath, loadYamlFrontEnd } from './launch/index.js';
+import { extractNotebook, isNotebookPath } from './notebook/index.js';
 import type { PythonFrontEnd } from './python/index.js';
 import type { ScriptFrontEnd } from './typescript/index.js';
 
@@ -19,6 +20,7 @@ export interface FrontEnds {
 
 export function languageOf(path: string): Language | null {
   if (/\.pyi?$/.test(path)) return 'python';
+  if (isNotebookPath(path)) return 'notebook';
   if (/\.[cm]?tsx?$/.test(path)) return 'typescript';
   if (/\.[cm]?jsx?$/.test(path)) return 'javascript';
   return languageForPath(path) ?? configLanguageForPath(path);
@@ -29,7 +31,7 @@ export function languageOf(path: string): Language | null {
  * compiler a few hundred milliseconds of module loading).
  */
 export async function loadFrontEnds(languages: ReadonlySet<Language>): Promise<FrontEnds> {
-  const python = languages.has('python') ? await (await import('./python/index.js')).loadPythonFrontEnd() : null;
+  const python = languages.has('python') || languages.has('notebook') ? await (await import('./python/index.js')).loadPythonFrontEnd() : null;
   const wantsScripts = languages.has('typescript') || languages.has('javascript');
   const scripts = wantsScripts ? await (await import('./typescript/index.js')).loadScriptFrontEnd() : null;
   if (languages.has('yaml')) await loadYamlFrontEnd();
@@ -40,6 +42,10 @@ export async function loadFrontEnds(languages: ReadonlySet<Language>): Promise<F
       if (language === 'python') {
         if (!python) return emptyFacts(path, language);
         return python.extract(source, path);
+      }
+      if (language === 'notebook') {
+        if (!python) return emptyFacts(path, language);
+        return extractNotebook(source, path, python);
       }
       if (language === 'typescript' || language === 'javascript') {
         if (!scripts) return emptyFacts(path, language);

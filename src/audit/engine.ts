@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { compileGlob } from '../core/glob.js';
 import { RULES } from '../../audits/index.js';
 import { emptyFacts, FACTS_VERSION, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
+import { isNotebookPath, ruleLanguage, toNotebookFinding } from '../analysis/notebook/index.js';
 import { isRuleEnabled, loadConfig, previewFor, ruleMatches, severityFor } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import type { CodeRole, Config, Severity, TestCodeSeverity } from '../schemas/config.js';
@@ -239,7 +240,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
         const facts = await file.facts();
         // a file no rule parsed has empty facts, which would say nothing true about its role
         role = roles.of(file.path, file.candidate ? facts : null);
-        runRules(fileRules, file.language, file.path, role, facts, project, config, ignored, known, new Map(), own);
+        runRules(fileRules, ruleLanguage(file.language), file.path, role, facts, project, config, ignored, known, new Map(), own);
         if (own.length) {
           const lines = file.source().split('\n');
           for (const f of own) f.frame = frameOf(lines, f.span);
@@ -257,12 +258,15 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       const after: Finding[] = [];
       if (file.row.suppressions.length) {
         const facts = { ...emptyFacts(file.path, file.language), suppressions: file.row.suppressions };
-        runRules(afterRules, file.language, file.path, role, facts, project, config, ignored, known, used, after);
+        runRules(afterRules, ruleLanguage(file.language), file.path, role, facts, project, config, ignored, known, used, after);
         const lines = after.length ? file.source().split('\n') : [];
         for (const f of after) f.frame = frameOf(lines, f.span);
       }
       // suppressions were matched against every finding first, so none is called unused because of this
-      findings.push(...forRole([...kept, ...after], role, config.testCodeSeverity));
+      const placed = [...kept, ...after];
+      // a notebook's findings were on its joined code cells until here (suppressions are matched there)
+      const map = file.language === 'notebook' && placed.length ? (await file.facts()).notebook : undefined;
+      findings.push(...forRole(map ? placed.map((f) => toNotebookFinding(f, map)) : placed, role, config.testCodeSeverity));
     }
     // files no file rule looked at, where a project rule found something (they hold no suppressions)
     const looked = new Set(scanned.files.map((f) => f.path));
@@ -278,6 +282,12 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     store?.close();
   }
   const skipped = [...tree.skipped.filter((s) => !gitMode || selected.has(s.path)), ...scanned.skipped];
+  // a folder named like a notebook is walked as a folder: say so rather than report it checked
+  for (const t of gitMode ? [] : targets) {
+    if (isNotebookPath(t) && existsSync(t) && statSync(t).isDirectory()) {
+      skipped.push({ path: path.relative(root, t).split(path.sep).join('/'), reason: 'a directory, not a notebook file' });
+    }
+  }
 
   const sorted = dedupeAndSort(findings);
   assignFingerprints(sorted);
@@ -496,7 +506,8 @@ function dedupeAndSort(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   const out: Finding[] = [];
   for (const f of findings) {
-    const key = `${f.path}\0${f.span.line}\0${f.span.col}\0${f.code}\0${f.message}`;
+    // a notebook cell written as one JSON string has all its lines on one JSON line
+    const key = `${f.path}\0${f.span.line}\0${f.cell?.line ?? 0}\0${f.span.col}\0${f.code}\0${f.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(f);
@@ -505,6 +516,7 @@ function dedupeAndSort(findings: Finding[]): Finding[] {
     (a, b) =>
       (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
       a.span.line - b.span.line ||
+      (a.cell?.line ?? 0) - (b.cell?.line ?? 0) ||
       a.span.col - b.span.col ||
       (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
   );

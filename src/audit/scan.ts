@@ -11,6 +11,7 @@ import { RULES } from '../../audits/index.js';
 import { emptyFacts, factsKey, type FileFacts, type Language } from '../analysis/facts.js';
 import { languageOf, loadFrontEnds, type FrontEnds } from '../analysis/index.js';
 import { loadYamlFrontEnd } from '../analysis/launch/index.js';
+import { readNotebookSource } from '../analysis/notebook/index.js';
 import { parseSuppressions, SUPPRESSION_MARKER } from '../analysis/suppressions.js';
 import { parseScriptSuppressions, scriptSkipReason } from '../analysis/typescript/files.js';
 import { applyAliases, aliasStems, optionsDigest, readScriptOptions, type ScriptOptions } from '../analysis/typescript/tsconfig.js';
@@ -153,7 +154,8 @@ function examine(file: DiscoveredFile, language: Language, maxFileSize: number, 
     resultsKey: null,
     results: null,
   };
-  const read = override ? { ok: true as const, bytes: override } : readBytes(file, maxFileSize);
+  // a notebook's size is mostly outputs: its limit applies to its code, below
+  const read = override ? { ok: true as const, bytes: override } : readBytes(file, language === 'notebook' ? Number.POSITIVE_INFINITY : maxFileSize);
   if (!read.ok) return { row: { ...row, skip: read.reason }, text: null };
   row.hash = factsKey(file.path, read.bytes);
   row.size = read.bytes.length;
@@ -177,6 +179,14 @@ function examine(file: DiscoveredFile, language: Language, maxFileSize: number, 
   if (!needsText) return { row, text: null };
   const decoded = decodeSource(read.bytes);
   if (!decoded.ok) return { row: { ...row, skip: decoded.reason, matches: [], hint: false }, text: null };
+  if (language === 'notebook') {
+    const notebook = readNotebookSource(decoded.text);
+    if (!notebook.ok) return { row: { ...row, skip: notebook.reason }, text: null };
+    const { display } = notebook.notebook;
+    if (display.length > maxFileSize) return { row: { ...row, skip: `code cells too large (${display.length} bytes > max-file-size)` }, text: null };
+    row.suppressions = parseSuppressions(display);
+    return { row, text: decoded.text };
+  }
   row.suppressions = isScript(language) ? parseScriptSuppressions(decoded.text) : parseSuppressions(decoded.text);
   return { row, text: decoded.text };
 }
@@ -200,6 +210,14 @@ function entrySource(e: Entry): string {
     e.text = decoded?.ok ? decoded.text : '';
   }
   return e.text;
+}
+
+/** The text findings' lines refer to: for a notebook, its code cells joined (analysis/notebook). */
+function sourceOf(e: Entry): string {
+  const text = entrySource(e);
+  if (e.language !== 'notebook') return text;
+  const notebook = readNotebookSource(text);
+  return notebook.ok ? notebook.notebook.display : '';
 }
 
 function memoize<T>(f: () => Promise<T>): () => Promise<T> {
@@ -278,6 +296,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   const { rules, store, contents } = request;
   const enabled = new Set(rules.map((r) => r.code));
   const languages = new Set(rules.flatMap((r) => r.languages));
+  if (languages.has('python')) languages.add('notebook');
   const cached =
     (request.known ? store?.files() : store?.filesFor([...request.files, ...(request.context ?? [])].map((f) => f.path))) ??
     new Map<string, CachedFile>();
@@ -306,7 +325,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     // the Python grammar is a wasm load and the TypeScript compiler a large module: each only when a
     // file of its language needs parsing
     const frontEnds =
-      language === 'python'
+      language === 'python' || language === 'notebook'
         ? (python ??= await loadFrontEnds(new Set(['python'])))
         : isScript(language)
           ? (scripts ??= await loadFrontEnds(new Set(['typescript'])))
@@ -328,7 +347,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     const isTarget = targets.has(file.path);
     const override = contents?.get(file.path);
     // the size limit is configuration, not a property of the file: decide it before the cache
-    if (!override && file.size > request.maxFileSize) {
+    if (!override && file.size > request.maxFileSize && language !== 'notebook') {
       // a JSON file that large is data, not a config a rule reads: not worth a word
       if (isTarget && languages.has(language) && !isConfig(language)) {
         const mb = (n: number) => (n / 1e6).toFixed(1);
@@ -402,7 +421,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
         row,
         candidate,
         facts: candidate ? memoize(facts) : async () => ({ ...emptyFacts(file.path, language), suppressions }),
-        source: () => entrySource(e),
+        source: () => sourceOf(e),
       });
     }
   }

@@ -21,7 +21,7 @@ export const RuleMetaSchema = z.strictObject({
   status: RuleStatusSchema,
   since: z.string().regex(/^\d+\.\d+\.\d+$/),
   summary: z.string().min(10),
-  languages: z.array(z.enum(['python', 'shell', 'make', 'yaml', 'typescript', 'javascript', 'json', 'toml'])).min(1),
+  languages: z.array(z.enum(['python', 'shell', 'make', 'yaml', 'typescript', 'javascript', 'json', 'toml', 'notebook'])).min(1),
   /**
    * Substrings a Python file must contain for the rule to possibly fire (the prefilter: a file that
    * no enabled rule can fire on is not parsed). Empty: the rule only sees files other rules selected.
