@@ -9,6 +9,7 @@
 
 import type { FileFacts, Language } from '../analysis/facts.js';
 import { languageOf } from '../analysis/index.js';
+import { isNotebookPath } from '../analysis/notebook/index.js';
 import { compileGlob } from '../core/glob.js';
 import { CODE_ROLES, type CodeRole, type Config } from '../schemas/config-values.js';
 import type { ProjectFiles } from './project.js';
@@ -117,7 +118,8 @@ export class CodeRoles {
     if (role) return role;
     const language = known ?? languageOf(file);
     if (language && LAUNCHERS.has(language)) return 'script';
-    if (mainGuard || basename(file) === '__main__.py') return 'script';
+    // a notebook is run, never imported
+    if (mainGuard || basename(file) === '__main__.py' || isNotebookPath(file)) return 'script';
     // a Python module of a package is imported; a loose one is run. TS/JS without an entry point is imported.
     if (language === 'python') return this.inPackage(file) ? 'library' : 'script';
     return 'library';
