@@ -26,10 +26,26 @@ const rooms = RULES.map((rule) => {
 
 const SCRIPT_FILE = /\.[cm]?[jt]sx?$/;
 
+/**
+ * A notebook's lines as its annotations read: each JSON line holding one string of a cell's `source` list
+ * becomes that string (so `# expect:` in a cell names the JSON line of the next code line, where notebook
+ * findings are), every other JSON line a blank one.
+ */
+function notebookLines(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const m = /^\s*("(?:[^"\\]|\\.)*"),?$/.exec(line);
+      return m ? (JSON.parse(m[1] as string) as string).replace(/\r?\n$/, '') : '';
+    })
+    .join('\n');
+}
+
 /** Every fixture's annotations; in TS/JS, `//` comment lines read as `#` ones (same line numbers). */
 function collectAnnotations(dir: string): Annotation[] {
   return filesUnder(dir).flatMap((file) => {
     const text = readFileSync(path.join(dir, file), 'utf8');
+    if (file.endsWith('.ipynb')) return annotationsIn(notebookLines(text), file);
     return annotationsIn(SCRIPT_FILE.test(file) ? text.replace(/^(\s*)\/\//gm, '$1#') : text, file);
   });
 }

@@ -15,7 +15,7 @@ export type { Language };
  * registry) are not reused; also when the scan changes what it keeps per file (prefilter tags, loader
  * hints) or a rule's prefilter decides differently, since the audit's cache is keyed by it.
  */
-export const FACTS_VERSION = 15;
+export const FACTS_VERSION = 16;
 
 export interface Span {
   line: number;
@@ -328,6 +328,18 @@ export interface FileFacts {
   reexports?: ReexportFact[];
   /** YAML, JSON and TOML: the settings rules read. */
   settings?: SettingFact[];
+  /** Notebooks: where each line of the joined module is in the notebook (analysis/notebook). */
+  notebook?: NotebookMap;
+}
+
+/**
+ * A notebook's facts are those of its code cells joined into one module; per line of it (index = line − 1),
+ * the 1-based cell index, the line in that cell and the line of the notebook's JSON that holds it.
+ */
+export interface NotebookMap {
+  cells: number[];
+  cellLines: number[];
+  jsonLines: number[];
 }
 
 /**

@@ -6,10 +6,12 @@
  */
 
 import { BugError } from '../core/errors.js';
+import type { Finding } from '../schemas/finding.js';
 import { configLanguageForPath, extractConfigFacts, type ConfigLanguage } from './config.js';
 import type { FileFacts, Language, SuppressionFact } from './facts.js';
 import { extractMakeFacts, extractShellFacts, languageForPath } from './launch/index.js';
 import { LANGUAGES } from './languages.js';
+import { extractNotebook, isNotebookPath, readNotebookSource, toNotebookFinding } from './notebook/index.js';
 import { parseSuppressions } from './suppressions.js';
 import { barrelTags } from './typescript/barrels.js';
 import { parseScriptSuppressions, scriptSkipReason } from './typescript/files.js';
@@ -93,6 +95,18 @@ export interface FrontEnd {
   /** Loaded ahead while git answers in `--staged` mode (a commit almost always holds such a file). */
   warmOnStaged?: true;
   session?(context: SessionContext): FrontEndSession;
+  /** The language whose rules run on the front end's files (a notebook's cells are Python); its own when unset. */
+  rulesLanguage?: Language;
+  /**
+   * The text a file's suppressions, findings and frames refer to, from its decoded text (a notebook's code
+   * cells joined), or why the file is skipped. With it, max-file-size (`maxSize`) applies to that text, not
+   * to the file's bytes (a notebook's size is mostly outputs); over it, the file is skipped.
+   */
+  readSource?(text: string, maxSize: number): { ok: true; source: string } | { ok: false; reason: string };
+  /** A finding on the read source, after suppressions were matched there, placed in the file itself. */
+  mapFinding?(finding: Finding, facts: FileFacts): Finding;
+  /** A target path this front end takes that is a directory (walked as a folder): why it is listed as skipped. */
+  directoryReason?: string;
 }
 
 const LOADER_HINT = /chat_template|add_special_tokens/;
@@ -161,9 +175,34 @@ const config: FrontEnd = {
   largeIsData: true,
 };
 
+const notebook: FrontEnd = {
+  name: 'Jupyter notebook',
+  languages: ['notebook'],
+  languageOf: (path) => (isNotebookPath(path) ? 'notebook' : null),
+  // a notebook's code cells are Python: Python's rules run on them, on the cells joined into one module
+  rulesLanguage: 'python',
+  readSource(text, maxSize) {
+    const read = readNotebookSource(text);
+    if (!read.ok) return read;
+    const { display } = read.notebook;
+    if (display.length > maxSize) return { ok: false, reason: `code cells too large (${display.length} bytes > max-file-size)` };
+    return { ok: true, source: display };
+  },
+  // suppressions are `#` comments in the code cells
+  suppressions: parseSuppressions,
+  async load() {
+    const python = await (await import('./python/index.js')).loadPythonFrontEnd();
+    return (source, path) => extractNotebook(source, path, python);
+  },
+  // findings were on the joined code cells until here: placed by cell and on the notebook's JSON line
+  mapFinding: (finding, facts) => (facts.notebook ? toNotebookFinding(finding, facts.notebook) : finding),
+  directoryReason: 'a directory, not a notebook file',
+};
+
 /** Every front end, in the order a path is offered to them. */
 export const FRONT_ENDS: readonly FrontEnd[] = [
   python,
+  notebook,
   scripts,
   launcher('shell', 'shell', async () => extractShellFacts, true),
   launcher('Makefile', 'make', async () => extractMakeFacts, true),

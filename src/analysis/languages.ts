@@ -3,6 +3,6 @@
  * are written from. Each has exactly one front end in `front-ends.ts`.
  */
 
-export const LANGUAGES = ['python', 'shell', 'make', 'yaml', 'typescript', 'javascript', 'json', 'toml'] as const;
+export const LANGUAGES = ['python', 'shell', 'make', 'yaml', 'typescript', 'javascript', 'json', 'toml', 'notebook'] as const;
 
 export type Language = (typeof LANGUAGES)[number];

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { compileGlob } from '../core/glob.js';
 import { RULES } from '../../audits/index.js';
 import { emptyFacts, FACTS_VERSION, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
-import { FUNCTION_LANGUAGE, warmFrontEnds } from '../analysis/front-ends.js';
+import { frontEndOf, FUNCTION_LANGUAGE, languageOf, warmFrontEnds } from '../analysis/front-ends.js';
 import { isRuleEnabled, loadConfig, previewFor, ruleMatches, severityFor } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import type { CodeRole, Config, Severity, TestCodeSeverity } from '../schemas/config.js';
@@ -247,7 +247,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
         const facts = await file.facts();
         // a file no rule parsed has empty facts, which would say nothing true about its role
         role = roles.of(file.path, file.candidate ? facts : null);
-        runRules(fileRules, file.language, file.path, role, facts, project, config, ignored, known, new Map(), own);
+        runRules(fileRules, rulesLanguage(file.language), file.path, role, facts, project, config, ignored, known, new Map(), own);
         if (own.length) {
           const lines = file.source().split('\n');
           for (const f of own) f.frame = frameOf(lines, f.span);
@@ -265,12 +265,16 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       const after: Finding[] = [];
       if (file.row.suppressions.length) {
         const facts = { ...emptyFacts(file.path, file.language), suppressions: file.row.suppressions };
-        runRules(afterRules, file.language, file.path, role, facts, project, config, ignored, known, used, after);
+        runRules(afterRules, rulesLanguage(file.language), file.path, role, facts, project, config, ignored, known, used, after);
         const lines = after.length ? file.source().split('\n') : [];
         for (const f of after) f.frame = frameOf(lines, f.span);
       }
       // suppressions were matched against every finding first, so none is called unused because of this
-      findings.push(...forRole([...kept, ...after], role, config.testCodeSeverity));
+      const placed = [...kept, ...after];
+      // findings were on the front end's read source until here (suppressions are matched there)
+      const { mapFinding } = frontEndOf(file.language);
+      const facts = mapFinding && placed.length ? await file.facts() : null;
+      findings.push(...forRole(facts && mapFinding ? placed.map((f) => mapFinding(f, facts)) : placed, role, config.testCodeSeverity));
     }
     // files no file rule looked at, where a project rule found something (they hold no suppressions)
     const looked = new Set(scanned.files.map((f) => f.path));
@@ -286,6 +290,14 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     store?.close();
   }
   const skipped = [...tree.skipped.filter((s) => !gitMode || selected.has(s.path)), ...scanned.skipped];
+  // a folder named like a file of some front end is walked as a folder: say so rather than report it checked
+  for (const t of gitMode ? [] : targets) {
+    const language = languageOf(t);
+    const reason = language ? frontEndOf(language).directoryReason : undefined;
+    if (reason && existsSync(t) && statSync(t).isDirectory()) {
+      skipped.push({ path: path.relative(root, t).split(path.sep).join('/'), reason });
+    }
+  }
 
   const sorted = dedupeAndSort(findings);
   assignFingerprints(sorted);
@@ -500,11 +512,17 @@ function perFileIgnores(config: Config): (file: string) => string[] {
   return (file) => entries.flatMap(([match, codes]) => (match(file) ? codes : []));
 }
 
+/** The language whose rules run on a file of this language (a front end may run another's). */
+function rulesLanguage(language: Language): Language {
+  return frontEndOf(language).rulesLanguage ?? language;
+}
+
 function dedupeAndSort(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   const out: Finding[] = [];
   for (const f of findings) {
-    const key = `${f.path}\0${f.span.line}\0${f.span.col}\0${f.code}\0${f.message}`;
+    // a cell written as one JSON string has all its lines on one line of the file: its line in the cell tells them apart
+    const key = `${f.path}\0${f.span.line}\0${f.cell?.line ?? 0}\0${f.span.col}\0${f.code}\0${f.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(f);
@@ -513,6 +531,7 @@ function dedupeAndSort(findings: Finding[]): Finding[] {
     (a, b) =>
       (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
       a.span.line - b.span.line ||
+      (a.cell?.line ?? 0) - (b.cell?.line ?? 0) ||
       a.span.col - b.span.col ||
       (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
   );

@@ -6,8 +6,10 @@ import { createHash } from 'node:crypto';
 import type { Finding } from '../schemas/finding.js';
 
 /** The flagged line's text with whitespace runs collapsed: edits elsewhere and re-indentation keep it. */
-export function normalisedLine(finding: Pick<Finding, 'frame' | 'span'>): string {
-  const line = finding.frame.find((l) => l.line === finding.span.line)?.text ?? '';
+export function normalisedLine(finding: Pick<Finding, 'frame' | 'span' | 'cell'>): string {
+  // a notebook finding's frame is numbered by the lines of its cell
+  const at = finding.cell?.line ?? finding.span.line;
+  const line = finding.frame.find((l) => l.line === at)?.text ?? '';
   return line.trim().replace(/\s+/g, ' ');
 }
 

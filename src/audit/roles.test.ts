@@ -26,6 +26,8 @@ const TREE: Record<string, { text: string; role: CodeRole }> = {
   'pkg/model.py': { text: 'from transformers import AutoTokenizer\n\ndef load():\n    return AutoTokenizer.from_pretrained("gpt2")\n', role: 'library' },
   'pkg/cli.py': { text: `import argparse\n\ndef main():\n    argparse.ArgumentParser()\n${MAIN}`, role: 'script' },
   'pkg/__main__.py': { text: 'from pkg.cli import main\nmain()\n', role: 'script' },
+  // a notebook in a package folder is still run, never imported
+  'pkg/explore.ipynb': { text: JSON.stringify({ cells: [{ cell_type: 'code', metadata: {}, outputs: [], source: ['import pkg\n'] }], metadata: {}, nbformat: 4, nbformat_minor: 5 }), role: 'script' },
   // no __init__.py beside it: run as a script
   'run.py': { text: 'print("hello")\n', role: 'script' },
   'scripts/generate.py': { text: 'import json\n', role: 'script' },

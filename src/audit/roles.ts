@@ -133,7 +133,8 @@ export class CodeRoles {
     if (role) return role;
     const language = known ?? languageOf(file);
     if (language && LAUNCHERS.has(language)) return 'script';
-    if (mainGuard || basename(file) === '__main__.py') return 'script';
+    // a notebook is run, never imported
+    if (mainGuard || basename(file) === '__main__.py' || language === 'notebook') return 'script';
     // a Python module of a package is imported; a loose one is run. TS/JS without an entry point is imported.
     if (language === 'python') return this.inPackage(file) ? 'library' : 'script';
     return 'library';

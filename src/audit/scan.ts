@@ -127,11 +127,12 @@ function examine(file: DiscoveredFile, language: Language, maxFileSize: number, 
     resultsKey: null,
     results: null,
   };
-  const read = override ? { ok: true as const, bytes: override } : readBytes(file, maxFileSize);
+  const fe = frontEndOf(language);
+  // a front end that reads a file's source has the limit applied to that source, below
+  const read = override ? { ok: true as const, bytes: override } : readBytes(file, fe.readSource ? Number.POSITIVE_INFINITY : maxFileSize);
   if (!read.ok) return { row: { ...row, skip: read.reason }, text: null };
   row.hash = factsKey(file.path, read.bytes);
   row.size = read.bytes.length;
-  const fe = frontEndOf(language);
   const prefilter = fe.prefilter;
   // a latin1 view is cheap and enough for ASCII triggers; only files worth it are decoded properly
   const view = read.bytes.toString('latin1');
@@ -148,6 +149,13 @@ function examine(file: DiscoveredFile, language: Language, maxFileSize: number, 
   if (!needsText) return { row, text: null };
   const decoded = decodeSource(read.bytes);
   if (!decoded.ok) return { row: { ...row, skip: decoded.reason, matches: [], hint: false }, text: null };
+  if (fe.readSource) {
+    // the text suppressions, findings and frames refer to
+    const source = fe.readSource(decoded.text, maxFileSize);
+    if (!source.ok) return { row: { ...row, skip: source.reason }, text: null };
+    row.suppressions = fe.suppressions(source.source);
+    return { row, text: decoded.text };
+  }
   row.suppressions = fe.suppressions(decoded.text);
   return { row, text: decoded.text };
 }
@@ -171,6 +179,15 @@ function entrySource(e: Entry): string {
     e.text = decoded?.ok ? decoded.text : '';
   }
   return e.text;
+}
+
+/** The text findings' lines (and frames) refer to: the front end's read source when it has one. */
+function sourceOf(e: Entry): string {
+  const text = entrySource(e);
+  const fe = frontEndOf(e.language);
+  if (!fe.readSource) return text;
+  const source = fe.readSource(text, Number.POSITIVE_INFINITY);
+  return source.ok ? source.source : '';
 }
 
 function memoize<T>(f: () => Promise<T>): () => Promise<T> {
@@ -234,6 +251,8 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   const { rules, store, contents } = request;
   const enabled = new Set(rules.map((r) => r.code));
   const languages = new Set(rules.flatMap((r) => r.languages));
+  // a front end that runs another language's rules is read when they are enabled
+  for (const fe of FRONT_ENDS) if (fe.rulesLanguage && languages.has(fe.rulesLanguage)) for (const l of fe.languages) languages.add(l);
   const cached =
     (request.known ? store?.files() : store?.filesFor([...request.files, ...(request.context ?? [])].map((f) => f.path))) ??
     new Map<string, CachedFile>();
@@ -265,7 +284,8 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     const isTarget = targets.has(file.path);
     const override = contents?.get(file.path);
     // the size limit is configuration, not a property of the file: decide it before the cache
-    if (!override && file.size > request.maxFileSize) {
+    // a front end that reads a file's source has the limit applied to that source (examine)
+    if (!override && file.size > request.maxFileSize && !frontEndOf(language).readSource) {
       if (isTarget && languages.has(language) && !frontEndOf(language).largeIsData) {
         const mb = (n: number) => (n / 1e6).toFixed(1);
         skipped.push({ path: file.path, reason: `too large (${mb(file.size)} MB > max-file-size ${mb(request.maxFileSize)} MB)` });
@@ -364,7 +384,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
         row,
         candidate,
         facts: candidate ? memoize(facts) : async () => ({ ...emptyFacts(file.path, language), suppressions }),
-        source: () => entrySource(e),
+        source: () => sourceOf(e),
       });
     }
   }

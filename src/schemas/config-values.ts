@@ -121,7 +121,7 @@ function deepFreeze<T>(value: T): T {
 
 /** Frozen: take a copy (`normalizeConfig({})`) before changing anything. */
 export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze<Config>({
-  include: ['**/*.py', '**/*.sh', '**/Makefile', '**/*.mk', '**/*.yaml', '**/*.yml', '**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts', '**/*.js', '**/*.jsx', '**/*.mjs', '**/*.cjs', '**/*.json', '**/*.toml'],
+  include: ['**/*.py', '**/*.sh', '**/Makefile', '**/*.mk', '**/*.yaml', '**/*.yml', '**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts', '**/*.js', '**/*.jsx', '**/*.mjs', '**/*.cjs', '**/*.json', '**/*.toml', '**/*.ipynb'],
   // Ruff's default excludes, plus provenant's own store and caches
   exclude: [
     '.bzr', '.direnv', '.eggs', '.git', '.git-rewrite', '.hg', '.ipynb_checkpoints', '.mypy_cache', '.nox',

@@ -20,7 +20,10 @@ export const FindingSchema = z.strictObject({
   message: z.string(),
   /** Path relative to the project root, with `/`. */
   path: z.string(),
+  /** In a notebook, `line` is the line of the notebook's JSON holding the source line (where annotations land). */
   span: SpanSchema,
+  /** In a notebook: the 1-based cell (markdown cells counted) and the line within it. */
+  cell: z.strictObject({ index: z.int().positive(), line: z.int().positive() }).optional(),
   /** The source lines the finding sits on, for code frames. */
   frame: z.array(z.strictObject({ line: z.int().positive(), text: z.string() })),
   /** Stable identity across unrelated edits (see audit/fingerprint.ts); baselines and SARIF use it. */

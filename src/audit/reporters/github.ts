@@ -49,13 +49,16 @@ export function escapeProperty(s: string): string {
 /** One `::error file=…,line=…::message` workflow command. */
 export function annotation(f: Finding, root: string, cwd: string): string {
   const props: [string, string | number][] = [['file', displayPath(root, f.path, cwd)], ['line', f.span.line]];
-  // GitHub rejects columns on an annotation that spans several lines
-  if (f.span.endLine === f.span.line) props.push(['col', f.span.col]);
+  // GitHub rejects columns on an annotation that spans several lines; a notebook's columns are its
+  // cell's, not those of the JSON line the annotation lands on
+  const columns = f.span.endLine === f.span.line && !f.cell;
+  if (columns) props.push(['col', f.span.col]);
   props.push(['endLine', f.span.endLine]);
-  if (f.span.endLine === f.span.line) props.push(['endColumn', f.span.endCol]);
+  if (columns) props.push(['endColumn', f.span.endCol]);
   props.push(['title', `${f.code} ${f.name}`]);
   const list = props.map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(',');
-  return `::${COMMAND[f.severity]} ${list}::${escapeData(f.message)}`;
+  const message = f.cell ? `${f.message} (cell ${f.cell.index}, line ${f.cell.line})` : f.message;
+  return `::${COMMAND[f.severity]} ${list}::${escapeData(message)}`;
 }
 
 function plural(n: number, word: string): string {
@@ -80,7 +83,8 @@ export function renderGithub(result: AuditResult, options: { cwd: string }): str
   const lines = sorted.slice(0, MAX_ANNOTATIONS).map((f) => annotation(f, result.root, options.cwd));
   const rest = sorted.slice(MAX_ANNOTATIONS);
   for (const f of rest) {
-    lines.push(`${displayPath(result.root, f.path, options.cwd)}:${f.span.line}:${f.span.col}: ${f.code} [${f.severity}] ${f.message}`);
+    const line = f.cell ? `cell ${f.cell.index}:${f.cell.line}` : String(f.span.line);
+    lines.push(`${displayPath(result.root, f.path, options.cwd)}:${line}:${f.span.col}: ${f.code} [${f.severity}] ${f.message}`);
   }
   lines.push(githubSummaryLine(result, rest.length));
   return lines.join('\n') + '\n';

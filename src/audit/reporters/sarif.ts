@@ -81,13 +81,14 @@ function toResult(f: Finding, ruleIndex: number): Sarif.Result {
   };
   const snippet = regionText(f);
   if (snippet !== undefined) region.snippet = { text: snippet };
-  const first = f.frame[0];
+  // a notebook finding's frame holds its cell's lines, not the notebook JSON's the region is on
+  const first = f.cell ? undefined : f.frame[0];
   const last = f.frame[f.frame.length - 1];
   return {
     ruleId: f.code,
     ruleIndex,
     level: LEVEL[f.severity],
-    message: { text: f.message },
+    message: { text: f.cell ? `${f.message} (cell ${f.cell.index}, line ${f.cell.line})` : f.message },
     locations: [
       {
         physicalLocation: {
@@ -104,7 +105,8 @@ function toResult(f: Finding, ruleIndex: number): Sarif.Result {
 }
 
 /** The exact text of the finding's span, when the frame holds every line of it. */
-export function regionText(f: Pick<Finding, 'span' | 'frame'>): string | undefined {
+export function regionText(f: Pick<Finding, 'span' | 'frame' | 'cell'>): string | undefined {
+  if (f.cell) return undefined;
   const { line, col, endLine, endCol } = f.span;
   const parts: string[] = [];
   for (let n = line; n <= endLine; n++) {

@@ -14,12 +14,14 @@ function severityColor(style: Style, severity: Finding['severity']): (s: string)
 /** A code frame like Ruff's: numbered lines, then carets under the span with the code. */
 function frame(f: Finding, style: Style): string[] {
   if (!f.frame.length) return [];
-  const width = String(f.frame[f.frame.length - 1]?.line ?? f.span.line).length;
+  // a notebook finding's frame is numbered by the lines of its cell
+  const at = f.cell?.line ?? f.span.line;
+  const width = String(f.frame[f.frame.length - 1]?.line ?? at).length;
   const gutter = (n: string) => style.blue(`${n.padStart(width)} |`);
   const out = [gutter('')];
   for (const l of f.frame) {
     out.push(`${gutter(String(l.line))} ${l.text}`);
-    if (l.line === f.span.line) {
+    if (l.line === at) {
       const start = f.span.col - 1;
       const end = f.span.endLine === f.span.line ? Math.max(f.span.endCol - 1, start + 1) : l.text.length;
       const carets = '^'.repeat(Math.max(1, end - start));
@@ -34,7 +36,9 @@ export function renderText(result: AuditResult, options: { cwd: string; style: S
   const { style, cwd } = options;
   const lines: string[] = [];
   for (const f of result.findings) {
-    const where = `${displayPath(result.root, f.path, cwd)}:${f.span.line}:${f.span.col}:`;
+    // as Ruff prints a notebook location: the cell, then the line within it
+    const line = f.cell ? `cell ${f.cell.index}:${f.cell.line}` : String(f.span.line);
+    const where = `${displayPath(result.root, f.path, cwd)}:${line}:${f.span.col}:`;
     const color = severityColor(style, f.severity);
     lines.push(`${style.bold(where)} ${color(style.bold(f.code))} ${color(`[${f.severity}]`)} ${f.message}`);
     if (options.showFrames !== false) {

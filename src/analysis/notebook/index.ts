@@ -1,0 +1,94 @@
+/**
+ * The notebook front end (`*.ipynb`, nbformat 4). A notebook is read as one Python module joined from its
+ * code cells (analysis/python) plus the shell its `!` lines and `%%bash` cells run (analysis/launch).
+ * Facts keep the joined module's lines, and `notebook` in them maps each back to its cell, its line in the
+ * cell and the notebook JSON's line; `toNotebookFinding` applies that map to a finding.
+ *
+ * The API its `FrontEnd` entry (analysis/front-ends.ts) calls: `readNotebookSource` (the joined text, or why
+ * the file is no notebook: a skip reason), `extractNotebook` (facts, given the Python front end),
+ * `toNotebookFinding`. Python's rules run on a notebook: that entry's `rulesLanguage`.
+ */
+
+import type { Finding } from '../../schemas/finding.js';
+import type { FileFacts, NotebookMap } from '../facts.js';
+import { extractShellFacts } from '../launch/index.js';
+import type { PythonFrontEnd } from '../python/index.js';
+import { joinCells, type JoinedNotebook } from './join.js';
+import { readNotebook } from './read.js';
+
+export { joinCells, convertLine, type JoinedNotebook } from './join.js';
+export { readNotebook, sourceOffsets, type NotebookCell } from './read.js';
+
+export const NOTEBOOK_GLOB = '**/*.ipynb';
+
+export function isNotebookPath(path: string): boolean {
+  return path.toLowerCase().endsWith('.ipynb');
+}
+
+export type NotebookSource = { ok: true; notebook: JoinedNotebook } | { ok: false; reason: string };
+
+// the scan reads a notebook for its suppressions, then extracts it: one parse serves both
+let last: { raw: string; result: NotebookSource } | null = null;
+
+/** The joined code of a notebook's text, or why it is no notebook this front end reads. */
+export function readNotebookSource(raw: string): NotebookSource {
+  if (last && last.raw === raw) return last.result;
+  const read = readNotebook(raw);
+  const result: NotebookSource = read.ok ? { ok: true, notebook: joinCells(read.cells) } : read;
+  last = { raw, result };
+  return result;
+}
+
+/**
+ * A notebook's facts: those of its joined Python module, plus the script calls and command-line settings
+ * of its shell lines, with the map back to cells. Spans are lines of the joined module.
+ */
+export function extractNotebook(raw: string, path: string, python: PythonFrontEnd): FileFacts {
+  const read = readNotebookSource(raw);
+  // the scan skips a notebook it cannot read before extraction: reaching here with one is a bug
+  if (!read.ok) throw new Error(`${path}: ${read.reason}`);
+  const { notebook } = read;
+  const facts = python.extract(notebook.python, path);
+  if (notebook.shell.trim()) {
+    const shell = extractShellFacts(notebook.shell, path);
+    facts.scriptCalls.push(...shell.scriptCalls);
+    if (shell.settings?.length) facts.settings = [...(facts.settings ?? []), ...shell.settings];
+  }
+  facts.notebook = { cells: notebook.cells, cellLines: notebook.cellLines, jsonLines: notebook.jsonLines };
+  return facts;
+}
+
+/**
+ * A finding on the joined module, placed in the notebook: `span` on the JSON line (where SARIF and GitHub
+ * annotations land), `cell` the cell and its line (what the text report shows), the frame cut to the
+ * cell and numbered by its lines.
+ */
+export function toNotebookFinding(finding: Finding, map: NotebookMap): Finding {
+  const at = finding.span.line - 1;
+  const cell = map.cells[at];
+  if (cell === undefined) return finding;
+  const endAt = Math.min(finding.span.endLine - 1, map.jsonLines.length - 1);
+  const sameCell = map.cells[endAt] === cell;
+  const json = (i: number): number => map.jsonLines[i] ?? 1;
+  const frame = finding.frame
+    .filter((l) => map.cells[l.line - 1] === cell)
+    .map((l) => ({ line: map.cellLines[l.line - 1] ?? l.line, text: l.text }));
+  // rules name other lines of the file by their joined-module numbers: say which cell they are in
+  const message = finding.message.replace(/\bline (\d+)\b/g, (whole, n: string) => {
+    const i = Number(n) - 1;
+    const c = map.cells[i];
+    return c === undefined ? whole : c === cell ? `line ${map.cellLines[i]}` : `cell ${c}, line ${map.cellLines[i]}`;
+  });
+  return {
+    ...finding,
+    message,
+    span: {
+      line: json(at),
+      col: finding.span.col,
+      endLine: sameCell ? Math.max(json(at), json(endAt)) : json(at),
+      endCol: finding.span.endCol,
+    },
+    cell: { index: cell, line: map.cellLines[at] ?? 1 },
+    frame,
+  };
+}

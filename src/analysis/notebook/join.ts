@@ -1,0 +1,92 @@
+/**
+ * Joins a notebook's code cells into one Python module, line for line, so a name imported in cell 1
+ * resolves in cell 9. IPython syntax is not Python: magics become `pass` (an assignment from `!cmd` keeps
+ * its target, bound to `None`), and the shell they run (`!cmd`, `%%bash` bodies, `%system`) is copied
+ * into a shell text of the same lines and columns for the launcher front end.
+ */
+
+import type { NotebookCell } from './read.js';
+
+export interface JoinedNotebook {
+  /** The code cells as one Python module. */
+  python: string;
+  /** The code cells joined as written (magics and all): what code frames and suppressions read. */
+  display: string;
+  /** The shell commands of the notebook at the same lines and columns as in `python`; other lines empty. */
+  shell: string;
+  /** Per line of `python` (index = line − 1): the cell's index, the line within the cell, the JSON line. */
+  cells: number[];
+  cellLines: number[];
+  jsonLines: number[];
+}
+
+/** Cell magics whose body is Python run under a measurement or capture. */
+const PYTHON_BODY = new Set(['time', 'timeit', 'capture', 'prun']);
+/** Cell magics whose body is a shell script. */
+const SHELL_BODY = new Set(['bash', 'sh', 'script', 'system', '!']);
+
+/** `x = !ls`, `files = %sx ls` */
+const ASSIGNED = /^(\s*)([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)(\s*=\s*)([!%])(.*)$/;
+/** `!cmd`, `!!cmd` */
+const BANG = /^(\s*)(!!?)(.*)$/;
+/** `%magic args`, `%%magic` */
+const MAGIC = /^(\s*)(%%?)([\w!]*)(.*)$/;
+
+export function joinCells(cells: readonly NotebookCell[]): JoinedNotebook {
+  const python: string[] = [];
+  const display: string[] = [];
+  const shell: string[] = [];
+  const out = { cells: [] as number[], cellLines: [] as number[], jsonLines: [] as number[] };
+  for (const cell of cells) {
+    const lines = cell.text ? cell.text.slice(0, -1).split('\n') : [];
+    const first = MAGIC.exec(lines[0] ?? '');
+    const cellMagic = first && first[2] === '%%' ? (first[3] ?? '') : null;
+    lines.forEach((line, i) => {
+      out.cells.push(cell.index);
+      out.cellLines.push(i + 1);
+      out.jsonLines.push(cell.jsonLines[i] ?? cell.jsonLines[cell.jsonLines.length - 1] ?? 1);
+      display.push(line);
+      if (cellMagic !== null && (i === 0 || !PYTHON_BODY.has(cellMagic))) {
+        python.push('');
+        // `%%script bash` names its interpreter; `%%writefile`, `%%html` and the like hold no code of this module
+        const scriptShell = cellMagic === 'script' ? /^\s*(?:ba|z)?sh\b/.test(first?.[4] ?? '') : true;
+        shell.push(i > 0 && SHELL_BODY.has(cellMagic) && scriptShell ? line : '');
+        return;
+      }
+      const converted = convertLine(line);
+      python.push(converted.python);
+      shell.push(converted.shell);
+    });
+  }
+  const text = (lines: string[]): string => (lines.length ? lines.join('\n') + '\n' : '');
+  return { python: text(python), display: text(display), shell: text(shell), ...out };
+}
+
+/** One line of a Python cell: itself, or for IPython syntax a `pass` and the shell command it runs. */
+export function convertLine(line: string): { python: string; shell: string } {
+  const assigned = ASSIGNED.exec(line);
+  if (assigned && !/^\s*!=/.test(assigned[4] + (assigned[5] ?? ''))) {
+    const [, indent = '', target = '', eq = '', sigil = '', rest = ''] = assigned;
+    const prefix = indent + target + eq;
+    const command = sigil === '!' ? rest : shellOfMagic(rest);
+    return { python: `${prefix}None`, shell: command === null ? '' : ' '.repeat(prefix.length + 1) + command.padStart(rest.length) };
+  }
+  const bang = BANG.exec(line);
+  if (bang && !(bang[3] ?? '').startsWith('=')) {
+    const [, indent = '', sigil = '', rest = ''] = bang;
+    return { python: `${indent}pass`, shell: ' '.repeat(indent.length + sigil.length) + rest };
+  }
+  const magic = MAGIC.exec(line);
+  if (magic && magic[2] === '%') {
+    const [, indent = '', , name = '', rest = ''] = magic;
+    const command = shellOfMagic(name + rest);
+    return { python: `${indent}pass`, shell: command === null ? '' : ' '.repeat(line.length - command.length) + command };
+  }
+  return { python: line, shell: '' };
+}
+
+/** The shell command of `system cmd` / `sx cmd` (a magic without its `%`), else null. */
+function shellOfMagic(text: string): string | null {
+  const m = /^(?:system|sx)\b\s*(.*)$/.exec(text);
+  return m ? (m[1] ?? '') : null;
+}
