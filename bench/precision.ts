@@ -55,8 +55,10 @@ function nonTestPythonLines(root: string): number {
   return lines;
 }
 
+/** The text of a finding's line; a notebook's frame is numbered by the cell's own lines. */
 function lineText(f: Finding): string {
-  return (f.frame.find((l) => l.line === f.span.line)?.text ?? '').trim();
+  const line = f.cell?.line ?? f.span.line;
+  return (f.frame.find((l) => l.line === line)?.text ?? '').trim();
 }
 
 interface RepoResult {

@@ -41,6 +41,8 @@ export function joinCells(cells: readonly NotebookCell[]): JoinedNotebook {
     const lines = cell.text ? cell.text.slice(0, -1).split('\n') : [];
     const first = MAGIC.exec(lines[0] ?? '');
     const cellMagic = first && first[2] === '%%' ? (first[3] ?? '') : null;
+    // a `!cmd \` or `%magic \` line goes on, as in a shell, on the lines after it
+    let continued = false;
     lines.forEach((line, i) => {
       out.cells.push(cell.index);
       out.cellLines.push(i + 1);
@@ -53,9 +55,16 @@ export function joinCells(cells: readonly NotebookCell[]): JoinedNotebook {
         shell.push(i > 0 && SHELL_BODY.has(cellMagic) && scriptShell ? line : '');
         return;
       }
+      if (continued) {
+        python.push('');
+        shell.push(line);
+        continued = /\\\s*$/.test(line);
+        return;
+      }
       const converted = convertLine(line);
       python.push(converted.python);
       shell.push(converted.shell);
+      continued = converted.python !== line && /\\\s*$/.test(line);
     });
   }
   const text = (lines: string[]): string => (lines.length ? lines.join('\n') + '\n' : '');

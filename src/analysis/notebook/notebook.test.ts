@@ -82,6 +82,12 @@ describe('joinCells', () => {
     expect(joined.shell.trim()).toBe('');
   });
 
+  it('reads the lines a `!cmd \\` continues as shell, not as Python', () => {
+    const joined = joinCells(read(notebook([{ code: '!lm_eval --model hf \\\n    --model_args pretrained=gpt2 \\\n    --tasks hellaswag\nx = 1 + \\\n    2\n' }])));
+    expect(joined.python.split('\n')).toEqual(['pass', '', '', 'x = 1 + \\', '    2', '']);
+    expect(joined.shell.split('\n').slice(1, 3)).toEqual(['    --model_args pretrained=gpt2 \\', '    --tasks hellaswag']);
+  });
+
   it('reads %system and %sx as shell', () => {
     expect(convertLine('%system python a.py')).toEqual({ python: 'pass', shell: '        python a.py' });
     expect(convertLine('out = %sx python a.py')).toEqual({ python: 'out = None', shell: '          python a.py' });
