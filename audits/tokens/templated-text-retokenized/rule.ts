@@ -1,12 +1,13 @@
 /**
  * TOK002 (templated-text-retokenized): flags text rendered by `apply_chat_template` that is tokenized again.
- * Without `add_special_tokens=False` the text gets a second BOS, whatever the model, so the rule does not ask
- * which model is used. The text is followed inline, through a name assigned in the same function, and into a
+ * Without `add_special_tokens=False` the text gets a second BOS whatever the model is, base or instruct; only a
+ * tokenizer the model catalog knows to add no BOS (Qwen, SmolLM2, GPT-2) is left alone. The text is followed inline, through a name assigned in the same function, and into a
  * list of prompts built there (a comprehension, or `append` in a loop) before vLLM `LLM.generate` takes it.
  */
 
 import { canonicalQname, tokenizesText } from '../../../src/audit/apis.js';
 import type { CallFact, FileFacts, Literal, Span } from '../../../src/analysis/facts.js';
+import { modelFamily } from '../../../src/audit/model-classes.js';
 import { defineRule, lastSegment, spanContains } from '../../../src/audit/rule.js';
 
 const VLLM_GENERATE = /^vllm(?:\.entrypoints\.llm)?\.LLM\(\)\.generate$/;
@@ -72,6 +73,9 @@ export default defineRule({
         name = arg.text;
       }
       if (!templatedWithoutTokenizing(source)) continue;
+      // a tokenizer that adds no BOS of its own (Qwen, SmolLM2, GPT-2) adds nothing a second time
+      const model = ctx.modelOf(call).model;
+      if (model && modelFamily(model)?.addsBos === false) continue;
       const messageId = VLLM_GENERATE.test(canonicalQname(call.qname)) ? 'vllm' : 'double';
       ctx.report({ span: call.span, messageId, data: { callee: call.callee, name, line: String(source.span.line) } });
     }
