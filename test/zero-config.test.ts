@@ -33,7 +33,7 @@ describe('a project with no configuration', () => {
   it('reports a template installed on an instruct tokenizer nowhere, and on a base tokenizer as an error', async () => {
     const dir = project({
       'judge.py': 'from transformers import AutoTokenizer\n\ntok = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B-Instruct")\ntok.chat_template = "{{ messages }}"\n',
-      'gen.py': 'from transformers import AutoTokenizer\n\ntok = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B")\ntok.chat_template = "{{ messages }}"\n',
+      'gen.py': 'from transformers import AutoTokenizer\n\ntok = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B")\ntok.chat_template = "{{ messages }}"\ntok.save_pretrained("out")\n',
     });
     expect((await findings(dir)).filter((f) => f.includes('TMPL002'))).toEqual(['gen.py:4 TMPL002 error']);
   });
@@ -52,6 +52,31 @@ describe('a project with no configuration', () => {
     const result = await audit({ paths: [inner], cwd: inner, noCache: true });
     expect(result.root).toBe(inner);
     expect(result.configSource).toBeNull();
+  });
+
+  it('notes a template installed in a file that trains, at info: the recipe for a chat model', async () => {
+    const dir = project({
+      'sft.py': [
+        'from transformers import AutoModelForCausalLM, AutoTokenizer',
+        'from trl import SFTTrainer, setup_chat_format',
+        'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-7B")',
+        'tok = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B")',
+        'model, tok = setup_chat_format(model, tok)',
+        'SFTTrainer(model=model, processing_class=tok, train_dataset=None).train()',
+        '',
+      ].join('\n'),
+    });
+    expect((await findings(dir)).filter((f) => f.includes('TMPL002'))).toEqual(['sft.py:5 TMPL002 info']);
+  });
+
+  it('leaves a template whose result is only printed alone, and does not call a model base once a trainer ran on it', async () => {
+    const head = ['from transformers import AutoModelForCausalLM, AutoTokenizer', 'from trl import SFTTrainer', 'BASE = "Qwen/Qwen2.5-7B"', 'tok = AutoTokenizer.from_pretrained(BASE)', 'model = AutoModelForCausalLM.from_pretrained(BASE)', 'msgs = [{"role": "user", "content": "hi"}]'];
+    const dir = project({
+      'demo.py': [...head, 'print(tok.apply_chat_template(msgs, tokenize=False))', ''].join('\n'),
+      'before.py': [...head, 'ids = tok.apply_chat_template(msgs, return_tensors="pt")', 'model.generate(ids)', ''].join('\n'),
+      'after.py': [...head, 'SFTTrainer(model=model, processing_class=tok, train_dataset=None).train()', 'ids = tok.apply_chat_template(msgs, return_tensors="pt")', 'model.generate(ids)', ''].join('\n'),
+    });
+    expect((await findings(dir)).filter((f) => f.includes('TMPL001'))).toEqual(['after.py:8 TMPL001 info', 'before.py:7 TMPL001 error']);
   });
 });
 

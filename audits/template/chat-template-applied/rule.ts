@@ -5,9 +5,9 @@
  * reaching a model) is TMPL004's, not this rule's.
  */
 
-import { canonicalQname, templateApplication } from '../../../src/audit/apis.js';
+import { canonicalQname, templateApplication, TRL_TRAINER } from '../../../src/audit/apis.js';
 import { templateIntent } from '../../../src/audit/intent.js';
-import { defineRule } from '../../../src/audit/rule.js';
+import { defineRule, lastSegment, receiverOf } from '../../../src/audit/rule.js';
 import type { CallFact, FileFacts, Literal } from '../../../src/analysis/facts.js';
 
 function isMessages(lit: Literal | undefined, file: FileFacts, line: number): boolean {
@@ -19,6 +19,19 @@ function isMessages(lit: Literal | undefined, file: FileFacts, line: number): bo
     return bound !== undefined && bound.kind !== 'name' && isMessages(bound, file, line);
   }
   return false;
+}
+
+const HF_TRAINER = /^transformers\.(?:Seq2Seq)?Trainer$/;
+
+/** A `trainer.train()` call before `line`, on a TRL or transformers trainer built in the file. */
+function trainedBefore(file: FileFacts, line: number): CallFact | undefined {
+  return file.calls.find((c) => {
+    if (c.span.line >= line || lastSegment(c.qname) !== 'train') return false;
+    const recv = receiverOf(c.qname);
+    if (!recv.endsWith('()')) return false;
+    const trainer = canonicalQname(recv.slice(0, -2));
+    return TRL_TRAINER.test(trainer) || HF_TRAINER.test(trainer);
+  });
 }
 
 /** `pipe = pipeline("text-generation", …); pipe(messages)` templates implicitly. */
@@ -48,9 +61,15 @@ export default defineRule({
       // training records are TMPL004's; a wrapper is judged at its callers; a result only compared or
       // printed is never generated from
       if (intent.kind === 'training' || intent.kind === 'wrapper' || intent.kind === 'inspected') continue;
-      const verdict = ctx.modelOf(call);
-      const severity = ctx.severityForModel(verdict, 'error');
+      let verdict = ctx.modelOf(call);
+      // after a trainer ran in this file, the model in hand is the one it trained, not the base it started from
+      const trained = verdict.kind === 'base' ? trainedBefore(ctx.file, call.span.line) : undefined;
+      if (trained) verdict = { kind: 'unknown', model: verdict.model, reason: `a trainer ran on it first (line ${trained.span.line})` };
+      let severity = ctx.severityForModel(verdict, 'error');
       if (!severity) continue;
+      // a result the whole walk saw going nowhere (printed, kept) is noted, not an error; one returned to
+      // callers, or not followed (TS/JS, a walk cut short), keeps the rule's severity
+      if (intent.kind === 'unknown' && call.flow && !call.flow.partial && !call.flow.returns.length) severity = 'info';
       const why =
         verdict.kind === 'base'
           ? `the model is a base model (${verdict.model ? `\`${verdict.model}\`: ` : ''}${verdict.reason})`

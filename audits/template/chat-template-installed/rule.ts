@@ -5,8 +5,15 @@
  * it instead: the right move, in the wrong place.
  */
 
-import { templateInstaller } from '../../../src/audit/apis.js';
-import { defineRule } from '../../../src/audit/rule.js';
+import type { Span } from '../../../src/analysis/facts.js';
+import { canonicalQname, templateApplication, templateInstaller, TRL_TRAINER } from '../../../src/audit/apis.js';
+import { templateIntent } from '../../../src/audit/intent.js';
+import { defineRule, lastSegment } from '../../../src/audit/rule.js';
+import type { Severity } from '../../../src/schemas/config.js';
+
+const HF_TRAINER = /^transformers\.(?:Seq2Seq)?Trainer$/;
+/** Calls through which an installed template has an effect: saved with the tokenizer, or a model prompted. */
+const USES = /^(?:save_pretrained|push_to_hub|save_model|(?:a|async_|stream_)?generate(?:_\w+)?|chat|create|completion|completions)$/;
 
 export default defineRule({
   code: 'TMPL002',
@@ -22,9 +29,24 @@ export default defineRule({
     installs: '`{{target}}` installs a chat template outside the sanctioned loader',
     toggles: '`{{target}} = None` toggles the chat template by hand instead of using the sanctioned loader',
     helper: '{{api}} installs a chat template and rewrites special tokens',
+    training: '{{what}} installs a chat template in a file that trains a model or formats training records ({{trainer}}, line {{line}}): the recipe for making a chat model from a base model, noted for review',
   },
   check(ctx) {
     const hasLoader = ctx.project.sanctioned.length > 0;
+    // a template installed where the model is then trained is the SFT recipe, not a prompt for a base model
+    // (or where the template formats training records: the data side of the same recipe)
+    const trainer =
+      ctx.file.calls.find((c) => c.resolved && (TRL_TRAINER.test(canonicalQname(c.qname)) || HF_TRAINER.test(canonicalQname(c.qname)))) ??
+      ctx.file.calls.find((c) => templateApplication(c) !== null && templateIntent(c, ctx.file).kind === 'training');
+    // a template that this file neither saves with the tokenizer nor prompts a model through goes nowhere
+    // from here: a demonstration, noted at info
+    const used = ctx.file.calls.some((c) => USES.test(lastSegment(c.qname)));
+    const report = (span: Span, what: string, messageId: 'installs' | 'helper', data: Record<string, string>, severity: Severity) =>
+      ctx.report(
+        trainer
+          ? { span, messageId: 'training', data: { what, trainer: `\`${lastSegment(trainer.qname)}\``, line: String(trainer.span.line) }, severity: 'info' }
+          : { span, messageId, data, severity: used ? severity : 'info' },
+      );
     for (const a of ctx.file.assigns) {
       if (!a.target.endsWith('.chat_template') || ctx.inSanctionedLoader(a.scope)) continue;
       if (a.value.kind === 'none') {
@@ -34,13 +56,13 @@ export default defineRule({
       // the tokenizer the template goes on: `tok.chat_template = …` asks about `tok`, as a call on it would
       const verdict = ctx.modelOf({ callee: a.target, qname: a.targetQname ?? a.target, resolved: false, span: a.span, args: [], kwargs: {}, splat: false, scope: a.scope });
       const severity = ctx.severityForModel(verdict, 'error');
-      if (severity) ctx.report({ span: a.span, messageId: 'installs', data: { target: a.target }, severity });
+      if (severity) report(a.span, `\`${a.target}\``, 'installs', { target: a.target }, severity);
     }
     for (const call of ctx.file.calls) {
       const api = templateInstaller(call);
       if (!api || ctx.inSanctionedLoader(call.scope)) continue;
       const severity = ctx.severityForModel(ctx.modelOf(call), 'error');
-      if (severity) ctx.report({ span: call.span, messageId: 'helper', data: { api }, severity });
+      if (severity) report(call.span, api, 'helper', { api }, severity);
     }
   },
 });

@@ -1,7 +1,8 @@
 /**
  * TOK002 (templated-text-retokenized): flags text rendered by `apply_chat_template` that is tokenized again.
- * Without `add_special_tokens=False` the text gets a second BOS whatever the model is, base or instruct; only a
- * tokenizer the model catalog knows to add no BOS (Qwen, SmolLM2, GPT-2) is left alone. The text is followed inline, through a name assigned in the same function, and into a
+ * Without `add_special_tokens=False` the text gets a second BOS whatever the model is, base or instruct, when its
+ * tokenizer adds one: the catalog says which families do (the rule's severity), which do not (Qwen, SmolLM2,
+ * GPT-2: noted at info) and, for the rest, the unknown-model severity applies. The text is followed inline, through a name assigned in the same function, and into a
  * list of prompts built there (a comprehension, or `append` in a loop) before vLLM `LLM.generate` takes it.
  */
 
@@ -73,11 +74,20 @@ export default defineRule({
         name = arg.text;
       }
       if (!templatedWithoutTokenizing(source)) continue;
-      // a tokenizer that adds no BOS of its own (Qwen, SmolLM2, GPT-2) adds nothing a second time
+      // whether a second BOS appears depends on the tokenizer: one the catalog knows to add a BOS doubles
+      // it (the rule's severity); one known to add none is only noted (the day the model changes it
+      // doubles); one whose family the file does not show gets the unknown-model severity
       const model = ctx.modelOf(call).model;
-      if (model && modelFamily(model)?.addsBos === false) continue;
+      const addsBos = model ? modelFamily(model)?.addsBos : undefined;
+      const severity =
+        addsBos === false
+          ? 'info'
+          : addsBos === true
+            ? undefined
+            : ctx.severityForModel({ kind: 'unknown', model, reason: 'its tokenizer may or may not add a BOS' }, 'error');
+      if (severity === null) continue;
       const messageId = VLLM_GENERATE.test(canonicalQname(call.qname)) ? 'vllm' : 'double';
-      ctx.report({ span: call.span, messageId, data: { callee: call.callee, name, line: String(source.span.line) } });
+      ctx.report({ span: call.span, messageId, data: { callee: call.callee, name, line: String(source.span.line) }, ...(severity ? { severity } : {}) });
     }
   },
 });
