@@ -95,6 +95,19 @@ ds = raw.map(apply_chat_template, fn_kwargs={"tokenizer": tok})
     });
   });
 
+  it('reads a result that is only printed or decoded back to text as inspected, as a tutorial cell does', () => {
+    const src = `
+from transformers import AutoTokenizer
+tok = AutoTokenizer.from_pretrained("m")
+msgs = [{"role": "user", "content": "hi"}]
+ids = tok.apply_chat_template(msgs, tokenize=True, add_generation_prompt=True)
+print("decoded:", tok.decode(ids))
+text = tok.apply_chat_template(msgs, tokenize=False)
+print("with template:", text)
+`;
+    expect(Object.values(intents(src))).toEqual(['inspected', 'inspected']);
+  });
+
   it('does not take a project helper that writes data for generation because its name starts with generate', () => {
     const src = `
 from transformers import AutoTokenizer

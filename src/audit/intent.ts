@@ -23,6 +23,8 @@ const PROMPT_SLOT = /^(?:0|\*|\*\*|prompts?|inputs?|input_ids|prompt_token_ids|p
 const MODEL_OBJECT = /(?:^|\.)(?:model|llm|lm|policy|actor|critic|judge|\w+_model)$/i;
 /** A callable given a tokenizer's whole output (`**inputs`): a model, a reward model or a judge. */
 const MODELISH = /model|reward|critic|judge|policy|llm/i;
+/** Calls that only show a value to a person: `print`, a notebook's `display`, a logger, tokens decoded back to text. */
+const SHOWN = /^(?:print|pprint|display|info|debug|warning|warn|decode|batch_decode|convert_ids_to_tokens|len)$/;
 /** Helpers that score text by a model's log-probabilities. */
 const SCORING = /(?:^|_)(?:log_?probs?|logits|loglikelihood|perplexity|nll)(?:_|$)/i;
 
@@ -150,9 +152,14 @@ export function templateIntent(call: CallFact, file: FileFacts): TemplateIntent 
   const sibling = local && file.calls.find((c) => c !== call && c.scope === call.scope && c.flow && !reachesModel(c.flow, file) && recordEvidence(c, file));
   if (sibling) return { kind: 'training', evidence: `beside the records built at line ${sibling.span.line}` };
   const flow = call.flow;
-  // a result only looked at (compared, printed, measured); a result merely dropped says nothing
-  if (flow?.tested && !flow.partial && !flow.keys.length && !flow.returns.length && flow.calls.every((h) => h.slot === '.' && STR_METHOD.test(lastSegment(file.calls[h.call]?.callee ?? '')))) {
-    return { kind: 'inspected' };
+  // a result only looked at (compared, measured, printed or shown, as a tutorial cell does); a result
+  // merely dropped says nothing
+  if (flow && !flow.partial && !flow.keys.length && !flow.returns.length) {
+    const looked = flow.calls.every((h) => {
+      const callee = lastSegment(file.calls[h.call]?.callee ?? '');
+      return (h.slot === '.' && STR_METHOD.test(callee)) || SHOWN.test(callee);
+    });
+    if (looked && (flow.tested || flow.calls.length > 0)) return { kind: 'inspected' };
   }
   return { kind: 'unknown' };
 }

@@ -65,11 +65,8 @@ export default defineRule({
       // after a trainer ran in this file, the model in hand is the one it trained, not the base it started from
       const trained = verdict.kind === 'base' ? trainedBefore(ctx.file, call.span.line) : undefined;
       if (trained) verdict = { kind: 'unknown', model: verdict.model, reason: `a trainer ran on it first (line ${trained.span.line})` };
-      let severity = ctx.severityForModel(verdict, 'error');
+      const severity = ctx.severityForModel(verdict, 'error');
       if (!severity) continue;
-      // a result the whole walk saw going nowhere (printed, kept) is noted, not an error; one returned to
-      // callers, or not followed (TS/JS, a walk cut short), keeps the rule's severity
-      if (intent.kind === 'unknown' && call.flow && !call.flow.partial && !call.flow.returns.length) severity = 'info';
       const why =
         verdict.kind === 'base'
           ? `the model is a base model (${verdict.model ? `\`${verdict.model}\`: ` : ''}${verdict.reason})`
