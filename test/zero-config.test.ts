@@ -5,6 +5,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { audit } from '../src/index.js';
+import { renderText } from '../src/audit/reporters/text.js';
+import { styleFor } from '../src/core/style.js';
 import { useTmpProjects } from './helpers/tmp.js';
 
 const project = useTmpProjects({});
@@ -77,6 +79,14 @@ describe('a project with no configuration', () => {
       'after.py': [...head, 'SFTTrainer(model=model, processing_class=tok, train_dataset=None).train()', 'ids = tok.apply_chat_template(msgs, return_tensors="pt")', 'model.generate(ids)', ''].join('\n'),
     });
     expect((await findings(dir)).filter((f) => f.includes('TMPL001'))).toEqual(['after.py:8 TMPL001 info', 'before.py:7 TMPL001 error']);
+  });
+
+  it('never says "All clear" when a file was skipped unread', async () => {
+    const dir = project({ 'bad.ipynb': '{not json', 'ok.py': 'print(1)\n' });
+    const result = await audit({ paths: [dir], cwd: dir, noCache: true });
+    const text = renderText(result, { cwd: dir, style: styleFor({ isTTY: false }, {}) });
+    expect(text).not.toContain('All clear');
+    expect(text).toContain('1 file skipped');
   });
 });
 

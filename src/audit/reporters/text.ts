@@ -59,7 +59,13 @@ export function summaryLine(result: AuditResult, style: Style): string {
   const files = new Set(findings.map((f) => f.path)).size;
   // analysed: the files a rule looked at; parsed: those of them read afresh rather than from the cache
   const analysed = `${plural(stats.filesDiscovered, 'file')} checked (${stats.filesAnalysed} analysed, ${stats.filesParsed} parsed) in ${stats.seconds.toFixed(2)}s`;
-  if (!findings.length) return style.bold(`All clear: no problems found. ${analysed}.`);
+  if (!findings.length) {
+    // "All clear" is a promise about every file: with some skipped unread, say only what was checked
+    if (result.skipped.length) {
+      return style.bold(`No problems found in what was analysed; ${plural(result.skipped.length, 'file')} skipped (reasons above). ${analysed}.`);
+    }
+    return style.bold(`All clear: no problems found. ${analysed}.`);
+  }
   const counts = (['error', 'warning', 'info'] as const)
     .map((s) => [s, findings.filter((f) => f.severity === s).length] as const)
     .filter(([, n]) => n > 0)
