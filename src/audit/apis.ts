@@ -15,6 +15,14 @@ const TRANSFORMERS_LOAD =
 const PEFT_LOAD = /^peft\.(?:PeftModel\w*|AutoPeftModel\w*)\.from_pretrained$/;
 const UNSLOTH_LOAD = /^unsloth\.(?:FastLanguageModel|FastModel|FastVisionModel)\.from_pretrained$/;
 export const TRL_TRAINER = /^trl(?:\.trainer)?\.(?:SFT|DPO|GRPO|PPO|KTO|ORPO|CPO|RLOO|Reward|Online\w*|Nash\w*|XPO|BCO|GKD)Trainer$/;
+/** transformers' own trainers, which train whatever model they are handed. */
+const HF_TRAINER = /^transformers\.(?:Seq2Seq)?Trainer$/;
+
+/** Whether a resolved qualified name is a trainer class, of TRL or of transformers. */
+export function isTrainer(qname: string): boolean {
+  const q = canonicalQname(qname);
+  return TRL_TRAINER.test(q) || HF_TRAINER.test(q);
+}
 const ENGINES = new Set([
   'vllm.LLM',
   'vllm.entrypoints.llm.LLM',

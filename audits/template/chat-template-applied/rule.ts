@@ -5,7 +5,7 @@
  * reaching a model) is TMPL004's, not this rule's.
  */
 
-import { canonicalQname, templateApplication, TRL_TRAINER } from '../../../src/audit/apis.js';
+import { canonicalQname, isTrainer, templateApplication } from '../../../src/audit/apis.js';
 import { templateIntent } from '../../../src/audit/intent.js';
 import { defineRule, lastSegment, receiverOf } from '../../../src/audit/rule.js';
 import type { CallFact, FileFacts, Literal } from '../../../src/analysis/facts.js';
@@ -21,16 +21,12 @@ function isMessages(lit: Literal | undefined, file: FileFacts, line: number): bo
   return false;
 }
 
-const HF_TRAINER = /^transformers\.(?:Seq2Seq)?Trainer$/;
-
 /** A `trainer.train()` call before `line`, on a TRL or transformers trainer built in the file. */
 function trainedBefore(file: FileFacts, line: number): CallFact | undefined {
   return file.calls.find((c) => {
     if (c.span.line >= line || lastSegment(c.qname) !== 'train') return false;
     const recv = receiverOf(c.qname);
-    if (!recv.endsWith('()')) return false;
-    const trainer = canonicalQname(recv.slice(0, -2));
-    return TRL_TRAINER.test(trainer) || HF_TRAINER.test(trainer);
+    return recv.endsWith('()') && isTrainer(recv.slice(0, -2));
   });
 }
 

@@ -6,12 +6,11 @@
  */
 
 import type { Span } from '../../../src/analysis/facts.js';
-import { canonicalQname, templateApplication, templateInstaller, TRL_TRAINER } from '../../../src/audit/apis.js';
+import { isTrainer, templateApplication, templateInstaller } from '../../../src/audit/apis.js';
 import { templateIntent } from '../../../src/audit/intent.js';
 import { defineRule, lastSegment } from '../../../src/audit/rule.js';
 import type { Severity } from '../../../src/schemas/config.js';
 
-const HF_TRAINER = /^transformers\.(?:Seq2Seq)?Trainer$/;
 /** Calls through which an installed template has an effect: saved with the tokenizer, or a model prompted. */
 const USES = /^(?:save_pretrained|push_to_hub|save_model|(?:a|async_|stream_)?generate(?:_\w+)?|chat|create|completion|completions)$/;
 
@@ -36,7 +35,7 @@ export default defineRule({
     // a template installed where the model is then trained is the SFT recipe, not a prompt for a base model
     // (or where the template formats training records: the data side of the same recipe)
     const trainer =
-      ctx.file.calls.find((c) => c.resolved && (TRL_TRAINER.test(canonicalQname(c.qname)) || HF_TRAINER.test(canonicalQname(c.qname)))) ??
+      ctx.file.calls.find((c) => c.resolved && isTrainer(c.qname)) ??
       ctx.file.calls.find((c) => templateApplication(c) !== null && templateIntent(c, ctx.file).kind === 'training');
     // a template that this file neither saves with the tokenizer nor prompts a model through goes nowhere
     // from here: a demonstration, noted at info
