@@ -230,7 +230,10 @@ export function languageOf(path: string): Language | null {
   return null;
 }
 
-/** The language the function index fingerprints (near-duplicates are found among its functions). */
+/**
+ * The language the function index fingerprints (near-duplicates are found among its functions, and a
+ * notebook's, whose code cells are Python) and whose rules report them.
+ */
 export const FUNCTION_LANGUAGE: Language = 'python';
 
 /** Starts loading the front ends a `--staged` run most likely needs, so that whoever needs one later awaits less. */

@@ -259,7 +259,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
         }
       }
       if (file.candidate) analysed++;
-      own = [...own, ...projectFindings(file.path, file.language, role, file.source)];
+      own = [...own, ...projectFindings(file.path, rulesLanguage(file.language), role, file.source)];
       const { kept, used, suppressed } = applySuppressions(own, file.row.suppressions);
       suppressedCount += suppressed;
       const after: Finding[] = [];

@@ -5,7 +5,7 @@
  * language-agnostic, so any front end `loadFrontEnds` knows plugs in here.
  */
 import { factsKey, type FileFacts, type Language } from '../analysis/facts.js';
-import { loadFrontEnds, type FrontEnds } from '../analysis/index.js';
+import { loadFrontEnds, sizedBySource, sourceProblem, type FrontEnds } from '../analysis/index.js';
 import { decodeSource, readBytes } from '../core/files.js';
 import type { RegistryFileRow } from '../store/queries.js';
 import type { RegisteredFile } from './files.js';
@@ -68,11 +68,12 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
       parts.set(file.path, decodePart(row));
       continue;
     }
-    const read = readBytes(file, maxFileSize);
+    // a notebook is measured by its code cells, not its outputs
+    const read = readBytes(file, sizedBySource(file.language) ? Number.POSITIVE_INFINITY : maxFileSize);
     const decoded = read.ok ? decodeSource(read.bytes) : read;
-    if (!read.ok || !decoded.ok) {
-      const reason = decoded.ok ? 'unreadable' : decoded.reason;
-      out.warnings.push(`${file.path}: registered without its contents: ${reason}`);
+    const problem = decoded.ok ? sourceProblem(file.language, decoded.text, maxFileSize) : null;
+    if (!read.ok || !decoded.ok || problem !== null) {
+      const reason = problem ?? (decoded.ok ? 'unreadable' : decoded.reason);
       const part = unreadablePart(file.language, reason);
       parts.set(file.path, part);
       out.rows.push({ path: file.path, mtimeMs: file.mtimeMs, size: file.size, hash: '', part });
@@ -88,7 +89,7 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
     }
     const stored = index.facts(hash);
     if (stored) {
-      const part = partOf({ ...stored, path: file.path }, decoded.text);
+      const part = partOf({ ...stored, path: file.path, language: file.language }, decoded.text);
       parts.set(file.path, part);
       out.rows.push({ path: file.path, mtimeMs: file.mtimeMs, size: read.bytes.length, hash, part });
       continue;
@@ -101,7 +102,8 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
     const facts = frontEnds.extract(miss.text, miss.file.path, miss.file.language);
     out.parsed++;
     out.facts.push({ hash: miss.hash, facts });
-    const part = partOf(facts, miss.text);
+    // a notebook's facts are those of its cells as Python: the entry is the notebook's
+    const part = partOf({ ...facts, language: miss.file.language }, miss.text);
     parts.set(miss.file.path, part);
     out.rows.push({ path: miss.file.path, mtimeMs: miss.file.mtimeMs, size: miss.file.size, hash: miss.hash, part });
   }
@@ -112,6 +114,8 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
     if (part) out.parts.push({ path: file.path, part });
   }
   for (const { path, part } of out.parts) {
+    // said on every sync, not only the one that read the file
+    if (part.unreadable !== null) out.warnings.push(`${path}: registered without its contents: ${part.unreadable}`);
     if (part.parseErrors > 0) out.warnings.push(`${path}: ${part.parseErrors} syntax error${part.parseErrors === 1 ? '' : 's'}; registered with what parsed`);
   }
   return out;

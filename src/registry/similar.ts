@@ -63,6 +63,11 @@ function pickFunctions(all: IndexedFunction[], file: string, fn: string | null):
   return picked;
 }
 
+/** A function's line as people find it: in a notebook, the JSON's line and the cell with the line in it. */
+function located(f: IndexedFunction): { line: number; cell?: { index: number; line: number } } {
+  return f.place ? { line: f.place.jsonLine, cell: { index: f.place.cell, line: f.place.line } } : { line: f.line };
+}
+
 export async function findSimilar(options: SimilarOptions): Promise<SimilarResult> {
   checkThreshold(options.threshold);
   const loaded = await loadConfig({
@@ -76,10 +81,11 @@ export async function findSimilar(options: SimilarOptions): Promise<SimilarResul
   const threshold = options.threshold ?? config.registry.similarityThreshold;
   const minTokens = config.registry.minTokens;
   const found = discover({ root, targets: [root], include: config.include, exclude: config.exclude });
-  const python = found.files.filter((f) => f.path.endsWith('.py'));
+  // a notebook's code cells are Python: its functions are compared with the scripts' both ways
+  const python = found.files.filter((f) => f.path.endsWith('.py') || f.path.toLowerCase().endsWith('.ipynb'));
   if (!python.some((f) => f.path === file)) {
-    throw new UserError(`${rawFile}: not a Python file of the project`, {
-      hint: found.all.has(file) ? 'only Python functions are compared' : 'check the path (relative to the current folder)',
+    throw new UserError(`${rawFile}: not a Python file or notebook of the project`, {
+      hint: found.all.has(file) ? 'only functions of Python files and notebooks are compared' : 'check the path (relative to the current folder)',
     });
   }
   const warnings: string[] = [];
@@ -112,11 +118,19 @@ export async function findSimilar(options: SimilarOptions): Promise<SimilarResul
       threshold,
       minTokens,
       pairs: pairs.map(({ query, near, tokens }) => ({
-        function: { path: file, qualname: query.qualname, line: query.line, tokens: query.tokens },
-        duplicateOf: { path: near.of.path, qualname: near.of.qualname, line: near.of.line, tokens, canonical: near.of.canonical, canonicalFor: near.of.canonicalFor },
+        function: { path: file, qualname: query.qualname, ...located(query), tokens: query.tokens },
+        duplicateOf: {
+          path: near.of.path,
+          qualname: near.of.qualname,
+          line: near.of.line,
+          ...(near.of.cell && { cell: near.of.cell }),
+          tokens,
+          canonical: near.of.canonical,
+          canonicalFor: near.of.canonicalFor,
+        },
         similarity: near.similarity,
       })),
-      tooShort: short.map((q) => ({ qualname: q.qualname, line: q.line, tokens: q.tokens })),
+      tooShort: short.map((q) => ({ qualname: q.qualname, ...located(q), tokens: q.tokens })),
       warnings,
       indexed: synced.indexed,
       parsed: synced.parsed,

@@ -70,7 +70,7 @@ function ioLines(e: RegistryEntry, width: number): Line[] {
 
 function linkLines(e: RegistryEntry, width: number): Line[] {
   const deps = [...e.imports.map((p) => `imports ${p}`), ...e.runs.map((p) => `runs    ${p}`)];
-  const users = e.dependents.map((d) => `${d.path}:${d.line} (${d.via})`);
+  const users = e.dependents.map((d) => `${d.path}:${d.cell ? `cell ${d.cell.index}:${d.cell.line}` : d.line} (${d.via})`);
   return [
     ...heading('Dependencies', deps.length),
     ...(deps.length ? items(deps, width) : [[{ text: '  none', dim: true }]]),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { notebook, sourceLines } from '../../../test/helpers/notebook.js';
-import { convertLine, joinCells, readNotebook, readNotebookSource, sourceOffsets } from './index.js';
+import { convertLine, joinCells, markdownDocstring, readNotebook, readNotebookSource, sourceOffsets } from './index.js';
 
 function read(text: string) {
   const r = readNotebook(text);
@@ -98,5 +98,24 @@ describe('readNotebookSource', () => {
   it('reads an empty notebook as no code', () => {
     const r = readNotebookSource(notebook([]));
     expect(r.ok && r.notebook.python).toBe('');
+  });
+});
+
+describe('markdownDocstring', () => {
+  it('puts the first heading first, and drops badges, link targets and tags', () => {
+    expect(markdownDocstring('[![Open In Colab](https://colab.example/badge.svg)](https://colab.example)\n\n## Fine-tune **SmolLM2** ##\nWe train on [the data](https://x).\n')).toBe(
+      'Fine-tune SmolLM2\n\nWe train on the data.',
+    );
+    expect(markdownDocstring('Reward model eval\n=================\nScores pairs.')).toBe('Reward model eval\n\nScores pairs.');
+    expect(markdownDocstring('Plots the loss. Then more.')).toBe('Plots the loss. Then more.');
+    expect(markdownDocstring('<img src="x.png"/>\n')).toBeNull();
+    expect(markdownDocstring(null)).toBeNull();
+  });
+
+  it('reads the first markdown cell, and a malformed one costs only the purpose', () => {
+    const r = readNotebook(notebook([{ code: 'x = 1\n' }, { markdown: ['# One\n'] }, { markdown: '# Two' }]));
+    expect(r.ok && r.markdown).toBe('# One\n');
+    const bad = readNotebook(notebook([{ markdown: 5 as unknown as string }, { code: 'x = 1\n' }]));
+    expect(bad.ok && bad.markdown).toBeNull();
   });
 });
