@@ -11,7 +11,7 @@
 
 import type { Finding } from '../../schemas/finding.js';
 import type { FileFacts, NotebookMap } from '../facts.js';
-import { extractShellFacts } from '../launch/index.js';
+import { extractShellCommands } from '../launch/shell.js';
 import type { PythonFrontEnd } from '../python/index.js';
 import { joinCells, type JoinedNotebook } from './join.js';
 import { readNotebook } from './read.js';
@@ -49,9 +49,20 @@ export function extractNotebook(raw: string, path: string, python: PythonFrontEn
   if (!read.ok) throw new Error(`${path}: ${read.reason}`);
   const { notebook } = read;
   const facts = python.extract(notebook.python, path);
-  if (notebook.shell.trim()) {
-    const shell = extractShellFacts(notebook.shell, path);
+  if (notebook.commands.length) {
+    const lines = notebook.shell.split('\n');
+    // each `!` line and `%%bash` cell runs in a shell of its own, from where the `%cd`s before it went
+    const shell = extractShellCommands(
+      notebook.commands.map(({ first, last }) => ({
+        lines: lines.slice(first, last + 1),
+        line: first + 1,
+        prelude: notebook.cds.filter((cd) => cd.at < first).map((cd) => cd.command),
+      })),
+      path,
+    );
     facts.scriptCalls.push(...shell.scriptCalls);
+    // a shell line that does not parse is reported in its cell, as a Python one is
+    facts.parseErrors.push(...shell.parseErrors);
     if (shell.settings?.length) facts.settings = [...(facts.settings ?? []), ...shell.settings];
   }
   facts.notebook = { cells: notebook.cells, cellLines: notebook.cellLines, jsonLines: notebook.jsonLines };
