@@ -135,7 +135,7 @@ describe('notebooks', () => {
     expect(r.code).toBe(0);
   });
 
-  it('follows %cd for the ! lines after it, and keeps a cd inside a ! line or a %%bash cell to that command', async () => {
+  it('follows %cd for the ! lines after it, keeps a cd inside a ! line or a %%bash cell to that command, and knows %%writefile', async () => {
     const dir = project({
       'tools/prep.py': 'print(1)\n',
       'nb.ipynb': notebook([
@@ -143,6 +143,8 @@ describe('notebooks', () => {
         { code: sourceLines('%%bash\ncd tools\npython prep.py') },
         { code: sourceLines('!python scripts/existing.py\n%cd -q scripts\n!python existing.py\n!python missing.py') },
         { code: sourceLines('%cd ../tools\n!python prep.py') },
+        { code: sourceLines('%%writefile made.py\nprint(1)') },
+        { code: sourceLines('!python made.py') },
       ]),
     });
     const r = await audit({ paths: [dir], cwd: dir, select: ['SCRIPT'] });

@@ -70,9 +70,11 @@ export function joinCells(cells: readonly NotebookCell[]): JoinedNotebook {
         // `%%script bash` names its interpreter; `%%writefile`, `%%html` and the like hold no code of this module
         const scriptShell = cellMagic === 'script' ? /^\s*(?:ba|z)?sh\b/.test(first?.[4] ?? '') : true;
         const body = i > 0 && SHELL_BODY.has(cellMagic) && scriptShell;
-        shell.push(body ? line : '');
+        // `%%writefile x.py` makes a file a later `!python x.py` runs: said to the shell as a redirection
+        const written = i === 0 && cellMagic === 'writefile' ? writtenFile(first?.[4] ?? '') : null;
+        shell.push(body ? line : written !== null ? `: > ${written}` : '');
         // the whole body is one script
-        if (body) command(at);
+        if (body || written !== null) command(at);
         return;
       }
       if (continued) {
@@ -94,6 +96,12 @@ export function joinCells(cells: readonly NotebookCell[]): JoinedNotebook {
   }
   const text = (lines: string[]): string => (lines.length ? lines.join('\n') + '\n' : '');
   return { python: text(python), display: text(display), shell: text(shell), commands, cds, ...out };
+}
+
+/** The file of `%%writefile [-a] FILE`, quoted for the shell, or null. */
+function writtenFile(args: string): string | null {
+  const file = args.trim().replace(/^(?:-a|--append)\s+/, '');
+  return file && !file.startsWith('-') ? file : null;
 }
 
 /**

@@ -74,12 +74,17 @@ describe('joinCells', () => {
     expect(shell[4]).toBe('     accelerate launch t.py');
     expect(shell.slice(7, 10)).toEqual(['', 'python a.py', 'echo hi']);
     expect(joined.display.split('\n')[1]).toBe('!python scripts/gen.py --n 5');
+    // each `!` line is a command of its own, a %%bash body one command; %cd is kept as the cd it is
+    expect(joined.commands).toEqual([{ first: 1, last: 1 }, { first: 2, last: 2 }, { first: 4, last: 4 }, { first: 8, last: 9 }]);
+    expect(joined.cds).toEqual([{ at: 5, command: 'cd dir' }]);
   });
 
   it('keeps the Python body of %%time and drops that of %%writefile', () => {
     const joined = joinCells(read(notebook([{ code: '%%time\nx = 1\n' }, { code: '%%writefile a.py\nimport os\n' }])));
     expect(joined.python).toBe('\nx = 1\n\n\n');
-    expect(joined.shell.trim()).toBe('');
+    // the file it writes is told to the shell, which knows a later `!python a.py` runs a file made at run time
+    expect(joined.shell.split('\n').slice(0, 4)).toEqual(['', '', ': > a.py', '']);
+    expect(joined.commands).toEqual([{ first: 2, last: 2 }]);
   });
 
   it('reads the lines a `!cmd \\` continues as shell, not as Python', () => {
