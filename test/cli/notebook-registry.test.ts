@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { audit, findSimilar, syncRegistry, type RegistryEntry, type SyncResult } from '../../src/index.js';
 import { investigate } from '../../src/provenance/investigate.js';
+import { SimilarReportSchema } from '../../src/schemas/similar.js';
 import { provenant } from '../helpers/exec.js';
 import { makeGitDir } from '../helpers/gitdir.js';
 import { notebook, sourceLines } from '../helpers/notebook.js';
@@ -144,6 +145,15 @@ describe('near-duplicates across notebooks and scripts', () => {
     expect(lines[(fromNotebook.pairs[0]?.function.line ?? 0) - 1]).toContain('def score_pair(');
     const text = provenant(['registry', 'similar', 'notebooks/explore.ipynb'], dir);
     expect(text.stdout).toContain('`score_pair` in notebooks/explore.ipynb:cell 4:1 duplicates `score_pair` in scripts/scoring.py:4 (100%)');
+    const json = JSON.parse(provenant(['registry', 'similar', 'scripts/scoring.py', '--json'], dir).stdout) as unknown;
+    expect(SimilarReportSchema.parse(json).pairs[0]?.duplicateOf.cell).toEqual({ index: 4, line: 1 });
+  });
+
+  it('registry similar on a .ipynb that is no notebook is a usage error naming why', () => {
+    const dir = project({ ...files, 'broken.ipynb': '{"cells": [' });
+    const r = provenant(['registry', 'similar', 'broken.ipynb'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/provenant: error: broken\.ipynb: not a notebook: invalid JSON/);
   });
 
   it('DUP001 reports the notebook copy of a canonical script in its cell, and names the cell of a notebook original', async () => {
