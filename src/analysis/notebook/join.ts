@@ -98,7 +98,7 @@ export function joinCells(cells: readonly NotebookCell[]): JoinedNotebook {
   return { python: text(python), display: text(display), shell: text(shell), commands, cds, ...out };
 }
 
-/** The file of `%%writefile [-a] FILE`, quoted for the shell, or null. */
+/** The file of `%%writefile [-a] FILE` as written (the shell reads its quotes), or null. */
 function writtenFile(args: string): string | null {
   const file = args.trim().replace(/^(?:-a|--append)\s+/, '');
   return file && !file.startsWith('-') ? file : null;
