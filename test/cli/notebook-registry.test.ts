@@ -3,7 +3,7 @@
  * scripts run from `!` lines and subprocess calls), `registry similar` and DUP001 across notebooks and
  * scripts, and `investigate` weighing a notebook as the producer of a data file. Real files, real git.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { audit, findSimilar, syncRegistry, type RegistryEntry, type SyncResult } from '../../src/index.js';
@@ -94,6 +94,13 @@ describe('notebooks in the registry', () => {
     expect(show.stdout).toContain('score_pair() cell 4:1');
     const used = provenant(['registry', 'show', 'scripts/make_pairs.py'], dir);
     expect(used.stdout).toContain('notebooks/explore.ipynb:cell 3:2 (shell)');
+
+    // a notebook still running a deprecated script fails `registry check`, named by its cell
+    writeFileSync(path.join(dir, 'provenant-registry.yaml'), 'version: 1\nfiles:\n  scripts/make_pairs.py:\n    status: deprecated\n');
+    provenant(['registry', 'sync'], dir);
+    const check = provenant(['registry', 'check'], dir);
+    expect(check.code).toBe(1);
+    expect(check.stdout + check.stderr).toContain('notebooks/explore.ipynb:cell 3:2 runs (shell) the deprecated scripts/make_pairs.py');
   });
 
   it('registers a notebook that cannot be read without its contents, with a warning naming it', async () => {
