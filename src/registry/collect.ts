@@ -29,7 +29,8 @@ export interface Collection {
 interface Miss {
   file: RegisteredFile;
   hash: string;
-  text: string;
+  /** The decoded text; null for a file read again when extracted (a notebook: megabytes of outputs, not held). */
+  text: string | null;
 }
 
 function decodePart(row: RegistryFileRow): FilePart {
@@ -57,11 +58,22 @@ async function frontEndsFor(misses: readonly Miss[]): Promise<FrontEnds | null> 
   return frontEnds;
 }
 
+/** A file's text read again, as `collect` first read it (a notebook: whole, whatever its size). */
+function reread(file: RegisteredFile): { ok: true; text: string } | { ok: false; reason: string } {
+  const read = readBytes(file, Number.POSITIVE_INFINITY);
+  return read.ok ? decodeSource(read.bytes) : read;
+}
+
 export async function collect(files: readonly RegisteredFile[], index: RegistryIndex, maxFileSize: number): Promise<Collection> {
   const rows = index.files();
   const out: Collection = { parts: [], rows: [], facts: [], parsed: 0, vanished: false, warnings: [] };
   const parts = new Map<string, FilePart>();
   const misses: Miss[] = [];
+  const unreadable = (file: RegisteredFile, reason: string): void => {
+    const part = unreadablePart(file.language, reason);
+    parts.set(file.path, part);
+    out.rows.push({ path: file.path, mtimeMs: file.mtimeMs, size: file.size, hash: '', part });
+  };
   for (const file of files) {
     const row = rows.get(file.path);
     if (row !== undefined && unchanged(row, file)) {
@@ -71,12 +83,8 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
     // a notebook is measured by its code cells, not its outputs
     const read = readBytes(file, sizedBySource(file.language) ? Number.POSITIVE_INFINITY : maxFileSize);
     const decoded = read.ok ? decodeSource(read.bytes) : read;
-    const problem = decoded.ok ? sourceProblem(file.language, decoded.text, maxFileSize) : null;
-    if (!read.ok || !decoded.ok || problem !== null) {
-      const reason = problem ?? (decoded.ok ? 'unreadable' : decoded.reason);
-      const part = unreadablePart(file.language, reason);
-      parts.set(file.path, part);
-      out.rows.push({ path: file.path, mtimeMs: file.mtimeMs, size: file.size, hash: '', part });
+    if (!read.ok || !decoded.ok) {
+      unreadable(file, decoded.ok ? 'unreadable' : decoded.reason);
       continue;
     }
     const hash = factsKey(file.path, read.bytes);
@@ -94,16 +102,23 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
       out.rows.push({ path: file.path, mtimeMs: file.mtimeMs, size: read.bytes.length, hash, part });
       continue;
     }
-    misses.push({ file: { ...file, size: read.bytes.length }, hash, text: decoded.text });
+    misses.push({ file: { ...file, size: read.bytes.length }, hash, text: sizedBySource(file.language) ? null : decoded.text });
   }
   const frontEnds = await frontEndsFor(misses);
   for (const miss of misses) {
     if (!frontEnds) break;
-    const facts = frontEnds.extract(miss.text, miss.file.path, miss.file.language);
+    const text = miss.text !== null ? { ok: true as const, text: miss.text } : reread(miss.file);
+    // a notebook that is no notebook, or whose code cells are over max-file-size, is registered without them
+    const problem = text.ok ? sourceProblem(miss.file.language, text.text, maxFileSize) : text.reason;
+    if (!text.ok || problem !== null) {
+      unreadable(miss.file, problem ?? 'unreadable');
+      continue;
+    }
+    const facts = frontEnds.extract(text.text, miss.file.path, miss.file.language);
     out.parsed++;
     out.facts.push({ hash: miss.hash, facts });
     // a notebook's facts are those of its cells as Python: the entry is the notebook's
-    const part = partOf({ ...facts, language: miss.file.language }, miss.text);
+    const part = partOf({ ...facts, language: miss.file.language }, text.text);
     parts.set(miss.file.path, part);
     out.rows.push({ path: miss.file.path, mtimeMs: miss.file.mtimeMs, size: miss.file.size, hash: miss.hash, part });
   }
