@@ -11,7 +11,7 @@ import { investigate } from '../../src/provenance/investigate.js';
 import { SimilarReportSchema } from '../../src/schemas/similar.js';
 import { provenant } from '../helpers/exec.js';
 import { makeGitDir } from '../helpers/gitdir.js';
-import { notebook, sourceLines } from '../helpers/notebook.js';
+import { imageOutput, notebook, sourceLines } from '../helpers/notebook.js';
 import { tmpProject } from '../helpers/tmp.js';
 
 const cleanups: (() => void)[] = [];
@@ -121,6 +121,18 @@ describe('notebooks in the registry', () => {
     const cli = provenant(['registry', 'sync'], dir);
     expect(cli.code).toBe(0);
     expect(cli.stderr).toContain('bad.ipynb: registered without its contents');
+  });
+
+  it('measures a notebook against max-file-size by its code cells, not its outputs', async () => {
+    const dir = project({
+      'provenant.toml': 'max-file-size = 2000\n',
+      'plots.ipynb': notebook([{ markdown: '# Loss curves' }, { code: 'import matplotlib\n', outputs: [imageOutput(50_000)] }]),
+      'long.ipynb': notebook([{ markdown: '# Long' }, { code: `x = "${'a'.repeat(3000)}"\n` }]),
+    });
+    const r = await syncRegistry({ cwd: dir });
+    expect(entry(r, 'plots.ipynb').purpose).toBe('Loss curves');
+    expect(entry(r, 'long.ipynb').purpose).toBeNull();
+    expect(r.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^long\.ipynb: registered without its contents: code cells too large/)]));
   });
 });
 
