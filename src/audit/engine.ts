@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { compileGlob } from '../core/glob.js';
 import { RULES } from '../../audits/index.js';
 import { emptyFacts, FACTS_VERSION, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
-import { frontEndOf, FUNCTION_LANGUAGE, languageOf, warmFrontEnds } from '../analysis/front-ends.js';
+import { frontEndOf, FUNCTION_LANGUAGE, isSizeSkip, languageOf, warmFrontEnds } from '../analysis/front-ends.js';
 import { isRuleEnabled, loadConfig, previewFor, ruleMatches, severityFor } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import type { CodeRole, Config, Severity, TestCodeSeverity } from '../schemas/config.js';
@@ -62,6 +62,11 @@ export interface AuditResult {
   /** Findings to act on: suppressed and baselined ones are left out. */
   findings: Finding[];
   skipped: SkippedFile[];
+  /**
+   * Files named on the command line that their front end could not read as its files (a `.ipynb` that is no
+   * notebook, a folder named like one): a usage error, beside what was audited (see `FrontEnd.refusesUnread`).
+   */
+  refused: SkippedFile[];
   sanctioned: readonly SanctionedLoader[];
   /** Things the user should know that are not findings (e.g. a cache that had to be rebuilt). */
   warnings: string[];
@@ -259,7 +264,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
         }
       }
       if (file.candidate) analysed++;
-      own = [...own, ...projectFindings(file.path, file.language, role, file.source)];
+      own = [...own, ...projectFindings(file.path, rulesLanguage(file.language), role, file.source)];
       const { kept, used, suppressed } = applySuppressions(own, file.row.suppressions);
       suppressedCount += suppressed;
       const after: Finding[] = [];
@@ -298,6 +303,11 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       skipped.push({ path: path.relative(root, t).split(path.sep).join('/'), reason });
     }
   }
+  const named = new Set(gitMode ? [] : targets.map((t) => path.relative(root, t).split(path.sep).join('/')));
+  const refused = skipped.filter((s) => {
+    const language = named.has(s.path) ? languageOf(s.path) : null;
+    return language !== null && frontEndOf(language).refusesUnread === true && !isSizeSkip(s.reason);
+  });
 
   const sorted = dedupeAndSort(findings);
   assignFingerprints(sorted);
@@ -313,6 +323,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     config,
     findings: reported,
     skipped: skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    refused: refused.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     sanctioned,
     warnings,
     baseline,

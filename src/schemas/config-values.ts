@@ -146,7 +146,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze<Config>({
   registry: {
     markdown: 'IMPLEMENTATION_REGISTRY.md',
     annotations: 'provenant-registry.yaml',
-    include: ['**/*.py', '**/*.py.DEPRECATED', '**/*.sh', '**/Makefile', '**/*.mk'],
+    include: ['**/*.py', '**/*.py.DEPRECATED', '**/*.ipynb', '**/*.ipynb.DEPRECATED', '**/*.sh', '**/Makefile', '**/*.mk'],
     minCoverage: 0,
     similarityThreshold: 0.8,
     minTokens: 40,
