@@ -8,7 +8,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-import { languageOf, loadFrontEnds } from '../analysis/index.js';
 import type { Language } from '../analysis/facts.js';
 import { pythonImportCandidates } from '../registry/resolve.js';
 import type { Statement } from '../schemas/stamp.js';
@@ -23,8 +22,9 @@ export interface ModuleDigest {
 const MAX_MODULES = 2000;
 
 export async function importedModules(root: string, producer: string): Promise<ModuleDigest[]> {
-  const languageOfFile = (rel: string): Language | null => languageOf(rel);
-  const first = languageOfFile(producer);
+  // the front ends load only when a stamp is made: verify and plan read recorded digests, never parse
+  const { languageOf, loadFrontEnds } = await import('../analysis/index.js');
+  const first = languageOf(producer);
   if (!first) return [];
   // a script imports modules of its own kind (a notebook imports Python): only that front end is loaded
   const kinds: Language[] = first === 'notebook' ? ['notebook', 'python'] : first === 'typescript' || first === 'javascript' ? ['typescript', 'javascript'] : [first];
@@ -36,7 +36,7 @@ export async function importedModules(root: string, producer: string): Promise<M
     return existsSync(abs) && statSync(abs).isFile();
   };
   for (let rel = queue.shift(); rel !== undefined && seen.size < MAX_MODULES; rel = queue.shift()) {
-    const language = languageOfFile(rel);
+    const language = languageOf(rel);
     if (!language || !kinds.includes(language)) continue;
     const bytes = readFileSync(path.join(root, rel));
     if (rel !== producer) seen.set(rel, sha256Text(bytes));

@@ -41,7 +41,17 @@ export interface ProducerLookup {
   digest(rel: string): string | null;
 }
 
-export async function producerLookup(root: string, config: Config): Promise<ProducerLookup> {
+export interface LookupOptions {
+  /**
+   * Where twins by content are looked for: every deprecated file of the registry (a walk of the tree, what
+   * `run` and the planner do before anything runs), or only those the annotations file names (`verify`,
+   * which must stay fast over thousands of stamps; a copy of a file retired by its name or place was
+   * already caught when it ran).
+   */
+  twins?: 'registry' | 'annotated';
+}
+
+export async function producerLookup(root: string, config: Config, options: LookupOptions = {}): Promise<ProducerLookup> {
   const annotations: LoadedAnnotations = await loadAnnotations(root, config.registry.annotations);
   const deprecated = pathDeprecation(config.deprecatedPaths);
   const registered = picomatch(config.registry.include, { dot: true });
@@ -57,9 +67,14 @@ export async function producerLookup(root: string, config: Config): Promise<Prod
   let retired: { path: string; size: number }[] | undefined;
   // the deprecated files of the registry, listed once and hashed only when a script has their size
   const twinOf = (rel: string, sha256: string): string | null => {
-    retired ??= registeredFiles(root, config).files
-      .filter((f) => deprecated(f.path) !== null || annotations.data.files[f.path]?.status === 'deprecated')
-      .map((f) => ({ path: f.path, size: f.size }));
+    retired ??= options.twins === 'annotated'
+      ? Object.entries(annotations.data.files).flatMap(([p, note]) => {
+          const abs = path.join(root, p);
+          return note.status === 'deprecated' && !p.split('/').includes('..') && existsSync(abs) && statSync(abs).isFile() ? [{ path: p, size: statSync(abs).size }] : [];
+        })
+      : registeredFiles(root, config).files
+          .filter((f) => deprecated(f.path) !== null || annotations.data.files[f.path]?.status === 'deprecated')
+          .map((f) => ({ path: f.path, size: f.size }));
     const size = statSync(path.join(root, rel)).size;
     return retired.find((f) => f.path !== rel && f.size === size && digest(f.path) === sha256)?.path ?? null;
   };

@@ -21,7 +21,6 @@ export const DSSE_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
  * and a legacy investigation's acceptance; a version 1 stamp has none of them and still verifies.
  */
 export const STAMP_VERSION = 2;
-export const STAMP_VERSIONS = [1, 2] as const;
 
 const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected a sha256 hex digest' });
 export const DigestSetSchema = z.looseObject({ sha256: Sha256Schema.optional(), gitCommit: z.string().optional() });
@@ -143,7 +142,8 @@ export const InvestigationSchema = z.looseObject({
 export type Investigation = z.infer<typeof InvestigationSchema>;
 
 export const ProvenantBlockSchema = z.looseObject({
-  version: z.union(STAMP_VERSIONS.map((v) => z.literal(v))),
+  /** 1 or 2: every version up to this provenant's is read (stamp-file.ts refuses a newer one first). */
+  version: z.int().min(1).max(STAMP_VERSION),
   git: z.looseObject({ commit: z.string().nullable(), dirty: z.boolean(), dirtyPaths: z.array(z.string()) }),
   producer: ProducerSchema.nullable(),
   /** Why no producer script is named: the command runs none that provenant can find (since version 2). */
