@@ -190,7 +190,9 @@ export function resolveProducer(argv: readonly string[], root: string, cwd: stri
     const makefile = makefileOf(argv, cwd);
     if (!makefile) return { path: null, scripts: [], unknown: `${argv.join(' ')}: no Makefile found to read its recipes` };
     const rel = inRoot(makefile) ?? path.basename(makefile);
-    candidates = extractMakeFacts(readFileSync(makefile, 'utf8'), rel).scriptCalls.map((c) => c.candidates);
+    const source = readFileSync(makefile, 'utf8');
+    const lines = recipeLines(source, makeGoals(argv));
+    candidates = extractMakeFacts(source, rel).scriptCalls.filter((c) => lines.has(c.span.line)).map((c) => c.candidates);
   } else {
     const line = argv.map(shellQuote).join(' ');
     candidates = extractShellFacts(line, here ? `${here}/provenant-run.sh` : 'provenant-run.sh').scriptCalls.map((c) => c.candidates);
@@ -199,6 +201,62 @@ export function resolveProducer(argv: readonly string[], root: string, cwd: stri
   if (scripts.length === 1) return { path: scripts[0] ?? null, scripts, unknown: null };
   if (scripts.length > 1) return { path: null, scripts, unknown: `the command runs several project scripts (${scripts.join(', ')}); none is named the producer` };
   return { path: null, scripts, unknown: `${argv[0] ?? ''} is not a project script, and no project script is found in the command` };
+}
+
+/** The goals a make command line names (words that are not options, option values or variable settings). */
+function makeGoals(argv: readonly string[]): string[] {
+  const goals: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const word = argv[i] ?? '';
+    if (/^-[CfIWo]$|^--(directory|file|makefile|include-dir|what-if|old-file)$/.test(word)) i++;
+    else if (!word.startsWith('-') && !word.includes('=')) goals.push(word);
+  }
+  return goals;
+}
+
+/**
+ * The 1-based lines of the recipes make would run for `goals` (the first rule when none is named), with
+ * the recipes of their prerequisites that are rules of the same Makefile: a Makefile's other targets run
+ * other scripts, and are not what this command made.
+ */
+function recipeLines(source: string, goals: readonly string[]): Set<number> {
+  const rules = new Map<string, { prerequisites: string[]; lines: number[] }>();
+  let first: string | null = null;
+  let current: { prerequisites: string[]; lines: number[] }[] = [];
+  source.split(/\r?\n/).forEach((line, i) => {
+    if (line.startsWith('\t')) {
+      for (const rule of current) rule.lines.push(i + 1);
+      return;
+    }
+    const rule = /^([^\s#:=][^:=]*?)\s*::?(?![=])\s*([^;#]*)/.exec(line);
+    if (!rule || /^\s*[^\s:]+\s*(?::=|\?=|\+=|!=|=)/.test(line)) {
+      if (line.trim() !== '' && !line.trimStart().startsWith('#')) current = [];
+      return;
+    }
+    current = [];
+    const prerequisites = (rule[2] ?? '').split(/\s+/).filter(Boolean);
+    for (const target of (rule[1] ?? '').split(/\s+/).filter(Boolean)) {
+      const entry = rules.get(target) ?? { prerequisites: [], lines: [] };
+      entry.prerequisites.push(...prerequisites);
+      rules.set(target, entry);
+      current.push(entry);
+      // `target: prerequisites ; recipe` — the recipe is on the rule's own line
+      if (/^[^;#]*:[^;#]*;/.test(line)) entry.lines.push(i + 1);
+      if (first === null && !target.startsWith('.') && !target.includes('%')) first = target;
+    }
+  });
+  const out = new Set<number>();
+  const seen = new Set<string>();
+  const queue = goals.length ? [...goals] : first !== null ? [first] : [];
+  for (let goal = queue.shift(); goal !== undefined; goal = queue.shift()) {
+    if (seen.has(goal)) continue;
+    seen.add(goal);
+    const rule = rules.get(goal);
+    if (!rule) continue;
+    for (const line of rule.lines) out.add(line);
+    queue.push(...rule.prerequisites);
+  }
+  return out;
 }
 
 function makefileOf(argv: readonly string[], cwd: string): string | null {

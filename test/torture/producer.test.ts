@@ -143,6 +143,23 @@ describe('a deprecated producer is found however the command hides it (issue 18,
     expect(first(verify(repo, ['out/x.jsonl'])).verdict).toBe('quarantined');
   });
 
+  it.each([
+    { name: 'the named target', argv: ['make', 'fresh'] },
+    { name: 'the first target when none is named', argv: ['make'] },
+    { name: 'a target through its prerequisite', argv: ['make', 'all'] },
+  ])('make runs only $name: the other targets\' scripts are neither refused nor the producer', (c) => {
+    const repo = project({
+      'scripts/gen.py': GEN,
+      'scripts/fresh.py': 'import sys\nopen(sys.argv[1], "w").write("{}\\n")\n',
+      'provenant-registry.yaml': DEPRECATED,
+      'out/.keep': '',
+      Makefile: 'fresh:\n\tpython3 scripts/fresh.py out/x.jsonl\nold:\n\tpython3 scripts/gen.py out/x.jsonl\nall: fresh\n',
+    });
+    const r = provenant(['run', '--out', 'out/x.jsonl', '--', ...c.argv], repo.root);
+    expect(r.code, r.stderr).toBe(0);
+    expect(stampOf(repo, 'out/x.jsonl').predicate.provenant.producer).toMatchObject({ path: 'scripts/fresh.py', status: 'active' });
+  });
+
   const unknown = [
     { name: 'a shell command that runs no script', argv: ['sh', '-c', 'cp data/raw.jsonl out/x.jsonl'] },
     { name: 'a program outside the project', argv: ['cp', 'data/raw.jsonl', 'out/x.jsonl'] },
