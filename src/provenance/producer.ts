@@ -10,7 +10,7 @@ import path from 'node:path';
 
 import picomatch from 'picomatch';
 
-import { extractMakeFacts, extractShellFacts } from '../analysis/launch/index.js';
+import { extractMakeFacts, extractShellFacts, languageForPath } from '../analysis/launch/index.js';
 import { pathDeprecation } from '../core/deprecation.js';
 import { toPosix } from '../core/paths.js';
 import type { Config } from '../schemas/config.js';
@@ -157,6 +157,8 @@ export interface ResolvedProducer {
   scripts: string[];
   /** Why no single producer is named, when none is. */
   unknown: string | null;
+  /** The launcher the producer was found through (a shell script, a Makefile): part of its code too. */
+  via?: string;
 }
 
 const NOTEBOOK_RUNNERS: Record<string, (args: readonly string[]) => string | undefined> = {
@@ -181,11 +183,18 @@ export function resolveProducer(argv: readonly string[], root: string, cwd: stri
   const notebookRel = notebook && existsSync(path.resolve(cwd, notebook)) ? inRoot(notebook) : null;
   if (notebookRel) return { path: notebookRel, scripts: [notebookRel], unknown: null };
   const direct = producerOf(argv, root, cwd);
+  if (direct && languageForPath(direct) === 'shell' && existsSync(path.join(root, direct))) {
+    // a launcher script: what it runs is the producer, the launcher is part of its code
+    const inner = existing(root, extractShellFacts(readFileSync(path.join(root, direct), 'utf8'), direct).scriptCalls.map((c) => c.candidates));
+    if (inner.length === 1) return { path: inner[0] ?? null, scripts: inner, unknown: null, via: direct };
+    return { path: direct, scripts: [direct, ...inner], unknown: null };
+  }
   if (direct) return { path: direct, scripts: [direct], unknown: null };
 
   const here = inRoot('.') ?? '';
   const program = path.basename(argv[0] ?? '');
   let candidates: string[][];
+  let via: string | undefined;
   if (program === 'make' || program === 'gmake') {
     const makefile = makefileOf(argv, cwd);
     if (!makefile) return { path: null, scripts: [], unknown: `${argv.join(' ')}: no Makefile found to read its recipes` };
@@ -193,14 +202,20 @@ export function resolveProducer(argv: readonly string[], root: string, cwd: stri
     const source = readFileSync(makefile, 'utf8');
     const lines = recipeLines(source, makeGoals(argv));
     candidates = extractMakeFacts(source, rel).scriptCalls.filter((c) => lines.has(c.span.line)).map((c) => c.candidates);
+    via = inRoot(makefile) ?? undefined;
   } else {
     const line = argv.map(shellQuote).join(' ');
     candidates = extractShellFacts(line, here ? `${here}/provenant-run.sh` : 'provenant-run.sh').scriptCalls.map((c) => c.candidates);
   }
-  const scripts = [...new Set(candidates.map((list) => list.find((c) => existsSync(path.join(root, c)))).filter((c): c is string => c !== undefined))];
-  if (scripts.length === 1) return { path: scripts[0] ?? null, scripts, unknown: null };
+  const scripts = existing(root, candidates);
+  if (scripts.length === 1) return { path: scripts[0] ?? null, scripts, unknown: null, ...(via ? { via } : {}) };
   if (scripts.length > 1) return { path: null, scripts, unknown: `the command runs several project scripts (${scripts.join(', ')}); none is named the producer` };
   return { path: null, scripts, unknown: `${argv[0] ?? ''} is not a project script, and no project script is found in the command` };
+}
+
+/** For each call, the first candidate that is a file of the project; each script once. */
+function existing(root: string, candidates: readonly (readonly string[])[]): string[] {
+  return [...new Set(candidates.map((list) => list.find((c) => existsSync(path.join(root, c)))).filter((c): c is string => c !== undefined))];
 }
 
 /** The goals a make command line names (words that are not options, option values or variable settings). */

@@ -105,6 +105,9 @@ export async function runAndStamp(options: RunOptions): Promise<RunResult> {
   }
   if (refusals.length) return { kind: 'refused', reasons: refusals };
   const modules = producer?.exists ? await importedModules(root, producer.path) : [];
+  // the launcher that ran the producer (a shell script, a Makefile) is part of the code that made the outputs
+  const launcher = resolved.via ? lookup.digest(resolved.via) : null;
+  if (resolved.via && launcher) modules.unshift({ path: resolved.via, sha256: launcher });
   // inputs through the fast path: a pipeline stage's large inputs were hashed when first verified, not again here
   const inputLinks = withLedger(root, (digests) => inputs.map((input) => linkInput(root, config, input, digests)));
 

@@ -128,6 +128,7 @@ describe('a deprecated producer is found however the command hides it (issue 18,
     { name: 'uv run', argv: ['uv', 'run', 'python3', 'scripts/gen.py', 'out/x.jsonl'], tools: true },
     { name: 'make', argv: ['make', 'gen'], setup: (repo) => repo.write({ Makefile: 'gen:\n\tpython3 scripts/gen.py out/x.jsonl\n' }) },
     { name: 'a symlink alias', argv: ['python3', 'scripts/alias.py', 'out/x.jsonl'], setup: (repo) => symlinkSync('gen.py', path.join(repo.root, 'scripts/alias.py')) },
+    { name: 'a launcher script', argv: ['bash', 'scripts/run.sh'], setup: (repo) => repo.write({ 'scripts/run.sh': '#!/bin/sh\npython3 scripts/gen.py out/x.jsonl\n' }) },
     { name: 'a copy under another name', argv: ['python3', 'scripts/fresh.py', 'out/x.jsonl'], setup: (repo) => repo.write({ 'scripts/fresh.py': GEN }) },
   ];
 
@@ -158,6 +159,19 @@ describe('a deprecated producer is found however the command hides it (issue 18,
     const r = provenant(['run', '--out', 'out/x.jsonl', '--', ...c.argv], repo.root);
     expect(r.code, r.stderr).toBe(0);
     expect(stampOf(repo, 'out/x.jsonl').predicate.provenant.producer).toMatchObject({ path: 'scripts/fresh.py', status: 'active' });
+  });
+
+  it.each([
+    { name: 'a launcher script', launcher: 'scripts/run.sh', argv: ['bash', 'scripts/run.sh'], files: { 'scripts/run.sh': 'python3 scripts/fresh.py out/x.jsonl\n' } },
+    { name: 'a Makefile', launcher: 'Makefile', argv: ['make', 'x'], files: { Makefile: 'x:\n\tpython3 scripts/fresh.py out/x.jsonl\n' } },
+  ])('the producer found through $name is the script it runs, and an edit of the launcher makes the output stale', (c) => {
+    const repo = project({ 'scripts/fresh.py': 'import sys\nopen(sys.argv[1], "w").write("{}\\n")\n', 'out/.keep': '', ...c.files });
+    expect(provenant(['run', '--out', 'out/x.jsonl', '--', ...c.argv], repo.root).code).toBe(0);
+    expect(stampOf(repo, 'out/x.jsonl').predicate.provenant.producer).toMatchObject({ path: 'scripts/fresh.py' });
+    writeFileSync(path.join(repo.root, c.launcher), `${readFileSync(path.join(repo.root, c.launcher), 'utf8')}# edited\n`);
+    const v = first(verify(repo, ['out/x.jsonl']));
+    expect(v.verdict).toBe('stale');
+    expect(v.reasons.join('\n')).toContain(c.launcher);
   });
 
   const unknown = [
