@@ -104,7 +104,7 @@ export function staleness(ctx: PlanContext, stage: Stage, key: StageKey): string
     const recorded = (stamp.statement.predicate.buildDefinition.externalParameters as { pipeline?: StageKey }).pipeline;
     if (!recorded || recorded.stage !== stage.id) return [`output ${out} was not made by this stage`];
     if (recorded.hash !== key.hash) return whatChanged(recorded, key);
-    const modules = moduleChanges(stamp.statement, ctx.producers);
+    const modules = moduleChanges(ctx.root, stamp.statement, ctx.producers);
     if (modules.length) return modules;
     const now = ctx.digests.digest(out, abs).sha256;
     if (now !== stamp.statement.subject[0]?.digest.sha256) return [`output ${out} changed since it was stamped`];

@@ -12,6 +12,7 @@ import type { Language } from '../analysis/facts.js';
 import { pythonImportCandidates } from '../registry/resolve.js';
 import type { Statement } from '../schemas/stamp.js';
 import { sha256Text } from './hash.js';
+import { insideRoot } from './stamp-file.js';
 
 export interface ModuleDigest {
   path: string;
@@ -51,10 +52,15 @@ export async function importedModules(root: string, producer: string): Promise<M
 }
 
 /** Each module the stamp's producer imported whose bytes are not the ones recorded (or that is gone), in words. */
-export function moduleChanges(statement: Statement, producers: { digest(rel: string): string | null }): string[] {
+export function moduleChanges(root: string, statement: Statement, producers: { digest(rel: string): string | null }): string[] {
   const made = statement.predicate.provenant.producer;
   const reasons: string[] = [];
   for (const m of made?.modules ?? []) {
+    // a stamp is read from disk: a path that leaves the project is never opened
+    if (!insideRoot(root, m.path)) {
+      reasons.push(`module ${m.path} is outside the project`);
+      continue;
+    }
     const now = producers.digest(m.path);
     if (now === null) reasons.push(`module ${m.path} (imported by ${made?.path ?? 'the producer'}) no longer exists`);
     else if (now !== m.sha256) reasons.push(`module ${m.path} (imported by ${made?.path ?? 'the producer'}) changed since this was made (sha256 ${m.sha256.slice(0, 12)} then, ${now.slice(0, 12)} now)`);

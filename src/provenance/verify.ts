@@ -251,7 +251,7 @@ function staleReasons(ctx: Context, st: Statement): string[] {
     const now = ctx.producers.facts(made.path);
     if (!now.exists) reasons.push(`producer ${made.path} no longer exists`);
     else if (now.sha256 !== made.sha256) reasons.push(`producer ${made.path} changed since this was made (sha256 ${short(made.sha256)} then, ${short(now.sha256)} now)`);
-    reasons.push(...moduleChanges(st, ctx.producers));
+    reasons.push(...moduleChanges(ctx.root, st, ctx.producers));
   }
   for (const input of block.inputs) {
     const abs = insideRoot(ctx.root, input.path);

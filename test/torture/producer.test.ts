@@ -117,6 +117,8 @@ describe('the producer includes the in-repository modules it imports (issue 18, 
 });
 
 const GEN = '"""Old generator."""\nimport sys\nopen(sys.argv[1], "w").write("{\\"a\\": 1}\\n")\n';
+/** A script retired by its name or place only (not in the annotations). */
+const OLDER = `${GEN}# the older copy\n`;
 const DEPRECATED = 'version: 1\nfiles:\n  scripts/gen.py:\n    status: deprecated\n    reason: writes stale records\n';
 
 describe('a deprecated producer is found however the command hides it (issue 18, item 2)', () => {
@@ -128,6 +130,8 @@ describe('a deprecated producer is found however the command hides it (issue 18,
     { name: 'uv run', argv: ['uv', 'run', 'python3', 'scripts/gen.py', 'out/x.jsonl'], tools: true },
     { name: 'make', argv: ['make', 'gen'], setup: (repo) => repo.write({ Makefile: 'gen:\n\tpython3 scripts/gen.py out/x.jsonl\n' }) },
     { name: 'a symlink alias', argv: ['python3', 'scripts/alias.py', 'out/x.jsonl'], setup: (repo) => symlinkSync('gen.py', path.join(repo.root, 'scripts/alias.py')) },
+    { name: 'a copy of a script retired as .DEPRECATED', argv: ['python3', 'scripts/fresh.py', 'out/x.jsonl'], setup: (repo) => repo.write({ 'scripts/fresh.py': OLDER, 'scripts/older.py.DEPRECATED': OLDER }) },
+    { name: 'a copy of a script in a deprecated/ folder', argv: ['python3', 'scripts/fresh.py', 'out/x.jsonl'], setup: (repo) => repo.write({ 'scripts/fresh.py': OLDER, 'scripts/deprecated/older.py': OLDER }) },
     { name: 'a launcher script', argv: ['bash', 'scripts/run.sh'], setup: (repo) => repo.write({ 'scripts/run.sh': '#!/bin/sh\npython3 scripts/gen.py out/x.jsonl\n' }) },
     { name: 'a copy under another name', argv: ['python3', 'scripts/fresh.py', 'out/x.jsonl'], setup: (repo) => repo.write({ 'scripts/fresh.py': GEN }) },
   ];
