@@ -228,6 +228,7 @@ max-pairs-per-instruction = 4
         stampsDir: '.stamps',
         keysDir: '.provenant-keys',
         requireSignature: true,
+        requireKnownProducer: false,
         env: ['CUDA_*', 'SEED'],
         qc: [
           {

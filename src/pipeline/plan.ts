@@ -12,6 +12,7 @@ import { audit } from '../audit/engine.js';
 import { loadConfig } from '../core/config.js';
 import { sha256Text } from '../provenance/hash.js';
 import { DigestCache } from '../provenance/digest-cache.js';
+import { moduleChanges } from '../provenance/modules.js';
 import { producerLookup, producerOf } from '../provenance/producer.js';
 import { producerAuditOf, type AuditedScript } from '../provenance/run.js';
 import { readStampFile, sidecarPath } from '../provenance/stamp-file.js';
@@ -103,6 +104,8 @@ export function staleness(ctx: PlanContext, stage: Stage, key: StageKey): string
     const recorded = (stamp.statement.predicate.buildDefinition.externalParameters as { pipeline?: StageKey }).pipeline;
     if (!recorded || recorded.stage !== stage.id) return [`output ${out} was not made by this stage`];
     if (recorded.hash !== key.hash) return whatChanged(recorded, key);
+    const modules = moduleChanges(ctx.root, stamp.statement, ctx.producers);
+    if (modules.length) return modules;
     const now = ctx.digests.digest(out, abs).sha256;
     if (now !== stamp.statement.subject[0]?.digest.sha256) return [`output ${out} changed since it was stamped`];
   }
@@ -211,13 +214,17 @@ export async function preflight(ctx: PlanContext, options: Pick<PlanOptions, 'cw
     scripts.set(script, [...(scripts.get(script) ?? []), stage.id]);
   }
   if (scripts.size) {
-    const result = await audit({ paths: [...scripts.keys()].map((s) => path.join(ctx.root, s)), cwd: ctx.root });
+    const paths = [...scripts.keys()].map((s) => path.join(ctx.root, s));
+    const result = await audit({ paths, cwd: ctx.root });
+    // the stamps record every finding; only those the baseline leaves stop a stage
+    const all = await audit({ paths, cwd: ctx.root, baseline: 'ignore' });
     for (const [script, ids] of scripts) {
-      const summary = producerAuditOf(result.findings, script);
+      const summary = producerAuditOf(all.findings, script, result.findings);
       audited.set(script, { sha256: ctx.producers.facts(script).sha256, audit: summary });
-      if (!summary.errors) continue;
+      const blocking = summary.errors - (summary.baselined ?? 0);
+      if (!blocking) continue;
       const codes = summary.codes.join(', ');
-      for (const id of ids) problems.push({ stage: id, kind: 'audit-errors', message: `script ${script} has ${summary.errors} error-level audit finding(s) (${codes})`, allowed: false });
+      for (const id of ids) problems.push({ stage: id, kind: 'audit-errors', message: `script ${script} has ${blocking} error-level audit finding(s) (${codes})`, allowed: false });
     }
   }
   const external = new Map<string, Stage[]>();

@@ -28,6 +28,8 @@ export interface InvestigateOptions {
   path: string;
   /** Write a legacy stamp holding the investigation. */
   record?: boolean;
+  /** A person's reason for accepting the file as it is: recorded in the legacy stamp, which then verifies. */
+  accept?: string;
   env?: NodeJS.ProcessEnv;
   warn(message: string): void;
 }
@@ -86,9 +88,12 @@ export async function investigate(options: InvestigateOptions): Promise<Investig
     evidence: evidenceTable(facts, verdict, LIKELY),
     recorded: null,
   };
-  if (options.record) {
+  if (options.accept !== undefined && verdict === 'quarantine') {
+    throw new UserError(`${rel}: the investigation quarantines it (${reason}); accepting does not lift a quarantine`, { hint: 'regenerate the file with an active script through `provenant run`' });
+  }
+  if (options.record || options.accept !== undefined) {
     const { recordLegacyStamp } = await import('./investigate-record.js');
-    report.recorded = await recordLegacyStamp(root, config, report, options.env ?? process.env, options.warn);
+    report.recorded = await recordLegacyStamp(root, config, report, options.env ?? process.env, options.warn, options.accept);
   }
   return report;
 }
