@@ -28,6 +28,7 @@ import { commitStamps, newRunId, recoverRuns, type PreparedStamp } from './commi
 import { signingKey } from './keys.js';
 import { producerLookup, producerOf, type ProducerFacts } from './producer.js';
 import { runQc } from './qc.js';
+import { holdOutputs } from './output-locks.js';
 import { insideRoot, readStampFile, serialiseStamp, sidecarPath } from './stamp-file.js';
 
 export interface RunOptions {
@@ -85,6 +86,16 @@ export async function runAndStamp(options: RunOptions): Promise<RunResult> {
   const outputs = options.outputs.map((p) => locate(root, options.cwd, p, '--out'));
   const inputs = options.inputs.map((p) => locate(root, options.cwd, p, '--in'));
   for (const input of inputs) if (!existsSync(input.abs)) throw new UserError(`--in ${input.rel}: no such file or folder`);
+  const held = await holdOutputs(root, config.provenance.stampsDir, outputs);
+  try {
+    return await runHeld(options, config, root, outputs, inputs);
+  } finally {
+    held.release();
+  }
+}
+
+/** The run itself, while this process holds its outputs. */
+async function runHeld(options: RunOptions, config: Config, root: string, outputs: Located[], inputs: Located[]): Promise<RunResult> {
 
   const producerRel = producerOf(options.argv, root, options.cwd);
   const producer = producerRel ? (await producerLookup(root, config)).facts(producerRel) : null;
