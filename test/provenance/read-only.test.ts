@@ -57,7 +57,7 @@ function stampedReadOnlyLab(): GitDir {
 }
 
 describe('read-only checkouts (item 11)', () => {
-  for (const args of [['verify', 'a.txt'], ['verify', '--full', 'a.txt'], ['log', 'a.txt'], ['verify', '--json', 'a.txt']]) {
+  for (const args of [['verify', 'a.txt'], ['verify', '--full', 'a.txt'], ['log', 'a.txt'], ['verify', '--json', 'a.txt'], ['lineage', 'a.txt'], ['lineage', '--down', 'a.txt'], ['lineage', '--verdicts', 'a.txt']]) {
     it(`provenant ${args.join(' ')} works read-only`, async () => {
       const repo = stampedReadOnlyLab();
       const r = await provenantAsync(args, repo.root, safeHome(), asOther);
