@@ -12,7 +12,7 @@
  * shared holders it names the latest).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,6 +73,14 @@ export function tryLock(root: string, name: string, options: { shared?: boolean;
   try {
     db = openDatabase(file);
   } catch (error) {
+    throw cannotLock(file, options.what, error);
+  }
+  try {
+    // SQLite quietly opens a file it may not write read-only, and a read-only connection's transactions
+    // exclude no one: such a lock would be no lock at all
+    accessSync(file, constants.W_OK);
+  } catch (error) {
+    db.close();
     throw cannotLock(file, options.what, error);
   }
   try {
@@ -214,7 +222,7 @@ function prepareFolder(dir: string, what: string): void {
 
 function cannotLock(file: string, what: string, error: unknown): UserError {
   const readOnly = isErrno(error, 'EACCES', 'EPERM', 'EROFS') || /readonly|read-only|unable to open/i.test(errorMessage(error));
-  return new UserError(`cannot lock ${what}: ${file}: ${readOnly ? 'the folder is not writable' : errorMessage(error)}`, {
+  return new UserError(`cannot lock ${what}: ${file}: ${readOnly ? 'not writable here' : errorMessage(error)}`, {
     hint: readOnly ? 'this command changes files; run it in a writable checkout' : 'check the .provenant/locks folder',
     cause: error,
   });

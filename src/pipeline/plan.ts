@@ -57,7 +57,8 @@ export interface PlanContext {
 export async function openPlan(options: PlanOptions): Promise<PlanContext & { close(): void }> {
   const { config, root } = await loadConfig({ cwd: options.cwd });
   const spec = await loadSpec(root, options.spec ? path.relative(root, path.resolve(options.cwd, options.spec)) : undefined);
-  const ledger = openLedger(root, { create: true });
+  // plan and gate read: in a read-only checkout they work without remembering digests
+  const ledger = openLedger(root, { create: true, orReadOnly: true });
   return {
     root,
     config,

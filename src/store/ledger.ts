@@ -99,8 +99,10 @@ export function ledgerPath(root: string): string {
  * answers queries, remembers no digests and recovers no runs. With `create`, such a folder is a user error
  * naming it, raised before anything was done.
  */
-export function openLedger(root: string, options: { create: boolean }): Ledger | null {
+export function openLedger(root: string, options: { create: boolean; orReadOnly?: boolean }): Ledger | null {
   const file = ledgerPath(root);
+  // a reader that would create the ledger if it could (pipeline plan): read-only, or none, where it cannot
+  if (options.create && options.orReadOnly && !writable(file)) return existsSync(file) ? openReadOnly(file) : null;
   if (!existsSync(file)) {
     if (!options.create) return null;
     try {
@@ -133,10 +135,12 @@ export function openLedger(root: string, options: { create: boolean }): Ledger |
   }
 }
 
-/** The ledger and its folder can be written (the folder for the WAL and the journal). */
+/** The ledger and its folder can be written (the folder for the WAL and the journal), or created. */
 function writable(file: string): boolean {
+  let dir = path.dirname(file);
+  while (!existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   try {
-    accessSync(path.dirname(file), constants.W_OK);
+    accessSync(dir, constants.W_OK);
     if (existsSync(file)) accessSync(file, constants.W_OK);
     return true;
   } catch {

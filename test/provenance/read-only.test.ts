@@ -45,7 +45,11 @@ afterEach(() => {
 });
 
 function stampedReadOnlyLab(): GitDir {
-  const repo = makeGitDir({ 'provenant.toml': '', 'scripts/write.py': '"""Writes a."""\nimport sys\nopen(sys.argv[1], "w").write("a")\n' });
+  const repo = makeGitDir({
+    'provenant.toml': '',
+    'scripts/write.py': '"""Writes a."""\nimport sys\nopen(sys.argv[1], "w").write("a")\n',
+    'provenant.pipeline.yaml': 'version: 1\nstages:\n  - id: b\n    cmd: [python3, scripts/write.py, b.txt]\n    outputs: [b.txt]\n',
+  });
   repo.add();
   repo.commit('init');
   repos.push(repo);
@@ -57,7 +61,7 @@ function stampedReadOnlyLab(): GitDir {
 }
 
 describe('read-only checkouts (item 11)', () => {
-  for (const args of [['verify', 'a.txt'], ['verify', '--full', 'a.txt'], ['log', 'a.txt'], ['verify', '--json', 'a.txt'], ['lineage', 'a.txt'], ['lineage', '--down', 'a.txt'], ['lineage', '--verdicts', 'a.txt']]) {
+  for (const args of [['verify', 'a.txt'], ['verify', '--full', 'a.txt'], ['log', 'a.txt'], ['verify', '--json', 'a.txt'], ['lineage', 'a.txt'], ['lineage', '--down', 'a.txt'], ['lineage', '--verdicts', 'a.txt'], ['pipeline', 'plan']]) {
     it(`provenant ${args.join(' ')} works read-only`, async () => {
       const repo = stampedReadOnlyLab();
       const r = await provenantAsync(args, repo.root, safeHome(), asOther);
