@@ -161,7 +161,7 @@ export function lockHolder(root: string, name: string): Holder | null {
     return { pid: value.pid, host: String(value.host ?? ''), command: value.command, since: String(value.since ?? '') };
   } catch (error) {
     // informative only: a holder that has not written the file yet (or a torn one) is just not named
-    if (error instanceof SyntaxError || (error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (error instanceof SyntaxError || isErrno(error, 'ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR')) return null;
     throw error;
   }
 }

@@ -96,7 +96,6 @@ export async function runAndStamp(options: RunOptions): Promise<RunResult> {
 
 /** The run itself, while this process holds its outputs. */
 async function runHeld(options: RunOptions, config: Config, root: string, outputs: Located[], inputs: Located[]): Promise<RunResult> {
-
   const producerRel = producerOf(options.argv, root, options.cwd);
   const producer = producerRel ? (await producerLookup(root, config)).facts(producerRel) : null;
   const refusals: string[] = [];

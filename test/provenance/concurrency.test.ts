@@ -30,7 +30,7 @@ out, tag = sys.argv[1], sys.argv[2]
 with open(out, "w") as f:
     f.write(tag)
     f.flush()
-    time.sleep(0.3)
+    time.sleep(0.8)
     f.write(tag)
 `;
 
