@@ -26,6 +26,7 @@ import { Project, type SanctionedLoader } from './project.js';
 import { CodeRoles } from './roles.js';
 import { findNearDuplicates } from './duplicates.js';
 import { renderMessage, type NearDuplicate, type Rule, type RuleContext } from './rule.js';
+import { withFileLock } from '../core/lock.js';
 import { scan } from './scan.js';
 import { VERSION } from '../version.js';
 import { namedFilesTree, stagedTree, walkedTree, type GitAnswer } from './tree.js';
@@ -496,7 +497,7 @@ async function handleBaseline(
   // the baseline module (and its schema library) loads only when a baseline is involved
   const { applyBaseline, readBaseline, updateBaseline, writeBaseline } = await import('./baseline.js');
   if (mode === 'write') {
-    const { written } = writeBaseline(file, findings);
+    const { written } = await withFileLock(root, file, file, () => writeBaseline(file, findings));
     return { reported: [], baseline: { file, mode, baselined: findings.length, fixed: 0, written } };
   }
   if (!existsSync(file)) {
@@ -509,7 +510,8 @@ async function handleBaseline(
   if (!baseline) return { reported: findings, baseline: null };
   const applied = applyBaseline(baseline, findings);
   if (mode === 'update') {
-    const { kept, dropped } = updateBaseline(file, baseline, findings);
+    // read again under the lock: another update may have dropped entries since
+    const { kept, dropped } = await withFileLock(root, file, file, () => updateBaseline(file, readBaseline(file) ?? baseline, findings));
     return { reported: applied.fresh, baseline: { file, mode, baselined: applied.baselined.length, fixed: dropped, written: kept } };
   }
   return {

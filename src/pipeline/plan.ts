@@ -42,6 +42,8 @@ export interface StageKey {
   scriptSha256: string | null;
   params: Record<string, string | number | boolean>;
   inputs: { path: string; sha256: string | null }[];
+  /** Made by `pipeline run --smoke` (absent for a full run, so full runs' hashes stay what they were). */
+  smoke?: true;
 }
 
 export interface PlanContext {
@@ -56,7 +58,8 @@ export interface PlanContext {
 export async function openPlan(options: PlanOptions): Promise<PlanContext & { close(): void }> {
   const { config, root } = await loadConfig({ cwd: options.cwd });
   const spec = await loadSpec(root, options.spec ? path.relative(root, path.resolve(options.cwd, options.spec)) : undefined);
-  const ledger = openLedger(root, { create: true });
+  // plan and gate read: in a read-only checkout they work without remembering digests
+  const ledger = openLedger(root, { create: true, orReadOnly: true });
   return {
     root,
     config,
@@ -89,8 +92,9 @@ export function stageKey(ctx: PlanContext, stage: Stage): StageKey {
   const script = typeof stage.spec.cmd === 'string' ? null : producerOf(argv, ctx.root, ctx.root);
   const scriptSha256 = script ? ctx.producers.facts(script).sha256 : null;
   const inputs = stage.inputs.map((p) => ({ path: p, sha256: ctx.digests.digest(p, path.join(ctx.root, p)).sha256 }));
-  const hash = sha256Text(JSON.stringify({ argv, shell: stage.spec.shell ?? false, scriptSha256, params, inputs }));
-  return { stage: stage.id, hash, template: stage.spec.cmd, argv, script, scriptSha256, params, inputs };
+  const smoke = ctx.smoke ? { smoke: true as const } : {};
+  const hash = sha256Text(JSON.stringify({ argv, shell: stage.spec.shell ?? false, scriptSha256, params, inputs, ...smoke }));
+  return { stage: stage.id, hash, template: stage.spec.cmd, argv, script, scriptSha256, params, inputs, ...smoke };
 }
 
 /** Why the stage must run, or an empty list when its outputs are stamped with this very key. */
@@ -128,7 +132,9 @@ function whatChanged(then: StageKey, now: StageKey): string[] {
     if (!old.has(input.path)) reasons.push(`new input ${input.path}`);
     else if (old.get(input.path) !== input.sha256) reasons.push(`input ${input.path} changed`);
   }
-  return reasons.length ? reasons : ['the stage definition changed'];
+  if (reasons.length) return reasons;
+  if ((then.smoke ?? false) !== (now.smoke ?? false)) return [then.smoke ? 'its outputs were made by a smoke run' : 'its outputs were made by a full run, not a smoke run'];
+  return ['the stage definition changed'];
 }
 
 export async function planPipeline(options: PlanOptions): Promise<Plan> {

@@ -71,7 +71,12 @@ export async function rebuildLedger(options: RebuildOptions): Promise<RebuildRep
 
   const { ledger, setAside } = openOrSetAside(root);
   try {
-    for (const note of recoverRuns(root, ledger)) options.warn(note);
+    const busy: string[] = [];
+    for (const note of recoverRuns(root, ledger, busy)) options.warn(note);
+    if (busy.length) {
+      // its rows are not final yet: rebuilding now would drop the stamps it is about to put in place
+      throw new UserError(`a run is stamping right now (${busy.join(', ')}); nothing was rebuilt`, { hint: 'run ledger rebuild again when it has finished' });
+    }
     const history = setAside ? [] : superseded(ledger, new Set(found.map((s) => s.stampSha256)));
     const startedAt = new Date().toISOString();
     ledger.replaceAll(newRunId(), startedAt, [...history, ...found]);

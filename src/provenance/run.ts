@@ -29,6 +29,7 @@ import { signingKey } from './keys.js';
 import { importedModules, type ModuleDigest } from './modules.js';
 import { producerLookup, resolveProducer, type ProducerFacts } from './producer.js';
 import { runQc } from './qc.js';
+import { holdOutputs } from './output-locks.js';
 import { insideRoot, readStampFile, serialiseStamp, sidecarPath } from './stamp-file.js';
 
 export interface RunOptions {
@@ -86,7 +87,16 @@ export async function runAndStamp(options: RunOptions): Promise<RunResult> {
   const outputs = options.outputs.map((p) => locate(root, options.cwd, p, '--out'));
   const inputs = options.inputs.map((p) => locate(root, options.cwd, p, '--in'));
   for (const input of inputs) if (!existsSync(input.abs)) throw new UserError(`--in ${input.rel}: no such file or folder`);
+  const held = await holdOutputs(root, config.provenance.stampsDir, outputs);
+  try {
+    return await runHeld(options, config, root, outputs, inputs);
+  } finally {
+    held.release();
+  }
+}
 
+/** The run itself, while this process holds its outputs. */
+async function runHeld(options: RunOptions, config: Config, root: string, outputs: Located[], inputs: Located[]): Promise<RunResult> {
   const resolved = resolveProducer(options.argv, root, options.cwd);
   const lookup = await producerLookup(root, config);
   const producer = resolved.path ? lookup.facts(resolved.path) : null;
