@@ -192,6 +192,10 @@ export async function rebuildLedger(...args: Parameters<ProvRebuild['rebuildLedg
   return (await import('./provenance/rebuild.js')).rebuildLedger(...args);
 }
 
+export async function syncLedger(...args: Parameters<ProvRebuild['syncLedger']>): ReturnType<ProvRebuild['syncLedger']> {
+  return (await import('./provenance/rebuild.js')).syncLedger(...args);
+}
+
 type ProvInvestigate = typeof import('./provenance/investigate.js');
 export type { InvestigateOptions } from './provenance/investigate.js';
 

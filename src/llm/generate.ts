@@ -120,7 +120,7 @@ export async function generateDataset(o: GenerateOptions): Promise<GenerateResul
       o.warn(`cannot read the git state (${errorMessage(error)}); the stamp records no commit`);
       return null;
     });
-    const stamped = stampArtifacts({ root, config, env: o.env, argv: o.argv, cwd: o.cwd, outputs: [out], inputLinks, producer: null, attestation, python: null, state, startedOn, finishedOn: new Date().toISOString(), warn: o.warn });
+    const stamped = await stampArtifacts({ root, config, env: o.env, argv: o.argv, cwd: o.cwd, outputs: [out], inputLinks, producer: null, attestation, python: null, state, startedOn, finishedOn: new Date().toISOString(), warn: o.warn });
     const stamp = stamped.stamps[0];
     return { kind: 'done', out: out.rel, sidecar: stamp?.sidecar ?? '', qcPassed: stamp?.qcPassed ?? false, records, resumed: done.lines.size, skipped, rejected };
   } finally {

@@ -19,7 +19,7 @@ import { readStampFile, sidecarPath } from '../provenance/stamp-file.js';
 import { verifyPaths } from '../provenance/verify.js';
 import type { Config } from '../schemas/config.js';
 import type { Plan, PlanStage, PreflightProblem } from '../schemas/pipeline.js';
-import { openLedger } from '../store/ledger.js';
+import { openLedger } from '../provenance/ledger.js';
 import { loadSpec, producerOf as stageWriting, type LoadedSpec, type Stage } from './spec.js';
 import { commandFound } from './which.js';
 
@@ -59,15 +59,15 @@ export async function openPlan(options: PlanOptions): Promise<PlanContext & { cl
   const { config, root } = await loadConfig({ cwd: options.cwd });
   const spec = await loadSpec(root, options.spec ? path.relative(root, path.resolve(options.cwd, options.spec)) : undefined);
   // plan and gate read: in a read-only checkout they work without remembering digests
-  const ledger = openLedger(root, { create: true, orReadOnly: true });
+  const ledger = openLedger(root, config, { create: true, orReadOnly: true });
   return {
     root,
     config,
     spec,
     smoke: options.smoke ?? false,
-    digests: new DigestCache(ledger, false),
+    digests: new DigestCache(ledger?.local ?? null, false),
     producers: await producerLookup(root, config),
-    close: () => ledger?.close(),
+    close: () => void ledger?.close(),
   };
 }
 

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 
 import { removeLock, tryLock } from '../core/lock.js';
 import { UserError } from '../core/errors.js';
-import type { Ledger, NewStamp } from '../store/ledger.js';
+import type { LocalLedger as Ledger, NewStamp } from './ledger.js';
 import { writeDurable } from './stamp-file.js';
 
 export interface PreparedStamp {

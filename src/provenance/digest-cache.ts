@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 
-import type { DigestRow, Ledger } from '../store/ledger.js';
+import type { DigestRow, LocalLedger as Ledger } from './ledger.js';
 import { digestArtifact, type ArtifactDigest } from './artifact.js';
 import { statKey, treeStatKey, type StatKey } from './hash.js';
 

@@ -12,7 +12,7 @@ import { pathHistory } from '../core/git.js';
 import { toPosix } from '../core/paths.js';
 import type { LogEntry, LogReport } from '../schemas/provenance-reports.js';
 import { BUILD_TYPE_LEGACY } from '../schemas/stamp.js';
-import { openLedger, type StampRow } from '../store/ledger.js';
+import { openLedger, type StampRow } from './ledger.js';
 import { artifactPath } from './lineage.js';
 import { readStampFile, sidecarPath, type ReadStamp } from './stamp-file.js';
 import { rowOfStatement } from './rebuild.js';
@@ -29,13 +29,13 @@ export async function stampLog(options: LogOptions): Promise<LogReport> {
   const sidecarRel = toPosix(path.relative(root, sidecarAbs));
   const read = readStampFile(sidecarAbs);
   const notes: string[] = [];
-  const ledger = openLedger(root, { create: false });
+  const ledger = openLedger(root, config, { create: false });
   let entries: LogEntry[];
   if (ledger) {
     try {
-      entries = ledger.history(rel).reverse().map((row) => fromRow(row, read));
+      entries = (await ledger.history(rel)).reverse().map((row) => fromRow(row, read));
     } finally {
-      ledger.close();
+      await ledger.close();
     }
     if (read.kind === 'ok' && !entries.some((e) => e.current)) {
       notes.push(`the stamp on disk (${sidecarRel}) is not in the ledger: written by hand, edited, or copied from elsewhere (\`provenant verify\` says which)`);

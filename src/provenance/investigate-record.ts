@@ -16,7 +16,7 @@ import { toPosix } from '../core/paths.js';
 import type { Config } from '../schemas/config.js';
 import type { InvestigateReport } from '../schemas/provenance-reports.js';
 import { BUILD_TYPE_LEGACY, StatementSchema } from '../schemas/stamp.js';
-import { openLedger } from '../store/ledger.js';
+import { openLedger } from './ledger.js';
 import { digestArtifact, subjectOf } from './artifact.js';
 import { commitStamps, newRunId, recoverRuns } from './commit.js';
 import { sha256Text } from './hash.js';
@@ -75,13 +75,16 @@ export async function recordLegacyStamp(root: string, config: Config, report: In
   StatementSchema.parse(statement);
   mkdirSync(path.dirname(sidecar), { recursive: true });
   const text = serialiseStamp(statement, signer);
-  const ledger = openLedger(root, { create: true });
+  const ledger = openLedger(root, config, { create: true, env });
   try {
-    if (ledger) for (const note of recoverRuns(root, ledger)) warn(note);
+    const local = ledger?.local ?? null;
+    if (local) for (const note of recoverRuns(root, local)) warn(note);
     const row = { ...rowOfStatement(statement, signer !== null), stampSha256: sha256Text(text) };
-    commitStamps(root, ledger, runId, [{ artifact: report.path, sidecar, text, row }], now);
+    commitStamps(root, local, runId, [{ artifact: report.path, sidecar, text, row }], now);
+    const sent = await ledger?.record(runId, [{ ...row, artifact: report.path, sidecar: sidecarRel, tmp: null }]);
+    if (sent?.pending) warn(`the stamp is written; its ledger row is pending (${sent.reason ?? 'not sent'}): \`provenant ledger sync\` sends it`);
   } finally {
-    ledger?.close();
+    await ledger?.close();
   }
   return sidecarRel;
 }

@@ -13,7 +13,7 @@ import { UserError } from '../core/errors.js';
 import { toPosix } from '../core/paths.js';
 import type { LineageNode, LineageReport } from '../schemas/provenance-reports.js';
 import { BUILD_TYPE_LEGACY, type InputLink } from '../schemas/stamp.js';
-import { openLedger, type Ledger } from '../store/ledger.js';
+import { openLedger, type Ledger } from './ledger.js';
 import { STAMP_SUFFIX } from './hash.js';
 import { insideRoot, readStampFile, sidecarPath } from './stamp-file.js';
 
@@ -52,14 +52,14 @@ export async function lineage(options: LineageOptions): Promise<LineageReport> {
   const rel = artifactPath(root, options.cwd, options.path);
   const direction = options.down ? 'down' : 'up';
   const notes: string[] = [];
-  const ledger = options.down ? openLedger(root, { create: false }) : null;
+  const ledger = options.down ? openLedger(root, config, { create: false, ...(options.env ? { env: options.env } : {}) }) : null;
   if (options.down && !ledger) notes.push('no ledger (.provenant/ledger.db): consumers are unknown — `provenant ledger rebuild` restores it from the stamps');
   const walk: Walk = { root, stampsDir: config.provenance.stampsDir, stampOf: new Map(), seen: new Set(), ledger };
   let tree: LineageNode;
   try {
-    tree = options.down ? down(walk, rel, []) : up(walk, rel, []);
+    tree = options.down ? await down(walk, rel, []) : up(walk, rel, []);
   } finally {
-    ledger?.close();
+    await ledger?.close();
   }
   if (options.verdicts) await addVerdicts(root, tree, options);
   return { version: 1, direction, root: tree, notes };
@@ -118,24 +118,15 @@ function linkProblem(walk: Walk, link: InputLink, child: LineageNode): string | 
   return null;
 }
 
-function down(walk: Walk, rel: string, ancestors: readonly string[]): LineageNode {
+async function down(walk: Walk, rel: string, ancestors: readonly string[]): Promise<LineageNode> {
   if (ancestors.includes(rel)) return { ...node(walk, rel), repeat: 'cycle' };
   if (walk.seen.has(rel)) return { ...node(walk, rel), repeat: 'seen' };
   walk.seen.add(rel);
   const here = node(walk, rel);
   const trail = [...ancestors, rel];
-  here.children = consumers(walk.ledger, rel).map((c) => down(walk, c, trail));
+  here.children = [];
+  for (const c of walk.ledger ? await walk.ledger.consumersOf(rel) : []) here.children.push(await down(walk, c, trail));
   return here;
-}
-
-/** Artifacts whose latest stamp names `rel` as an input (an older stamp that did is history, not lineage). */
-function consumers(ledger: Ledger | null, rel: string): string[] {
-  if (!ledger) return [];
-  const artifacts = [...new Set(ledger.consumersOf(rel).map((r) => r.artifact))].sort();
-  return artifacts.filter((a) => {
-    const latest = ledger.history(a).at(-1);
-    return latest !== undefined && ledger.inputsOf(latest.id).some((i) => i.path === rel);
-  });
 }
 
 async function addVerdicts(root: string, tree: LineageNode, options: LineageOptions): Promise<void> {

@@ -3,7 +3,8 @@
  * script (the latest stamp per artifact), verified together. The terminal browser shows this in a
  * script's detail pane.
  */
-import { openLedger } from '../store/ledger.js';
+import { loadConfig } from '../core/config.js';
+import { openLedger } from './ledger.js';
 import { verifyPaths } from './verify.js';
 
 export interface ProducedArtifact {
@@ -13,14 +14,15 @@ export interface ProducedArtifact {
 }
 
 export async function artifactsProducedBy(script: string, root: string): Promise<ProducedArtifact[]> {
-  const ledger = openLedger(root, { create: false });
+  const { config } = await loadConfig({ cwd: root });
+  const ledger = openLedger(root, config, { create: false });
   if (!ledger) return [];
   let latest: Map<string, string>;
   try {
     latest = new Map<string, string>();
-    for (const row of ledger.producedBy(script)) latest.set(row.artifact, row.created_at);
+    for (const row of await ledger.producedBy(script)) latest.set(row.artifact, row.created_at);
   } finally {
-    ledger.close();
+    await ledger.close();
   }
   if (!latest.size) return [];
   const report = await verifyPaths({ cwd: root, paths: [...latest.keys()], env: process.env, warn: () => undefined });

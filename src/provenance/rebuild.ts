@@ -13,7 +13,9 @@ import { loadConfig } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import { discover } from '../core/files.js';
 import { toPosix } from '../core/paths.js';
-import type { RebuildReport } from '../schemas/provenance-reports.js';
+import type { Config } from '../schemas/config.js';
+import type { RebuildReport, SyncReport } from '../schemas/provenance-reports.js';
+import { ledgerTarget, openLedger as openSeam } from './ledger.js';
 import { BUILD_TYPE_LEGACY, type Statement } from '../schemas/stamp.js';
 import { openLedger, setLedgerAside, type Ledger, type NewStamp } from '../store/ledger.js';
 import { SchemaFromFutureError } from '../store/migrate.js';
@@ -80,9 +82,35 @@ export async function rebuildLedger(options: RebuildOptions): Promise<RebuildRep
     const history = setAside ? [] : superseded(ledger, new Set(found.map((s) => s.stampSha256)));
     const startedAt = new Date().toISOString();
     ledger.replaceAll(newRunId(), startedAt, [...history, ...found]);
-    return { version: 1, stamps: found.length, history: history.length, invalid, setAside: setAside && toPosix(path.relative(root, setAside)) };
+    const shared = await fillShared(root, config, [...history, ...found]);
+    return { version: 1, stamps: found.length, history: history.length, invalid, setAside: setAside && toPosix(path.relative(root, setAside)), ...(shared ? { shared } : {}) };
   } finally {
     ledger.close();
+  }
+}
+
+/** With a shared ledger configured, it takes every stamp it lacks; it never drops another clone's rows. */
+async function fillShared(root: string, config: Config, stamps: readonly NewStamp[]): Promise<RebuildReport['shared'] | null> {
+  if (ledgerTarget(root, config).backend === 'sqlite') return null;
+  const seam = openSeam(root, config, { create: true });
+  if (!seam) return null;
+  try {
+    return { ledger: seam.where, added: await seam.fill(stamps) };
+  } finally {
+    await seam.close();
+  }
+}
+
+/** `provenant ledger sync`: sends the rows the shared ledger could not take when they were made. */
+export async function syncLedger(options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<SyncReport> {
+  const { config, root } = await loadConfig({ cwd: options.cwd });
+  const seam = openSeam(root, config, { create: false, ...(options.env ? { env: options.env } : {}) });
+  if (!seam) return { version: 1, ledger: path.join('.provenant', 'ledger.db'), backend: 'sqlite', sent: 0, pending: 0, reason: null };
+  try {
+    const r = await seam.sync();
+    return { version: 1, ledger: seam.where, backend: seam.backend, ...r };
+  } finally {
+    await seam.close();
   }
 }
 

@@ -15,11 +15,13 @@ import picomatch from 'picomatch';
 import { audit } from '../audit/engine.js';
 import { loadConfig } from '../core/config.js';
 import { errorMessage, UserError } from '../core/errors.js';
+import { toPosix } from '../core/paths.js';
+import { redactUrl } from '../core/redact.js';
 import { workTreeState, type WorkTreeState } from '../core/git.js';
 import type { Config } from '../schemas/config.js';
 import type { Finding } from '../schemas/finding.js';
 import { AttestationSchema, BUILD_TYPE_COMMAND, PREDICATE_TYPE, STAMP_VERSION, STATEMENT_TYPE, type Attestation, type InputLink, type Producer, type Statement } from '../schemas/stamp.js';
-import { openLedger } from '../store/ledger.js';
+import { openLedger } from './ledger.js';
 import { VERSION } from '../version.js';
 import { digestArtifact, subjectOf, type ArtifactDigest } from './artifact.js';
 import { DigestCache } from './digest-cache.js';
@@ -119,7 +121,7 @@ async function runHeld(options: RunOptions, config: Config, root: string, output
   const launcher = resolved.via ? lookup.digest(resolved.via) : null;
   if (resolved.via && launcher) modules.unshift({ path: resolved.via, sha256: launcher });
   // inputs through the fast path: a pipeline stage's large inputs were hashed when first verified, not again here
-  const inputLinks = withLedger(root, (digests) => inputs.map((input) => linkInput(root, config, input, digests)));
+  const inputLinks = withLedger(root, config, options.env, (digests) => inputs.map((input) => linkInput(root, config, input, digests)));
 
   const startedOn = new Date().toISOString();
   const attestDir = mkdtempSync(path.join(os.tmpdir(), 'provenant-attest-'));
@@ -139,7 +141,7 @@ async function runHeld(options: RunOptions, config: Config, root: string, output
     if (!existsSync(out.abs)) throw new UserError(`--out ${out.rel}: the command succeeded but did not write it; nothing was stamped`);
   }
 
-  return stampArtifacts({
+  return await stampArtifacts({
     root,
     config,
     env: options.env,
@@ -184,7 +186,7 @@ export interface StampRequest {
  * commit through the ledger. `run` calls it after the command; in-process producers (e.g. generation
  * through the library) call it directly.
  */
-export function stampArtifacts(r: StampRequest): Extract<RunResult, { kind: 'stamped' }> {
+export async function stampArtifacts(r: StampRequest): Promise<Extract<RunResult, { kind: 'stamped' }>> {
   const signer = signingKey(r.root, r.config.provenance.keysDir, r.env);
   const runId = newRunId();
   const shared = {
@@ -202,21 +204,24 @@ export function stampArtifacts(r: StampRequest): Extract<RunResult, { kind: 'sta
     parameters: r.parameters ?? {},
     runId,
   };
-  const ledger = openLedger(r.root, { create: true });
+  const ledger = openLedger(r.root, r.config, { create: true, env: r.env });
   try {
-    const digests = new DigestCache(ledger, true);
+    const local = ledger?.local ?? null;
+    const digests = new DigestCache(local, true);
     const prepared = r.outputs.map((out) => prepareStamp(r, shared, signer, out, digests.fresh(out.rel, out.abs)));
-    if (ledger) for (const note of recoverRuns(r.root, ledger)) r.warn(note);
-    commitStamps(r.root, ledger, runId, prepared, r.startedOn);
+    if (local) for (const note of recoverRuns(r.root, local)) r.warn(note);
+    commitStamps(r.root, local, runId, prepared, r.startedOn);
     // after the commit: a stamp that never landed leaves no digest behind either
     digests.flush();
+    const sent = await ledger?.record(runId, prepared.map((p) => ({ ...p.row, artifact: p.artifact, sidecar: toPosix(path.relative(r.root, p.sidecar)), tmp: null })));
+    if (sent?.pending) r.warn(`the stamps are written; ${sent.pending} ledger row(s) are pending (${sent.reason ?? 'not sent'}): \`provenant ledger sync\` sends them`);
     return {
       kind: 'stamped',
       signedBy: signer?.id ?? null,
       stamps: prepared.map((p) => ({ artifact: p.artifact, sidecar: path.relative(r.root, p.sidecar).split(path.sep).join('/'), qcPassed: JSON.parse(p.row.summary).qcPassed as boolean })),
     };
   } finally {
-    ledger?.close();
+    await ledger?.close();
   }
 }
 
@@ -279,8 +284,9 @@ export function producerRecord(producer: ProducerFacts, audited: Producer['audit
 }
 
 /** Runs `use` with a digest cache on the ledger's fast path, then remembers what it hashed. */
-function withLedger<T>(root: string, use: (digests: DigestCache) => T): T {
-  const ledger = openLedger(root, { create: true });
+function withLedger<T>(root: string, config: Config, env: NodeJS.ProcessEnv, use: (digests: DigestCache) => T): T {
+  // the stat cache is this clone's (`local`), whichever ledger holds the stamps
+  const ledger = openLedger(root, config, { create: true, env })?.local ?? null;
   try {
     const digests = new DigestCache(ledger, false);
     const out = use(digests);
@@ -298,6 +304,7 @@ export function linkInput(root: string, config: Config, input: Located, digests?
   return { path: input.rel, sha256, stamp: stamp.kind === 'ok' ? stamp.sha256 : null };
 }
 
+const NOT_RECORDED = new Set(['PROVENANT_ATTEST', 'PROVENANT_LEDGER_URL']);
 const SECRET = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|(^|_)KEY($|_)|API_?KEY|AUTH/i;
 
 /** The configured variables, never one whose name looks like a secret. */
@@ -306,7 +313,8 @@ export function selectEnv(env: NodeJS.ProcessEnv, globs: readonly string[]): Rec
   const out: Record<string, string> = {};
   for (const name of Object.keys(env).sort()) {
     const value = env[name];
-    if (value !== undefined && wanted(name) && !SECRET.test(name) && name !== 'PROVENANT_ATTEST') out[name] = value;
+    // a URL's password (PROVENANT_LEDGER_URL, a DATABASE_URL someone lists) never lands in a committed stamp
+    if (value !== undefined && wanted(name) && !SECRET.test(name) && !NOT_RECORDED.has(name)) out[name] = redactUrl(value);
   }
   return out;
 }

@@ -21,7 +21,7 @@ import { UserError } from '../core/errors.js';
 import { isAncestor } from '../core/git.js';
 import type { Config } from '../schemas/config.js';
 import type { Statement, Verdict, VerifyReport, VerifyResult } from '../schemas/stamp.js';
-import { openLedger, type Ledger } from '../store/ledger.js';
+import { openLedger, type Ledger } from './ledger.js';
 import { DigestCache } from './digest-cache.js';
 import { moduleChanges } from './modules.js';
 import { contentMismatches } from './recompute.js';
@@ -53,7 +53,7 @@ interface Context {
 
 export async function verifyPaths(options: VerifyOptions): Promise<VerifyReport> {
   const { config, root } = await loadConfig({ cwd: options.cwd });
-  const ledger = openLedger(root, { create: false });
+  const ledger = openLedger(root, config, { create: false, env: options.env });
   if (!ledger) options.warn(`no ledger at ${path.join('.provenant', 'ledger.db')}: verifying from the stamps alone, rehashing every artifact (\`provenant ledger rebuild\` restores it)`);
   const ctx: Context = {
     root,
@@ -62,18 +62,18 @@ export async function verifyPaths(options: VerifyOptions): Promise<VerifyReport>
     keys: null,
     producers: await producerLookup(root, config, { twins: 'annotated' }),
     memo: new Map(),
-    digests: new DigestCache(ledger, options.full ?? false),
+    digests: new DigestCache(ledger?.local ?? null, options.full ?? false),
     ancestry: new Map(),
     classify: modelClassifier(config),
   };
   try {
-    if (ledger) for (const note of recoverRuns(root, ledger)) options.warn(note);
+    if (ledger?.local) for (const note of recoverRuns(root, ledger.local)) options.warn(note);
     const results: VerifyResult[] = [];
     for (const p of options.paths) results.push(await verifyOne(ctx, relative(root, options.cwd, p), []));
     ctx.digests.flush();
     return { version: 1, ok: results.every((r) => r.verdict === 'ok'), results };
   } finally {
-    ledger?.close();
+    await ledger?.close();
   }
 }
 
@@ -115,7 +115,7 @@ async function check(ctx: Context, rel: string, visiting: readonly string[]): Pr
   const made = st.predicate.provenant.producer;
   const escaping = [...st.predicate.provenant.inputs.map((i) => i.path), made?.path ?? '', ...(made?.modules ?? []).map((m) => m.path)].filter((p) => p && !insideRoot(ctx.root, p));
   if (escaping.length) return result(rel, 'tampered', [`${stampRel} names paths outside the project: ${escaping.join(', ')}`], base);
-  const history = ctx.ledger?.history(rel) ?? [];
+  const history = (await ctx.ledger?.history(rel)) ?? [];
   if (history.length && !history.some((row) => row.stamp_sha256 === stamp.sha256)) {
     return result(rel, 'tampered', [`${stampRel} was edited after provenant wrote it (the ledger knows ${history.length} stamp(s) of this file, none with these bytes)`], base);
   }

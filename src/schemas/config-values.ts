@@ -96,6 +96,10 @@ export interface ProvenanceConfig {
   /** Environment variable names or globs recorded in stamps. */
   env: string[];
   qc: QcPolicy[];
+  /** `"sqlite"`, a `postgresql://` URL (the shared ledger), or null for the default (SQLite). */
+  ledger: string | null;
+  /** The shared ledger's schema, or null to derive it from the project. */
+  ledgerSchema: string | null;
 }
 
 export interface RegistryConfig {
@@ -160,6 +164,8 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze<Config>({
     requireKnownProducer: false,
     env: ['CUDA_VISIBLE_DEVICES', 'PYTHONHASHSEED', 'HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE', 'TOKENIZERS_PARALLELISM', 'SEED', 'PROVENANT_*'],
     qc: [],
+    ledger: null,
+    ledgerSchema: null,
   },
 });
 
@@ -238,6 +244,8 @@ export function normalizeConfig(file: ConfigFile): Config {
       requireKnownProducer: file.provenance?.['require-known-producer'] ?? d.provenance.requireKnownProducer,
       env: globs(file.provenance?.env ?? d.provenance.env),
       qc: qcPolicies(file.provenance?.qc ?? {}),
+      ledger: file.provenance?.ledger ?? d.provenance.ledger,
+      ledgerSchema: file.provenance?.['ledger-schema'] ?? d.provenance.ledgerSchema,
     },
   };
 }

@@ -96,6 +96,10 @@ export const ProvenanceConfigSchema = z.strictObject({
   /** Environment variables recorded in stamps (names or globs); secrets-looking names are never recorded. */
   env: GlobListSchema.optional(),
   qc: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'expected a policy name of letters, digits, - and _' }), QcPolicySchema).optional(),
+  /** The ledger: "sqlite" (the default, `.provenant/ledger.db`) or a `postgresql://` URL shared by every clone. */
+  ledger: z.string().refine((v) => v === 'sqlite' || /^postgres(ql)?:\/\/./.test(v), { error: 'expected "sqlite" or a postgresql:// URL' }).optional(),
+  /** The shared ledger's schema (default: derived from the repository's first commit). */
+  'ledger-schema': z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'expected lower-case letters, digits and _ (at most 63)' }).optional(),
 });
 
 /** The file shape. Strict: a misspelt key is an error, never silently ignored. */

@@ -138,5 +138,18 @@ export const RebuildReportSchema = z.strictObject({
   invalid: z.array(z.strictObject({ sidecar: z.string(), problem: z.string() })),
   /** Where an unreadable ledger was moved to, root-relative. */
   setAside: z.string().nullable(),
+  /** The shared (PostgreSQL) ledger filled from the same stamps: where (no password) and how many rows it lacked. */
+  shared: z.strictObject({ ledger: z.string(), added: z.number().int().nonnegative() }).optional(),
 });
 export type RebuildReport = z.infer<typeof RebuildReportSchema>;
+
+/** `provenant ledger sync`: rows sent to the shared ledger now, rows still pending. */
+export const SyncReportSchema = z.strictObject({
+  version: z.literal(1),
+  ledger: z.string(),
+  backend: z.enum(['sqlite', 'postgresql']),
+  sent: z.number().int().nonnegative(),
+  pending: z.number().int().nonnegative(),
+  reason: z.string().nullable(),
+});
+export type SyncReport = z.infer<typeof SyncReportSchema>;
