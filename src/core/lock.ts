@@ -69,6 +69,24 @@ export function lockFile(root: string, name: string): string {
 export function tryLock(root: string, name: string, options: { shared?: boolean; what: string }): HeldLock | null {
   const file = lockFile(root, name);
   prepareFolder(path.dirname(file), options.what);
+  // a finished run's holder removes its lock file (removeLock): one that vanishes between our open and our
+  // lock is taken again from a new file instead of failing a concurrent run's recovery
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return lockOnce(file, options);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof UserError) || !vanished(error.cause)) throw error;
+    }
+  }
+}
+
+/** The lock file was unlinked under us: gone at the access check, or SQLite's fstat of it failed. */
+function vanished(cause: unknown): boolean {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  return code === 'ENOENT' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR'));
+}
+
+function lockOnce(file: string, options: { shared?: boolean; what: string }): HeldLock | null {
   let db: Database.Database;
   try {
     db = openDatabase(file);

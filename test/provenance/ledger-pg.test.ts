@@ -164,3 +164,31 @@ describe.skipIf(!db)('PostgreSQL ledger', () => {
     expect((await db!.query<{ version: number }>('SELECT version FROM t_future.ledger_meta'))[0]?.version).toBe(99);
   });
 });
+
+describe('choosing the ledger (no server needed)', () => {
+  it('a config ledger that is not "sqlite" or a postgresql:// URL is an error naming the key', () => {
+    const repo = lab({ 'provenant.toml': '[provenance]\nledger = "mysql://lab:pw@db/x"\n' });
+    const r = provenant(['verify', 'seed.txt'], repo.root);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/provenant\.toml.*provenance\.ledger|ledger.*expected "sqlite" or a postgresql:\/\/ URL/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('PROVENANT_LEDGER_URL of another kind: exit 2, its password not printed', () => {
+    const repo = lab();
+    const r = provenant(['log', 'seed.txt'], repo.root, { PROVENANT_LEDGER_URL: 'mysql://lab:pw-not-shown@db/x' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/PROVENANT_LEDGER_URL: expected "sqlite" or a postgresql:\/\/ URL/);
+    noSecret(r, 'pw-not-shown');
+  });
+
+  it('without a shared ledger no row is ever pending and sync has nothing to send', () => {
+    const repo = lab();
+    const r = provenant(['run', '--out', 'out.txt', '--', 'python3', 'scripts/write.py', 'out.txt', 'x'], repo.root, { PROVENANT_LEDGER_URL: '' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(path.join(repo.root, '.provenant/ledger-pending'))).toBe(false);
+    const sync = provenant(['ledger', 'sync'], repo.root, { PROVENANT_LEDGER_URL: '' });
+    expect(sync.code).toBe(0);
+    expect(sync.stdout).toMatch(/\(SQLite\): nothing to send/);
+  });
+});
