@@ -10,6 +10,7 @@ import path from 'node:path';
 
 import { audit } from '../audit/engine.js';
 import { loadConfig } from '../core/config.js';
+import { redactArgv, redactValue } from '../core/redact.js';
 import { sha256Text } from '../provenance/hash.js';
 import { DigestCache } from '../provenance/digest-cache.js';
 import { producerLookup, producerOf } from '../provenance/producer.js';
@@ -109,8 +110,10 @@ export function staleness(ctx: PlanContext, stage: Stage, key: StageKey): string
   return [];
 }
 
-function whatChanged(then: StageKey, now: StageKey): string[] {
+function whatChanged(then: StageKey, unredacted: StageKey): string[] {
   const reasons: string[] = [];
+  // the stamp holds the key with its secrets redacted: compare like with like, and print no secret
+  const now = redactValue(unredacted, 'key').value as StageKey;
   // a command that differs only through its params is reported as the params that changed
   const sameTemplate = JSON.stringify(then.template ?? null) === JSON.stringify(now.template);
   if (!sameTemplate && JSON.stringify(then.argv) !== JSON.stringify(now.argv)) reasons.push(`command changed: ${then.argv.join(' ')} → ${now.argv.join(' ')}`);
@@ -153,7 +156,7 @@ async function buildPlan(ctx: PlanContext, options: PlanOptions): Promise<Plan> 
       reasons = [...problems.filter((p) => p.stage === stage.id && !p.allowed).map((p) => p.message), ...upstream.filter((d) => blocked.has(d)).map((d) => `upstream stage ${d} is blocked`)];
     }
     if (state === 'will-run') willRun.add(stage.id);
-    return { id: stage.id, state, reasons, argv: key.argv, script: key.script, inputs: stage.inputs, outputs: stage.outputs, after: stage.deps, gpuHours: gpuHoursOf(stage, ctx.smoke), hash: key.hash };
+    return { id: stage.id, state, reasons, argv: redactArgv(key.argv).value, script: key.script, inputs: stage.inputs, outputs: stage.outputs, after: stage.deps, gpuHours: gpuHoursOf(stage, ctx.smoke), hash: key.hash };
   });
   const gpuHours = round(stages.filter((s) => s.state !== 'up-to-date').reduce((sum, s) => sum + s.gpuHours, 0));
   const rate = ctx.spec.spec['hourly-rate'];

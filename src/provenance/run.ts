@@ -15,6 +15,7 @@ import picomatch from 'picomatch';
 import { audit } from '../audit/engine.js';
 import { loadConfig } from '../core/config.js';
 import { errorMessage, UserError } from '../core/errors.js';
+import { redactArgv, redactEnv, redactValue } from '../core/redact.js';
 import { workTreeState, type WorkTreeState } from '../core/git.js';
 import type { Config } from '../schemas/config.js';
 import type { Finding } from '../schemas/finding.js';
@@ -164,10 +165,16 @@ export interface StampRequest {
 export function stampArtifacts(r: StampRequest): Extract<RunResult, { kind: 'stamped' }> {
   const signer = signingKey(r.root, r.config.provenance.keysDir, r.env);
   const runId = newRunId();
+  // stamps are committed files: what looks like a secret is replaced, and the stamp says where
+  const argv = redactArgv(r.argv);
+  const env = redactEnv(selectEnv(r.env, r.config.provenance.env));
+  const parameters = redactValue(r.parameters ?? {}, 'parameters');
+  const redacted = [...argv.where, ...env.where, ...parameters.where];
+  if (redacted.length) r.warn(`redacted ${redacted.length} secret-looking value(s) from the stamp: ${redacted.join(', ')}`);
   const shared = {
-    argv: r.argv,
+    argv: argv.value,
     cwd: path.relative(r.root, r.cwd).split(path.sep).join('/') || '.',
-    env: selectEnv(r.env, r.config.provenance.env),
+    env: env.value,
     python: r.python,
     state: r.state,
     producerBlock: r.producer,
@@ -175,7 +182,8 @@ export function stampArtifacts(r: StampRequest): Extract<RunResult, { kind: 'sta
     attestation: r.attestation,
     startedOn: r.startedOn,
     finishedOn: r.finishedOn,
-    parameters: r.parameters ?? {},
+    parameters: parameters.value as Record<string, unknown>,
+    redacted,
     runId,
   };
   const ledger = openLedger(r.root, { create: true });
@@ -256,15 +264,13 @@ export function linkInput(root: string, config: Config, input: Located, digests?
   return { path: input.rel, sha256, stamp: stamp.kind === 'ok' ? stamp.sha256 : null };
 }
 
-const SECRET = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|(^|_)KEY($|_)|API_?KEY|AUTH/i;
-
-/** The configured variables, never one whose name looks like a secret. */
+/** The configured variables (a secret among them is redacted by the caller, by name and by value). */
 export function selectEnv(env: NodeJS.ProcessEnv, globs: readonly string[]): Record<string, string> {
   const wanted = picomatch([...globs]);
   const out: Record<string, string> = {};
   for (const name of Object.keys(env).sort()) {
     const value = env[name];
-    if (value !== undefined && wanted(name) && !SECRET.test(name) && name !== 'PROVENANT_ATTEST') out[name] = value;
+    if (value !== undefined && wanted(name) && name !== 'PROVENANT_ATTEST') out[name] = value;
   }
   return out;
 }
@@ -283,6 +289,8 @@ export interface BuildInput {
   startedOn: string;
   finishedOn: string;
   parameters?: Record<string, unknown>;
+  /** Where a secret-looking value was replaced (`argv[3] (--token)`, `env.HF_TOKEN`). */
+  redacted?: string[];
   runId: string;
 }
 
@@ -330,6 +338,7 @@ export function buildStatement(b: BuildInput): Statement {
         exitCode: 0,
         attestation: b.attestation,
         qc: b.qc,
+        ...(b.redacted?.length ? { redacted: b.redacted } : {}),
       },
     },
   };
