@@ -324,3 +324,13 @@ export function fileProbe(root: string, include: string[], exclude: string[]): F
     }
   }
 }
+
+/** What a path is when it is not a regular file (`a FIFO`, `a folder`…), or null for a regular file. */
+export function notRegular(st: Stats): string | null {
+  if (st.isFile()) return null;
+  if (st.isDirectory()) return 'a folder';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a file';
+}

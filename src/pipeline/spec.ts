@@ -11,6 +11,8 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 
 import { closest, describeIssue, formatKeyPath, isErrno } from '../core/config.js';
 import { errorMessage, UserError } from '../core/errors.js';
+import { boundedToJs } from '../core/yaml.js';
+import { notRegular } from '../core/files.js';
 import { GATE_PATTERN, PipelineSpecSchema, StageSchema, type PipelineSpec, type StageSpec } from '../schemas/pipeline.js';
 
 export const SPEC_FILE = 'provenant.pipeline.yaml';
@@ -57,8 +59,11 @@ export async function loadSpec(root: string, file: string = SPEC_FILE): Promise<
   const display = path.relative(root, abs).split(path.sep).join('/') || file;
   let text: string;
   try {
+    const kind = notRegular(await fs.stat(abs));
+    if (kind) throw new UserError(`${display}: not a regular file (${kind}); a pipeline spec is a YAML file`);
     text = await fs.readFile(abs, 'utf8');
   } catch (error) {
+    if (error instanceof UserError) throw error;
     if (isErrno(error, 'ENOENT')) throw new UserError(`${display}: no pipeline spec here`, { hint: `write ${SPEC_FILE} (see \`provenant pipeline --help\`), or pass --spec FILE`, cause: error });
     throw new UserError(`${display}: cannot read: ${errorMessage(error)}`, { cause: error });
   }
@@ -68,7 +73,7 @@ export async function loadSpec(root: string, file: string = SPEC_FILE): Promise<
     const problems = doc.errors.map((e) => ({ line: counter.linePos(e.pos[0]).line, text: e.message.split('\n')[0] ?? e.message }));
     throw report(display, problems);
   }
-  const raw: unknown = doc.toJS();
+  const raw: unknown = boundedToJs(doc, display);
   const lineAt = (at: readonly (string | number)[]): number | null => lineOf(doc, counter, at);
   const parsed = PipelineSpecSchema.safeParse(raw);
   if (!parsed.success) {

@@ -5,7 +5,9 @@
 import { statSync } from 'node:fs';
 
 import type { Subject } from '../schemas/stamp.js';
+import { UserError } from '../core/errors.js';
 import { sha256Directory, sha256File } from './hash.js';
+import { notRegular } from '../core/files.js';
 import { isJsonl, readJsonl } from './records.js';
 
 export interface ArtifactDigest {
@@ -17,6 +19,9 @@ export interface ArtifactDigest {
 
 export function digestArtifact(abs: string): ArtifactDigest {
   const st = statSync(abs);
+  const kind = st.isDirectory() ? null : notRegular(st);
+  // reading a FIFO or a device would wait for a writer, or never end
+  if (kind) throw new UserError(`${abs}: not a regular file or folder (${kind}); it cannot be hashed or stamped`);
   if (st.isDirectory()) {
     const d = sha256Directory(abs);
     return { kind: 'directory', sha256: d.sha256, size: d.size, files: d.files };

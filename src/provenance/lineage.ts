@@ -35,6 +35,8 @@ interface Walk {
   stampOf: Map<string, string>;
   seen: Set<string>;
   ledger: Ledger | null;
+  /** The first node not expanded because the tree was too deep. */
+  truncated?: string;
 }
 
 /** A path the user typed (relative to cwd; a sidecar's path means its artifact) as a root-relative path. */
@@ -61,6 +63,7 @@ export async function lineage(options: LineageOptions): Promise<LineageReport> {
   } finally {
     ledger?.close();
   }
+  if (walk.truncated) notes.push(`the tree is more than ${MAX_LINEAGE_DEPTH} levels deep and was cut at ${walk.truncated}`);
   if (options.verdicts) await addVerdicts(root, tree, options);
   return { version: 1, direction, root: tree, notes };
 }
@@ -96,8 +99,22 @@ function inputsOf(walk: Walk, rel: string): InputLink[] {
   return read.kind === 'ok' ? read.statement.predicate.provenant.inputs : [];
 }
 
+/**
+ * How deep a tree is followed: deeper than any real pipeline, shallow enough that walking, rendering and
+ * serialising it never runs out of stack. A deeper node says so and is not expanded.
+ */
+export const MAX_LINEAGE_DEPTH = 256;
+
+function tooDeep(walk: Walk, rel: string, ancestors: readonly string[]): LineageNode | null {
+  if (ancestors.length < MAX_LINEAGE_DEPTH) return null;
+  walk.truncated ??= rel;
+  return { ...node(walk, rel), problem: `more than ${MAX_LINEAGE_DEPTH} levels deep: not followed further (run \`provenant lineage ${rel}\` to continue from here)` };
+}
+
 function up(walk: Walk, rel: string, ancestors: readonly string[]): LineageNode {
   if (ancestors.includes(rel)) return { ...node(walk, rel), repeat: 'cycle' };
+  const deep = tooDeep(walk, rel, ancestors);
+  if (deep) return deep;
   if (walk.seen.has(rel)) return { ...node(walk, rel), repeat: 'seen' };
   walk.seen.add(rel);
   const here = node(walk, rel);
@@ -120,6 +137,8 @@ function linkProblem(walk: Walk, link: InputLink, child: LineageNode): string | 
 
 function down(walk: Walk, rel: string, ancestors: readonly string[]): LineageNode {
   if (ancestors.includes(rel)) return { ...node(walk, rel), repeat: 'cycle' };
+  const deep = tooDeep(walk, rel, ancestors);
+  if (deep) return deep;
   if (walk.seen.has(rel)) return { ...node(walk, rel), repeat: 'seen' };
   walk.seen.add(rel);
   const here = node(walk, rel);

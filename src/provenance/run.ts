@@ -29,7 +29,7 @@ import { commitStamps, newRunId, recoverRuns, type PreparedStamp } from './commi
 import { signingKey } from './keys.js';
 import { producerLookup, producerOf, type ProducerFacts } from './producer.js';
 import { runQc } from './qc.js';
-import { insideRoot, readStampFile, serialiseStamp, sidecarPath } from './stamp-file.js';
+import { checkStampName, insideRoot, readStampFile, serialiseStamp, sidecarPath } from './stamp-file.js';
 
 export interface RunOptions {
   argv: string[];
@@ -79,11 +79,25 @@ export function locate(root: string, cwd: string, p: string, what: string): Loca
   return { rel, abs };
 }
 
+/** The same output named twice, or a name whose stamp the file system cannot hold, is refused up front. */
+function checkOutputs(root: string, config: Config, typed: readonly string[], outputs: readonly Located[]): void {
+  const seen = new Map<string, string>();
+  outputs.forEach((out, i) => {
+    const first = seen.get(out.rel);
+    if (first !== undefined) throw new UserError(`--out ${first} is given twice (as ${first} and ${typed[i]})`, { hint: 'name each output once' });
+    seen.set(out.rel, typed[i] ?? out.rel);
+    checkStampName(root, out.rel, config.provenance.stampsDir, newRunId().length);
+  });
+}
+
 export async function runAndStamp(options: RunOptions): Promise<RunResult> {
   if (options.argv.length === 0) throw new UserError('no command to run', { hint: 'provenant run --out FILE -- python scripts/make.py …' });
+  if (!options.argv[0]) throw new UserError('the command is empty (`--` is followed by an empty word)', { hint: 'provenant run --out FILE -- python scripts/make.py …' });
   if (options.outputs.length === 0) throw new UserError('no --out given: nothing would be stamped', { hint: 'name every file or folder the command writes with --out' });
   const { config, root } = await loadConfig({ cwd: options.cwd });
+  // every name is checked before the command runs: a stamp that cannot be written must not cost a run
   const outputs = options.outputs.map((p) => locate(root, options.cwd, p, '--out'));
+  checkOutputs(root, config, options.outputs, outputs);
   const inputs = options.inputs.map((p) => locate(root, options.cwd, p, '--in'));
   for (const input of inputs) if (!existsSync(input.abs)) throw new UserError(`--in ${input.rel}: no such file or folder`);
 

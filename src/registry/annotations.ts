@@ -15,6 +15,7 @@ import type { z } from 'zod';
 import { closest, describeIssue, formatKeyPath, isErrno, writeAtomic } from '../core/config.js';
 import { describeExpected, valueAt } from '../core/describe.js';
 import { BugError, errorMessage, UserError } from '../core/errors.js';
+import { boundedToJs } from '../core/yaml.js';
 import { ANNOTATIONS_VERSION, AnnotationSchema, AnnotationsFileSchema, KnownBugSchema, type Annotation, type AnnotationsFile } from '../schemas/registry.js';
 
 export interface LoadedAnnotations {
@@ -78,7 +79,7 @@ export function parseAnnotations(text: string, file: string): Parsed {
     });
     throw new UserError(lines.join('\n'), { hint: 'fix the YAML syntax; nothing was changed' });
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 }) ?? { version: ANNOTATIONS_VERSION, files: {} };
+  const raw: unknown = boundedToJs(doc, file) ?? { version: ANNOTATIONS_VERSION, files: {} };
   const where = { doc, counter };
   refuseNewerVersion(raw, file, lineOfKey(where, ['version']));
   const result = AnnotationsFileSchema.safeParse(lenient(raw));

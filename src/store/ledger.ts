@@ -7,12 +7,13 @@
  * Writers take the lock up front (`BEGIN IMMEDIATE`) and wait for each other, so concurrent runs never lose
  * a row. All of the ledger's SQL lives here.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import Database from 'better-sqlite3';
 
 import { UserError } from '../core/errors.js';
+import { notRegular } from '../core/files.js';
 import { loadMigrations, migrate, migrationsDir, SchemaFromFutureError, type Migration } from './migrate.js';
 import { CACHE_DIR, nativeBinding } from './index.js';
 
@@ -95,6 +96,10 @@ export function ledgerPath(root: string): string {
 /** Opens the ledger, creating it when `create`; null when it does not exist and `create` is false. */
 export function openLedger(root: string, options: { create: boolean }): Ledger | null {
   const file = ledgerPath(root);
+  const kind = existsSync(file) ? notRegular(statSync(file)) : null;
+  if (kind) {
+    throw new UserError(`${file}: ${kind}, not the ledger (an SQLite file)`, { hint: 'run `provenant ledger rebuild`: it moves it aside (ledger.db.bad) and restores the ledger from the stamps' });
+  }
   if (!existsSync(file)) {
     if (!options.create) return null;
     mkdirSync(path.dirname(file), { recursive: true });

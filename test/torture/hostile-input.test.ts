@@ -1,0 +1,143 @@
+/**
+ * Hostile input: every case must end in a clear message and exit 2 (or a clean result), never an
+ * internal error (exit 3), a hang, or a ledger that stays broken.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openLedger } from '../../src/store/ledger.js';
+import { readJsonl } from '../../src/provenance/records.js';
+import { BIN, provenant } from '../helpers/exec.js';
+import { makeGitDir, type GitDir } from '../helpers/gitdir.js';
+
+const repos: GitDir[] = [];
+afterEach(() => {
+  while (repos.length) repos.pop()?.cleanup();
+});
+
+function repo(files: Record<string, string> = {}): GitDir {
+  const r = makeGitDir({ 'provenant.toml': '', ...files });
+  r.add();
+  r.commit('init');
+  repos.push(r);
+  return r;
+}
+
+/** A pid no process has: one that just exited. */
+function deadPid(): number {
+  const child = spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' });
+  return Number(child.stdout.trim());
+}
+
+const LONG = 'a'.repeat(250);
+
+describe('a 250-character --out name (item 10)', () => {
+  it('is refused before the command runs, and leaves no pending ledger row', () => {
+    const r = repo();
+    const run = provenant(['run', '--out', LONG, '--', 'sh', '-c', `touch ran ${LONG}`], r.root);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/name too long/);
+    expect(run.stderr).not.toMatch(/internal error/);
+    expect(existsSync(path.join(r.root, 'ran'))).toBe(false);
+    writeFileSync(path.join(r.root, 'x.txt'), 'x\n');
+    for (const args of [['verify', 'x.txt'], ['ledger', 'rebuild'], ['run', '--out', 'x.txt', '--', 'true']]) {
+      const next = provenant(args, r.root);
+      expect(next.code, `${args.join(' ')}: ${next.stderr}`).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('a ledger poisoned by an older version (a pending row whose temporary name is too long) recovers', () => {
+    const r = repo({ 'x.txt': 'x\n' });
+    const ledger = openLedger(r.root, { create: true })!;
+    ledger.planRun({ id: 'old-run', pid: deadPid(), startedAt: '2024-01-01T00:00:00Z' }, [
+      { artifact: LONG, sidecar: `${LONG}.prov.json`, tmp: `${LONG}.prov.json.old-run.tmp`, stampSha256: 'a'.repeat(64), artifactSha256: 'b'.repeat(64), producer: null, gitCommit: null, createdAt: '2024-01-01T00:00:00Z', summary: '{}', inputs: [] },
+    ]);
+    ledger.close();
+    for (const args of [['verify', 'x.txt'], ['run', '--out', 'x.txt', '--', 'true'], ['ledger', 'rebuild']]) {
+      const next = provenant(args, r.root);
+      expect(next.code, `${args.join(' ')}: ${next.stderr}`).toBeLessThanOrEqual(1);
+    }
+    const again = openLedger(r.root, { create: false })!;
+    try {
+      expect(again.unfinishedRuns()).toEqual([]);
+    } finally {
+      again.close();
+    }
+  });
+});
+
+const BOMB = ['a: &a ["x","x","x","x","x","x","x","x","x"]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]', 'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]', 'e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]', 'f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]'].join('\n');
+
+describe('exit 2, not 3 (item 18)', () => {
+  const cases: { name: string; files?: Record<string, string>; setup?: (r: GitDir) => void; args: string[]; message: RegExp }[] = [
+    { name: 'YAML alias bomb in the pipeline spec', files: { 'provenant.pipeline.yaml': `${BOMB}\nstages: []\n` }, args: ['pipeline', 'plan'], message: /provenant\.pipeline\.yaml.*alias/ },
+    { name: 'YAML alias bomb in the registry annotations', files: { 'registry/annotations.yaml': `version: 1\n${BOMB}\nfiles: {}\n`, 'provenant.toml': '[registry]\nannotations = "registry/annotations.yaml"\n' }, args: ['registry', 'sync'], message: /annotations\.yaml.*alias/ },
+    { name: 'an empty command', args: ['run', '--out', 'x', '--', ''], message: /empty/ },
+    { name: 'one output named twice', args: ['run', '--out', 'a', '--out', './a', '--', 'touch', 'a'], message: /--out a.*twice/ },
+    { name: 'ledger.db that is a directory', setup: (r) => mkdirSync(path.join(r.root, '.provenant', 'ledger.db'), { recursive: true }), args: ['run', '--out', 'o', '--', 'touch', 'o'], message: /ledger\.db/ },
+  ];
+  it.each(cases)('$name', ({ files, setup, args, message }) => {
+    const r = repo(files);
+    setup?.(r);
+    const run = provenant(args, r.root);
+    expect(run.stderr).not.toMatch(/internal error/);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('ledger.db that is a directory: verify says so too', () => {
+    const r = repo({ 'x.txt': 'x\n' });
+    mkdirSync(path.join(r.root, '.provenant', 'ledger.db'), { recursive: true });
+    const run = provenant(['verify', 'x.txt'], r.root);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/ledger\.db.*(directory|folder)/);
+  });
+
+  it('a FIFO given as a stamp or a spec does not hang', () => {
+    const r = repo({ 'x.txt': 'x\n' });
+    spawnSync('mkfifo', [path.join(r.root, 'x.txt.prov.json'), path.join(r.root, 'spec.yaml')]);
+    const verify = provenant(['verify', 'x.txt'], r.root);
+    expect(verify.stderr).not.toMatch(/internal error/);
+    expect(verify.code, verify.stderr).toBe(1);
+    expect(verify.stdout + verify.stderr).toMatch(/not a regular file/);
+    const plan = provenant(['pipeline', 'plan', '--spec', 'spec.yaml'], r.root);
+    expect(plan.code, plan.stderr).toBe(2);
+    expect(plan.stderr).toMatch(/spec\.yaml.*not a regular file/);
+  });
+
+  it('lineage and verify of a 5,000-deep chain', () => {
+    const r = repo({ 'd0.txt': '0\n' });
+    const first = provenant(['run', '--out', 'd0.txt', '--', 'true'], r.root);
+    expect(first.code, first.stderr).toBe(0);
+    const template = JSON.parse(readFileSync(path.join(r.root, 'd0.txt.prov.json'), 'utf8'));
+    const digest = template.subject[0].digest.sha256 as string;
+    for (let i = 1; i < 5000; i++) {
+      writeFileSync(path.join(r.root, `d${i}.txt`), '0\n');
+      const stamp = structuredClone(template);
+      stamp.subject[0].name = `d${i}.txt`;
+      stamp.predicate.provenant.inputs = [{ path: `d${i - 1}.txt`, sha256: digest, stamp: null }];
+      writeFileSync(path.join(r.root, `d${i}.txt.prov.json`), JSON.stringify(stamp));
+    }
+    for (const format of ['text', 'json', 'mermaid']) {
+      const run = spawnSync(process.execPath, [BIN, 'lineage', 'd4999.txt', '--format', format], { cwd: r.root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
+      expect(run.stderr).not.toMatch(/internal error/);
+      expect(run.status, run.stderr).toBe(0);
+      if (format === 'text') expect(run.stdout).toMatch(/note: the tree is more than \d+ levels deep and was cut at d\d+\.txt/);
+    }
+    const verify = provenant(['verify', 'd4999.txt'], r.root);
+    expect(verify.stderr).not.toMatch(/internal error/);
+    expect(verify.code, verify.stderr).toBeLessThanOrEqual(1);
+  });
+
+  it('a JSONL line longer than the decoding limit is counted by streaming and named, not decoded', () => {
+    const r = repo();
+    const file = path.join(r.root, 'big.jsonl');
+    // 3 MB on one line between two ordinary records; the limit is lowered so the test stays small
+    writeFileSync(file, `{"a":1}\n{"text":"${'x'.repeat(3_000_000)}"}\n{"b":2}\n`);
+    const summary = readJsonl(file, undefined, { maxLineBytes: 1_000_000 });
+    expect(summary.records).toBe(2);
+    expect(summary.fields).toEqual(['a', 'b']);
+    expect(summary.problem).toMatch(/^line 2: .*longer than/);
+  });
+});
