@@ -20,7 +20,7 @@ import { verifyPaths } from '../provenance/verify.js';
 import type { Config } from '../schemas/config.js';
 import type { Plan, PlanStage, PreflightProblem } from '../schemas/pipeline.js';
 import { openLedger } from '../store/ledger.js';
-import { loadSpec, producerOf as stageWriting, type LoadedSpec, type Stage } from './spec.js';
+import { loadSpec, PARAM_REFERENCE, producerOf as stageWriting, type LoadedSpec, type Params, type Stage } from './spec.js';
 import { commandFound } from './which.js';
 
 export interface PlanOptions {
@@ -40,7 +40,7 @@ export interface StageKey {
   argv: string[];
   script: string | null;
   scriptSha256: string | null;
-  params: Record<string, string | number | boolean>;
+  params: Params;
   inputs: { path: string; sha256: string | null }[];
 }
 
@@ -68,17 +68,18 @@ export async function openPlan(options: PlanOptions): Promise<PlanContext & { cl
   };
 }
 
-export function paramsOf(stage: Stage, smoke: boolean): Record<string, string | number | boolean> {
-  return { ...(stage.spec.params ?? {}), ...(smoke ? (stage.spec.smoke?.params ?? {}) : {}) };
+/** A stage's params as a map with no prototype: `constructor` or `toString` is not a param unless written. */
+export function paramsOf(stage: Stage, smoke: boolean): Params {
+  return Object.assign(Object.create(null) as Params, stage.spec.params ?? {}, smoke ? (stage.spec.smoke?.params ?? {}) : {});
 }
 
 export function gpuHoursOf(stage: Stage, smoke: boolean): number {
   return (smoke ? stage.spec.smoke?.['gpu-hours'] : undefined) ?? stage.spec['gpu-hours'] ?? 0;
 }
 
-/** argv with `${params.NAME}` replaced; a string command with `shell: true` runs under /bin/sh -c. */
-export function argvOf(stage: Stage, params: Record<string, string | number | boolean>): string[] {
-  const fill = (word: string): string => word.replace(/\$\{params\.([A-Za-z0-9_-]+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+/** argv with `${params.NAME}` replaced (spec.ts refused a reference to a param the stage lacks); a string command with `shell: true` runs under /bin/sh -c. */
+export function argvOf(stage: Stage, params: Params): string[] {
+  const fill = (word: string): string => word.replace(PARAM_REFERENCE, (whole, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : whole));
   const cmd = stage.spec.cmd;
   return typeof cmd === 'string' ? ['/bin/sh', '-c', fill(cmd)] : cmd.map(fill);
 }

@@ -49,6 +49,36 @@ export interface LoadedSpec {
   producers: Map<string, string>;
 }
 
+export type Params = Record<string, string | number | boolean>;
+
+/** `${params.NAME}` in a command word. */
+export const PARAM_REFERENCE = /\$\{params\.([A-Za-z0-9_-]+)\}/g;
+
+/** Every `${…}` a command names must be a param the stage defines (smoke params only override those). */
+function paramProblems(stage: StageSpec, line: number | null): Problem[] {
+  const defined = new Set(Object.keys(stage.params ?? {}));
+  const problems: Problem[] = [];
+  const words = typeof stage.cmd === 'string' ? [stage.cmd] : stage.cmd;
+  for (const word of words) {
+    for (const m of word.matchAll(/\$\{([^}]*)\}/g)) {
+      const ref = m[1] ?? '';
+      const name = /^params\.([A-Za-z0-9_-]+)$/.exec(ref)?.[1];
+      if (name === undefined) {
+        // a shell command may use its own ${VAR}; a list command has no shell to expand it
+        if (typeof stage.cmd === 'string' && !ref.startsWith('params')) continue;
+        problems.push({ line, text: `stage ${stage.id}: \`\${${ref}}\` is not a param reference (write \${params.NAME})` });
+      } else if (!defined.has(name)) {
+        const near = closest(name, [...defined]);
+        problems.push({ line, text: `stage ${stage.id}: \`\${params.${name}}\` names a param the stage does not define${near ? ` (did you mean '${near}'?)` : ''}${defined.size ? `; its params: ${[...defined].join(', ')}` : '; it has no params'}` });
+      }
+    }
+  }
+  for (const name of Object.keys(stage.smoke?.params ?? {})) {
+    if (!defined.has(name)) problems.push({ line, text: `stage ${stage.id}: smoke param ${name} overrides no param of the stage` });
+  }
+  return problems;
+}
+
 interface Problem {
   line: number | null;
   text: string;
@@ -131,6 +161,7 @@ function buildGraph(display: string, spec: PipelineSpec, lineAt: (at: (string | 
     const line = lineAt(['stages', index, 'id']);
     if (byId.has(s.id)) problems.push({ line, text: `stages[${index}]: a second stage with id "${s.id}"` });
     if (typeof s.cmd === 'string' && !s.shell) problems.push({ line: lineAt(['stages', index, 'cmd']), text: `stage ${s.id}: cmd is a string, which needs a shell; write it as a list [program, arg, …], or set shell: true` });
+    problems.push(...paramProblems(s, lineAt(['stages', index, 'cmd'])));
     const stage: Stage = { id: s.id, index, spec: s, inputs: norm(s.inputs ?? []), outputs: norm(s.outputs), deps: [], gates: (s.gates ?? []).map(parseGate), line };
     byId.set(s.id, stage);
     for (const out of stage.outputs) {

@@ -141,3 +141,29 @@ describe('exit 2, not 3 (item 18)', () => {
     expect(summary.problem).toMatch(/^line 2: .*longer than/);
   });
 });
+
+describe('pipeline params are data, not an object prototype (item 15)', () => {
+  const spec = (ref: string): string => `version: 1
+stages:
+  - id: a
+    cmd: [sh, -c, 'echo "$1" > out.txt', sh, "${ref}"]
+    outputs: [out.txt]
+    params: { n: 5 }
+`;
+  it.each(['${params.constructor}', '${params.__proto__}', '${params.toString}', '${params.hasOwnProperty}', '${params.missing}', 'x${params.n}${params.nope}'])('%s is a plan error naming the line', (ref) => {
+    const r = repo({ 'provenant.pipeline.yaml': spec(ref) });
+    for (const command of ['plan', 'run']) {
+      const run = provenant(['pipeline', command], r.root);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/provenant\.pipeline\.yaml:4: stage a: .*params\.\w+.*not/);
+      expect(existsSync(path.join(r.root, 'out.txt'))).toBe(false);
+    }
+  });
+
+  it('a defined param is filled in', () => {
+    const r = repo({ 'provenant.pipeline.yaml': spec('${params.n}') });
+    const run = provenant(['pipeline', 'run'], r.root);
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(path.join(r.root, 'out.txt'), 'utf8')).toBe('5\n');
+  });
+});
