@@ -15,6 +15,7 @@ import picomatch from 'picomatch';
 import { audit } from '../audit/engine.js';
 import { loadConfig } from '../core/config.js';
 import { errorMessage, UserError } from '../core/errors.js';
+import { realOutside } from '../core/files.js';
 import { redactArgv, redactEnv, redactValue } from '../core/redact.js';
 import { workTreeState, type WorkTreeState } from '../core/git.js';
 import type { Config } from '../schemas/config.js';
@@ -86,8 +87,21 @@ function checkOutputs(root: string, config: Config, typed: readonly string[], ou
     const first = seen.get(out.rel);
     if (first !== undefined) throw new UserError(`--out ${first} is given twice (as ${first} and ${typed[i]})`, { hint: 'name each output once' });
     seen.set(out.rel, typed[i] ?? out.rel);
-    checkStampName(root, out.rel, config.provenance.stampsDir, newRunId().length);
+    checkOutput(root, config, out);
   });
+}
+
+/**
+ * An output and its stamp must be writable where they are named: names the file system can hold, and no
+ * symlink (a folder on the way, the output itself, the stamps folder) leading outside the project.
+ */
+export function checkOutput(root: string, config: Config, out: Located): void {
+  checkStampName(root, out.rel, config.provenance.stampsDir, newRunId().length);
+  const sidecar = sidecarPath(root, out.rel, config.provenance.stampsDir);
+  for (const [what, abs] of [[`--out ${out.rel}`, out.abs], [`the stamp of ${out.rel}`, sidecar]] as const) {
+    const real = realOutside(root, abs);
+    if (real) throw new UserError(`${what}: leads outside the project through a symlink (to ${real})`, { hint: 'provenant writes only inside the project: name a path whose folders are inside it' });
+  }
 }
 
 export async function runAndStamp(options: RunOptions): Promise<RunResult> {
@@ -200,6 +214,7 @@ export function stampArtifacts(r: StampRequest): Extract<RunResult, { kind: 'sta
     redacted,
     runId,
   };
+  for (const out of r.outputs) checkOutput(r.root, r.config, out);
   const ledger = openLedger(r.root, { create: true });
   try {
     const digests = new DigestCache(ledger, true);
