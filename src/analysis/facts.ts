@@ -15,7 +15,7 @@ export type { Language };
  * registry) are not reused; also when the scan changes what it keeps per file (prefilter tags, loader
  * hints) or a rule's prefilter decides differently, since the audit's cache is keyed by it.
  */
-export const FACTS_VERSION = 16;
+export const FACTS_VERSION = 17;
 
 export interface Span {
   line: number;
@@ -303,6 +303,8 @@ export const SETTING_KEYS: ReadonlySet<string> = new Set(['trust_remote_code']);
 export interface ParseErrorFact {
   span: Span;
   message: string;
+  /** The file was not analysed at all (e.g. nested too deeply), not only this part of it. */
+  unanalysed?: boolean;
 }
 
 export interface FileFacts {

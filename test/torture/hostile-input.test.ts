@@ -167,3 +167,31 @@ stages:
     expect(readFileSync(path.join(r.root, 'out.txt'), 'utf8')).toBe('5\n');
   });
 });
+
+const LOADS = 'from transformers import AutoTokenizer\ntok = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B")\n';
+
+describe('deeply nested files (item 17, first half)', () => {
+  const shapes: { name: string; text: string; reported: boolean }[] = [
+    { name: 'parentheses 4,000 deep', text: `x = ${'('.repeat(4000)}1${')'.repeat(4000)}\n`, reported: true },
+    { name: 'lists 4,000 deep', text: `x = ${'['.repeat(4000)}${']'.repeat(4000)}\n`, reported: true },
+    { name: 'calls 4,000 deep', text: `x = ${'f('.repeat(4000)}${')'.repeat(4000)}\n`, reported: true },
+    { name: 'dicts 4,000 deep', text: `x = ${'{"k": '.repeat(4000)}1${'}'.repeat(4000)}\n`, reported: true },
+    { name: 'a 20,000-term sum', text: `x = ${Array(20000).fill('"a"').join(' + ')}\n`, reported: false },
+    { name: 'a 20,000-link attribute chain', text: `x = a${'.b'.repeat(20000)}\n`, reported: false },
+    { name: 'unary minus 20,000 deep', text: `x = ${'-'.repeat(20000)}1\n`, reported: false },
+    { name: 'brackets inside a string do not count', text: `x = "${'('.repeat(4000)}"\n`, reported: false },
+  ];
+  it.each(shapes)('$name: audit and registry sync finish', ({ text, reported }) => {
+    const r = repo({ 'gen/deep.py': `${LOADS}${text}` });
+    const audit = provenant(['audit', '--format', 'json'], r.root);
+    expect(audit.stderr).not.toMatch(/internal error/);
+    expect(audit.code, audit.stderr).toBeLessThanOrEqual(1);
+    const codes = (JSON.parse(audit.stdout) as { findings: { code: string; message: string }[] }).findings;
+    // the load before the deep line is still found when the file could be analysed
+    expect(codes.some((f) => f.code === 'PARSE001' && /nested/.test(f.message))).toBe(reported);
+    if (!reported) expect(codes.map((f) => f.code)).toContain('LOAD001');
+    const sync = provenant(['registry', 'sync'], r.root);
+    expect(sync.stderr).not.toMatch(/internal error/);
+    expect(sync.code, sync.stderr).toBe(0);
+  });
+});
