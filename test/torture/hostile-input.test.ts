@@ -195,3 +195,74 @@ describe('deeply nested files (item 17, first half)', () => {
     expect(sync.code, sync.stderr).toBe(0);
   });
 });
+
+/** The control characters (newline aside) and bidi overrides in `text`, as code points. */
+function rawControls(text: string): number[] {
+  return [...text].map((ch) => ch.codePointAt(0) ?? 0).filter((c) => (c < 0x20 && c !== 0x0a) || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e));
+}
+
+describe('text from files is escaped when printed (item 16)', () => {
+  const HOSTILE = 'x\r\u001b[2K\u001b[1A ok\u202e\n';
+
+  it('a stamp holding terminal controls cannot rewrite verify, log or lineage output', () => {
+    const r = repo({ 'o.txt': 'o\n' });
+    expect(provenant(['run', '--out', 'o.txt', '--', 'true'], r.root).code).toBe(0);
+    const file = path.join(r.root, 'o.txt.prov.json');
+    const stamp = JSON.parse(readFileSync(file, 'utf8'));
+    stamp.subject[0].name = `o.txt${HOSTILE}`;
+    stamp.predicate.provenant.producer = { path: `gen.py${HOSTILE}`, sha256: 'a'.repeat(64), registryId: 'gen.py', status: 'active', audit: null };
+    stamp.predicate.provenant.inputs = [{ path: `in${HOSTILE}`, sha256: 'b'.repeat(64), stamp: null }];
+    stamp.predicate.buildDefinition.externalParameters.argv = ['python3', HOSTILE];
+    writeFileSync(file, JSON.stringify(stamp));
+    for (const args of [['verify', 'o.txt'], ['log', 'o.txt'], ['lineage', 'o.txt'], ['lineage', 'o.txt', '--format', 'mermaid']]) {
+      const run = provenant(args, r.root);
+      expect(run.stderr).not.toMatch(/internal error/);
+      expect(rawControls(run.stdout), args.join(' ')).toEqual([]);
+      expect(rawControls(run.stderr), args.join(' ')).toEqual([]);
+    }
+    expect(provenant(['verify', 'o.txt'], r.root).stdout).toMatch(/^tampered/);
+  });
+
+  it('mermaid labels cannot end the label or the statement', () => {
+    const r = repo({ 'o.txt': 'o\n' });
+    expect(provenant(['run', '--out', 'o.txt', '--', 'true'], r.root).code).toBe(0);
+    const file = path.join(r.root, 'o.txt.prov.json');
+    const stamp = JSON.parse(readFileSync(file, 'utf8'));
+    stamp.predicate.provenant.producer = { path: 'a"]\n  click n0 href "javascript:alert(1)"\n  n9["b', sha256: 'a'.repeat(64), registryId: 'gen.py', status: 'active', audit: null };
+    writeFileSync(file, JSON.stringify(stamp));
+    const run = provenant(['lineage', 'o.txt', '--format', 'mermaid'], r.root);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toMatch(/^\s*click/m);
+    const labels = run.stdout.split('\n').filter((l) => /^\s+n\d+\[/.test(l));
+    for (const l of labels) expect(l).toMatch(/^\s+n\d+\["[^"\n]*"\]$/);
+  });
+
+  it('the pipeline log quotes argv, so word boundaries and control characters show', () => {
+    const spec = `version: 1
+stages:
+  - id: a
+    cmd: [sh, -c, 'echo done > out.txt', "two words", "tab\\there", "it's", "esc\\e[2Kx"]
+    outputs: [out.txt]
+`;
+    const r = repo({ 'provenant.pipeline.yaml': spec });
+    const run = provenant(['pipeline', 'run', '--plain'], r.root);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`$ sh -c 'echo done > out.txt' 'two words' $'tab\\there' 'it'\\''s' $'esc\\x1b[2Kx'`);
+  });
+});
+
+describe('source text with terminal controls (item 16)', () => {
+  it('audit frames, registry show and search, and the generated registry escape them', () => {
+    const r = repo({ 'gen.py': `"""Makes data \u001b[2K\r ok."""\n${LOADS.trimEnd()}  # \u001b[1A\u001b[2K\r hidden\n` });
+    const runs = [provenant(['audit'], r.root), provenant(['registry', 'sync'], r.root), provenant(['registry', 'show', 'gen.py'], r.root), provenant(['registry', 'search', 'data'], r.root)];
+    for (const run of runs) {
+      expect(run.code, run.stderr).toBeLessThanOrEqual(1);
+      expect(rawControls(run.stdout)).toEqual([]);
+    }
+    expect(runs[0]?.stdout).toContain('# \\x1b[1A\\x1b[2K\\r hidden');
+    // the carets stay under the call
+    expect(runs[0]?.stdout).toMatch(/\n3 \| tok = AutoTokenizer[^\n]*\n {2}\| {7}\^+ LOAD001/);
+    expect(runs[2]?.stdout).toContain('Makes data \\x1b[2K');
+    expect(rawControls(readFileSync(path.join(r.root, 'IMPLEMENTATION_REGISTRY.md'), 'utf8'))).toEqual([]);
+  });
+});
