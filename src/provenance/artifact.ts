@@ -29,11 +29,13 @@ export function digestArtifact(abs: string): ArtifactDigest {
   return { kind: 'file', sha256: sha256File(abs), size: st.size };
 }
 
-export function subjectOf(rel: string, abs: string, digest: ArtifactDigest): Subject {
+/** `warn` hears of a JSONL line the record count had to leave out (not JSON, or too long to decode). */
+export function subjectOf(rel: string, abs: string, digest: ArtifactDigest, warn?: (message: string) => void): Subject {
   const annotations: NonNullable<Subject['annotations']> = { kind: digest.kind, size: digest.size };
   if (digest.files !== undefined) annotations.files = digest.files;
   if (digest.kind === 'file' && isJsonl(rel)) {
     const summary = readJsonl(abs);
+    if (summary.problem) warn?.(`${rel}: ${summary.problem}; the stamp's record count leaves it out`);
     annotations.records = summary.records;
     annotations.fields = summary.fields;
   }

@@ -237,7 +237,7 @@ type Shared = Omit<BuildInput, 'subject' | 'qc'>;
 
 function prepareStamp(r: StampRequest, shared: Shared, signer: ReturnType<typeof signingKey>, out: Located, digest: ArtifactDigest): PreparedStamp {
   const qc = digest.kind === 'file' ? runQc(out.abs, out.rel, r.config.provenance.qc) : [];
-  const statement = buildStatement({ ...shared, subject: subjectOf(out.rel, out.abs, digest), qc });
+  const statement = buildStatement({ ...shared, subject: subjectOf(out.rel, out.abs, digest, r.warn), qc });
   const sidecar = sidecarPath(r.root, out.rel, r.config.provenance.stampsDir);
   mkdirSync(path.dirname(sidecar), { recursive: true });
   const text = serialiseStamp(statement, signer);
