@@ -129,6 +129,8 @@ export function redactArgv(argv: readonly string[], label = 'argv'): Redacted<st
   return { value, where };
 }
 
+const ARGV_KEYS = new Set(['argv', 'template', 'cmd', 'command', 'args']);
+
 /** A JSON-like value (pipeline params, recorded parameters): keys by name, strings by shape, recursively. */
 export function redactValue(input: unknown, label: string): Redacted<unknown> {
   const where: string[] = [];
@@ -147,7 +149,8 @@ export function redactValue(input: unknown, label: string): Redacted<unknown> {
       return REDACTED;
     }
     if (Array.isArray(value)) {
-      if (name === 'argv' || /(^|\.)argv$/.test(at)) {
+      // a command line: a flag names the word after it
+      if (name !== null && ARGV_KEYS.has(name)) {
         const r = redactArgv(value.map(String), at);
         where.push(...r.where);
         return value.every((v) => typeof v === 'string') ? r.value : value.map((v, i) => (typeof v === 'string' ? r.value[i] : v));

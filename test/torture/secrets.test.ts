@@ -64,9 +64,9 @@ describe('redaction (one module for argv, params, env and messages)', () => {
   });
 
   it('params: by key name and by value shape, recursively', () => {
-    const r = redactValue({ token: 'abc', n: 5, nested: { url: 'https://u:pw@h/x' }, argv: ['--password', 'pw2'] }, 'params');
-    expect(JSON.stringify(r.value)).not.toMatch(/abc|:pw@|pw2/);
-    expect(r.where).toEqual(['params.token', 'params.nested.url', 'params.argv[1] (--password)']);
+    const r = redactValue({ token: 'abc', n: 5, nested: { url: 'https://u:pw@h/x' }, argv: ['--password', 'pw2'], pipeline: { template: ['gen', '--token', 'literal-tok'] } }, 'params');
+    expect(JSON.stringify(r.value)).not.toMatch(/abc|:pw@|pw2|literal-tok/);
+    expect(r.where).toEqual(['params.token', 'params.nested.url', 'params.argv[1] (--password)', 'params.pipeline.template[2] (--token)']);
   });
 
   it('env: the five secret-looking variables of the report keep their names, lose their values', () => {
