@@ -167,12 +167,21 @@ export function redactValue(input: unknown, label: string): Redacted<unknown> {
   return { value: visit(input, label, null), where };
 }
 
+/**
+ * A variable named like a secret: the strong names, and any `*_KEY` or `*_AUTH*` whatever its value (a
+ * variable called KEY is a credential far more often than a flag called --key is).
+ */
+function secretVariable(name: string): boolean {
+  const kind = secretName(name);
+  return kind === 'strong' || (kind === 'weak' && words(name).some((w) => w === 'key' || w === 'auth'));
+}
+
 /** Environment variables: a secret-named variable or a secret-shaped value is kept by name, its value hidden. */
 export function redactEnv(env: Readonly<Record<string, string>>): Redacted<Record<string, string>> {
   const where: string[] = [];
   const value: Record<string, string> = {};
   for (const [name, v] of Object.entries(env)) {
-    const hidden = hidesValue(name, v) ? REDACTED : redactShapes(v);
+    const hidden = v !== '' && (secretVariable(name) || hidesValue(name, v)) ? REDACTED : redactShapes(v);
     if (hidden !== v) where.push(`env.${name}`);
     value[name] = hidden;
   }

@@ -77,11 +77,17 @@ describe('redaction (one module for argv, params, env and messages)', () => {
       SESSION_COOKIE: 'abc',
       DB_PASS: 'pw',
       HF_HOME: '/cache/hf',
+      MY_KEY: 'short',
+      GH_AUTH: 'short2',
+      TOKENIZERS_PARALLELISM: 'false',
+      WANDB_BASE_URL: 'https://api.wandb.ai',
     });
     expect(JSON.stringify(r.value)).not.toMatch(/ghp_a|hunter2|T000|abc|"pw"/);
     expect(r.value.HF_HOME).toBe('/cache/hf');
+    expect(r.value.TOKENIZERS_PARALLELISM).toBe('false');
+    expect(r.value.WANDB_BASE_URL).toBe('https://api.wandb.ai');
     expect(r.value.DATABASE_URL).toBe(`postgres://u:${REDACTED}@db/x`);
-    expect(r.where.sort()).toEqual(['env.DATABASE_URL', 'env.DB_PASS', 'env.GH_PAT', 'env.SESSION_COOKIE', 'env.SLACK_HOOK']);
+    expect(r.where.sort()).toEqual(['env.DATABASE_URL', 'env.DB_PASS', 'env.GH_AUTH', 'env.GH_PAT', 'env.MY_KEY', 'env.SESSION_COOKIE', 'env.SLACK_HOOK']);
   });
 });
 
