@@ -10,11 +10,12 @@ import path from 'node:path';
 
 import { audit } from '../audit/engine.js';
 import { loadConfig } from '../core/config.js';
+import { UserError } from '../core/errors.js';
 import { redactArgv, redactValue } from '../core/redact.js';
 import { sha256Text } from '../provenance/hash.js';
 import { DigestCache } from '../provenance/digest-cache.js';
 import { producerLookup, producerOf } from '../provenance/producer.js';
-import { producerAuditOf, type AuditedScript } from '../provenance/run.js';
+import { checkOutput, locate, producerAuditOf, type AuditedScript } from '../provenance/run.js';
 import { readStampFile, sidecarPath } from '../provenance/stamp-file.js';
 import { verifyPaths } from '../provenance/verify.js';
 import type { Config } from '../schemas/config.js';
@@ -183,12 +184,28 @@ export interface Preflight {
   audited: Map<string, AuditedScript>;
 }
 
+function unwritableOutput(ctx: PlanContext, out: string): string | null {
+  try {
+    checkOutput(ctx.root, ctx.config, locate(ctx.root, ctx.root, out, 'output'), 'output');
+    return null;
+  } catch (error) {
+    if (error instanceof UserError) return error.message;
+    throw error;
+  }
+}
+
 /** Problems found before anything runs: scripts missing, deprecated or with audit errors, bad external inputs. */
 export async function preflight(ctx: PlanContext, options: Pick<PlanOptions, 'cwd' | 'env' | 'warn'>): Promise<Preflight> {
   const problems: PreflightProblem[] = [];
   const audited = new Map<string, AuditedScript>();
   const scripts = new Map<string, string[]>();
   for (const stage of ctx.spec.stages) {
+    // an output whose stamp cannot be written (a name too long, a symlink leading outside) would fail only
+    // after the stage ran, and after every stage before it had run
+    for (const out of stage.outputs) {
+      const problem = unwritableOutput(ctx, out);
+      if (problem) problems.push({ stage: stage.id, kind: 'unwritable-output', message: problem, allowed: false });
+    }
     const argv = argvOf(stage, paramsOf(stage, ctx.smoke));
     const program = argv[0] ?? '';
     if (typeof stage.spec.cmd !== 'string' && !commandFound(program, ctx.root)) {

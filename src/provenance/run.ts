@@ -95,10 +95,10 @@ function checkOutputs(root: string, config: Config, typed: readonly string[], ou
  * An output and its stamp must be writable where they are named: names the file system can hold, and no
  * symlink (a folder on the way, the output itself, the stamps folder) leading outside the project.
  */
-export function checkOutput(root: string, config: Config, out: Located): void {
-  checkStampName(root, out.rel, config.provenance.stampsDir, newRunId().length);
+export function checkOutput(root: string, config: Config, out: Located, label = '--out'): void {
+  checkStampName(root, out.rel, config.provenance.stampsDir, newRunId().length, label);
   const sidecar = sidecarPath(root, out.rel, config.provenance.stampsDir);
-  for (const [what, abs] of [[`--out ${out.rel}`, out.abs], [`the stamp of ${out.rel}`, sidecar]] as const) {
+  for (const [what, abs] of [[`${label} ${out.rel}`, out.abs], [`the stamp of ${out.rel}`, sidecar]] as const) {
     const real = realOutside(root, abs);
     if (real) throw new UserError(`${what}: leads outside the project through a symlink (to ${real})`, { hint: 'provenant writes only inside the project: name a path whose folders are inside it' });
   }

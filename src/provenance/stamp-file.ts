@@ -29,7 +29,7 @@ const PATH_MAX = 4095;
  * Refuses an artifact whose sidecar, or the sidecar's temporary twin (`<sidecar>.<run id>.tmp`, run ids are
  * `runIdLength` long), would not fit the file system's limits: checked before a command runs, not after.
  */
-export function checkStampName(root: string, artifact: string, stampsDir: string | null, runIdLength: number): void {
+export function checkStampName(root: string, artifact: string, stampsDir: string | null, runIdLength: number, label = '--out'): void {
   const tmp = `${sidecarPath(root, artifact, stampsDir)}.${'x'.repeat(runIdLength)}.tmp`;
   const names = tmp.split(path.sep);
   const last = names.length - 1;
@@ -37,11 +37,11 @@ export function checkStampName(root: string, artifact: string, stampsDir: string
   if (tooLong !== -1) {
     const spare = NAME_MAX - (Buffer.byteLength(names[tooLong] ?? '') - Buffer.byteLength(path.basename(artifact)));
     const why = tooLong === last ? `with ${STAMP_SUFFIX} and a temporary suffix its stamp's name needs ${Buffer.byteLength(names[last] ?? '')} bytes` : 'a folder name is';
-    throw new UserError(`--out ${artifact}: name too long (${why}; the file system allows ${NAME_MAX} per name)`, {
+    throw new UserError(`${label} ${artifact}: name too long (${why}; the file system allows ${NAME_MAX} per name)`, {
       hint: tooLong === last ? `use a name of at most ${Math.max(spare, 1)} bytes` : 'use shorter folder names',
     });
   }
-  if (Buffer.byteLength(tmp) > PATH_MAX) throw new UserError(`--out ${artifact}: path too long for its stamp (over ${PATH_MAX} bytes)`, { hint: 'use a shorter path' });
+  if (Buffer.byteLength(tmp) > PATH_MAX) throw new UserError(`${label} ${artifact}: path too long for its stamp (over ${PATH_MAX} bytes)`, { hint: 'use a shorter path' });
 }
 
 export function serialiseStamp(statement: Statement, signer: { id: string; key: KeyObject } | null): string {

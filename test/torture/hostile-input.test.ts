@@ -47,6 +47,17 @@ describe('a 250-character --out name (item 10)', () => {
     }
   });
 
+  it('in a pipeline, the pre-flight blocks that stage before it runs', () => {
+    const spec = `version: 1\nstages:\n  - id: first\n    cmd: [sh, -c, "touch ran"]\n    outputs: [ran]\n  - id: long\n    cmd: [sh, -c, "touch ${LONG}"]\n    outputs: [${LONG}]\n`;
+    const r = repo({ 'provenant.pipeline.yaml': spec });
+    const plan = provenant(['pipeline', 'plan', '--json'], r.root);
+    const problems = (JSON.parse(plan.stdout) as { problems: { stage: string; kind: string; message: string }[] }).problems;
+    expect(problems).toEqual([expect.objectContaining({ stage: 'long', kind: 'unwritable-output', message: expect.stringMatching(/^output a+: name too long/) })]);
+    const run = provenant(['pipeline', 'run'], r.root);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).not.toMatch(/internal error/);
+  });
+
   it('a ledger poisoned by an older version (a pending row whose temporary name is too long) recovers', () => {
     const r = repo({ 'x.txt': 'x\n' });
     const ledger = openLedger(r.root, { create: true })!;
@@ -158,6 +169,13 @@ stages:
       expect(run.stderr).toMatch(/provenant\.pipeline\.yaml:4: stage a: .*params\.\w+.*not/);
       expect(existsSync(path.join(r.root, 'out.txt'))).toBe(false);
     }
+  });
+
+  it('a smoke param the stage does not have (a typo would run the full size) is a plan error', () => {
+    const r = repo({ 'provenant.pipeline.yaml': spec('${params.n}').replace('params: { n: 5 }', 'params: { n: 5 }\n    smoke: { params: { nn: 1 } }') });
+    const run = provenant(['pipeline', 'plan', '--smoke'], r.root);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/stage a: smoke param nn overrides no param of the stage/);
   });
 
   it('a defined param is filled in', () => {
