@@ -3,7 +3,7 @@
  * internal error (exit 3), a hang, or a ledger that stays broken.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/store/ledger.js';
@@ -115,6 +115,22 @@ describe('exit 2, not 3 (item 18)', () => {
     const plan = provenant(['pipeline', 'plan', '--spec', 'spec.yaml'], r.root);
     expect(plan.code, plan.stderr).toBe(2);
     expect(plan.stderr).toMatch(/spec\.yaml.*not a regular file/);
+  });
+
+  it('a FIFO as the config or the registry annotations does not hang', () => {
+    const r = repo();
+    spawnSync('mkfifo', [path.join(r.root, 'annotations.yaml')]);
+    writeFileSync(path.join(r.root, 'provenant.toml'), '[registry]\nannotations = "annotations.yaml"\n');
+    const sync = provenant(['registry', 'sync'], r.root);
+    expect(sync.code, sync.stderr).toBe(2);
+    expect(sync.stderr).toMatch(/annotations\.yaml: not a regular file \(a FIFO\)/);
+    const other = repo();
+    const toml = path.join(other.root, 'provenant.toml');
+    rmSync(toml);
+    spawnSync('mkfifo', [toml]);
+    const audit = provenant(['audit'], other.root);
+    expect(audit.code, audit.stderr).toBe(2);
+    expect(audit.stderr).toMatch(/provenant\.toml: not a regular file \(a FIFO\)/);
   });
 
   it('lineage and verify of a 5,000-deep chain', () => {
