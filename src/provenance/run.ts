@@ -6,7 +6,7 @@
  * revision, chat template state, special tokens, sentinel results); they land in the stamps.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -15,7 +15,7 @@ import picomatch from 'picomatch';
 import { audit } from '../audit/engine.js';
 import { loadConfig } from '../core/config.js';
 import { errorMessage, UserError } from '../core/errors.js';
-import { realOutside } from '../core/files.js';
+import { notRegular, realOutside } from '../core/files.js';
 import { redactArgv, redactEnv, redactValue } from '../core/redact.js';
 import { workTreeState, type WorkTreeState } from '../core/git.js';
 import type { Config } from '../schemas/config.js';
@@ -97,6 +97,8 @@ function checkOutputs(root: string, config: Config, typed: readonly string[], ou
  */
 export function checkOutput(root: string, config: Config, out: Located, label = '--out'): void {
   checkStampName(root, out.rel, config.provenance.stampsDir, newRunId().length, label);
+  const kind = existsSync(out.abs) && !statSync(out.abs).isDirectory() ? notRegular(statSync(out.abs)) : null;
+  if (kind) throw new UserError(`${label} ${out.rel}: ${kind}, not a file or folder that can be stamped`);
   const sidecar = sidecarPath(root, out.rel, config.provenance.stampsDir);
   for (const [what, abs] of [[`${label} ${out.rel}`, out.abs], [`the stamp of ${out.rel}`, sidecar]] as const) {
     const real = realOutside(root, abs);

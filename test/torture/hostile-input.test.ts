@@ -115,6 +115,11 @@ describe('exit 2, not 3 (item 18)', () => {
     const plan = provenant(['pipeline', 'plan', '--spec', 'spec.yaml'], r.root);
     expect(plan.code, plan.stderr).toBe(2);
     expect(plan.stderr).toMatch(/spec\.yaml.*not a regular file/);
+    spawnSync('mkfifo', [path.join(r.root, 'pipe.jsonl')]);
+    const run = provenant(['run', '--out', 'pipe.jsonl', '--', 'sh', '-c', 'touch ran'], r.root);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/--out pipe\.jsonl: a FIFO/);
+    expect(existsSync(path.join(r.root, 'ran'))).toBe(false);
   });
 
   it('a FIFO as the config or the registry annotations does not hang', () => {
