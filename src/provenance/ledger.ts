@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import path from 'node:path';
 
 import { UserError } from '../core/errors.js';
-import { redactUrl } from '../core/redact.js';
+import { redactShapes } from '../core/redact.js';
 import type { Config } from '../schemas/config.js';
 import { CACHE_DIR } from '../store/index.js';
 import { openLedger as openLocal, type Ledger as LocalLedger, type NewStamp, type StampRow } from '../store/ledger.js';
@@ -73,7 +73,7 @@ export function ledgerTarget(root: string, config: Config, env: NodeJS.ProcessEn
   if (!url || url === 'sqlite') return { backend: 'sqlite', url: null, schema: null };
   if (!/^postgres(ql)?:\/\//.test(url)) {
     const from = env.PROVENANT_LEDGER_URL?.trim() ? 'PROVENANT_LEDGER_URL' : '[tool.provenant.provenance] ledger';
-    throw new UserError(`${from}: expected "sqlite" or a postgresql:// URL, got ${JSON.stringify(redactUrl(url).split('://')[0] ?? '')}://…`, { hint: 'ledger = "postgresql://user@host:5432/db"' });
+    throw new UserError(`${from}: expected "sqlite" or a postgresql:// URL, got ${JSON.stringify(redactShapes(url).split('://')[0] ?? '')}://…`, { hint: 'ledger = "postgresql://user@host:5432/db"' });
   }
   const schema = env.PROVENANT_LEDGER_SCHEMA?.trim() || config.provenance.ledgerSchema || projectSchema(root);
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
@@ -174,7 +174,7 @@ class SharedLedger implements Ledger {
     private readonly url: string,
     private readonly schema: string,
   ) {
-    this.where = `${redactUrl(url)} (schema ${schema})`;
+    this.where = `${redactShapes(url)} (schema ${schema})`;
   }
 
   private connect(): Promise<SharedDb> {

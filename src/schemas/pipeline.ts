@@ -82,7 +82,7 @@ export type PlanStage = z.infer<typeof PlanStageSchema>;
 
 export const PreflightProblemSchema = z.strictObject({
   stage: z.string(),
-  kind: z.enum(['missing-script', 'deprecated-script', 'audit-errors', 'input-verdict', 'missing-input']),
+  kind: z.enum(['missing-script', 'deprecated-script', 'audit-errors', 'input-verdict', 'missing-input', 'unwritable-output']),
   message: z.string(),
   /** Allowed by the spec (e.g. `allow-deprecated`): reported, not blocking. */
   allowed: z.boolean(),

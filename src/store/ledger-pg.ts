@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Client } from 'pg';
 
 import { UserError } from '../core/errors.js';
-import { scrub, redactUrl, urlPassword } from '../core/redact.js';
+import { redactShapes, scrub, urlPassword } from '../core/redact.js';
 import type { NewStamp, StampRow } from './ledger.js';
 import { loadMigrations, migrationsDir, SchemaFromFutureError, type Migration } from './migrate.js';
 
@@ -56,7 +56,7 @@ export interface SharedDb {
 
 /** Connects, creates the schema when missing and migrates it. */
 export async function connectShared(url: string, schema: string): Promise<SharedDb> {
-  const where = redactUrl(url);
+  const where = redactShapes(url);
   const secrets = [urlPassword(url), process.env.PGPASSWORD].filter((s): s is string => Boolean(s));
   const fail = (what: string, error: unknown): LedgerUnavailable =>
     new LedgerUnavailable(`the PostgreSQL ledger at ${where} ${what}: ${scrub(error instanceof Error ? error.message : String(error), secrets) || 'no reason given'}`, {

@@ -95,7 +95,7 @@ describe.skipIf(!db)('PostgreSQL ledger', () => {
     const made = provenant(['run', '--out', 'out.txt', '--', 'python3', 'scripts/write.py', 'out.txt', 'x'], repo.root);
     expect(made.code, made.stderr).toBe(0);
     expect(made.stderr).toMatch(/stamped out\.txt/);
-    expect(made.stderr).toMatch(/1 ledger row\(s\) are pending \(the PostgreSQL ledger at postgresql:\/\/provenant:\*\*\*@127\.0\.0\.1:9\/nowhere cannot be reached/);
+    expect(made.stderr).toMatch(/1 ledger row\(s\) are pending \(the PostgreSQL ledger at postgresql:\/\/provenant:\[REDACTED\]@127\.0\.0\.1:9\/nowhere cannot be reached/);
     expect(existsSync(path.join(repo.root, 'out.txt.prov.json'))).toBe(true);
     expect(readdirSync(path.join(repo.root, '.provenant/ledger-pending'))).toHaveLength(1);
 
@@ -105,7 +105,7 @@ describe.skipIf(!db)('PostgreSQL ledger', () => {
     expect(still.stdout).toMatch(/0 row\(s\).*1 pending/);
     const synced = provenant(['ledger', 'sync'], repo.root, { PROVENANT_LEDGER_URL: url });
     expect(synced.code, synced.stderr).toBe(0);
-    expect(synced.stdout).toMatch(/sent 1 row\(s\) to postgresql:\/\/provenant:\*\*\*@.* \(schema t_pending\); 0 pending/);
+    expect(synced.stdout).toMatch(/sent 1 row\(s\) to postgresql:\/\/provenant:\[REDACTED\]@.* \(schema t_pending\); 0 pending/);
     expect(readdirSync(path.join(repo.root, '.provenant/ledger-pending'))).toHaveLength(0);
     const again = provenant(['ledger', 'rebuild'], repo.root, { PROVENANT_LEDGER_URL: url });
     expect(again.stdout).toMatch(/took 0 stamp\(s\) it lacked/);
@@ -143,7 +143,7 @@ describe.skipIf(!db)('PostgreSQL ledger', () => {
     for (const args of [['verify', 'out.txt'], ['log', 'out.txt'], ['lineage', '--down', 'out.txt'], ['ledger', 'sync'], ['ledger', 'rebuild']]) {
       const r = provenant(args, repo.root, env);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
-      expect(r.stderr).toMatch(/the PostgreSQL ledger at postgresql:\/\/provenant:\*\*\*@127\.0\.0\.1:5432\/provenant_t_/);
+      expect(r.stderr).toMatch(/the PostgreSQL ledger at postgresql:\/\/provenant:\[REDACTED\]@127\.0\.0\.1:5432\/provenant_t_/);
       expect(r.stderr).not.toMatch(/\n\s+at /);
       noSecret(r, secret);
     }

@@ -4,6 +4,7 @@
  */
 
 import { UserError } from '../../core/errors.js';
+import { printable } from '../../core/display.js';
 import { planPipeline, renderRunSummary, runPipeline, startPipelineView, type Plan, type PipelineRunResult } from '../../index.js';
 import { commandArgs, type Io } from '../io.js';
 
@@ -74,11 +75,11 @@ function renderPlan(plan: Plan): string {
   const lines = [`pipeline ${plan.spec}${plan.smoke ? ' (smoke)' : ''}`];
   for (const s of plan.stages) {
     lines.push(`  ${MARK[s.state] ?? '?'} ${s.id.padEnd(20)} ${s.state}${s.gpuHours ? `  ${s.gpuHours} GPU h` : ''}`);
-    for (const r of s.reasons) lines.push(`      ${r}`);
+    for (const r of s.reasons) lines.push(`      ${printable(r)}`);
   }
   if (plan.problems.length) {
     lines.push('pre-flight problems:');
-    for (const p of plan.problems) lines.push(`  ${p.allowed ? 'allowed' : 'BLOCKING'} ${p.stage}: ${p.message}`);
+    for (const p of plan.problems) lines.push(`  ${p.allowed ? 'allowed' : 'BLOCKING'} ${p.stage}: ${printable(p.message)}`);
   }
   const e = plan.estimate;
   lines.push(`estimate: ${e.gpuHours} GPU hours${e.cost === null ? '' : `, ${e.cost} ${e.currency}`}${e.budget === null ? '' : ` of a ${e.budget} ${e.currency} budget${e.overBudget ? ' — OVER BUDGET' : ''}`}`);
