@@ -244,6 +244,8 @@ max-pairs-per-instruction = 4
             maxBoilerplateRate: 0.2,
           },
         ],
+        ledger: null,
+        ledgerSchema: null,
       },
     } satisfies Config);
   });

@@ -49,6 +49,8 @@ export interface Ledger {
   record(runId: string, stamps: readonly NewStamp[]): Promise<SyncReport>;
   /** Every stamp of an artifact, oldest first. */
   history(artifact: string): Promise<StampRow[]>;
+  /** Asks for the histories of these artifacts at once (one round trip), so `history` answers them from memory. */
+  warm(artifacts: readonly string[]): Promise<void>;
   /** Stamps whose artifact had this content digest. */
   byDigest(sha256: string): Promise<StampRow[]>;
   producedBy(producer: string): Promise<StampRow[]>;
@@ -126,6 +128,11 @@ class SqliteLedger implements Ledger {
     return Promise.resolve(this.local.history(artifact));
   }
 
+  warm(): Promise<void> {
+    // an indexed local read per artifact is already cheap
+    return Promise.resolve();
+  }
+
   byDigest(sha256: string): Promise<StampRow[]> {
     return Promise.resolve(this.local.all().filter((r) => r.artifact_sha256 === sha256));
   }
@@ -167,6 +174,7 @@ class SharedLedger implements Ledger {
   readonly where: string;
   private db: Promise<SharedDb> | null = null;
   private waiting: PendingRun[] | null = null;
+  private readonly histories = new Map<string, StampRow[]>();
 
   constructor(
     private readonly root: string,
@@ -189,12 +197,21 @@ class SharedLedger implements Ledger {
     writeDurable(`${file}.tmp`, JSON.stringify({ version: 1, runId, stamps: [...stamps] } satisfies PendingRun & { version: 1 }) + '\n');
     renameSync(`${file}.tmp`, file);
     this.waiting = null;
+    this.histories.clear();
     return this.sync();
   }
 
   async history(artifact: string): Promise<StampRow[]> {
-    const rows = await (await this.connect()).history(artifact);
+    const rows = this.histories.get(artifact) ?? (await (await this.connect()).history(artifact));
     return withPending(rows, this.pending(), (s) => s.artifact === artifact);
+  }
+
+  async warm(artifacts: readonly string[]): Promise<void> {
+    const wanted = [...new Set(artifacts)].filter((a) => !this.histories.has(a));
+    if (!wanted.length) return;
+    const rows = await (await this.connect()).histories(wanted);
+    for (const a of wanted) this.histories.set(a, []);
+    for (const row of rows) this.histories.get(row.artifact)?.push(row);
   }
 
   async byDigest(sha256: string): Promise<StampRow[]> {

@@ -69,6 +69,7 @@ export async function verifyPaths(options: VerifyOptions): Promise<VerifyReport>
   try {
     if (ledger?.local) for (const note of recoverRuns(root, ledger.local)) options.warn(note);
     const results: VerifyResult[] = [];
+    await ledger?.warm(options.paths.map((p) => relative(root, options.cwd, p)));
     for (const p of options.paths) results.push(await verifyOne(ctx, relative(root, options.cwd, p), []));
     ctx.digests.flush();
     return { version: 1, ok: results.every((r) => r.verdict === 'ok'), results };

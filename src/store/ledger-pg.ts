@@ -29,6 +29,7 @@ const SQL = {
   inputInsert: `INSERT INTO stamp_inputs (stamp_id, input, input_sha256)
     SELECT $1, i, s FROM unnest($2::text[], $3::text[]) AS t (i, s) ON CONFLICT DO NOTHING`,
   stampsOfArtifact: `SELECT ${COLUMNS} FROM stamps WHERE artifact = $1 ORDER BY created_at, id`,
+  stampsOfArtifacts: `SELECT ${COLUMNS} FROM stamps WHERE artifact = ANY($1::text[]) ORDER BY created_at, id`,
   stampsOfDigest: `SELECT ${COLUMNS} FROM stamps WHERE artifact_sha256 = $1 ORDER BY created_at, id`,
   stampsOfProducer: `SELECT ${COLUMNS} FROM stamps WHERE producer = $1 ORDER BY created_at, id`,
   // artifacts whose latest stamp reads the input (an older stamp that did is history, not lineage)
@@ -46,6 +47,8 @@ export interface SharedDb {
   /** Records the stamps (already recorded ones are skipped); returns how many were new. */
   insert(runId: string, stamps: readonly NewStamp[]): Promise<number>;
   history(artifact: string): Promise<StampRow[]>;
+  /** The stamps of several artifacts in one round trip, oldest first. */
+  histories(artifacts: readonly string[]): Promise<StampRow[]>;
   byDigest(sha256: string): Promise<StampRow[]>;
   producedBy(producer: string): Promise<StampRow[]>;
   consumersOf(input: string): Promise<string[]>;
@@ -111,6 +114,7 @@ export async function connectShared(url: string, schema: string): Promise<Shared
       return added;
     },
     history: (artifact) => rows<StampRow>(SQL.stampsOfArtifact, [artifact]),
+    histories: (artifacts) => rows<StampRow>(SQL.stampsOfArtifacts, [[...artifacts]]),
     byDigest: (sha256) => rows<StampRow>(SQL.stampsOfDigest, [sha256]),
     producedBy: (producer) => rows<StampRow>(SQL.stampsOfProducer, [producer]),
     consumersOf: async (input) => (await rows<{ artifact: string }>(SQL.consumersOf, [input])).map((r) => r.artifact),
