@@ -2,11 +2,12 @@
  * Issue 18, items 6, 9, 12 and 19: several provenant processes on one project at once, a run killed while
  * stamping whose process id now belongs to someone else, and smoke runs beside a full run's outputs.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { provenant } from '../helpers/exec.js';
+import { provenant, REPO } from '../helpers/exec.js';
 import { makeGitDir, type GitDir } from '../helpers/gitdir.js';
 import { together } from '../helpers/spawn.js';
 
@@ -143,5 +144,45 @@ describe('pipeline run --smoke beside a full run (item 19)', () => {
     const plan = JSON.parse(full.stdout) as { stages: { id: string; state: string; reasons: string[] }[] };
     expect(plan.stages.map((s) => s.state)).toEqual(['will-run', 'will-run']);
     expect(plan.stages[0]?.reasons.join(' ')).toMatch(/smoke/);
+  });
+});
+
+describe('many runs stamping different outputs in one clone at once (issue 19, the SQLite half of the writers bench)', () => {
+  // each writer stamps through the library's own path (commit + recovery of others' unfinished runs) in a
+  // loop, so runs finish while others are recovering them (bench/ledger.ts, at 8 x 250 on a loaded machine,
+  // caught a finished run's lock file vanishing between another's open and its lock: ENOENT)
+  const WRITER = `
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+const [dist, root, tag, n] = process.argv.slice(2);
+const { loadConfig } = await import(path.join(dist, 'src/core/config.js'));
+const { locate, stampArtifacts } = await import(path.join(dist, 'src/provenance/run.js'));
+const { config } = await loadConfig({ cwd: root });
+for (let i = 0; i < Number(n); i++) {
+  const rel = 'out/' + tag + '-' + i + '.txt';
+  writeFileSync(path.join(root, rel), tag + i);
+  const now = new Date().toISOString();
+  await stampArtifacts({ root, config, env: {}, argv: ['w', rel], cwd: root, outputs: [locate(root, root, rel, '--out')], inputLinks: [],
+    producer: null, attestation: null, python: null, state: null, startedOn: now, finishedOn: now, warn: () => undefined });
+}
+`;
+  it('every writer finishes and every stamp is in the ledger once', async () => {
+    const repo = lab({ 'out/.keep': '' });
+    const script = path.join(repo.tmp, 'writer.mjs');
+    writeFileSync(script, WRITER);
+    const writers = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const per = 40;
+    const done = await Promise.all(writers.map((tag) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [script, path.join(REPO, 'dist'), repo.root, tag, String(per)], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('close', (code) => resolve({ code, stderr }));
+    })));
+    for (const d of done) expect(d.code, d.stderr).toBe(0);
+    const db = new Database(path.join(repo.root, '.provenant/ledger.db'), { readonly: true });
+    const rows = db.prepare('SELECT artifact, COUNT(*) AS n FROM stamps GROUP BY artifact').all() as { artifact: string; n: number }[];
+    db.close();
+    expect(rows).toHaveLength(writers.length * per);
+    expect(rows.every((r) => r.n === 1)).toBe(true);
   });
 });
