@@ -15,6 +15,8 @@ import type { NewStamp, StampRow } from './ledger.js';
 import { loadMigrations, migrationsDir, SchemaFromFutureError, type Migration } from './migrate.js';
 
 const CONNECT_TIMEOUT_MS = 5_000;
+// a server that stops answering mid-run leaves the rows pending instead of hanging the run
+const QUERY_TIMEOUT_MS = 60_000;
 
 /** The server could not be reached or refused us: `run` keeps the rows pending, readers stop with this. */
 export class LedgerUnavailable extends UserError {}
@@ -66,7 +68,7 @@ export async function connectShared(url: string, schema: string): Promise<Shared
       hint: 'check the server and the URL in [tool.provenant.provenance] ledger or PROVENANT_LEDGER_URL (keep the password in PGPASSWORD or ~/.pgpass); stamps made meanwhile stay pending until `provenant ledger sync`',
     });
   const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'provenant' });
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: QUERY_TIMEOUT_MS, application_name: 'provenant' });
   // a dropped connection is reported by the query that needed it; the event itself must not crash us
   client.on('error', () => undefined);
   try {
