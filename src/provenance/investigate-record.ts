@@ -85,8 +85,8 @@ export async function recordLegacyStamp(root: string, config: Config, report: In
     const local = ledger?.local ?? null;
     if (local) for (const note of recoverRuns(root, local)) warn(note);
     const row = { ...rowOfStatement(statement, signer !== null), stampSha256: sha256Text(text) };
-    commitStamps(root, local, runId, [{ artifact: report.path, sidecar, text, row }], now);
-    const sent = await ledger?.record(runId, [{ ...row, artifact: report.path, sidecar: sidecarRel, tmp: null }]);
+    const commit = (): void => commitStamps(root, local, runId, [{ artifact: report.path, sidecar, text, row }], now);
+    const sent = ledger ? await ledger.record(runId, [{ ...row, artifact: report.path, sidecar: sidecarRel, tmp: null }], commit) : (commit(), null);
     if (sent?.pending) warn(`the stamp is written; its ledger row is pending (${sent.reason ?? 'not sent'}): \`provenant ledger sync\` sends it`);
   } finally {
     await ledger?.close();

@@ -45,8 +45,11 @@ export interface Ledger {
   readonly where: string;
   /** This clone's SQLite ledger: the crash-safe run journal and verify's stat cache; null when there is none. */
   readonly local: LocalLedger | null;
-  /** Records the rows of a committed run; the SQLite journal already holds them. Never throws for an unreachable server. */
-  record(runId: string, stamps: readonly NewStamp[]): Promise<SyncReport>;
+  /**
+   * Records a run's stamps: `commit` (commit.ts, through `local`, the journal) puts the sidecars in place,
+   * then the rows go to the shared ledger. Never throws for an unreachable server: the rows stay pending.
+   */
+  record(runId: string, stamps: readonly NewStamp[], commit: () => void): Promise<SyncReport>;
   /** Every stamp of an artifact, oldest first. */
   history(artifact: string): Promise<StampRow[]>;
   /** Asks for the histories of these artifacts at once (one round trip), so `history` answers them from memory. */
@@ -120,7 +123,9 @@ class SqliteLedger implements Ledger {
     this.where = local.file;
   }
 
-  record(): Promise<SyncReport> {
+  record(_runId: string, _stamps: readonly NewStamp[], commit: () => void): Promise<SyncReport> {
+    // the journal's rows are the SQLite ledger's rows
+    commit();
     return Promise.resolve({ sent: 0, pending: 0, reason: null });
   }
 
@@ -190,14 +195,21 @@ class SharedLedger implements Ledger {
     return this.db;
   }
 
-  async record(runId: string, stamps: readonly NewStamp[]): Promise<SyncReport> {
-    // durable (and whole, by the rename) before the first byte goes to the server: a kill from here on loses no row
+  async record(runId: string, stamps: readonly NewStamp[], commit: () => void): Promise<SyncReport> {
+    // durable (and whole, by the rename) before the commit: a kill anywhere after it loses no row, and
+    // `sync` sends it only once the journal says the run is done
     const file = pendingFile(this.root, runId);
     mkdirSync(path.dirname(file), { recursive: true });
     writeDurable(`${file}.tmp`, JSON.stringify({ version: 1, runId, stamps: [...stamps] } satisfies PendingRun & { version: 1 }) + '\n');
     renameSync(`${file}.tmp`, file);
     this.waiting = null;
     this.histories.clear();
+    try {
+      commit();
+    } catch (error) {
+      rmSync(file, { force: true });
+      throw error;
+    }
     return this.sync();
   }
 
@@ -246,8 +258,12 @@ class SharedLedger implements Ledger {
     try {
       const db = await this.connect();
       for (const run of runs) {
-        sent += await db.insert(run.runId, run.stamps);
-        rmSync(pendingFile(this.root, run.runId), { force: true });
+        const state = this.journal(run.runId);
+        // a run still stamping sends its own rows when it has finished (or the next sync after its recovery)
+        if (state !== 'in-flight') {
+          if (state === 'done') sent += await db.insert(run.runId, run.stamps);
+          rmSync(pendingFile(this.root, run.runId), { force: true });
+        }
         done += 1;
       }
     } catch (error) {
@@ -259,6 +275,18 @@ class SharedLedger implements Ledger {
       this.waiting = null;
     }
     return { sent, pending: 0, reason: null };
+  }
+
+  /**
+   * What the clone's journal says of a pending run: done (send it), in flight (wait), or gone: undone after
+   * a crash (nothing was stamped), or its rows rewritten by `ledger rebuild`, which filled the shared
+   * ledger from the sidecars itself.
+   */
+  private journal(runId: string): 'done' | 'in-flight' | 'gone' {
+    if (!this.local) return 'done';
+    const rows = this.local.stampsOfRun(runId);
+    if (!rows.length) return 'gone';
+    return rows.some((r) => r.tmp !== null) ? 'in-flight' : 'done';
   }
 
   async close(): Promise<void> {

@@ -81,8 +81,9 @@ export async function rebuildLedger(options: RebuildOptions): Promise<RebuildRep
     }
     const history = setAside ? [] : superseded(ledger, new Set(found.map((s) => s.stampSha256)));
     const startedAt = new Date().toISOString();
-    ledger.replaceAll(newRunId(), startedAt, [...history, ...found]);
+    // the shared ledger first: when it cannot be reached nothing has changed (its pending rows stay valid)
     const shared = await fillShared(root, config, [...history, ...found]);
+    ledger.replaceAll(newRunId(), startedAt, [...history, ...found]);
     return { version: 1, stamps: found.length, history: history.length, invalid, setAside: setAside && toPosix(path.relative(root, setAside)), ...(shared ? { shared } : {}) };
   } finally {
     ledger.close();

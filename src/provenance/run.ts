@@ -248,10 +248,11 @@ export async function stampArtifacts(r: StampRequest): Promise<Extract<RunResult
     const digests = new DigestCache(local, true);
     const prepared = r.outputs.map((out) => prepareStamp(r, shared, signer, out, digests.fresh(out.rel, out.abs)));
     if (local) for (const note of recoverRuns(r.root, local)) r.warn(note);
-    commitStamps(r.root, local, runId, prepared, r.startedOn);
+    const rows = prepared.map((p) => ({ ...p.row, artifact: p.artifact, sidecar: toPosix(path.relative(r.root, p.sidecar)), tmp: null }));
+    const commit = (): void => commitStamps(r.root, local, runId, prepared, r.startedOn);
+    const sent = ledger ? await ledger.record(runId, rows, commit) : (commit(), null);
     // after the commit: a stamp that never landed leaves no digest behind either
     digests.flush();
-    const sent = await ledger?.record(runId, prepared.map((p) => ({ ...p.row, artifact: p.artifact, sidecar: toPosix(path.relative(r.root, p.sidecar)), tmp: null })));
     if (sent?.pending) r.warn(`the stamps are written; ${sent.pending} ledger row(s) are pending (${sent.reason ?? 'not sent'}): \`provenant ledger sync\` sends them`);
     return {
       kind: 'stamped',

@@ -129,6 +129,24 @@ describe.skipIf(!db)('PostgreSQL ledger', () => {
     expect(provenant(['verify', 'one.txt'], repo.root, { ...schema, PROVENANT_LEDGER_URL: url }).stdout).toMatch(/^ok/);
   });
 
+  it('a run killed mid-commit (kill -9) loses no row: the next run finishes it and sends both', async () => {
+    const repo = lab();
+    const env = { PROVENANT_LEDGER_URL: url, PROVENANT_LEDGER_SCHEMA: 't_killed' };
+    const killed = provenant(['run', '--out', 'a.txt', '--out', 'b.txt', '--', 'python3', '-c', 'open("a.txt","w").write("a"); open("b.txt","w").write("b")'], repo.root, { ...env, PROVENANT_CRASH_AT: 'renamed' });
+    expect(killed.code).toBeNull();
+    expect(readdirSync(path.join(repo.root, '.provenant/ledger-pending'))).toHaveLength(1);
+    // a sync while the killed run is unfinished in the journal sends nothing of it and keeps it
+    const early = provenant(['ledger', 'sync'], repo.root, env);
+    expect(early.code, early.stderr).toBe(0);
+    expect(readdirSync(path.join(repo.root, '.provenant/ledger-pending'))).toHaveLength(1);
+    const next = provenant(['run', '--out', 'c.txt', '--', 'python3', 'scripts/write.py', 'c.txt', 'c'], repo.root, env);
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toMatch(/finished an interrupted run/);
+    const rows = await db!.query<{ artifact: string }>('SELECT artifact FROM t_killed.stamps ORDER BY artifact');
+    expect(rows.map((r) => r.artifact)).toEqual(['a.txt', 'b.txt', 'c.txt']);
+    expect(readdirSync(path.join(repo.root, '.provenant/ledger-pending'))).toHaveLength(0);
+  });
+
   it('a wrong password: readers exit 2 naming the URL without it; run stamps and keeps the row pending; no stamp holds it', () => {
     const repo = lab();
     const secret = 'hunter2-not-printed';
