@@ -152,6 +152,10 @@ export function discover(options: DiscoverOptions): Discovery {
       all.add(rel);
       // an explicitly named file is audited even when include globs would not pick it (like ruff)
       files.set(rel, { path: rel, abs: t, size: st.size, mtimeMs: st.mtimeMs });
+    } else {
+      // a FIFO, socket or device named on the command line: never read (a FIFO would block), but never
+      // passed over in silence either
+      skipped.push({ path: rel, reason: 'not a regular file or folder' });
     }
   }
   if (!coversRoot) walk(rootAbs, false, new Set());

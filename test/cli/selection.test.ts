@@ -3,6 +3,7 @@
  * over no rules), git-ignored files are left out of a walk, and a file skipped unread fails the gate.
  */
 import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { provenant } from '../helpers/exec.js';
 import { useTmpProjects } from '../helpers/tmp.js';
@@ -105,6 +106,15 @@ describe('files skipped unread', () => {
     expect(gate.stdout).toContain('1 file(s) skipped unread');
     expect(gate.stdout).toContain('stages/train.py: not audited: too large');
     expect(gate.code).toBe(1);
+  });
+
+  it('a named FIFO is reported as skipped, never read and never "All clear"', () => {
+    const dir = project({ 'ok.py': 'print(1)\n' });
+    expect(spawnSync('mkfifo', [path.join(dir, 'pipe.py')]).status).toBe(0);
+    const r = provenant(['audit', 'pipe.py', 'ok.py'], dir);
+    expect(r.stderr).toContain('pipe.py: skipped: not a regular file or folder');
+    expect(r.stdout).toContain('1 file skipped');
+    expect(r.stdout).not.toContain('All clear');
   });
 
   it('pass the gate once the user excludes them', () => {
