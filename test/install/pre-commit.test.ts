@@ -56,11 +56,28 @@ function freePort(): Promise<number> {
   });
 }
 
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): { code: number | null; out: string; seconds: number } {
+/**
+ * Runs a command without blocking the test worker (installs take minutes, and a worker blocked that long
+ * loses its connection to vitest): exit code, stdout and stderr together, and the wall time.
+ */
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; seconds: number }> {
   const started = performance.now();
-  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 600_000, maxBuffer: 32 * 1024 * 1024 });
-  if (r.error) throw r.error;
-  return { code: r.status, out: `${r.stdout}${r.stderr}`, seconds: (performance.now() - started) / 1000 };
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    // installs compile better-sqlite3 where no prebuilt binary can be fetched: slow on a loaded machine
+    const timer = setTimeout(() => {
+      out += `\n[${cmd} killed after 1,500 s]\n`;
+      child.kill('SIGKILL');
+    }, 1_500_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, seconds: (performance.now() - started) / 1000 });
+    });
+  });
 }
 
 describe.skipIf(skipReason !== null)('pre-commit hook installed from a registry', () => {
@@ -114,10 +131,10 @@ describe.skipIf(skipReason !== null)('pre-commit hook installed from a registry'
     const packDir = path.join(tmp, 'pack');
     mkdirSync(packDir);
     // dist/ is already built (the test suite drives it); --ignore-scripts keeps the running suite's dist/ untouched
-    const packed = run('npm', ['pack', '--ignore-scripts', '--pack-destination', packDir], REPO, process.env);
+    const packed = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', packDir], REPO, process.env);
     expect(packed.code, packed.out).toBe(0);
     const tarball = path.join(packDir, `provenant-cli-${VERSION}.tgz`);
-    const published = run('npm', ['publish', tarball, '--userconfig', npmrc, '--registry', registry], tmp, process.env);
+    const published = await run('npm', ['publish', tarball, '--userconfig', npmrc, '--registry', registry], tmp, process.env);
     expect(published.code, published.out).toBe(0);
 
     env = {
@@ -136,7 +153,7 @@ describe.skipIf(skipReason !== null)('pre-commit hook installed from a registry'
     repo?.cleanup();
   });
 
-  it('installs from the README snippet, runs on all files, blocks a commit with a finding and lets the fix through', () => {
+  it('installs from the README snippet, runs on all files, blocks a commit with a finding and lets the fix through', async () => {
     const snippet = readmeBlock('additional_dependencies');
     expect(snippet).toContain(`provenant-cli@${VERSION}`);
     repo.write({
@@ -147,11 +164,11 @@ describe.skipIf(skipReason !== null)('pre-commit hook installed from a registry'
     repo.add();
     repo.commit('start');
 
-    const installed = run('pre-commit', ['install', '--install-hooks'], repo.root, env);
+    const installed = await run('pre-commit', ['install', '--install-hooks'], repo.root, env);
     expect(installed.code, installed.out).toBe(0);
     process.stderr.write(`pre-commit hook environment installed in ${installed.seconds.toFixed(1)} s (clean PRE_COMMIT_HOME)\n`);
 
-    const all = run('pre-commit', ['run', '--all-files'], repo.root, env);
+    const all = await run('pre-commit', ['run', '--all-files'], repo.root, env);
     expect(all.out).toMatch(/provenant audit\.+Passed/);
     expect(all.code, all.out).toBe(0);
 
@@ -169,7 +186,7 @@ describe.skipIf(skipReason !== null)('pre-commit hook installed from a registry'
     });
     repo.add();
     const head = repo.git(['rev-parse', 'HEAD']);
-    const blocked = run('git', ['commit', '-m', 'chat template on a base model'], repo.root, env);
+    const blocked = await run('git', ['commit', '-m', 'chat template on a base model'], repo.root, env);
     expect(blocked.out).toContain('TMPL001');
     expect(blocked.out).toMatch(/provenant audit\.+Failed/);
     expect(blocked.code).not.toBe(0);
@@ -177,20 +194,36 @@ describe.skipIf(skipReason !== null)('pre-commit hook installed from a registry'
 
     repo.write({ 'gen.py': '"""Stage 1 generation on the base model."""\nBASE = "Qwen/Qwen2.5-7B"\nprompt = "Instruction: write about tides.\\n"\n' });
     repo.add();
-    const through = run('git', ['commit', '-m', 'a plain prompt'], repo.root, env);
+    const through = await run('git', ['commit', '-m', 'a plain prompt'], repo.root, env);
     expect(through.out).toMatch(/provenant audit\.+Passed/);
     expect(through.code, through.out).toBe(0);
     expect(repo.git(['rev-parse', 'HEAD'])).not.toBe(head);
-  }, 900_000);
+  }, 1_800_000);
 
-  it('the README pinned npx line runs the published package', () => {
+  it('the README pinned npx line runs the published package', async () => {
     const line = readmeBlock('npx --yes --package=provenant-cli@').split('\n').find((l) => l.startsWith('npx '));
     expect(line).toBe(`npx --yes --package=provenant-cli@${VERSION} -- provenant audit`);
-    const r = run('npx', ['--yes', `--package=provenant-cli@${VERSION}`, '--', 'provenant', '--version'], repo.root, {
+    const r = await run('npx', ['--yes', `--package=provenant-cli@${VERSION}`, '--', 'provenant', '--version'], repo.root, {
       ...env,
       npm_config_cache: path.join(repo.tmp, 'npm-cache'),
     });
     expect(r.out.trim()).toBe(`provenant ${VERSION}`);
     expect(r.code).toBe(0);
-  }, 900_000);
+  }, 1_800_000);
+
+  it('a hook rev that does not exist is refused, naming the rev', async () => {
+    const other = makeGitDir({
+      '.pre-commit-config.yaml': `repos:\n  - repo: ${JSON.stringify(REPO)}\n    rev: v99.0.0\n    hooks:\n      - id: provenant-audit\n`,
+      'ok.py': 'print(1)\n',
+    });
+    try {
+      other.add();
+      const r = await run('pre-commit', ['run', '--all-files'], other.root, env);
+      expect(r.out).toContain('v99.0.0');
+      expect(r.code).not.toBe(0);
+    } finally {
+      other.cleanup();
+    }
+  }, 120_000);
 });
+
