@@ -87,7 +87,7 @@ export async function recordLegacyStamp(root: string, config: Config, report: In
     const row = { ...rowOfStatement(statement, signer !== null), stampSha256: sha256Text(text) };
     const commit = (): void => commitStamps(root, local, runId, [{ artifact: report.path, sidecar, text, row }], now);
     const sent = ledger ? await ledger.record(runId, [{ ...row, artifact: report.path, sidecar: sidecarRel, tmp: null }], commit) : (commit(), null);
-    if (sent?.pending) warn(`the stamp is written; its ledger row is pending (${sent.reason ?? 'not sent'}): \`provenant ledger sync\` sends it`);
+    if (sent?.reason) warn(`the stamp is written; its ledger row is pending (${sent.reason ?? 'not sent'}): \`provenant ledger sync\` sends it`);
   } finally {
     await ledger?.close();
   }

@@ -251,11 +251,13 @@ class SharedLedger implements Ledger {
   }
 
   async sync(): Promise<SyncReport> {
-    const runs = readPending(this.root);
+    let runs: PendingRun[] = [];
     const left = (from: number): number => runs.slice(from).reduce((n, r) => n + r.stamps.length, 0);
     let sent = 0;
     let done = 0;
     try {
+      // an unreadable pending file is reported like an unreachable server: `run` has stamped regardless
+      runs = readPending(this.root);
       const db = await this.connect();
       for (const run of runs) {
         const state = this.journal(run.runId);
@@ -314,14 +316,14 @@ export function readPending(root: string): PendingRun[] {
     try {
       parsed = JSON.parse(readFileSync(file, 'utf8'));
     } catch (error) {
-      throw new UserError(`${file}: a pending ledger row is unreadable (${error instanceof Error ? error.message : String(error)})`, {
+      throw new UserError(`${file}: a pending ledger row is unreadable (${error instanceof Error ? error.message : String(error)}); delete it and run \`provenant ledger rebuild\``, {
         hint: 'delete it and run `provenant ledger rebuild`, which fills the ledger from the stamps',
         cause: error,
       });
     }
     const run = parsed as Partial<PendingRun>;
     if (typeof run.runId !== 'string' || !Array.isArray(run.stamps)) {
-      throw new UserError(`${file}: not a pending ledger row`, { hint: 'delete it and run `provenant ledger rebuild`' });
+      throw new UserError(`${file}: not a pending ledger row; delete it and run \`provenant ledger rebuild\``, { hint: 'delete it and run `provenant ledger rebuild`' });
     }
     out.push({ runId: run.runId, stamps: run.stamps });
   }

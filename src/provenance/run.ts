@@ -253,7 +253,7 @@ export async function stampArtifacts(r: StampRequest): Promise<Extract<RunResult
     const sent = ledger ? await ledger.record(runId, rows, commit) : (commit(), null);
     // after the commit: a stamp that never landed leaves no digest behind either
     digests.flush();
-    if (sent?.pending) r.warn(`the stamps are written; ${sent.pending} ledger row(s) are pending (${sent.reason ?? 'not sent'}): \`provenant ledger sync\` sends them`);
+    if (sent?.reason) r.warn(`the stamps are written; ${sent.pending} ledger row(s) are pending (${sent.reason ?? 'not sent'}): \`provenant ledger sync\` sends them`);
     return {
       kind: 'stamped',
       signedBy: signer?.id ?? null,

@@ -4,7 +4,7 @@
  * sync` catches up), a wrong password, a ledger from a newer provenant: exit 2 with the URL's password never
  * printed or stamped.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { provenant, type Run } from '../helpers/exec.js';
@@ -198,6 +198,17 @@ describe('choosing the ledger (no server needed)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/PROVENANT_LEDGER_URL: expected "sqlite" or a postgresql:\/\/ URL/);
     noSecret(r, 'pw-not-shown');
+  });
+
+  it('an unreadable pending row is an error naming its file and the way out, never a crash or a silent drop', () => {
+    const repo = lab();
+    mkdirSync(path.join(repo.root, '.provenant/ledger-pending'), { recursive: true });
+    writeFileSync(path.join(repo.root, '.provenant/ledger-pending/x.json'), '{"runId": "x", "stam');
+    const r = provenant(['ledger', 'sync'], repo.root, { PROVENANT_LEDGER_URL: UNREACHABLE, PROVENANT_LEDGER_SCHEMA: 't_none' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/ledger-pending\/x\.json: a pending ledger row is unreadable/);
+    expect(r.stderr).toMatch(/delete it and run `provenant ledger rebuild`/);
+    expect(existsSync(path.join(repo.root, '.provenant/ledger-pending/x.json'))).toBe(true);
   });
 
   it('without a shared ledger no row is ever pending and sync has nothing to send', () => {
