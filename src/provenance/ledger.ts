@@ -139,7 +139,7 @@ class SqliteLedger implements Ledger {
   }
 
   byDigest(sha256: string): Promise<StampRow[]> {
-    return Promise.resolve(this.local.all().filter((r) => r.artifact_sha256 === sha256));
+    return Promise.resolve(this.local.byDigest(sha256));
   }
 
   producedBy(producer: string): Promise<StampRow[]> {

@@ -77,6 +77,7 @@ const SQL = {
   stampsOfRun: 'SELECT * FROM stamps WHERE run_id = @runId ORDER BY id',
   stampsOfArtifact: 'SELECT * FROM stamps WHERE artifact = @artifact ORDER BY id',
   stampsOfProducer: 'SELECT * FROM stamps WHERE producer = @producer ORDER BY id',
+  stampsOfDigest: 'SELECT * FROM stamps WHERE artifact_sha256 = @sha256 ORDER BY id',
   latestStamps: 'SELECT * FROM stamps WHERE id IN (SELECT MAX(id) FROM stamps GROUP BY artifact) ORDER BY artifact',
   consumersOf: 'SELECT s.* FROM stamps s JOIN stamp_inputs i ON i.stamp_id = s.id WHERE i.input = @input ORDER BY s.id',
   stampCount: 'SELECT COUNT(*) FROM stamps',
@@ -287,6 +288,10 @@ export class Ledger {
 
   producedBy(producer: string): StampRow[] {
     return this.q.stampsOfProducer.all({ producer }) as StampRow[];
+  }
+
+  byDigest(sha256: string): StampRow[] {
+    return this.q.stampsOfDigest.all({ sha256 }) as StampRow[];
   }
 
   consumersOf(input: string): StampRow[] {
