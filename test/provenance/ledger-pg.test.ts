@@ -4,10 +4,11 @@
  * sync` catches up), a wrong password, a ledger from a newer provenant: exit 2 with the URL's password never
  * printed or stamped.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { provenant, type Run } from '../helpers/exec.js';
+import { provenant, REPO, type Run } from '../helpers/exec.js';
 import { makeGitDir, type GitDir } from '../helpers/gitdir.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { together } from '../helpers/spawn.js';
@@ -209,6 +210,21 @@ describe('choosing the ledger (no server needed)', () => {
     expect(r.stderr).toMatch(/ledger-pending\/x\.json: a pending ledger row is unreadable/);
     expect(r.stderr).toMatch(/delete it and run `provenant ledger rebuild`/);
     expect(existsSync(path.join(repo.root, '.provenant/ledger-pending/x.json'))).toBe(true);
+  });
+
+  it('pg is loaded only when a PostgreSQL ledger is configured', () => {
+    const repo = lab();
+    const probeScript = path.join(repo.tmp, 'lazy.mjs');
+    writeFileSync(probeScript, `
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const lib = await import(${JSON.stringify(path.join(REPO, 'dist/src/index.js'))});
+await lib.verifyArtifacts({ cwd: process.cwd(), paths: ['seed.txt'], env: process.env, warn: () => {} }).catch(() => undefined);
+console.log(Object.keys(require.cache).some((k) => k.includes('/node_modules/pg/')));
+`);
+    const loaded = (url: string): string => spawnSync(process.execPath, [probeScript], { cwd: repo.root, env: { ...process.env, PROVENANT_LEDGER_URL: url }, encoding: 'utf8' }).stdout.trim();
+    expect(loaded('')).toBe('false');
+    expect(loaded(UNREACHABLE)).toBe('true');
   });
 
   it('without a shared ledger no row is ever pending and sync has nothing to send', () => {
