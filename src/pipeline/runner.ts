@@ -18,10 +18,15 @@ export interface PipelineRunOptions extends PlanOptions {
   until?: string;
   from?: string;
   force?: boolean;
+  /** SLURM stages: submit and return without following the jobs. */
+  detach?: boolean;
+  /** Asked on Ctrl-C while following SLURM jobs: cancel the N still queued or running? Absent: never asked, they stay. */
+  confirmCancel?(jobs: number): Promise<boolean>;
   onEvent(event: StageEvent): void;
 }
 
-export type StageOutcome = 'ran' | 'up-to-date' | 'refused' | 'failed' | 'skipped' | 'not-reached';
+/** `submitted`: queued on SLURM (a detached run); `cancelled`: its job was cancelled. */
+export type StageOutcome = 'ran' | 'up-to-date' | 'refused' | 'failed' | 'skipped' | 'not-reached' | 'submitted' | 'cancelled';
 
 export type StageEvent =
   /** Once, before anything runs: the selected stages in the order they will be taken. */
@@ -85,12 +90,16 @@ function downstreamOf(ctx: PlanContext, id: string): string[] {
   return ctx.spec.stages.map((s) => s.id).filter((s) => out.includes(s));
 }
 
-async function execute(ctx: PlanContext, options: PipelineRunOptions): Promise<PipelineRunResult> {
-  const stages = selected(ctx, options);
+async function execute(ctx: PlanContext, options: PipelineRunOptions, only?: Stage[]): Promise<PipelineRunResult> {
+  const stages = only ?? selected(ctx, options);
   const { problems, audited } = await preflight(ctx, options);
   const missing = problems.filter((p) => p.kind === 'missing-script' && stages.some((s) => s.id === p.stage));
   if (missing.length) throw new UserError(missing.map((p) => `${ctx.spec.file}: stage ${p.stage}: ${p.message}`).join('\n'), { hint: 'fix the spec or restore the script; nothing was run' });
   options.onEvent({ type: 'plan', stages: stages.map((s) => s.id) });
+  if (!only && stages.some((s) => s.executor === 'slurm')) {
+    const { runOnSlurm } = await import('./slurm/submit.js');
+    return runOnSlurm({ ctx, options, stages, problems, runLocal: (local) => execute(ctx, options, local) });
+  }
   const results: PipelineRunResult['stages'] = [];
   const bad = new Set<string>();
   let stopped: PipelineRunResult['stopped'] = null;

@@ -18,10 +18,11 @@ import { errorMessage, UserError } from '../core/errors.js';
 import { workTreeState, type WorkTreeState } from '../core/git.js';
 import type { Config } from '../schemas/config.js';
 import type { Finding } from '../schemas/finding.js';
-import { AttestationSchema, BUILD_TYPE_COMMAND, PREDICATE_TYPE, STAMP_VERSION, STATEMENT_TYPE, type Attestation, type InputLink, type Producer, type Statement } from '../schemas/stamp.js';
+import { AttestationSchema, BUILD_TYPE_COMMAND, PREDICATE_TYPE, STAMP_VERSION, STATEMENT_TYPE, type Attestation, type InputLink, type Job, type Producer, type Statement } from '../schemas/stamp.js';
 import { openLedger } from '../store/ledger.js';
 import { VERSION } from '../version.js';
 import { digestArtifact, subjectOf, type ArtifactDigest } from './artifact.js';
+import { inputRefusals, jobOf } from './job.js';
 import { DigestCache } from './digest-cache.js';
 import { sha256Text } from './hash.js';
 import { commitStamps, newRunId, recoverRuns, type PreparedStamp } from './commit.js';
@@ -37,6 +38,8 @@ export interface RunOptions {
   inputs: string[];
   allowDeprecated?: boolean;
   allowFindings?: boolean;
+  /** Verify every input first and refuse unless each has one of these verdicts (a pipeline job's `input-verdicts`). */
+  inputVerdicts?: readonly string[];
   env: NodeJS.ProcessEnv;
   /** Recorded in the stamps' externalParameters beside argv (e.g. the pipeline stage and its hash). */
   parameters?: Record<string, unknown>;
@@ -97,6 +100,7 @@ export async function runAndStamp(options: RunOptions): Promise<RunResult> {
   if (audited && audited.errors > 0 && !options.allowFindings) {
     refusals.push(`${producer?.path} has ${audited.errors} error-level audit finding(s) (${audited.codes.join(', ')}) — fix them, or pass --allow-findings`);
   }
+  if (options.inputVerdicts) refusals.push(...(await inputRefusals(options.cwd, inputs, options.inputVerdicts, options.env, options.warn)));
   if (refusals.length) return { kind: 'refused', reasons: refusals };
   // inputs through the fast path: a pipeline stage's large inputs were hashed when first verified, not again here
   const inputLinks = withLedger(root, (digests) => inputs.map((input) => linkInput(root, config, input, digests)));
@@ -134,6 +138,7 @@ export async function runAndStamp(options: RunOptions): Promise<RunResult> {
     startedOn,
     finishedOn,
     parameters: options.parameters ?? {},
+    job: jobOf(options.env, startedOn, finishedOn),
     warn: options.warn,
   });
 }
@@ -153,6 +158,8 @@ export interface StampRequest {
   startedOn: string;
   finishedOn: string;
   parameters?: Record<string, unknown>;
+  /** The batch job the command ran in, when it ran in one. */
+  job?: Job | null;
   warn(message: string): void;
 }
 
@@ -176,6 +183,7 @@ export function stampArtifacts(r: StampRequest): Extract<RunResult, { kind: 'sta
     startedOn: r.startedOn,
     finishedOn: r.finishedOn,
     parameters: r.parameters ?? {},
+    job: r.job ?? null,
     runId,
   };
   const ledger = openLedger(r.root, { create: true });
@@ -283,6 +291,7 @@ export interface BuildInput {
   startedOn: string;
   finishedOn: string;
   parameters?: Record<string, unknown>;
+  job?: Job | null;
   runId: string;
 }
 
@@ -330,6 +339,7 @@ export function buildStatement(b: BuildInput): Statement {
         exitCode: 0,
         attestation: b.attestation,
         qc: b.qc,
+        ...(b.job ? { job: b.job } : {}),
       },
     },
   };

@@ -3,7 +3,7 @@
  */
 
 import { UserError } from '../../core/errors.js';
-import { runAndStamp } from '../../index.js';
+import { pipelineStageKey, readParameters, runAndStamp } from '../../index.js';
 import { commandArgs, type Io } from '../io.js';
 
 export const HELP = `provenant run [--out PATH]… [--in PATH]… [--allow-deprecated] [--allow-findings] -- CMD ARGS…
@@ -17,6 +17,11 @@ sanctioned loader attested through the file named by $PROVENANT_ATTEST.
   --in PATH             a file or folder the command reads (repeatable); its stamp is linked
   --allow-deprecated    run a producer script the registry marks deprecated
   --allow-findings      run a producer script with error-level audit findings
+  --in-verdicts LIST    verify every --in first; refuse unless each is one of these verdicts (ok,unstamped,…)
+  --stage FILE          a pipeline job's stage (spec, id, smoke): its key is computed now, from the
+                        inputs as they are, and recorded as the stamps' pipeline parameters
+  --parameters FILE     a JSON object recorded in every stamp beside argv (a pipeline job passes its
+                        stage key this way)
 
 Exit: the command's own code when it fails (nothing stamped), 1 when provenant refuses to run it,
 1 when an output fails its QC policy (stamped, and \`verify\` says failed-qc), 0 otherwise.
@@ -31,10 +36,14 @@ export async function run(args: string[], io: Io): Promise<number> {
     in: { type: 'string', multiple: true },
     'allow-deprecated': { type: 'boolean' },
     'allow-findings': { type: 'boolean' },
+    parameters: { type: 'string' },
+    'in-verdicts': { type: 'string' },
+    stage: { type: 'string' },
   }, io, HELP);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   if (positionals.length) throw new UserError(`run: put the command after \`--\` (got ${positionals.join(' ')})`, { hint: 'provenant run --out data.jsonl -- python make.py' });
+  const warn = (m: string): void => void io.stderr.write(`provenant: warning: ${m}\n`);
   const result = await runAndStamp({
     argv,
     cwd: io.cwd,
@@ -43,7 +52,9 @@ export async function run(args: string[], io: Io): Promise<number> {
     inputs: values.in ?? [],
     allowDeprecated: Boolean(values['allow-deprecated']),
     allowFindings: Boolean(values['allow-findings']),
-    warn: (m) => io.stderr.write(`provenant: warning: ${m}\n`),
+    ...(values['in-verdicts'] ? { inputVerdicts: values['in-verdicts'].split(',').map((v) => v.trim()) } : {}),
+    ...(values.parameters || values.stage ? { parameters: { ...(values.parameters ? readParameters(values.parameters, io.cwd) : {}), ...(values.stage ? { pipeline: await pipelineStageKey(values.stage, { cwd: io.cwd, env: io.env, argv, warn }) } : {}) } } : {}),
+    warn,
   });
   if (result.kind === 'refused') {
     for (const reason of result.reasons) io.stderr.write(`provenant: refused: ${reason}\n`);

@@ -1,0 +1,38 @@
+/**
+ * A SLURM job computes its stage's key on the node, when it starts: the inputs upstream jobs wrote do not
+ * exist when the job is submitted, and the key records their digests. The job file names the spec, the
+ * stage and whether it is a smoke run; the argv the job was submitted with must still be the stage's
+ * (a spec edited while the job waited in the queue is refused, not stamped with a key it did not run).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { z } from 'zod';
+
+import { errorMessage, UserError } from '../../core/errors.js';
+import { openPlan, stageKey, type StageKey } from '../plan.js';
+
+export const StageJobSchema = z.object({ spec: z.string(), stage: z.string(), smoke: z.boolean(), argv: z.array(z.string()) });
+export type StageJob = z.infer<typeof StageJobSchema>;
+
+export async function stageKeyNow(file: string, options: { cwd: string; env: NodeJS.ProcessEnv; argv: string[]; warn(m: string): void }): Promise<StageKey> {
+  let job: StageJob;
+  try {
+    job = StageJobSchema.parse(JSON.parse(readFileSync(path.resolve(options.cwd, file), 'utf8')));
+  } catch (error) {
+    throw new UserError(`--stage ${file}: not a pipeline job file (${errorMessage(error)})`, { cause: error });
+  }
+  const ctx = await openPlan({ cwd: options.cwd, spec: job.spec, smoke: job.smoke, env: options.env, warn: options.warn });
+  try {
+    const stage = ctx.spec.byId.get(job.stage);
+    if (!stage) throw new UserError(`stage ${job.stage} is no longer in ${ctx.spec.file}; nothing was run`);
+    const key = stageKey(ctx, stage);
+    if (JSON.stringify(key.argv) !== JSON.stringify(options.argv)) {
+      throw new UserError(`stage ${job.stage}: ${ctx.spec.file} changed while the job waited: it now runs ${key.argv.join(' ')}; nothing was run`, { hint: '`provenant pipeline run` submits the stage as the spec says now' });
+    }
+    return key;
+  } finally {
+    ctx.digests.flush();
+    ctx.close();
+  }
+}
