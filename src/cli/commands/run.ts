@@ -19,7 +19,8 @@ sanctioned loader attested through the file named by $PROVENANT_ATTEST.
   --allow-findings      run a producer script with error-level audit findings
   --in-verdicts LIST    verify every --in first; refuse unless each is one of these verdicts (ok,unstamped,…)
   --stage FILE          a pipeline job's stage (spec, id, smoke): its key is computed now, from the
-                        inputs as they are, and recorded as the stamps' pipeline parameters
+                        inputs as they are, and recorded as the stamps' pipeline parameters; a failed
+                        QC exits 0 (stamped), as the stage's dependents check their inputs themselves
   --parameters FILE     a JSON object recorded in every stamp beside argv (a pipeline job passes its
                         stage key this way)
 
@@ -66,5 +67,6 @@ export async function run(args: string[], io: Io): Promise<number> {
   }
   const signed = result.signedBy ? `, signed by ${result.signedBy}` : '';
   for (const s of result.stamps) io.stderr.write(`provenant: stamped ${s.artifact} → ${s.sidecar}${signed}${s.qcPassed ? '' : ' (QC FAILED)'}\n`);
-  return result.stamps.every((s) => s.qcPassed) ? 0 : 1;
+  // a pipeline job succeeds once its outputs are stamped: the next stage's input check refuses a failed QC
+  return result.stamps.every((s) => s.qcPassed) || values.stage ? 0 : 1;
 }

@@ -24,6 +24,7 @@ import { describeEnd, isActive, queryJobs, type JobState } from './jobs.js';
 import { gateJobOptions, gpuCount, sbatchOptions } from './options.js';
 import { readGateResult } from './gate-result.js';
 import { testOnly } from './preflight.js';
+import { tailOf } from './status.js';
 import { readSubmission, slurmDir, writeSubmission, type Submission, type SubmittedJob } from './state.js';
 
 export interface SlurmRun {
@@ -195,7 +196,8 @@ async function oneRound(run: SlurmRun): Promise<{ result: PipelineRunResult; def
     if (stageJob && outcome) {
       const end = describeEnd(stageJob, outcome, stage.slurm);
       const mapped: StageOutcome = end.end === 'done' ? 'ran' : end.end === 'cancelled' ? 'cancelled' : end.end === 'blocked' ? 'not-reached' : 'failed';
-      const reasons = end.end === 'done' ? [end.message] : [`${end.message}; its outputs were not stamped, so the next run redoes it`];
+      const tail = end.end === 'failed' ? tailOf(stageJob.log, 3).map((l) => `log: ${l}`) : [];
+      const reasons = end.end === 'done' ? [end.message] : [`${end.message}; its outputs were not stamped, so the next run redoes it`, ...tail];
       rows.set(stage.id, { id: stage.id, outcome: mapped, reasons });
       if (end.end === 'failed' || end.end === 'cancelled') stopped ??= { stage: stage.id, gate: null, blocks: downstream(run.stages, stage.id), reason: `stage ${stage.id}: ${end.message}` };
     }
@@ -354,6 +356,7 @@ function reportEnd(run: SlurmRun, job: SubmittedJob, s: JobState): void {
   }
   const end = describeEnd(job, s, stage.slurm);
   const outcome: StageOutcome = end.end === 'done' ? 'ran' : end.end === 'cancelled' ? 'cancelled' : end.end === 'blocked' ? 'not-reached' : 'failed';
-  run.options.onEvent({ type: 'finish', stage: job.stage, outcome, reasons: [end.message], ms: 0 });
+  const tail = end.end === 'failed' ? tailOf(job.log, 3).map((l) => `log: ${l}`) : [];
+  run.options.onEvent({ type: 'finish', stage: job.stage, outcome, reasons: [end.message, ...tail], ms: 0 });
 }
 
