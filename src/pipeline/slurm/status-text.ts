@@ -4,6 +4,7 @@ import type { PipelineStatus } from './status.js';
 export function renderStatus(st: PipelineStatus): string {
   if (!st.submission) return 'nothing submitted to SLURM from this project (`provenant pipeline run` submits the executor: slurm stages)\n';
   const lines = [`submission ${st.submission} of ${st.spec} at ${st.submittedAt}`];
+  if (st.specProblem) lines.push(`  (the spec cannot be read now: ${st.specProblem.split('\n')[0] ?? ''})`);
   const width = Math.max(...st.rows.map((r) => r.stage.length), 5);
   for (const r of st.rows) {
     const id = `${r.kind === 'gate' ? 'gate' : 'job'} ${r.jobId}`;

@@ -8,6 +8,8 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 
 import { loadConfig } from '../../core/config.js';
+import { UserError } from '../../core/errors.js';
+import type { LoadedSpec } from '../spec.js';
 import { readStampFile, sidecarPath } from '../../provenance/stamp-file.js';
 import type { Config } from '../../schemas/config.js';
 import { readGateResult } from './gate-result.js';
@@ -36,6 +38,8 @@ export interface PipelineStatus {
   submission: string | null;
   spec: string | null;
   submittedAt: string | null;
+  /** The spec could not be read (the jobs are shown without its limits and gate decisions). */
+  specProblem: string | null;
   rows: StatusRow[];
   ok: boolean;
 }
@@ -50,10 +54,19 @@ export interface StatusOptions {
 export async function pipelineStatus(options: StatusOptions): Promise<PipelineStatus> {
   const { root, config } = await loadConfig({ cwd: options.cwd });
   const submission = readSubmission(root);
-  if (!submission) return { submission: null, spec: null, submittedAt: null, rows: [], ok: true };
+  if (!submission) return { submission: null, spec: null, submittedAt: null, specProblem: null, rows: [], ok: true };
   const states = queryJobs(submission.jobs, options.env, 'the submitted pipeline');
-  const { loadSpec } = await import('../spec.js');
-  const spec = await loadSpec(root, submission.spec).catch(() => null);
+  // the spec words the ends (limits, gate decisions): not read while every job is still in flight
+  const ended = submission.jobs.some((j) => { const s = states.get(j.jobId); return !s || !isActive(s); });
+  let spec: LoadedSpec | null = null;
+  let specProblem: string | null = null;
+  try {
+    spec = ended ? await (await import('../spec.js')).loadSpec(root, submission.spec) : null;
+  } catch (error) {
+    // the jobs are still worth showing when the spec was broken since the submission
+    if (!(error instanceof UserError)) throw error;
+    specProblem = error.message;
+  }
   const rows = submission.jobs.map((job): StatusRow => {
     const s = states.get(job.jobId) ?? { state: 'UNKNOWN', reason: null, elapsed: null, exitCode: null, signal: null, node: null, source: 'unknown' as const };
     const base = { stage: job.stage, kind: job.kind, jobId: job.jobId, slurmState: s.state, elapsed: s.elapsed, node: s.node, stamped: null };
@@ -76,7 +89,7 @@ export async function pipelineStatus(options: StatusOptions): Promise<PipelineSt
     const view: JobView = end.end;
     return { ...base, state: view, message: end.message + (stamped === false ? '; but not every output has a stamp from this job' : ''), tail: view === 'failed' ? tailOf(job.log, lines) : [], stamped };
   });
-  return { submission: submission.id, spec: submission.spec, submittedAt: submission.submittedAt, rows, ok: rows.every((r) => r.state === 'done' || r.state === 'queued' || r.state === 'running') && rows.every((r) => r.stamped !== false) };
+  return { submission: submission.id, spec: submission.spec, submittedAt: submission.submittedAt, specProblem, rows, ok: rows.every((r) => r.state === 'done' || r.state === 'queued' || r.state === 'running') && rows.every((r) => r.stamped !== false) };
 }
 
 function stampedBy(root: string, config: Config, out: string, jobId: string): boolean {
