@@ -95,7 +95,8 @@ async function execute(ctx: PlanContext, options: PipelineRunOptions, only?: Sta
   const { problems, audited } = await preflight(ctx, options);
   const missing = problems.filter((p) => p.kind === 'missing-script' && stages.some((s) => s.id === p.stage));
   if (missing.length) throw new UserError(missing.map((p) => `${ctx.spec.file}: stage ${p.stage}: ${p.message}`).join('\n'), { hint: 'fix the spec or restore the script; nothing was run' });
-  options.onEvent({ type: 'plan', stages: stages.map((s) => s.id) });
+  // the SLURM path runs its local stages through here again: the view already has the whole plan
+  if (!only) options.onEvent({ type: 'plan', stages: stages.map((s) => s.id) });
   if (!only && stages.some((s) => s.executor === 'slurm')) {
     const { runOnSlurm } = await import('./slurm/submit.js');
     return runOnSlurm({ ctx, options, stages, problems, runLocal: (local) => execute(ctx, options, local) });

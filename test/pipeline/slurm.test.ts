@@ -188,6 +188,21 @@ describe.skipIf(problem)(`pipeline stages on SLURM${problem ? ` (skipped: ${prob
     expect(again.stdout).toBe('up-to-date   a\nup-to-date   b\nup-to-date   c\n');
   });
 
+  it('a local stage that needs a job\'s output runs once the jobs are done; detached, it waits for the next run', async () => {
+    const spec = CHAIN.replace('  - id: c\n', '  - id: c\n    executor: local\n');
+    const repo = project(spec);
+    const detached = provenant(['pipeline', 'run', '--detach'], repo.root);
+    expect(detached.code, detached.stderr).toBe(0);
+    expect(detached.stdout).toBe('submitted    a\nsubmitted    b\nnot-reached  c\n');
+    expect(detached.stderr).toContain('c: not-reached: waits for b; it runs locally once they are done');
+    await until(repo, (s) => s.rows.every((r) => r.state === 'done'));
+    const followed = provenant(['pipeline', 'run'], repo.root);
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(followed.stdout).toBe('up-to-date   a\nup-to-date   b\nran          c\n');
+    expect(stampOf(repo, 'out/b.json').job?.id).toMatch(/^\d+$/);
+    expect(stampOf(repo, 'out/c.json').job).toBeUndefined();
+  });
+
   it('a rerun while jobs are queued submits nothing twice', async () => {
     const repo = project(CHAIN, { 'hold.flag': '' });
     const first = provenant(['pipeline', 'run', '--detach'], repo.root);

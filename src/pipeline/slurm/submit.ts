@@ -76,7 +76,9 @@ async function oneRound(run: SlurmRun): Promise<{ result: PipelineRunResult; def
   const why = new Map<string, string[]>();
   for (const stage of run.stages) why.set(stage.id, options.force ? ['--force'] : staleness(ctx, stage, stageKey(ctx, stage)));
   const previous = readSubmission(ctx.root);
-  const inFlight = liveJobs(previous, run.stages, env);
+  const allInFlight = liveJobs(previous, env);
+  // stages not selected now keep their jobs in the record, so `pipeline status` still follows them
+  const inFlight = new Map([...allInFlight].filter(([id]) => run.stages.some((s) => s.id === id)));
 
   // stages waiting for a SLURM stage that has to run (or is running)
   const pendingSlurm = new Set<string>();
@@ -114,7 +116,7 @@ async function oneRound(run: SlurmRun): Promise<{ result: PipelineRunResult; def
     spec: ctx.spec.file,
     root: ctx.root,
     submittedAt: new Date().toISOString(),
-    jobs: [...inFlight.values()].flat(),
+    jobs: [...allInFlight.values()].flat(),
   };
   /** The job a dependent waits for: the stage's gate job when it has one, else the stage's job. */
   const waitFor = new Map<string, string>();
@@ -122,30 +124,35 @@ async function oneRound(run: SlurmRun): Promise<{ result: PipelineRunResult; def
   let deferred = false;
   const submitted: SubmittedJob[] = [];
 
+  /** A row decided at submission time, shown as it is decided. */
+  const decide = (row: Row): void => {
+    rows.set(row.id, row);
+    options.onEvent({ type: 'finish', stage: row.id, outcome: row.outcome, reasons: row.reasons, ms: 0 });
+  };
   for (const stage of run.stages) {
     if (rows.has(stage.id)) continue;
     const reasons = why.get(stage.id) ?? [];
     const badDeps = stage.deps.filter((d) => blocked.has(d));
     if (badDeps.length) {
-      rows.set(stage.id, { id: stage.id, outcome: 'skipped', reasons: badDeps.map((d) => `upstream stage ${d} did not complete`) });
+      decide({ id: stage.id, outcome: 'skipped', reasons: badDeps.map((d) => `upstream stage ${d} did not complete`) });
       blocked.add(stage.id);
       continue;
     }
     const deferredDeps = stage.deps.filter((d) => rows.get(d)?.outcome === 'not-reached');
     if (stage.executor === 'local' || deferredDeps.length) {
       const waits = stage.deps.filter((d) => pendingSlurm.has(d));
-      rows.set(stage.id, { id: stage.id, outcome: 'not-reached', reasons: [`waits for ${waits.join(', ')}; it runs ${stage.executor === 'local' ? 'locally' : 'on SLURM'} once they are done (\`pipeline run\` again, or without --detach)`] });
+      decide({ id: stage.id, outcome: 'not-reached', reasons: [`waits for ${waits.join(', ')}; it runs ${stage.executor === 'local' ? 'locally' : 'on SLURM'} once they are done (\`pipeline run\` again, or without --detach)`] });
       deferred = true;
       continue;
     }
     const flying = inFlight.get(stage.id);
     if (flying) {
-      rows.set(stage.id, { id: stage.id, outcome: 'submitted', reasons: [`job ${flying.map((j) => j.jobId).join(', ')} already in the queue from the last submission`] });
+      decide({ id: stage.id, outcome: 'submitted', reasons: [`job ${flying.map((j) => j.jobId).join(', ')} already in the queue from the last submission`] });
       continue;
     }
     if (!reasons.length) {
+      decide({ id: stage.id, outcome: 'up-to-date', reasons: [] });
       const failed = checkGatesNow(ctx, stage, options);
-      rows.set(stage.id, { id: stage.id, outcome: 'up-to-date', reasons: [] });
       if (failed) {
         blocked.add(stage.id);
         stopped ??= { stage: stage.id, gate: failed.outcome, blocks: downstream(run.stages, stage.id), reason: failed.reason };
@@ -154,7 +161,7 @@ async function oneRound(run: SlurmRun): Promise<{ result: PipelineRunResult; def
     }
     const refusal = run.problems.filter((p) => p.stage === stage.id && !p.allowed).map((p) => p.message);
     if (refusal.length) {
-      rows.set(stage.id, { id: stage.id, outcome: 'refused', reasons: refusal });
+      decide({ id: stage.id, outcome: 'refused', reasons: refusal });
       blocked.add(stage.id);
       continue;
     }
@@ -164,7 +171,7 @@ async function oneRound(run: SlurmRun): Promise<{ result: PipelineRunResult; def
       jobs = submitStage(run, stage, { dir, marker, after });
     } catch (error) {
       if (!(error instanceof SbatchRefused)) throw error;
-      rows.set(stage.id, { id: stage.id, outcome: 'failed', reasons: [error.message] });
+      decide({ id: stage.id, outcome: 'failed', reasons: [error.message] });
       blocked.add(stage.id);
       continue;
     }
@@ -179,7 +186,7 @@ async function oneRound(run: SlurmRun): Promise<{ result: PipelineRunResult; def
   writeSubmission(ctx.root, submission);
 
   const ordered = (): Row[] => run.stages.map((s) => rows.get(s.id) as Row);
-  const waiting = submission.jobs;
+  const waiting = submission.jobs.filter((j) => run.stages.some((s) => s.id === j.stage));
   if (options.detach || !waiting.length) {
     return { result: { stages: ordered(), stopped, ok: roundOk(ordered(), stopped, true) }, deferred };
   }
@@ -214,14 +221,12 @@ async function oneRound(run: SlurmRun): Promise<{ result: PipelineRunResult; def
   return { result: { stages, stopped, ok: roundOk(stages, stopped, false) }, deferred };
 }
 
-/** Jobs of the last submission that SLURM still has queued or running, by stage (only stages selected now). */
-function liveJobs(previous: Submission | null, stages: readonly Stage[], env: NodeJS.ProcessEnv): Map<string, SubmittedJob[]> {
+/** Jobs of the last submission that SLURM still has queued or running, by stage. */
+function liveJobs(previous: Submission | null, env: NodeJS.ProcessEnv): Map<string, SubmittedJob[]> {
   const out = new Map<string, SubmittedJob[]>();
   if (!previous) return out;
-  const ids = new Set(stages.map((s) => s.id));
-  const jobs = previous.jobs.filter((j) => ids.has(j.stage));
-  const states = queryJobs(jobs, env, 'the last submission');
-  for (const job of jobs) {
+  const states = queryJobs(previous.jobs, env, 'the last submission');
+  for (const job of previous.jobs) {
     const s = states.get(job.jobId);
     if (s && isActive(s)) out.set(job.stage, [...(out.get(job.stage) ?? []), job]);
   }
