@@ -188,6 +188,33 @@ describe.skipIf(problem)(`pipeline stages on SLURM${problem ? ` (skipped: ${prob
     expect(again.stdout).toBe('up-to-date   a\nup-to-date   b\nup-to-date   c\n');
   });
 
+  it.runIf(spawnSync('tmux', ['-V']).status === 0)('on a terminal, Ctrl-C while following asks whether to cancel the jobs, and yes cancels them', async () => {
+    const repo = project(CHAIN, { 'hold.flag': '' });
+    const socket = `provenant-slurm-${process.pid}`;
+    const tmux = (...args: string[]): string => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' }).stdout;
+    try {
+      tmux('new-session', '-d', '-x', '100', '-y', '30', '-s', 'run', '-c', repo.root, `env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 '${process.execPath}' '${BIN}' pipeline run > summary.txt; echo "pipeline exited $?"; sleep 300`);
+      await until(repo, (s) => s.rows.some((r) => r.stage === 'a' && r.state === 'running'));
+      tmux('send-keys', '-t', 'run', 'C-c');
+      const screen = async (text: string): Promise<string> => {
+        for (let i = 0; i < 100; i++) {
+          const shown = tmux('capture-pane', '-p', '-t', 'run');
+          if (shown.includes(text)) return shown;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        throw new Error(`the screen never showed ${text}:\n${tmux('capture-pane', '-p', '-t', 'run')}`);
+      };
+      await screen('cancel the 4 submitted job(s) still queued or running? [y/N]');
+      tmux('send-keys', '-t', 'run', 'y', 'Enter');
+      expect(await screen('pipeline exited 1')).toMatch(/cancelled 4 job\(s\): \d+, \d+, \d+, \d+/);
+    } finally {
+      spawnSync('tmux', ['-L', socket, 'kill-server']);
+    }
+    const st = await until(repo, (s) => s.rows.every((r) => r.state !== 'running' && r.state !== 'queued'));
+    expect(st.rows.map((r) => r.state)).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
+    expect(readFileSync(path.join(repo.root, 'summary.txt'), 'utf8')).toContain('cancelled    a\n');
+  });
+
   it('a local stage that needs a job\'s output runs once the jobs are done; detached, it waits for the next run', async () => {
     const spec = CHAIN.replace('  - id: c\n', '  - id: c\n    executor: local\n');
     const repo = project(spec);

@@ -93,7 +93,7 @@ export async function run(args: string[], io: Io): Promise<number> {
       force: Boolean(values.force),
       detach: Boolean(values.detach),
       // without a terminal to ask on, Ctrl-C leaves submitted jobs queued
-      ...(process.stdin.isTTY ? { confirmCancel: askCancel } : {}),
+      ...(process.stdin.isTTY ? { confirmCancel: (jobs: number) => (view.toPlain(), askCancel(jobs)) } : {}),
       onEvent: view.onEvent,
     });
     await view.finish(result);

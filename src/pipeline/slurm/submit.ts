@@ -15,7 +15,7 @@ import { UserError } from '../../core/errors.js';
 import { newRunId } from '../../provenance/commit.js';
 import type { PreflightProblem } from '../../schemas/pipeline.js';
 import { evaluateGate, type GateOutcome } from '../gates.js';
-import { stageKey, staleness, type PlanContext } from '../plan.js';
+import { argvOf, paramsOf, stageKey, staleness, type PlanContext } from '../plan.js';
 import type { PipelineRunOptions, PipelineRunResult, StageOutcome } from '../runner.js';
 import type { Stage } from '../spec.js';
 import { slurm, slurmError } from './commands.js';
@@ -325,7 +325,10 @@ async function follow(run: SlurmRun, jobs: readonly SubmittedJob[]): Promise<Map
         if (!s || ended.has(job.jobId)) continue;
         if (job.kind === 'stage' && s.state === 'RUNNING' && !started.has(job.jobId)) {
           started.add(job.jobId);
-          options.onEvent({ type: 'output', stage: job.stage, stream: 'stderr', text: `  ${job.stage}: job ${job.jobId} running${s.node ? ` on ${s.node}` : ''}\n` });
+          const index = run.stages.findIndex((st) => st.id === job.stage);
+          const stage = run.ctx.spec.byId.get(job.stage);
+          const argv = stage ? argvOf(stage, paramsOf(stage, run.ctx.smoke)) : [];
+          options.onEvent({ type: 'start', stage: job.stage, index, total: run.stages.length, reasons: [`job ${job.jobId}${s.node ? ` on ${s.node}` : ''}`], argv });
         }
         if (!isActive(s)) {
           ended.set(job.jobId, s);
