@@ -107,6 +107,17 @@ export interface FrontEnd {
   mapFinding?(finding: Finding, facts: FileFacts): Finding;
   /** A target path this front end takes that is a directory (walked as a folder): why it is listed as skipped. */
   directoryReason?: string;
+  /**
+   * A file of this front end named on the command line and skipped unread (not a file of its format,
+   * unreadable, a folder) is a usage error (exit 2): its name promises what it does not hold, and naming
+   * it says it was meant to be audited. Being over max-file-size is a limit, not such a refusal.
+   */
+  refusesUnread?: true;
+}
+
+/** A skip reason that is a size limit (max-file-size), not a file that could not be read. */
+export function isSizeSkip(reason: string): boolean {
+  return /^(?:code cells )?too large\b/.test(reason);
 }
 
 const LOADER_HINT = /chat_template|add_special_tokens/;
@@ -197,6 +208,7 @@ const notebook: FrontEnd = {
   // findings were on the joined code cells until here: placed by cell and on the notebook's JSON line
   mapFinding: (finding, facts) => (facts.notebook ? toNotebookFinding(finding, facts.notebook) : finding),
   directoryReason: 'a directory, not a notebook file',
+  refusesUnread: true,
 };
 
 /** Every front end, in the order a path is offered to them. */
@@ -230,7 +242,10 @@ export function languageOf(path: string): Language | null {
   return null;
 }
 
-/** The language the function index fingerprints (near-duplicates are found among its functions). */
+/**
+ * The language the function index fingerprints (near-duplicates are found among its functions, and a
+ * notebook's, whose code cells are Python) and whose rules report them.
+ */
 export const FUNCTION_LANGUAGE: Language = 'python';
 
 /** Starts loading the front ends a `--staged` run most likely needs, so that whoever needs one later awaits less. */

@@ -5,7 +5,7 @@
  */
 
 import { emptyFacts, type FileFacts, type Language } from './facts.js';
-import { FRONT_ENDS, languageOf, loaded, type Extract } from './front-ends.js';
+import { FRONT_ENDS, frontEndOf, languageOf, loaded, type Extract } from './front-ends.js';
 import type { PythonFrontEnd } from './python/index.js';
 import type { ScriptFrontEnd } from './typescript/index.js';
 
@@ -42,4 +42,18 @@ export async function loadFrontEnds(languages: ReadonlySet<Language>): Promise<F
       return extract ? extract(source, path, language) : emptyFacts(path, language);
     },
   };
+}
+
+/**
+ * Whether max-file-size applies to the source a file's front end reads out of it rather than to its bytes
+ * (a notebook's size is mostly outputs): such a file is read whole, then measured by `sourceProblem`.
+ */
+export function sizedBySource(language: Language): boolean {
+  return frontEndOf(language).readSource !== undefined;
+}
+
+/** Why a decoded file holds no source its front end reads (not a notebook, code cells too large), or null. */
+export function sourceProblem(language: Language, text: string, maxSize: number): string | null {
+  const read = frontEndOf(language).readSource?.(text, maxSize);
+  return read && !read.ok ? read.reason : null;
 }

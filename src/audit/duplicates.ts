@@ -42,9 +42,10 @@ export interface DuplicateInput {
   warn(message: string): void;
 }
 
-const isPython = (p: string): boolean => p.endsWith('.py');
+/** The files whose functions are compared: Python files and notebooks (their code cells are Python). */
+const isCompared = (p: string): boolean => p.endsWith('.py') || p.toLowerCase().endsWith('.ipynb');
 
-/** Near-duplicates by path, for every audited Python file DUP001 reports on. */
+/** Near-duplicates by path, for every audited Python file or notebook DUP001 reports on. */
 export async function findNearDuplicates(input: DuplicateInput): Promise<Map<string, readonly NearDuplicate[]>> {
   const { root, config } = input;
   // by default DUP001 reports only copies of a canonical implementation, which only a registry can
@@ -52,7 +53,7 @@ export async function findNearDuplicates(input: DuplicateInput): Promise<Map<str
   if (!previewFor(config, DUP_CODE) && !keepsRegistry(root, config)) return new Map();
   const staged = (p: string) => input.selection.contents?.get(p);
   const audited = input.scanned
-    .filter((f) => f.candidate && f.language === 'python')
+    .filter((f) => f.candidate && (f.language === 'python' || f.language === 'notebook'))
     .map((f) => {
       const content = staged(f.path);
       return { path: f.path, hash: f.row.hash, mtimeMs: f.row.mtimeMs, size: f.row.size, facts: f.facts, ...(content ? { content } : {}) };
@@ -67,8 +68,8 @@ export async function findNearDuplicates(input: DuplicateInput): Promise<Map<str
     const s = stats.get(p);
     return content ? { path: p, content } : s ? { path: p, stat: { mtimeMs: s.mtimeMs, size: s.size } } : { path: p };
   };
-  const report = input.selection.files.map((f) => f.path).filter(isPython);
+  const report = input.selection.files.map((f) => f.path).filter(isCompared);
   // without a walk, the audited files are what is new; what was indexed before stands, checked where it matches
-  const others = (input.all ? [...input.all].filter(isPython) : report).map(request);
+  const others = (input.all ? [...input.all].filter(isCompared) : report).map(request);
   return auditDuplicates({ root, config, noCache: input.noCache, audited, project: input.all ? 'complete' : 'trust', others, report, warn: input.warn });
 }

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { compileGlob } from '../core/glob.js';
 import { RULES } from '../../audits/index.js';
 import { emptyFacts, FACTS_VERSION, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
-import { frontEndOf, FUNCTION_LANGUAGE, languageOf, warmFrontEnds } from '../analysis/front-ends.js';
+import { frontEndOf, FUNCTION_LANGUAGE, isSizeSkip, languageOf, warmFrontEnds } from '../analysis/front-ends.js';
 import { isRuleEnabled, loadConfig, previewFor, ruleMatches, severityFor } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import type { CodeRole, Config, Severity, TestCodeSeverity } from '../schemas/config.js';
@@ -26,6 +26,7 @@ import { Project, type SanctionedLoader } from './project.js';
 import { CodeRoles } from './roles.js';
 import { findNearDuplicates } from './duplicates.js';
 import { renderMessage, type NearDuplicate, type Rule, type RuleContext } from './rule.js';
+import { withFileLock } from '../core/lock.js';
 import { scan } from './scan.js';
 import { VERSION } from '../version.js';
 import { namedFilesTree, stagedTree, walkedTree, type GitAnswer } from './tree.js';
@@ -62,6 +63,11 @@ export interface AuditResult {
   /** Findings to act on: suppressed and baselined ones are left out. */
   findings: Finding[];
   skipped: SkippedFile[];
+  /**
+   * Files named on the command line that their front end could not read as its files (a `.ipynb` that is no
+   * notebook, a folder named like one): a usage error, beside what was audited (see `FrontEnd.refusesUnread`).
+   */
+  refused: SkippedFile[];
   sanctioned: readonly SanctionedLoader[];
   /** Things the user should know that are not findings (e.g. a cache that had to be rebuilt). */
   warnings: string[];
@@ -259,7 +265,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
         }
       }
       if (file.candidate) analysed++;
-      own = [...own, ...projectFindings(file.path, file.language, role, file.source)];
+      own = [...own, ...projectFindings(file.path, rulesLanguage(file.language), role, file.source)];
       const { kept, used, suppressed } = applySuppressions(own, file.row.suppressions);
       suppressedCount += suppressed;
       const after: Finding[] = [];
@@ -298,6 +304,11 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       skipped.push({ path: path.relative(root, t).split(path.sep).join('/'), reason });
     }
   }
+  const named = new Set(gitMode ? [] : targets.map((t) => path.relative(root, t).split(path.sep).join('/')));
+  const refused = skipped.filter((s) => {
+    const language = named.has(s.path) ? languageOf(s.path) : null;
+    return language !== null && frontEndOf(language).refusesUnread === true && !isSizeSkip(s.reason);
+  });
 
   const sorted = dedupeAndSort(findings);
   assignFingerprints(sorted);
@@ -313,6 +324,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     config,
     findings: reported,
     skipped: skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    refused: refused.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     sanctioned,
     warnings,
     baseline,
@@ -485,7 +497,7 @@ async function handleBaseline(
   // the baseline module (and its schema library) loads only when a baseline is involved
   const { applyBaseline, readBaseline, updateBaseline, writeBaseline } = await import('./baseline.js');
   if (mode === 'write') {
-    const { written } = writeBaseline(file, findings);
+    const { written } = await withFileLock(root, file, file, () => writeBaseline(file, findings));
     return { reported: [], baseline: { file, mode, baselined: findings.length, fixed: 0, written } };
   }
   if (!existsSync(file)) {
@@ -498,7 +510,8 @@ async function handleBaseline(
   if (!baseline) return { reported: findings, baseline: null };
   const applied = applyBaseline(baseline, findings);
   if (mode === 'update') {
-    const { kept, dropped } = updateBaseline(file, baseline, findings);
+    // read again under the lock: another update may have dropped entries since
+    const { kept, dropped } = await withFileLock(root, file, file, () => updateBaseline(file, readBaseline(file) ?? baseline, findings));
     return { reported: applied.fresh, baseline: { file, mode, baselined: applied.baselined.length, fixed: dropped, written: kept } };
   }
   return {

@@ -54,7 +54,8 @@ export interface NearDuplicate {
   col: number;
   /** Whole percent, rounded down. */
   similarity: number;
-  of: { path: string; qualname: string; line: number; canonical: boolean; canonicalFor: string[] };
+  /** `cell`: the other function is in a notebook (its cell and line there; `line` is its JSON's line). */
+  of: { path: string; qualname: string; line: number; cell?: { index: number; line: number }; canonical: boolean; canonicalFor: string[] };
 }
 
 export interface Rule<M extends string = string> extends RuleMeta {

@@ -228,6 +228,7 @@ max-pairs-per-instruction = 4
         stampsDir: '.stamps',
         keysDir: '.provenant-keys',
         requireSignature: true,
+        requireKnownProducer: false,
         env: ['CUDA_*', 'SEED'],
         qc: [
           {
@@ -442,8 +443,9 @@ LOAD002 = "fatal"
 describe('writeConfigSection', () => {
   const settings = { sanctionedLoaders: ['utils.loader.CleanModelLoader'], baseModels: ['Qwen/Qwen2.5-32B'] };
 
+  /** What the edit left in the folder: no temporary file (the gitignored .provenant/ holds the edit's lock). */
   async function entries(): Promise<string[]> {
-    return (await fs.readdir(tmp)).sort();
+    return (await fs.readdir(tmp)).filter((name) => name !== '.provenant').sort();
   }
 
   it('creates a pyproject.toml holding only the table, which loads back', async () => {

@@ -22,6 +22,7 @@ import type { ConfigFile } from '../schemas/config.js';
 import { normalizeConfig, type Config, type Severity } from '../schemas/config-values.js';
 import { describeExpected, describeValue, valueAt } from './describe.js';
 import { BugError, errorMessage, UserError } from './errors.js';
+import { withFileLock } from './lock.js';
 
 export interface LoadConfigOptions {
   /** Where discovery starts; also the base of a relative `configPath`. */
@@ -586,6 +587,18 @@ export async function writeConfigSection(
     throw issuesError(checked.error.issues, Object.fromEntries(values), { display, text: '', kind: 'provenant' }, CONFIG_KEYS);
   }
 
+  // read and write under the file's lock (config files live at the project root), so a concurrent edit is kept
+  return withFileLock(path.dirname(path.resolve(file)), path.resolve(file), display, () => writeSectionLocked(file, display, kind, base, values, options));
+}
+
+async function writeSectionLocked(
+  file: string,
+  display: string,
+  kind: FileKind,
+  base: readonly string[],
+  values: [string, string[]][],
+  options: { force?: boolean },
+): Promise<{ created: boolean }> {
   const target = await existingTarget(file, display);
   if (target === null) {
     const body = values.map(([key, value]) => renderSetting(key, value, '\n')).join('');

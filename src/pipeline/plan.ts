@@ -12,6 +12,7 @@ import { audit } from '../audit/engine.js';
 import { loadConfig } from '../core/config.js';
 import { sha256Text } from '../provenance/hash.js';
 import { DigestCache } from '../provenance/digest-cache.js';
+import { moduleChanges } from '../provenance/modules.js';
 import { producerLookup, producerOf } from '../provenance/producer.js';
 import { producerAuditOf, type AuditedScript } from '../provenance/run.js';
 import { readStampFile, sidecarPath } from '../provenance/stamp-file.js';
@@ -41,6 +42,8 @@ export interface StageKey {
   scriptSha256: string | null;
   params: Record<string, string | number | boolean>;
   inputs: { path: string; sha256: string | null }[];
+  /** Made by `pipeline run --smoke` (absent for a full run, so full runs' hashes stay what they were). */
+  smoke?: true;
 }
 
 export interface PlanContext {
@@ -55,7 +58,8 @@ export interface PlanContext {
 export async function openPlan(options: PlanOptions): Promise<PlanContext & { close(): void }> {
   const { config, root } = await loadConfig({ cwd: options.cwd });
   const spec = await loadSpec(root, options.spec ? path.relative(root, path.resolve(options.cwd, options.spec)) : undefined);
-  const ledger = openLedger(root, { create: true });
+  // plan and gate read: in a read-only checkout they work without remembering digests
+  const ledger = openLedger(root, { create: true, orReadOnly: true });
   return {
     root,
     config,
@@ -88,8 +92,9 @@ export function stageKey(ctx: PlanContext, stage: Stage): StageKey {
   const script = typeof stage.spec.cmd === 'string' ? null : producerOf(argv, ctx.root, ctx.root);
   const scriptSha256 = script ? ctx.producers.facts(script).sha256 : null;
   const inputs = stage.inputs.map((p) => ({ path: p, sha256: ctx.digests.digest(p, path.join(ctx.root, p)).sha256 }));
-  const hash = sha256Text(JSON.stringify({ argv, shell: stage.spec.shell ?? false, scriptSha256, params, inputs }));
-  return { stage: stage.id, hash, template: stage.spec.cmd, argv, script, scriptSha256, params, inputs };
+  const smoke = ctx.smoke ? { smoke: true as const } : {};
+  const hash = sha256Text(JSON.stringify({ argv, shell: stage.spec.shell ?? false, scriptSha256, params, inputs, ...smoke }));
+  return { stage: stage.id, hash, template: stage.spec.cmd, argv, script, scriptSha256, params, inputs, ...smoke };
 }
 
 /** Why the stage must run, or an empty list when its outputs are stamped with this very key. */
@@ -103,6 +108,8 @@ export function staleness(ctx: PlanContext, stage: Stage, key: StageKey): string
     const recorded = (stamp.statement.predicate.buildDefinition.externalParameters as { pipeline?: StageKey }).pipeline;
     if (!recorded || recorded.stage !== stage.id) return [`output ${out} was not made by this stage`];
     if (recorded.hash !== key.hash) return whatChanged(recorded, key);
+    const modules = moduleChanges(ctx.root, stamp.statement, ctx.producers);
+    if (modules.length) return modules;
     const now = ctx.digests.digest(out, abs).sha256;
     if (now !== stamp.statement.subject[0]?.digest.sha256) return [`output ${out} changed since it was stamped`];
   }
@@ -125,7 +132,9 @@ function whatChanged(then: StageKey, now: StageKey): string[] {
     if (!old.has(input.path)) reasons.push(`new input ${input.path}`);
     else if (old.get(input.path) !== input.sha256) reasons.push(`input ${input.path} changed`);
   }
-  return reasons.length ? reasons : ['the stage definition changed'];
+  if (reasons.length) return reasons;
+  if ((then.smoke ?? false) !== (now.smoke ?? false)) return [then.smoke ? 'its outputs were made by a smoke run' : 'its outputs were made by a full run, not a smoke run'];
+  return ['the stage definition changed'];
 }
 
 export async function planPipeline(options: PlanOptions): Promise<Plan> {
@@ -211,13 +220,17 @@ export async function preflight(ctx: PlanContext, options: Pick<PlanOptions, 'cw
     scripts.set(script, [...(scripts.get(script) ?? []), stage.id]);
   }
   if (scripts.size) {
-    const result = await audit({ paths: [...scripts.keys()].map((s) => path.join(ctx.root, s)), cwd: ctx.root });
+    const paths = [...scripts.keys()].map((s) => path.join(ctx.root, s));
+    const result = await audit({ paths, cwd: ctx.root });
+    // the stamps record every finding; only those the baseline leaves stop a stage
+    const all = await audit({ paths, cwd: ctx.root, baseline: 'ignore' });
     for (const [script, ids] of scripts) {
-      const summary = producerAuditOf(result.findings, script);
+      const summary = producerAuditOf(all.findings, script, result.findings);
       audited.set(script, { sha256: ctx.producers.facts(script).sha256, audit: summary });
-      if (!summary.errors) continue;
+      const blocking = summary.errors - (summary.baselined ?? 0);
+      if (!blocking) continue;
       const codes = summary.codes.join(', ');
-      for (const id of ids) problems.push({ stage: id, kind: 'audit-errors', message: `script ${script} has ${summary.errors} error-level audit finding(s) (${codes})`, allowed: false });
+      for (const id of ids) problems.push({ stage: id, kind: 'audit-errors', message: `script ${script} has ${blocking} error-level audit finding(s) (${codes})`, allowed: false });
     }
   }
   const external = new Map<string, Stage[]>();

@@ -11,7 +11,9 @@ import { UserError } from '../core/errors.js';
 import { runAndStamp } from '../provenance/run.js';
 import { verifyPaths } from '../provenance/verify.js';
 import { evaluateGate, type GateOutcome } from './gates.js';
-import { openPlan, preflight, stageKey, staleness, type PlanContext, type PlanOptions } from './plan.js';
+import { acquireLock, type HeldLock } from '../core/lock.js';
+import { readStampFile, sidecarPath } from '../provenance/stamp-file.js';
+import { openPlan, preflight, stageKey, staleness, type PlanContext, type PlanOptions, type StageKey } from './plan.js';
 import { producerOf as stageWriting, type Stage } from './spec.js';
 
 export interface PipelineRunOptions extends PlanOptions {
@@ -44,12 +46,31 @@ export interface PipelineRunResult {
 
 export async function runPipeline(options: PipelineRunOptions): Promise<PipelineRunResult> {
   const ctx = await openPlan(options);
+  let held: HeldLock | null = null;
   try {
+    // one pipeline run per project: two would each run every stage, and write the same outputs
+    held = await acquireLock(ctx.root, 'pipeline', { what: `the pipeline of ${ctx.root}`, waitMs: 0, hint: 'one pipeline run at a time per project; wait for it to finish (it resumes where it is)' });
     return await execute(ctx, options);
   } finally {
+    held?.release();
     ctx.digests.flush();
     ctx.close();
   }
+}
+
+/** In a smoke run: the outputs a full run (or `provenant run`) stamped, which a smoke run must not replace. */
+export function fullRunOutputs(ctx: PlanContext, stage: Stage): string[] {
+  if (!ctx.smoke) return [];
+  return stage.outputs.filter((out) => {
+    const stamp = readStampFile(sidecarPath(ctx.root, out, ctx.config.provenance.stampsDir));
+    if (stamp.kind === 'none') return false;
+    const recorded = stamp.kind === 'ok' ? (stamp.statement.predicate.buildDefinition.externalParameters as { pipeline?: StageKey }).pipeline : undefined;
+    return recorded?.smoke !== true;
+  });
+}
+
+export function smokeRefusals(ctx: PlanContext, stage: Stage): string[] {
+  return fullRunOutputs(ctx, stage).map((out) => `smoke run: output ${out} holds a full run's stamped output, which a smoke run never replaces (smoke-test in another checkout, or move the output aside)`);
 }
 
 function selected(ctx: PlanContext, options: PipelineRunOptions): Stage[] {
@@ -126,6 +147,7 @@ async function execute(ctx: PlanContext, options: PipelineRunOptions, only?: Sta
       finish('up-to-date', [], started);
     } else {
       const refusal = [
+        ...smokeRefusals(ctx, stage),
         // pre-flight verified the inputs no stage writes; those written in this run are verified now
         ...problems.filter((p) => p.stage === stage.id && !p.allowed).map((p) => p.message),
         ...(await inputRefusals(ctx, stage, options)),

@@ -4,12 +4,16 @@
  * 2. every temporary sidecar is written and flushed, then the run becomes `written`;
  * 3. each temporary file is renamed over its sidecar (atomic on one file system), then the run is `done`.
  * Whoever opens the ledger next finishes a dead process's run: a `written` run rolls forward (its files are
- * complete), a `pending` one is undone (its temporary files deleted, its rows dropped).
+ * complete), a `pending` one is undone (its temporary files deleted, its rows dropped). A run holds the lock
+ * `run:<id>` from step 1 to its end; the kernel drops it when the process dies, so "dead" is "its lock can
+ * be taken" — never a guess from a process id, which a container may give to the next process.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
+import { removeLock, tryLock } from '../core/lock.js';
+import { UserError } from '../core/errors.js';
 import type { Ledger, NewStamp } from '../store/ledger.js';
 import { writeDurable } from './stamp-file.js';
 
@@ -38,59 +42,81 @@ export function newRunId(): string {
 export function commitStamps(root: string, ledger: Ledger | null, runId: string, stamps: readonly PreparedStamp[], startedAt: string): void {
   const planned = stamps.map((s) => ({ ...s, tmp: `${s.sidecar}.${runId}.tmp` }));
   const rel = (abs: string): string => path.relative(root, abs).split(path.sep).join('/');
-  ledger?.planRun(
-    { id: runId, pid: process.pid, startedAt },
-    planned.map((s) => ({ ...s.row, artifact: s.artifact, sidecar: rel(s.sidecar), tmp: rel(s.tmp) })),
-  );
-  crashPoint('planned');
+  const held = ledger ? tryLock(root, runLock(runId), { what: `run ${runId}` }) : null;
+  if (ledger && !held) throw new UserError(`run ${runId}: its lock is taken by another process`);
   try {
-    for (const s of planned) writeDurable(s.tmp, s.text);
-  } catch (error) {
-    for (const s of planned) rmSync(s.tmp, { force: true });
-    ledger?.deleteRun(runId);
-    throw error;
+    ledger?.planRun(
+      { id: runId, pid: process.pid, startedAt },
+      planned.map((s) => ({ ...s.row, artifact: s.artifact, sidecar: rel(s.sidecar), tmp: rel(s.tmp) })),
+    );
+    crashPoint('planned');
+    try {
+      for (const s of planned) writeDurable(s.tmp, s.text);
+    } catch (error) {
+      for (const s of planned) rmSync(s.tmp, { force: true });
+      ledger?.deleteRun(runId);
+      throw error;
+    }
+    ledger?.setRunState(runId, 'written');
+    crashPoint('written');
+    planned.forEach((s, i) => {
+      renameSync(s.tmp, s.sidecar);
+      if (i === 0) crashPoint('renamed');
+    });
+    ledger?.setRunState(runId, 'done');
+  } finally {
+    held?.release();
   }
-  ledger?.setRunState(runId, 'written');
-  crashPoint('written');
-  planned.forEach((s, i) => {
-    renameSync(s.tmp, s.sidecar);
-    if (i === 0) crashPoint('renamed');
-  });
-  ledger?.setRunState(runId, 'done');
+  if (held) removeLock(root, runLock(runId));
 }
 
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+function runLock(runId: string): string {
+  return `run:${runId}`;
 }
 
-/** Finishes or undoes the runs of processes that died while stamping; returns what it did, for a warning. */
-export function recoverRuns(root: string, ledger: Ledger): string[] {
+/**
+ * Finishes or undoes the runs of processes that died while stamping; returns what it did, for a warning.
+ * Runs whose process is still stamping are left alone and listed in `busy`.
+ */
+export function recoverRuns(root: string, ledger: Ledger, busy: string[] = []): string[] {
   const notes: string[] = [];
-  for (const run of ledger.unfinishedRuns()) {
-    if (alive(run.pid)) continue;
-    const rows = ledger.stampsOfRun(run.id);
-    if (run.state === 'pending') {
-      for (const row of rows) if (row.tmp) rmSync(path.join(root, row.tmp), { force: true });
-      ledger.deleteRun(run.id);
-      notes.push(`undid an interrupted run (${run.id}): no stamp of it was complete`);
+  if (ledger.readOnly) {
+    const left = ledger.unfinishedRuns().length;
+    // nothing can be renamed or deleted here; verify still judges the stamps that are in place
+    return left ? [`${left} interrupted run(s) in the ledger cannot be finished in this read-only checkout`] : [];
+  }
+  for (const listed of ledger.unfinishedRuns()) {
+    const held = tryLock(root, runLock(listed.id), { what: `run ${listed.id}` });
+    if (!held) {
+      busy.push(listed.id);
       continue;
     }
-    ledger.db.transaction(() => {
-      for (const row of rows) {
-        const tmp = row.tmp ? path.join(root, row.tmp) : null;
-        if (tmp && existsSync(tmp)) renameSync(tmp, path.join(root, row.sidecar));
-        else if (!existsSync(path.join(root, row.sidecar))) ledger.deleteStamp(row.id);
-      }
-    })();
-    ledger.setRunState(run.id, 'done');
-    notes.push(`finished an interrupted run (${run.id}): ${rows.length} stamp(s) put in place`);
+    try {
+      // read again under the lock: another process may have finished it in between
+      const run = ledger.unfinishedRuns().find((r) => r.id === listed.id);
+      if (run) notes.push(recoverRun(root, ledger, run));
+    } finally {
+      held.release();
+    }
+    removeLock(root, runLock(listed.id));
   }
   return notes;
+}
+
+function recoverRun(root: string, ledger: Ledger, run: { id: string; state: string }): string {
+  const rows = ledger.stampsOfRun(run.id);
+  if (run.state === 'pending') {
+    for (const row of rows) if (row.tmp) rmSync(path.join(root, row.tmp), { force: true });
+    ledger.deleteRun(run.id);
+    return `undid an interrupted run (${run.id}): no stamp of it was complete`;
+  }
+  ledger.db.transaction(() => {
+    for (const row of rows) {
+      const tmp = row.tmp ? path.join(root, row.tmp) : null;
+      if (tmp && existsSync(tmp)) renameSync(tmp, path.join(root, row.sidecar));
+      else if (!existsSync(path.join(root, row.sidecar))) ledger.deleteStamp(row.id);
+    }
+  })();
+  ledger.setRunState(run.id, 'done');
+  return `finished an interrupted run (${run.id}): ${rows.length} stamp(s) put in place`;
 }

@@ -5,9 +5,11 @@
  * so a directory's digest changes when any file in it is added, removed, renamed or edited.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 
+import { isErrno } from '../core/config.js';
+import { UserError } from '../core/errors.js';
 import { toPosix } from '../core/paths.js';
 
 /** 4 MiB: large enough that the hash, not the system calls, sets the pace. */
@@ -44,19 +46,41 @@ export interface DirectoryDigest {
   manifest: string;
 }
 
-/** The files under `dir` (symlinks are not followed; sidecar stamps are left out), relative, sorted. */
+/**
+ * The files under `dir`, relative, sorted; sidecar stamps are left out. Links are followed (a Hugging Face
+ * snapshot is links into its blobs), so the manifest lists what they point at under the link's own name; a
+ * link that points nowhere, or back into a folder being walked, is refused rather than left out.
+ */
 export function listTree(dir: string): string[] {
   const out: string[] = [];
-  const walk = (rel: string): void => {
+  const walk = (rel: string, real: string, above: ReadonlySet<string>): void => {
+    const here = new Set(above).add(real);
     for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
       const child = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(child);
+      if (entry.isSymbolicLink()) {
+        const target = followLink(dir, child);
+        if (target.isDirectory()) {
+          const realChild = realpathSync(path.join(dir, child));
+          if (here.has(realChild)) throw new UserError(`${path.join(dir, child)}: a link back into a folder that contains it (${readlinkSync(path.join(dir, child))}): the folder would never end`, { hint: 'remove the link, or stamp the folder it points at' });
+          walk(child, realChild, here);
+        } else if (target.isFile() && !entry.name.endsWith(STAMP_SUFFIX)) out.push(child);
+      } else if (entry.isDirectory()) walk(child, path.join(real, entry.name), here);
       else if (entry.isFile() && !entry.name.endsWith(STAMP_SUFFIX)) out.push(child);
     }
   };
-  walk('');
+  walk('', realpathSync(dir), new Set());
   // byte order, not locale order, so every machine builds the same manifest
   return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function followLink(dir: string, child: string): Stats {
+  const abs = path.join(dir, child);
+  try {
+    return statSync(abs);
+  } catch (error) {
+    if (!isErrno(error, 'ENOENT', 'ENOTDIR', 'ELOOP')) throw error;
+    throw new UserError(`${abs}: a link to ${readlinkSync(abs)}, which does not exist: the folder cannot be hashed whole`, { hint: 'remove the link or restore what it points at', cause: error });
+  }
 }
 
 export function sha256Directory(dir: string): DirectoryDigest {
@@ -65,7 +89,7 @@ export function sha256Directory(dir: string): DirectoryDigest {
   const files = listTree(dir);
   for (const rel of files) {
     const file = path.join(dir, rel);
-    size += lstatSync(file).size;
+    size += statSync(file).size;
     lines.push(`${sha256File(file)}  ${toPosix(rel)}\n`);
   }
   const manifest = lines.join('');

@@ -1,6 +1,6 @@
 /**
  * `provenant investigate PATH`: the data-provenance investigation of a file made before stamps existed. It
- * matches the file's field set against the record shapes each Python script writes (Jaccard), dates the file
+ * matches the file's field set against the record shapes each Python script or notebook writes (Jaccard), dates the file
  * (its first commit, else its mtime) and the sanctioned loader (its first commit), reads which scripts existed
  * when the file appeared (from that commit's tree, so renamed and deleted scripts count), and gathers the
  * candidates' registry status and known bugs. The answer is an evidence table and a verdict with its reason;
@@ -10,6 +10,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
+import { isNotebookPath, readNotebookSource } from '../analysis/notebook/index.js';
 import { loadConfig } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import { discover } from '../core/files.js';
@@ -27,13 +28,25 @@ export interface InvestigateOptions {
   path: string;
   /** Write a legacy stamp holding the investigation. */
   record?: boolean;
+  /** A person's reason for accepting the file as it is: recorded in the legacy stamp, which then verifies. */
+  accept?: string;
   env?: NodeJS.ProcessEnv;
   warn(message: string): void;
 }
 
 /** A candidate counts as the likely producer from this overlap up. */
 export const LIKELY = 0.6;
-const SCRIPT_GLOBS = ['**/*.py', '**/*.py.DEPRECATED'];
+/** Scripts and notebooks (a notebook's code cells are Python), kept under `.DEPRECATED` or not. */
+const SCRIPT_GLOBS = ['**/*.py', '**/*.py.DEPRECATED', '**/*.ipynb', '**/*.ipynb.DEPRECATED'];
+const SCRIPT_PATH = /\.(?:py|ipynb)(?:\.DEPRECATED)?$/;
+const PYTHON_PATH = /\.py(?:\.DEPRECATED)?$/;
+
+/** The Python a candidate runs: a script's text, a notebook's code cells joined; null for a notebook that does not read. */
+function codeOf(file: string, text: string): string | null {
+  if (!isNotebookPath(file.replace(/\.DEPRECATED$/, ''))) return text;
+  const read = readNotebookSource(text);
+  return read.ok ? read.notebook.python : null;
+}
 
 export async function investigate(options: InvestigateOptions): Promise<InvestigateReport> {
   const { config, root } = await loadConfig({ cwd: options.cwd });
@@ -75,9 +88,12 @@ export async function investigate(options: InvestigateOptions): Promise<Investig
     evidence: evidenceTable(facts, verdict, LIKELY),
     recorded: null,
   };
-  if (options.record) {
+  if (options.accept !== undefined && verdict === 'quarantine') {
+    throw new UserError(`${rel}: the investigation quarantines it (${reason}); accepting does not lift a quarantine`, { hint: 'regenerate the file with an active script through `provenant run`' });
+  }
+  if (options.record || options.accept !== undefined) {
     const { recordLegacyStamp } = await import('./investigate-record.js');
-    report.recorded = await recordLegacyStamp(root, config, report, options.env ?? process.env, options.warn);
+    report.recorded = await recordLegacyStamp(root, config, report, options.env ?? process.env, options.warn, options.accept);
   }
   return report;
 }
@@ -151,8 +167,9 @@ async function rankCandidates(
   }
   const out: InvestigateCandidate[] = [];
   const quoted = fields.map((f) => new RegExp(`["']${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']|\\b${f.replace(/\W/g, '')}\\s*=`));
-  const consider = async (file: string, text: string, existedThen: boolean): Promise<void> => {
-    if (fields.length === 0 || !quoted.some((q) => q.test(text))) return;
+  const consider = async (file: string, raw: string, existedThen: boolean): Promise<void> => {
+    const text = codeOf(file, raw);
+    if (text === null || fields.length === 0 || !quoted.some((q) => q.test(text))) return;
     const writes = await scriptWrites(text);
     let best: string[] = [];
     let score = 0;
@@ -169,7 +186,8 @@ async function rankCandidates(
   for (const [file, text] of then.texts) await consider(file, text, true);
   for (const [file, text] of now) await consider(file, text, then.known ? false : isOlder(added.get(file)?.date ?? mtimeOf(root, file), seen.date));
   out.sort((a, b) => b.score - a.score || Number(b.existedThen) - Number(a.existedThen) || (a.path < b.path ? -1 : 1));
-  return { ranked: out, scriptsThen: then.known ? then.texts.size : null };
+  // the evidence counts the Python scripts of that time; notebooks are weighed as candidates all the same
+  return { ranked: out, scriptsThen: then.known ? [...then.texts.keys()].filter((f) => PYTHON_PATH.test(f)).length : null };
 }
 
 function mtimeOf(root: string, rel: string): string {
@@ -180,11 +198,11 @@ function isOlder(a: string, b: string): boolean {
   return Date.parse(a) <= Date.parse(b);
 }
 
-/** The Python scripts of the commit the file appeared in (or the last commit before its mtime), with their text then. */
+/** The Python scripts and notebooks of the commit the file appeared in (or the last commit before its mtime), with their text then. */
 async function scriptsAt(root: string, seen: FirstSeen): Promise<{ known: boolean; texts: Map<string, string> }> {
   const commit = seen.commit ?? (await commitAtDate(root, new Date(seen.date)))?.commit ?? null;
   if (!commit) return { known: false, texts: new Map() };
-  const files = (await filesAtCommit(root, commit)).filter((f) => /\.py(\.DEPRECATED)?$/.test(f));
+  const files = (await filesAtCommit(root, commit)).filter((f) => SCRIPT_PATH.test(f));
   return { known: true, texts: await textsAtCommit(root, commit, files) };
 }
 

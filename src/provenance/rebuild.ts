@@ -1,10 +1,12 @@
 /**
  * `provenant ledger rebuild`: restores the ledger from the sidecar stamps, which are the truth. It finds every
  * `*.prov.json` under the root (honouring the config's excludes) and under the stamps folder, indexes the
- * readable ones and lists the rest with their problem, and replaces the ledger's rows in one transaction. An
+ * readable ones and lists the rest with their problem (an unsigned stamp whose claims about its artifact's
+ * content do not hold is one: rebuilding never launders an edited stamp into history), and replaces the ledger's rows in one transaction. An
  * unreadable ledger is first moved aside (kept as `ledger.db.bad`, never deleted); a readable one keeps its
  * older stamps whose sidecars were since overwritten, so rebuilding never shortens `provenant log`.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import { loadConfig } from '../core/config.js';
@@ -17,7 +19,9 @@ import { openLedger, setLedgerAside, type Ledger, type NewStamp } from '../store
 import { SchemaFromFutureError } from '../store/migrate.js';
 import { newRunId, recoverRuns } from './commit.js';
 import { STAMP_SUFFIX } from './hash.js';
-import { readStampFile, sidecarPath } from './stamp-file.js';
+import { digestArtifact } from './artifact.js';
+import { contentMismatches } from './recompute.js';
+import { insideRoot, readStampFile, sidecarPath } from './stamp-file.js';
 
 export interface RebuildOptions {
   cwd: string;
@@ -56,19 +60,47 @@ export async function rebuildLedger(options: RebuildOptions): Promise<RebuildRep
       invalid.push({ sidecar: rel, problem: `it stamps ${artifact}, whose stamp belongs at ${expected} (a copied or moved stamp)` });
       continue;
     }
+    const claims = read.envelope ? [] : unsignedClaims(root, artifact, read.statement);
+    if (claims.length) {
+      invalid.push({ sidecar: rel, problem: `unsigned, and it does not describe ${artifact}: ${claims.join('; ')} (an edited stamp is not taken into the ledger)` });
+      continue;
+    }
     found.push({ ...rowOfStatement(read.statement, read.envelope !== null), artifact, sidecar: rel, tmp: null, stampSha256: read.sha256 });
   }
   found.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.sidecar < b.sidecar ? -1 : 1));
 
   const { ledger, setAside } = openOrSetAside(root);
   try {
-    for (const note of recoverRuns(root, ledger)) options.warn(note);
+    const busy: string[] = [];
+    for (const note of recoverRuns(root, ledger, busy)) options.warn(note);
+    if (busy.length) {
+      // its rows are not final yet: rebuilding now would drop the stamps it is about to put in place
+      throw new UserError(`a run is stamping right now (${busy.join(', ')}); nothing was rebuilt`, { hint: 'run ledger rebuild again when it has finished' });
+    }
     const history = setAside ? [] : superseded(ledger, new Set(found.map((s) => s.stampSha256)));
     const startedAt = new Date().toISOString();
     ledger.replaceAll(newRunId(), startedAt, [...history, ...found]);
     return { version: 1, stamps: found.length, history: history.length, invalid, setAside: setAside && toPosix(path.relative(root, setAside)) };
   } finally {
     ledger.close();
+  }
+}
+
+/**
+ * For an unsigned stamp of an artifact that still has the stamped bytes: what the stamp says of the content
+ * that the content contradicts. (A changed artifact is indexed as it is: verify reports it tampered.)
+ */
+function unsignedClaims(root: string, artifact: string, statement: Statement): string[] {
+  const subject = statement.subject[0];
+  const abs = insideRoot(root, artifact);
+  if (!subject || !abs || !existsSync(abs)) return [];
+  try {
+    if (digestArtifact(abs).sha256 !== subject.digest.sha256) return [];
+    return contentMismatches(abs, artifact, subject);
+  } catch (error) {
+    // a folder that cannot be hashed whole is verify's to report, not a reason to drop the stamp
+    if (error instanceof UserError) return [];
+    throw error;
   }
 }
 

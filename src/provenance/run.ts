@@ -27,8 +27,10 @@ import { DigestCache } from './digest-cache.js';
 import { sha256Text } from './hash.js';
 import { commitStamps, newRunId, recoverRuns, type PreparedStamp } from './commit.js';
 import { signingKey } from './keys.js';
-import { producerLookup, producerOf, type ProducerFacts } from './producer.js';
+import { importedModules, type ModuleDigest } from './modules.js';
+import { producerLookup, resolveProducer, type ProducerFacts } from './producer.js';
 import { runQc } from './qc.js';
+import { holdOutputs } from './output-locks.js';
 import { insideRoot, readStampFile, serialiseStamp, sidecarPath } from './stamp-file.js';
 
 export interface RunOptions {
@@ -88,20 +90,38 @@ export async function runAndStamp(options: RunOptions): Promise<RunResult> {
   const outputs = options.outputs.map((p) => locate(root, options.cwd, p, '--out'));
   const inputs = options.inputs.map((p) => locate(root, options.cwd, p, '--in'));
   for (const input of inputs) if (!existsSync(input.abs)) throw new UserError(`--in ${input.rel}: no such file or folder`);
+  const held = await holdOutputs(root, config.provenance.stampsDir, outputs);
+  try {
+    return await runHeld(options, config, root, outputs, inputs);
+  } finally {
+    held.release();
+  }
+}
 
-  const producerRel = producerOf(options.argv, root, options.cwd);
-  const producer = producerRel ? (await producerLookup(root, config)).facts(producerRel) : null;
+/** The run itself, while this process holds its outputs. */
+async function runHeld(options: RunOptions, config: Config, root: string, outputs: Located[], inputs: Located[]): Promise<RunResult> {
+  const resolved = resolveProducer(options.argv, root, options.cwd);
+  const lookup = await producerLookup(root, config);
+  const producer = resolved.path ? lookup.facts(resolved.path) : null;
   const refusals: string[] = [];
-  if (producer?.status === 'deprecated' && !options.allowDeprecated) {
-    refusals.push(`${producer.path} is deprecated (${producer.reason})${producer.replacedBy ? `; use ${producer.replacedBy}` : ''} — pass --allow-deprecated to run it anyway`);
+  // every script the command runs is checked, the producer or not: a launcher running a retired script is refused
+  for (const script of resolved.scripts.map((p) => lookup.facts(p))) {
+    if (script.status === 'deprecated' && !options.allowDeprecated) {
+      refusals.push(`${script.path} is deprecated (${script.reason})${script.replacedBy ? `; use ${script.replacedBy}` : ''} — pass --allow-deprecated to run it anyway`);
+    }
   }
   const known = producer ? options.audited?.get(producer.path) : undefined;
   const audited = !producer?.exists ? null : known && known.sha256 === producer.sha256 ? known.audit : await auditProducer(root, options.cwd, producer.path);
-  if (audited && audited.errors > 0 && !options.allowFindings) {
-    refusals.push(`${producer?.path} has ${audited.errors} error-level audit finding(s) (${audited.codes.join(', ')}) — fix them, or pass --allow-findings`);
+  const blocking = audited ? audited.errors - (audited.baselined ?? 0) : 0;
+  if (audited && blocking > 0 && !options.allowFindings) {
+    refusals.push(`${producer?.path} has ${blocking} error-level audit finding(s) (${audited.codes.join(', ')}) — fix them, or pass --allow-findings`);
   }
   if (options.inputVerdicts) refusals.push(...(await inputRefusals(options.cwd, inputs, options.inputVerdicts, options.env, options.warn)));
   if (refusals.length) return { kind: 'refused', reasons: refusals };
+  const modules = producer?.exists ? await importedModules(root, producer.path) : [];
+  // the launcher that ran the producer (a shell script, a Makefile) is part of the code that made the outputs
+  const launcher = resolved.via ? lookup.digest(resolved.via) : null;
+  if (resolved.via && launcher) modules.unshift({ path: resolved.via, sha256: launcher });
   // inputs through the fast path: a pipeline stage's large inputs were hashed when first verified, not again here
   const inputLinks = withLedger(root, (digests) => inputs.map((input) => linkInput(root, config, input, digests)));
 
@@ -131,7 +151,8 @@ export async function runAndStamp(options: RunOptions): Promise<RunResult> {
     cwd: options.cwd,
     outputs,
     inputLinks,
-    producer: producer ? producerRecord(producer, audited) : null,
+    producer: producer ? producerRecord(producer, audited, modules) : null,
+    producerUnknown: producer ? null : (resolved.unknown ?? 'no producer script was found'),
     attestation,
     python: await python,
     state: await git,
@@ -152,6 +173,8 @@ export interface StampRequest {
   outputs: { rel: string; abs: string }[];
   inputLinks: InputLink[];
   producer: Producer | null;
+  /** Why the command names no producer script, when it does not. */
+  producerUnknown?: string | null;
   attestation: Attestation | null;
   python: PythonInfo | null;
   state: WorkTreeState | null;
@@ -178,6 +201,7 @@ export function stampArtifacts(r: StampRequest): Extract<RunResult, { kind: 'sta
     python: r.python,
     state: r.state,
     producerBlock: r.producer,
+    producerUnknown: r.producerUnknown ?? null,
     inputLinks: r.inputLinks,
     attestation: r.attestation,
     startedOn: r.startedOn,
@@ -228,20 +252,38 @@ function prepareStamp(r: StampRequest, shared: Shared, signer: ReturnType<typeof
   };
 }
 
+/** The script's audit, every finding counted; `baselined` of its errors are in the baseline (they do not refuse the run). */
 export async function auditProducer(root: string, cwd: string, rel: string): Promise<ProducerAudit> {
-  return producerAuditOf((await audit({ paths: [path.join(root, rel)], cwd })).findings, rel);
+  const paths = [path.join(root, rel)];
+  const acted = await audit({ paths, cwd });
+  // answered from the results cache: the same file, the baseline left aside
+  const all = await audit({ paths, cwd, baseline: 'ignore' });
+  return producerAuditOf(all.findings, rel, acted.findings);
 }
 
-/** What a stamp records of an audit's findings in the script `rel`: errors, warnings and the error codes. */
-export function producerAuditOf(findings: readonly Finding[], rel: string): ProducerAudit {
+/**
+ * What a stamp records of an audit's findings in the script `rel`: errors, warnings and the error codes,
+ * baselined findings included; given the findings left after the baseline, how many errors it hid.
+ */
+export function producerAuditOf(findings: readonly Finding[], rel: string, afterBaseline?: readonly Finding[]): ProducerAudit {
+  const errorsIn = (list: readonly Finding[]): Finding[] => list.filter((f) => f.path === rel && f.severity === 'error');
   const mine = findings.filter((f) => f.path === rel);
-  const errors = mine.filter((f) => f.severity === 'error');
-  return { errors: errors.length, warnings: mine.filter((f) => f.severity === 'warning').length, codes: [...new Set(errors.map((f) => f.code))].sort() };
+  const errors = errorsIn(findings);
+  const baselined = afterBaseline ? errors.length - errorsIn(afterBaseline).length : 0;
+  return { errors: errors.length, warnings: mine.filter((f) => f.severity === 'warning').length, codes: [...new Set(errors.map((f) => f.code))].sort(), baselined };
 }
 
-export function producerRecord(producer: ProducerFacts, audited: Producer['audit']): Producer | null {
+export function producerRecord(producer: ProducerFacts, audited: Producer['audit'], modules: readonly ModuleDigest[] = []): Producer | null {
   if (!producer.sha256) return null;
-  return { path: producer.path, sha256: producer.sha256, registryId: producer.path, status: producer.status, audit: audited };
+  return {
+    path: producer.path,
+    sha256: producer.sha256,
+    registryId: producer.path,
+    status: producer.status,
+    audit: audited,
+    modules: modules.map((m) => ({ path: m.path, sha256: m.sha256 })),
+    ...(producer.sameAs ? { sameAs: producer.sameAs } : {}),
+  };
 }
 
 /** Runs `use` with a digest cache on the ledger's fast path, then remembers what it hashed. */
@@ -285,6 +327,7 @@ export interface BuildInput {
   python: PythonInfo | null;
   state: Awaited<ReturnType<typeof workTreeState>>;
   producerBlock: Producer | null;
+  producerUnknown?: string | null;
   inputLinks: InputLink[];
   attestation: Attestation | null;
   qc: ReturnType<typeof runQc>;
@@ -335,6 +378,7 @@ export function buildStatement(b: BuildInput): Statement {
         version: STAMP_VERSION,
         git: { commit: b.state?.commit ?? null, dirty: (b.state?.dirtyPaths.length ?? 0) > 0, dirtyPaths: b.state?.dirtyPaths ?? [] },
         producer: b.producerBlock,
+        ...(b.producerBlock === null && b.producerUnknown ? { producerUnknown: b.producerUnknown } : {}),
         inputs: b.inputLinks,
         exitCode: 0,
         attestation: b.attestation,

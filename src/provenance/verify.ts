@@ -1,11 +1,14 @@
 /**
  * `provenant verify`: a verdict for each artifact, the cheapest checks first, the first failure wins:
  * unstamped → tampered (stamp unreadable, names another file or a path outside the project, content digest
- * differs; the (size, mtime, inode) fast path skips rehashing unchanged files unless `full`) → bad-signature →
- * quarantined (producer deprecated now or then, a known bug fixed after the producing commit, a chat template
- * or special tokens on a base model, a failed sentinel, a legacy investigation that said so) → stale (the
- * producer's code or an input changed since) → failed-qc → upstream-bad (an input's own verdict, recursively,
- * with the chain) → ok.
+ * differs; the (size, mtime, inode) fast path skips rehashing unchanged files unless `full`; what the stamp
+ * says of the content — size, record count, fields, file count — no longer matches it, checked whenever no
+ * signature or ledger row vouches for the stamp's bytes) → bad-signature → quarantined (producer deprecated
+ * now or then, a known bug fixed after the producing commit, a chat template or special tokens on a base
+ * model, a failed sentinel, a legacy investigation that said so) → suspect (a legacy stamp nobody accepted;
+ * an unknown producer where the config requires a known one) → stale (the producer's code, a module it
+ * imports or an input changed since) → failed-qc → upstream-bad (an input's own verdict, recursively, with
+ * the chain) → ok.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -14,11 +17,14 @@ import type { KeyObject } from 'node:crypto';
 
 import { modelClassifier, type ModelVerdict } from '../audit/model-classes.js';
 import { loadConfig } from '../core/config.js';
+import { UserError } from '../core/errors.js';
 import { isAncestor } from '../core/git.js';
 import type { Config } from '../schemas/config.js';
 import type { Statement, Verdict, VerifyReport, VerifyResult } from '../schemas/stamp.js';
 import { openLedger, type Ledger } from '../store/ledger.js';
 import { DigestCache } from './digest-cache.js';
+import { moduleChanges } from './modules.js';
+import { contentMismatches } from './recompute.js';
 import { recoverRuns } from './commit.js';
 import { allowedKeys, verifyEnvelope } from './keys.js';
 import { producerLookup, type ProducerLookup } from './producer.js';
@@ -54,7 +60,7 @@ export async function verifyPaths(options: VerifyOptions): Promise<VerifyReport>
     config,
     ledger,
     keys: null,
-    producers: await producerLookup(root, config),
+    producers: await producerLookup(root, config, { twins: 'annotated' }),
     memo: new Map(),
     digests: new DigestCache(ledger, options.full ?? false),
     ancestry: new Map(),
@@ -76,7 +82,7 @@ function relative(root: string, cwd: string, p: string): string {
 }
 
 function result(rel: string, verdict: Verdict, reasons: string[], extra: Partial<VerifyResult> = {}): VerifyResult {
-  return { path: rel, verdict, reasons, stamp: null, signedBy: null, chain: [], fastPath: false, ...extra };
+  return { path: rel, verdict, reasons, stamp: null, signedBy: null, signature: null, notes: [], chain: [], fastPath: false, ...extra };
 }
 
 async function verifyOne(ctx: Context, rel: string, visiting: readonly string[]): Promise<VerifyResult> {
@@ -96,8 +102,8 @@ async function check(ctx: Context, rel: string, visiting: readonly string[]): Pr
   if (stamp.kind === 'none') {
     return result(rel, 'unstamped', [existsSync(abs) ? `no stamp (${stampRel}): nothing says how this was made` : 'no such file, and no stamp']);
   }
-  const base = { stamp: stampRel };
-  if (stamp.kind === 'invalid') return result(rel, 'tampered', [`${stampRel}: ${stamp.problem}`], base);
+  if (stamp.kind === 'invalid') return result(rel, 'tampered', [`${stampRel}: ${stamp.problem}`], { stamp: stampRel });
+  const base = { stamp: stampRel, signature: stamp.envelope ? ('signed' as const) : ('unsigned' as const) };
   const st = stamp.statement;
   const subject = st.subject[0];
   if (!subject) return result(rel, 'tampered', [`${stampRel}: no subject`], base);
@@ -106,14 +112,22 @@ async function check(ctx: Context, rel: string, visiting: readonly string[]): Pr
   if (subject.name !== rel) {
     return result(rel, 'tampered', [`${stampRel} is the stamp of ${subject.name}, not of this file (a copied stamp?)`], base);
   }
-  const escaping = [...st.predicate.provenant.inputs.map((i) => i.path), st.predicate.provenant.producer?.path ?? ''].filter((p) => p && !insideRoot(ctx.root, p));
+  const made = st.predicate.provenant.producer;
+  const escaping = [...st.predicate.provenant.inputs.map((i) => i.path), made?.path ?? '', ...(made?.modules ?? []).map((m) => m.path)].filter((p) => p && !insideRoot(ctx.root, p));
   if (escaping.length) return result(rel, 'tampered', [`${stampRel} names paths outside the project: ${escaping.join(', ')}`], base);
   const history = ctx.ledger?.history(rel) ?? [];
   if (history.length && !history.some((row) => row.stamp_sha256 === stamp.sha256)) {
     return result(rel, 'tampered', [`${stampRel} was edited after provenant wrote it (the ledger knows ${history.length} stamp(s) of this file, none with these bytes)`], base);
   }
   if (!existsSync(abs)) return result(rel, 'tampered', ['the artifact is gone but its stamp is still here'], base);
-  const current = ctx.digests.digest(rel, abs);
+  let current: ReturnType<DigestCache['digest']>;
+  try {
+    current = ctx.digests.digest(rel, abs);
+  } catch (error) {
+    // a folder that can no longer be hashed whole (a link that points nowhere) is not the folder stamped
+    if (!(error instanceof UserError)) throw error;
+    return result(rel, 'tampered', [error.message], base);
+  }
   const fastPath = current.fast;
   if (current.sha256 !== subject.digest.sha256) {
     return result(rel, 'tampered', [`content changed after it was stamped (sha256 ${short(subject.digest.sha256)} recorded, ${short(current.sha256)} now)`], { ...base, fastPath });
@@ -128,10 +142,19 @@ async function check(ctx: Context, rel: string, visiting: readonly string[]): Pr
   } else if (ctx.config.provenance.requireSignature) {
     return result(rel, 'bad-signature', [`${stampRel} is not signed, and the config sets require-signature`], { ...base, fastPath });
   }
-  const done = { ...base, fastPath, signedBy };
+  // what the content determines is recomputed unless a signature or the ledger vouches for the stamp's bytes
+  // (provenant wrote those claims from the very bytes the digest just matched)
+  const vouched = signedBy !== null || history.some((row) => row.stamp_sha256 === stamp.sha256);
+  if (!vouched) {
+    const mismatches = contentMismatches(abs, rel, subject);
+    if (mismatches.length) return result(rel, 'tampered', mismatches.map((m) => `${stampRel} does not describe the content: ${m}`), { ...base, fastPath, signedBy });
+  }
+  const done = { ...base, fastPath, signedBy, notes: notesOf(st) };
 
   const quarantine = await quarantineReasons(ctx, st);
   if (quarantine.length) return result(rel, 'quarantined', quarantine, done);
+  const suspect = suspectReasons(ctx, st, rel);
+  if (suspect.length) return result(rel, 'suspect', suspect, done);
   const stale = staleReasons(ctx, st);
   if (stale.length) return result(rel, 'stale', stale, done);
   const failed = st.predicate.provenant.qc.flatMap((q) => q.checks.filter((c) => !c.passed).map((c) => `QC ${q.policy}: ${c.name} failed (${c.value ?? '?'}${c.threshold !== undefined && c.threshold !== null ? ` vs ${c.threshold}` : ''})${c.detail ? ` — ${c.detail}` : ''}`));
@@ -149,6 +172,29 @@ async function check(ctx: Context, rel: string, visiting: readonly string[]): Pr
     }
   }
   return result(rel, 'ok', [], done);
+}
+
+/** What a person should know about an artifact even when it verifies. */
+function notesOf(st: Statement): string[] {
+  const block = st.predicate.provenant;
+  const notes: string[] = [];
+  if (block.producerUnknown) notes.push(`producer unknown: ${block.producerUnknown}`);
+  const accepted = block.investigation?.accepted;
+  if (accepted) notes.push(`legacy file accepted by ${accepted.by ?? 'a person'} on ${accepted.at}: ${accepted.reason}`);
+  return notes;
+}
+
+function suspectReasons(ctx: Context, st: Statement, rel: string): string[] {
+  const block = st.predicate.provenant;
+  const reasons: string[] = [];
+  const investigation = block.investigation;
+  if (investigation && !investigation.accepted) {
+    reasons.push(`legacy stamp: nothing recorded how this was made; the investigation says ${investigation.verdict} (${investigation.reason}) — once a person has checked it: provenant investigate --accept --reason "…" ${rel}`);
+  }
+  if (block.producerUnknown && ctx.config.provenance.requireKnownProducer) {
+    reasons.push(`producer unknown (${block.producerUnknown}), and the config sets require-known-producer`);
+  }
+  return reasons;
 }
 
 function short(sha: string | null): string {
@@ -205,6 +251,7 @@ function staleReasons(ctx: Context, st: Statement): string[] {
     const now = ctx.producers.facts(made.path);
     if (!now.exists) reasons.push(`producer ${made.path} no longer exists`);
     else if (now.sha256 !== made.sha256) reasons.push(`producer ${made.path} changed since this was made (sha256 ${short(made.sha256)} then, ${short(now.sha256)} now)`);
+    reasons.push(...moduleChanges(ctx.root, st, ctx.producers));
   }
   for (const input of block.inputs) {
     const abs = insideRoot(ctx.root, input.path);

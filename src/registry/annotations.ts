@@ -13,6 +13,7 @@ import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, YAMLMap, 
 import type { z } from 'zod';
 
 import { closest, describeIssue, formatKeyPath, isErrno, writeAtomic } from '../core/config.js';
+import { withFileLock } from '../core/lock.js';
 import { describeExpected, valueAt } from '../core/describe.js';
 import { BugError, errorMessage, UserError } from '../core/errors.js';
 import { ANNOTATIONS_VERSION, AnnotationSchema, AnnotationsFileSchema, KnownBugSchema, type Annotation, type AnnotationsFile } from '../schemas/registry.js';
@@ -227,6 +228,11 @@ export interface EditOutcome<R> {
  * line stays as it was. Fields a person wrote survive unless `edit` removed them.
  */
 export async function editAnnotations<R>(root: string, file: string, edit: (editor: AnnotationsEditor) => R): Promise<EditOutcome<R>> {
+  // read, edit and write under the file's lock: a concurrent edit is applied to what this one wrote
+  return withFileLock(root, path.resolve(root, file), file, () => editLocked(root, file, edit));
+}
+
+async function editLocked<R>(root: string, file: string, edit: (editor: AnnotationsEditor) => R): Promise<EditOutcome<R>> {
   const abs = path.resolve(root, file);
   const original = await readAnnotationsText(root, file);
   const parsed = original === null ? null : parseAnnotations(original, file);

@@ -57,7 +57,8 @@ function deprecatedUses(entries: readonly RegistryEntry[]): CheckProblem[] {
       const verb = d.via === 'import' ? 'imports' : `runs (${VIA[d.via] ?? d.via})`;
       problems.push({
         kind: 'uses-deprecated',
-        message: `${d.path}:${d.line} ${verb} the deprecated ${target.path}${instead}`,
+        // a notebook's line is placed by its cell; `line` stays the JSON's, where an annotation lands
+        message: `${d.path}:${d.cell ? `cell ${d.cell.index}:${d.cell.line}` : d.line} ${verb} the deprecated ${target.path}${instead}`,
         path: d.path,
         line: d.line,
       });

@@ -5,7 +5,7 @@
  * language-agnostic, so any front end `loadFrontEnds` knows plugs in here.
  */
 import { factsKey, type FileFacts, type Language } from '../analysis/facts.js';
-import { loadFrontEnds, type FrontEnds } from '../analysis/index.js';
+import { loadFrontEnds, sizedBySource, sourceProblem, type FrontEnds } from '../analysis/index.js';
 import { decodeSource, readBytes } from '../core/files.js';
 import type { RegistryFileRow } from '../store/queries.js';
 import type { RegisteredFile } from './files.js';
@@ -29,7 +29,8 @@ export interface Collection {
 interface Miss {
   file: RegisteredFile;
   hash: string;
-  text: string;
+  /** The decoded text; null for a file read again when extracted (a notebook: megabytes of outputs, not held). */
+  text: string | null;
 }
 
 function decodePart(row: RegistryFileRow): FilePart {
@@ -57,25 +58,33 @@ async function frontEndsFor(misses: readonly Miss[]): Promise<FrontEnds | null> 
   return frontEnds;
 }
 
+/** A file's text read again, as `collect` first read it (a notebook: whole, whatever its size). */
+function reread(file: RegisteredFile): { ok: true; text: string } | { ok: false; reason: string } {
+  const read = readBytes(file, Number.POSITIVE_INFINITY);
+  return read.ok ? decodeSource(read.bytes) : read;
+}
+
 export async function collect(files: readonly RegisteredFile[], index: RegistryIndex, maxFileSize: number): Promise<Collection> {
   const rows = index.files();
   const out: Collection = { parts: [], rows: [], facts: [], parsed: 0, vanished: false, warnings: [] };
   const parts = new Map<string, FilePart>();
   const misses: Miss[] = [];
+  const unreadable = (file: RegisteredFile, reason: string): void => {
+    const part = unreadablePart(file.language, reason);
+    parts.set(file.path, part);
+    out.rows.push({ path: file.path, mtimeMs: file.mtimeMs, size: file.size, hash: '', part });
+  };
   for (const file of files) {
     const row = rows.get(file.path);
     if (row !== undefined && unchanged(row, file)) {
       parts.set(file.path, decodePart(row));
       continue;
     }
-    const read = readBytes(file, maxFileSize);
+    // a notebook is measured by its code cells, not its outputs
+    const read = readBytes(file, sizedBySource(file.language) ? Number.POSITIVE_INFINITY : maxFileSize);
     const decoded = read.ok ? decodeSource(read.bytes) : read;
     if (!read.ok || !decoded.ok) {
-      const reason = decoded.ok ? 'unreadable' : decoded.reason;
-      out.warnings.push(`${file.path}: registered without its contents: ${reason}`);
-      const part = unreadablePart(file.language, reason);
-      parts.set(file.path, part);
-      out.rows.push({ path: file.path, mtimeMs: file.mtimeMs, size: file.size, hash: '', part });
+      unreadable(file, decoded.ok ? 'unreadable' : decoded.reason);
       continue;
     }
     const hash = factsKey(file.path, read.bytes);
@@ -88,20 +97,28 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
     }
     const stored = index.facts(hash);
     if (stored) {
-      const part = partOf({ ...stored, path: file.path }, decoded.text);
+      const part = partOf({ ...stored, path: file.path, language: file.language }, decoded.text);
       parts.set(file.path, part);
       out.rows.push({ path: file.path, mtimeMs: file.mtimeMs, size: read.bytes.length, hash, part });
       continue;
     }
-    misses.push({ file: { ...file, size: read.bytes.length }, hash, text: decoded.text });
+    misses.push({ file: { ...file, size: read.bytes.length }, hash, text: sizedBySource(file.language) ? null : decoded.text });
   }
   const frontEnds = await frontEndsFor(misses);
   for (const miss of misses) {
     if (!frontEnds) break;
-    const facts = frontEnds.extract(miss.text, miss.file.path, miss.file.language);
+    const text = miss.text !== null ? { ok: true as const, text: miss.text } : reread(miss.file);
+    // a notebook that is no notebook, or whose code cells are over max-file-size, is registered without them
+    const problem = text.ok ? sourceProblem(miss.file.language, text.text, maxFileSize) : text.reason;
+    if (!text.ok || problem !== null) {
+      unreadable(miss.file, problem ?? 'unreadable');
+      continue;
+    }
+    const facts = frontEnds.extract(text.text, miss.file.path, miss.file.language);
     out.parsed++;
     out.facts.push({ hash: miss.hash, facts });
-    const part = partOf(facts, miss.text);
+    // a notebook's facts are those of its cells as Python: the entry is the notebook's
+    const part = partOf({ ...facts, language: miss.file.language }, text.text);
     parts.set(miss.file.path, part);
     out.rows.push({ path: miss.file.path, mtimeMs: miss.file.mtimeMs, size: miss.file.size, hash: miss.hash, part });
   }
@@ -112,6 +129,8 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
     if (part) out.parts.push({ path: file.path, part });
   }
   for (const { path, part } of out.parts) {
+    // said on every sync, not only the one that read the file
+    if (part.unreadable !== null) out.warnings.push(`${path}: registered without its contents: ${part.unreadable}`);
     if (part.parseErrors > 0) out.warnings.push(`${path}: ${part.parseErrors} syntax error${part.parseErrors === 1 ? '' : 's'}; registered with what parsed`);
   }
   return out;

@@ -93,7 +93,9 @@ function rankCanonicalFirst(matches: Match[], canonical: CanonicalFiles): Match[
 
 export function toNearDuplicate(query: IndexedFunction, match: Match, canonical: CanonicalFiles): NearDuplicate {
   const capabilities = canonical.get(match.of.path);
+  const place = match.of.place;
   return {
+    // the query's line stays the joined cells' line in a notebook: the audit places findings from it
     qualname: query.qualname,
     line: query.line,
     col: query.col,
@@ -101,7 +103,8 @@ export function toNearDuplicate(query: IndexedFunction, match: Match, canonical:
     of: {
       path: match.of.path,
       qualname: match.of.qualname,
-      line: match.of.line,
+      line: place ? place.jsonLine : match.of.line,
+      ...(place && { cell: { index: place.cell, line: place.line } }),
       canonical: capabilities !== undefined,
       canonicalFor: [...(capabilities ?? [])],
     },
@@ -129,7 +132,7 @@ export interface DuplicateRun {
 }
 
 /** Bumped whenever what counts as a match changes, so remembered answers from before are dropped. */
-const MATCHING_VERSION = 2;
+const MATCHING_VERSION = 3;
 
 function settingsKey(s: DuplicateSettings): string {
   const canonical = [...s.canonical].sort(([a], [b]) => (a < b ? -1 : 1));

@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 
-import { FACTS_VERSION, type DefFact } from '../analysis/facts.js';
+import { FACTS_VERSION, type DefFact, type NotebookMap } from '../analysis/facts.js';
 import { BugError } from '../core/errors.js';
 import { jaccard, SHINGLE_K, WINNOW_W } from '../analysis/python/fingerprint.js';
 import { prepareFunctionQueries, type FunctionQueries, type FunctionRow } from '../store/queries.js';
@@ -25,9 +25,18 @@ const BATCH = 64;
 /** Up to this many files, candidates are counted in memory (see `matchesInMemory`). */
 const IN_MEMORY_FILES = 500;
 
-/** A function as the index holds it, its shingles decoded. */
-export interface IndexedFunction extends Omit<FunctionRow, 'shingles'> {
+/** Where a function of a notebook is: its cell, the line in the cell, the notebook JSON's line. */
+export interface CellPlace {
+  cell: number;
+  line: number;
+  jsonLine: number;
+}
+
+/** A function as the index holds it, its shingles decoded. `line` is the joined cells' line in a notebook. */
+export interface IndexedFunction extends Omit<FunctionRow, 'shingles' | 'cell' | 'cell_line' | 'json_line'> {
   shingles: number[];
+  /** Set for a function of a notebook. */
+  place: CellPlace | null;
 }
 
 export interface IndexedFile {
@@ -40,6 +49,8 @@ export interface IndexedFile {
 /** A file version to (re)index, with its function definitions. */
 export interface FileFunctions extends IndexedFile {
   defs: readonly DefFact[];
+  /** A notebook's map from its joined cells' lines to cells (facts.notebook). */
+  notebook?: NotebookMap | undefined;
 }
 
 export interface Match {
@@ -60,7 +71,14 @@ function decodeShingles(buf: Buffer): number[] {
 }
 
 function fromRow(row: FunctionRow): IndexedFunction {
-  return { id: row.id, path: row.path, qualname: row.qualname, line: row.line, col: row.col, tokens: row.tokens, shingles: decodeShingles(row.shingles) };
+  const place = row.cell === null ? null : { cell: row.cell, line: row.cell_line ?? row.line, jsonLine: row.json_line ?? row.line };
+  return { id: row.id, path: row.path, qualname: row.qualname, line: row.line, col: row.col, tokens: row.tokens, shingles: decodeShingles(row.shingles), place };
+}
+
+function placeIn(map: NotebookMap | undefined, line: number): { cell: number | null; cell_line: number | null; json_line: number | null } {
+  const cell = map?.cells[line - 1];
+  if (!map || cell === undefined) return { cell: null, cell_line: null, json_line: null };
+  return { cell, cell_line: map.cellLines[line - 1] ?? line, json_line: map.jsonLines[line - 1] ?? line };
 }
 
 /** The least number of shared shingles for Jaccard ≥ t: J ≤ shared / |A|, so shared ≥ t·|A|. */
@@ -121,14 +139,32 @@ export class FunctionIndex {
       file: f,
       defs: f.defs
         .filter((d) => d.kind === 'function' && d.shingles.length > 0)
-        .map((d) => ({ qualname: d.qualname, line: d.span.line, col: d.span.col, tokens: d.tokens, shingles: d.shingles, blob: encodeShingles(d.shingles) })),
+        .map((d) => ({
+          qualname: d.qualname,
+          line: d.span.line,
+          col: d.span.col,
+          tokens: d.tokens,
+          shingles: d.shingles,
+          blob: encodeShingles(d.shingles),
+          ...placeIn(f.notebook, d.span.line),
+        })),
     }));
     this.db.transaction(() => {
       for (const path of [...remove, ...put.map((f) => f.path)]) this.forget(path);
       for (const { file, defs } of encoded) {
         this.q.fileUpsert.run({ path: file.path, hash: file.hash, mtimeMs: file.mtimeMs, size: file.size });
         for (const d of defs) {
-          const id = this.q.functionInsert.get({ path: file.path, qualname: d.qualname, line: d.line, col: d.col, tokens: d.tokens, shingles: d.blob });
+          const id = this.q.functionInsert.get({
+            path: file.path,
+            qualname: d.qualname,
+            line: d.line,
+            col: d.col,
+            tokens: d.tokens,
+            shingles: d.blob,
+            cell: d.cell,
+            cell_line: d.cell_line,
+            json_line: d.json_line,
+          });
           if (id === undefined) throw new BugError(`no id returned for ${file.path}:${d.qualname}`);
           for (const shingle of d.shingles) this.q.postingInsert.run({ shingle, function: id });
         }

@@ -7,7 +7,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-import { factsKey, type DefFact, type FileFacts } from '../analysis/facts.js';
+import { factsKey, type FileFacts } from '../analysis/facts.js';
+import { languageOf, sizedBySource, sourceProblem } from '../analysis/index.js';
 import type { PythonFrontEnd } from '../analysis/python/index.js';
 import { decodeSource } from '../core/files.js';
 import { errorMessage } from '../core/errors.js';
@@ -68,6 +69,11 @@ function statOf(abs: string): { mtimeMs: number; size: number } | null {
   }
 }
 
+function bySource(file: string): boolean {
+  const language = languageOf(file);
+  return language !== null && sizedBySource(language);
+}
+
 function judge(root: string, want: IndexRequestFile, known: IndexedFile | undefined, maxFileSize: number): Verdict {
   if (want.content) {
     const hash = want.hash ?? factsKey(want.path, want.content);
@@ -76,7 +82,8 @@ function judge(root: string, want: IndexRequestFile, known: IndexedFile | undefi
     return { kind: 'read', file: { path: want.path, hash, mtimeMs: -1, size: want.content.length }, bytes: want.content };
   }
   const stat = want.stat ?? statOf(path.join(root, want.path));
-  if (!stat || stat.size > maxFileSize) return { kind: 'gone' };
+  // a notebook is measured by its code cells (when read), not by its outputs
+  if (!stat || (stat.size > maxFileSize && !bySource(want.path))) return { kind: 'gone' };
   if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) return { kind: 'fresh' };
   if (want.hash && want.hash === known?.hash) return { kind: 'touch', file: { ...known, ...stat } };
   let bytes: Buffer | null = null;
@@ -117,17 +124,20 @@ export async function syncFunctionIndex(options: IndexSyncOptions): Promise<Inde
       touch.push(verdict.file);
       continue;
     }
-    const defs = await defsOf(root, want, verdict.file, verdict.bytes, index, async () => {
+    const { defs, notebook } = await defsOf(root, want, verdict.file, verdict.bytes, index, async () => {
       parsed++;
       return (frontEnd ??= await (await import('../analysis/python/index.js')).loadPythonFrontEnd());
-    }, options.warn);
-    put.push({ ...verdict.file, defs });
+    }, options);
+    put.push({ ...verdict.file, defs, notebook });
   }
   index.update(put, touch, remove);
   const current = new Map<string, string>();
   for (const [p, f] of indexed()) current.set(p, f.hash);
   return { current, indexed: put.length, removed: remove.length, parsed };
 }
+
+type Defs = Pick<FileFacts, 'defs' | 'notebook'>;
+const NONE: Defs = { defs: [] };
 
 async function defsOf(
   root: string,
@@ -136,13 +146,13 @@ async function defsOf(
   bytes: Buffer | null,
   index: FunctionIndex,
   parser: () => Promise<PythonFrontEnd>,
-  warn: (message: string) => void,
-): Promise<readonly DefFact[]> {
-  if (want.facts) return (await want.facts()).defs;
+  { warn, maxFileSize }: Pick<IndexSyncOptions, 'warn' | 'maxFileSize'>,
+): Promise<Defs> {
+  if (want.facts) return await want.facts();
   const cached = index.cachedFacts(file.hash);
   if (cached !== undefined) {
     try {
-      return (JSON.parse(cached) as FileFacts).defs;
+      return JSON.parse(cached) as FileFacts;
     } catch (error) {
       // a damaged cache row only costs a parse
       if (!(error instanceof SyntaxError)) throw error;
@@ -154,13 +164,20 @@ async function defsOf(
       content = readFileSync(path.join(root, want.path));
     } catch (error) {
       warn(`${want.path}: cannot read (${errorMessage(error)}); its functions are not compared`);
-      return [];
+      return NONE;
     }
   }
   const decoded = decodeSource(content);
   if (!decoded.ok) {
     warn(`${want.path}: ${decoded.reason}; its functions are not compared`);
-    return [];
+    return NONE;
   }
-  return (await parser()).extract(decoded.text, want.path).defs;
+  const language = languageOf(want.path);
+  if (language === 'notebook') {
+    // a notebook the audit and the registry already name as unreadable is not named a third time here
+    if (sourceProblem(language, decoded.text, maxFileSize) !== null) return NONE;
+    const { extractNotebook } = await import('../analysis/notebook/index.js');
+    return extractNotebook(decoded.text, want.path, await parser());
+  }
+  return (await parser()).extract(decoded.text, want.path);
 }

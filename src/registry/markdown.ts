@@ -70,7 +70,8 @@ function byFolder(entries: readonly RegistryEntry[]): [string, RegistryEntry[]][
 
 function details(e: RegistryEntry): string[] {
   const title = `### ${code(e.path)}${e.status === 'active' ? '' : ` ${MARK[e.status]}`}`;
-  const out = [title, '', e.purpose === null ? '_Undocumented: add a purpose in the annotations file or a module docstring._' : inline(e.purpose), ''];
+  const undocumented = `_Undocumented: add a purpose in the annotations file or ${e.language === 'notebook' ? 'a first markdown cell' : 'a module docstring'}._`;
+  const out = [title, '', e.purpose === null ? undocumented : inline(e.purpose), ''];
   const facts: string[] = [];
   const add = (label: string, value: string | null): void => {
     if (value !== null && value !== '') facts.push(`- **${label}**: ${value}`);

@@ -5,7 +5,7 @@
  * dependents) or on people (annotations) is added later, from all the parts at once.
  */
 import type { FileFacts, Language } from '../analysis/facts.js';
-import type { CommandLine, DefinedName, Dependent } from '../schemas/registry.js';
+import type { CellLine, CommandLine, DefinedName, Dependent } from '../schemas/registry.js';
 import { commandLineOf } from './commandline.js';
 import { dataFlowOf } from './dataflow.js';
 
@@ -14,6 +14,7 @@ export interface ImportPart {
   name: string | null;
   level: number;
   line: number;
+  cell?: CellLine;
   /** From front ends that resolve imports themselves (TS/JS); absent for Python. */
   candidates?: string[];
 }
@@ -22,6 +23,7 @@ export interface RunPart {
   candidates: string[];
   via: Dependent['via'];
   line: number;
+  cell?: CellLine;
 }
 
 export interface FilePart {
@@ -40,7 +42,7 @@ export interface FilePart {
 }
 
 /** Bumped whenever a part's shape or derivation changes, so parts in an existing index are rebuilt. */
-export const PART_VERSION = 1;
+export const PART_VERSION = 2;
 
 const MAX_SENTENCE = 240;
 
@@ -76,30 +78,47 @@ export function leadingComment(source: string): string | null {
   return text || null;
 }
 
+/**
+ * A line of a file as people find it: itself, or in a notebook (whose facts are on its code cells joined)
+ * the line of the notebook's JSON, as findings give it, with the cell and the line in the cell.
+ */
+export type Place = (line: number) => { line: number; cell?: CellLine };
+
+export function placeOf(facts: FileFacts): Place {
+  const map = facts.notebook;
+  if (!map) return (line) => ({ line });
+  return (line) => {
+    const cell = map.cells[line - 1];
+    if (cell === undefined) return { line };
+    return { line: map.jsonLines[line - 1] ?? line, cell: { index: cell, line: map.cellLines[line - 1] ?? line } };
+  };
+}
+
 /** Top-level functions and classes: what someone looking for an implementation would reuse. */
-function defsOf(facts: FileFacts): DefinedName[] {
+function defsOf(facts: FileFacts, place: Place): DefinedName[] {
   return facts.defs
     .filter((d) => !d.qualname.includes('.'))
-    .map((d) => ({ name: d.name, kind: d.kind, line: d.span.line, summary: firstSentence(d.docstring) }));
+    .map((d) => ({ name: d.name, kind: d.kind, ...place(d.span.line), summary: firstSentence(d.docstring) }));
 }
 
 export function partOf(facts: FileFacts, source: string | null): FilePart {
   const launcher = facts.language === 'shell' || facts.language === 'make';
   const { reads, writes } = dataFlowOf(facts);
+  const place = placeOf(facts);
   return {
     language: facts.language,
     docstring: facts.docstring ?? (launcher && source !== null ? leadingComment(source) : null),
     mainGuard: facts.mainGuard === true,
     cli: commandLineOf(facts),
-    defs: defsOf(facts),
+    defs: defsOf(facts, place),
     imports: facts.imports.map((i) => ({
       module: i.module,
       name: i.name,
       level: i.level,
-      line: i.span.line,
+      ...place(i.span.line),
       ...(i.candidates ? { candidates: i.candidates } : {}),
     })),
-    runs: facts.scriptCalls.map((c) => ({ candidates: c.candidates, via: c.via, line: c.span.line })),
+    runs: facts.scriptCalls.map((c) => ({ candidates: c.candidates, via: c.via, ...place(c.span.line) })),
     reads,
     writes,
     parseErrors: facts.parseErrors.length,

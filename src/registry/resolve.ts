@@ -101,6 +101,8 @@ function statusOf(path: string, annotation: Annotation | undefined, deprecatedBy
 
 function kindOf(part: FilePart): RegistryEntry['kind'] {
   if (part.language === 'shell' || part.language === 'make' || part.language === 'yaml') return 'launcher';
+  // a notebook is run, never imported
+  if (part.language === 'notebook') return 'script';
   return part.mainGuard || part.cli ? 'script' : 'module';
 }
 
@@ -127,13 +129,13 @@ function edgesOf(parts: readonly PartOf[], resolver: Resolver): Edges {
       const target = resolver.first(imp.candidates ?? pythonImportCandidates(path, imp));
       if (target === null || target === path) continue;
       imports.add(target);
-      depend(target, { path, via: 'import', line: imp.line });
+      depend(target, { path, via: 'import', line: imp.line, ...(imp.cell && { cell: imp.cell }) });
     }
     for (const run of part.runs) {
       const target = resolver.first(run.candidates);
       if (target === null || target === path) continue;
       runs.add(target);
-      depend(target, { path, via: run.via, line: run.line });
+      depend(target, { path, via: run.via, line: run.line, ...(run.cell && { cell: run.cell }) });
     }
     edges.imports.set(path, imports);
     edges.runs.set(path, runs);

@@ -3,11 +3,13 @@
  * match a file's functions (or one of them), best first, canonical implementations marked. The function
  * index is brought up to date first, so a project that never ran `registry sync` gets one.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { languageOf, sizedBySource, sourceProblem } from '../analysis/index.js';
 import { loadConfig } from '../core/config.js';
-import { UserError } from '../core/errors.js';
-import { discover } from '../core/files.js';
+import { errorMessage, UserError } from '../core/errors.js';
+import { decodeSource, discover } from '../core/files.js';
 import type { SimilarReport } from '../schemas/similar.js';
 import { canonicalFiles, matchFunctions, toNearDuplicate } from './duplicates.js';
 import { FunctionIndex, type IndexedFunction } from './function-index.js';
@@ -63,6 +65,29 @@ function pickFunctions(all: IndexedFunction[], file: string, fn: string | null):
   return picked;
 }
 
+/**
+ * A notebook asked about that is no notebook (invalid JSON, nbformat 3, a bad cell) has no functions to
+ * compare: a usage error naming why, not "nothing is similar".
+ */
+function refuseUnreadable(root: string, file: string, maxFileSize: number): void {
+  const language = languageOf(file);
+  if (language === null || !sizedBySource(language)) return;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path.join(root, file));
+  } catch (error) {
+    throw new UserError(`${file}: cannot read it (${errorMessage(error)})`, { cause: error });
+  }
+  const decoded = decodeSource(bytes);
+  const problem = decoded.ok ? sourceProblem(language, decoded.text, maxFileSize) : decoded.reason;
+  if (problem !== null) throw new UserError(`${file}: ${problem}`, { hint: 'its functions cannot be compared until it reads as a notebook' });
+}
+
+/** A function's line as people find it: in a notebook, the JSON's line and the cell with the line in it. */
+function located(f: IndexedFunction): { line: number; cell?: { index: number; line: number } } {
+  return f.place ? { line: f.place.jsonLine, cell: { index: f.place.cell, line: f.place.line } } : { line: f.line };
+}
+
 export async function findSimilar(options: SimilarOptions): Promise<SimilarResult> {
   checkThreshold(options.threshold);
   const loaded = await loadConfig({
@@ -76,12 +101,14 @@ export async function findSimilar(options: SimilarOptions): Promise<SimilarResul
   const threshold = options.threshold ?? config.registry.similarityThreshold;
   const minTokens = config.registry.minTokens;
   const found = discover({ root, targets: [root], include: config.include, exclude: config.exclude });
-  const python = found.files.filter((f) => f.path.endsWith('.py'));
+  // a notebook's code cells are Python: its functions are compared with the scripts' both ways
+  const python = found.files.filter((f) => f.path.endsWith('.py') || f.path.toLowerCase().endsWith('.ipynb'));
   if (!python.some((f) => f.path === file)) {
-    throw new UserError(`${rawFile}: not a Python file of the project`, {
-      hint: found.all.has(file) ? 'only Python functions are compared' : 'check the path (relative to the current folder)',
+    throw new UserError(`${rawFile}: not a Python file or notebook of the project`, {
+      hint: found.all.has(file) ? 'only functions of Python files and notebooks are compared' : 'check the path (relative to the current folder)',
     });
   }
+  refuseUnreadable(root, file, config.maxFileSize);
   const warnings: string[] = [];
   const canonical = await canonicalFiles(root, config.registry.annotations);
   const { openDatabase } = await import('../store/index.js');
@@ -112,11 +139,19 @@ export async function findSimilar(options: SimilarOptions): Promise<SimilarResul
       threshold,
       minTokens,
       pairs: pairs.map(({ query, near, tokens }) => ({
-        function: { path: file, qualname: query.qualname, line: query.line, tokens: query.tokens },
-        duplicateOf: { path: near.of.path, qualname: near.of.qualname, line: near.of.line, tokens, canonical: near.of.canonical, canonicalFor: near.of.canonicalFor },
+        function: { path: file, qualname: query.qualname, ...located(query), tokens: query.tokens },
+        duplicateOf: {
+          path: near.of.path,
+          qualname: near.of.qualname,
+          line: near.of.line,
+          ...(near.of.cell && { cell: near.of.cell }),
+          tokens,
+          canonical: near.of.canonical,
+          canonicalFor: near.of.canonicalFor,
+        },
         similarity: near.similarity,
       })),
-      tooShort: short.map((q) => ({ qualname: q.qualname, line: q.line, tokens: q.tokens })),
+      tooShort: short.map((q) => ({ qualname: q.qualname, ...located(q), tokens: q.tokens })),
       warnings,
       indexed: synced.indexed,
       parsed: synced.parsed,

@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeAtomic } from '../core/config.js';
+import { withFileLock } from '../core/lock.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import type { RegistryEntry } from '../schemas/registry.js';
 import { build, openProject, type Built, type Coverage, type RegistryOptions } from './build.js';
@@ -78,6 +79,10 @@ function statOf(file: string): string | null {
  * render is skipped: a warm sync of a large registry does not rebuild megabytes of Markdown to compare.
  */
 async function writeMarkdown(built: Built): Promise<SyncResult['markdownState']> {
+  return withFileLock(built.root, path.resolve(built.root, built.config.registry.markdown), built.config.registry.markdown, () => writeMarkdownLocked(built));
+}
+
+async function writeMarkdownLocked(built: Built): Promise<SyncResult['markdownState']> {
   const display = built.config.registry.markdown;
   const annotations = built.config.registry.annotations;
   const file = path.resolve(built.root, display);

@@ -91,6 +91,8 @@ export interface ProvenanceConfig {
   /** Folder of allowed public keys (`*.pub`), relative to the root. */
   keysDir: string;
   requireSignature: boolean;
+  /** Verify says `suspect` for a stamp whose command ran no script provenant could name. */
+  requireKnownProducer: boolean;
   /** Environment variable names or globs recorded in stamps. */
   env: string[];
   qc: QcPolicy[];
@@ -146,7 +148,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze<Config>({
   registry: {
     markdown: 'IMPLEMENTATION_REGISTRY.md',
     annotations: 'provenant-registry.yaml',
-    include: ['**/*.py', '**/*.py.DEPRECATED', '**/*.sh', '**/Makefile', '**/*.mk'],
+    include: ['**/*.py', '**/*.py.DEPRECATED', '**/*.ipynb', '**/*.ipynb.DEPRECATED', '**/*.sh', '**/Makefile', '**/*.mk'],
     minCoverage: 0,
     similarityThreshold: 0.8,
     minTokens: 40,
@@ -155,6 +157,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze<Config>({
     stampsDir: null,
     keysDir: '.provenant-keys',
     requireSignature: false,
+    requireKnownProducer: false,
     env: ['CUDA_VISIBLE_DEVICES', 'PYTHONHASHSEED', 'HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE', 'TOKENIZERS_PARALLELISM', 'SEED', 'PROVENANT_*'],
     qc: [],
   },
@@ -232,6 +235,7 @@ export function normalizeConfig(file: ConfigFile): Config {
       stampsDir: file.provenance?.['stamps-dir'] ?? d.provenance.stampsDir,
       keysDir: file.provenance?.['keys-dir'] ?? d.provenance.keysDir,
       requireSignature: file.provenance?.['require-signature'] ?? d.provenance.requireSignature,
+      requireKnownProducer: file.provenance?.['require-known-producer'] ?? d.provenance.requireKnownProducer,
       env: globs(file.provenance?.env ?? d.provenance.env),
       qc: qcPolicies(file.provenance?.qc ?? {}),
     },

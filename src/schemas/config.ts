@@ -89,8 +89,10 @@ export const ProvenanceConfigSchema = z.strictObject({
   'stamps-dir': RepoPathSchema.optional(),
   /** Public keys (`*.pub`) whose signatures verify accepts. */
   'keys-dir': RepoPathSchema.optional(),
-  /** Refuse unsigned stamps. */
+  /** Refuse unsigned stamps (the CI setting: an unsigned stamp proves only what its content can check). */
   'require-signature': z.boolean().optional(),
+  /** Verify says `suspect` for a stamp whose command ran no script provenant could name (`cp`, `sh -c "…"`). */
+  'require-known-producer': z.boolean().optional(),
   /** Environment variables recorded in stamps (names or globs); secrets-looking names are never recorded. */
   env: GlobListSchema.optional(),
   qc: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'expected a policy name of letters, digits, - and _' }), QcPolicySchema).optional(),

@@ -77,10 +77,18 @@ export interface CommandLine {
   args: CliArgument[];
 }
 
+/** Where a line of a notebook is: its cell (1-based, markdown cells counted) and the line in that cell. */
+export interface CellLine {
+  index: number;
+  line: number;
+}
+
 export interface DefinedName {
   name: string;
   kind: 'function' | 'class';
+  /** In a notebook, the line of its JSON (as findings' lines are) and `cell` the cell and line in it. */
   line: number;
+  cell?: CellLine;
   /** First sentence of its docstring, or null. */
   summary: string | null;
 }
@@ -89,7 +97,9 @@ export interface DefinedName {
 export interface Dependent {
   path: string;
   via: 'import' | 'subprocess' | 'os.system' | 'command-list' | 'shell' | 'make' | 'yaml';
+  /** In a notebook, the line of its JSON, and `cell` the cell and line in it. */
   line: number;
+  cell?: CellLine;
 }
 
 export interface GitFacts {

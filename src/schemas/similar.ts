@@ -3,10 +3,15 @@
  */
 import { z } from 'zod';
 
+/** A notebook's function: its cell (1-based, markdown cells counted) and its line in the cell. */
+const CellSchema = z.strictObject({ index: z.int().positive(), line: z.int().positive() });
+
 const FunctionRefSchema = z.strictObject({
   path: z.string(),
   qualname: z.string(),
+  /** In a notebook, the line of its JSON (as audit findings give it), with `cell`. */
   line: z.int().positive(),
+  cell: CellSchema.optional(),
   tokens: z.int().nonnegative(),
 });
 
@@ -28,7 +33,7 @@ export const SimilarReportSchema = z.strictObject({
   /** Best first. */
   pairs: z.array(SimilarPairSchema),
   /** Functions of the file too short to compare (fewer tokens than `min-tokens`). */
-  tooShort: z.array(z.strictObject({ qualname: z.string(), line: z.int().positive(), tokens: z.int().nonnegative() })),
+  tooShort: z.array(z.strictObject({ qualname: z.string(), line: z.int().positive(), cell: CellSchema.optional(), tokens: z.int().nonnegative() })),
 });
 export type SimilarReport = z.infer<typeof SimilarReportSchema>;
 export type SimilarPair = z.infer<typeof SimilarPairSchema>;

@@ -15,8 +15,12 @@ export const PREDICATE_TYPE = 'https://provenant.dev/llm-artifact/v1';
 export const BUILD_TYPE_COMMAND = 'https://provenant.dev/buildtypes/command/v1';
 export const BUILD_TYPE_LEGACY = 'https://provenant.dev/buildtypes/legacy/v1';
 export const DSSE_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-/** The version of the `provenant` block; a stamp with a higher one is refused, not misread. */
-export const STAMP_VERSION = 1;
+/**
+ * The version of the `provenant` block; a stamp with a higher one is refused, not misread. 2 added the
+ * producer's imported modules, its twin by content, the baselined count of its audit, `producerUnknown`,
+ * and a legacy investigation's acceptance; a version 1 stamp has none of them and still verifies.
+ */
+export const STAMP_VERSION = 2;
 
 const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected a sha256 hex digest' });
 export const DigestSetSchema = z.looseObject({ sha256: Sha256Schema.optional(), gitCommit: z.string().optional() });
@@ -104,7 +108,17 @@ export const ProducerSchema = z.looseObject({
   /** The registry id (its path) and status when the artifact was made. */
   registryId: z.string(),
   status: z.enum(['active', 'canonical', 'experimental', 'deprecated', 'unregistered']),
-  audit: z.looseObject({ errors: z.number().int().nonnegative(), warnings: z.number().int().nonnegative(), codes: z.array(z.string()) }).nullable(),
+  /**
+   * Every finding of the audit, baselined ones included (`baselined` of the errors were in the baseline, so
+   * they did not stop the run): the baseline decides whether `run` refuses, never what the stamp says.
+   */
+  audit: z
+    .looseObject({ errors: z.number().int().nonnegative(), warnings: z.number().int().nonnegative(), codes: z.array(z.string()), baselined: z.number().int().nonnegative().optional() })
+    .nullable(),
+  /** The in-repository modules the script imports, transitively, with their digests (since version 2). */
+  modules: z.array(z.looseObject({ path: z.string(), sha256: Sha256Schema })).optional(),
+  /** A deprecated script with the same bytes (a copy or a link under another name): this script is that one. */
+  sameAs: z.string().optional(),
 });
 export type Producer = z.infer<typeof ProducerSchema>;
 
@@ -122,6 +136,8 @@ export const InvestigationSchema = z.looseObject({
   reason: z.string(),
   candidates: z.array(z.looseObject({ path: z.string(), score: z.number(), reasons: z.array(z.string()) })),
   evidence: z.array(z.looseObject({ question: z.string(), answer: z.string() })),
+  /** A person's acceptance (`investigate --accept --reason`); until then verify says `suspect`. */
+  accepted: z.looseObject({ reason: z.string().min(1), at: z.string(), by: z.string().nullable() }).optional(),
 });
 export type Investigation = z.infer<typeof InvestigationSchema>;
 
@@ -141,9 +157,12 @@ export const JobSchema = z.looseObject({
 export type Job = z.infer<typeof JobSchema>;
 
 export const ProvenantBlockSchema = z.looseObject({
-  version: z.literal(STAMP_VERSION),
+  /** 1 or 2: every version up to this provenant's is read (stamp-file.ts refuses a newer one first). */
+  version: z.int().min(1).max(STAMP_VERSION),
   git: z.looseObject({ commit: z.string().nullable(), dirty: z.boolean(), dirtyPaths: z.array(z.string()) }),
   producer: ProducerSchema.nullable(),
+  /** Why no producer script is named: the command runs none that provenant can find (since version 2). */
+  producerUnknown: z.string().optional(),
   inputs: z.array(InputLinkSchema),
   exitCode: z.number().int().nullable(),
   attestation: AttestationSchema.nullable(),
@@ -189,7 +208,7 @@ export type Envelope = z.infer<typeof EnvelopeSchema>;
 export const StampFileSchema = z.union([StatementSchema, EnvelopeSchema]);
 
 /** Verdicts, cheapest check first (`provenant verify`). */
-export const VERDICTS = ['unstamped', 'tampered', 'bad-signature', 'quarantined', 'stale', 'failed-qc', 'upstream-bad', 'ok'] as const;
+export const VERDICTS = ['unstamped', 'tampered', 'bad-signature', 'quarantined', 'suspect', 'stale', 'failed-qc', 'upstream-bad', 'ok'] as const;
 export const VerdictSchema = z.enum(VERDICTS);
 export type Verdict = z.infer<typeof VerdictSchema>;
 
@@ -206,6 +225,10 @@ export const VerifyResultSchema = z.strictObject({
   /** Where the stamp was read from, or null when there is none. */
   stamp: z.string().nullable(),
   signedBy: z.string().nullable(),
+  /** Whether the stamp is signed: an unsigned one proves only what its content and the ledger can check. */
+  signature: z.enum(['signed', 'unsigned']).nullable(),
+  /** What a person should know even when the verdict is ok (an unknown producer, a legacy acceptance). */
+  notes: z.array(z.string()),
   /** For upstream-bad: the path from this artifact to the first bad ancestor. */
   chain: z.array(z.strictObject({ path: z.string(), verdict: VerdictSchema })),
   /** The digest was taken from the (size, mtime, inode) cache rather than rehashed. */

@@ -7,7 +7,8 @@
  * Writers take the lock up front (`BEGIN IMMEDIATE`) and wait for each other, so concurrent runs never lose
  * a row. All of the ledger's SQL lives here.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import Database from 'better-sqlite3';
@@ -92,14 +93,29 @@ export function ledgerPath(root: string): string {
   return path.join(root, CACHE_DIR, LEDGER_FILE);
 }
 
-/** Opens the ledger, creating it when `create`; null when it does not exist and `create` is false. */
-export function openLedger(root: string, options: { create: boolean }): Ledger | null {
+/**
+ * Opens the ledger, creating it when `create`; null when it does not exist and `create` is false. Without
+ * `create`, a ledger in a folder this process cannot write (a read-only checkout) is opened read-only: it
+ * answers queries, remembers no digests and recovers no runs. With `create`, such a folder is a user error
+ * naming it, raised before anything was done.
+ */
+export function openLedger(root: string, options: { create: boolean; orReadOnly?: boolean }): Ledger | null {
   const file = ledgerPath(root);
+  // a reader that would create the ledger if it could (pipeline plan): read-only, or none, where it cannot
+  if (options.create && options.orReadOnly && !writable(file)) return existsSync(file) ? openReadOnly(file) : null;
   if (!existsSync(file)) {
     if (!options.create) return null;
-    mkdirSync(path.dirname(file), { recursive: true });
-    const ignore = path.join(path.dirname(file), '.gitignore');
-    if (!existsSync(ignore)) writeFileSync(ignore, '*\n');
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      const ignore = path.join(path.dirname(file), '.gitignore');
+      if (!existsSync(ignore)) writeFileSync(ignore, '*\n');
+    } catch (error) {
+      throw notWritable(file, error);
+    }
+  }
+  if (!writable(file)) {
+    if (options.create) throw notWritable(file, null);
+    return openReadOnly(file);
   }
   let db: Database.Database | undefined;
   try {
@@ -111,6 +127,72 @@ export function openLedger(root: string, options: { create: boolean }): Ledger |
     return new Ledger(db, file);
   } catch (error) {
     db?.close();
+    if (error instanceof Database.SqliteError && (error.code.startsWith('SQLITE_READONLY') || error.code.startsWith('SQLITE_CANTOPEN'))) {
+      if (options.create) throw notWritable(file, error);
+      return openReadOnly(file);
+    }
+    throw ledgerError(file, error);
+  }
+}
+
+/** The ledger and its folder can be written (the folder for the WAL and the journal), or created. */
+function writable(file: string): boolean {
+  let dir = path.dirname(file);
+  while (!existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  try {
+    accessSync(dir, constants.W_OK);
+    if (existsSync(file)) accessSync(file, constants.W_OK);
+    return true;
+  } catch {
+    // EACCES, EROFS, EPERM (immutable): all mean the same here
+    return false;
+  }
+}
+
+function notWritable(file: string, error: unknown): UserError {
+  return new UserError(`${file}: cannot write the ledger: the folder is not writable (a read-only checkout?)`, {
+    hint: 'commands that stamp need a writable .provenant/; verify, log and lineage work read-only',
+    ...(error ? { cause: error } : {}),
+  });
+}
+
+/**
+ * A read-only connection. SQLite cannot open a WAL database read-only in a folder nobody may write when no
+ * -shm file is beside it (and better-sqlite3 has no `immutable` URI), so that case reads a copy made in the
+ * temp folder: nobody can be writing the original there anyway.
+ */
+function openReadOnly(file: string): Ledger {
+  try {
+    return readOnlyAt(file, file, null);
+  } catch (error) {
+    if (!(error instanceof Database.SqliteError && (error.code.startsWith('SQLITE_CANTOPEN') || error.code.startsWith('SQLITE_READONLY')))) throw error;
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'provenant-ledger-'));
+  try {
+    const copy = path.join(dir, LEDGER_FILE);
+    copyFileSync(file, copy);
+    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+    return readOnlyAt(copy, file, () => rmSync(dir, { recursive: true, force: true }));
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error instanceof UserError ? error : ledgerError(file, error);
+  }
+}
+
+function readOnlyAt(at: string, file: string, cleanup: (() => void) | null): Ledger {
+  const list = (migrations ??= loadMigrations(path.join(migrationsDir(), 'ledger')));
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(at, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS, ...nativeBinding() });
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > list.length) throw ledgerError(file, new SchemaFromFutureError(version, list.length));
+    if (version < list.length) {
+      throw new UserError(`${file}: the ledger needs an upgrade, which cannot be written here (read-only)`, { hint: 'run provenant once in a writable checkout' });
+    }
+    return new Ledger(db, file, true, cleanup);
+  } catch (error) {
+    db?.close();
+    if (error instanceof UserError || (error instanceof Database.SqliteError && cleanup === null)) throw error;
     throw ledgerError(file, error);
   }
 }
@@ -146,6 +228,9 @@ export class Ledger {
   constructor(
     readonly db: Database.Database,
     readonly file: string,
+    /** Opened read-only (a read-only checkout): queries only, and the fast path learns nothing. */
+    readonly readOnly = false,
+    private readonly cleanup: (() => void) | null = null,
   ) {
     const q: Partial<Statements> = {};
     for (const [name, sql] of Object.entries(SQL)) {
@@ -157,6 +242,7 @@ export class Ledger {
 
   close(): void {
     this.db.close();
+    this.cleanup?.();
   }
 
   /** Step 1 of a run: the run and its stamps, with the temporary sidecar paths it is about to write. */
@@ -224,7 +310,7 @@ export class Ledger {
   }
 
   rememberDigests(rows: readonly DigestRow[]): void {
-    if (rows.length === 0) return;
+    if (rows.length === 0 || this.readOnly) return;
     this.db.transaction(() => {
       for (const row of rows) this.q.digestUpsert.run(row);
     }).immediate();

@@ -256,12 +256,13 @@ export const FUNCTION_SQL = {
   fileUpsert: `INSERT INTO function_files (path, hash, mtime_ms, size) VALUES (@path, @hash, @mtimeMs, @size)
     ON CONFLICT (path) DO UPDATE SET hash = excluded.hash, mtime_ms = excluded.mtime_ms, size = excluded.size`,
   fileDelete: 'DELETE FROM function_files WHERE path = @path',
-  functionInsert: `INSERT INTO functions (path, qualname, line, col, tokens, shingles)
-    VALUES (@path, @qualname, @line, @col, @tokens, @shingles) RETURNING id`,
-  functionsOfPath: 'SELECT id, path, qualname, line, col, tokens, shingles FROM functions WHERE path = @path ORDER BY line, id',
+  functionInsert: `INSERT INTO functions (path, qualname, line, col, tokens, shingles, cell, cell_line, json_line)
+    VALUES (@path, @qualname, @line, @col, @tokens, @shingles, @cell, @cell_line, @json_line) RETURNING id`,
+  functionsOfPath:
+    'SELECT id, path, qualname, line, col, tokens, shingles, cell, cell_line, json_line FROM functions WHERE path = @path ORDER BY line, id',
   /** `@ids` is a JSON array of function ids. */
   functionsByIds:
-    'SELECT id, path, qualname, line, col, tokens, shingles FROM functions WHERE id IN (SELECT value FROM json_each(@ids))',
+    'SELECT id, path, qualname, line, col, tokens, shingles, cell, cell_line, json_line FROM functions WHERE id IN (SELECT value FROM json_each(@ids))',
   functionsDeleteOfPath: 'DELETE FROM functions WHERE path = @path',
   postingInsert: 'INSERT OR IGNORE INTO function_postings (shingle, function) VALUES (@shingle, @function)',
   postingDelete: 'DELETE FROM function_postings WHERE shingle = @shingle AND function = @function',
@@ -305,6 +306,10 @@ export interface FunctionRow {
   col: number;
   tokens: number;
   shingles: Buffer;
+  /** Notebooks: the cell, the line in it and the notebook JSON's line (`line` is the joined cells' line); else null. */
+  cell: number | null;
+  cell_line: number | null;
+  json_line: number | null;
 }
 
 export interface FunctionQueries {

@@ -31,12 +31,15 @@ function severityTint(severity: Finding['severity']): Tint {
 /** A finding and its code frame, as the text reporter draws it. */
 export function findingLines(f: Finding): Line[] {
   const tint = severityTint(f.severity);
-  const out: Line[] = [[{ text: `  ${f.span.line}:${f.span.col} ` }, { text: f.code, color: tint, bold: true }, { text: ` [${f.severity}] `, color: tint }, { text: f.message }]];
-  const gutterWidth = String(f.frame[f.frame.length - 1]?.line ?? f.span.line).length;
+  // a notebook finding is placed by its cell, and its frame numbered by the cell's lines (as the text report)
+  const at = f.cell?.line ?? f.span.line;
+  const where = f.cell ? `cell ${f.cell.index}:${f.cell.line}` : String(f.span.line);
+  const out: Line[] = [[{ text: `  ${where}:${f.span.col} ` }, { text: f.code, color: tint, bold: true }, { text: ` [${f.severity}] `, color: tint }, { text: f.message }]];
+  const gutterWidth = String(f.frame[f.frame.length - 1]?.line ?? at).length;
   const gutter = (n: string): Seg => ({ text: `    ${n.padStart(gutterWidth)} | `, color: 'blue' });
   for (const l of f.frame) {
     out.push([gutter(String(l.line)), { text: l.text }]);
-    if (l.line === f.span.line) {
+    if (l.line === at) {
       const start = f.span.col - 1;
       const end = f.span.endLine === f.span.line ? Math.max(f.span.endCol - 1, start + 1) : l.text.length;
       out.push([gutter(''), { text: ' '.repeat(start) }, { text: `${'^'.repeat(Math.max(1, end - start))} ${f.code}`, color: tint }]);
@@ -70,7 +73,7 @@ function ioLines(e: RegistryEntry, width: number): Line[] {
 
 function linkLines(e: RegistryEntry, width: number): Line[] {
   const deps = [...e.imports.map((p) => `imports ${p}`), ...e.runs.map((p) => `runs    ${p}`)];
-  const users = e.dependents.map((d) => `${d.path}:${d.line} (${d.via})`);
+  const users = e.dependents.map((d) => `${d.path}:${d.cell ? `cell ${d.cell.index}:${d.cell.line}` : d.line} (${d.via})`);
   return [
     ...heading('Dependencies', deps.length),
     ...(deps.length ? items(deps, width) : [[{ text: '  none', dim: true }]]),

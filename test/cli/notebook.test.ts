@@ -111,7 +111,59 @@ describe('notebooks', () => {
     expect(r.stderr).toContain('old.ipynb: skipped: nbformat 3 notebooks are not supported');
     expect(r.stderr).toContain('odd.ipynb: skipped: cell 2: "source" is neither a string nor a list of strings');
     expect(r.stderr).toContain('folder.ipynb: skipped: a directory, not a notebook file');
-    expect(r.code).not.toBe(3);
+    // named on the command line, a file that is no notebook is a usage error naming it, after the report
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/provenant: error: cannot audit empty\.ipynb: not a notebook: the file is empty \(0 bytes\); folder\.ipynb: a directory, not a notebook file; odd\.ipynb: cell 2: /);
+    expect(r.stdout).not.toContain('All clear');
+    for (const one of ['text.ipynb', 'truncated.ipynb', 'old.ipynb', 'folder.ipynb']) {
+      const single = provenant(['audit', one, '--format', 'json'], dir);
+      expect(single.code).toBe(2);
+      expect(single.stderr).toContain(`provenant: error: cannot audit ${one}: `);
+      expect(single.stderr).not.toMatch(/internal error|\n\s+at /);
+    }
+    // found by walking the project, such files are listed as skipped: the audit of the rest stands
+    const walked = provenant(['audit'], dir);
+    expect(walked.code).toBe(0);
+    expect(walked.stderr).toContain('old.ipynb: skipped: nbformat 3 notebooks are not supported');
+    expect(walked.stdout).not.toContain('All clear');
+  });
+
+  it('a notebook over max-file-size in its code cells is skipped as too large, not refused', () => {
+    const dir = project({ 'provenant.toml': 'max-file-size = 100\n', 'big.ipynb': notebook([{ code: `x = "${'a'.repeat(200)}"\n` }]) });
+    const r = provenant(['audit', 'big.ipynb'], dir);
+    expect(r.stderr).toMatch(/big\.ipynb: skipped: code cells too large/);
+    expect(r.code).toBe(0);
+  });
+
+  it('follows %cd for the ! lines after it, keeps a cd inside a ! line or a %%bash cell to that command, and knows %%writefile', async () => {
+    const dir = project({
+      'tools/prep.py': 'print(1)\n',
+      'nb.ipynb': notebook([
+        { code: sourceLines('!cd tools && python gone_here.py\n!python scripts/existing.py') },
+        { code: sourceLines('%%bash\ncd tools\npython prep.py') },
+        { code: sourceLines('!python scripts/existing.py\n%cd -q scripts\n!python existing.py\n!python missing.py') },
+        { code: sourceLines('%cd ../tools\n!python prep.py') },
+        { code: sourceLines('%%writefile made.py\nprint(1)') },
+        { code: sourceLines('!python made.py') },
+      ]),
+    });
+    const r = await audit({ paths: [dir], cwd: dir, select: ['SCRIPT'] });
+    // `!cd` runs in a subshell of its own: the next line starts where the notebook is
+    expect(r.findings.map((f) => `${f.code} cell ${f.cell?.index}:${f.cell?.line} ${/looked for `([^`]+)`/.exec(f.message)?.[1]}`)).toEqual([
+      'SCRIPT002 cell 1:1 tools/gone_here.py',
+      'SCRIPT002 cell 3:4 scripts/missing.py',
+    ]);
+  });
+
+  it('reports a shell line that does not parse as PARSE001 in its cell', async () => {
+    const dir = project({
+      'nb.ipynb': notebook([{ code: 'x = 1\n' }, { code: sourceLines('%%bash\necho "unterminated\npython scripts/existing.py') }, { code: '!echo \'open\n' }]),
+    });
+    const r = await audit({ paths: [dir], cwd: dir, select: ['PARSE'] });
+    expect(r.findings.map((f) => `${f.code} cell ${f.cell?.index}:${f.cell?.line}`)).toEqual(['PARSE001 cell 2:2', 'PARSE001 cell 3:1']);
+    const text = provenant(['audit', 'nb.ipynb', '--select', 'PARSE'], dir);
+    expect(text.stdout).toMatch(/^nb\.ipynb:cell 2:2:\d+: PARSE001 /m);
+    expect(text.code).toBe(1);
   });
 
   it('reads a 20 MB notebook whose size is image outputs', async () => {

@@ -164,4 +164,24 @@ except p.ProvenanceError as e:
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/ProvenanceError: .*made\.txt: error \(provenant verify exited 1: no output\)/);
   });
+
+  it('require_verified refuses a file whose only stamp is an investigation, until a person accepts it', async () => {
+    const repo = lab();
+    await writePythonHelper({ cwd: repo.root });
+    repo.write({ 'old.jsonl': '{"instruction": "q", "response": "a"}\n' });
+    repo.add();
+    repo.commit('legacy data');
+    const env = { PROVENANT_BIN: `"${process.execPath}" "${BIN}"` };
+    const check = (): unknown => JSON.parse(python(repo, `
+import json, provenant_helper as p
+try:
+    print(json.dumps(p.require_verified("old.jsonl")["verdict"]))
+except p.ProvenanceError as e:
+    print(json.dumps(e.verdict))
+`, env).stdout);
+    expect(provenant(['investigate', '--record', 'old.jsonl'], repo.root).code).toBe(0);
+    expect(check()).toBe('suspect');
+    expect(provenant(['investigate', '--accept', '--reason', 'spot-checked every record', 'old.jsonl'], repo.root).code).toBe(0);
+    expect(check()).toBe('ok');
+  });
 });

@@ -76,7 +76,7 @@ describe('registry similar', () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toBe(`${SCORER}: no function \`nope\``);
     expect((error as UserError).hint).toContain('score_pair');
-    await expect(findSimilar({ cwd: dir, target: 'scripts/missing.py' })).rejects.toThrow(/not a Python file of the project/);
+    await expect(findSimilar({ cwd: dir, target: 'scripts/missing.py' })).rejects.toThrow(/not a Python file or notebook of the project/);
     await expect(findSimilar({ cwd: dir, target: SCORER, threshold: 1.5 })).rejects.toThrow(/--threshold/);
   });
 

@@ -34,7 +34,8 @@ export default defineRule({
       ctx.report({
         span: { line: d.line, col: d.col, endLine: d.line, endCol: d.col },
         messageId: d.of.canonical ? 'canonical' : 'duplicate',
-        data: { name: d.qualname, other: d.of.qualname, path: d.of.path, line: String(d.of.line), similarity: String(d.similarity), capability },
+        // a function of a notebook is found by its cell, as the text report places findings (`nb.ipynb:cell 4:1`)
+        data: { name: d.qualname, other: d.of.qualname, path: d.of.path, line: d.of.cell ? `cell ${d.of.cell.index}:${d.of.cell.line}` : String(d.of.line), similarity: String(d.similarity), capability },
       });
     }
   },

@@ -2,8 +2,8 @@
  * The shell front end: the script calls and parse errors of a `.sh` or `.bash` file, as facts.
  */
 
-import { emptyFacts, type FileFacts, type SettingFact } from '../facts.js';
-import { analyzeShellText, toFact } from './calls.js';
+import { emptyFacts, type FileFacts, type SettingFact, type Span } from '../facts.js';
+import { analyzeShellText, markRuntimeTargets, toFact, type FoundCall } from './calls.js';
 import { LineIndex } from './spans.js';
 
 /** Script calls of a `.sh`/`.bash` file; each span covers the target word. */
@@ -17,6 +17,47 @@ export function extractShellFacts(source: string, path: string): FileFacts {
   const settings = commandLineSettings(source, index);
   if (settings.length) facts.settings = settings;
   return facts;
+}
+
+/** One shell command of a larger file, run in a shell of its own (a notebook's `!` line or `%%bash` cell). */
+export interface ShellCommand {
+  /** Its lines as written (columns as in the file). */
+  lines: string[];
+  /** The 1-based line of the file its first line is on. */
+  line: number;
+  /** Commands run before it in the same session that decide where it starts (`cd DIR`); they yield no facts. */
+  prelude: string[];
+}
+
+/**
+ * Script calls, settings and parse errors of shell commands that each run in a shell of their own, with
+ * spans on the lines of the file that holds them: a `cd` in one does not last into the next, its
+ * `prelude` does. A script one of them writes is made at run time for all the others.
+ */
+export function extractShellCommands(commands: readonly ShellCommand[], path: string): Pick<FileFacts, 'scriptCalls' | 'parseErrors' | 'settings'> {
+  const runtime = new Set<string>();
+  const found: { call: FoundCall; span: Span }[] = [];
+  const out: Required<Pick<FileFacts, 'scriptCalls' | 'parseErrors' | 'settings'>> = { scriptCalls: [], parseErrors: [], settings: [] };
+  for (const command of commands) {
+    const skip = command.prelude.length;
+    const text = [...command.prelude, ...command.lines].join('\n') + '\n';
+    const index = new LineIndex(text);
+    const shift = (span: Span): Span => ({ ...span, line: span.line - skip - 1 + command.line, endLine: span.endLine - skip - 1 + command.line });
+    const mine = (span: Span): boolean => span.line > skip;
+    const { calls, errors } = analyzeShellText(text, { callerPath: path, runtime });
+    for (const call of calls) {
+      const span = index.span(call.word.start, call.word.end);
+      if (mine(span)) found.push({ call, span: shift(span) });
+    }
+    for (const error of errors) {
+      const span = index.span(error.start, error.end);
+      if (mine(span)) out.parseErrors.push({ span: shift(span), message: error.message });
+    }
+    for (const setting of commandLineSettings(text, index)) if (mine(setting.span)) out.settings.push({ ...setting, span: shift(setting.span) });
+  }
+  markRuntimeTargets(found.map((f) => f.call), runtime);
+  out.scriptCalls = found.map(({ call, span }) => toFact(call, span, 'shell'));
+  return out;
 }
 
 /**

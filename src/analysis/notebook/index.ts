@@ -11,7 +11,7 @@
 
 import type { Finding } from '../../schemas/finding.js';
 import type { FileFacts, NotebookMap } from '../facts.js';
-import { extractShellFacts } from '../launch/index.js';
+import { extractShellCommands } from '../launch/shell.js';
 import type { PythonFrontEnd } from '../python/index.js';
 import { joinCells, type JoinedNotebook } from './join.js';
 import { readNotebook } from './read.js';
@@ -25,7 +25,7 @@ export function isNotebookPath(path: string): boolean {
   return path.toLowerCase().endsWith('.ipynb');
 }
 
-export type NotebookSource = { ok: true; notebook: JoinedNotebook } | { ok: false; reason: string };
+export type NotebookSource = { ok: true; notebook: JoinedNotebook; markdown: string | null } | { ok: false; reason: string };
 
 // the scan reads a notebook for its suppressions, then extracts it: one parse serves both
 let last: { raw: string; result: NotebookSource } | null = null;
@@ -34,7 +34,7 @@ let last: { raw: string; result: NotebookSource } | null = null;
 export function readNotebookSource(raw: string): NotebookSource {
   if (last && last.raw === raw) return last.result;
   const read = readNotebook(raw);
-  const result: NotebookSource = read.ok ? { ok: true, notebook: joinCells(read.cells) } : read;
+  const result: NotebookSource = read.ok ? { ok: true, notebook: joinCells(read.cells), markdown: read.markdown } : read;
   last = { raw, result };
   return result;
 }
@@ -49,13 +49,60 @@ export function extractNotebook(raw: string, path: string, python: PythonFrontEn
   if (!read.ok) throw new Error(`${path}: ${read.reason}`);
   const { notebook } = read;
   const facts = python.extract(notebook.python, path);
-  if (notebook.shell.trim()) {
-    const shell = extractShellFacts(notebook.shell, path);
+  if (notebook.commands.length) {
+    const lines = notebook.shell.split('\n');
+    // each `!` line and `%%bash` cell runs in a shell of its own, from where the `%cd`s before it went
+    const shell = extractShellCommands(
+      notebook.commands.map(({ first, last }) => ({
+        lines: lines.slice(first, last + 1),
+        line: first + 1,
+        prelude: notebook.cds.filter((cd) => cd.at < first).map((cd) => cd.command),
+      })),
+      path,
+    );
     facts.scriptCalls.push(...shell.scriptCalls);
+    // a shell line that does not parse is reported in its cell, as a Python one is
+    facts.parseErrors.push(...shell.parseErrors);
     if (shell.settings?.length) facts.settings = [...(facts.settings ?? []), ...shell.settings];
   }
   facts.notebook = { cells: notebook.cells, cellLines: notebook.cellLines, jsonLines: notebook.jsonLines };
+  // what a notebook says it is for is its first markdown cell, not a string at the top of a code cell
+  facts.docstring = markdownDocstring(read.markdown) ?? facts.docstring;
   return facts;
+}
+
+/** `# Title` / `Title` over `===` or `---` */
+const ATX = /^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/;
+const SETEXT = /^ {0,3}(?:=+|-+)[ \t]*$/;
+
+/**
+ * A notebook's first markdown cell as a docstring: its first heading as the first paragraph (the purpose
+ * the registry shows), then the rest; without a heading, the prose as written. Images, link targets and
+ * HTML tags are dropped, so a Colab badge is not the purpose.
+ */
+export function markdownDocstring(markdown: string | null): string | null {
+  if (markdown === null) return null;
+  const lines = markdown.split('\n');
+  let at = -1;
+  let heading = '';
+  for (let i = 0; i < lines.length && at < 0; i++) {
+    const line = lines[i] ?? '';
+    const atx = ATX.exec(line);
+    if (atx) [at, heading] = [i, atx[1] ?? ''];
+    else if (line.trim() && SETEXT.test(lines[i + 1] ?? '') && !SETEXT.test(line)) [at, heading] = [i, line];
+  }
+  const rest = lines.filter((_, i) => i !== at && !(at >= 0 && i === at + 1 && SETEXT.test(lines[i] ?? ''))).join('\n');
+  const text = [plain(heading), plain(rest)].filter(Boolean).join('\n\n');
+  return text || null;
+}
+
+function plain(text: string): string {
+  return text
+    .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/<[^>]+>/g, '')
+    .replace(/(\*\*|__)(.+?)\1/g, '$2')
+    .trim();
 }
 
 /**

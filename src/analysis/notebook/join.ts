@@ -14,6 +14,13 @@ export interface JoinedNotebook {
   display: string;
   /** The shell commands of the notebook at the same lines and columns as in `python`; other lines empty. */
   shell: string;
+  /**
+   * Each shell command (a `!` line with the lines it continues on, a `%%bash` cell's body) as a range of
+   * lines (0-based, inclusive): each runs in a shell of its own, so a `cd` in one does not last.
+   */
+  commands: { first: number; last: number }[];
+  /** `%cd` lines (0-based) as the `cd` command they are, which does last: later commands start there. */
+  cds: { at: number; command: string }[];
   /** Per line of `python` (index = line − 1): the cell's index, the line within the cell, the JSON line. */
   cells: number[];
   cellLines: number[];
@@ -37,13 +44,23 @@ export function joinCells(cells: readonly NotebookCell[]): JoinedNotebook {
   const display: string[] = [];
   const shell: string[] = [];
   const out = { cells: [] as number[], cellLines: [] as number[], jsonLines: [] as number[] };
+  const commands: JoinedNotebook['commands'] = [];
+  const cds: JoinedNotebook['cds'] = [];
+  // the command being read, extended while its lines continue it
+  let open: { first: number; last: number } | null = null;
+  const command = (at: number): void => {
+    if (open && open.last === at - 1) open.last = at;
+    else commands.push((open = { first: at, last: at }));
+  };
   for (const cell of cells) {
     const lines = cell.text ? cell.text.slice(0, -1).split('\n') : [];
     const first = MAGIC.exec(lines[0] ?? '');
     const cellMagic = first && first[2] === '%%' ? (first[3] ?? '') : null;
     // a `!cmd \` or `%magic \` line goes on, as in a shell, on the lines after it
-    let continued = false;
+    let continued: 'shell' | 'magic' | false = false;
+    open = null;
     lines.forEach((line, i) => {
+      const at = python.length;
       out.cells.push(cell.index);
       out.cellLines.push(i + 1);
       out.jsonLines.push(cell.jsonLines[i] ?? cell.jsonLines[cell.jsonLines.length - 1] ?? 1);
@@ -52,23 +69,50 @@ export function joinCells(cells: readonly NotebookCell[]): JoinedNotebook {
         python.push('');
         // `%%script bash` names its interpreter; `%%writefile`, `%%html` and the like hold no code of this module
         const scriptShell = cellMagic === 'script' ? /^\s*(?:ba|z)?sh\b/.test(first?.[4] ?? '') : true;
-        shell.push(i > 0 && SHELL_BODY.has(cellMagic) && scriptShell ? line : '');
+        const body = i > 0 && SHELL_BODY.has(cellMagic) && scriptShell;
+        // `%%writefile x.py` makes a file a later `!python x.py` runs: said to the shell as a redirection
+        const written = i === 0 && cellMagic === 'writefile' ? writtenFile(first?.[4] ?? '') : null;
+        shell.push(body ? line : written !== null ? `: > ${written}` : '');
+        // the whole body is one script
+        if (body || written !== null) command(at);
         return;
       }
       if (continued) {
         python.push('');
-        shell.push(line);
-        continued = /\\\s*$/.test(line);
+        shell.push(continued === 'shell' ? line : '');
+        if (continued === 'shell') command(at);
+        if (!/\\\s*$/.test(line)) continued = false;
         return;
       }
       const converted = convertLine(line);
       python.push(converted.python);
       shell.push(converted.shell);
-      continued = converted.python !== line && /\\\s*$/.test(line);
+      open = null;
+      if (converted.shell) command(at);
+      const cd = converted.python !== line ? cdCommand(line) : null;
+      if (cd !== null) cds.push({ at, command: cd });
+      continued = converted.python !== line && /\\\s*$/.test(line) ? (converted.shell ? 'shell' : 'magic') : false;
     });
   }
   const text = (lines: string[]): string => (lines.length ? lines.join('\n') + '\n' : '');
-  return { python: text(python), display: text(display), shell: text(shell), ...out };
+  return { python: text(python), display: text(display), shell: text(shell), commands, cds, ...out };
+}
+
+/** The file of `%%writefile [-a] FILE` as written (the shell reads its quotes), or null. */
+function writtenFile(args: string): string | null {
+  const file = args.trim().replace(/^(?:-a|--append)\s+/, '');
+  return file && !file.startsWith('-') ? file : null;
+}
+
+/**
+ * `%cd DIR` (`-q` quiet) as the shell's `cd DIR`; `%cd` alone (home), `%cd -` and bookmarks (`-b`) go
+ * where the analysis cannot follow, as `cd -` does. Null for any other line.
+ */
+function cdCommand(line: string): string | null {
+  const m = /^\s*%cd\b(.*)$/.exec(line);
+  if (!m) return null;
+  const args = (m[1] ?? '').trim().replace(/^-q\s+/, '');
+  return args === '' || args.startsWith('-') ? 'cd -' : `cd ${args}`;
 }
 
 /** One line of a Python cell: itself, or for IPython syntax a `pass` and the shell command it runs. */

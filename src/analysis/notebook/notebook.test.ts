@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { notebook, sourceLines } from '../../../test/helpers/notebook.js';
-import { convertLine, joinCells, readNotebook, readNotebookSource, sourceOffsets } from './index.js';
+import { convertLine, joinCells, markdownDocstring, readNotebook, readNotebookSource, sourceOffsets } from './index.js';
 
 function read(text: string) {
   const r = readNotebook(text);
@@ -74,12 +74,17 @@ describe('joinCells', () => {
     expect(shell[4]).toBe('     accelerate launch t.py');
     expect(shell.slice(7, 10)).toEqual(['', 'python a.py', 'echo hi']);
     expect(joined.display.split('\n')[1]).toBe('!python scripts/gen.py --n 5');
+    // each `!` line is a command of its own, a %%bash body one command; %cd is kept as the cd it is
+    expect(joined.commands).toEqual([{ first: 1, last: 1 }, { first: 2, last: 2 }, { first: 4, last: 4 }, { first: 8, last: 9 }]);
+    expect(joined.cds).toEqual([{ at: 5, command: 'cd dir' }]);
   });
 
   it('keeps the Python body of %%time and drops that of %%writefile', () => {
     const joined = joinCells(read(notebook([{ code: '%%time\nx = 1\n' }, { code: '%%writefile a.py\nimport os\n' }])));
     expect(joined.python).toBe('\nx = 1\n\n\n');
-    expect(joined.shell.trim()).toBe('');
+    // the file it writes is told to the shell, which knows a later `!python a.py` runs a file made at run time
+    expect(joined.shell.split('\n').slice(0, 4)).toEqual(['', '', ': > a.py', '']);
+    expect(joined.commands).toEqual([{ first: 2, last: 2 }]);
   });
 
   it('reads the lines a `!cmd \\` continues as shell, not as Python', () => {
@@ -98,5 +103,24 @@ describe('readNotebookSource', () => {
   it('reads an empty notebook as no code', () => {
     const r = readNotebookSource(notebook([]));
     expect(r.ok && r.notebook.python).toBe('');
+  });
+});
+
+describe('markdownDocstring', () => {
+  it('puts the first heading first, and drops badges, link targets and tags', () => {
+    expect(markdownDocstring('[![Open In Colab](https://colab.example/badge.svg)](https://colab.example)\n\n## Fine-tune **SmolLM2** ##\nWe train on [the data](https://x).\n')).toBe(
+      'Fine-tune SmolLM2\n\nWe train on the data.',
+    );
+    expect(markdownDocstring('Reward model eval\n=================\nScores pairs.')).toBe('Reward model eval\n\nScores pairs.');
+    expect(markdownDocstring('Plots the loss. Then more.')).toBe('Plots the loss. Then more.');
+    expect(markdownDocstring('<img src="x.png"/>\n')).toBeNull();
+    expect(markdownDocstring(null)).toBeNull();
+  });
+
+  it('reads the first markdown cell, and a malformed one costs only the purpose', () => {
+    const r = readNotebook(notebook([{ code: 'x = 1\n' }, { markdown: ['# One\n'] }, { markdown: '# Two' }]));
+    expect(r.ok && r.markdown).toBe('# One\n');
+    const bad = readNotebook(notebook([{ markdown: 5 as unknown as string }, { code: 'x = 1\n' }]));
+    expect(bad.ok && bad.markdown).toBeNull();
   });
 });

@@ -14,7 +14,14 @@ export interface NotebookCell {
   jsonLines: number[];
 }
 
-export type ReadNotebook = { ok: true; cells: NotebookCell[] } | { ok: false; reason: string };
+export type ReadNotebook =
+  | {
+      ok: true;
+      cells: NotebookCell[];
+      /** The text of the first markdown cell (what the notebook says it is for), or null. */
+      markdown: string | null;
+    }
+  | { ok: false; reason: string };
 
 /** The code cells of a notebook, or why it cannot be read as one (naming the cell when one is at fault). */
 export function readNotebook(raw: string): ReadNotebook {
@@ -37,12 +44,18 @@ export function readNotebook(raw: string): ReadNotebook {
   const offsets = sourceOffsets(raw);
   const lineOf = lineCounter(raw);
   const cells: NotebookCell[] = [];
+  let markdown: string | null = null;
   for (const [i, cell] of doc.cells.entries()) {
     const index = i + 1;
     if (!isRecord(cell)) return { ok: false, reason: `cell ${index} is not a JSON object` };
-    if (cell.cell_type !== 'code') continue;
+    if (cell.cell_type !== 'code' && (cell.cell_type !== 'markdown' || markdown !== null)) continue;
     const source = cell.source ?? '';
     const parts = typeof source === 'string' ? [source] : Array.isArray(source) && source.every((s) => typeof s === 'string') ? (source as string[]) : null;
+    if (cell.cell_type === 'markdown') {
+      // prose no rule reads: a malformed one only costs the notebook its stated purpose
+      if (parts) markdown = parts.join('').replace(/\r\n?/g, '\n');
+      continue;
+    }
     if (!parts) return { ok: false, reason: `cell ${index}: "source" is neither a string nor a list of strings` };
     const at = offsets.get(i) ?? [];
     let text = '';
@@ -60,7 +73,7 @@ export function readNotebook(raw: string): ReadNotebook {
     if (text && !text.endsWith('\n')) text += '\n';
     cells.push({ index, text, jsonLines });
   }
-  return { ok: true, cells };
+  return { ok: true, cells, markdown };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

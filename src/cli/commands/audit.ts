@@ -4,7 +4,7 @@
 
 import { parseArgs } from 'node:util';
 import { audit } from '../../audit/engine.js';
-import { exitCodeFor, toReport } from '../../audit/report.js';
+import { displayPath, exitCodeFor, toReport } from '../../audit/report.js';
 import { VERSION } from '../../version.js';
 import { renderSkipped, renderText } from '../../audit/reporters/text.js';
 import { UserError } from '../../core/errors.js';
@@ -116,6 +116,11 @@ export async function run(args: string[], io: Io): Promise<number> {
     }
     default:
       io.stdout.write(renderText(result, { cwd: io.cwd, style: styleFor(io.stdout, io.env), showFrames: !values['no-frames'] }));
+  }
+  // the report stands for what was audited; a file named on the command line that is not what its name says is a usage error
+  if (result.refused.length) {
+    const [first, ...more] = result.refused.map((r) => `${displayPath(result.root, r.path, io.cwd)}: ${r.reason}`);
+    throw new UserError(`cannot audit ${first}${more.length ? `; ${more.join('; ')}` : ''}`, { hint: 'name files of the format their name says (a .ipynb is an nbformat 4 notebook), or leave them out' });
   }
   return values['exit-zero'] ? 0 : exitCodeFor(result);
 }

@@ -10,11 +10,15 @@ export const HELP = `provenant verify PATH… [--full] [--json]
 
 A verdict for each artifact, cheapest check first:
   unstamped      no stamp: nothing says how it was made
-  tampered       the content, or the stamp, is not what was stamped
-  bad-signature  the stamp's signature does not verify against the allowed keys
+  tampered       the content, or the stamp, is not what was stamped (an unsigned stamp no ledger row
+                 vouches for is checked against what the content determines: size, records, fields)
+  bad-signature  the stamp's signature does not verify against the allowed keys, or it is unsigned
+                 and the config sets require-signature (the CI setting)
   quarantined    its producer is deprecated, a known bug was fixed after it was made, or the run
                  attested a chat template / special tokens on a base model
-  stale          its producer's code or an input changed since
+  suspect        a legacy stamp nobody has accepted (investigate --accept --reason), or an unknown
+                 producer where the config sets require-known-producer
+  stale          its producer's code, a module it imports, or an input changed since
   failed-qc      a QC policy failed when it was stamped
   upstream-bad   an input fails verification (the chain is printed)
   ok
@@ -35,8 +39,9 @@ export async function run(args: string[], io: Io): Promise<number> {
     io.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } else {
     for (const r of report.results) {
-      io.stdout.write(`${r.verdict.padEnd(13)} ${r.path}${r.signedBy ? `  (signed by ${r.signedBy})` : ''}\n`);
+      io.stdout.write(`${r.verdict.padEnd(13)} ${r.path}${r.signedBy ? `  (signed by ${r.signedBy})` : r.signature === 'unsigned' ? '  (unsigned)' : ''}\n`);
       for (const reason of r.reasons) io.stdout.write(`              ${reason}\n`);
+      for (const note of r.notes) io.stdout.write(`              note: ${note}\n`);
       if (r.chain.length > 1) io.stdout.write(`              chain: ${r.chain.map((c) => `${c.path} [${c.verdict}]`).join(' ← ')}\n`);
     }
   }

@@ -16,7 +16,7 @@ import { newRunId } from '../../provenance/commit.js';
 import type { PreflightProblem } from '../../schemas/pipeline.js';
 import { evaluateGate, type GateOutcome } from '../gates.js';
 import { argvOf, paramsOf, stageKey, staleness, type PlanContext } from '../plan.js';
-import type { PipelineRunOptions, PipelineRunResult, StageOutcome } from '../runner.js';
+import { smokeRefusals, type PipelineRunOptions, type PipelineRunResult, type StageOutcome } from '../runner.js';
 import type { Stage } from '../spec.js';
 import { slurm, slurmError } from './commands.js';
 import { gateScript, stageScript } from './job-script.js';
@@ -159,7 +159,7 @@ async function oneRound(run: SlurmRun): Promise<{ result: PipelineRunResult; def
       }
       continue;
     }
-    const refusal = run.problems.filter((p) => p.stage === stage.id && !p.allowed).map((p) => p.message);
+    const refusal = [...smokeRefusals(ctx, stage), ...run.problems.filter((p) => p.stage === stage.id && !p.allowed).map((p) => p.message)];
     if (refusal.length) {
       decide({ id: stage.id, outcome: 'refused', reasons: refusal });
       blocked.add(stage.id);

@@ -40,10 +40,10 @@ export function renderEntry(e: RegistryEntry): string {
   });
   const body = [
     ...list(`command line${e.cli ? ` (${e.cli.framework})` : ''}`, cli),
-    ...list('defines', e.defs.map((d) => `${d.name}${d.kind === 'class' ? ' (class)' : '()'} :${d.line}${d.summary ? ` — ${d.summary}` : ''}`)),
+    ...list('defines', e.defs.map((d) => `${d.name}${d.kind === 'class' ? ' (class)' : '()'} ${d.cell ? `cell ${d.cell.index}:${d.cell.line}` : `:${d.line}`}${d.summary ? ` — ${d.summary}` : ''}`)),
     ...list('imports', e.imports),
     ...list('runs', e.runs),
-    ...list('used by', e.dependents.map((d) => `${d.path}:${d.line} (${d.via})`)),
+    ...list('used by', e.dependents.map((d) => `${d.path}:${d.cell ? `cell ${d.cell.index}:${d.cell.line}` : d.line} (${d.via})`)),
     ...list('reads', e.reads),
     ...list('writes', e.writes),
     ...list('known bugs', e.bugs.map((b) => `${b.summary}${b.fixed_in ? ` (fixed in ${b.fixed_in})` : ' (not fixed)'}`)),

@@ -11,7 +11,8 @@ import { COMMON_HELP, COMMON_OPTIONS, plural, printJson, printWarnings, registry
 export const HELP = `provenant registry similar PATH[:FUNCTION] [--threshold 0.8] [--json] — functions elsewhere in the
 project that nearly duplicate the file's functions (or the one named), best first, canonical
 implementations marked. Bodies are compared with names and literals abstracted; the similarity is the
-share of their winnowed token shingles they have in common. The function index under .provenant/ is
+share of their winnowed token shingles they have in common. PATH is a Python file or a notebook (its
+functions are placed by cell, nb.ipynb:cell 4:1). The function index under .provenant/ is
 brought up to date first (only changed files are read).
 
 Options:
@@ -20,11 +21,16 @@ Options:
 ${COMMON_HELP}
 `;
 
+/** `scripts/x.py:12`, or for a notebook's function `nb.ipynb:cell 4:1` (as the audit prints findings). */
+function at(f: { path: string; line: number; cell?: { index: number; line: number } | undefined }): string {
+  return f.cell ? `${f.path}:cell ${f.cell.index}:${f.cell.line}` : `${f.path}:${f.line}`;
+}
+
 function line(p: SimilarReport['pairs'][number]): string {
   const canonical = p.duplicateOf.canonical
     ? ` [canonical${p.duplicateOf.canonicalFor.length ? ` for ${p.duplicateOf.canonicalFor.map((c) => `"${c}"`).join(', ')}` : ''}]`
     : '';
-  return `\`${p.function.qualname}\` in ${p.function.path}:${p.function.line} duplicates \`${p.duplicateOf.qualname}\` in ${p.duplicateOf.path}:${p.duplicateOf.line} (${p.similarity}%)${canonical}`;
+  return `\`${p.function.qualname}\` in ${at(p.function)} duplicates \`${p.duplicateOf.qualname}\` in ${at(p.duplicateOf)} (${p.similarity}%)${canonical}`;
 }
 
 export async function run(args: string[], io: Io): Promise<number> {
@@ -43,7 +49,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   const r = await findSimilar({ ...registryOptions(values, io), target, ...(threshold === undefined ? {} : { threshold }) });
   printWarnings(io, r.warnings);
   for (const s of r.tooShort) {
-    io.stderr.write(`provenant: \`${s.qualname}\` (line ${s.line}) has ${s.tokens} tokens, fewer than min-tokens ${r.minTokens}: not compared\n`);
+    io.stderr.write(`provenant: \`${s.qualname}\` (${s.cell ? `cell ${s.cell.index}, line ${s.cell.line}` : `line ${s.line}`}) has ${s.tokens} tokens, fewer than min-tokens ${r.minTokens}: not compared\n`);
   }
   if (values.json) {
     printJson(io, { root: r.root, path: r.path, function: r.function, threshold: r.threshold, minTokens: r.minTokens, pairs: r.pairs, tooShort: r.tooShort });
