@@ -253,6 +253,12 @@ describe.skipIf(problem)(`pipeline stages on SLURM${problem ? ` (skipped: ${prob
     expect(gate.code).toBe(1);
     expect(gate.stdout).toContain('stage c: SLURM would reject the job: invalid partition specified: nope');
 
+    const gpus = project(CHAIN.replace('  - id: b\n', '  - id: b\n    slurm: { gpus: 8 }\n'));
+    const noGpus = provenant(['pipeline', 'run'], gpus.root);
+    expect(noGpus.code).toBe(2);
+    expect(noGpus.stderr).toMatch(/stage b: SLURM would reject the job: .*Requested node configuration is not available \(sbatch .*--gpus=8/);
+    expect(noGpus.stderr).not.toContain('stage a:');
+
     const bin = mkdtempSync(path.join(os.tmpdir(), 'provenant-path-'));
     for (const tool of ['python3', 'git']) {
       const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
