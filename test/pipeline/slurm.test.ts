@@ -230,6 +230,17 @@ describe.skipIf(problem)(`pipeline stages on SLURM${problem ? ` (skipped: ${prob
     expect(stampOf(repo, 'out/c.json').job).toBeUndefined();
   });
 
+  it('when an input of the first stage changes, every stage after it is submitted again, not only the first', async () => {
+    const repo = project(CHAIN);
+    expect(provenant(['pipeline', 'run'], repo.root).stdout).toBe('ran          a\nran          b\nran          c\n');
+    writeFileSync(path.join(repo.root, 'raw.txt'), 'changed\n');
+    const again = provenant(['pipeline', 'run', '--detach'], repo.root);
+    expect(again.stdout).toBe('submitted    a\nsubmitted    b\nsubmitted    c\n');
+    expect(again.stderr).toContain('b: submitted: ');
+    await until(repo, (s) => s.rows.every((r) => r.state === 'done'));
+    expect(provenant(['pipeline', 'run'], repo.root).stdout).toBe('up-to-date   a\nup-to-date   b\nup-to-date   c\n');
+  });
+
   it('a rerun while jobs are queued submits nothing twice', async () => {
     const repo = project(CHAIN, { 'hold.flag': '' });
     const first = provenant(['pipeline', 'run', '--detach'], repo.root);

@@ -102,7 +102,7 @@ async function oneRound(run: SlurmRun): Promise<{ result: PipelineRunResult; def
     }
   }
 
-  const slurmStages = run.stages.filter((s) => !rows.has(s.id) && s.executor === 'slurm' && (why.get(s.id) ?? []).length > 0 && !inFlight.has(s.id));
+  const slurmStages = run.stages.filter((s) => !rows.has(s.id) && s.executor === 'slurm' && pendingSlurm.has(s.id) && !inFlight.has(s.id));
   if (slurmStages.length) checkSubmittable(run, slurmStages);
 
   const submissionId = newRunId();
@@ -131,7 +131,10 @@ async function oneRound(run: SlurmRun): Promise<{ result: PipelineRunResult; def
   };
   for (const stage of run.stages) {
     if (rows.has(stage.id)) continue;
-    const reasons = why.get(stage.id) ?? [];
+    // a stage after a job that runs now runs too (its inputs are about to change); otherwise it is
+    // judged now, after the local stages ran
+    const upstream = stage.deps.filter((d) => waitFor.has(d));
+    const reasons = upstream.length ? upstream.map((d) => `upstream stage ${d} runs first`) : options.force ? ['--force'] : staleness(ctx, stage, stageKey(ctx, stage));
     const badDeps = stage.deps.filter((d) => blocked.has(d));
     if (badDeps.length) {
       decide({ id: stage.id, outcome: 'skipped', reasons: badDeps.map((d) => `upstream stage ${d} did not complete`) });
