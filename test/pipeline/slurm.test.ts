@@ -238,6 +238,12 @@ describe.skipIf(problem)(`pipeline stages on SLURM${problem ? ` (skipped: ${prob
     expect(again.stdout).toBe('submitted    a\nsubmitted    b\nsubmitted    c\n');
     expect(again.stderr).toContain('b: submitted: ');
     await until(repo, (s) => s.rows.every((r) => r.state === 'done'));
+    // a's output came out the same (step.py does not read raw.txt), so b's job found b up to date
+    const record = JSON.parse(readFileSync(path.join(repo.root, '.provenant/slurm/submission.json'), 'utf8')) as { jobs: { stage: string; log: string }[] };
+    expect(readFileSync(record.jobs.find((j) => j.stage === 'b')?.log ?? '', 'utf8')).toContain('provenant: stage b is up to date (its outputs carry this stage key); nothing to run');
+    const st = provenant(['pipeline', 'status'], repo.root);
+    expect(st.code).toBe(0);
+    expect(st.stdout).toMatch(/ b +job \d+ +done +job \d+ finished on \S+ in [\d:]+; the outputs already carried this stage key, so it ran nothing\n/);
     expect(provenant(['pipeline', 'run'], repo.root).stdout).toBe('up-to-date   a\nup-to-date   b\nup-to-date   c\n');
   });
 

@@ -45,6 +45,11 @@ export async function run(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parsed;
   if (positionals.length) throw new UserError(`run: put the command after \`--\` (got ${positionals.join(' ')})`, { hint: 'provenant run --out data.jsonl -- python make.py' });
   const warn = (m: string): void => void io.stderr.write(`provenant: warning: ${m}\n`);
+  const stage = values.stage ? await pipelineStageKey(values.stage, { cwd: io.cwd, env: io.env, argv, warn }) : null;
+  if (stage?.upToDate) {
+    io.stderr.write(`provenant: stage ${stage.key.stage} is up to date (its outputs carry this stage key); nothing to run\n`);
+    return 0;
+  }
   const result = await runAndStamp({
     argv,
     cwd: io.cwd,
@@ -54,7 +59,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     allowDeprecated: Boolean(values['allow-deprecated']),
     allowFindings: Boolean(values['allow-findings']),
     ...(values['in-verdicts'] ? { inputVerdicts: values['in-verdicts'].split(',').map((v) => v.trim()) } : {}),
-    ...(values.parameters || values.stage ? { parameters: { ...(values.parameters ? readParameters(values.parameters, io.cwd) : {}), ...(values.stage ? { pipeline: await pipelineStageKey(values.stage, { cwd: io.cwd, env: io.env, argv, warn }) } : {}) } } : {}),
+    ...(values.parameters || stage ? { parameters: { ...(values.parameters ? readParameters(values.parameters, io.cwd) : {}), ...(stage ? { pipeline: stage.key } : {}) } } : {}),
     warn,
   });
   if (result.kind === 'refused') {

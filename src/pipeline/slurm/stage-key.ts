@@ -3,6 +3,8 @@
  * exist when the job is submitted, and the key records their digests. The job file names the spec, the
  * stage and whether it is a smoke run; the argv the job was submitted with must still be the stage's
  * (a spec edited while the job waited in the queue is refused, not stamped with a key it did not run).
+ * A stage submitted because its upstream job was due to run is skipped when that job rewrote its output
+ * unchanged: the outputs already carry the key.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,12 +12,13 @@ import path from 'node:path';
 import { z } from 'zod';
 
 import { errorMessage, UserError } from '../../core/errors.js';
-import { openPlan, stageKey, type StageKey } from '../plan.js';
+import { openPlan, stageKey, staleness, type StageKey } from '../plan.js';
 
-export const StageJobSchema = z.object({ spec: z.string(), stage: z.string(), smoke: z.boolean(), argv: z.array(z.string()) });
+export const StageJobSchema = z.object({ spec: z.string(), stage: z.string(), smoke: z.boolean(), force: z.boolean().default(false), argv: z.array(z.string()) });
 export type StageJob = z.infer<typeof StageJobSchema>;
 
-export async function stageKeyNow(file: string, options: { cwd: string; env: NodeJS.ProcessEnv; argv: string[]; warn(m: string): void }): Promise<StageKey> {
+/** The key, and whether the outputs already carry it (an upstream job rewrote its output unchanged). */
+export async function stageKeyNow(file: string, options: { cwd: string; env: NodeJS.ProcessEnv; argv: string[]; warn(m: string): void }): Promise<{ key: StageKey; upToDate: boolean }> {
   let job: StageJob;
   try {
     job = StageJobSchema.parse(JSON.parse(readFileSync(path.resolve(options.cwd, file), 'utf8')));
@@ -30,7 +33,7 @@ export async function stageKeyNow(file: string, options: { cwd: string; env: Nod
     if (JSON.stringify(key.argv) !== JSON.stringify(options.argv)) {
       throw new UserError(`stage ${job.stage}: ${ctx.spec.file} changed while the job waited: it now runs ${key.argv.join(' ')}; nothing was run`, { hint: '`provenant pipeline run` submits the stage as the spec says now' });
     }
-    return key;
+    return { key, upToDate: !job.force && staleness(ctx, stage, key).length === 0 };
   } finally {
     ctx.digests.flush();
     ctx.close();

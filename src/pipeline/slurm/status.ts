@@ -30,7 +30,7 @@ export interface StatusRow {
   node: string | null;
   /** Last lines of the job's log (running and failed jobs). */
   tail: string[];
-  /** For a stage job that ended well: whether every output has a stamp from that job. */
+  /** For a stage job that ended well: whether every output has a stamp of the stage (from this job, or earlier when it found them up to date). */
   stamped: boolean | null;
 }
 
@@ -85,16 +85,22 @@ export async function pipelineStatus(options: StatusOptions): Promise<PipelineSt
         return { ...base, state: 'failed', message: `gate ${failed.gate} failed: ${failed.message}${decision ? `; blocks the decision: ${decision}` : ''}`, tail: [] };
       }
     }
-    const stamped = job.kind === 'stage' && end.end === 'done' && stage ? stage.outputs.every((o) => stampedBy(root, config, o, job.jobId)) : null;
+    const by = job.kind === 'stage' && end.end === 'done' && stage ? stage.outputs.map((o) => stampedBy(root, config, o, job.jobId, stage.id)) : [];
+    const stamped = by.length ? by.every((b) => b !== 'no') : null;
+    const note = stamped === false ? '; but not every output has a stamp of this stage' : by.includes('earlier') ? '; the outputs already carried this stage key, so it ran nothing' : '';
     const view: JobView = end.end;
-    return { ...base, state: view, message: end.message + (stamped === false ? '; but not every output has a stamp from this job' : ''), tail: view === 'failed' ? tailOf(job.log, lines) : [], stamped };
+    return { ...base, state: view, message: end.message + note, tail: view === 'failed' ? tailOf(job.log, lines) : [], stamped };
   });
   return { submission: submission.id, spec: submission.spec, submittedAt: submission.submittedAt, specProblem, rows, ok: rows.every((r) => r.state === 'done' || r.state === 'queued' || r.state === 'running') && rows.every((r) => r.stamped !== false) };
 }
 
-function stampedBy(root: string, config: Config, out: string, jobId: string): boolean {
+/** Whether the output's stamp comes from this job, from an earlier run of the stage, or neither. */
+function stampedBy(root: string, config: Config, out: string, jobId: string, stage: string): 'job' | 'earlier' | 'no' {
   const stamp = readStampFile(sidecarPath(root, out, config.provenance.stampsDir));
-  return stamp.kind === 'ok' && stamp.statement.predicate.provenant.job?.id === jobId;
+  if (stamp.kind !== 'ok') return 'no';
+  if (stamp.statement.predicate.provenant.job?.id === jobId) return 'job';
+  const recorded = (stamp.statement.predicate.buildDefinition.externalParameters as { pipeline?: { stage?: string } }).pipeline;
+  return recorded?.stage === stage ? 'earlier' : 'no';
 }
 
 /** The last `n` lines of a log, reading at most its last 64 KiB. */

@@ -252,7 +252,7 @@ function submitStage(run: SlurmRun, stage: Stage, at: { dir: string; marker: str
   const { ctx, options } = run;
   const key = stageKey(ctx, stage);
   const parameters = path.join(at.dir, `${stage.id}.job.json`);
-  writeFileSync(parameters, JSON.stringify({ spec: ctx.spec.file, stage: stage.id, smoke: ctx.smoke, argv: key.argv }, null, 2) + '\n');
+  writeFileSync(parameters, JSON.stringify({ spec: ctx.spec.file, stage: stage.id, smoke: ctx.smoke, force: options.force === true, argv: key.argv }, null, 2) + '\n');
   const produced = stage.inputs.some((i) => ctx.spec.producers.has(i) || [...ctx.spec.producers.keys()].some((o) => i.startsWith(`${o}/`)));
   const script = path.join(at.dir, `${stage.id}.sh`);
   const exitRecord = path.join(at.dir, `${stage.id}.exit.json`);
@@ -281,7 +281,6 @@ function submitStage(run: SlurmRun, stage: Stage, at: { dir: string; marker: str
     const gate = sbatch(run, stage, gScript, gLog, gateJobOptions(stage.slurm), [job]);
     jobs.push({ stage: stage.id, kind: 'gate', jobId: gate, log: gLog, exitRecord: gExit, result, submittedAt: now, after: [job], gpus: 0 });
   }
-  void options;
   return jobs;
 }
 
