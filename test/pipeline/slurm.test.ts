@@ -6,7 +6,7 @@
  * checked last, so the other tests run meanwhile.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -286,6 +286,23 @@ describe.skipIf(problem)(`pipeline stages on SLURM${problem ? ` (skipped: ${prob
     expect(noSlurm.code).toBe(2);
     expect(noSlurm.stderr).toContain('sbatch: not found on PATH, and stage a (executor: slurm) runs on SLURM');
     expect(existsSync(path.join(repo.root, 'out/a.json'))).toBe(false);
+  });
+
+  it('status falls back to the jobs\' own exit records once SLURM has forgotten them (no accounting here)', () => {
+    const repo = project(CHAIN);
+    const dir = path.join(repo.root, '.provenant/slurm/old');
+    const job = (stage: string, id: string): Record<string, unknown> => ({ stage, kind: 'stage', jobId: id, log: path.join(dir, `${stage}.log`), exitRecord: path.join(dir, `${stage}.exit.json`), result: null, submittedAt: '2026-01-01T00:00:00Z', after: [], gpus: 0 });
+    mkdirSync(dir, { recursive: true });
+    // job ids this cluster never handed out stand for jobs slurmctld purged (MinJobAge)
+    writeFileSync(path.join(dir, 'a.exit.json'), '{"jobId":"67000001","node":"n1","startedOn":"x","finishedOn":"y","exitCode":0}\n');
+    writeFileSync(path.join(dir, 'b.exit.json'), '{"jobId":"67000002","node":"n2","startedOn":"x","finishedOn":"y","exitCode":137}\n');
+    writeFileSync(path.join(dir, 'b.log'), 'step 1\nKilled\n');
+    writeFileSync(path.join(repo.root, '.provenant/slurm/submission.json'), JSON.stringify({ version: 1, id: 'old', spec: 'provenant.pipeline.yaml', root: repo.root, submittedAt: '2026-01-01T00:00:00Z', jobs: [job('a', '67000001'), job('b', '67000002'), job('c', '67000003')] }));
+    const r = provenant(['pipeline', 'status'], repo.root);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/ a +job 67000001 +done +job 67000001 finished on n1; but not every output has a stamp of this stage\n/);
+    expect(r.stdout).toContain('job 67000002 failed on n2: killed by signal 9\n      | step 1\n      | Killed\n');
+    expect(r.stdout).toContain('job 67000003: SLURM no longer knows the job and it left no exit record');
   });
 
   it('says so when the compute node cannot see the project', async () => {
