@@ -54,6 +54,8 @@ export async function run(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parsed;
   const [action, ...extra] = positionals;
   if (!['plan', 'run', 'status', 'report', 'gates'].includes(action ?? '') || extra.length) throw new UserError('pipeline takes `plan`, `run`, `status`, `report` or `gates`', { hint: 'provenant pipeline plan' });
+  const owners: [keyof typeof values, string][] = [['detach', 'run'], ['tail', 'status'], ['stage', 'gates'], ['result', 'gates']];
+  for (const [flag, owner] of owners) if (values[flag] !== undefined && action !== owner) throw new UserError(`--${flag} belongs to \`pipeline ${owner}\``);
   const warn = (m: string): void => void io.stderr.write(`provenant: warning: ${m}\n`);
   if (action === 'status') {
     const tail = values.tail === undefined ? 5 : Number(values.tail);
