@@ -103,6 +103,8 @@ export const PlanStageSchema = z.strictObject({
   after: z.array(z.string()),
   gpuHours: z.number(),
   hash: z.string(),
+  /** Where it runs: locally or as a SLURM job. */
+  executor: z.enum(['local', 'slurm']),
 });
 export type PlanStage = z.infer<typeof PlanStageSchema>;
 

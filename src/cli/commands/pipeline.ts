@@ -121,7 +121,7 @@ const MARK: Record<string, string> = { 'up-to-date': '=', 'will-run': '>', block
 function renderPlan(plan: Plan): string {
   const lines = [`pipeline ${plan.spec}${plan.smoke ? ' (smoke)' : ''}`];
   for (const s of plan.stages) {
-    lines.push(`  ${MARK[s.state] ?? '?'} ${s.id.padEnd(20)} ${s.state}${s.gpuHours ? `  ${s.gpuHours} GPU h` : ''}`);
+    lines.push(`  ${MARK[s.state] ?? '?'} ${s.id.padEnd(20)} ${s.state}${s.gpuHours ? `  ${s.gpuHours} GPU h` : ''}${s.executor === 'slurm' ? '  (SLURM job)' : ''}`);
     for (const r of s.reasons) lines.push(`      ${r}`);
   }
   if (plan.problems.length) {
