@@ -177,7 +177,8 @@ export async function artifactLineage(...args: Parameters<ProvLineage['lineage']
 /** A lineage report as an indented tree or a Mermaid `graph TD` block. */
 export async function formatLineage(report: import('./schemas/provenance-reports.js').LineageReport, format: 'text' | 'mermaid'): Promise<string> {
   const m = await import('./provenance/lineage.js');
-  return format === 'mermaid' ? m.renderLineageMermaid(report) : m.renderLineageText(report);
+  const { printableLines } = await import('./core/display.js');
+  return format === 'mermaid' ? m.renderLineageMermaid(report) : printableLines(m.renderLineageText(report));
 }
 
 /** Every stamp the ledger has for a path, newest first, and the sidecar's git history (`provenant log`). */
@@ -186,7 +187,8 @@ export async function stampLog(...args: Parameters<ProvHistory['stampLog']>): Re
 }
 
 export async function formatStampLog(report: import('./schemas/provenance-reports.js').LogReport): Promise<string> {
-  return (await import('./provenance/history.js')).renderLogText(report);
+  const { printableLines } = await import('./core/display.js');
+  return printableLines((await import('./provenance/history.js')).renderLogText(report));
 }
 
 /** Restores the ledger from the sidecar stamps (`provenant ledger rebuild`). */
@@ -203,7 +205,8 @@ export async function investigateLegacyFile(...args: Parameters<ProvInvestigate[
 }
 
 export async function formatInvestigation(report: import('./schemas/provenance-reports.js').InvestigateReport): Promise<string> {
-  return (await import('./provenance/investigate-verdict.js')).renderInvestigationText(report);
+  const { printableLines } = await import('./core/display.js');
+  return printableLines((await import('./provenance/investigate-verdict.js')).renderInvestigationText(report));
 }
 
 // Pipelines: plan and run a spec of stages through the stamping wrapper, loaded on first use.

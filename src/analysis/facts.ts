@@ -303,6 +303,8 @@ export const SETTING_KEYS: ReadonlySet<string> = new Set(['trust_remote_code']);
 export interface ParseErrorFact {
   span: Span;
   message: string;
+  /** The file was not analysed at all (e.g. nested too deeply), not only this part of it. */
+  unanalysed?: boolean;
 }
 
 export interface FileFacts {

@@ -4,6 +4,7 @@
  */
 
 import { BugError, UserError } from '../core/errors.js';
+import { redactText } from '../core/redact.js';
 import type { Io } from './io.js';
 
 export async function boundary(io: Io, command: () => Promise<number>): Promise<number> {
@@ -11,12 +12,13 @@ export async function boundary(io: Io, command: () => Promise<number>): Promise<
     return await command();
   } catch (error) {
     if (error instanceof UserError) {
-      io.stderr.write(`provenant: error: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
+      // messages quote argv and file contents: no secret leaves through them either
+      io.stderr.write(redactText(`provenant: error: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`));
       return 2;
     }
     const bug = error instanceof BugError ? error : new BugError('unexpected internal error', { cause: error });
     const cause = bug.cause instanceof Error ? `\ncaused by: ${bug.cause.stack ?? bug.cause.message}` : '';
-    io.stderr.write(`provenant: internal error (a bug in provenant): ${bug.message}\n${bug.stack ?? ''}${cause}\n`);
+    io.stderr.write(redactText(`provenant: internal error (a bug in provenant): ${bug.message}\n${bug.stack ?? ''}${cause}\n`));
     return 3;
   }
 }

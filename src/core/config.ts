@@ -21,6 +21,7 @@ import type { z } from 'zod';
 import type { ConfigFile } from '../schemas/config.js';
 import { normalizeConfig, type Config, type Severity } from '../schemas/config-values.js';
 import { describeExpected, describeValue, valueAt } from './describe.js';
+import { notRegular } from './files.js';
 import { BugError, errorMessage, UserError } from './errors.js';
 import { withFileLock } from './lock.js';
 
@@ -185,9 +186,10 @@ function isTable(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
+/** A file to read as config: anything but a folder (a FIFO or a device is reported when read, not skipped). */
 async function isFile(file: string): Promise<boolean> {
   try {
-    return (await fs.stat(file)).isFile();
+    return !(await fs.stat(file)).isDirectory();
   } catch (error) {
     if (isErrno(error, 'ENOENT', 'ENOTDIR')) return false;
     throw new UserError(`cannot inspect ${file}: ${errorMessage(error)}`, { cause: error });
@@ -210,8 +212,12 @@ export function isErrno(error: unknown, ...codes: string[]): boolean {
 
 async function readConfigText(file: string, display: string): Promise<string> {
   try {
+    // a FIFO or a device would block the read
+    const st = await fs.stat(file);
+    if (!st.isFile() && !st.isDirectory()) throw new UserError(`${display}: not a regular file (${notRegular(st) ?? 'not a file'}); a config file is TOML`);
     return await fs.readFile(file, 'utf8');
   } catch (error) {
+    if (error instanceof UserError) throw error;
     if (isErrno(error, 'ENOENT', 'ENOTDIR')) {
       throw new UserError(`${display}: config file not found`, { cause: error });
     }

@@ -4,7 +4,7 @@
  * `fileProbe` answers for single paths in git modes without walking the tree.
  */
 
-import { readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { compileGlob } from './glob.js';
 import type { SkippedFile } from '../schemas/finding.js';
@@ -79,6 +79,10 @@ export function discover(options: DiscoverOptions): Discovery {
       skipped.push({ path: relOf(root, dirAbs), reason: 'symlink loop: this folder was already walked' });
       return;
     }
+    if (knownReal === undefined && outside(real)) {
+      skipped.push({ path: dirRel, reason: `symlink to a folder outside the project (${real}): not followed` });
+      return;
+    }
     seen.add(real);
     let entries: Dirent[];
     try {
@@ -111,6 +115,13 @@ export function discover(options: DiscoverOptions): Discovery {
         isFile = st.isFile();
         size = st.size;
         mtimeMs = st.mtimeMs;
+        if (isFile) {
+          const target = realFile(abs);
+          if (target === null || outside(target)) {
+            skipped.push({ path: rel, reason: target === null ? 'cannot resolve symlink' : `symlink to a file outside the project (${target}): not followed` });
+            continue;
+          }
+        }
       }
       if (isDir) {
         walk(abs, collect, seen, entry.isSymbolicLink() ? undefined : real + path.sep + entry.name);
@@ -136,6 +147,13 @@ export function discover(options: DiscoverOptions): Discovery {
 
   const rootAbs = path.resolve(root);
   const targets = options.targets.map((t) => path.resolve(t));
+  let realRoot: string | undefined;
+  // the walk never leaves the project through a link: what a link leads to must be under the real root
+  function outside(real: string): boolean {
+    realRoot ??= realFile(rootAbs) ?? rootAbs;
+    const back = path.relative(realRoot, real);
+    return back === '..' || back.startsWith(`..${path.sep}`) || path.isAbsolute(back);
+  }
   const coversRoot = targets.some((t) => t === rootAbs);
   for (const t of targets) {
     const { rel, st } = statTarget(root, t);
@@ -150,6 +168,14 @@ export function discover(options: DiscoverOptions): Discovery {
   if (!coversRoot) walk(rootAbs, false, new Set());
   for (const rel of files.keys()) context.delete(rel);
   return { files: [...files.values()], context: [...context.values()], all, skipped, folders };
+}
+
+function realFile(abs: string): string | null {
+  try {
+    return realpathSync(abs);
+  } catch {
+    return null;
+  }
 }
 
 /** A path named on the command line (absolute): its path relative to `root` and its stat, or a UserError. */
@@ -323,4 +349,54 @@ export function fileProbe(root: string, include: string[], exclude: string[]): F
       throw error;
     }
   }
+}
+
+/** What a path is when it is not a regular file (`a FIFO`, `a folder`…), or null for a regular file. */
+export function notRegular(st: Stats): string | null {
+  if (st.isFile()) return null;
+  if (st.isDirectory()) return 'a folder';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a file';
+}
+
+/**
+ * Where a write to `abs` would land: symlinks resolved all the way, including a last part that does not
+ * exist yet and a dangling link (writing through it creates its target).
+ */
+export function realPathOf(abs: string): string {
+  let p = path.resolve(abs);
+  const rest: string[] = [];
+  for (let hops = 0; hops < 64; ) {
+    try {
+      return path.join(realpathSync(p), ...rest);
+    } catch (error) {
+      if (!['ENOENT', 'ENOTDIR'].includes(errno(error) ?? '')) throw error;
+    }
+    let target: string | null = null;
+    try {
+      target = lstatSync(p).isSymbolicLink() ? readlinkSync(p) : null;
+    } catch (error) {
+      if (!['ENOENT', 'ENOTDIR'].includes(errno(error) ?? '')) throw error;
+    }
+    if (target !== null) {
+      // a dangling link: follow it by hand
+      p = path.resolve(path.dirname(p), target);
+      hops++;
+      continue;
+    }
+    const parent = path.dirname(p);
+    if (parent === p) return path.join(p, ...rest);
+    rest.unshift(path.basename(p));
+    p = parent;
+  }
+  return path.join(p, ...rest);
+}
+
+/** The real path of `abs` when it lies outside the real project root (through a symlink), else null. */
+export function realOutside(root: string, abs: string): string | null {
+  const real = realPathOf(abs);
+  const back = path.relative(realPathOf(root), real);
+  return back === '..' || back.startsWith(`..${path.sep}`) || path.isAbsolute(back) ? real : null;
 }

@@ -10,17 +10,19 @@ import path from 'node:path';
 
 import { audit } from '../audit/engine.js';
 import { loadConfig } from '../core/config.js';
+import { UserError } from '../core/errors.js';
+import { redactArgv, redactValue } from '../core/redact.js';
 import { sha256Text } from '../provenance/hash.js';
 import { DigestCache } from '../provenance/digest-cache.js';
 import { moduleChanges } from '../provenance/modules.js';
 import { producerLookup, producerOf } from '../provenance/producer.js';
-import { producerAuditOf, type AuditedScript } from '../provenance/run.js';
+import { checkOutput, locate, producerAuditOf, type AuditedScript } from '../provenance/run.js';
 import { readStampFile, sidecarPath } from '../provenance/stamp-file.js';
 import { verifyPaths } from '../provenance/verify.js';
 import type { Config } from '../schemas/config.js';
 import type { Plan, PlanStage, PreflightProblem } from '../schemas/pipeline.js';
 import { openLedger } from '../store/ledger.js';
-import { loadSpec, producerOf as stageWriting, type LoadedSpec, type Stage } from './spec.js';
+import { loadSpec, PARAM_REFERENCE, producerOf as stageWriting, type LoadedSpec, type Params, type Stage } from './spec.js';
 import { commandFound } from './which.js';
 
 export interface PlanOptions {
@@ -40,7 +42,7 @@ export interface StageKey {
   argv: string[];
   script: string | null;
   scriptSha256: string | null;
-  params: Record<string, string | number | boolean>;
+  params: Params;
   inputs: { path: string; sha256: string | null }[];
   /** Made by `pipeline run --smoke` (absent for a full run, so full runs' hashes stay what they were). */
   smoke?: true;
@@ -71,17 +73,18 @@ export async function openPlan(options: PlanOptions): Promise<PlanContext & { cl
   };
 }
 
-export function paramsOf(stage: Stage, smoke: boolean): Record<string, string | number | boolean> {
-  return { ...(stage.spec.params ?? {}), ...(smoke ? (stage.spec.smoke?.params ?? {}) : {}) };
+/** A stage's params as a map with no prototype: `constructor` or `toString` is not a param unless written. */
+export function paramsOf(stage: Stage, smoke: boolean): Params {
+  return Object.assign(Object.create(null) as Params, stage.spec.params ?? {}, smoke ? (stage.spec.smoke?.params ?? {}) : {});
 }
 
 export function gpuHoursOf(stage: Stage, smoke: boolean): number {
   return (smoke ? stage.spec.smoke?.['gpu-hours'] : undefined) ?? stage.spec['gpu-hours'] ?? 0;
 }
 
-/** argv with `${params.NAME}` replaced; a string command with `shell: true` runs under /bin/sh -c. */
-export function argvOf(stage: Stage, params: Record<string, string | number | boolean>): string[] {
-  const fill = (word: string): string => word.replace(/\$\{params\.([A-Za-z0-9_-]+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+/** argv with `${params.NAME}` replaced (spec.ts refused a reference to a param the stage lacks); a string command with `shell: true` runs under /bin/sh -c. */
+export function argvOf(stage: Stage, params: Params): string[] {
+  const fill = (word: string): string => word.replace(PARAM_REFERENCE, (whole, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : whole));
   const cmd = stage.spec.cmd;
   return typeof cmd === 'string' ? ['/bin/sh', '-c', fill(cmd)] : cmd.map(fill);
 }
@@ -116,8 +119,10 @@ export function staleness(ctx: PlanContext, stage: Stage, key: StageKey): string
   return [];
 }
 
-function whatChanged(then: StageKey, now: StageKey): string[] {
+function whatChanged(then: StageKey, unredacted: StageKey): string[] {
   const reasons: string[] = [];
+  // the stamp holds the key with its secrets redacted: compare like with like, and print no secret
+  const now = redactValue(unredacted, 'key').value as StageKey;
   // a command that differs only through its params is reported as the params that changed
   const sameTemplate = JSON.stringify(then.template ?? null) === JSON.stringify(now.template);
   if (!sameTemplate && JSON.stringify(then.argv) !== JSON.stringify(now.argv)) reasons.push(`command changed: ${then.argv.join(' ')} → ${now.argv.join(' ')}`);
@@ -162,7 +167,7 @@ async function buildPlan(ctx: PlanContext, options: PlanOptions): Promise<Plan> 
       reasons = [...problems.filter((p) => p.stage === stage.id && !p.allowed).map((p) => p.message), ...upstream.filter((d) => blocked.has(d)).map((d) => `upstream stage ${d} is blocked`)];
     }
     if (state === 'will-run') willRun.add(stage.id);
-    return { id: stage.id, state, reasons, argv: key.argv, script: key.script, inputs: stage.inputs, outputs: stage.outputs, after: stage.deps, gpuHours: gpuHoursOf(stage, ctx.smoke), hash: key.hash, executor: stage.executor };
+    return { id: stage.id, state, reasons, argv: redactArgv(key.argv).value, script: key.script, inputs: stage.inputs, outputs: stage.outputs, after: stage.deps, gpuHours: gpuHoursOf(stage, ctx.smoke), hash: key.hash, executor: stage.executor };
   });
   const gpuHours = round(stages.filter((s) => s.state !== 'up-to-date').reduce((sum, s) => sum + s.gpuHours, 0));
   const rate = ctx.spec.spec['hourly-rate'];
@@ -188,12 +193,28 @@ export interface Preflight {
   audited: Map<string, AuditedScript>;
 }
 
+function unwritableOutput(ctx: PlanContext, out: string): string | null {
+  try {
+    checkOutput(ctx.root, ctx.config, locate(ctx.root, ctx.root, out, 'output'), 'output');
+    return null;
+  } catch (error) {
+    if (error instanceof UserError) return error.message;
+    throw error;
+  }
+}
+
 /** Problems found before anything runs: scripts missing, deprecated or with audit errors, bad external inputs. */
 export async function preflight(ctx: PlanContext, options: Pick<PlanOptions, 'cwd' | 'env' | 'warn'>): Promise<Preflight> {
   const problems: PreflightProblem[] = [];
   const audited = new Map<string, AuditedScript>();
   const scripts = new Map<string, string[]>();
   for (const stage of ctx.spec.stages) {
+    // an output whose stamp cannot be written (a name too long, a symlink leading outside) would fail only
+    // after the stage ran, and after every stage before it had run
+    for (const out of stage.outputs) {
+      const problem = unwritableOutput(ctx, out);
+      if (problem) problems.push({ stage: stage.id, kind: 'unwritable-output', message: problem, allowed: false });
+    }
     const argv = argvOf(stage, paramsOf(stage, ctx.smoke));
     const program = argv[0] ?? '';
     if (typeof stage.spec.cmd !== 'string' && !commandFound(program, ctx.root)) {

@@ -1,4 +1,5 @@
 /** `pipeline report` as text: estimated against actual GPU hours per stage, and the totals. */
+import { printable } from '../core/display.js';
 import type { PipelineReport } from './report.js';
 
 function round(n: number): number {
@@ -10,7 +11,7 @@ export function renderReport(r: PipelineReport): string {
   const lines = [`pipeline ${r.spec}: GPU hours estimated vs actual`, `  ${'stage'.padEnd(width)}  estimated  actual    job`];
   for (const x of r.rows) {
     const actual = x.actualGpuHours === null ? 'no job stamp' : `${x.actualGpuHours}`;
-    lines.push(`  ${x.stage.padEnd(width)}  ${String(x.estimatedGpuHours).padEnd(9)}  ${actual.padEnd(8)}  ${x.jobId ? `${x.jobId} on ${x.node ?? '?'} (${round(x.wallHours ?? 0)} h wall)` : x.executor === 'slurm' ? '' : 'local'}`);
+    lines.push(`  ${x.stage.padEnd(width)}  ${String(x.estimatedGpuHours).padEnd(9)}  ${actual.padEnd(8)}  ${x.jobId ? `${printable(x.jobId)} on ${printable(x.node ?? '?')} (${round(x.wallHours ?? 0)} h wall)` : x.executor === 'slurm' ? '' : 'local'}`);
   }
   const cost = (c: number | null): string => (c === null ? '' : `, ${c} ${r.currency}`);
   lines.push(`estimated: ${r.estimated.gpuHours} GPU h${cost(r.estimated.cost)}`);

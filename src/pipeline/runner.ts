@@ -8,6 +8,7 @@
 import path from 'node:path';
 
 import { UserError } from '../core/errors.js';
+import { redactArgv } from '../core/redact.js';
 import { runAndStamp } from '../provenance/run.js';
 import { verifyPaths } from '../provenance/verify.js';
 import { evaluateGate, type GateOutcome } from './gates.js';
@@ -156,7 +157,7 @@ async function execute(ctx: PlanContext, options: PipelineRunOptions, only?: Sta
         finish('refused', refusal, started);
         continue;
       }
-      options.onEvent({ type: 'start', stage: stage.id, index, total: stages.length, reasons: why, argv: key.argv });
+      options.onEvent({ type: 'start', stage: stage.id, index, total: stages.length, reasons: why, argv: redactArgv(key.argv).value });
       const r = await runAndStamp({
         argv: key.argv,
         cwd: ctx.root,

@@ -11,6 +11,8 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 
 import { closest, describeIssue, formatKeyPath, isErrno } from '../core/config.js';
 import { errorMessage, UserError } from '../core/errors.js';
+import { boundedToJs } from '../core/yaml.js';
+import { notRegular } from '../core/files.js';
 import { GATE_PATTERN, PipelineSpecSchema, SlurmOptionsSchema, StageSchema, type PipelineSpec, type SlurmOptions, type StageSpec } from '../schemas/pipeline.js';
 
 export const SPEC_FILE = 'provenant.pipeline.yaml';
@@ -51,6 +53,36 @@ export interface LoadedSpec {
   producers: Map<string, string>;
 }
 
+export type Params = Record<string, string | number | boolean>;
+
+/** `${params.NAME}` in a command word. */
+export const PARAM_REFERENCE = /\$\{params\.([A-Za-z0-9_-]+)\}/g;
+
+/** Every `${…}` a command names must be a param the stage defines (smoke params only override those). */
+function paramProblems(stage: StageSpec, line: number | null): Problem[] {
+  const defined = new Set(Object.keys(stage.params ?? {}));
+  const problems: Problem[] = [];
+  const words = typeof stage.cmd === 'string' ? [stage.cmd] : stage.cmd;
+  for (const word of words) {
+    for (const m of word.matchAll(/\$\{([^}]*)\}/g)) {
+      const ref = m[1] ?? '';
+      const name = /^params\.([A-Za-z0-9_-]+)$/.exec(ref)?.[1];
+      if (name === undefined) {
+        // a shell command may use its own ${VAR}; a list command has no shell to expand it
+        if (typeof stage.cmd === 'string' && !ref.startsWith('params')) continue;
+        problems.push({ line, text: `stage ${stage.id}: \`\${${ref}}\` is not a param reference (write \${params.NAME})` });
+      } else if (!defined.has(name)) {
+        const near = closest(name, [...defined]);
+        problems.push({ line, text: `stage ${stage.id}: \`\${params.${name}}\` names a param the stage does not define${near ? ` (did you mean '${near}'?)` : ''}${defined.size ? `; its params: ${[...defined].join(', ')}` : '; it has no params'}` });
+      }
+    }
+  }
+  for (const name of Object.keys(stage.smoke?.params ?? {})) {
+    if (!defined.has(name)) problems.push({ line, text: `stage ${stage.id}: smoke param ${name} overrides no param of the stage` });
+  }
+  return problems;
+}
+
 interface Problem {
   line: number | null;
   text: string;
@@ -61,8 +93,11 @@ export async function loadSpec(root: string, file: string = SPEC_FILE): Promise<
   const display = path.relative(root, abs).split(path.sep).join('/') || file;
   let text: string;
   try {
+    const kind = notRegular(await fs.stat(abs));
+    if (kind) throw new UserError(`${display}: not a regular file (${kind}); a pipeline spec is a YAML file`);
     text = await fs.readFile(abs, 'utf8');
   } catch (error) {
+    if (error instanceof UserError) throw error;
     if (isErrno(error, 'ENOENT')) throw new UserError(`${display}: no pipeline spec here`, { hint: `write ${SPEC_FILE} (see \`provenant pipeline --help\`), or pass --spec FILE`, cause: error });
     throw new UserError(`${display}: cannot read: ${errorMessage(error)}`, { cause: error });
   }
@@ -72,7 +107,7 @@ export async function loadSpec(root: string, file: string = SPEC_FILE): Promise<
     const problems = doc.errors.map((e) => ({ line: counter.linePos(e.pos[0]).line, text: e.message.split('\n')[0] ?? e.message }));
     throw report(display, problems);
   }
-  const raw: unknown = doc.toJS();
+  const raw: unknown = boundedToJs(doc, display);
   const lineAt = (at: readonly (string | number)[]): number | null => lineOf(doc, counter, at);
   const parsed = PipelineSpecSchema.safeParse(raw);
   if (!parsed.success) {
@@ -130,6 +165,7 @@ function buildGraph(display: string, spec: PipelineSpec, lineAt: (at: (string | 
     const line = lineAt(['stages', index, 'id']);
     if (byId.has(s.id)) problems.push({ line, text: `stages[${index}]: a second stage with id "${s.id}"` });
     if (typeof s.cmd === 'string' && !s.shell) problems.push({ line: lineAt(['stages', index, 'cmd']), text: `stage ${s.id}: cmd is a string, which needs a shell; write it as a list [program, arg, …], or set shell: true` });
+    problems.push(...paramProblems(s, lineAt(['stages', index, 'cmd'])));
     const executor = s.executor ?? spec.executor ?? 'local';
     if (executor === 'local' && s.slurm) problems.push({ line: lineAt(['stages', index, 'slurm']), text: `stage ${s.id}: has slurm options but runs locally; add executor: slurm to the stage (or to the spec for every stage)` });
     const slurm = executor === 'slurm' ? { ...spec.slurm, ...s.slurm, extra: [...(spec.slurm?.extra ?? []), ...(s.slurm?.extra ?? [])] } : {};

@@ -13,7 +13,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 import { removeLock, tryLock } from '../core/lock.js';
-import { UserError } from '../core/errors.js';
+import { isErrno } from '../core/config.js';
+import { errorMessage, UserError } from '../core/errors.js';
 import type { Ledger, NewStamp } from '../store/ledger.js';
 import { writeDurable } from './stamp-file.js';
 
@@ -53,8 +54,12 @@ export function commitStamps(root: string, ledger: Ledger | null, runId: string,
     try {
       for (const s of planned) writeDurable(s.tmp, s.text);
     } catch (error) {
-      for (const s of planned) rmSync(s.tmp, { force: true });
+      for (const s of planned) removeTmp(s.tmp);
       ledger?.deleteRun(runId);
+      // the file system refused the stamp (its name, space, permissions): the user's to fix, and nothing is left half-done
+      if (isErrno(error, 'ENAMETOOLONG', 'ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR', 'EEXIST')) {
+        throw new UserError(`cannot write the stamp of ${planned.map((s) => s.artifact).join(', ')}: ${errorMessage(error)}; the run's ledger entry was rolled back and nothing was stamped`, { cause: error });
+      }
       throw error;
     }
     ledger?.setRunState(runId, 'written');
@@ -72,6 +77,15 @@ export function commitStamps(root: string, ledger: Ledger | null, runId: string,
 
 function runLock(runId: string): string {
   return `run:${runId}`;
+}
+
+/** Removes a temporary sidecar; one whose name the file system cannot even hold never existed. */
+function removeTmp(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch (error) {
+    if (!isErrno(error, 'ENAMETOOLONG', 'ENOTDIR')) throw error;
+  }
 }
 
 /**
@@ -106,7 +120,7 @@ export function recoverRuns(root: string, ledger: Ledger, busy: string[] = []): 
 function recoverRun(root: string, ledger: Ledger, run: { id: string; state: string }): string {
   const rows = ledger.stampsOfRun(run.id);
   if (run.state === 'pending') {
-    for (const row of rows) if (row.tmp) rmSync(path.join(root, row.tmp), { force: true });
+    for (const row of rows) if (row.tmp) removeTmp(path.join(root, row.tmp));
     ledger.deleteRun(run.id);
     return `undid an interrupted run (${run.id}): no stamp of it was complete`;
   }

@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 import { errorMessage, UserError } from '../core/errors.js';
+import { realOutside } from '../core/files.js';
 import { workTreeState } from '../core/git.js';
 import { toPosix } from '../core/paths.js';
 import type { Config } from '../schemas/config.js';
@@ -31,6 +32,10 @@ export async function recordLegacyStamp(root: string, config: Config, report: In
   const abs = path.join(root, report.path);
   const sidecar = sidecarPath(root, report.path, config.provenance.stampsDir);
   const sidecarRel = toPosix(path.relative(root, sidecar));
+  for (const [what, file] of [[report.path, abs], [`the stamp of ${report.path}`, sidecar]] as const) {
+    const real = realOutside(root, file);
+    if (real) throw new UserError(`${what}: leads outside the project through a symlink (to ${real}); no legacy stamp is written there`, { hint: 'investigate files inside the project' });
+  }
   const existing = readStampFile(sidecar);
   if (existing.kind === 'invalid') {
     throw new UserError(`${sidecarRel}: an unreadable stamp is in the way (${existing.problem})`, { hint: 'look at it, then move it away and record again' });

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { loadConfig } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import { toPosix } from '../core/paths.js';
+import { CONTROL_CLASS, printable } from '../core/display.js';
 import type { LineageNode, LineageReport } from '../schemas/provenance-reports.js';
 import { BUILD_TYPE_LEGACY, type InputLink } from '../schemas/stamp.js';
 import { openLedger, type Ledger } from '../store/ledger.js';
@@ -35,6 +36,8 @@ interface Walk {
   stampOf: Map<string, string>;
   seen: Set<string>;
   ledger: Ledger | null;
+  /** The first node not expanded because the tree was too deep. */
+  truncated?: string;
 }
 
 /** A path the user typed (relative to cwd; a sidecar's path means its artifact) as a root-relative path. */
@@ -61,6 +64,7 @@ export async function lineage(options: LineageOptions): Promise<LineageReport> {
   } finally {
     ledger?.close();
   }
+  if (walk.truncated) notes.push(`the tree is more than ${MAX_LINEAGE_DEPTH} levels deep and was cut at ${walk.truncated}`);
   if (options.verdicts) await addVerdicts(root, tree, options);
   return { version: 1, direction, root: tree, notes };
 }
@@ -96,8 +100,22 @@ function inputsOf(walk: Walk, rel: string): InputLink[] {
   return read.kind === 'ok' ? read.statement.predicate.provenant.inputs : [];
 }
 
+/**
+ * How deep a tree is followed: deeper than any real pipeline, shallow enough that walking, rendering and
+ * serialising it never runs out of stack. A deeper node says so and is not expanded.
+ */
+export const MAX_LINEAGE_DEPTH = 256;
+
+function tooDeep(walk: Walk, rel: string, ancestors: readonly string[]): LineageNode | null {
+  if (ancestors.length < MAX_LINEAGE_DEPTH) return null;
+  walk.truncated ??= rel;
+  return { ...node(walk, rel), problem: `more than ${MAX_LINEAGE_DEPTH} levels deep: not followed further (run \`provenant lineage ${rel}\` to continue from here)` };
+}
+
 function up(walk: Walk, rel: string, ancestors: readonly string[]): LineageNode {
   if (ancestors.includes(rel)) return { ...node(walk, rel), repeat: 'cycle' };
+  const deep = tooDeep(walk, rel, ancestors);
+  if (deep) return deep;
   if (walk.seen.has(rel)) return { ...node(walk, rel), repeat: 'seen' };
   walk.seen.add(rel);
   const here = node(walk, rel);
@@ -120,6 +138,8 @@ function linkProblem(walk: Walk, link: InputLink, child: LineageNode): string | 
 
 function down(walk: Walk, rel: string, ancestors: readonly string[]): LineageNode {
   if (ancestors.includes(rel)) return { ...node(walk, rel), repeat: 'cycle' };
+  const deep = tooDeep(walk, rel, ancestors);
+  if (deep) return deep;
   if (walk.seen.has(rel)) return { ...node(walk, rel), repeat: 'seen' };
   walk.seen.add(rel);
   const here = node(walk, rel);
@@ -156,13 +176,13 @@ async function addVerdicts(root: string, tree: LineageNode, options: LineageOpti
 // Rendering
 
 function describe(n: LineageNode): string {
-  const parts = [n.path];
+  const parts = [printable(n.path)];
   if (n.stamp === 'none') parts.push('(unstamped)');
   else if (n.stamp === 'invalid') parts.push('(unreadable stamp)');
   else if (n.legacy) parts.push(`legacy: ${n.legacy}`);
-  else parts.push(n.producer ? `${n.producer}${n.status && n.status !== 'active' ? ` (${n.status})` : ''}` : 'no producer script');
-  if (n.commit) parts.push(`@${n.commit}`);
-  if (n.date) parts.push(n.date.slice(0, 10));
+  else parts.push(n.producer ? `${printable(n.producer)}${n.status && n.status !== 'active' ? ` (${n.status})` : ''}` : 'no producer script');
+  if (n.commit) parts.push(`@${printable(n.commit)}`);
+  if (n.date) parts.push(printable(n.date.slice(0, 10)));
   if (n.signed) parts.push('signed');
   if (n.verdict) parts.push(`[${n.verdict}]`);
   if (n.repeat === 'cycle') parts.push('↻ cycle: its own ancestor');
@@ -176,16 +196,21 @@ export function renderLineageText(report: LineageReport): string {
   const emit = (n: LineageNode, prefix: string, branch: string, last: boolean): void => {
     lines.push(prefix + branch + describe(n));
     const inner = prefix + (branch === '' ? '' : last ? '    ' : '│   ');
-    if (n.problem) lines.push(`${inner}${n.children.length ? '│   ' : '    '}! ${n.problem}`);
+    if (n.problem) lines.push(`${inner}${n.children.length ? '│   ' : '    '}! ${printable(n.problem)}`);
     n.children.forEach((c, i) => emit(c, inner, i === n.children.length - 1 ? '└── ' : '├── ', i === n.children.length - 1));
   };
   emit(report.root, '', '', true);
   if (report.direction === 'down' && report.root.children.length === 0 && report.notes.length === 0) lines.push('  (no stamped artifact uses it)');
-  for (const note of report.notes) lines.push(`note: ${note}`);
+  for (const note of report.notes) lines.push(`note: ${printable(note)}`);
   return lines.join('\n') + '\n';
 }
 
-const mermaidText = (s: string): string => s.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+/**
+ * A label for Mermaid: `#` first (entity codes start with it), then every character that could end the
+ * label or the statement (quotes, brackets, line breaks), markup and control characters, as `#code;`.
+ */
+const MERMAID_SPECIAL = new RegExp(`[#"<>&\`[\\](){}|\\\\${CONTROL_CLASS}]`, 'g');
+const mermaidText = (s: string): string => s.replace(MERMAID_SPECIAL, (ch) => (ch === '"' ? '#quot;' : `#${ch.charCodeAt(0)};`));
 
 /** A Mermaid flowchart; edges point the way data flowed (input → artifact made from it). */
 export function renderLineageMermaid(report: LineageReport): string {

@@ -16,31 +16,56 @@ export function isJson(file: string): boolean {
   return /\.json$/i.test(file) && !/\.prov\.json$/i.test(file);
 }
 
+/**
+ * Lines longer than this are not decoded: a string that long is beyond what JSON.parse can take in one piece
+ * (V8 strings stop at 512 MiB) and no training record is that large. They are counted and reported instead.
+ */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+export interface LineOptions {
+  maxLineBytes?: number;
+  /** A line over the limit: its number and length in bytes (its bytes are streamed past, never kept). */
+  long?(lineNo: number, bytes: number): void;
+}
+
 /** Calls `each` with every non-blank line (1-based line numbers). */
-export function forEachLine(file: string, each: (line: string, lineNo: number) => void): void {
+export function forEachLine(file: string, each: (line: string, lineNo: number) => void, options: LineOptions = {}): void {
+  const max = options.maxLineBytes ?? MAX_LINE_BYTES;
   const fd = openSync(file, 'r');
   const buf = Buffer.allocUnsafe(CHUNK);
-  let rest = Buffer.alloc(0);
+  // the line read so far, in pieces (joined once, so a long line costs no quadratic copying)
+  let parts: Buffer[] = [];
+  let pending = 0;
   let lineNo = 0;
-  const emit = (bytes: Buffer): void => {
+  const end = (): void => {
     lineNo++;
-    const line = bytes.toString('utf8').trim();
-    if (line) each(line, lineNo);
+    if (pending > max) options.long?.(lineNo, pending);
+    else {
+      const line = Buffer.concat(parts).toString('utf8').trim();
+      if (line) each(line, lineNo);
+    }
+    parts = [];
+    pending = 0;
+  };
+  const add = (bytes: Buffer): void => {
+    pending += bytes.length;
+    if (pending <= max) parts.push(Buffer.from(bytes));
+    else parts = [];
   };
   try {
     for (;;) {
       const n = readSync(fd, buf, 0, CHUNK, null);
       if (n === 0) break;
-      let data = rest.length ? Buffer.concat([rest, buf.subarray(0, n)]) : buf.subarray(0, n);
+      const data = buf.subarray(0, n);
       let start = 0;
       for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
-        emit(data.subarray(start, nl));
+        add(data.subarray(start, nl));
+        end();
         start = nl + 1;
       }
-      data = data.subarray(start);
-      rest = Buffer.from(data);
+      if (start < n) add(data.subarray(start));
     }
-    if (rest.length) emit(rest);
+    if (pending) end();
   } finally {
     closeSync(fd);
   }
@@ -54,10 +79,14 @@ export interface JsonlSummary {
 }
 
 /** Counts records and collects fields; `visit` sees each decoded record (QC reads them in the same pass). */
-export function readJsonl(file: string, visit?: (record: Record<string, unknown>, lineNo: number) => void): JsonlSummary {
+export function readJsonl(file: string, visit?: (record: Record<string, unknown>, lineNo: number) => void, options: { maxLineBytes?: number } = {}): JsonlSummary {
   let records = 0;
   const fields = new Set<string>();
   let problem: string | null = null;
+  const max = options.maxLineBytes ?? MAX_LINE_BYTES;
+  const long = (lineNo: number, bytes: number): void => {
+    problem ??= `line ${lineNo}: ${megabytes(bytes)} on one line, longer than ${megabytes(max)}; not decoded, not counted as a record`;
+  };
   forEachLine(file, (line, lineNo) => {
     let value: unknown;
     try {
@@ -73,8 +102,12 @@ export function readJsonl(file: string, visit?: (record: Record<string, unknown>
     records++;
     for (const key of Object.keys(value)) fields.add(key);
     visit?.(value as Record<string, unknown>, lineNo);
-  });
+  }, { maxLineBytes: max, long });
   return { records, fields: [...fields].sort(), problem };
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 /** JSON text's value, or why it is not JSON. */

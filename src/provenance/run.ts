@@ -6,7 +6,7 @@
  * revision, chat template state, special tokens, sentinel results); they land in the stamps.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -15,6 +15,8 @@ import picomatch from 'picomatch';
 import { audit } from '../audit/engine.js';
 import { loadConfig } from '../core/config.js';
 import { errorMessage, UserError } from '../core/errors.js';
+import { notRegular, realOutside } from '../core/files.js';
+import { redactArgv, redactEnv, redactValue } from '../core/redact.js';
 import { workTreeState, type WorkTreeState } from '../core/git.js';
 import type { Config } from '../schemas/config.js';
 import type { Finding } from '../schemas/finding.js';
@@ -31,7 +33,7 @@ import { importedModules, type ModuleDigest } from './modules.js';
 import { producerLookup, resolveProducer, type ProducerFacts } from './producer.js';
 import { runQc } from './qc.js';
 import { holdOutputs } from './output-locks.js';
-import { insideRoot, readStampFile, serialiseStamp, sidecarPath } from './stamp-file.js';
+import { checkStampName, insideRoot, readStampFile, serialiseStamp, sidecarPath } from './stamp-file.js';
 
 export interface RunOptions {
   argv: string[];
@@ -83,11 +85,40 @@ export function locate(root: string, cwd: string, p: string, what: string): Loca
   return { rel, abs };
 }
 
+/** The same output named twice, or a name whose stamp the file system cannot hold, is refused up front. */
+function checkOutputs(root: string, config: Config, typed: readonly string[], outputs: readonly Located[]): void {
+  const seen = new Map<string, string>();
+  outputs.forEach((out, i) => {
+    const first = seen.get(out.rel);
+    if (first !== undefined) throw new UserError(`--out ${first} is given twice (as ${first} and ${typed[i]})`, { hint: 'name each output once' });
+    seen.set(out.rel, typed[i] ?? out.rel);
+    checkOutput(root, config, out);
+  });
+}
+
+/**
+ * An output and its stamp must be writable where they are named: names the file system can hold, and no
+ * symlink (a folder on the way, the output itself, the stamps folder) leading outside the project.
+ */
+export function checkOutput(root: string, config: Config, out: Located, label = '--out'): void {
+  checkStampName(root, out.rel, config.provenance.stampsDir, newRunId().length, label);
+  const kind = existsSync(out.abs) && !statSync(out.abs).isDirectory() ? notRegular(statSync(out.abs)) : null;
+  if (kind) throw new UserError(`${label} ${out.rel}: ${kind}, not a file or folder that can be stamped`);
+  const sidecar = sidecarPath(root, out.rel, config.provenance.stampsDir);
+  for (const [what, abs] of [[`${label} ${out.rel}`, out.abs], [`the stamp of ${out.rel}`, sidecar]] as const) {
+    const real = realOutside(root, abs);
+    if (real) throw new UserError(`${what}: leads outside the project through a symlink (to ${real})`, { hint: 'provenant writes only inside the project: name a path whose folders are inside it' });
+  }
+}
+
 export async function runAndStamp(options: RunOptions): Promise<RunResult> {
   if (options.argv.length === 0) throw new UserError('no command to run', { hint: 'provenant run --out FILE -- python scripts/make.py …' });
+  if (!options.argv[0]) throw new UserError('the command is empty (`--` is followed by an empty word)', { hint: 'provenant run --out FILE -- python scripts/make.py …' });
   if (options.outputs.length === 0) throw new UserError('no --out given: nothing would be stamped', { hint: 'name every file or folder the command writes with --out' });
   const { config, root } = await loadConfig({ cwd: options.cwd });
+  // every name is checked before the command runs: a stamp that cannot be written must not cost a run
   const outputs = options.outputs.map((p) => locate(root, options.cwd, p, '--out'));
+  checkOutputs(root, config, options.outputs, outputs);
   const inputs = options.inputs.map((p) => locate(root, options.cwd, p, '--in'));
   for (const input of inputs) if (!existsSync(input.abs)) throw new UserError(`--in ${input.rel}: no such file or folder`);
   const held = await holdOutputs(root, config.provenance.stampsDir, outputs);
@@ -194,10 +225,16 @@ export interface StampRequest {
 export function stampArtifacts(r: StampRequest): Extract<RunResult, { kind: 'stamped' }> {
   const signer = signingKey(r.root, r.config.provenance.keysDir, r.env);
   const runId = newRunId();
+  // stamps are committed files: what looks like a secret is replaced, and the stamp says where
+  const argv = redactArgv(r.argv);
+  const env = redactEnv(selectEnv(r.env, r.config.provenance.env));
+  const parameters = redactValue(r.parameters ?? {}, 'parameters');
+  const redacted = [...argv.where, ...env.where, ...parameters.where];
+  if (redacted.length) r.warn(`redacted ${redacted.length} secret-looking value(s) from the stamp: ${redacted.join(', ')}`);
   const shared = {
-    argv: r.argv,
+    argv: argv.value,
     cwd: path.relative(r.root, r.cwd).split(path.sep).join('/') || '.',
-    env: selectEnv(r.env, r.config.provenance.env),
+    env: env.value,
     python: r.python,
     state: r.state,
     producerBlock: r.producer,
@@ -206,10 +243,12 @@ export function stampArtifacts(r: StampRequest): Extract<RunResult, { kind: 'sta
     attestation: r.attestation,
     startedOn: r.startedOn,
     finishedOn: r.finishedOn,
-    parameters: r.parameters ?? {},
+    parameters: parameters.value as Record<string, unknown>,
+    redacted,
     job: r.job ?? null,
     runId,
   };
+  for (const out of r.outputs) checkOutput(r.root, r.config, out);
   const ledger = openLedger(r.root, { create: true });
   try {
     const digests = new DigestCache(ledger, true);
@@ -232,7 +271,7 @@ type Shared = Omit<BuildInput, 'subject' | 'qc'>;
 
 function prepareStamp(r: StampRequest, shared: Shared, signer: ReturnType<typeof signingKey>, out: Located, digest: ArtifactDigest): PreparedStamp {
   const qc = digest.kind === 'file' ? runQc(out.abs, out.rel, r.config.provenance.qc) : [];
-  const statement = buildStatement({ ...shared, subject: subjectOf(out.rel, out.abs, digest), qc });
+  const statement = buildStatement({ ...shared, subject: subjectOf(out.rel, out.abs, digest, r.warn), qc });
   const sidecar = sidecarPath(r.root, out.rel, r.config.provenance.stampsDir);
   mkdirSync(path.dirname(sidecar), { recursive: true });
   const text = serialiseStamp(statement, signer);
@@ -306,15 +345,13 @@ export function linkInput(root: string, config: Config, input: Located, digests?
   return { path: input.rel, sha256, stamp: stamp.kind === 'ok' ? stamp.sha256 : null };
 }
 
-const SECRET = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|(^|_)KEY($|_)|API_?KEY|AUTH/i;
-
-/** The configured variables, never one whose name looks like a secret. */
+/** The configured variables (a secret among them is redacted by the caller, by name and by value). */
 export function selectEnv(env: NodeJS.ProcessEnv, globs: readonly string[]): Record<string, string> {
   const wanted = picomatch([...globs]);
   const out: Record<string, string> = {};
   for (const name of Object.keys(env).sort()) {
     const value = env[name];
-    if (value !== undefined && wanted(name) && !SECRET.test(name) && name !== 'PROVENANT_ATTEST') out[name] = value;
+    if (value !== undefined && wanted(name) && name !== 'PROVENANT_ATTEST') out[name] = value;
   }
   return out;
 }
@@ -335,6 +372,8 @@ export interface BuildInput {
   finishedOn: string;
   parameters?: Record<string, unknown>;
   job?: Job | null;
+  /** Where a secret-looking value was replaced (`argv[3] (--token)`, `env.HF_TOKEN`). */
+  redacted?: string[];
   runId: string;
 }
 
@@ -384,6 +423,7 @@ export function buildStatement(b: BuildInput): Statement {
         attestation: b.attestation,
         qc: b.qc,
         ...(b.job ? { job: b.job } : {}),
+        ...(b.redacted?.length ? { redacted: b.redacted } : {}),
       },
     },
   };

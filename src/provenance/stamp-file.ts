@@ -4,10 +4,11 @@
  * key is at hand), and how one is read back — every way a file can fail to be a stamp becomes a problem in
  * words, never an exception, because verify reports it as a verdict.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
-import { errorMessage } from '../core/errors.js';
+import { errorMessage, UserError } from '../core/errors.js';
+import { notRegular } from '../core/files.js';
 import { isErrno } from '../core/config.js';
 import { EnvelopeSchema, STAMP_VERSION, StatementSchema, type Envelope, type Statement } from '../schemas/stamp.js';
 import { sha256Text, STAMP_SUFFIX } from './hash.js';
@@ -18,6 +19,29 @@ import type { KeyObject } from 'node:crypto';
 /** Absolute path of the sidecar of `artifact` (root-relative, `/`-separated). */
 export function sidecarPath(root: string, artifact: string, stampsDir: string | null): string {
   return stampsDir ? path.join(root, stampsDir, artifact + STAMP_SUFFIX) : path.join(root, artifact + STAMP_SUFFIX);
+}
+
+/** Most file systems (ext4, xfs, btrfs, APFS, NTFS) allow 255 bytes per name and 4096 per path. */
+const NAME_MAX = 255;
+const PATH_MAX = 4095;
+
+/**
+ * Refuses an artifact whose sidecar, or the sidecar's temporary twin (`<sidecar>.<run id>.tmp`, run ids are
+ * `runIdLength` long), would not fit the file system's limits: checked before a command runs, not after.
+ */
+export function checkStampName(root: string, artifact: string, stampsDir: string | null, runIdLength: number, label = '--out'): void {
+  const tmp = `${sidecarPath(root, artifact, stampsDir)}.${'x'.repeat(runIdLength)}.tmp`;
+  const names = tmp.split(path.sep);
+  const last = names.length - 1;
+  const tooLong = names.findIndex((name) => Buffer.byteLength(name) > NAME_MAX);
+  if (tooLong !== -1) {
+    const spare = NAME_MAX - (Buffer.byteLength(names[tooLong] ?? '') - Buffer.byteLength(path.basename(artifact)));
+    const why = tooLong === last ? `with ${STAMP_SUFFIX} and a temporary suffix its stamp's name needs ${Buffer.byteLength(names[last] ?? '')} bytes` : 'a folder name is';
+    throw new UserError(`${label} ${artifact}: name too long (${why}; the file system allows ${NAME_MAX} per name)`, {
+      hint: tooLong === last ? `use a name of at most ${Math.max(spare, 1)} bytes` : 'use shorter folder names',
+    });
+  }
+  if (Buffer.byteLength(tmp) > PATH_MAX) throw new UserError(`${label} ${artifact}: path too long for its stamp (over ${PATH_MAX} bytes)`, { hint: 'use a shorter path' });
 }
 
 export function serialiseStamp(statement: Statement, signer: { id: string; key: KeyObject } | null): string {
@@ -45,6 +69,9 @@ export type ReadStamp =
 export function readStampFile(file: string): ReadStamp {
   let bytes: Buffer;
   try {
+    // a FIFO or a device would block the read, or never end
+    const kind = notRegular(statSync(file));
+    if (kind) return { kind: 'invalid', file, problem: `the stamp is not a regular file (${kind})` };
     bytes = readFileSync(file);
   } catch (error) {
     if (isErrno(error, 'ENOENT', 'ENOTDIR')) return { kind: 'none', file };
@@ -90,3 +117,4 @@ export function insideRoot(root: string, rel: string): string | null {
   const back = path.relative(root, abs);
   return back.startsWith('..') || path.isAbsolute(back) ? null : abs;
 }
+

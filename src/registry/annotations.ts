@@ -16,6 +16,8 @@ import { closest, describeIssue, formatKeyPath, isErrno, writeAtomic } from '../
 import { withFileLock } from '../core/lock.js';
 import { describeExpected, valueAt } from '../core/describe.js';
 import { BugError, errorMessage, UserError } from '../core/errors.js';
+import { boundedToJs } from '../core/yaml.js';
+import { notRegular } from '../core/files.js';
 import { ANNOTATIONS_VERSION, AnnotationSchema, AnnotationsFileSchema, KnownBugSchema, type Annotation, type AnnotationsFile } from '../schemas/registry.js';
 
 export interface LoadedAnnotations {
@@ -60,8 +62,12 @@ export async function loadAnnotations(root: string, file: string): Promise<Loade
 
 async function readAnnotationsText(root: string, file: string): Promise<string | null> {
   try {
+    // a FIFO or a device would block the read
+    const st = await fs.stat(path.resolve(root, file));
+    if (!st.isFile() && !st.isDirectory()) throw new UserError(`${file}: not a regular file (${notRegular(st) ?? 'not a file'}); the registry annotations are a YAML file`);
     return await fs.readFile(path.resolve(root, file), 'utf8');
   } catch (error) {
+    if (error instanceof UserError) throw error;
     if (isErrno(error, 'ENOENT')) return null;
     if (isErrno(error, 'EISDIR')) throw new UserError(`${file}: is a folder, not the registry annotations file`, { cause: error });
     throw new UserError(`${file}: cannot read: ${errorMessage(error)}`, { cause: error });
@@ -79,7 +85,7 @@ export function parseAnnotations(text: string, file: string): Parsed {
     });
     throw new UserError(lines.join('\n'), { hint: 'fix the YAML syntax; nothing was changed' });
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 }) ?? { version: ANNOTATIONS_VERSION, files: {} };
+  const raw: unknown = boundedToJs(doc, file) ?? { version: ANNOTATIONS_VERSION, files: {} };
   const where = { doc, counter };
   refuseNewerVersion(raw, file, lineOfKey(where, ['version']));
   const result = AnnotationsFileSchema.safeParse(lenient(raw));

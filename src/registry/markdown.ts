@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 
 import { UserError } from '../core/errors.js';
+import { printable } from '../core/display.js';
 import type { CliArgument, Dependent, KnownBug, RegistryEntry, Status } from '../schemas/registry.js';
 
 export interface Coverage {
@@ -136,9 +137,9 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** One line of prose: whitespace collapsed, and no HTML, so no text can forge a marker line. */
+/** One line of prose: whitespace collapsed, no HTML (so no text can forge a marker line), control characters escaped. */
 function inline(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().replace(/</g, '&lt;');
+  return printable(text.replace(/\s+/g, ' ').trim().replace(/</g, '&lt;'));
 }
 
 /** A table cell: one line, with `|` escaped. */
@@ -148,7 +149,7 @@ function cell(text: string): string {
 
 /** A code span that survives backticks and `|` inside it (escaped pipes work in code spans in tables). */
 function code(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').replace(/\|/g, '\\|');
+  const flat = printable(text.replace(/\s+/g, ' ')).replace(/\|/g, '\\|');
   const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';

@@ -110,7 +110,7 @@ export type PlanStage = z.infer<typeof PlanStageSchema>;
 
 export const PreflightProblemSchema = z.strictObject({
   stage: z.string(),
-  kind: z.enum(['missing-script', 'deprecated-script', 'audit-errors', 'input-verdict', 'missing-input', 'slurm-rejected']),
+  kind: z.enum(['missing-script', 'deprecated-script', 'audit-errors', 'input-verdict', 'missing-input', 'unwritable-output', 'slurm-rejected']),
   message: z.string(),
   /** Allowed by the spec (e.g. `allow-deprecated`): reported, not blocking. */
   allowed: z.boolean(),

@@ -169,6 +169,8 @@ export const ProvenantBlockSchema = z.looseObject({
   qc: z.array(QcResultSchema),
   investigation: InvestigationSchema.optional(),
   job: JobSchema.optional(),
+  /** Where a secret-looking value was replaced by `[REDACTED]` (argv, env, parameters); absent when none was. */
+  redacted: z.array(z.string()).optional(),
 });
 export type ProvenantBlock = z.infer<typeof ProvenantBlockSchema>;
 

@@ -7,13 +7,14 @@
  * Writers take the lock up front (`BEGIN IMMEDIATE`) and wait for each other, so concurrent runs never lose
  * a row. All of the ledger's SQL lives here.
  */
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import Database from 'better-sqlite3';
 
 import { UserError } from '../core/errors.js';
+import { notRegular } from '../core/files.js';
 import { loadMigrations, migrate, migrationsDir, SchemaFromFutureError, type Migration } from './migrate.js';
 import { CACHE_DIR, nativeBinding } from './index.js';
 
@@ -101,6 +102,10 @@ export function ledgerPath(root: string): string {
  */
 export function openLedger(root: string, options: { create: boolean; orReadOnly?: boolean }): Ledger | null {
   const file = ledgerPath(root);
+  const kind = existsSync(file) ? notRegular(statSync(file)) : null;
+  if (kind) {
+    throw new UserError(`${file}: ${kind}, not the ledger (an SQLite file)`, { hint: 'run `provenant ledger rebuild`: it moves it aside (ledger.db.bad) and restores the ledger from the stamps' });
+  }
   // a reader that would create the ledger if it could (pipeline plan): read-only, or none, where it cannot
   if (options.create && options.orReadOnly && !writable(file)) return existsSync(file) ? openReadOnly(file) : null;
   if (!existsSync(file)) {

@@ -6,6 +6,7 @@
  * never outnumber the rows (one is kept free, so ink redraws in place instead of clearing the screen),
  * the stage list scrolls to keep the running stage in view, and below 40 columns the reasons go.
  */
+import { shellQuote } from '../core/display.js';
 import { fit, NARROW, textOf, TOO_NARROW, wrap, type Line, type Seg } from './lines.js';
 import { doneCount, logLines, pendingCount, type Mark, type ProgressState, type StageView } from './pipeline-progress.js';
 
@@ -143,7 +144,7 @@ function stopLines(state: ProgressState, width: number): Line[] {
 }
 
 function commandLine(state: ProgressState, width: number): Line[] {
-  if (state.current) return [fit([{ text: '  $ ', dim: true }, { text: state.current.argv.join(' ') }], width)];
+  if (state.current) return [fit([{ text: '  $ ', dim: true }, { text: shellQuote(state.current.argv) }], width)];
   if (failedTail(state)) return [fit([{ text: `  last output of ${state.logStage ?? ''}:`, dim: true }], width)];
   return [];
 }

@@ -18,6 +18,7 @@ export default defineRule({
   triggers: [],
   messages: {
     syntax: '{{message}}; the rest of the file was still analysed',
+    unanalysed: '{{message}}: the file was not analysed, so no other rule checked it',
     yaml: 'the YAML reader stopped at this line ({{message}}), so script calls after it may be missed; loaders such as PyYAML can be more lenient, so the file may well be valid',
   },
   check(ctx) {
@@ -29,6 +30,6 @@ export default defineRule({
       if (first) ctx.report({ span: first.span, messageId: 'yaml', data: { message: first.message }, severity: 'info' });
       return;
     }
-    for (const e of ctx.file.parseErrors) ctx.report({ span: e.span, messageId: 'syntax', data: { message: e.message } });
+    for (const e of ctx.file.parseErrors) ctx.report({ span: e.span, messageId: e.unanalysed ? 'unanalysed' : 'syntax', data: { message: e.message } });
   },
 });

@@ -2,10 +2,14 @@
  * The default text reporter: one line per finding with a Ruff-style code frame, then a summary line.
  */
 
+import { printable } from '../../core/display.js';
 import type { Style } from '../../core/style.js';
 import type { Finding } from '../../schemas/finding.js';
 import type { AuditResult } from '../engine.js';
 import { displayPath } from '../report.js';
+
+/** Tabs stay (they are how the source is indented); every other control character is escaped. */
+const printableSource = (text: string): string => text.split('\t').map(printable).join('\t');
 
 function severityColor(style: Style, severity: Finding['severity']): (s: string) => string {
   return severity === 'error' ? style.red : severity === 'warning' ? style.yellow : style.blue;
@@ -20,10 +24,12 @@ function frame(f: Finding, style: Style): string[] {
   const gutter = (n: string) => style.blue(`${n.padStart(width)} |`);
   const out = [gutter('')];
   for (const l of f.frame) {
-    out.push(`${gutter(String(l.line))} ${l.text}`);
+    // a source line's control characters are shown as escapes (a terminal would obey them), carets kept under the span
+    const text = printableSource(l.text);
+    out.push(`${gutter(String(l.line))} ${text}`);
     if (l.line === at) {
-      const start = f.span.col - 1;
-      const end = f.span.endLine === f.span.line ? Math.max(f.span.endCol - 1, start + 1) : l.text.length;
+      const start = printableSource(l.text.slice(0, f.span.col - 1)).length;
+      const end = f.span.endLine === f.span.line ? Math.max(printableSource(l.text.slice(0, f.span.endCol - 1)).length, start + 1) : text.length;
       const carets = '^'.repeat(Math.max(1, end - start));
       out.push(`${gutter('')} ${' '.repeat(start)}${severityColor(style, f.severity)(`${carets} ${f.code}`)}`);
     }
@@ -40,7 +46,7 @@ export function renderText(result: AuditResult, options: { cwd: string; style: S
     const line = f.cell ? `cell ${f.cell.index}:${f.cell.line}` : String(f.span.line);
     const where = `${displayPath(result.root, f.path, cwd)}:${line}:${f.span.col}:`;
     const color = severityColor(style, f.severity);
-    lines.push(`${style.bold(where)} ${color(style.bold(f.code))} ${color(`[${f.severity}]`)} ${f.message}`);
+    lines.push(`${style.bold(printable(where))} ${color(style.bold(f.code))} ${color(`[${f.severity}]`)} ${printable(f.message)}`);
     if (options.showFrames !== false) {
       lines.push(...frame(f, style));
       lines.push('');
@@ -75,5 +81,5 @@ export function summaryLine(result: AuditResult, style: Style): string {
 }
 
 export function renderSkipped(result: AuditResult, cwd: string): string {
-  return result.skipped.map((s) => `warning: ${displayPath(result.root, s.path, cwd)}: skipped: ${s.reason}\n`).join('');
+  return result.skipped.map((s) => `warning: ${printable(displayPath(result.root, s.path, cwd))}: skipped: ${printable(s.reason)}\n`).join('');
 }

@@ -6,6 +6,7 @@
 import { UserError } from '../../core/errors.js';
 import { createInterface } from 'node:readline/promises';
 
+import { printable } from '../../core/display.js';
 import { checkStageGates, pipelineReport, pipelineStatus, planPipeline, renderReport, renderRunSummary, renderStatus, runPipeline, startPipelineView, type Plan, type PipelineRunResult } from '../../index.js';
 import { commandArgs, type Io } from '../io.js';
 
@@ -72,8 +73,8 @@ export async function run(args: string[], io: Io): Promise<number> {
   if (action === 'gates') {
     if (!values.stage) throw new UserError('gates needs --stage ID');
     const r = await checkStageGates({ cwd: io.cwd, stage: values.stage, ...(values.spec ? { spec: values.spec } : {}), ...(values.result ? { result: values.result } : {}) });
-    for (const o of r.outcomes) io.stdout.write(`gate ${o.passed ? 'passed' : 'FAILED'}: ${o.message}\n`);
-    if (!r.passed && r.decision) io.stdout.write(`blocks the decision: ${r.decision}\n`);
+    for (const o of r.outcomes) io.stdout.write(`gate ${o.passed ? 'passed' : 'FAILED'}: ${printable(o.message)}\n`);
+    if (!r.passed && r.decision) io.stdout.write(`blocks the decision: ${printable(r.decision)}\n`);
     return r.passed ? 0 : 1;
   }
   const common = { cwd: io.cwd, env: io.env, warn, smoke: Boolean(values.smoke), ...(values.spec ? { spec: values.spec } : {}) };
@@ -122,11 +123,11 @@ function renderPlan(plan: Plan): string {
   const lines = [`pipeline ${plan.spec}${plan.smoke ? ' (smoke)' : ''}`];
   for (const s of plan.stages) {
     lines.push(`  ${MARK[s.state] ?? '?'} ${s.id.padEnd(20)} ${s.state}${s.gpuHours ? `  ${s.gpuHours} GPU h` : ''}${s.executor === 'slurm' ? '  (SLURM job)' : ''}`);
-    for (const r of s.reasons) lines.push(`      ${r}`);
+    for (const r of s.reasons) lines.push(`      ${printable(r)}`);
   }
   if (plan.problems.length) {
     lines.push('pre-flight problems:');
-    for (const p of plan.problems) lines.push(`  ${p.allowed ? 'allowed' : 'BLOCKING'} ${p.stage}: ${p.message}`);
+    for (const p of plan.problems) lines.push(`  ${p.allowed ? 'allowed' : 'BLOCKING'} ${p.stage}: ${printable(p.message)}`);
   }
   const e = plan.estimate;
   lines.push(`estimate: ${e.gpuHours} GPU hours${e.cost === null ? '' : `, ${e.cost} ${e.currency}`}${e.budget === null ? '' : ` of a ${e.budget} ${e.currency} budget${e.overBudget ? ' — OVER BUDGET' : ''}`}`);

@@ -3,6 +3,7 @@
  */
 
 import { UserError } from '../../core/errors.js';
+import { printable } from '../../core/display.js';
 import { verifyArtifacts } from '../../index.js';
 import { commandArgs, type Io } from '../io.js';
 
@@ -39,10 +40,10 @@ export async function run(args: string[], io: Io): Promise<number> {
     io.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } else {
     for (const r of report.results) {
-      io.stdout.write(`${r.verdict.padEnd(13)} ${r.path}${r.signedBy ? `  (signed by ${r.signedBy})` : r.signature === 'unsigned' ? '  (unsigned)' : ''}\n`);
-      for (const reason of r.reasons) io.stdout.write(`              ${reason}\n`);
-      for (const note of r.notes) io.stdout.write(`              note: ${note}\n`);
-      if (r.chain.length > 1) io.stdout.write(`              chain: ${r.chain.map((c) => `${c.path} [${c.verdict}]`).join(' ← ')}\n`);
+      io.stdout.write(`${r.verdict.padEnd(13)} ${printable(r.path)}${r.signedBy ? `  (signed by ${printable(r.signedBy)})` : r.signature === 'unsigned' ? '  (unsigned)' : ''}\n`);
+      for (const reason of r.reasons) io.stdout.write(`              ${printable(reason)}\n`);
+      for (const note of r.notes) io.stdout.write(`              note: ${printable(note)}\n`);
+      if (r.chain.length > 1) io.stdout.write(`              chain: ${r.chain.map((c) => `${printable(c.path)} [${c.verdict}]`).join(' ← ')}\n`);
     }
   }
   return report.ok ? 0 : 1;

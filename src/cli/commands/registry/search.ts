@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { searchRegistry } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';
+import { printableLines } from '../../../core/display.js';
 import { usage, type Io } from '../../io.js';
 import { COMMON_HELP, COMMON_OPTIONS, printJson, printWarnings, registryOptions } from './options.js';
 
@@ -50,6 +51,6 @@ export async function run(args: string[], io: Io): Promise<number> {
     const status = h.status === 'active' ? '' : `  [${h.status}]`;
     return `${String(i + 1).padStart(2)}. ${h.path}${status}\n    ${h.purpose ?? '(undocumented)'}`;
   });
-  io.stdout.write(`${out.join('\n')}\n`);
+  io.stdout.write(printableLines(`${out.join('\n')}\n`));
   return 0;
 }

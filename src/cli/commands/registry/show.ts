@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { showRegistryEntry, type RegistryEntry } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';
+import { printableLines } from '../../../core/display.js';
 import { usage, type Io } from '../../io.js';
 import { COMMON_HELP, COMMON_OPTIONS, printJson, printWarnings, registryOptions } from './options.js';
 
@@ -64,6 +65,6 @@ export async function run(args: string[], io: Io): Promise<number> {
   const r = await showRegistryEntry({ ...registryOptions(values, io), file });
   printWarnings(io, r.warnings);
   if (values.json) printJson(io, r.entry);
-  else io.stdout.write(renderEntry(r.entry));
+  else io.stdout.write(printableLines(renderEntry(r.entry)));
   return 0;
 }
