@@ -241,6 +241,10 @@ describe.skipIf(problem)(`pipeline stages on SLURM${problem ? ` (skipped: ${prob
     // a's output came out the same (step.py does not read raw.txt), so b's job found b up to date
     const record = JSON.parse(readFileSync(path.join(repo.root, '.provenant/slurm/submission.json'), 'utf8')) as { jobs: { stage: string; log: string }[] };
     expect(readFileSync(record.jobs.find((j) => j.stage === 'b')?.log ?? '', 'utf8')).toContain('provenant: stage b is up to date (its outputs carry this stage key); nothing to run');
+    // the job script names no command (a command may carry a token): the node reads it from the spec
+    const script = readFileSync((record.jobs.find((j) => j.stage === 'b')?.log ?? '').replace(/\.log$/, '.sh'), 'utf8');
+    expect(script).toContain(' run --stage ');
+    expect(script).not.toContain('step.py');
     const st = provenant(['pipeline', 'status'], repo.root);
     expect(st.code).toBe(0);
     expect(st.stdout).toMatch(/ b +job \d+ +done +job \d+ finished on \S+ in [\d:]+; the outputs already carried this stage key, so it ran nothing\n/);

@@ -18,11 +18,12 @@ sanctioned loader attested through the file named by $PROVENANT_ATTEST.
   --allow-deprecated    run a producer script the registry marks deprecated
   --allow-findings      run a producer script with error-level audit findings
   --in-verdicts LIST    verify every --in first; refuse unless each is one of these verdicts (ok,unstamped,…)
-  --stage FILE          a pipeline job's stage (spec, id, smoke): its key is computed now, from the
+  --stage FILE          a pipeline job's stage (spec, id, smoke), whose command comes from the spec
+                        (give none after --): its key is computed now, from the
                         inputs as they are, and recorded as the stamps' pipeline parameters; a failed
                         QC exits 0 (stamped), as the stage's dependents check their inputs themselves
-  --parameters FILE     a JSON object recorded in every stamp beside argv (a pipeline job passes its
-                        stage key this way)
+  --parameters FILE     a JSON object recorded in every stamp beside argv (e.g. the experiment a run
+                        belongs to)
 
 Exit: the command's own code when it fails (nothing stamped), 1 when provenant refuses to run it,
 1 when an output fails its QC policy (stamped, and \`verify\` says failed-qc), 0 otherwise.
@@ -45,13 +46,14 @@ export async function run(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parsed;
   if (positionals.length) throw new UserError(`run: put the command after \`--\` (got ${positionals.join(' ')})`, { hint: 'provenant run --out data.jsonl -- python make.py' });
   const warn = (m: string): void => void io.stderr.write(`provenant: warning: ${m}\n`);
-  const stage = values.stage ? await pipelineStageKey(values.stage, { cwd: io.cwd, env: io.env, argv, warn }) : null;
+  const stage = values.stage ? await pipelineStageKey(values.stage, { cwd: io.cwd, env: io.env, warn }) : null;
+  if (stage && argv.length) throw new UserError('run --stage takes the command from the pipeline spec: give no command after --');
   if (stage?.upToDate) {
     io.stderr.write(`provenant: stage ${stage.key.stage} is up to date (its outputs carry this stage key); nothing to run\n`);
     return 0;
   }
   const result = await runAndStamp({
-    argv,
+    argv: stage ? stage.key.argv : argv,
     cwd: io.cwd,
     env: io.env,
     outputs: values.out ?? [],

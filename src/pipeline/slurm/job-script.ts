@@ -2,7 +2,8 @@
  * The batch scripts `pipeline run` hands to sbatch. A stage job changes into the project, checks that
  * this node sees the submission's files (a project on a node-local disk is the classic way to lose a
  * night's work), and runs the stage through `provenant run`, so the stamp is written on the node where
- * the output is made, with the job's id, node and GPUs. When the command ends, the job writes its own exit
+ * the output is made, with the job's id, node and GPUs. The script holds no command line (a command may
+ * carry a token): `run --stage` reads the command from the spec on the node. When the command ends, the job writes its own exit
  * record beside its log: the fallback for `pipeline status` on clusters without accounting. A gate job
  * runs `provenant pipeline gates`, which exits 1 when a gate fails, so SLURM never starts what it blocks.
  */
@@ -52,7 +53,6 @@ function epilogue(b: ScriptBase): string[] {
 }
 
 export interface StageScript extends ScriptBase {
-  argv: string[];
   outputs: string[];
   inputs: string[];
   parameters: string;
@@ -70,8 +70,6 @@ export function stageScript(s: StageScript): string {
     ...s.inputs.flatMap((i) => ['--in', sh(i)]),
     ...(s.inputVerdicts ? ['--in-verdicts', sh(s.inputVerdicts.join(','))] : []),
     ...(s.allowDeprecated ? ['--allow-deprecated'] : []),
-    '--',
-    ...s.argv.map(sh),
   ];
   return [...prologue(s, `stage ${s.stage}`), run.join(' '), ...epilogue(s)].join('\n');
 }

@@ -24,6 +24,7 @@ import { describeEnd, isActive, queryJobs, type JobState } from './jobs.js';
 import { gateJobOptions, gpuCount, sbatchOptions } from './options.js';
 import { readGateResult } from './gate-result.js';
 import { testOnly } from './preflight.js';
+import { argvDigest } from './stage-key.js';
 import { tailOf } from './status.js';
 import { readSubmission, slurmDir, writeSubmission, type Submission, type SubmittedJob } from './state.js';
 
@@ -252,7 +253,7 @@ function submitStage(run: SlurmRun, stage: Stage, at: { dir: string; marker: str
   const { ctx, options } = run;
   const key = stageKey(ctx, stage);
   const parameters = path.join(at.dir, `${stage.id}.job.json`);
-  writeFileSync(parameters, JSON.stringify({ spec: ctx.spec.file, stage: stage.id, smoke: ctx.smoke, force: options.force === true, argv: key.argv }, null, 2) + '\n');
+  writeFileSync(parameters, JSON.stringify({ spec: ctx.spec.file, stage: stage.id, smoke: ctx.smoke, force: options.force === true, argvSha256: argvDigest(key.argv) }, null, 2) + '\n');
   const produced = stage.inputs.some((i) => ctx.spec.producers.has(i) || [...ctx.spec.producers.keys()].some((o) => i.startsWith(`${o}/`)));
   const script = path.join(at.dir, `${stage.id}.sh`);
   const exitRecord = path.join(at.dir, `${stage.id}.exit.json`);
@@ -261,7 +262,6 @@ function submitStage(run: SlurmRun, stage: Stage, at: { dir: string; marker: str
     stage: stage.id,
     marker: at.marker,
     exitRecord,
-    argv: key.argv,
     outputs: stage.outputs,
     inputs: stage.inputs,
     parameters,
