@@ -109,9 +109,16 @@ export async function run(args: string[], io: Io): Promise<number> {
 
 async function askCancel(jobs: number): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  // a second Ctrl-C (or end of input) at the question is a no: the jobs stay queued
+  const aborted = new AbortController();
+  rl.on('SIGINT', () => aborted.abort());
+  rl.on('close', () => aborted.abort());
   try {
-    const answer = await rl.question(`\ncancel the ${jobs} submitted job(s) still queued or running? [y/N] `);
+    const answer = await rl.question(`\ncancel the ${jobs} submitted job(s) still queued or running? [y/N] `, { signal: aborted.signal });
     return /^y(es)?$/i.test(answer.trim());
+  } catch (error) {
+    if ((error as Error).name !== 'AbortError') throw error;
+    return false;
   } finally {
     rl.close();
   }
