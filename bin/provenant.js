@@ -7,6 +7,17 @@
 
 const args = process.argv.slice(2);
 
+// package.json's `engines` is only a warning at install time; an older Node would fail later on syntax or
+// on a missing API with a stack trace, so say which Node this is and what is needed
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  process.stderr.write(
+    `provenant: error: needs Node 20.19 or newer; this is Node ${process.versions.node} (${process.execPath})\n` +
+      '  hint: install a current Node (https://nodejs.org), or select one with nvm/fnm/volta, then run provenant again\n',
+  );
+  process.exit(2);
+}
+
 function fail(error) {
   process.stderr.write(
     `provenant: internal error: cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n` +

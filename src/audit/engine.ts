@@ -18,6 +18,7 @@ import type { CodeRole, Config, Severity, TestCodeSeverity } from '../schemas/co
 import type { Finding, SkippedFile } from '../schemas/finding.js';
 import type { FactsStore } from '../store/index.js';
 import { BASELINE_FILE } from './baseline-file.js';
+import { checkConfigCodes, checkFlagCodes } from './codes.js';
 import { assignFingerprints } from './fingerprint.js';
 import { combineLoaderSummaries, SUMMARY_FORMAT, summarizeForLoaders, type LoaderSummary } from './infer.js';
 import { FileModels } from './models.js';
@@ -159,6 +160,9 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     ...(options.configPath ? { configPath: path.resolve(options.cwd, options.configPath) } : {}),
     ...(options.isolated ? { isolated: true } : {}),
   });
+  checkConfigCodes(loaded.config, loaded.source, options.cwd);
+  checkFlagCodes('--select', options.select);
+  checkFlagCodes('--ignore', options.ignore);
   const config: Config = {
     ...loaded.config,
     ...(options.select?.length ? { select: options.select } : {}),
@@ -182,10 +186,23 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     store?.close();
     throw error;
   }
-  const tree =
+  const unwalked =
     (asked && 'staged' in asked ? stagedTree(root, config, asked.staged, store) : null) ??
-    (!gitMode && options.paths.length ? namedFilesTree(root, config, targets, store) : null) ??
-    walkedTree(root, config, gitMode ? [root] : targets, asked);
+    (!gitMode && options.paths.length ? namedFilesTree(root, config, targets, store) : null);
+  let tree = unwalked;
+  if (tree === null) {
+    // git modes select tracked files, which git never ignores; a walk leaves out what git ignores
+    let ignored: Set<string> | null = null;
+    if (!gitMode && config.respectGitignore) {
+      try {
+        ignored = await (await import('../core/git.js')).gitIgnored(root);
+      } catch (error) {
+        store?.close();
+        throw error;
+      }
+    }
+    tree = walkedTree(root, config, gitMode ? [root] : targets, asked, ignored);
+  }
   const { selection, context } = tree;
   const selected = new Set(selection.files.map((f) => f.path));
   const findings: Finding[] = [];

@@ -74,8 +74,8 @@ function unwalkedTree(root: string, config: Config, store: FactsStore | null, se
 }
 
 /** The tree as a full walk sees it, narrowed to what a git mode selects. */
-export function walkedTree(root: string, config: Config, targets: string[], asked: GitAnswer | null): Tree {
-  const discovery = discover({ root, targets, include: config.include, exclude: config.exclude });
+export function walkedTree(root: string, config: Config, targets: string[], asked: GitAnswer | null, ignored: ReadonlySet<string> | null = null): Tree {
+  const discovery = discover({ root, targets, include: config.include, exclude: config.exclude, ignored });
   const selection = asked ? gitSelection(discovery.files, asked) : { files: discovery.files };
   const selected = new Set(selection.files.map((f) => f.path));
   const context = asked ? discovery.files.filter((f) => !selected.has(f.path)) : discovery.context;

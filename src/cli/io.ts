@@ -4,6 +4,7 @@
  */
 
 import { UserError } from '../core/errors.js';
+import { levenshtein } from '../core/distance.js';
 import { parseArgs } from 'node:util';
 
 export interface Io {
@@ -31,7 +32,8 @@ export function usage<R>(command: string, parse: () => R): R {
 export function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UserError(`--${flag}: expected one of ${allowed.join(', ')}, got \`${value}\``);
+  const near = allowed.find((a) => levenshtein(a, value.toLowerCase()) <= 2);
+  throw new UserError(`--${flag}: expected one of ${allowed.join(', ')}, got \`${value}\`${near ? ` (did you mean ${near}?)` : ''}`);
 }
 
 export function codes(values: string[] | undefined): string[] | undefined {

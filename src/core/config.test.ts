@@ -164,6 +164,7 @@ instruct-models = ["*-Instruct"]
 deprecated-paths = ["scripts/legacy/**"]
 unknown-model-severity = "off"
 preview = true
+respect-gitignore = false
 test-code-severity = "info"
 max-file-size = 1_000
 
@@ -211,6 +212,7 @@ max-pairs-per-instruction = 4
       deprecatedPaths: ['scripts/legacy/**'],
       unknownModelSeverity: 'off',
       preview: true,
+      respectGitignore: false,
       testCodeSeverity: 'info',
       roles: { test: ['qa/**'], example: [], library: [], script: ['tools/*.py'] },
       maxFileSize: 1000,

@@ -23,6 +23,7 @@ import { normalizeConfig, type Config, type Severity } from '../schemas/config-v
 import { describeExpected, describeValue, valueAt } from './describe.js';
 import { notRegular } from './files.js';
 import { BugError, errorMessage, UserError } from './errors.js';
+import { levenshtein } from './distance.js';
 import { withFileLock } from './lock.js';
 
 export interface LoadConfigOptions {
@@ -363,18 +364,6 @@ export function closest(key: string, candidates: readonly string[]): string | nu
   return best !== null && best.distance <= Math.max(2, Math.floor(key.length / 3)) ? best.candidate : null;
 }
 
-function levenshtein(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Where keys are in the text. smol-toml gives values without positions, so a light line scanner finds

@@ -43,6 +43,11 @@ export interface DiscoverOptions {
    * run can tell the tree is unchanged by stat'ing folders and known files instead of walking.
    */
   folders?: boolean;
+  /**
+   * Paths git ignores (`gitIgnored`): files, and folders ending in `/`. Left out like excluded paths, except
+   * where the user named them: a named file or folder is audited, but not what git ignores inside it.
+   */
+  ignored?: ReadonlySet<string> | null;
 }
 
 function errno(error: unknown): string | undefined {
@@ -57,6 +62,7 @@ export function discover(options: DiscoverOptions): Discovery {
   const { root } = options;
   const excluded = globMatcher(options.exclude);
   const included = globMatcher(options.include);
+  const ignored = options.ignored ?? null;
   const isExcluded = (rel: string, base: string) => excluded(rel, base) || excluded(base, base);
   const skipped: SkippedFile[] = [];
   const all = new Set<string>();
@@ -99,6 +105,7 @@ export function discover(options: DiscoverOptions): Discovery {
       const abs = dirAbs + path.sep + entry.name;
       const rel = dirRel === '.' ? entry.name : `${dirRel}/${entry.name}`;
       if (isExcluded(rel, entry.name)) continue;
+      if (ignored !== null && (ignored.has(rel) || ignored.has(`${rel}/`))) continue;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       let size = -1;
@@ -163,6 +170,10 @@ export function discover(options: DiscoverOptions): Discovery {
       all.add(rel);
       // an explicitly named file is audited even when include globs would not pick it (like ruff)
       files.set(rel, { path: rel, abs: t, size: st.size, mtimeMs: st.mtimeMs });
+    } else {
+      // a FIFO, socket or device named on the command line: never read (a FIFO would block), but never
+      // passed over in silence either
+      skipped.push({ path: rel, reason: 'not a regular file or folder' });
     }
   }
   if (!coversRoot) walk(rootAbs, false, new Set());

@@ -637,3 +637,24 @@ export async function pathHistory(dir: string, rel: string): Promise<PathCommit[
     return { commit, date, author, subject };
   });
 }
+
+/**
+ * What git ignores under `root` (`.gitignore` files, `.git/info/exclude`, `core.excludesFile`), as
+ * root-relative paths, a wholly ignored folder as one entry ending in `/`; null when `root` is not in a git
+ * work tree or git is not installed (nothing is left out then). Tracked files are never in the set, even when
+ * a pattern matches them: git itself does not ignore them.
+ */
+export async function gitIgnored(root: string): Promise<Set<string> | null> {
+  const git = spawnedGit(path.resolve(root), gitEnv(undefined), undefined);
+  let out: string;
+  try {
+    out = await git.raw(['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']);
+  } catch (error) {
+    if (isMissingGit(error) || /not a git repository/i.test(errorMessage(error))) return null;
+    throw new UserError(`cannot ask git which files .gitignore leaves out in ${root}: ${errorMessage(error).trim()}`, {
+      hint: 'set `respect-gitignore = false` to walk every file',
+      cause: error,
+    });
+  }
+  return new Set(out.split('\0').filter(Boolean));
+}

@@ -3,6 +3,8 @@
  * The marker line is the contract: `install` rewrites and `uninstall` removes only files carrying it.
  */
 
+import { VERSION } from '../version.js';
+
 export const HOOK_MARKER_VERSION = 1;
 const MARKER = /^# provenant-hook v(\d+)$/m;
 
@@ -12,7 +14,7 @@ export const BACKUP_NAME = 'pre-commit.provenant-backup';
 export interface ScriptOptions {
   /** Absolute path of the node binary that ran `install`; the script falls back to `node` on PATH. */
   node: string;
-  /** Absolute path of the installing package's `bin/provenant.js`; the script falls back to `npx --no-install provenant`. */
+  /** Absolute path of the installing package's `bin/provenant.js`; the script falls back to the project's own provenant-cli of this version (`npx --no-install`). */
   bin: string;
   /** Run `pre-commit.provenant-backup` first (the hook `--force` replaced). */
   chain: boolean;
@@ -74,7 +76,7 @@ bin=${shQuote(options.bin)}
 if [ -f "$bin" ] && command -v "$node" >/dev/null 2>&1; then
   "$node" "$bin" audit --staged
 elif command -v npx >/dev/null 2>&1; then
-  npx --no-install provenant audit --staged
+  npx --no-install --package=provenant-cli@${VERSION} -- provenant audit --staged
 else
   echo "provenant: cannot run provenant: $bin is gone and npx is not on PATH" >&2
   echo '  reinstall with: provenant hook install    or skip once with PROVENANT_SKIP=1' >&2

@@ -49,12 +49,22 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
   const { config, root } = await loadConfig({ cwd: options.cwd });
   const result = await audit({ paths: [root], cwd: options.cwd });
   const errors = result.findings.filter((f) => f.severity === 'error');
+  // a file the audit could not read may hold exactly the finding that should stop the session: the gate
+  // passes only over files that were read, or that the user chose to leave out (exclude, .gitignore)
+  const skipped = result.skipped;
   const checks: GateCheck[] = [
     {
       name: 'audit',
-      passed: errors.length === 0,
-      summary: `${errors.length} error-level finding(s), ${result.findings.length - errors.length} other(s) in ${result.stats.filesDiscovered} files`,
-      problems: errors.map((f) => ({ message: `${f.code} ${f.message}`, path: f.path, line: f.span.line })),
+      passed: errors.length === 0 && skipped.length === 0,
+      summary: `${errors.length} error-level finding(s), ${result.findings.length - errors.length} other(s) in ${result.stats.filesDiscovered} files${skipped.length ? `, ${skipped.length} file(s) skipped unread` : ''}`,
+      problems: [
+        ...errors.map((f) => ({ message: `${f.code} ${f.message}`, path: f.path, line: f.span.line })),
+        ...skipped.map((s) => ({
+          message: `not audited: ${s.reason} (exclude it with \`extend-exclude\`, or raise \`max-file-size\` if it is too large)`,
+          path: s.path,
+          line: null,
+        })),
+      ],
     },
   ];
 

@@ -31,6 +31,8 @@ export interface Config {
   include: string[];
   /** Paths never walked: the `exclude` list (or its default) followed by `extend-exclude`. */
   exclude: string[];
+  /** Leave out what git ignores (`.gitignore`, `.git/info/exclude`, core.excludesFile) when walking a git work tree. */
+  respectGitignore: boolean;
   /** Rule codes or prefixes to run; `ALL` means every rule. */
   select: string[];
   /** Rule codes or prefixes removed after `select`. */
@@ -142,6 +144,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze<Config>({
   testCodeSeverity: 'off',
   roles: { test: [], example: [], library: [], script: [] },
   preview: false,
+  respectGitignore: true,
   maxFileSize: 2_000_000,
   severity: {},
   perFileIgnores: {},
@@ -213,6 +216,7 @@ export function normalizeConfig(file: ConfigFile): Config {
     deprecatedPaths: globs(file['deprecated-paths'] ?? d.deprecatedPaths),
     unknownModelSeverity: file['unknown-model-severity'] ?? d.unknownModelSeverity,
     preview: file.preview ?? d.preview,
+    respectGitignore: file['respect-gitignore'] ?? d.respectGitignore,
     testCodeSeverity: file['test-code-severity'] ?? d.testCodeSeverity,
     roles: {
       test: globs(file.roles?.test ?? d.roles.test),

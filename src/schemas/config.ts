@@ -103,6 +103,8 @@ export const ConfigSchema = z.strictObject({
   include: GlobListSchema.optional(),
   exclude: GlobListSchema.optional(),
   'extend-exclude': GlobListSchema.optional(),
+  /** In a git work tree, leave out what `.gitignore` (and `.git/info/exclude`, the global excludes file) ignores. */
+  'respect-gitignore': z.boolean().optional(),
   select: z.array(RuleCodeSchema).optional(),
   ignore: z.array(RuleCodeSchema).optional(),
   'fail-on': SeveritySchema.optional(),

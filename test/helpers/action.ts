@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { BIN } from './exec.js';
+import { BIN, REPO } from './exec.js';
 
 export interface Step {
   id?: string;
@@ -57,10 +57,11 @@ export function runAction(action: Action, workspace: string, given: Record<strin
   const inputs = Object.fromEntries(Object.entries(action.inputs).map(([k, v]) => [k, given[k] ?? v.default ?? '']));
   const tools = actionTmpDir(cleanups);
   const npxLog = path.join(tools, 'npx.log');
-  // npx --yes provenant@<version> …  →  node bin/provenant.js …
+  // npx --yes --package=provenant-cli@<version> -- provenant …  →  node bin/provenant.js …, logged as
+  // `provenant-cli@<version> …`; any other shape of call (a bare name, no pin) fails the step
   writeFileSync(
     path.join(tools, 'npx'),
-    `#!/bin/sh\n[ "$1" = --yes ] || exit 90\nshift\necho "$*" >> ${JSON.stringify(npxLog)}\nshift\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`,
+    `#!/bin/sh\n[ "$1" = --yes ] || exit 90\ncase "$2" in --package=provenant-cli@[0-9]*) ;; *) exit 91 ;; esac\n[ "$3" = -- ] && [ "$4" = provenant ] || exit 92\npkg="\${2#--package=}"\nshift 4\necho "$pkg $*" >> ${JSON.stringify(npxLog)}\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`,
   );
   chmodSync(path.join(tools, 'npx'), 0o755);
   const outputs: Record<string, Record<string, string>> = {};
@@ -83,6 +84,8 @@ export function runAction(action: Action, workspace: string, given: Record<strin
       NO_COLOR: '1',
       GITHUB_OUTPUT: outFile,
       RUNNER_TEMP: tools,
+      // the action's own checkout: this repository (both actions sit three folders below its root)
+      GITHUB_ACTION_PATH: path.join(REPO, '.github', 'actions', 'provenant-audit'),
       ...extraEnv,
       ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, expr(String(v), inputs, outputs)])),
     };

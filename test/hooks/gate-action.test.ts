@@ -25,7 +25,7 @@ describe('provenant-gate composite action', () => {
     writeFileSync(summary, '');
     const r = runAction(ACTION, dir, { version: '0.1.0', smoke: 'true' }, cleanups, { GITHUB_STEP_SUMMARY: summary });
     expect(r.code).toBe(1);
-    expect(r.npxCalls).toEqual([expect.stringMatching(/^provenant@0\.1\.0 gate --format github --sarif \S+provenant-gate\.sarif --smoke$/)]);
+    expect(r.npxCalls).toEqual([expect.stringMatching(/^provenant-cli@0\.1\.0 gate --format github --sarif \S+provenant-gate\.sarif --smoke$/)]);
     expect(r.log).toMatch(/^::error file=scripts\/\S+,line=\d+/m);
     expect(r.log).toContain('::error title=provenant gate::failed');
     expect(r.log).toContain('provenant gate failed (exit 1)');

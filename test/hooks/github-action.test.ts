@@ -37,7 +37,7 @@ describe('provenant-audit composite action', () => {
     expect(ACTION.runs.using).toBe('composite');
     expect(Object.fromEntries(Object.entries(ACTION.inputs).map(([k, v]) => [k, v.default]))).toEqual({
       paths: '.',
-      version: 'latest',
+      version: '',
       'fail-on': 'error',
       'upload-sarif': 'true',
       'sarif-category': 'provenant',
@@ -49,8 +49,8 @@ describe('provenant-audit composite action', () => {
     const r = runAction(example(), { version: '0.1.0' });
     expect(r.code).toBe(1);
     expect(r.npxCalls).toEqual([
-      'provenant@0.1.0 audit . --format sarif --exit-zero',
-      'provenant@0.1.0 audit . --format github --fail-on error',
+      'provenant-cli@0.1.0 audit . --format sarif --exit-zero',
+      'provenant-cli@0.1.0 audit . --format github --fail-on error',
     ]);
     expect(r.uploads).toHaveLength(1);
     const upload = r.uploads[0] ?? {};
@@ -65,12 +65,25 @@ describe('provenant-audit composite action', () => {
     const r = runAction(example(), { paths: 'scripts  Makefile', args: '--select SCRIPT --ignore SCRIPT002', 'upload-sarif': 'false' });
     expect(r.uploads).toEqual([]);
     expect(r.npxCalls).toEqual([
-      'provenant@latest audit scripts Makefile --format sarif --exit-zero --select SCRIPT --ignore SCRIPT002',
-      'provenant@latest audit scripts Makefile --format github --fail-on error --select SCRIPT --ignore SCRIPT002',
+      'provenant-cli@0.1.0 audit scripts Makefile --format sarif --exit-zero --select SCRIPT --ignore SCRIPT002',
+      'provenant-cli@0.1.0 audit scripts Makefile --format github --fail-on error --select SCRIPT --ignore SCRIPT002',
     ]);
     expect(r.code).toBe(1);
     expect(r.log).toContain('SCRIPT001');
     expect(r.log).not.toContain('SCRIPT002');
+  });
+
+  it.each(['latest', '^0.1', '0.1', 'provenant@0.1.0'])('refuses version %j: a range or tag would run whatever npm serves', (version) => {
+    const r = runAction(example(), { version });
+    expect(r.code).toBe(2);
+    expect(r.npxCalls).toEqual([]);
+    expect(r.log).toContain(`version: expected an exact version such as 0.1.0, got '${version}'`);
+  });
+
+  it('runs the version of its own checkout by default', () => {
+    const { version } = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
+    const r = runAction(example(), { 'upload-sarif': 'false' });
+    expect(r.npxCalls[0]).toBe(`provenant-cli@${version} audit . --format sarif --exit-zero`);
   });
 
   it('a clean repository passes', () => {
@@ -85,7 +98,7 @@ describe('provenant-audit composite action', () => {
 describe('ci.yml', () => {
   it('dogfoods SARIF and annotations on the example', () => {
     expect(WORKFLOW).toContain('node bin/provenant.js audit examples/stage1-lab --format sarif --exit-zero > provenant.sarif');
-    expect(WORKFLOW).toContain('github/codeql-action/upload-sarif@v3');
+    expect(WORKFLOW).toContain('github/codeql-action/upload-sarif@dd903d2e4f5405488e5ef1422510ee31c8b32357');
     expect(WORKFLOW).toContain('category: provenant-example');
     expect(WORKFLOW).toContain('security-events: write');
     expect(WORKFLOW).toMatch(/--format github \|\| test \$\? -eq 1/);

@@ -46,6 +46,7 @@ function tagsOf(file: string): Set<string> {
   if (['sh', 'bash', 'zsh', 'ksh'].includes(ext)) tags.add('shell');
   if (ext === 'mk' || ['Makefile', 'makefile', 'GNUmakefile'].includes(base)) tags.add('makefile');
   if (ext === 'yaml' || ext === 'yml') tags.add('yaml');
+  if (ext === 'ipynb') tags.add('jupyter');
   return tags;
 }
 
@@ -97,7 +98,7 @@ describe('.pre-commit-hooks.yaml', () => {
       expect(Object.keys(h).filter((k) => !KNOWN_KEYS.has(k))).toEqual([]);
       expect(h.language).toBe('node');
       expect(h.require_serial).toBe(true);
-      expect(h.types_or).toEqual(expect.arrayContaining(['python', 'shell', 'makefile', 'yaml']));
+      expect(h.types_or).toEqual(expect.arrayContaining(['python', 'jupyter', 'shell', 'makefile', 'yaml']));
       // types_or arrived in pre-commit 2.9.0.
       expect(h.minimum_pre_commit_version).toBe('2.9.0');
     }

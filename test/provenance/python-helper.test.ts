@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -8,7 +8,7 @@ import { UserError } from '../../src/core/errors.js';
 import { writePythonHelper } from '../../src/provenance/python/helper.js';
 import { readAttestation } from '../../src/provenance/run.js';
 import { StatementSchema } from '../../src/schemas/stamp.js';
-import { BIN, provenant } from '../helpers/exec.js';
+import { BIN, provenant, REPO } from '../helpers/exec.js';
 import { makeGitDir, type GitDir } from '../helpers/gitdir.js';
 
 const repos: GitDir[] = [];
@@ -163,6 +163,24 @@ except p.ProvenanceError as e:
     const broken = python(repo, 'import provenant_helper as p\np.require_verified("made.txt")', { PROVENANT_BIN: 'false' });
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/ProvenanceError: .*made\.txt: error \(provenant verify exited 1: no output\)/);
+  });
+
+  it('without PROVENANT_BIN or provenant on PATH, runs provenant-cli pinned to its own version through npx', async () => {
+    const repo = lab();
+    await writePythonHelper({ cwd: repo.root });
+    const { version } = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
+    // an npx that records how it was asked and answers as provenant would
+    const tools = path.join(repo.root, 'tools');
+    mkdirSync(tools);
+    writeFileSync(path.join(tools, 'npx'), `#!/bin/sh\necho "$*" > "${tools}/npx.args"\necho '{"results": [{"verdict": "ok", "reasons": []}]}'\n`, { mode: 0o755 });
+    writeFileSync(path.join(repo.root, 'data.txt'), 'x\n');
+    const r = python(repo, 'import provenant_helper as p\nprint(p.require_verified("data.txt")["verdict"])', {
+      PROVENANT_BIN: undefined,
+      PATH: [tools, path.dirname(execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim()), '/usr/bin', '/bin'].join(path.delimiter),
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('ok\n');
+    expect(readFileSync(path.join(tools, 'npx.args'), 'utf8')).toBe(`--yes --package=provenant-cli@${version} -- provenant verify --json ${path.join(repo.root, 'data.txt')}\n`);
   });
 
   it('require_verified refuses a file whose only stamp is an investigation, until a person accepts it', async () => {

@@ -53,7 +53,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     const s = await hookStatus(options);
     if (s.state === 'ours') {
       const chained = s.backup ? `, runs ${rel(s.backup)} first` : '';
-      io.stdout.write(`installed: ${rel(s.file)} (provenant-hook v${s.version ?? '?'}, runs ${s.bin ?? 'npx provenant'}${chained})\n`);
+      io.stdout.write(`installed: ${rel(s.file)} (provenant-hook v${s.version ?? '?'}, runs ${s.bin ?? 'provenant-cli through npx'}${chained})\n`);
     } else if (s.state === 'foreign') {
       io.stdout.write(`not installed: ${rel(s.file)} is ${s.manager ? `${s.manager}'s` : "another tool's"} hook\n`);
     } else {

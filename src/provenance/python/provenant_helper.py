@@ -24,7 +24,8 @@ tampered, quarantined or stale data is refused where it is loaded, whoever runs 
     require_verified("data/stage1/sft.jsonl")
 
 The provenant command is ``$PROVENANT_BIN`` (split like a shell command line), else ``provenant`` on the
-PATH, else ``npx --no-install provenant``.
+PATH, else the npm package ``provenant-cli`` at the version this helper shipped with, through npx
+(``npx --yes --package=provenant-cli@VERSION -- provenant``): never an unpinned or unowned package.
 """
 
 import hashlib
@@ -35,6 +36,9 @@ import shutil
 import subprocess
 import sys
 import warnings
+
+# The provenant-cli release this file shipped with (`npm run release:check` checks it against package.json).
+PROVENANT_CLI_VERSION = "0.1.0"
 
 __all__ = [
     "ProvenanceError",
@@ -169,7 +173,7 @@ def _command():
     found = shutil.which("provenant")
     if found:
         return [found]
-    return ["npx", "--no-install", "provenant"]
+    return ["npx", "--yes", "--package=provenant-cli@" + PROVENANT_CLI_VERSION, "--", "provenant"]
 
 
 def require_verified(path, full=False):
