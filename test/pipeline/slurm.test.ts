@@ -245,6 +245,8 @@ describe.skipIf(problem)(`pipeline stages on SLURM${problem ? ` (skipped: ${prob
     expect(followed.stdout).toBe('up-to-date   a\nup-to-date   b\nran          c\n');
     expect(stampOf(repo, 'out/b.json').job?.id).toMatch(/^\d+$/);
     expect(stampOf(repo, 'out/c.json').job).toBeUndefined();
+    // that run queued nothing: status still shows the jobs that made a and b
+    expect((await status(repo)).rows.map((r) => [r.stage, r.state])).toEqual([['a', 'done'], ['b', 'done'], ['b', 'done']]);
   });
 
   it('when an input of the first stage changes, every stage after it is submitted again, not only the first', async () => {

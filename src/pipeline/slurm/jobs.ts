@@ -7,7 +7,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 
-import { slurm } from './commands.js';
+import { UserError } from '../../core/errors.js';
+import { slurm, slurmError } from './commands.js';
 import type { SubmittedJob } from './state.js';
 
 export interface JobState {
@@ -34,6 +35,8 @@ export function queryJobs(jobs: readonly SubmittedJob[], env: NodeJS.ProcessEnv,
   if (!jobs.length) return out;
   const ids = jobs.map((j) => j.jobId);
   const q = slurm('squeue', ['-h', '-t', 'all', '-j', ids.join(','), '-O', 'JobID:|,State:|,TimeUsed:|,Reason:|,exit_code:|,NodeList:|'], env, why);
+  // an unreachable controller is not a forgotten job: say so rather than guess from exit records
+  if (q.code !== 0) throw new UserError(`squeue could not answer for ${why}: ${slurmError(q)}`, { hint: 'is the SLURM controller up (`sinfo`)? nothing was submitted or cancelled' });
   for (const line of q.stdout.split('\n')) {
     const [id, state, elapsed, reason, raw, node] = line.split('|').map((f) => f.trim());
     if (!id || !state) continue;

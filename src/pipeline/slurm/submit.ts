@@ -108,9 +108,7 @@ async function oneRound(run: SlurmRun): Promise<{ result: PipelineRunResult; def
 
   const submissionId = newRunId();
   const dir = path.join(slurmDir(ctx.root), submissionId);
-  mkdirSync(dir, { recursive: true });
   const marker = path.join(dir, 'submission');
-  writeFileSync(marker, `${submissionId}\n`);
   const submission: Submission = {
     version: 1,
     id: submissionId,
@@ -171,6 +169,10 @@ async function oneRound(run: SlurmRun): Promise<{ result: PipelineRunResult; def
     }
     const after = stage.deps.map((d) => waitFor.get(d)).filter((j): j is string => j !== undefined);
     let jobs: SubmittedJob[];
+    if (!submitted.length) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(marker, `${submissionId}\n`);
+    }
     try {
       jobs = submitStage(run, stage, { dir, marker, after });
     } catch (error) {
@@ -187,7 +189,8 @@ async function oneRound(run: SlurmRun): Promise<{ result: PipelineRunResult; def
     rows.set(stage.id, { id: stage.id, outcome: 'submitted', reasons: [`${ids}${after.length ? ` after ${after.join(', ')}` : ''}`, ...reasons] });
     options.onEvent({ type: 'finish', stage: stage.id, outcome: 'submitted', reasons: [ids], ms: 0 });
   }
-  writeSubmission(ctx.root, submission);
+  // a run that queued nothing leaves the last submission's record as it is, for `pipeline status`
+  if (submitted.length) writeSubmission(ctx.root, submission);
 
   const ordered = (): Row[] => run.stages.map((s) => rows.get(s.id) as Row);
   const waiting = submission.jobs.filter((j) => run.stages.some((s) => s.id === j.stage));
