@@ -141,6 +141,8 @@ export type { VerifyOptions } from './provenance/verify.js';
 export type { Statement, Verdict, VerifyReport, VerifyResult, Attestation } from './schemas/stamp.js';
 
 /** Runs a command and stamps its outputs (`provenant run`). */
+export { readParameters } from './provenance/job.js';
+
 export async function runAndStamp(...args: Parameters<ProvRun['runAndStamp']>): ReturnType<ProvRun['runAndStamp']> {
   return (await import('./provenance/run.js')).runAndStamp(...args);
 }
@@ -225,6 +227,32 @@ export async function planPipeline(...args: Parameters<PipelinePlan['planPipelin
 /** Runs the pipeline's stages through the stamping wrapper (`provenant pipeline run`). */
 export async function runPipeline(...args: Parameters<PipelineRunner['runPipeline']>): ReturnType<PipelineRunner['runPipeline']> {
   return (await import('./pipeline/runner.js')).runPipeline(...args);
+}
+
+export type { PipelineStatus, StatusRow, StatusOptions } from './pipeline/slurm/status.js';
+export type { PipelineReport, ReportRow } from './pipeline/report.js';
+export type { GateResult } from './pipeline/slurm/gate-result.js';
+export { renderStatus } from './pipeline/slurm/status-text.js';
+export { renderReport } from './pipeline/report-text.js';
+
+/** The jobs of the latest SLURM submission: queued, running, done, failed and why (`provenant pipeline status`). */
+export async function pipelineStatus(...args: Parameters<typeof import('./pipeline/slurm/status.js')['pipelineStatus']>): ReturnType<typeof import('./pipeline/slurm/status.js')['pipelineStatus']> {
+  return (await import('./pipeline/slurm/status.js')).pipelineStatus(...args);
+}
+
+/** GPU hours estimated against those the stamps record (`provenant pipeline report`). */
+export async function pipelineReport(...args: Parameters<typeof import('./pipeline/report.js')['pipelineReport']>): ReturnType<typeof import('./pipeline/report.js')['pipelineReport']> {
+  return (await import('./pipeline/report.js')).pipelineReport(...args);
+}
+
+/** A pipeline job's stage key, computed on the node when the job starts (`provenant run --stage FILE`). */
+export async function pipelineStageKey(...args: Parameters<typeof import('./pipeline/slurm/stage-key.js')['stageKeyNow']>): ReturnType<typeof import('./pipeline/slurm/stage-key.js')['stageKeyNow']> {
+  return (await import('./pipeline/slurm/stage-key.js')).stageKeyNow(...args);
+}
+
+/** Evaluates a stage's gates now and records the outcome (`provenant pipeline gates`, what a SLURM gate job runs). */
+export async function checkStageGates(...args: Parameters<typeof import('./pipeline/slurm/gate-job.js')['checkStageGates']>): ReturnType<typeof import('./pipeline/slurm/gate-job.js')['checkStageGates']> {
+  return (await import('./pipeline/slurm/gate-job.js')).checkStageGates(...args);
 }
 
 export type { PipelineView, PipelineViewOptions } from './ui/pipeline-view.js';

@@ -12,7 +12,8 @@ import { loadConfig } from '../core/config.js';
 import { checkRegistry } from '../registry/check.js';
 import type { Plan } from '../schemas/pipeline.js';
 import { planPipeline } from './plan.js';
-import { SPEC_FILE } from './spec.js';
+import { loadSpec, SPEC_FILE } from './spec.js';
+import { commandFound } from './which.js';
 
 export interface GateOptions {
   cwd: string;
@@ -86,11 +87,13 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
   if (options.spec !== undefined || existsSync(path.join(root, specFile))) {
     plan = await planPipeline({ cwd: root, env: options.env, warn: options.warn, smoke: options.smoke ?? false, ...(options.spec ? { spec: path.resolve(options.cwd, options.spec) } : {}) });
     const blocking = plan.problems.filter((p) => !p.allowed);
+    const cluster = await askCluster(root, plan.spec, options.env);
+    blocking.push(...cluster.problems);
     const e = plan.estimate;
     checks.push({
       name: 'pipeline',
       passed: blocking.length === 0 && !e.overBudget,
-      summary: `${plan.stages.filter((s) => s.state !== 'up-to-date').length} stage(s) to run, ${e.gpuHours} GPU h${e.cost === null ? '' : ` ≈ ${e.cost} ${e.currency}`}${e.overBudget ? ' — over budget' : ''}; ${blocking.length} blocking problem(s)`,
+      summary: `${plan.stages.filter((s) => s.state !== 'up-to-date').length} stage(s) to run, ${e.gpuHours} GPU h${e.cost === null ? '' : ` ≈ ${e.cost} ${e.currency}`}${e.overBudget ? ' — over budget' : ''}; ${blocking.length} blocking problem(s)${cluster.note}`,
       problems: [
         ...blocking.map((p) => ({ message: `stage ${p.stage}: ${p.message}`, path: plan?.spec ?? null, line: null })),
         ...(e.overBudget ? [{ message: `estimated ${e.cost} ${e.currency} exceeds the budget of ${e.budget} ${e.currency}`, path: plan.spec, line: null }] : []),
@@ -100,4 +103,22 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
     checks.push({ name: 'pipeline', passed: null, summary: `no pipeline spec (${SPEC_FILE})`, problems: [] });
   }
   return { root, ok: checks.every((c) => c.passed !== false), checks, audit: result, plan };
+}
+
+/**
+ * The SLURM stages' options through `sbatch --test-only`: a partition, account, QOS or GPU request the
+ * cluster would reject blocks the gate here, not after a night in the queue. Without sbatch on PATH the
+ * cluster is not asked, and the summary says so.
+ */
+async function askCluster(root: string, specFile: string, env: NodeJS.ProcessEnv): Promise<{ problems: Plan['problems']; note: string }> {
+  const spec = await loadSpec(root, specFile);
+  const stages = spec.stages.filter((s) => s.executor === 'slurm');
+  if (!stages.length) return { problems: [], note: '' };
+  if (!commandFound('sbatch', root, env)) return { problems: [], note: `; SLURM not asked (no sbatch on PATH) about ${stages.length} stage(s)` };
+  const { testOnly } = await import('./slurm/preflight.js');
+  const rejected = testOnly(root, stages, env);
+  return {
+    problems: rejected.map((r) => ({ stage: r.stage, kind: 'slurm-rejected' as const, message: `SLURM would reject the job: ${r.message}`, allowed: false })),
+    note: `; SLURM accepts ${stages.length - new Set(rejected.map((r) => r.stage)).size}/${stages.length} stage job(s)`,
+  };
 }

@@ -167,7 +167,7 @@ async function buildPlan(ctx: PlanContext, options: PlanOptions): Promise<Plan> 
       reasons = [...problems.filter((p) => p.stage === stage.id && !p.allowed).map((p) => p.message), ...upstream.filter((d) => blocked.has(d)).map((d) => `upstream stage ${d} is blocked`)];
     }
     if (state === 'will-run') willRun.add(stage.id);
-    return { id: stage.id, state, reasons, argv: redactArgv(key.argv).value, script: key.script, inputs: stage.inputs, outputs: stage.outputs, after: stage.deps, gpuHours: gpuHoursOf(stage, ctx.smoke), hash: key.hash };
+    return { id: stage.id, state, reasons, argv: redactArgv(key.argv).value, script: key.script, inputs: stage.inputs, outputs: stage.outputs, after: stage.deps, gpuHours: gpuHoursOf(stage, ctx.smoke), hash: key.hash, executor: stage.executor };
   });
   const gpuHours = round(stages.filter((s) => s.state !== 'up-to-date').reduce((sum, s) => sum + s.gpuHours, 0));
   const rate = ctx.spec.spec['hourly-rate'];

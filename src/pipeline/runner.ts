@@ -21,10 +21,15 @@ export interface PipelineRunOptions extends PlanOptions {
   until?: string;
   from?: string;
   force?: boolean;
+  /** SLURM stages: submit and return without following the jobs. */
+  detach?: boolean;
+  /** Asked on Ctrl-C while following SLURM jobs: cancel the N still queued or running? Absent: never asked, they stay. */
+  confirmCancel?(jobs: number): Promise<boolean>;
   onEvent(event: StageEvent): void;
 }
 
-export type StageOutcome = 'ran' | 'up-to-date' | 'refused' | 'failed' | 'skipped' | 'not-reached';
+/** `submitted`: queued on SLURM (a detached run); `cancelled`: its job was cancelled. */
+export type StageOutcome = 'ran' | 'up-to-date' | 'refused' | 'failed' | 'skipped' | 'not-reached' | 'submitted' | 'cancelled';
 
 export type StageEvent =
   /** Once, before anything runs: the selected stages in the order they will be taken. */
@@ -55,7 +60,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
 }
 
 /** In a smoke run: the outputs a full run (or `provenant run`) stamped, which a smoke run must not replace. */
-function fullRunOutputs(ctx: PlanContext, stage: Stage): string[] {
+export function fullRunOutputs(ctx: PlanContext, stage: Stage): string[] {
   if (!ctx.smoke) return [];
   return stage.outputs.filter((out) => {
     const stamp = readStampFile(sidecarPath(ctx.root, out, ctx.config.provenance.stampsDir));
@@ -63,6 +68,10 @@ function fullRunOutputs(ctx: PlanContext, stage: Stage): string[] {
     const recorded = stamp.kind === 'ok' ? (stamp.statement.predicate.buildDefinition.externalParameters as { pipeline?: StageKey }).pipeline : undefined;
     return recorded?.smoke !== true;
   });
+}
+
+export function smokeRefusals(ctx: PlanContext, stage: Stage): string[] {
+  return fullRunOutputs(ctx, stage).map((out) => `smoke run: output ${out} holds a full run's stamped output, which a smoke run never replaces (smoke-test in another checkout, or move the output aside)`);
 }
 
 function selected(ctx: PlanContext, options: PipelineRunOptions): Stage[] {
@@ -103,12 +112,17 @@ function downstreamOf(ctx: PlanContext, id: string): string[] {
   return ctx.spec.stages.map((s) => s.id).filter((s) => out.includes(s));
 }
 
-async function execute(ctx: PlanContext, options: PipelineRunOptions): Promise<PipelineRunResult> {
-  const stages = selected(ctx, options);
+async function execute(ctx: PlanContext, options: PipelineRunOptions, only?: Stage[]): Promise<PipelineRunResult> {
+  const stages = only ?? selected(ctx, options);
   const { problems, audited } = await preflight(ctx, options);
   const missing = problems.filter((p) => p.kind === 'missing-script' && stages.some((s) => s.id === p.stage));
   if (missing.length) throw new UserError(missing.map((p) => `${ctx.spec.file}: stage ${p.stage}: ${p.message}`).join('\n'), { hint: 'fix the spec or restore the script; nothing was run' });
-  options.onEvent({ type: 'plan', stages: stages.map((s) => s.id) });
+  // the SLURM path runs its local stages through here again: the view already has the whole plan
+  if (!only) options.onEvent({ type: 'plan', stages: stages.map((s) => s.id) });
+  if (!only && stages.some((s) => s.executor === 'slurm')) {
+    const { runOnSlurm } = await import('./slurm/submit.js');
+    return runOnSlurm({ ctx, options, stages, problems, runLocal: (local) => execute(ctx, options, local) });
+  }
   const results: PipelineRunResult['stages'] = [];
   const bad = new Set<string>();
   let stopped: PipelineRunResult['stopped'] = null;
@@ -134,7 +148,7 @@ async function execute(ctx: PlanContext, options: PipelineRunOptions): Promise<P
       finish('up-to-date', [], started);
     } else {
       const refusal = [
-        ...fullRunOutputs(ctx, stage).map((out) => `smoke run: output ${out} holds a full run's stamped output, which a smoke run never replaces (smoke-test in another checkout, or move the output aside)`),
+        ...smokeRefusals(ctx, stage),
         // pre-flight verified the inputs no stage writes; those written in this run are verified now
         ...problems.filter((p) => p.stage === stage.id && !p.allowed).map((p) => p.message),
         ...(await inputRefusals(ctx, stage, options)),

@@ -13,7 +13,7 @@ import { closest, describeIssue, formatKeyPath, isErrno } from '../core/config.j
 import { errorMessage, UserError } from '../core/errors.js';
 import { boundedToJs } from '../core/yaml.js';
 import { notRegular } from '../core/files.js';
-import { GATE_PATTERN, PipelineSpecSchema, StageSchema, type PipelineSpec, type StageSpec } from '../schemas/pipeline.js';
+import { GATE_PATTERN, PipelineSpecSchema, SlurmOptionsSchema, StageSchema, type PipelineSpec, type SlurmOptions, type StageSpec } from '../schemas/pipeline.js';
 
 export const SPEC_FILE = 'provenant.pipeline.yaml';
 
@@ -36,6 +36,10 @@ export interface Stage {
   deps: string[];
   gates: Gate[];
   line: number | null;
+  /** Where it runs: the stage's `executor`, else the spec's, else local. */
+  executor: 'local' | 'slurm';
+  /** The spec's `slurm:` with the stage's own keys over it (`extra` adds up); empty for local stages. */
+  slurm: SlurmOptions;
 }
 
 export interface LoadedSpec {
@@ -116,7 +120,7 @@ function describe(issue: import('zod').z.core.$ZodIssue, raw: unknown, lineAt: (
   const at = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
   if (issue.code === 'unrecognized_keys') {
     const inStage = at[0] === 'stages';
-    const known = Object.keys(inStage ? StageSchema.shape : PipelineSpecSchema.shape);
+    const known = Object.keys(at.includes('slurm') ? SlurmOptionsSchema.shape : inStage ? StageSchema.shape : PipelineSpecSchema.shape);
     const key = issue.keys[0] ?? '';
     const near = closest(key, known);
     return { line: lineAt([...at, key]), text: `unknown key '${formatKeyPath([...at, key])}'${near ? ` (did you mean '${near}'?)` : ''}` };
@@ -162,7 +166,10 @@ function buildGraph(display: string, spec: PipelineSpec, lineAt: (at: (string | 
     if (byId.has(s.id)) problems.push({ line, text: `stages[${index}]: a second stage with id "${s.id}"` });
     if (typeof s.cmd === 'string' && !s.shell) problems.push({ line: lineAt(['stages', index, 'cmd']), text: `stage ${s.id}: cmd is a string, which needs a shell; write it as a list [program, arg, …], or set shell: true` });
     problems.push(...paramProblems(s, lineAt(['stages', index, 'cmd'])));
-    const stage: Stage = { id: s.id, index, spec: s, inputs: norm(s.inputs ?? []), outputs: norm(s.outputs), deps: [], gates: (s.gates ?? []).map(parseGate), line };
+    const executor = s.executor ?? spec.executor ?? 'local';
+    if (executor === 'local' && s.slurm) problems.push({ line: lineAt(['stages', index, 'slurm']), text: `stage ${s.id}: has slurm options but runs locally; add executor: slurm to the stage (or to the spec for every stage)` });
+    const slurm = executor === 'slurm' ? { ...spec.slurm, ...s.slurm, extra: [...(spec.slurm?.extra ?? []), ...(s.slurm?.extra ?? [])] } : {};
+    const stage: Stage = { id: s.id, index, spec: s, inputs: norm(s.inputs ?? []), outputs: norm(s.outputs), deps: [], gates: (s.gates ?? []).map(parseGate), line, executor, slurm };
     byId.set(s.id, stage);
     for (const out of stage.outputs) {
       const other = producers.get(out);

@@ -21,10 +21,11 @@ import { redactArgv, redactEnv, redactValue } from '../core/redact.js';
 import { workTreeState, type WorkTreeState } from '../core/git.js';
 import type { Config } from '../schemas/config.js';
 import type { Finding } from '../schemas/finding.js';
-import { AttestationSchema, BUILD_TYPE_COMMAND, PREDICATE_TYPE, STAMP_VERSION, STATEMENT_TYPE, type Attestation, type InputLink, type Producer, type Statement } from '../schemas/stamp.js';
+import { AttestationSchema, BUILD_TYPE_COMMAND, PREDICATE_TYPE, STAMP_VERSION, STATEMENT_TYPE, type Attestation, type InputLink, type Job, type Producer, type Statement } from '../schemas/stamp.js';
 import { openLedger } from './ledger.js';
 import { VERSION } from '../version.js';
 import { digestArtifact, subjectOf, type ArtifactDigest } from './artifact.js';
+import { inputRefusals, jobOf } from './job.js';
 import { DigestCache } from './digest-cache.js';
 import { sha256Text } from './hash.js';
 import { commitStamps, newRunId, recoverRuns, type PreparedStamp } from './commit.js';
@@ -42,6 +43,8 @@ export interface RunOptions {
   inputs: string[];
   allowDeprecated?: boolean;
   allowFindings?: boolean;
+  /** Verify every input first and refuse unless each has one of these verdicts (a pipeline job's `input-verdicts`). */
+  inputVerdicts?: readonly string[];
   env: NodeJS.ProcessEnv;
   /** Recorded in the stamps' externalParameters beside argv (e.g. the pipeline stage and its hash). */
   parameters?: Record<string, unknown>;
@@ -145,6 +148,7 @@ async function runHeld(options: RunOptions, config: Config, root: string, output
   if (audited && blocking > 0 && !options.allowFindings) {
     refusals.push(`${producer?.path} has ${blocking} error-level audit finding(s) (${audited.codes.join(', ')}) — fix them, or pass --allow-findings`);
   }
+  if (options.inputVerdicts) refusals.push(...(await inputRefusals(options.cwd, inputs, options.inputVerdicts, options.env, options.warn)));
   if (refusals.length) return { kind: 'refused', reasons: refusals };
   const modules = producer?.exists ? await importedModules(root, producer.path) : [];
   // the launcher that ran the producer (a shell script, a Makefile) is part of the code that made the outputs
@@ -187,6 +191,7 @@ async function runHeld(options: RunOptions, config: Config, root: string, output
     startedOn,
     finishedOn,
     parameters: options.parameters ?? {},
+    job: jobOf(options.env, startedOn, finishedOn),
     warn: options.warn,
   });
 }
@@ -208,6 +213,8 @@ export interface StampRequest {
   startedOn: string;
   finishedOn: string;
   parameters?: Record<string, unknown>;
+  /** The batch job the command ran in, when it ran in one. */
+  job?: Job | null;
   warn(message: string): void;
 }
 
@@ -239,6 +246,7 @@ export async function stampArtifacts(r: StampRequest): Promise<Extract<RunResult
     finishedOn: r.finishedOn,
     parameters: parameters.value as Record<string, unknown>,
     redacted,
+    job: r.job ?? null,
     runId,
   };
   for (const out of r.outputs) checkOutput(r.root, r.config, out);
@@ -372,6 +380,7 @@ export interface BuildInput {
   startedOn: string;
   finishedOn: string;
   parameters?: Record<string, unknown>;
+  job?: Job | null;
   /** Where a secret-looking value was replaced (`argv[3] (--token)`, `env.HF_TOKEN`). */
   redacted?: string[];
   runId: string;
@@ -422,6 +431,7 @@ export function buildStatement(b: BuildInput): Statement {
         exitCode: 0,
         attestation: b.attestation,
         qc: b.qc,
+        ...(b.job ? { job: b.job } : {}),
         ...(b.redacted?.length ? { redacted: b.redacted } : {}),
       },
     },

@@ -27,6 +27,26 @@ export const GateSchema = z.union([
   }),
 ]);
 
+/**
+ * How a stage runs on SLURM: each key becomes an `sbatch` option (`time` as SLURM writes it, e.g.
+ * `2:00:00`; `mem` e.g. `16G`); `extra` is passed to sbatch as it is. A spec-level `slurm:` is the
+ * default every stage's own keys override.
+ */
+export const SlurmOptionsSchema = z.strictObject({
+  partition: z.string().min(1).optional(),
+  gpus: z.union([z.number().int().nonnegative(), z.string().regex(/^([A-Za-z0-9_-]+:)?\d+$/, { error: 'expected a GPU count, or TYPE:COUNT like a100:2' })]).optional(),
+  cpus: z.number().int().positive().optional(),
+  mem: z.string().regex(/^\d+[KMGT]?$/i, { error: 'expected memory as SLURM writes it, e.g. 16G or 4000M' }).optional(),
+  time: z.string().regex(/^(\d+-)?\d+(:\d{1,2}){0,2}$/, { error: 'expected a time limit as SLURM writes it, e.g. 30, 2:00:00 or 1-12:00:00' }).optional(),
+  account: z.string().min(1).optional(),
+  qos: z.string().min(1).optional(),
+  extra: z.array(z.string().regex(/^-/, { error: 'expected an sbatch option, e.g. --constraint=a100' })).optional(),
+});
+export type SlurmOptions = z.infer<typeof SlurmOptionsSchema>;
+
+/** Where a stage runs: `local` (a child process of `pipeline run`) or `slurm` (a batch job). */
+export const ExecutorSchema = z.enum(['local', 'slurm'], { error: 'expected executor: local or slurm' });
+
 const Command = z.union([z.array(z.string()).min(1, { error: 'expected the command as a list: [program, arg, …]' }), z.string().min(1)]);
 
 export const StageSchema = z.strictObject({
@@ -48,6 +68,9 @@ export const StageSchema = z.strictObject({
   'allow-deprecated': z.boolean().optional(),
   /** What changes in a `--smoke` run: smaller params, fewer GPU hours. */
   smoke: z.strictObject({ params: z.record(z.string(), Scalar).optional(), 'gpu-hours': z.number().nonnegative().optional() }).optional(),
+  /** Default: the spec's `executor`, else local. */
+  executor: ExecutorSchema.optional(),
+  slurm: SlurmOptionsSchema.optional(),
 });
 export type StageSpec = z.infer<typeof StageSchema>;
 
@@ -57,6 +80,9 @@ export const PipelineSpecSchema = z.strictObject({
   'hourly-rate': z.number().nonnegative().optional(),
   budget: z.number().nonnegative().optional(),
   currency: z.string().optional(),
+  /** The default executor of every stage, and the SLURM options every `executor: slurm` stage starts from. */
+  executor: ExecutorSchema.optional(),
+  slurm: SlurmOptionsSchema.optional(),
   stages: z.array(StageSchema).min(1, { error: 'expected at least one stage' }),
 });
 export type PipelineSpec = z.infer<typeof PipelineSpecSchema>;
@@ -77,12 +103,14 @@ export const PlanStageSchema = z.strictObject({
   after: z.array(z.string()),
   gpuHours: z.number(),
   hash: z.string(),
+  /** Where it runs: locally or as a SLURM job. */
+  executor: z.enum(['local', 'slurm']),
 });
 export type PlanStage = z.infer<typeof PlanStageSchema>;
 
 export const PreflightProblemSchema = z.strictObject({
   stage: z.string(),
-  kind: z.enum(['missing-script', 'deprecated-script', 'audit-errors', 'input-verdict', 'missing-input', 'unwritable-output']),
+  kind: z.enum(['missing-script', 'deprecated-script', 'audit-errors', 'input-verdict', 'missing-input', 'unwritable-output', 'slurm-rejected']),
   message: z.string(),
   /** Allowed by the spec (e.g. `allow-deprecated`): reported, not blocking. */
   allowed: z.boolean(),

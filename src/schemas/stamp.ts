@@ -141,6 +141,21 @@ export const InvestigationSchema = z.looseObject({
 });
 export type Investigation = z.infer<typeof InvestigationSchema>;
 
+/** The batch job that made the artifact (SLURM), read from the job's environment on the compute node. */
+export const JobSchema = z.looseObject({
+  scheduler: z.literal('slurm'),
+  id: z.string(),
+  node: z.string().nullable(),
+  partition: z.string().nullable(),
+  /** The GPUs SLURM allocated (indices on the node, as SLURM_JOB_GPUS names them). */
+  gpus: z.array(z.string()),
+  cpus: z.number().int().nullable(),
+  /** The stage command's wall time in hours, and that times the allocated GPUs. */
+  hours: z.number().nonnegative(),
+  gpuHours: z.number().nonnegative(),
+});
+export type Job = z.infer<typeof JobSchema>;
+
 export const ProvenantBlockSchema = z.looseObject({
   /** 1 or 2: every version up to this provenant's is read (stamp-file.ts refuses a newer one first). */
   version: z.int().min(1).max(STAMP_VERSION),
@@ -153,6 +168,7 @@ export const ProvenantBlockSchema = z.looseObject({
   attestation: AttestationSchema.nullable(),
   qc: z.array(QcResultSchema),
   investigation: InvestigationSchema.optional(),
+  job: JobSchema.optional(),
   /** Where a secret-looking value was replaced by `[REDACTED]` (argv, env, parameters); absent when none was. */
   redacted: z.array(z.string()).optional(),
 });

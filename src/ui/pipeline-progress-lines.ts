@@ -30,6 +30,8 @@ const MARKS: Record<Mark, Seg> = {
   skipped: { text: '-', color: 'yellow' },
   'not-reached': { text: '·', dim: true },
   pending: { text: '·', dim: true },
+  submitted: { text: '⋯', color: 'cyan' },
+  cancelled: { text: '✗', color: 'yellow' },
 };
 const PENDING: Seg = { text: '·', dim: true };
 
@@ -69,10 +71,11 @@ export function headerLine(state: ProgressState, meta: ViewMeta, now: number, wi
 function statusText(stage: StageView, now: number): string {
   switch (stage.mark) {
     case 'running': return `running ${clock(now - (stage.startedAt ?? now))}`;
-    case 'ran': return stage.ms === null ? 'ran' : `ran in ${seconds(stage.ms)}`;
+    case 'ran': return !stage.ms ? 'ran' : `ran in ${seconds(stage.ms)}`;
     case 'up-to-date': return 'up to date';
     case 'not-reached': return 'not reached';
     case 'pending': return 'waiting';
+    case 'submitted': return 'queued on SLURM';
     default: return stage.mark;
   }
 }

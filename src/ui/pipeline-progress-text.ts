@@ -12,8 +12,9 @@ export function renderStageEvent(e: StageEvent): string {
   if (e.type === 'plan') return '';
   if (e.type === 'start') return `[${e.index + 1}/${e.total}] ${e.stage}: running (${printable(e.reasons.join('; '))})\n  $ ${shellQuote(e.argv)}\n`;
   if (e.type === 'gate') return `  gate ${e.outcome.passed ? 'passed' : 'FAILED'}: ${printable(e.outcome.message)}\n`;
-  const why = e.reasons.length && e.outcome !== 'ran' ? `: ${printable(e.reasons.join('; '))}` : '';
-  return `  ${e.stage}: ${e.outcome}${e.outcome === 'ran' ? ` in ${(e.ms / 1000).toFixed(1)}s` : ''}${why}\n`;
+  // a SLURM job's end comes with its own words (job, node, elapsed)
+  const why = e.reasons.length && (e.outcome !== 'ran' || e.ms === 0) ? `: ${printable(e.reasons.join('; '))}` : '';
+  return `  ${e.stage}: ${e.outcome}${e.outcome === 'ran' && e.ms > 0 ? ` in ${(e.ms / 1000).toFixed(1)}s` : ''}${why}\n`;
 }
 
 /** Every selected stage with its outcome, and where and why the run stopped. */

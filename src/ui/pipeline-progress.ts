@@ -95,7 +95,7 @@ export function pendingCount(state: ProgressState): number {
 
 /** Stages that are done one way or another, for the header's `done/total`. */
 export function doneCount(state: ProgressState): number {
-  return state.stages.filter((s) => s.mark !== 'pending' && s.mark !== 'running' && s.mark !== 'not-reached').length;
+  return state.stages.filter((s) => s.mark !== 'pending' && s.mark !== 'running' && s.mark !== 'not-reached' && s.mark !== 'submitted').length;
 }
 
 /** The log's lines including the unfinished one, newest last. */

@@ -29,6 +29,11 @@ export interface PipelineView {
   finish(result: PipelineRunResult): Promise<void>;
   /** Unmounts without a result (the run threw); safe to call after `finish`. */
   close(): void;
+  /**
+   * Leaves the terminal to the caller (a question on Ctrl-C): the live view is taken down with its last
+   * frame, and what follows is written as plain lines.
+   */
+  toPlain(): void;
 }
 
 function loadInk(): Promise<[typeof import('ink'), typeof import('react'), typeof import('./PipelineProgress.js')]> {
@@ -59,6 +64,7 @@ function plainView(stream: PipelineViewOptions['stream']): PipelineView {
     warn: (message) => void stream.write(`provenant: warning: ${message}\n`),
     finish: async () => undefined,
     close: () => undefined,
+    toPlain: () => undefined,
   };
 }
 
@@ -91,10 +97,18 @@ function startLive(options: PipelineViewOptions): PipelineView {
     instance?.unmount();
     instance?.cleanup();
   };
+  let plain: PipelineView | null = null;
   return {
-    onEvent: (event) => store.dispatch({ type: 'event', event, at: Date.now() }),
-    warn: (message) => store.dispatch({ type: 'warn', message }),
+    onEvent: (event) => (plain ? plain.onEvent(event) : store.dispatch({ type: 'event', event, at: Date.now() })),
+    warn: (message) => (plain ? plain.warn(message) : store.dispatch({ type: 'warn', message })),
+    toPlain() {
+      if (plain) return;
+      drawnResult = true;
+      close();
+      plain = plainView(stream);
+    },
     async finish(result) {
+      if (plain) return;
       store.dispatch({ type: 'result', result, at: Date.now() });
       const shown = await mounted;
       if (!shown) return;

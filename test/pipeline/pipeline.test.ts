@@ -178,6 +178,9 @@ describe('bad specs (exit 2, file and line named)', () => {
     ['an unknown key', 'version: 1\nstages:\n  - id: a\n    cmd: [python3, w.py, x]\n    output: [x]\n', "provenant.pipeline.yaml:5: unknown key 'stages[0].output' (did you mean 'outputs'?)"],
     ['a string command without shell', 'version: 1\nstages:\n  - id: a\n    cmd: python3 w.py x\n    outputs: [x]\n', 'cmd is a string, which needs a shell'],
     ['broken YAML', 'version: 1\nstages: [\n', 'provenant.pipeline.yaml:'],
+    ['slurm options on a local stage', 'version: 1\nstages:\n  - id: a\n    cmd: [python3, w.py, x]\n    outputs: [x]\n    slurm: { partition: gpu }\n', 'provenant.pipeline.yaml:6: stage a: has slurm options but runs locally; add executor: slurm'],
+    ['a misspelt slurm key', 'version: 1\nexecutor: slurm\nslurm: { partiton: gpu }\nstages:\n  - id: a\n    cmd: [python3, w.py, x]\n    outputs: [x]\n', "provenant.pipeline.yaml:3: unknown key 'slurm.partiton' (did you mean 'partition'?)"],
+    ['a SLURM time limit SLURM cannot read', 'version: 1\nstages:\n  - id: a\n    executor: slurm\n    slurm: { time: 2h }\n    cmd: [python3, w.py, x]\n    outputs: [x]\n', 'provenant.pipeline.yaml:5: '],
     ['a command that is not found', 'version: 1\nstages:\n  - id: a\n    cmd: [no-such-program-xyz, x]\n    outputs: [x]\n', 'stage a: command not found: no-such-program-xyz'],
   ];
   for (const [name, spec, message] of cases) {
