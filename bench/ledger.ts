@@ -11,7 +11,7 @@
  *
  *   npm run build && node dist/bench/ledger.js [--url postgresql://…] [--writers 8] [--stamps 250] [--artifacts 1000] [--rounds 3]
  *
- * The URL defaults to PROVENANT_TEST_PG_URL or the CI server's; a database of its own is created and dropped.
+ * The URL defaults to PG_TEST_URL or the CI server's; a database of its own is created and dropped.
  * Times are reported, never asserted.
  */
 import { spawn } from 'node:child_process';
@@ -90,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const args = parseArgs(argv, ['url', 'writers', 'stamps', 'artifacts', 'rounds'], ['keep']);
-  const base = args.values.get('url')?.[0] ?? process.env.PROVENANT_TEST_PG_URL ?? DEFAULT_URL;
+  const base = args.values.get('url')?.[0] ?? process.env.PG_TEST_URL ?? DEFAULT_URL;
   const writers = Number(args.values.get('writers')?.[0] ?? 8);
   const stamps = Number(args.values.get('stamps')?.[0] ?? 250);
   const artifacts = Number(args.values.get('artifacts')?.[0] ?? 1000);

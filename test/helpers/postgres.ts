@@ -1,5 +1,5 @@
 /**
- * A PostgreSQL server for the shared-ledger tests: PROVENANT_TEST_PG_URL (`.ci/run` starts one with
+ * A PostgreSQL server for the shared-ledger tests: PG_TEST_URL (`.ci/run` starts one with
  * `.ci/services/postgresql.sh` and sets it), else that script's URL on this machine. Each test file gets a
  * database of its own, dropped afterwards, so files never collide and nothing is left behind. Without a
  * server the tests are skipped with one line saying why; under CI=true a missing server fails them.
@@ -22,7 +22,7 @@ export type Probe = { ok: true; db: TestDatabase } | { ok: false; reason: string
 
 /** A fresh database, or why there is none (thrown instead under CI=true: CI never passes by skipping). */
 export async function freshDatabase(label: string): Promise<Probe> {
-  const base = process.env.PROVENANT_TEST_PG_URL || DEFAULT_PG_URL;
+  const base = process.env.PG_TEST_URL || DEFAULT_PG_URL;
   const admin = new pg.Client({ connectionString: base, connectionTimeoutMillis: 3000 });
   try {
     await admin.connect();
