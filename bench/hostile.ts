@@ -20,7 +20,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, r
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { BenchError, parseArgs, repoRoot, runBench } from './common.js';
+import { BenchError, parseArgs, repoRoot, runBench, seeded } from './common.js';
 
 const BIN = path.join(repoRoot(), 'bin', 'provenant.js');
 
@@ -31,18 +31,6 @@ interface Tally {
   crashes: string[];
   leaks: string[];
   outside: string[];
-}
-
-/** mulberry32: a small seeded generator, so a failing trial can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function cli(args: string[], cwd: string, env: Record<string, string> = {}): { code: number | null; signal: string | null; stdout: string; stderr: string } {
@@ -167,7 +155,7 @@ async function main(argv: string[]): Promise<number> {
   if (![trials, seed, mib].every(Number.isInteger) || trials < 4 || mib < 0) throw new BenchError('--trials (≥ 4), --seed and --big-mib take whole numbers');
   if (!existsSync(BIN)) throw new BenchError(`${BIN}: build first (npm run build)`);
   const base = mkdtempSync(path.join(os.tmpdir(), 'provenant-hostile-'));
-  const next = rng(seed);
+  const next = seeded(seed);
   const tally: Tally = { trials: 0, ok: 0, clean: 0, crashes: [], leaks: [], outside: [] };
   try {
     const each = Math.floor(trials / 4);

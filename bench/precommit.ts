@@ -27,6 +27,7 @@ import {
   median,
   repoRoot,
   runBench,
+  seeded,
   waitForIdle,
 } from './common.js';
 
@@ -48,18 +49,6 @@ const STAGED = 'experiments/sft/train_sft_003.py';
 // ---------------------------------------------------------------------------------------------
 // The generated repository
 // ---------------------------------------------------------------------------------------------
-
-/** mulberry32: a small seeded generator, so the corpus is the same on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Random = () => number;
 const pick = <T>(r: Random, items: readonly T[]): T => items[Math.floor(r() * items.length)] as T;
@@ -209,7 +198,7 @@ function generateRepo(base: string, count: number, registry: boolean): Generated
   mkdirSync(root, { recursive: true });
   mkdirSync(home, { recursive: true });
   writeFileSync(path.join(home, '.gitconfig'), '');
-  const r = rng(20240601);
+  const r = seeded(20240601);
   const transformersEvery = Math.max(1, Math.floor(count / 40));
   const launcherEvery = Math.max(1, Math.floor(count / 20));
   let bytes = 0;
@@ -320,7 +309,7 @@ async function main(argv: string[]): Promise<number> {
     const staged = path.join(repo.root, STAGED);
     const stageEdit = (variant: number): void => {
       // The same script each time (same model, same findings), with a new learning rate: new bytes to audit.
-      writeFileSync(staged, transformersScript(rng(3), 3, variant));
+      writeFileSync(staged, transformersScript(seeded(3), 3, variant));
       git(['add', '--', STAGED], repo.root, home);
     };
 

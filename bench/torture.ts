@@ -23,7 +23,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { parse as parseYaml } from 'yaml';
 
-import { benchGit, repoRoot } from './common.js';
+import { benchGit, repoRoot, seeded } from './common.js';
 
 export interface Tally {
   trials: number;
@@ -58,18 +58,6 @@ export interface TortureOptions {
   killEdits: number;
   rounds: number;
   log?(line: string): void;
-}
-
-/** mulberry32: a small seeded generator, so a failing trial can be replayed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Ran {
