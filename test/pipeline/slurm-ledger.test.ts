@@ -3,14 +3,16 @@
  * stamps are written on the compute node by `provenant run` inside the jobs; their rows must reach the shared
  * ledger from there, byte for byte the stamps on disk, with nothing left pending.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, REPO, type Run } from '../helpers/exec.js';
+import { REPO } from '../helpers/exec.js';
 import { makeGitDir, type GitDir } from '../helpers/gitdir.js';
 import { freshDatabase } from '../helpers/postgres.js';
+// a run that follows its jobs takes tens of seconds: spawned without blocking the test worker
+import { provenantAsync as provenant } from '../helpers/spawn.js';
 
 const sinfo = spawnSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8', timeout: 10_000 });
 const slurm = !sinfo.error && sinfo.status === 0 && /^(idle|mixed|allocated)/m.test(sinfo.stdout);
@@ -23,18 +25,6 @@ afterAll(async () => {
   while (repos.length) repos.pop()?.cleanup();
   await db?.drop();
 });
-
-function provenant(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe.skipIf(!db)('the example lab on SLURM with a PostgreSQL ledger', { timeout: 300_000 }, () => {
   it('every stamp written on the compute node is in the shared ledger, none pending', async () => {

@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, r
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, REPO, type Run } from '../helpers/exec.js';
+import { BIN, REPO } from '../helpers/exec.js';
 import { makeGitDir, type GitDir } from '../helpers/gitdir.js';
 
 function clusterProblem(): string | null {
@@ -40,6 +40,8 @@ os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
 with open(out, "w") as f:
     f.write(json.dumps({"accuracy": float(os.environ.get("ACC", "0.8")), "args": sys.argv[1:-1]}))
 `;
+// a run that follows its jobs takes tens of seconds: spawned without blocking the test worker
+import { provenantAsync as provenant } from '../helpers/spawn.js';
 
 const SLURM = 'executor: slurm\nslurm: { partition: debug, mem: 100M, time: "5" }\n';
 
@@ -74,22 +76,6 @@ function project(spec: string, files: Record<string, string> = {}): GitDir {
   repo.commit('init');
   repos.push(repo);
   return repo;
-}
-
-/**
- * The built CLI without blocking this worker: a run that follows its jobs takes tens of seconds, and a
- * synchronous spawn that long starves the test runner's own messages.
- */
-function provenant(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 interface StatusJson {
