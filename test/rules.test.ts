@@ -1,7 +1,7 @@
 /**
  * Every rule against its own fixtures: the lines it flags must be exactly the lines annotated
- * `# expect: CODE` (`// expect: CODE` in TS/JS), and what a user sees for bad.py and bad.ts is kept
- * as a snapshot.
+ * `# expect: CODE@COL` (`// expect: CODE@COL` in TS/JS), at the columns they name, and what a user
+ * sees for bad.py and bad.ts is kept as a snapshot.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -52,11 +52,11 @@ function collectAnnotations(dir: string): Annotation[] {
 
 const audits = new Map<string, Promise<AuditResult>>();
 
-/** One audit per room, shared by its tests. */
+/** One audit per room, shared by its tests; without the cache, so nothing is written into the fixtures. */
 function auditRoom(code: string, select: string[], fixtures: string): Promise<AuditResult> {
   let result = audits.get(code);
   if (!result) {
-    result = audit({ paths: [fixtures], cwd: fixtures, configPath: path.join(fixtures, 'provenant.toml'), select });
+    result = audit({ paths: [fixtures], cwd: fixtures, configPath: path.join(fixtures, 'provenant.toml'), select, noCache: true });
     audits.set(code, result);
   }
   return result;
@@ -69,9 +69,7 @@ function describeAt(a: Annotation): string {
 /** Plain text with the run time taken out, so the snapshot only changes when the output does. */
 function renderForSnapshot(result: AuditResult, code: string, file: string, cwd: string): string {
   const shown: AuditResult = { ...result, findings: result.findings.filter((f) => f.code === code && f.path === file) };
-  return renderText(shown, { cwd, style: styleFor({ isTTY: false }, {}) }).replace(/ in \d+(?:\.\d+)?s\./, ' in Xs.')
-    // how many files were read afresh depends on the cache an earlier run left in the fixtures folder
-    .replace(/, \d+ parsed\)/, ', N parsed)');
+  return renderText(shown, { cwd, style: styleFor({ isTTY: false }, {}) }).replace(/ in \d+(?:\.\d+)?s\./, ' in Xs.');
 }
 
 describe.each(rooms.map((r) => [`${r.code} ${r.name}`, r] as const))('%s', (_title, { code, select, fixtures }) => {
@@ -92,14 +90,29 @@ describe.each(rooms.map((r) => [`${r.code} ${r.name}`, r] as const))('%s', (_tit
 
     const result = await auditRoom(code, select, fixtures);
     const flagged = new Map<string, string>();
+    const columns = new Map<string, number[]>();
     for (const f of result.findings) {
-      if (f.code === code) flagged.set(locationKey(f.path, f.span.line), f.message);
+      if (f.code !== code) continue;
+      const key = locationKey(f.path, f.span.line);
+      flagged.set(key, f.message);
+      columns.set(key, [...(columns.get(key) ?? []), f.span.col]);
     }
 
     const missed = [...expected.values()].filter((a) => !flagged.has(locationKey(a.file, a.line)));
     expect(
       missed.map(describeAt),
       `${code} did not flag these \`# expect: ${code}\` lines; fix the rule, or turn a known miss into \`# todo-expect: ${code}\``,
+    ).toEqual([]);
+
+    const found = [...expected.values()].filter((a) => flagged.has(locationKey(a.file, a.line)));
+    const cols = (a: Annotation): string => (columns.get(locationKey(a.file, a.line)) ?? []).join(', ');
+    expect(
+      found.filter((a) => a.col === undefined).map((a) => `${describeAt(a)}: flagged at column ${cols(a)}`),
+      `every \`# expect: ${code}\` names the column the finding starts at, as \`# expect: ${code}@COL\``,
+    ).toEqual([]);
+    expect(
+      found.filter((a) => !(columns.get(locationKey(a.file, a.line)) ?? []).includes(a.col ?? 0)).map((a) => `${describeAt(a)}: expected column ${a.col}, flagged at ${cols(a)}`),
+      `${code} flagged these lines at another column than annotated; fix the rule's span, or the annotation`,
     ).toEqual([]);
 
     const okKeys = new Set(ok.map((a) => locationKey(a.file, a.line)));

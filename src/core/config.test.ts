@@ -292,12 +292,6 @@ describe('loadConfig: errors', () => {
     );
   });
 
-  it('unknown key in provenant.toml: the key path is relative to the top level', async () => {
-    await tree({ 'provenant.toml': '# settings\nfail_on = "error"\n' });
-    const error = await userError(loadConfig({ cwd: tmp }));
-    expect(error.message).toBe("provenant.toml:2: unknown key 'fail_on' (did you mean 'fail-on'?)");
-  });
-
   it('registry table: a bad value and a path leaving the project, each with its line', async () => {
     await tree({
       'provenant.toml': '[registry]\nmin-coverage = 140\nmarkdown = "../REGISTRY.md"\n',
@@ -323,80 +317,45 @@ describe('loadConfig: errors', () => {
     expect(error.hint).toMatch(/top level, without a \[tool\.provenant\] header/);
   });
 
-  it('wrong enum value: expected values and what was found', async () => {
-    await tree({ 'pyproject.toml': '[tool.provenant]\n\nfail-on = "fatal"\n' });
-    const error = await userError(loadConfig({ cwd: tmp }));
-    expect(error.message).toBe(
+  it.each<[string, Record<string, string>, string[]]>([
+    ['unknown key in provenant.toml: the key path is relative to the top level', { 'provenant.toml': '# settings\nfail_on = "error"\n' }, [
+      "provenant.toml:2: unknown key 'fail_on' (did you mean 'fail-on'?)",
+    ]],
+    ['wrong enum value: expected values and what was found', { 'pyproject.toml': '[tool.provenant]\n\nfail-on = "fatal"\n' }, [
       'pyproject.toml:3: tool.provenant.fail-on: expected one of "info", "warning", "error", got "fatal"',
-    );
-  });
-
-  it('test-code-severity and roles: a wrong value and a role that does not exist', async () => {
-    await tree({ 'provenant.toml': 'test-code-severity = "warning"\n\n[roles]\ntests = ["qa/**"]\n' });
-    const error = await userError(loadConfig({ cwd: tmp }));
-    expect(error.message.split('\n')).toEqual([
+    ]],
+    ['test-code-severity and roles: a wrong value and a role that does not exist', { 'provenant.toml': 'test-code-severity = "warning"\n\n[roles]\ntests = ["qa/**"]\n' }, [
       'provenant.toml:1: test-code-severity: expected one of "off", "info", "inherit", got "warning"',
       "provenant.toml:4: unknown key 'roles.tests'",
-    ]);
-  });
-
-  it('wrong type: a string where a list belongs', async () => {
-    await tree({ 'provenant.toml': 'select = "LOAD"\n' });
-    const error = await userError(loadConfig({ cwd: tmp }));
-    expect(error.message).toBe('provenant.toml:1: select: expected an array, got "LOAD"');
-  });
-
-  it('a malformed rule code inside a multi-line list points at the key', async () => {
-    await tree({ 'pyproject.toml': '[tool.provenant]\nignore = [\n  "LOAD002",\n  "load3",\n]\n' });
-    const error = await userError(loadConfig({ cwd: tmp }));
-    expect(error.message).toBe(
+    ]],
+    ['wrong type: a string where a list belongs', { 'provenant.toml': 'select = "LOAD"\n' }, [
+      'provenant.toml:1: select: expected an array, got "LOAD"',
+    ]],
+    ['a malformed rule code inside a multi-line list points at the key', { 'pyproject.toml': '[tool.provenant]\nignore = [\n  "LOAD002",\n  "load3",\n]\n' }, [
       'pyproject.toml:2: tool.provenant.ignore[1]: expected a rule code or prefix such as "LOAD001" or "LOAD", got "load3"',
-    );
-  });
-
-  it('severity table: bad keys and bad values, each on its own line', async () => {
-    await tree({
-      'pyproject.toml': `[tool.provenant]
-select = ["ALL"]
-
-[tool.provenant.severity]
-LOAD002 = "fatal"
-"load-1" = "info"
-`,
-    });
-    const error = await userError(loadConfig({ cwd: tmp }));
-    expect(error.message.split('\n')).toEqual([
+    ]],
+    ['severity table: bad keys and bad values, each on its own line', { 'pyproject.toml': '[tool.provenant]\nselect = ["ALL"]\n\n[tool.provenant.severity]\nLOAD002 = "fatal"\n"load-1" = "info"\n' }, [
       'pyproject.toml:5: tool.provenant.severity.LOAD002: expected one of "info", "warning", "error", got "fatal"',
       'pyproject.toml:6: tool.provenant.severity: invalid key "load-1": expected a rule code or prefix such as "LOAD001" or "LOAD"',
-    ]);
-  });
-
-  it('per-file-ignores: a quoted glob key is found in the text', async () => {
-    await tree({ 'provenant.toml': 'fail-on = "error"\n\n[per-file-ignores]\n"tests/**" = "LOAD001"\n' });
-    const error = await userError(loadConfig({ cwd: tmp }));
-    expect(error.message).toBe('provenant.toml:4: per-file-ignores."tests/**": expected an array, got "LOAD001"');
-  });
-
-  it('several problems are reported together, in line order', async () => {
-    await tree({ 'provenant.toml': 'max-file-size = -5\nsanctioned-loaders = ["utils/loader.py"]\nbogus = 1\n' });
-    const error = await userError(loadConfig({ cwd: tmp }));
-    expect(error.message.split('\n')).toEqual([
+    ]],
+    ['per-file-ignores: a quoted glob key is found in the text', { 'provenant.toml': 'fail-on = "error"\n\n[per-file-ignores]\n"tests/**" = "LOAD001"\n' }, [
+      'provenant.toml:4: per-file-ignores."tests/**": expected an array, got "LOAD001"',
+    ]],
+    ['several problems are reported together, in line order', { 'provenant.toml': 'max-file-size = -5\nsanctioned-loaders = ["utils/loader.py"]\nbogus = 1\n' }, [
       'provenant.toml:1: max-file-size: expected a positive number of bytes, got -5',
       'provenant.toml:2: sanctioned-loaders[0]: expected a dotted Python name such as "utils.loader.CleanModelLoader", got "utils/loader.py"',
       "provenant.toml:3: unknown key 'bogus'",
-    ]);
-  });
-
-  it('a float where an integer belongs', async () => {
-    await tree({ 'provenant.toml': 'max-file-size = 1.5\n' });
+    ]],
+    ['a float where an integer belongs', { 'provenant.toml': 'max-file-size = 1.5\n' }, [
+      'provenant.toml:1: max-file-size: expected an integer, got 1.5',
+    ]],
+    ['[tool.provenant] that is not a table', { 'pyproject.toml': '[tool]\nprovenant = "yes"\n' }, [
+      'pyproject.toml:2: tool.provenant: expected a table, got "yes"',
+    ]],
+  ])('%s', async (_title, files, lines) => {
+    await tree(files);
     const error = await userError(loadConfig({ cwd: tmp }));
-    expect(error.message).toBe('provenant.toml:1: max-file-size: expected an integer, got 1.5');
-  });
-
-  it('[tool.provenant] that is not a table', async () => {
-    await tree({ 'pyproject.toml': '[tool]\nprovenant = "yes"\n' });
-    const error = await userError(loadConfig({ cwd: tmp }));
-    expect(error.message).toBe('pyproject.toml:2: tool.provenant: expected a table, got "yes"');
+    expect(error.message.split('\n')).toEqual(lines);
   });
 
   it('names files outside cwd by absolute path', async () => {

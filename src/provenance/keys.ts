@@ -101,19 +101,19 @@ export function signEnvelope(payload: Buffer, signer: { id: string; key: KeyObje
   return { payloadType: DSSE_PAYLOAD_TYPE, payload: payload.toString('base64'), signatures: [{ keyid: signer.id, sig }] };
 }
 
-/** The id of the first allowed key whose signature verifies, or why none does. */
+/** The id of the first allowed key whose signature verifies, or why none does; every signature is tried. */
 export function verifyEnvelope(envelope: Envelope, keys: ReadonlyMap<string, KeyObject>): { keyId: string } | { problem: string } {
   const payload = Buffer.from(envelope.payload, 'base64');
   const message = pae(envelope.payloadType, payload);
   const unknown: string[] = [];
+  const mismatched: string[] = [];
   for (const s of envelope.signatures) {
     const key = keys.get(s.keyid);
-    if (!key) {
-      unknown.push(s.keyid);
-      continue;
-    }
-    if (verify(null, message, key, Buffer.from(s.sig, 'base64'))) return { keyId: s.keyid };
-    return { problem: `the signature by key ${s.keyid} does not match the stamp` };
+    if (!key) unknown.push(s.keyid);
+    else if (verify(null, message, key, Buffer.from(s.sig, 'base64'))) return { keyId: s.keyid };
+    else mismatched.push(s.keyid);
   }
+  if (mismatched.length === 1) return { problem: `the signature by key ${mismatched[0]} does not match the stamp` };
+  if (mismatched.length > 1) return { problem: `the signatures by keys ${mismatched.join(', ')} do not match the stamp` };
   return { problem: `signed by ${unknown.join(', ')}, which is not among the allowed keys` };
 }

@@ -3,6 +3,7 @@
  * of the data and the width, so layout is tested without a terminal and every pane fits 80×24 (or
  * degrades below 40 columns) by construction. Components only turn segments into ink `Text`.
  */
+import stringWidth from 'string-width';
 import type { Status } from '../schemas/registry.js';
 import type { BrowseRow } from '../tui/browse.js';
 
@@ -36,21 +37,38 @@ export function badge(status: Status, short = false): Seg {
 }
 
 const ELLIPSIS = '…';
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-/** The line cut to `width` characters (code points), with an ellipsis where it was cut. */
+/** The columns a terminal gives `text`: CJK and most emoji take two, combining marks none. */
+export const columnsOf = (text: string): number => stringWidth(text);
+
+/** The longest start of `text` that fits in `columns` terminal columns, never splitting a character. */
+function cut(text: string, columns: number): string {
+  let out = '';
+  let used = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const w = stringWidth(segment);
+    if (used + w > columns) break;
+    out += segment;
+    used += w;
+  }
+  return out;
+}
+
+/** The line cut to `width` terminal columns, with an ellipsis where it was cut. */
 export function fit(line: Line, width: number): Line {
   const out: Line = [];
   let left = Math.max(0, width);
   for (const raw of line) {
     // one screen line per Line: a newline or tab inside a purpose would break the layout
     const seg = /[\n\r\t]/.test(raw.text) ? { ...raw, text: raw.text.replace(/[\n\r\t]/g, ' ') } : raw;
-    const chars = [...seg.text];
-    if (chars.length <= left) {
+    const w = stringWidth(seg.text);
+    if (w <= left) {
       out.push(seg);
-      left -= chars.length;
+      left -= w;
       continue;
     }
-    if (left > 0) out.push({ ...seg, text: chars.slice(0, left - 1).join('') + ELLIPSIS });
+    if (left > 0) out.push({ ...seg, text: cut(seg.text, left - 1) + ELLIPSIS });
     return out;
   }
   return out;
@@ -67,7 +85,7 @@ export function wrap(text: string, width: number, indent = 0): string[] {
   let line = '';
   for (const word of text.split(/\s+/).filter(Boolean)) {
     const limit = out.length === 0 ? room : room - indent;
-    if (line && line.length + 1 + word.length > limit) {
+    if (line && stringWidth(line) + 1 + stringWidth(word) > limit) {
       out.push(line);
       line = word;
     } else line = line ? `${line} ${word}` : word;
@@ -76,8 +94,9 @@ export function wrap(text: string, width: number, indent = 0): string[] {
   return out.map((l, i) => (i === 0 ? l : ' '.repeat(indent) + l));
 }
 
-function pad(text: string, width: number): string {
-  const n = [...text].length;
+/** `text` with spaces after it up to `width` terminal columns. */
+export function pad(text: string, width: number): string {
+  const n = stringWidth(text);
   return n >= width ? text : text + ' '.repeat(width - n);
 }
 
@@ -102,7 +121,7 @@ export function listLine(row: BrowseRow, selected: boolean, width: number, pathW
 /** The path column: as wide as the longest visible path, but never more than half the terminal. */
 export function pathColumn(rows: readonly BrowseRow[], width: number): number {
   let longest = 0;
-  for (const r of rows) longest = Math.max(longest, r.path.length);
+  for (const r of rows) longest = Math.max(longest, stringWidth(r.path));
   return Math.max(12, Math.min(longest, Math.floor(width * 0.5)));
 }
 

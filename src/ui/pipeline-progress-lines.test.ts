@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import type { PipelineRunResult, StageEvent } from '../pipeline/runner.js';
 import { textOf, type Line } from './lines.js';
@@ -17,7 +18,7 @@ const texts = (lines: Line[]): string[] => lines.map(textOf);
 
 function fitsIn(lines: Line[], columns: number, rows: number): void {
   expect(lines.length).toBeLessThanOrEqual(rows - 1);
-  for (const l of texts(lines)) expect([...l].length).toBeLessThanOrEqual(columns);
+  for (const l of texts(lines)) expect(stringWidth(l)).toBeLessThanOrEqual(columns);
 }
 
 /** Lab-like: two done, one refused, the fourth running with a long log, seven more to come. */
@@ -32,6 +33,16 @@ function midRun(): ProgressState {
 }
 
 describe('progressLines', () => {
+  it('keeps log lines of CJK and emoji within the terminal, cut by the columns they take', () => {
+    const output: StageEvent = { type: 'output', stage: 'sft-train', text: `${'訓練ステップ🚀完了 '.repeat(12)}\nstep 1 ✅ 損失 0.42\n`, stream: 'stdout' };
+    const state = feed([start('sft-train', 0, 1), output]);
+    const lines = progressLines(state, META, { columns: 60, rows: 24 }, T0 + 5_000);
+    fitsIn(lines, 60, 24);
+    const log = texts(lines).filter((l) => l.startsWith('  │ '));
+    expect(log).toEqual([expect.stringMatching(/^ {2}│ 訓練ステップ🚀完了 .*…$/), '  │ step 1 ✅ 損失 0.42']);
+    expect(stringWidth(log[0] as string)).toBeGreaterThanOrEqual(59);
+  });
+
   it('fits 80×24 mid-run: header, marks, the running stage with its time, the command and the newest output', () => {
     const lines = texts(progressLines(midRun(), META, { columns: 80, rows: 24 }, T0 + 65_000));
     fitsIn(progressLines(midRun(), META, { columns: 80, rows: 24 }, T0 + 65_000), 80, 24);

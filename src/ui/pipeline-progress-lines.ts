@@ -7,7 +7,7 @@
  * the stage list scrolls to keep the running stage in view, and below 40 columns the reasons go.
  */
 import { shellQuote } from '../core/display.js';
-import { fit, NARROW, textOf, TOO_NARROW, wrap, type Line, type Seg } from './lines.js';
+import { columnsOf, fit, NARROW, pad, textOf, TOO_NARROW, wrap, type Line, type Seg } from './lines.js';
 import { doneCount, logLines, pendingCount, type Mark, type ProgressState, type StageView } from './pipeline-progress.js';
 
 export interface ViewMeta {
@@ -65,7 +65,7 @@ export function headerLine(state: ProgressState, meta: ViewMeta, now: number, wi
     ...status,
   ];
   // on a narrow terminal the spec's name gives way to the progress and the time
-  return fit(textOf(line).length > width ? line.filter((_, i) => i !== 1) : line, width);
+  return fit(columnsOf(textOf(line)) > width ? line.filter((_, i) => i !== 1) : line, width);
 }
 
 function statusText(stage: StageView, now: number): string {
@@ -88,7 +88,7 @@ function stageLine(stage: StageView, idWidth: number, now: number, width: number
   return fit([
     { text: ' ' },
     tint,
-    { text: ` ${stage.id.padEnd(idWidth)} `, bold: stage.mark === 'running', dim: stage.mark === 'not-reached' || stage.mark === 'pending' },
+    { text: ` ${pad(stage.id, idWidth)} `, bold: stage.mark === 'running', dim: stage.mark === 'not-reached' || stage.mark === 'pending' },
     { text: statusText(stage, now), ...(tint.color ? { color: tint.color } : {}), dim: stage.mark === 'not-reached' || stage.mark === 'pending' },
     { text: why, dim: true },
   ], width);
@@ -104,7 +104,7 @@ function gateLine(passed: boolean, message: string, width: number): Line {
 
 /** The stage list as rows (stage lines with their gates under them), and which row is the one to keep in view. */
 function listRows(state: ProgressState, now: number, width: number): { rows: Line[]; anchor: number } {
-  const idWidth = Math.min(24, Math.max(8, ...state.stages.map((s) => s.id.length)));
+  const idWidth = Math.min(24, Math.max(8, ...state.stages.map((s) => columnsOf(s.id))));
   const rows: Line[] = [];
   let anchor = -1;
   for (const stage of state.stages) {

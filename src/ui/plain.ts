@@ -4,7 +4,7 @@
  * the command ends with exit 0 instead of waiting for keys nobody can press.
  */
 import type { BrowseRow } from '../tui/browse.js';
-import { coverageText } from './lines.js';
+import { columnsOf, coverageText, pad } from './lines.js';
 
 export interface PlainInput {
   rows: readonly BrowseRow[];
@@ -17,8 +17,8 @@ export function plainTable({ rows, coverage, include }: PlainInput): string {
     return `no scripts registered (registry.include: ${include.join(', ')})\n`;
   }
   const statusWidth = Math.max(6, ...rows.map((r) => r.status.length));
-  const pathWidth = Math.max(4, ...rows.map((r) => r.path.length));
-  const line = (status: string, p: string, purpose: string): string => `${status.padEnd(statusWidth)}  ${p.padEnd(pathWidth)}  ${purpose}`.trimEnd();
+  const pathWidth = Math.max(4, ...rows.map((r) => columnsOf(r.path)));
+  const line = (status: string, p: string, purpose: string): string => `${status.padEnd(statusWidth)}  ${pad(p, pathWidth)}  ${purpose}`.trimEnd();
   const out = [
     `${rows.length} registered files, ${coverageText(coverage)}`,
     line('STATUS', 'PATH', 'PURPOSE'),

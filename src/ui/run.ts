@@ -89,7 +89,9 @@ async function browse(session: BrowseSession, options: TuiOptions, load: typeof 
     if (stdin.isTTY) stdin.setRawMode(true);
     stdout.write(`${ENTER_ALT}\u001b[H${firstFrame(session, { columns: stdout.columns || 80, rows: stdout.rows || 24 }, color)}\u001b[H`);
     const [{ render }, { createElement }, { App }] = await load();
-    instance = render(createElement(App, { source: session, color }), { stdout, exitOnCtrlC: true, patchConsole: true, maxFps: 60, incrementalRendering: true });
+    // ink's incremental mode moves the cursor one line short over a frame that ends in a newline, so every
+    // redraw landed a line low (header gone, two cursors, footers stacked); whole frames are redrawn instead
+    instance = render(createElement(App, { source: session, color }), { stdout, exitOnCtrlC: true, patchConsole: true, maxFps: 60 });
     await instance.waitUntilExit();
     return 0;
   } finally {

@@ -7,6 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, provenant } from '../helpers/exec.js';
 import type { GitDir } from '../helpers/gitdir.js';
 import { stage1Lab } from '../registry/lab.js';
+import { footerLine, headerLines, listLines } from '../../src/ui/chrome.js';
+import { helpScreen } from '../../src/ui/keymap.js';
+import { textOf, type Line } from '../../src/ui/lines.js';
+import { initialState, listHeight, reduce, type State } from '../../src/ui/state.js';
+import { openBrowse } from '../../src/tui/browse.js';
 
 const HAS_TMUX = spawnSync('tmux', ['-V']).status === 0;
 const SOCKET = `provenant-tui-${process.pid}`;
@@ -57,19 +62,21 @@ function tmux(...args: string[]): string {
   return r.stdout;
 }
 
-const screen = (): string => tmux('capture-pane', '-p', '-t', 'tui');
+const screen = (session: string): string => tmux('capture-pane', '-p', '-t', session);
 
 /** Polls the pane until every text is on it (the terminal draws asynchronously); fails with the last screen. */
-async function until(...texts: string[]): Promise<string> {
+async function untilIn(session: string, ...texts: string[]): Promise<string> {
   const deadline = Date.now() + 30_000;
   let last = '';
   while (Date.now() < deadline) {
-    last = screen();
+    last = screen(session);
     if (texts.every((t) => last.includes(t))) return last;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`the screen never showed ${JSON.stringify(texts)}; it shows:\n${last}`);
 }
+
+const until = (...texts: string[]): Promise<string> => untilIn('tui', ...texts);
 
 describe.skipIf(!HAS_TMUX)('provenant tui in a terminal (tmux)', () => {
   it('filters to the log-prob scorer, opens it, follows replaced_by to the critic, goes back and quits cleanly', async () => {
@@ -111,5 +118,68 @@ describe.skipIf(!HAS_TMUX)('provenant tui in a terminal (tmux)', () => {
     const after = await until('tui exited 0');
     // the alternate screen was left: none of the browser stays on the terminal
     expect(after).not.toContain('provenant registry');
+  });
+
+  /**
+   * The whole screen a state should show, as tmux prints it (no trailing spaces): what the list and help
+   * panes draw comes from the same pure functions as the components, so a stale or shifted line differs.
+   */
+  function expectedScreen(state: State, source: Parameters<typeof headerLines>[1], include: readonly string[]): string {
+    const height = listHeight(state.size);
+    const body: Line[] = state.view === 'help' ? helpScreen(state.size.columns).slice(0, height) : listLines(state, include);
+    const lines = [...headerLines(state, source), ...Array.from({ length: height }, (_, i) => body[i] ?? []), footerLine(state)];
+    const text = lines.map((l) => textOf(l).trimEnd());
+    while (text.length < state.size.rows) text.push('');
+    return text.join('\n');
+  }
+
+  async function untilScreen(session: string, expected: string): Promise<string> {
+    const deadline = Date.now() + 30_000;
+    let last = '';
+    while (Date.now() < deadline) {
+      last = screen(session).replace(/\n$/, '');
+      if (last === expected) return last;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return last;
+  }
+
+  it('redraws the whole screen after ?, / and Enter under TERM=tmux-256color: one header, one cursor, one footer', async () => {
+    const browse = await openBrowse({ cwd: lab.root, refresh: false });
+    const size = { columns: 100, rows: 30 };
+    let state = initialState(browse.rows, size);
+    const source = { coverage: browse.coverage, unchecked: false }; // the binary checks the tree first
+    browse.close();
+    const command = `env -u CI -u CONTINUOUS_INTEGRATION -u NO_COLOR TERM=tmux-256color '${process.execPath}' '${BIN}' tui; echo "tui exited $?"; sleep 600`;
+    tmux('new-session', '-d', '-x', String(size.columns), '-y', String(size.rows), '-s', 'keys', '-c', lab.root, command);
+    expect(await untilScreen('keys', expectedScreen(state, source, browse.include))).toBe(expectedScreen(state, source, browse.include));
+
+    const press = async (tmuxKey: string, key: { input: string; return?: boolean }): Promise<string> => {
+      tmux('send-keys', '-t', 'keys', tmuxKey);
+      state = reduce(state, { type: 'key', input: key.input, key: key.return ? { return: true } : {} });
+      const expected = expectedScreen(state, source, browse.include);
+      const shown = await untilScreen('keys', expected);
+      expect(shown, `after ${tmuxKey}`).toBe(expected);
+      return shown;
+    };
+    expect((await press('?', { input: '?' })).split('\n')[1]).toBe('help');
+    await press('?', { input: '?' });
+    await press('j', { input: 'j' });
+    await press('/', { input: '/' });
+    for (const ch of 'log') await press(ch, { input: ch });
+    const kept = await press('Enter', { input: '', return: true });
+    expect(kept.split('\n').filter((l) => l.startsWith('› '))).toHaveLength(1);
+
+    // Enter again opens the selected script: its breadcrumb under the header, and the footer only once
+    tmux('send-keys', '-t', 'keys', 'Enter');
+    const footer = textOf(footerLine({ ...state, view: 'detail' }));
+    const lines = (await untilIn('keys', 'list › ', footer)).replace(/\n$/, '').split('\n');
+    expect(lines[0]).toMatch(/^provenant registry {2}\d+ files · /);
+    expect(lines[1]).toMatch(/^list › scripts\//);
+    expect(lines.filter((l) => l.startsWith('provenant registry'))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('› '))).toHaveLength(0);
+    expect(lines.filter((l) => l === footer)).toEqual([footer]);
+    expect(lines[size.rows - 2]).toBe(footer);
+    tmux('send-keys', '-t', 'keys', 'q');
   });
 });

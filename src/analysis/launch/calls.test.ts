@@ -145,26 +145,30 @@ describe('targets that are not known statically', () => {
 });
 
 describe('candidates', () => {
-  it('lists caller-relative before root-relative paths, deduplicated and normalised', () => {
-    expect(calls('python x.py', 'scripts/run.sh')).toEqual([py('x.py', ['scripts/x.py', 'x.py'])]);
-    expect(calls('bash ./lib/../y.sh', 'scripts/run.sh')).toEqual([call('bash', './lib/../y.sh', ['scripts/y.sh', 'y.sh'])]);
-    expect(calls('python scripts//x.py', 'run.sh')).toEqual([py('scripts//x.py', ['scripts/x.py'])]);
-  });
-
-  it('looks in each folder above the caller: a sub-project launcher runs from its own root', () => {
-    expect(calls('python scripts/x.py', 'lab/scripts/run.sh')).toEqual([py('scripts/x.py', ['lab/scripts/scripts/x.py', 'lab/scripts/x.py', 'scripts/x.py'])]);
-  });
-
-  it('drops candidates that climb out of the repo', () => {
-    expect(calls('python ../x.py', 'a/run.sh')).toEqual([py('../x.py', ['x.py'])]);
-    expect(calls('python ../x.py', 'run.sh')).toEqual([py('../x.py', [])]);
-    expect(calls('python ../../x.py', 'a/b/c.sh')).toEqual([py('../../x.py', ['x.py'])]);
-  });
-
-  it('gives absolute targets no candidates', () => {
-    expect(calls('python /opt/x.py')).toEqual([py('/opt/x.py', [])]);
-    expect(calls('bash ~/setup.sh')).toEqual([call('bash', '~/setup.sh', [])]);
-    expect(calls('/opt/tools/run.sh')).toEqual([call('direct', '/opt/tools/run.sh', [])]);
+  it.each<[string, string, Brief[]]>([
+    // lists caller-relative before root-relative paths, deduplicated and normalised
+    ['python x.py', 'scripts/run.sh', [py('x.py', ['scripts/x.py', 'x.py'])]],
+    ['bash ./lib/../y.sh', 'scripts/run.sh', [call('bash', './lib/../y.sh', ['scripts/y.sh', 'y.sh'])]],
+    ['python scripts//x.py', 'run.sh', [py('scripts//x.py', ['scripts/x.py'])]],
+    // looks in each folder above the caller: a sub-project launcher runs from its own root
+    ['python scripts/x.py', 'lab/scripts/run.sh', [py('scripts/x.py', ['lab/scripts/scripts/x.py', 'lab/scripts/x.py', 'scripts/x.py'])]],
+    // drops candidates that climb out of the repo
+    ['python ../x.py', 'a/run.sh', [py('../x.py', ['x.py'])]],
+    ['python ../x.py', 'run.sh', [py('../x.py', [])]],
+    ['python ../../x.py', 'a/b/c.sh', [py('../../x.py', ['x.py'])]],
+    // gives absolute targets no candidates
+    ['python /opt/x.py', 'run.sh', [py('/opt/x.py', [])]],
+    ['bash ~/setup.sh', 'run.sh', [call('bash', '~/setup.sh', [])]],
+    ['/opt/tools/run.sh', 'run.sh', [call('direct', '/opt/tools/run.sh', [])]],
+    // follows cd within the command line, subshells restoring it
+    ['cd src && python train.py', 'run.sh', [py('train.py', ['src/train.py'])]],
+    ['cd .. && bash x.sh', 'scripts/run.sh', [call('bash', 'x.sh', ['x.sh'])]],
+    ['cd tools && bash x.sh', 'scripts/run.sh', [call('bash', 'x.sh', ['scripts/tools/x.sh', 'tools/x.sh'])]],
+    ['(cd a && python x.py); python y.py', 'run.sh', [py('x.py', ['a/x.py']), py('y.py')]],
+    ['cd a; cd b; python x.py', 'run.sh', [py('x.py', ['a/b/x.py'])]],
+    ['pushd a; pushd b; popd; python x.py', 'run.sh', [py('x.py', ['a/x.py'])]],
+  ])('%s (from %s)', (line, caller, expected) => {
+    expect(calls(line, caller)).toEqual(expected);
   });
 
   it('lists module files under the root, the caller directory and src/', () => {
@@ -176,15 +180,6 @@ describe('candidates', () => {
       ]),
     ]);
   });
-
-  it('follows cd within the command line, subshells restoring it', () => {
-    expect(calls('cd src && python train.py')).toEqual([py('train.py', ['src/train.py'])]);
-    expect(calls('cd .. && bash x.sh', 'scripts/run.sh')).toEqual([call('bash', 'x.sh', ['x.sh'])]);
-    expect(calls('cd tools && bash x.sh', 'scripts/run.sh')).toEqual([call('bash', 'x.sh', ['scripts/tools/x.sh', 'tools/x.sh'])]);
-    expect(calls('(cd a && python x.py); python y.py')).toEqual([py('x.py', ['a/x.py']), py('y.py')]);
-    expect(calls('cd a; cd b; python x.py')).toEqual([py('x.py', ['a/b/x.py'])]);
-    expect(calls('pushd a; pushd b; popd; python x.py')).toEqual([py('x.py', ['a/x.py'])]);
-  });
 });
 
 /** Facts with the flag that says an absent target is unknown, not missing. */
@@ -193,17 +188,26 @@ function unsure(line: string, callerPath = 'run.sh'): Array<[string, string | un
 }
 
 describe('where a target is looked for is unknown', () => {
-  it('after a cd into a computed, absolute or previous folder', () => {
-    expect(unsure('cd "$WORK" && python hello.py; python -m pkg.mod')).toEqual([['hello.py', 'cwd'], ['pkg.mod', 'cwd']]);
-    expect(unsure('cd /tmp/build && bash run.sh')).toEqual([['run.sh', 'cwd']]);
-    expect(unsure('cd - && bash run.sh')).toEqual([['run.sh', 'cwd']]);
-    expect(unsure('cd "$WORK" && cd sub && python x.py')).toEqual([['x.py', 'cwd']]);
-    expect(unsure('popd; python x.py')).toEqual([['x.py', 'cwd']]);
-  });
-
-  it('but not for absolute targets or a subshell that ends', () => {
-    expect(unsure('(cd "$WORK" && python a.py); python b.py')).toEqual([['a.py', 'cwd'], ['b.py', undefined]]);
-    expect(unsure('cd "$WORK" && python /opt/x.py')).toEqual([['/opt/x.py', undefined]]);
+  it.each<[string, Array<[string, string | undefined]>]>([
+    // after a cd into a computed, absolute or previous folder
+    ['cd "$WORK" && python hello.py; python -m pkg.mod', [['hello.py', 'cwd'], ['pkg.mod', 'cwd']]],
+    ['cd /tmp/build && bash run.sh', [['run.sh', 'cwd']]],
+    ['cd - && bash run.sh', [['run.sh', 'cwd']]],
+    ['cd "$WORK" && cd sub && python x.py', [['x.py', 'cwd']]],
+    ['popd; python x.py', [['x.py', 'cwd']]],
+    // but not for absolute targets or a subshell that ends
+    ['(cd "$WORK" && python a.py); python b.py', [['a.py', 'cwd'], ['b.py', undefined]]],
+    ['cd "$WORK" && python /opt/x.py', [['/opt/x.py', undefined]]],
+    // for a file the commands write or fetch themselves
+    ['git clone --depth 1 https://github.com/org/tool.git && python tool/run.py', [['tool/run.py', 'runtime']]],
+    ['git clone https://github.com/org/tool.git vendor/t; bash vendor/t/x.sh', [['vendor/t/x.sh', 'runtime']]],
+    ['python gen.py > job.sh && bash job.sh', [['gen.py', undefined], ['job.sh', 'runtime']]],
+    ['wget -O setup.sh https://x.org/s.sh; bash setup.sh', [['setup.sh', 'runtime']]],
+    ['curl -fsSLO https://x.org/install.sh && sh install.sh', [['install.sh', 'runtime']]],
+    ['cp templates/a.py run_a.py && python run_a.py', [['run_a.py', 'runtime']]],
+    ['cd out && python x.py > made.py; python made.py', [['x.py', undefined], ['made.py', 'runtime']]],
+  ])('%s', (line, expected) => {
+    expect(unsure(line)).toEqual(expected);
   });
 
   it('inside a substitution that runs after the cd', () => {
@@ -212,16 +216,6 @@ describe('where a target is looked for is unknown', () => {
     // a substitution runs in a subshell: its cd does not last
     const subshell = analyzeShellText('cd sub; X=$(cd "$W" && python a.py); python b.py', { callerPath: 'run.sh' }).calls;
     expect(subshell.map((c) => [c.candidates, c.unknownWhenAbsent])).toEqual([[['a.py'], 'cwd'], [['sub/b.py'], undefined]]);
-  });
-
-  it('for a file the commands write or fetch themselves', () => {
-    expect(unsure('git clone --depth 1 https://github.com/org/tool.git && python tool/run.py')).toEqual([['tool/run.py', 'runtime']]);
-    expect(unsure('git clone https://github.com/org/tool.git vendor/t; bash vendor/t/x.sh')).toEqual([['vendor/t/x.sh', 'runtime']]);
-    expect(unsure('python gen.py > job.sh && bash job.sh')).toEqual([['gen.py', undefined], ['job.sh', 'runtime']]);
-    expect(unsure('wget -O setup.sh https://x.org/s.sh; bash setup.sh')).toEqual([['setup.sh', 'runtime']]);
-    expect(unsure('curl -fsSLO https://x.org/install.sh && sh install.sh')).toEqual([['install.sh', 'runtime']]);
-    expect(unsure('cp templates/a.py run_a.py && python run_a.py')).toEqual([['run_a.py', 'runtime']]);
-    expect(unsure('cd out && python x.py > made.py; python made.py')).toEqual([['x.py', undefined], ['made.py', 'runtime']]);
   });
 });
 

@@ -54,83 +54,91 @@ describe('extractYamlFacts', () => {
     expect(facts.scriptCalls[3]?.candidates).toEqual(['tools/x.py']);
   });
 
-  it('reads GitLab CI script lists, nested lists included, and skips !reference', () => {
-    const source = [
-      '.setup:', //                                  1
-      '  before_script:', //                         2
-      '    - source scripts/env.sh', //              3
-      'train:', //                                   4
-      '  stage: train', //                           5
-      '  before_script:', //                         6
-      '    - !reference [.setup, before_script]', // 7
-      '    - pip install -r requirements.txt', //    8
-      '  script:', //                                9
-      '    - python -m pkg.train', //               10
-      '    - - bash scripts/a.sh', //               11
-      '      - bash scripts/b.sh', //               12
-      '    - |', //                                 13
-      '      echo start', //                        14
-      '      ./scripts/finish.sh', //               15
-      '  after_script: ["bash scripts/cleanup.sh"]', // 16
-    ].join('\n');
-    expect(brief(source, '.gitlab-ci.yml')).toEqual([
-      ['source', 'scripts/env.sh', 3, 14, 28],
-      ['python', 'pkg.train', 10, 17, 26],
-      ['bash', 'scripts/a.sh', 11, 14, 26],
-      ['bash', 'scripts/b.sh', 12, 14, 26],
-      ['direct', './scripts/finish.sh', 15, 7, 26],
-      ['bash', 'scripts/cleanup.sh', 16, 24, 42],
-    ]);
-  });
-
-  it('reads argv lists, k8s command + args and compose entrypoint + command', () => {
-    const source = [
-      'services:', //                                              1
-      '  trainer:', //                                             2
-      '    command: ["python", "-u", "train.py", "--lr", 1]', //   3
-      '  worker:', //                                              4
-      '    entrypoint: ["python"]', //                             5
-      '    command: ["worker.py"]', //                             6
-      'spec:', //                                                  7
-      '  containers:', //                                          8
-      '    - command: [bash, -c]', //                              9
-      '      args:', //                                           10
-      '        - python serve.py && bash post.sh', //             11
-      '    - command: python plain.py', //                        12
-      'hooks:', //                                                13
-      '  - id: check', //                                         14
-      '    entry: python scripts/lint.py', //                     15
-      'matrix: [torchrun, --standalone, dist.py]', //             16
-    ].join('\n');
-    expect(brief(source, 'deploy/compose.yaml')).toEqual([
-      ['python', 'train.py', 3, 32, 40],
-      ['python', 'worker.py', 6, 16, 25],
-      ['python', 'serve.py', 11, 11, 42],
-      ['bash', 'post.sh', 11, 11, 42],
-      ['python', 'plain.py', 12, 23, 31],
-      ['python', 'scripts/lint.py', 15, 19, 34],
-      ['torchrun', 'dist.py', 16, 34, 41],
-    ]);
-  });
-
-  it('reads strings that look like commands anywhere, but only script-like targets', () => {
-    const source = [
-      'experiments:',
-      '  - name: base',
-      '    launch: CUDA_VISIBLE_DEVICES=0 python scripts/run.py --cfg a.yaml',
-      '    notes: python scripts are fine',
-      '    description: bash is a shell',
-      '  - launch: >',
-      '      accelerate launch',
-      '      --num_processes 8',
-      '      finetune.py',
-      'run:',
-      '  dir: outputs',
-    ].join('\n');
-    expect(brief(source, 'configs/exp.yaml')).toEqual([
-      ['python', 'scripts/run.py', 3, 43, 57],
-      ['accelerate', 'finetune.py', 9, 7, 18],
-    ]);
+  it.each<[string, string, string[], Row[]]>([
+    [
+      'reads GitLab CI script lists, nested lists included, and skips !reference',
+      '.gitlab-ci.yml',
+      [
+        '.setup:', //                                  1
+        '  before_script:', //                         2
+        '    - source scripts/env.sh', //              3
+        'train:', //                                   4
+        '  stage: train', //                           5
+        '  before_script:', //                         6
+        '    - !reference [.setup, before_script]', // 7
+        '    - pip install -r requirements.txt', //    8
+        '  script:', //                                9
+        '    - python -m pkg.train', //               10
+        '    - - bash scripts/a.sh', //               11
+        '      - bash scripts/b.sh', //               12
+        '    - |', //                                 13
+        '      echo start', //                        14
+        '      ./scripts/finish.sh', //               15
+        '  after_script: ["bash scripts/cleanup.sh"]', // 16
+      ],
+      [
+        ['source', 'scripts/env.sh', 3, 14, 28],
+        ['python', 'pkg.train', 10, 17, 26],
+        ['bash', 'scripts/a.sh', 11, 14, 26],
+        ['bash', 'scripts/b.sh', 12, 14, 26],
+        ['direct', './scripts/finish.sh', 15, 7, 26],
+        ['bash', 'scripts/cleanup.sh', 16, 24, 42],
+      ],
+    ],
+    [
+      'reads argv lists, k8s command + args and compose entrypoint + command',
+      'deploy/compose.yaml',
+      [
+        'services:', //                                              1
+        '  trainer:', //                                             2
+        '    command: ["python", "-u", "train.py", "--lr", 1]', //   3
+        '  worker:', //                                              4
+        '    entrypoint: ["python"]', //                             5
+        '    command: ["worker.py"]', //                             6
+        'spec:', //                                                  7
+        '  containers:', //                                          8
+        '    - command: [bash, -c]', //                              9
+        '      args:', //                                           10
+        '        - python serve.py && bash post.sh', //             11
+        '    - command: python plain.py', //                        12
+        'hooks:', //                                                13
+        '  - id: check', //                                         14
+        '    entry: python scripts/lint.py', //                     15
+        'matrix: [torchrun, --standalone, dist.py]', //             16
+      ],
+      [
+        ['python', 'train.py', 3, 32, 40],
+        ['python', 'worker.py', 6, 16, 25],
+        ['python', 'serve.py', 11, 11, 42],
+        ['bash', 'post.sh', 11, 11, 42],
+        ['python', 'plain.py', 12, 23, 31],
+        ['python', 'scripts/lint.py', 15, 19, 34],
+        ['torchrun', 'dist.py', 16, 34, 41],
+      ],
+    ],
+    [
+      'reads strings that look like commands anywhere, but only script-like targets',
+      'configs/exp.yaml',
+      [
+        'experiments:',
+        '  - name: base',
+        '    launch: CUDA_VISIBLE_DEVICES=0 python scripts/run.py --cfg a.yaml',
+        '    notes: python scripts are fine',
+        '    description: bash is a shell',
+        '  - launch: >',
+        '      accelerate launch',
+        '      --num_processes 8',
+        '      finetune.py',
+        'run:',
+        '  dir: outputs',
+      ],
+      [
+        ['python', 'scripts/run.py', 3, 43, 57],
+        ['accelerate', 'finetune.py', 9, 7, 18],
+      ],
+    ],
+  ])('%s', (_title, path, lines, calls) => {
+    expect(brief(lines.join('\n'), path)).toEqual(calls);
   });
 
   it('points into quoted and multi-line plain scalars despite escapes', () => {
