@@ -1,6 +1,20 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// git is reached through src/core/git.ts alone: one environment scrub, one set of messages.
+const GIT_IMPORT = { name: 'simple-git', message: 'reach git through src/core/git.ts' };
+const GIT_SYNTAX = [
+  { selector: "ImportExpression[source.value='simple-git']", message: 'reach git through src/core/git.ts' },
+  {
+    selector: "CallExpression[callee.name=/^(spawn|spawnSync|exec|execSync|execFile|execFileSync|fork)$/][arguments.0.value='git']",
+    message: 'start git through src/core/git.ts (gitRunner, gitSync)',
+  },
+  {
+    selector: "CallExpression[callee.property.name=/^(spawn|spawnSync|exec|execSync|execFile|execFileSync|fork)$/][arguments.0.value='git']",
+    message: 'start git through src/core/git.ts (gitRunner, gitSync)',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'examples/**', 'audits/**/fixtures/**', 'coverage/**', 'bench/corpus/trees/**'] },
   js.configs.recommended,
@@ -13,6 +27,14 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    ignores: ['src/core/git.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [GIT_IMPORT] }],
+      'no-restricted-syntax': ['error', ...GIT_SYNTAX],
+    },
+  },
+  {
     // the CLI's entry: CommonJS (bin/package.json), so that `provenant audit` starts without the ES module loader
     files: ['bin/provenant.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
@@ -22,7 +44,7 @@ export default tseslint.config(
     files: ['src/cli/commands/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: ['node:fs', 'fs', 'node:fs/promises', 'better-sqlite3', 'simple-git', 'web-tree-sitter'],
+        paths: ['node:fs', 'fs', 'node:fs/promises', 'better-sqlite3', GIT_IMPORT, 'web-tree-sitter'],
         patterns: ['**/analysis/**', '**/store/**'],
       }],
     },
@@ -34,10 +56,11 @@ export default tseslint.config(
     ignores: ['src/audit/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', {
+        paths: [GIT_IMPORT],
         patterns: [{ group: ['**/analysis/*/**'], message: 'import the front-end seam (src/analysis/*.ts), not a front end\'s internals' }],
       }],
       // nor by a dynamic import, which no-restricted-imports does not see
-      'no-restricted-syntax': ['error', {
+      'no-restricted-syntax': ['error', ...GIT_SYNTAX, {
         selector: 'ImportExpression[source.value=/analysis\\/[^/]+\\//]',
         message: 'load a front end through the front-end seam (src/analysis/front-ends.ts), not by importing its internals',
       }],

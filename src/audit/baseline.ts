@@ -11,12 +11,12 @@
  * The file is written in a stable order with one key per line, so reviews see small diffs.
  */
 import { describeExpected, describeValue, valueAt } from '../core/describe.js';
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 
 import { BugError, errorMessage, UserError } from '../core/errors.js';
+import { displayPath, isErrno, isRecord, writeAtomic } from '../core/fs.js';
 import {
   BASELINE_FORMAT,
   BaselineFileSchema,
@@ -161,29 +161,16 @@ function writeEntries(file: string, entries: readonly BaselineEntry[]): void {
       cause: checked.error,
     });
   }
-  writeAtomic(file, `${JSON.stringify(document, null, 2)}\n`);
+  writeBaselineFile(file, `${JSON.stringify(document, null, 2)}\n`);
 }
 
-/**
- * Temp file in the same directory, fsync, rename: readers see the old file or the new one, never half of
- * one. A crash leaves at most a `.<name>.<pid>.<random>.tmp` file beside it, which nothing reads.
- */
-function writeAtomic(file: string, content: string): void {
+/** `writeAtomic` through a symlinked baseline, then a sync of its directory, so the rename is durable too. */
+function writeBaselineFile(file: string, content: string): void {
   const display = displayPath(file);
   const target = realTarget(file, display);
-  const directory = path.dirname(target);
-  const temp = path.join(directory, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    const fd = openSync(temp, 'wx');
-    try {
-      writeFileSync(fd, content, 'utf8');
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, target);
+    writeAtomic(target, content);
   } catch (error) {
-    rmSync(temp, { force: true });
     if (isErrno(error, 'EISDIR')) {
       throw new UserError(`${display}: is a directory, not a baseline file`, { cause: error });
     }
@@ -195,7 +182,7 @@ function writeAtomic(file: string, content: string): void {
     }
     throw new UserError(`${display}: cannot write the baseline: ${errorMessage(error)}`, { cause: error });
   }
-  syncDirectory(directory, display);
+  syncDirectory(path.dirname(target), display);
 }
 
 /** Where to write: through a symlinked baseline to the file it points at, so the link survives. */
@@ -414,17 +401,3 @@ function keyPath(at: readonly (string | number)[]): string {
 // ---------------------------------------------------------------------------------------------------
 // Helpers
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isErrno(error: unknown, ...codes: string[]): boolean {
-  return error instanceof Error && 'code' in error && codes.includes(String(error.code));
-}
-
-/** Relative to the working directory when inside it, as the user would type it; absolute otherwise. */
-function displayPath(file: string): string {
-  const absolute = path.resolve(file);
-  const relative = path.relative(process.cwd(), absolute);
-  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? absolute : relative;
-}

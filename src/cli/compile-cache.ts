@@ -9,12 +9,13 @@
  * digest of the source, so a rebuilt bundle of the same length never meets an old cache.
  */
 
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import vm from 'node:vm';
+import { writeAtomic } from '../core/fs.js';
 
 /** Cache files kept per folder: several installed versions of provenant can take turns without evicting each other. */
 const KEEP = 4;
@@ -69,16 +70,14 @@ function readCache(file: string): Buffer | undefined {
 }
 
 /**
- * Writes `data` whole or not at all (a temporary file, then a rename), and drops the oldest surplus files of
+ * Writes `data` whole or not at all (`writeAtomic`), and drops the oldest surplus files of
  * the same bundle (names starting with `prefix`).
  */
 function writeCache(file: string, prefix: string, data: Buffer): void {
   const dir = path.dirname(file);
-  const temporary = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(temporary, data, { mode: 0o600 });
-    renameSync(temporary, file);
+    writeAtomic(file, data, { mode: 0o600 });
     const others = readdirSync(dir)
       .filter((name) => name.startsWith(prefix) && name.endsWith('.v8cache'))
       .map((name) => ({ name, mtime: statSync(path.join(dir, name)).mtimeMs }))
@@ -87,17 +86,6 @@ function writeCache(file: string, prefix: string, data: Buffer): void {
   } catch (error) {
     // The cache only saves time: a read-only home, a full disk or a concurrent run's cleanup must never fail
     // the command that just finished. The next run compiles and tries again.
-    if (!isFsError(error)) throw error;
-    removeQuietly(temporary);
-  }
-}
-
-/** Removes a file the cache left half-written, if it can. */
-function removeQuietly(file: string): void {
-  try {
-    rmSync(file, { force: true });
-  } catch (error) {
-    // a leftover temporary file is only a few hundred kilobytes in the user's cache folder
     if (!isFsError(error)) throw error;
   }
 }

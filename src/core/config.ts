@@ -9,7 +9,6 @@
  * Every problem with the user's files is a `UserError` naming the file, the key path and, when it can be
  * found, the line.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -24,6 +23,7 @@ import { describeExpected, describeValue, valueAt } from './describe.js';
 import { notRegular } from './files.js';
 import { BugError, errorMessage, UserError } from './errors.js';
 import { levenshtein } from './distance.js';
+import { displayPath, isErrno, writeUserFile } from './fs.js';
 import { withFileLock } from './lock.js';
 
 export interface LoadConfigOptions {
@@ -178,11 +178,6 @@ export function severityFor(config: Pick<Config, 'severity'>, code: string, fall
 // ---------------------------------------------------------------------------------------------------
 // Reading and validation
 
-function displayPath(file: string, cwd: string): string {
-  const relative = path.relative(cwd, file);
-  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
-}
-
 function isTable(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
@@ -205,10 +200,6 @@ async function exists(file: string): Promise<boolean> {
     if (isErrno(error, 'ENOENT', 'ENOTDIR')) return false;
     throw new UserError(`cannot inspect ${file}: ${errorMessage(error)}`, { cause: error });
   }
-}
-
-export function isErrno(error: unknown, ...codes: string[]): boolean {
-  return error instanceof Error && 'code' in error && codes.includes(String(error.code));
 }
 
 async function readConfigText(file: string, display: string): Promise<string> {
@@ -598,7 +589,7 @@ async function writeSectionLocked(
   if (target === null) {
     const body = values.map(([key, value]) => renderSetting(key, value, '\n')).join('');
     const content = kind === 'pyproject' ? `[tool.provenant]\n${body}` : body;
-    await writeAtomic(path.resolve(file), content, display, undefined);
+    await writeUserFile(path.resolve(file), content, display, undefined);
     return { created: true };
   }
 
@@ -631,7 +622,7 @@ async function writeSectionLocked(
         values.map(([key, value]) => renderSetting(key, value, '\n')).join('').trimEnd(),
     });
   }
-  await writeAtomic(target.path, edited, display, target.mode);
+  await writeUserFile(target.path, edited, display, target.mode);
   return { created: false };
 }
 
@@ -768,22 +759,4 @@ function tomlString(value: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what TOML requires escaped
   const escaped = value.replace(/["\\\u0000-\u001f\u007f]/g, (char) => escapes[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return `"${escaped}"`;
-}
-
-export async function writeAtomic(file: string, content: string, display: string, mode: number | undefined): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await fs.writeFile(temp, content, { encoding: 'utf8', flag: 'wx', ...(mode === undefined ? {} : { mode }) });
-    if (mode !== undefined) await fs.chmod(temp, mode);
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    if (isErrno(error, 'EACCES', 'EPERM', 'EROFS')) {
-      throw new UserError(`${display}: cannot write: permission denied`, { cause: error });
-    }
-    if (isErrno(error, 'ENOENT', 'ENOTDIR')) {
-      throw new UserError(`${display}: cannot write: its directory does not exist`, { cause: error });
-    }
-    throw new UserError(`${display}: cannot write: ${errorMessage(error)}`, { cause: error });
-  }
 }

@@ -6,8 +6,12 @@
  * (`rev-parse`, `diff-index`, `ls-files`, `cat-file`) wherever that is enough, so the output does not depend
  * on the user's configuration, and every path list is NUL-separated, so spaces, newlines and non-ASCII names
  * come through as they are.
+ *
+ * It is the one door to git: nothing else in src/ imports simple-git or starts git (eslint.config.js keeps
+ * it so). `gitRunner` gives other modules raw commands with the same environment, `gitSync` a blocking
+ * call for `provenant hook`.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -120,6 +124,35 @@ async function makeGit(dir: string, indexFile: string | undefined, options: Runn
     ...(input === undefined ? {} : { input: () => input }),
   };
   return simpleGit(simple).env(gitEnv(indexFile));
+}
+
+/** Raw git commands in one folder, for modules with their own plumbing (registry history, revisions). */
+export interface GitCommands {
+  /** Resolves with stdout; rejects as `GitRunner.raw` does, with git's stdout then stderr as the message. */
+  raw(args: string[]): Promise<string>;
+}
+
+/** git in `dir` through simple-git, with the environment every call here gets (see `gitEnv`). */
+export async function gitRunner(dir: string): Promise<GitCommands> {
+  return makeGit(dir, undefined);
+}
+
+export interface GitSyncResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** Set when git could not be started (`ENOENT` when it is not installed). */
+  error?: NodeJS.ErrnoException;
+}
+
+/**
+ * A blocking git call with the caller's environment as given, for `provenant hook`, which runs outside the
+ * async audit path. Output is trimmed.
+ */
+export function gitSync(args: string[], cwd: string, env: NodeJS.ProcessEnv): GitSyncResult {
+  const r = spawnSync('git', args, { cwd, env, encoding: 'utf8' });
+  if (r.error) return { status: r.status, stdout: '', stderr: '', error: r.error as NodeJS.ErrnoException };
+  return { status: r.status, stdout: r.stdout.trim(), stderr: r.stderr.trim() };
 }
 
 /**

@@ -20,6 +20,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 
 import { errorMessage, UserError } from './errors.js';
+import { isErrno } from './fs.js';
 
 export const LOCKS_DIR = path.join('.provenant', 'locks');
 
@@ -251,6 +252,3 @@ function isBusy(error: unknown): boolean {
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
 }
 
-function isErrno(error: unknown, ...codes: string[]): boolean {
-  return error instanceof Error && 'code' in error && codes.includes(String((error as NodeJS.ErrnoException).code));
-}

@@ -2,18 +2,18 @@
  * The git call of `provenant hook`: the hooks folder of the repository, as git itself resolves it.
  */
 
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { BugError, UserError } from '../core/errors.js';
+import { gitSync } from '../core/git.js';
 
 function run(args: string[], cwd: string, env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('git', args, { cwd, env, encoding: 'utf8' });
+  const r = gitSync(args, cwd, env);
   if (r.error) {
-    const code = (r.error as NodeJS.ErrnoException).code;
+    const code = r.error.code;
     if (code === 'ENOENT') throw new UserError('git is not installed or not on PATH', { hint: 'provenant hook needs git', cause: r.error });
     throw new BugError(`could not run git ${args.join(' ')}`, { cause: r.error });
   }
-  return { status: r.status, stdout: r.stdout.trim(), stderr: r.stderr.trim() };
+  return r;
 }
 
 /**

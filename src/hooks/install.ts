@@ -4,9 +4,10 @@
  * tool's hook is replaced only with `force`, kept next to ours as `pre-commit.provenant-backup` and
  * run before the audit.
  */
-import { chmodSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
+import { writeAtomic } from '../core/fs.js';
 import { packageRoot } from '../core/paths.js';
 import { hooksDir } from './git.js';
 import { BACKUP_NAME, foreignManager, hookScript, markerVersion, scriptBin } from './script.js';
@@ -104,15 +105,11 @@ export function hookStatus(options: HookOptions): HookStatus {
   return statusAt(hooksDir(options.cwd, options.env ?? process.env));
 }
 
-/** Writes with a temp file and a rename, so a crash never leaves half a hook; executable for everyone who may read it. */
+/** Writes atomically, so a crash never leaves half a hook; executable for everyone who may read it. */
 function writeExecutable(file: string, text: string): void {
-  const tmp = `${file}.provenant-tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, text, { mode: 0o755 });
-    chmodSync(tmp, 0o755); // the mode given to writeFileSync is filtered by the umask
-    renameSync(tmp, file);
+    writeAtomic(file, text, { mode: 0o755 });
   } catch (error) {
-    rmSync(tmp, { force: true });
     throw new UserError(`cannot write the git hook ${file}`, { cause: error });
   }
 }

@@ -7,11 +7,12 @@
  * when complete, then stamped (model digest, sentinel result, sampling settings, seed); an interrupted
  * run leaves the partial file unstamped, and a rerun with the same settings resumes from its whole lines.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { loadConfig } from '../core/config.js';
 import { errorMessage, UserError } from '../core/errors.js';
+import { writeAtomic } from '../core/fs.js';
 import { workTreeState } from '../core/git.js';
 import { sha256File, sha256Text } from '../provenance/hash.js';
 import { linkInput, locate, stampArtifacts } from '../provenance/run.js';
@@ -153,8 +154,7 @@ function resume(partial: string, key: string, o: GenerateOptions): { lines: Set<
   }
   if (existsSync(partial)) o.warn(`${path.basename(partial)} ${o.restart ? 'discarded (--restart)' : 'was made with other settings or inputs; starting afresh'}`);
   rmSync(partial, { force: true });
-  writeFileSync(`${meta}.tmp`, JSON.stringify({ key }));
-  renameSync(`${meta}.tmp`, meta);
+  writeAtomic(meta, JSON.stringify({ key }));
   writeFileSync(partial, '');
   return { lines: new Set() };
 }
@@ -178,9 +178,7 @@ function finalise(partial: string, out: string): { records: number; rejected: nu
   const all = readPartial(readFileSync(partial, 'utf8')).records;
   const records = all.filter((r) => !('dropped' in r));
   records.sort((a, b) => Number(a.line) - Number(b.line));
-  const tmp = `${out}.tmp-${process.pid}`;
-  writeFileSync(tmp, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-  renameSync(tmp, out);
+  writeAtomic(out, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
   rmSync(partial, { force: true });
   rmSync(`${partial}.json`, { force: true });
   return { records: records.length, rejected: all.length - records.length };

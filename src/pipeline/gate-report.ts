@@ -5,7 +5,7 @@
  */
 import { annotation, escapeData, escapeProperty, MAX_ANNOTATIONS, MAX_SUMMARY_ROWS, worstFirst } from '../audit/reporters/github.js';
 import { renderSarif } from '../audit/reporters/sarif.js';
-import { writeAtomic } from '../core/config.js';
+import { writeUserFile } from '../core/fs.js';
 import { VERSION } from '../version.js';
 import type { GateReport } from './gate.js';
 
@@ -49,5 +49,5 @@ export async function renderGateSarif(report: GateReport, options: { cwd: string
 
 /** The SARIF file asked for with `--sarif`, replaced atomically. */
 export async function writeTextFile(file: string, text: string): Promise<void> {
-  await writeAtomic(file, text, file, undefined);
+  await writeUserFile(file, text, file, undefined);
 }

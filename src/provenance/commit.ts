@@ -13,7 +13,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 import { removeLock, tryLock } from '../core/lock.js';
-import { isErrno } from '../core/config.js';
+import { isErrno } from '../core/fs.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import type { LocalLedger as Ledger, NewStamp } from './ledger.js';
 import { writeDurable } from './stamp-file.js';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 
-import { isErrno } from '../core/config.js';
+import { isErrno } from '../core/fs.js';
 import { UserError } from '../core/errors.js';
 import { toPosix } from '../core/paths.js';
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { isErrno } from '../core/config.js';
+import { isErrno } from '../core/fs.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import type { Job } from '../schemas/stamp.js';
 import type { Located } from './run.js';

@@ -11,11 +11,11 @@
  * or `provenant ledger sync`; until then the seam answers with it too. The sidecar stamps stay the truth.
  */
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 import { UserError } from '../core/errors.js';
+import { gitSync } from '../core/git.js';
 import { redactShapes } from '../core/redact.js';
 import type { Config } from '../schemas/config.js';
 import { CACHE_DIR } from '../store/index.js';
@@ -92,13 +92,9 @@ export function ledgerTarget(root: string, config: Config, env: NodeJS.ProcessEn
  * sorted), else from the folder's name. Two repositories sharing a server get two schemas.
  */
 export function projectSchema(root: string): string {
-  let roots = '';
-  try {
-    roots = execFileSync('git', ['rev-list', '--max-parents=0', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch (error) {
-    // not a repository, or no commit yet: the folder names the project
-    if (!(error instanceof Error)) throw error;
-  }
+  const listed = gitSync(['rev-list', '--max-parents=0', 'HEAD'], root, process.env);
+  // not a repository, no commit yet, or no git: the folder names the project
+  const roots = listed.status === 0 ? listed.stdout : '';
   const first = roots.split('\n').filter(Boolean).sort()[0];
   if (first) return `provenant_${first.slice(0, 12)}`;
   const slug = path.basename(root).toLowerCase().replace(/[^a-z0-9_]+/g, '_').slice(0, 40);

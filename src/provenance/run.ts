@@ -35,6 +35,7 @@ import { producerLookup, resolveProducer, type ProducerFacts } from './producer.
 import { runQc } from './qc.js';
 import { holdOutputs } from './output-locks.js';
 import { checkStampName, insideRoot, readStampFile, serialiseStamp, sidecarPath } from './stamp-file.js';
+import { isRecord } from '../core/fs.js';
 
 export interface RunOptions {
   argv: string[];
@@ -502,13 +503,9 @@ export function readAttestation(file: string, warn: (message: string) => void): 
 function deepMerge(into: Record<string, unknown>, from: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(from)) {
     const old = into[key];
-    if (isPlainObject(old) && isPlainObject(value)) deepMerge(old, value);
+    if (isRecord(old) && isRecord(value)) deepMerge(old, value);
     else into[key] = value;
   }
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export interface PythonInfo {

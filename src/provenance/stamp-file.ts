@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import { errorMessage, UserError } from '../core/errors.js';
 import { notRegular } from '../core/files.js';
-import { isErrno } from '../core/config.js';
+import { isErrno, isRecord } from '../core/fs.js';
 import { EnvelopeSchema, STAMP_VERSION, StatementSchema, type Envelope, type Statement } from '../schemas/stamp.js';
 import { sha256Text, STAMP_SUFFIX } from './hash.js';
 import { signEnvelope } from './keys.js';
@@ -82,7 +82,7 @@ export function readStampFile(file: string): ReadStamp {
   if ('problem' in doc) return { kind: 'invalid', file, problem: `the stamp is not JSON (${doc.problem})` };
   let envelope: Envelope | null = null;
   let body: unknown = doc.value;
-  if (isObject(body) && 'payloadType' in body) {
+  if (isRecord(body) && 'payloadType' in body) {
     const parsed = EnvelopeSchema.safeParse(body);
     if (!parsed.success) return { kind: 'invalid', file, problem: `malformed signed envelope: ${issueText(parsed.error.issues)}` };
     envelope = parsed.data;
@@ -90,17 +90,13 @@ export function readStampFile(file: string): ReadStamp {
     if ('problem' in inner) return { kind: 'invalid', file, problem: `the signed payload is not JSON (${inner.problem})` };
     body = inner.value;
   }
-  const version = isObject(body) && isObject(body.predicate) && isObject(body.predicate.provenant) ? body.predicate.provenant.version : undefined;
+  const version = isRecord(body) && isRecord(body.predicate) && isRecord(body.predicate.provenant) ? body.predicate.provenant.version : undefined;
   if (typeof version === 'number' && version > STAMP_VERSION) {
     return { kind: 'invalid', file, problem: `stamp version ${version} is from a newer provenant (this one reads ${STAMP_VERSION})` };
   }
   const parsed = StatementSchema.safeParse(body);
   if (!parsed.success) return { kind: 'invalid', file, problem: `malformed stamp: ${issueText(parsed.error.issues)}` };
   return { kind: 'ok', file, statement: parsed.data, envelope, sha256 };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function issueText(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {

@@ -12,7 +12,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, YAMLMap, type Node, type Pair } from 'yaml';
 import type { z } from 'zod';
 
-import { closest, describeIssue, formatKeyPath, isErrno, writeAtomic } from '../core/config.js';
+import { closest, describeIssue, formatKeyPath } from '../core/config.js';
+import { isErrno, isRecord, writeUserFile } from '../core/fs.js';
 import { withFileLock } from '../core/lock.js';
 import { describeExpected, valueAt } from '../core/describe.js';
 import { BugError, errorMessage, UserError } from '../core/errors.js';
@@ -199,10 +200,6 @@ function lineOfKey(where: Where, at: readonly (string | number)[], exact = false
     found++;
   }
   return exact && found < at.length ? null : line;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -419,11 +416,11 @@ function assertNothingLost(before: AnnotationsFile, after: AnnotationsFile, remo
 async function writeTarget(abs: string, text: string, display: string, created: boolean): Promise<void> {
   if (created) {
     await fs.mkdir(path.dirname(abs), { recursive: true });
-    await writeAtomic(abs, text, display, undefined);
+    await writeUserFile(abs, text, display, undefined);
     return;
   }
   // Write through a symlink, keeping the link and the file's mode.
   const real = await fs.realpath(abs);
   const mode = (await fs.stat(real)).mode & 0o7777;
-  await writeAtomic(real, text, display, mode);
+  await writeUserFile(real, text, display, mode);
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import { loadConfig, type LoadedConfig } from '../core/config.js';
 import { pathDeprecation } from '../core/deprecation.js';
-import { gitTopLevel } from '../core/git.js';
+import { gitRunner, gitTopLevel } from '../core/git.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import { toPosix } from '../core/paths.js';
 import { KnownBugSchema, type Annotation, type AnnotationsFile, type KnownBug } from '../schemas/registry.js';
@@ -217,10 +217,9 @@ async function fixRevision(root: string, rev: string, warnings: string[]): Promi
     warnings.push(`${root} is not a git repository: --fixed-in ${rev} was recorded without checking it`);
     return rev;
   }
-  const { simpleGit } = await import('simple-git');
   let out: string;
   try {
-    out = await simpleGit({ baseDir: root }).raw(['rev-parse', '-q', '--verify', `${rev}^{commit}`]);
+    out = await (await gitRunner(root)).raw(['rev-parse', '-q', '--verify', `${rev}^{commit}`]);
   } catch (error) {
     throw new UserError(`--fixed-in: git could not check '${rev}': ${errorMessage(error).split('\n')[0] ?? ''}`, { cause: error });
   }

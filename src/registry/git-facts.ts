@@ -4,8 +4,8 @@
  * not walk the history again. A folder outside git, or a repository with no commits, has no git facts:
  * the registry is built without them, after one warning.
  */
-import type { SimpleGit } from 'simple-git';
 import { errorMessage, UserError } from '../core/errors.js';
+import { gitRunner, type GitCommands } from '../core/git.js';
 import type { GitFacts } from '../schemas/registry.js';
 
 export interface GitMemo {
@@ -18,28 +18,8 @@ export type GitFactsByPath = Map<string, GitFacts>;
 const RECORD = '\u001e';
 const FIELD = '\u001f';
 
-/**
- * The environment for git: without the `GIT_*` variables of a surrounding hook (simple-git refuses
- * some of them) and with untranslated messages, which are matched below.
- */
-function gitEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    const lower = name.toLowerCase();
-    if (value === undefined || lower.startsWith('git_') || ['editor', 'pager', 'prefix', 'ssh_askpass', 'visual'].includes(lower)) continue;
-    env[name] = value;
-  }
-  env.LC_ALL = 'C';
-  return env;
-}
-
-async function gitAt(root: string): Promise<SimpleGit> {
-  const { simpleGit } = await import('simple-git');
-  return simpleGit({ baseDir: root }).env(gitEnv());
-}
-
 /** HEAD's commit id, or a reason there is none (not a repository, no commits, no git). */
-async function head(git: SimpleGit): Promise<{ id: string } | { reason: string }> {
+async function head(git: GitCommands): Promise<{ id: string } | { reason: string }> {
   try {
     const out = await git.raw(['rev-parse', '-q', '--verify', 'HEAD^{commit}']);
     const id = out.trim();
@@ -96,7 +76,7 @@ export function parseLog(out: string): GitFactsByPath {
 
 /** Git facts keyed by root-relative path, or a reason there are none. */
 export async function gitFacts(root: string, memo: GitMemo): Promise<{ facts: GitFactsByPath } | { reason: string }> {
-  const git = await gitAt(root);
+  const git = await gitRunner(root);
   const at = await head(git);
   if ('reason' in at) return at;
   const remembered = memo.get();

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { writeAtomic } from '../core/config.js';
+import { writeUserFile } from '../core/fs.js';
 import { withFileLock } from '../core/lock.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import type { RegistryEntry } from '../schemas/registry.js';
@@ -96,7 +96,7 @@ async function writeMarkdownLocked(built: Built): Promise<SyncResult['markdownSt
   let state: SyncResult['markdownState'] = 'unchanged';
   if (next !== existing) {
     mkdirSync(path.dirname(file), { recursive: true });
-    await writeAtomic(file, next, display, undefined);
+    await writeUserFile(file, next, display, undefined);
     state = 'written';
   }
   built.index.remember('markdown', memo(statOf(file)));

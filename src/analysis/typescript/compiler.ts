@@ -1,8 +1,11 @@
 /**
- * The TypeScript compiler, loaded on first use. It is the copy ts-morph bundles (ts-morph's own
- * dependency `@ts-morph/common` exports it as `ts`); requiring that directly skips ts-morph's wrapper,
- * which would double the load time, and nothing here needs a Project: one `createSourceFile` per file
- * and the scanner are enough for facts.
+ * The TypeScript compiler, loaded on first use: the copy ts-morph bundles, through its public `ts` export
+ * (not its undeclared dependency `@ts-morph/common`). Nothing here needs a Project: one `createSourceFile`
+ * per file and the scanner are enough for facts.
+ *
+ * `require`, not `import()`: the bundle keeps it out (esbuild follows neither `createRequire` call), and
+ * Node's ES module wrapper around ts-morph's CommonJS costs about 120 ms more than `require` (measured on
+ * a 2-CPU Linux machine: require 0.20 s, import 0.32 s).
  */
 import { createRequire } from 'node:module';
 import type { ts as tsNamespace } from 'ts-morph';
@@ -22,9 +25,7 @@ export async function loadCompiler(): Promise<TS> {
   if (loaded) return loaded;
   const require = createRequire(import.meta.url);
   try {
-    // resolved from ts-morph's own location, so the copy is the one ts-morph was installed with
-    const fromMorph = createRequire(require.resolve('ts-morph'));
-    loaded = (fromMorph('@ts-morph/common') as { ts: TS }).ts;
+    loaded = (require('ts-morph') as typeof import('ts-morph')).ts;
   } catch (cause) {
     throw new BugError('cannot load the TypeScript compiler bundled with ts-morph (is ts-morph installed?)', { cause });
   }

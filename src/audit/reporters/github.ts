@@ -10,6 +10,7 @@ import type { Severity } from '../../schemas/config.js';
 import type { Finding } from '../../schemas/finding.js';
 import type { AuditResult } from '../engine.js';
 import { displayPath } from '../report.js';
+import { plural } from '../../core/fs.js';
 
 /**
  * How many findings become annotations. GitHub shows at most 10 error and 10 warning annotations
@@ -59,10 +60,6 @@ export function annotation(f: Finding, root: string, cwd: string): string {
   const list = props.map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(',');
   const message = f.cell ? `${f.message} (cell ${f.cell.index}, line ${f.cell.line})` : f.message;
   return `::${COMMAND[f.severity]} ${list}::${escapeData(message)}`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function counts(findings: readonly Finding[]): string {

@@ -7,6 +7,7 @@ import type { Style } from '../../core/style.js';
 import type { Finding } from '../../schemas/finding.js';
 import type { AuditResult } from '../engine.js';
 import { displayPath } from '../report.js';
+import { plural } from '../../core/fs.js';
 
 /** Tabs stay (they are how the source is indented); every other control character is escaped. */
 const printableSource = (text: string): string => text.split('\t').map(printable).join('\t');
@@ -54,10 +55,6 @@ export function renderText(result: AuditResult, options: { cwd: string; style: S
   }
   lines.push(summaryLine(result, style));
   return lines.join('\n') + '\n';
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export function summaryLine(result: AuditResult, style: Style): string {

@@ -3,8 +3,9 @@
  * on the compute node (atomically) and read by `pipeline run` and `pipeline status` to say which metric
  * missed which threshold and what decision it blocks.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
+import { writeAtomic } from '../../core/fs.js';
 import type { GateOutcome } from '../gates.js';
 
 export interface GateResult {
@@ -26,7 +27,5 @@ export function readGateResult(file: string | null): GateResult | null {
 }
 
 export function writeGateResult(file: string, result: GateResult): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(result, null, 2) + '\n');
-  renameSync(tmp, file);
+  writeAtomic(file, JSON.stringify(result, null, 2) + '\n');
 }

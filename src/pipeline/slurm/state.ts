@@ -5,12 +5,13 @@
  * renamed over it, so a reader never sees half a file). A rerun keeps the still-queued jobs of the
  * previous submission in the new record, so `pipeline status` follows everything in flight.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { z } from 'zod';
 
 import { errorMessage, UserError } from '../../core/errors.js';
+import { writeAtomic } from '../../core/fs.js';
 
 export const SubmittedJobSchema = z.object({
   stage: z.string(),
@@ -64,7 +65,5 @@ export function readSubmission(root: string): Submission | null {
 export function writeSubmission(root: string, submission: Submission): void {
   const file = recordFile(root);
   mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(submission, null, 2) + '\n');
-  renameSync(tmp, file);
+  writeAtomic(file, JSON.stringify(submission, null, 2) + '\n');
 }

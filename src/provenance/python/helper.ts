@@ -7,7 +7,8 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-import { loadConfig, writeAtomic } from '../../core/config.js';
+import { loadConfig } from '../../core/config.js';
+import { writeUserFile } from '../../core/fs.js';
 import { UserError } from '../../core/errors.js';
 import { packageRoot, toPosix } from '../../core/paths.js';
 import { sanctionedLoaderFile } from '../investigate.js';
@@ -55,6 +56,6 @@ export async function writePythonHelper(options: PythonHelperOptions): Promise<P
     throw new UserError(`${rel}: a different file is already there`, { hint: 'pass --force to replace it with the helper of this provenant' });
   }
   mkdirSync(folder, { recursive: true });
-  await writeAtomic(file, text, rel, 0o644);
+  await writeUserFile(file, text, rel, 0o644);
   return { file: rel, action: existing === null ? 'created' : 'updated', why };
 }

@@ -4,6 +4,7 @@
 
 import type { RegistryCoverage, RegistryOptions } from '../../../index.js';
 import type { Io } from '../../io.js';
+export { plural } from '../../../core/fs.js';
 
 /** Flags every registry subcommand takes. */
 export const COMMON_OPTIONS = {
@@ -29,10 +30,6 @@ export function printWarnings(io: Io, warnings: readonly string[]): void {
 
 export function coverageText(c: RegistryCoverage): string {
   return `${c.documented}/${c.total} documented (${c.percent}%)`;
-}
-
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n} ${n === 1 ? word : many}`;
 }
 
 /** JSON on stdout: two-space indented, one trailing newline. */
