@@ -1,19 +1,11 @@
 import { mkdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { audit } from '../../src/index.js';
 import { provenant } from '../helpers/exec.js';
-import { tmpProject } from '../helpers/tmp.js';
+import { useTmpProjects } from '../helpers/tmp.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()?.();
-});
-function project(files: Record<string, string | Buffer>): string {
-  const p = tmpProject({ 'provenant.toml': '', ...files });
-  cleanups.push(p.cleanup);
-  return p.dir;
-}
+const project = useTmpProjects({ 'provenant.toml': '' });
 
 const LOAD = 'from transformers import AutoTokenizer\ntok = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B")\n';
 

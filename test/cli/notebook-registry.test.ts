@@ -12,17 +12,13 @@ import { SimilarReportSchema } from '../../src/schemas/similar.js';
 import { provenant } from '../helpers/exec.js';
 import { makeGitDir } from '../helpers/gitdir.js';
 import { imageOutput, notebook, sourceLines } from '../helpers/notebook.js';
-import { tmpProject } from '../helpers/tmp.js';
+import { useTmpProjects } from '../helpers/tmp.js';
 
+const project = useTmpProjects({ 'provenant.toml': '' });
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   while (cleanups.length) cleanups.pop()?.();
 });
-function project(files: Record<string, string | Buffer>): string {
-  const p = tmpProject({ 'provenant.toml': '', ...files });
-  cleanups.push(p.cleanup);
-  return p.dir;
-}
 function entry(r: SyncResult, p: string): RegistryEntry {
   const found = r.entries.find((e) => e.path === p);
   if (!found) throw new Error(`${p} is not registered: ${r.entries.map((e) => e.path).join(', ')}`);
