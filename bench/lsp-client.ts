@@ -60,6 +60,7 @@ export class LspClient {
   readonly stderr: string[] = [];
   private readonly latest = new Map<string, Published>();
   private readonly waiters = new Set<Waiter>();
+  private readonly logWaiters = new Set<(message: string) => boolean>();
   private readonly versions = new Map<string, number>();
   private readonly exited: Promise<number | null>;
 
@@ -81,6 +82,7 @@ export class LspClient {
     });
     connection.onNotification('window/logMessage', (p: { type: number; message: string }) => {
       this.logs.push(p);
+      for (const w of [...this.logWaiters]) if (w(p.message)) this.logWaiters.delete(w);
     });
     connection.onRequest('client/registerCapability', () => null);
     connection.onRequest('window/workDoneProgress/create', () => null);
@@ -180,6 +182,23 @@ export class LspClient {
       setTimeout(() => {
         if (!this.waiters.delete(waiter)) return;
         reject(new Error(`no diagnostics for ${uri} within ${ms} ms; last: ${JSON.stringify(this.latest.get(uri)?.diagnostics ?? null)}\nlog: ${this.logs.map((l) => l.message).join('\n')}\nstderr: ${this.stderr.join('')}`));
+      }, ms).unref();
+    });
+  }
+
+  /** The first logged message (`window/logMessage`) matching `pattern`, logged already or next; rejects after `ms`. */
+  waitForLog(pattern: RegExp, ms = 30_000): Promise<string> {
+    const logged = this.logs.find((l) => pattern.test(l.message));
+    if (logged) return Promise.resolve(logged.message);
+    return new Promise((resolve, reject) => {
+      const waiter = (message: string): boolean => {
+        if (!pattern.test(message)) return false;
+        resolve(message);
+        return true;
+      };
+      this.logWaiters.add(waiter);
+      setTimeout(() => {
+        if (this.logWaiters.delete(waiter)) reject(new Error(`nothing logged matching ${pattern} within ${ms} ms; log: ${this.logs.map((l) => l.message).join('\n')}`));
       }, ms).unref();
     });
   }
