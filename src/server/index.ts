@@ -38,7 +38,7 @@ export interface ServerOptions {
 }
 
 /** How long after the last change a file is audited, unless the client says otherwise (`debounceMs`). */
-const DEFAULT_DEBOUNCE_MS = 40;
+const DEFAULT_DEBOUNCE_MS = 25;
 
 /** Starts the server on the streams; the process ends when the client sends `exit` (0 after `shutdown`). */
 export function startServer(options: ServerOptions): Connection {

@@ -16,7 +16,7 @@ entry on a script a line runs. Start it from the editor's LSP client (see README
 Options:
   --stdio         talk LSP on stdin/stdout (the default and only transport)
 
-Initialization options (from the client): { "debounceMs": 40 } waits this long after the last change.
+Initialization options (from the client): { "debounceMs": 25 } waits this long after the last change.
 `;
 
 export async function run(args: string[], io: Io): Promise<number> {
