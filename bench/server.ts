@@ -49,17 +49,20 @@ const stats = (values: readonly number[]) => ({ medianMs: ms(median(values)), mi
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['runs', 'files', 'lines'], ['keep', 'wait-idle', 'json', 'help']);
+  const [extra] = args.positional;
+  if (extra !== undefined) throw new BenchError(`unexpected argument ${extra}\n${USAGE}`);
   if (args.flags.has('help')) {
     console.log(USAGE);
     return 0;
   }
-  if (args.positional.length > 0) throw new BenchError(`unexpected argument ${args.positional[0]}\n${USAGE}`);
-  const runs = Number(args.values.get('runs')?.at(-1) ?? '20');
-  const fileCount = Number(args.values.get('files')?.at(-1) ?? '5000');
-  const lines = Number(args.values.get('lines')?.at(-1) ?? '500');
-  if (!Number.isInteger(runs) || runs < 1) throw new BenchError('--runs needs a positive integer');
-  if (!Number.isInteger(fileCount) || fileCount < 200) throw new BenchError('--files needs an integer of at least 200');
-  if (!Number.isInteger(lines) || lines < 50) throw new BenchError('--lines needs an integer of at least 50');
+  const integer = (name: string, fallback: number, least: number): number => {
+    const value = Number(args.values.get(name)?.at(-1) ?? fallback);
+    if (!Number.isInteger(value) || value < least) throw new BenchError(`--${name} needs an integer of at least ${least}`);
+    return value;
+  };
+  const runs = integer('runs', 20, 1);
+  const fileCount = integer('files', 5000, 200);
+  const lines = integer('lines', 500, 50);
   const waitIdle = args.flags.has('wait-idle');
   const bin = path.join(repoRoot(), 'bin', 'provenant.js');
 
