@@ -25,7 +25,7 @@ import { FileModels } from './models.js';
 import modelCatalog from './model-catalog.json' with { type: 'json' };
 import { Project, type SanctionedLoader } from './project.js';
 import { CodeRoles } from './roles.js';
-import { findNearDuplicates } from './duplicates.js';
+import { findNearDuplicates } from '../similarity/audit-scope.js';
 import { renderMessage, type NearDuplicate, type Rule, type RuleContext } from './rule.js';
 import { withFileLock } from '../core/lock.js';
 import { scan } from './scan.js';
@@ -238,7 +238,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     // project rules depend on other files: computed afresh (from their own memo), never cached per file
     const projectRules = rules.filter((r) => r.phase === 'project');
     const near = projectRules.length
-      ? await findNearDuplicates({ root, config, noCache: Boolean(options.noCache), scanned: scanned.files, selection, context, all: tree.all, warn: (m) => warnings.push(m) })
+      ? await findNearDuplicates({ root, config, canonical: canonicalOf(root, config), noCache: Boolean(options.noCache), scanned: scanned.files, selection, context, all: tree.all, warn: (m) => warnings.push(m) })
       : new Map<string, readonly NearDuplicate[]>();
     const projectFindings = (file: string, language: Language, role: CodeRole, source: () => string): Finding[] => {
       const found = near.get(file);
@@ -538,6 +538,11 @@ async function handleBaseline(
     reported: applied.fresh,
     baseline: { file, mode, baselined: applied.baselined.length, fixed: applied.fixed.length, written: 0 },
   };
+}
+
+/** The registry's canonical files, read (YAML, schema) only when near-duplicates are compared. */
+function canonicalOf(root: string, config: Config): () => Promise<ReadonlyMap<string, readonly string[]>> {
+  return async () => (await import('../registry/canonical.js')).canonicalFiles(root, config.registry.annotations);
 }
 
 function perFileIgnores(config: Config): (file: string) => string[] {
