@@ -4,11 +4,12 @@
  * hover, a suppression applied as a code action, go to definition and the registry on a script, and a
  * clean exit after `shutdown`.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyEdits } from '../../bench/lsp-client.js';
-import { provenant } from '../helpers/exec.js';
+import { provenant, REPO } from '../helpers/exec.js';
 import { CHAT_TS, codes, GEN, serve, type Served } from './project.js';
 
 let s: Served;
@@ -160,5 +161,20 @@ describe('provenant server: exit', () => {
     const cleared = await s.client.waitForDiagnostics(uri, (p) => p.diagnostics.length === 0, 30_000, true);
     expect(cleared.diagnostics).toEqual([]);
     expect(await s.client.shutdown()).toBe(0);
+  });
+});
+
+describe('provenant server: the command', () => {
+  it('prints its help, refuses an unknown argument with exit 2, and stays out of the audit bundle', () => {
+    const help = provenant(['server', '--help'], s.repo.root);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Language Server Protocol');
+    const bad = provenant(['server', 'extra'], s.repo.root);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unexpected argument `extra`');
+    // `provenant audit` starts from its bundle: the LSP library must not be in it
+    for (const bundle of ['audit-entry.cjs', 'fast-start.cjs']) {
+      expect(readFileSync(path.join(REPO, 'dist', 'bundle', bundle), 'utf8')).not.toContain('vscode-languageserver');
+    }
   });
 });
