@@ -43,6 +43,7 @@ export interface TextEdit {
 export interface CodeAction {
   title: string;
   kind?: string;
+  isPreferred?: boolean;
   diagnostics?: Diagnostic[];
   edit?: { changes?: Record<string, TextEdit[]> };
 }
@@ -211,8 +212,9 @@ export class LspClient {
     return this.connection.sendRequest('textDocument/definition', { textDocument: { uri }, position });
   }
 
-  codeActions(uri: string, range: Range, diagnostics: Diagnostic[]): Promise<CodeAction[]> {
-    return this.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics } });
+  /** The code actions for a range; `only` asks for these kinds (as an editor's "fix all on save" does). */
+  codeActions(uri: string, range: Range, diagnostics: Diagnostic[], only?: string[]): Promise<CodeAction[]> {
+    return this.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics, ...(only ? { only } : {}) } });
   }
 
   /** `shutdown`, then `exit`; resolves with the server's exit code. */

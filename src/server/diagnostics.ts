@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver/node';
 import type { Severity } from '../schemas/config.js';
+import type { Span } from '../analysis/facts.js';
 import type { Finding } from '../schemas/finding.js';
 import { ruleDocUrl } from './rule-docs.js';
 
@@ -19,14 +20,23 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   info: DiagnosticSeverity.Information,
 };
 
-/** What a diagnostic carries for hovers and code actions. */
+/** A finding's fix as `provenant audit --fix` applies it (safe or unsafe; a notebook's edits name their cell). */
+export interface Fix {
+  applicability: 'safe' | 'unsafe';
+  message: string;
+  edits: { span: Span; content: string; cell?: number }[];
+}
+
+/** What a diagnostic carries for hovers and code actions: the rule, and the finding's fix when it has one. */
 export interface DiagnosticData {
   code: string;
+  fix?: Fix;
 }
 
 export function toDiagnostic(f: Finding, range: Range): Diagnostic {
   const href = ruleDocUrl(f.code);
-  const data: DiagnosticData = { code: f.code };
+  const { fix } = f as Finding & { fix?: Fix };
+  const data: DiagnosticData = { code: f.code, ...(fix ? { fix } : {}) };
   return {
     range,
     severity: SEVERITY[f.severity],
@@ -53,6 +63,12 @@ export function spanRange(f: Finding): Range {
 export function jsonLineRange(f: Finding, lines: readonly string[]): Range {
   const line = f.span.line - 1;
   return { start: { line, character: 0 }, end: { line, character: (lines[line] ?? '').length } };
+}
+
+/** The fix a diagnostic provenant published carries, if any. */
+export function fixOf(d: Diagnostic): Fix | null {
+  if (d.source !== SOURCE) return null;
+  return (d.data as Partial<DiagnosticData> | undefined)?.fix ?? null;
 }
 
 /** A diagnostic's rule code when provenant published it. */

@@ -21,12 +21,13 @@ import {
   type Diagnostic,
   type InitializeParams,
   type InitializeResult,
+  type TextEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { VERSION } from '../version.js';
-import { commentOf, suppressionEdit } from './actions.js';
+import { commentOf, fixAll, fixChanges, suppressionEdit } from './actions.js';
 import { Auditor } from './auditor.js';
-import { provenantCode } from './diagnostics.js';
+import { fixOf, provenantCode } from './diagnostics.js';
 import { EditorFiles, fileUri, type Located } from './documents.js';
 import { ruleHover } from './rule-docs.js';
 import { scriptAt, scriptHover } from './scripts.js';
@@ -64,7 +65,7 @@ export function startServer(options: ServerOptions): Connection {
         notebookDocumentSync: { notebookSelector: [{ notebook: '*', cells: [{ language: 'python' }, { language: 'markdown' }] }], save: true },
         hoverProvider: true,
         definitionProvider: true,
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL] },
       },
       serverInfo: { name: 'provenant', version: VERSION },
     };
@@ -168,9 +169,12 @@ export function startServer(options: ServerOptions): Connection {
   connection.onCodeAction(({ textDocument, range, context }) => {
     const at = editor.locate(textDocument.uri);
     if (!at) return [];
+    const file = editor.fileOf(textDocument.uri);
     const sent = context.diagnostics.filter((d) => provenantCode(d) !== null);
     const ours = sent.length ? sent : (editor.published.get(textDocument.uri) ?? []).filter((d) => overlaps(d.range, range));
-    return suppressions(at, textDocument.uri, ours);
+    const actions = [...fixes(ours, file.uriOf), ...suppressions(at, textDocument.uri, ours)];
+    if (context.only?.some((kind) => FIX_ALL.startsWith(kind))) actions.push(...fixAllAction(file));
+    return actions;
   });
 
   connection.onShutdown(() => auditor.stop());
@@ -208,6 +212,32 @@ function diagnosticsAt(diagnostics: readonly Diagnostic[], p: Position): Diagnos
 
 function overlaps(a: Range, b: Range): boolean {
   return before(a.start, b.end) && before(b.start, a.end);
+}
+
+/** The kind of the action that applies every safe fix of a file (editors run it on save when asked to). */
+const FIX_ALL = `${CodeActionKind.SourceFixAll}.provenant`;
+
+/** The fix of each finding that has one, as the rule wrote it; a safe one is the preferred action. */
+function fixes(diagnostics: readonly Diagnostic[], uriOf: (cell: number | undefined) => string | null): CodeAction[] {
+  const out: CodeAction[] = [];
+  for (const d of diagnostics) {
+    const fix = fixOf(d);
+    const changes = fix && fixChanges(fix, uriOf);
+    if (!fix || !changes) continue;
+    const unsafe = fix.applicability === 'unsafe' ? ', unsafe' : '';
+    out.push({ title: `${fix.message} (${provenantCode(d) ?? 'provenant'}${unsafe})`, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: !unsafe, edit: { changes } });
+  }
+  return out;
+}
+
+/** Every safe fix of the file at once, those that overlap none taken before. */
+function fixAllAction(file: ReturnType<EditorFiles['fileOf']>): CodeAction[] {
+  const changes: Record<string, TextEdit[]> = {};
+  const taken = fixAll(file.diagnostics.map(fixOf).filter((f) => f !== null));
+  for (const fix of taken) {
+    for (const [uri, edits] of Object.entries(fixChanges(fix, file.uriOf) ?? {})) (changes[uri] ??= []).push(...edits);
+  }
+  return taken.length ? [{ title: `Apply ${taken.length} safe provenant ${taken.length === 1 ? 'fix' : 'fixes'}`, kind: FIX_ALL, edit: { changes } }] : [];
 }
 
 /** One quick fix per finding: suppress its code on its line, with a reason to fill in. */

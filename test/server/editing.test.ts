@@ -26,7 +26,7 @@ describe('provenant server: a Python file', () => {
     expect(s.capabilities).toMatchObject({
       hoverProvider: true,
       definitionProvider: true,
-      codeActionProvider: { codeActionKinds: ['quickfix'] },
+      codeActionProvider: { codeActionKinds: ['quickfix', 'source.fixAll.provenant'] },
       notebookDocumentSync: { notebookSelector: [{ notebook: '*' }] },
     });
   });
