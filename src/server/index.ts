@@ -111,6 +111,8 @@ export function startServer(options: ServerOptions): Connection {
   texts.onDidSave(({ document }) => {
     const file = filePath(document.uri);
     if (file && isConfigFile(file)) reauditAll(`${file} was saved`);
+    // a saved file is part of the tree the others resolve against (a loader defined there, a script)
+    else for (const other of editor.files()) if (other !== file) auditor.schedule(other);
   });
 
   notebooks.onDidOpen((notebook) => {

@@ -92,6 +92,19 @@ describe('provenant server: changes around the file', () => {
   });
 });
 
+describe('provenant server: saving a file', () => {
+  it('audits the other open files again: the saved one is part of the tree they resolve against', async () => {
+    const uri = s.uri('scripts/old.py');
+    // written in the editor and saved (no file watching): `scripts/old.py` now exists beside the .DEPRECATED copy
+    await s.client.open(uri, 'python', 'print("back")\n');
+    writeFileSync(s.file('scripts/old.py'), 'print("back")\n');
+    await s.client.save(uri);
+    const published = await s.client.waitForDiagnostics(s.uri('scripts/gen.py'), (p) => !codes(p.diagnostics).includes('SCRIPT001'));
+    expect(codes(published.diagnostics)).toEqual(['LOAD001', 'TMPL001']);
+    await s.client.close(uri);
+  });
+});
+
 describe('provenant server: notebooks', () => {
   const cellUri = (i: number) => `vscode-notebook-cell:${s.file('nb/explore.ipynb')}#cell${i}`;
 
