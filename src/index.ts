@@ -333,3 +333,12 @@ export async function formatSentinel(report: import('./llm/types.js').SentinelRe
 export async function artifactsProducedBy(script: string, root: string): Promise<import('./provenance/produced.js').ProducedArtifact[]> {
   return (await import('./provenance/produced.js')).artifactsProducedBy(script, root);
 }
+
+// The editor server (`provenant server`): the LSP library loads only here.
+type Server = typeof import('./server/index.js');
+export type { ServerOptions } from './server/index.js';
+
+/** Serves the audit and the registry to an editor over the streams (Language Server Protocol). */
+export async function startServer(...args: Parameters<Server['startServer']>): Promise<ReturnType<Server['startServer']>> {
+  return (await import('./server/index.js')).startServer(...args);
+}

@@ -30,7 +30,7 @@ import { renderMessage, type NearDuplicate, type Rule, type RuleContext } from '
 import { withFileLock } from '../core/lock.js';
 import { scan } from './scan.js';
 import { VERSION } from '../version.js';
-import { namedFilesTree, stagedTree, walkedTree, type GitAnswer } from './tree.js';
+import { namedFilesTree, stagedTree, walkedTree, withContents, type GitAnswer } from './tree.js';
 
 export interface AuditOptions {
   /** Files or folders; default: the current directory. */
@@ -55,6 +55,8 @@ export interface AuditOptions {
   baseline?: 'use' | 'write' | 'update' | 'ignore';
   /** Baseline file, relative to the project root unless absolute. */
   baselineFile?: string;
+  /** Text to audit instead of what named files hold on disk (an editor's unsaved buffers), by absolute path. */
+  contents?: ReadonlyMap<string, Buffer>;
 }
 
 export interface AuditResult {
@@ -203,6 +205,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     }
     tree = walkedTree(root, config, gitMode ? [root] : targets, asked, ignored);
   }
+  if (options.contents?.size) tree = withContents(tree, root, options.contents);
   const { selection, context } = tree;
   const selected = new Set(selection.files.map((f) => f.path));
   const findings: Finding[] = [];
