@@ -127,6 +127,8 @@ export async function findSimilar(...args: Parameters<Similar['findSimilar']>): 
 type Tui = typeof import('./ui/browser/run.js');
 export type { TuiOptions, TuiStreams } from './ui/browser/run.js';
 export type { Artifact, ArtifactSource, BrowseRow } from './ui/browser/data.js';
+export type { EditCommand, EditReport } from './ui/browser/actions.js';
+export type { EditRequest } from './ui/browser/prompt.js';
 
 /** Browses the registry in the terminal, or prints it as a plain table when stdout is not a terminal; returns the exit code. */
 export async function runTui(...args: Parameters<Tui['runTui']>): ReturnType<Tui['runTui']> {
