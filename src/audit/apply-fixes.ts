@@ -9,12 +9,12 @@
 import { accessSync, constants, lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { factsKey } from '../analysis/facts.js';
-import { isNotebookPath } from '../analysis/notebook/index.js';
+import { plainDocument, type FixDocument, type Part } from '../analysis/edit-documents.js';
+import { frontEndOf, languageOf } from '../analysis/front-ends.js';
 import { errorMessage } from '../core/errors.js';
 import { isErrno, writeAtomic } from '../core/fs.js';
 import type { Finding, Fix, FixApplicability } from '../schemas/finding.js';
 import type { AuditResult } from './engine.js';
-import { notebookDocument, plainDocument, type FixDocument, type Part } from './fix-documents.js';
 import { SourceText } from './fixes.js';
 
 export interface FileChange {
@@ -105,12 +105,13 @@ function openDocument(result: AuditResult, file: string): Opened {
   } catch {
     return { reason: 'not UTF-8: fixes are written only to UTF-8 files' };
   }
-  const decoded = bom ? text.slice(1) : text;
-  if (isNotebookPath(file)) {
-    const notebook = notebookDocument(text);
-    return 'reason' in notebook ? { reason: notebook.reason } : { document: notebook, before: text };
+  const language = languageOf(file);
+  const edit = language ? frontEndOf(language).editDocument : undefined;
+  if (edit) {
+    const document = edit(text);
+    return 'reason' in document ? { reason: document.reason } : { document, before: text };
   }
-  return { document: plainDocument(decoded, bom), before: text };
+  return { document: plainDocument(bom ? text.slice(1) : text, bom), before: text };
 }
 
 interface Placed {
@@ -192,6 +193,8 @@ export function writeChanges(root: string, changes: readonly FileChange[]): { wr
     const abs = path.join(root, change.path);
     try {
       accessSync(abs, constants.W_OK);
+      // root may write anything: a file nobody is allowed to write is read-only for fixes too
+      if ((lstatSync(abs).mode & 0o222) === 0) throw Object.assign(new Error('no write permission bit'), { code: 'EACCES' });
     } catch (error) {
       skipped.push({ path: change.path, reason: isErrno(error, 'EACCES', 'EPERM', 'EROFS') ? 'read-only: not changed' : `cannot write it: ${errorMessage(error)}` });
       continue;

@@ -17,7 +17,8 @@ import { joinCells, type JoinedNotebook } from './join.js';
 import { readNotebook } from './read.js';
 
 export { joinCells, convertLine, type JoinedNotebook } from './join.js';
-export { readNotebook, sourceOffsets, stringEnd, type NotebookCell } from './read.js';
+export { readNotebook, sourceOffsets, type NotebookCell } from './read.js';
+export { notebookDocument } from './edit.js';
 
 export const NOTEBOOK_GLOB = '**/*.ipynb';
 

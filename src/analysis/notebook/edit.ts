@@ -1,30 +1,11 @@
 /**
- * The texts fixes edit, and the file written from them. A plain file is one text (without the UTF-8 BOM,
- * which is written back). A notebook is one text per code cell: an edit names its cell, and only the
- * strings of that cell's `source` are rewritten in the notebook's JSON, everything else (outputs,
- * metadata, formatting) byte for byte as it was.
+ * A notebook as fixes edit it: one text per code cell. An edit names its cell, and only the strings of that
+ * cell's `source` are rewritten in the notebook's JSON, everything else (outputs, metadata, formatting)
+ * byte for byte as it was; the result must read back as the same notebook with the new cell texts.
  */
 
-import { readNotebook, sourceOffsets, stringEnd } from '../analysis/notebook/index.js';
-
-/** Which text of a file an edit addresses: 0 for a plain file, the 1-based cell index in a notebook. */
-export type Part = number;
-
-export interface FixDocument {
-  /** The text of a part, or why it cannot be edited there. */
-  text(part: Part): { ok: true; text: string } | { ok: false; reason: string };
-  /** The file's new content with these parts replaced, or why it cannot be written. */
-  render(changed: ReadonlyMap<Part, string>): { ok: true; content: string } | { ok: false; reason: string };
-}
-
-const BOM = '\uFEFF';
-
-export function plainDocument(decoded: string, bom: boolean): FixDocument {
-  return {
-    text: (part) => (part === 0 ? { ok: true, text: decoded } : { ok: false, reason: 'an edit names a notebook cell in a file that is not a notebook' }),
-    render: (changed) => ({ ok: true, content: (bom ? BOM : '') + (changed.get(0) ?? decoded) }),
-  };
-}
+import type { FixDocument, Part } from '../edit-documents.js';
+import { readNotebook, sourceOffsets, stringEnd } from './read.js';
 
 interface CellSource {
   /** Offsets of the source's JSON strings in the raw notebook. */
