@@ -5,14 +5,8 @@
  */
 
 import type { FileFacts, Span } from '../analysis/facts.js';
+import { lineStarts, positionAt } from '../analysis/positions.js';
 import type { FixEdit } from '../schemas/finding.js';
-
-/** Offsets of the start of each line of a text (index = line − 1). */
-export function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
 
 /** The offset of a line and column, or null when the text has no such position. */
 export function offsetAt(starts: readonly number[], text: string, line: number, col: number): number | null {
@@ -22,18 +16,6 @@ export function offsetAt(starts: readonly number[], text: string, line: number, 
   const end = next === undefined ? text.length : next - 1;
   const at = start + col - 1;
   return col >= 1 && at <= end ? at : null;
-}
-
-/** The line and column of an offset. */
-export function positionAt(starts: readonly number[], offset: number): { line: number; col: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((starts[mid] ?? 0) <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, col: offset - (starts[lo] ?? 0) + 1 };
 }
 
 /** A text with its line index, to turn spans into offsets and back. */
