@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { listRules } from '../audit/catalog.js';
 import { parseSuppressions } from '../analysis/suppressions.js';
 import { commentOf, fixAll, fixChanges, REASON_PLACEHOLDER, suppressionEdit } from './actions.js';
-import type { Fix } from './diagnostics.js';
+import type { Fix } from '../schemas/finding.js';
 import { ruleDoc, ruleHover } from './rule-docs.js';
 
 /** The line with the edit applied (edits stay on their line or insert one line above). */

@@ -7,7 +7,7 @@
 
 import type { TextEdit } from 'vscode-languageserver/node';
 import type { Language } from '../analysis/facts.js';
-import type { Fix } from './diagnostics.js';
+import type { Fix } from '../schemas/finding.js';
 
 /**
  * A fix's edits per document URI: `uriOf` names the document of a notebook cell (edits with `cell`) or of

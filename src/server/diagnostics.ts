@@ -8,8 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver/node';
 import type { Severity } from '../schemas/config.js';
-import type { Span } from '../analysis/facts.js';
-import type { Finding } from '../schemas/finding.js';
+import type { Finding, Fix } from '../schemas/finding.js';
 import { ruleDocUrl } from './rule-docs.js';
 
 export const SOURCE = 'provenant';
@@ -20,13 +19,6 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   info: DiagnosticSeverity.Information,
 };
 
-/** A finding's fix as `provenant audit --fix` applies it (safe or unsafe; a notebook's edits name their cell). */
-export interface Fix {
-  applicability: 'safe' | 'unsafe';
-  message: string;
-  edits: { span: Span; content: string; cell?: number }[];
-}
-
 /** What a diagnostic carries for hovers and code actions: the rule, and the finding's fix when it has one. */
 export interface DiagnosticData {
   code: string;
@@ -35,8 +27,7 @@ export interface DiagnosticData {
 
 export function toDiagnostic(f: Finding, range: Range): Diagnostic {
   const href = ruleDocUrl(f.code);
-  const { fix } = f as Finding & { fix?: Fix };
-  const data: DiagnosticData = { code: f.code, ...(fix ? { fix } : {}) };
+  const data: DiagnosticData = { code: f.code, ...(f.fix ? { fix: f.fix } : {}) };
   return {
     range,
     severity: SEVERITY[f.severity],
