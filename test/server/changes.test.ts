@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANNOTATIONS, CONFIG, codes, GEN, serve, type Served } from './project.js';
+import { describe, expect, it } from 'vitest';
+import { ANNOTATIONS, CONFIG, codes, GEN, useServer } from './project.js';
 
 const NOTEBOOK_CELLS = [
   { kind: 'markdown' as const, text: '# Explore the base model\n' },
@@ -24,16 +24,10 @@ function notebookJson(cells: readonly { kind: 'code' | 'markdown'; text: string 
   return JSON.stringify(json, null, 1);
 }
 
-let s: Served;
-beforeAll(async () => {
-  s = await serve({ 'nb/explore.ipynb': notebookJson(NOTEBOOK_CELLS), 'nb/raw.ipynb': notebookJson(NOTEBOOK_CELLS), 'scripts/helper_v2.py': 'print(2)\n' });
-  await s.client.open(s.uri('scripts/gen.py'), 'python', GEN);
-  await s.client.waitForDiagnostics(s.uri('scripts/gen.py'));
-}, 120_000);
-afterAll(() => {
-  s.client.kill();
-  s.repo.cleanup();
-});
+const s = useServer(
+  { 'nb/explore.ipynb': notebookJson(NOTEBOOK_CELLS), 'nb/raw.ipynb': notebookJson(NOTEBOOK_CELLS), 'scripts/helper_v2.py': 'print(2)\n' },
+  { path: 'scripts/gen.py', text: GEN },
+);
 
 const configChanged = () => s.client.watchedFilesChanged([{ uri: s.uri('provenant.toml'), type: 2 }]);
 

@@ -7,19 +7,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyEdits } from '../../bench/lsp-client.js';
 import { provenant, REPO } from '../helpers/exec.js';
-import { CHAT_TS, codes, GEN, serve, type Served } from './project.js';
+import { CHAT_TS, codes, GEN, useServer } from './project.js';
 
-let s: Served;
-beforeAll(async () => {
-  s = await serve();
-}, 120_000);
-afterAll(() => {
-  s.client.kill();
-  s.repo.cleanup();
-});
+const s = useServer();
 
 describe('provenant server: a Python file', () => {
   it('announces what it serves', () => {

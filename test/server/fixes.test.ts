@@ -3,9 +3,9 @@
  * preferred quick fix, an unsafe one marked so, a notebook's fix on its cell, and every safe fix of a file
  * at once (`source.fixAll.provenant`); each applied edit is audited again.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyEdits } from '../../bench/lsp-client.js';
-import { codes, serve, type Served } from './project.js';
+import { codes, useServer } from './project.js';
 
 const CONFIG = 'base-models = ["Qwen/Qwen2.5-7B"]\n';
 
@@ -22,16 +22,7 @@ const GEN = [
 
 const REGISTRY = 'version: 1\nfiles:\n  scripts/old.py.DEPRECATED:\n    status: deprecated\n    replaced_by: scripts/new.py\n    reason: wrote templated prompts\n';
 
-let s: Served;
-beforeAll(async () => {
-  s = await serve({ 'provenant.toml': CONFIG, 'provenant-registry.yaml': REGISTRY, 'scripts/new.py': 'print("new")\n', 'scripts/fix_me.py': GEN });
-  await s.client.open(s.uri('scripts/fix_me.py'), 'python', GEN);
-  await s.client.waitForDiagnostics(s.uri('scripts/fix_me.py'));
-}, 120_000);
-afterAll(() => {
-  s.client.kill();
-  s.repo.cleanup();
-});
+const s = useServer({ 'provenant.toml': CONFIG, 'provenant-registry.yaml': REGISTRY, 'scripts/new.py': 'print("new")\n', 'scripts/fix_me.py': GEN }, { path: 'scripts/fix_me.py', text: GEN });
 
 const uri = () => s.uri('scripts/fix_me.py');
 const range = (line: number) => ({ start: { line, character: 0 }, end: { line, character: 200 } });
