@@ -106,7 +106,7 @@ export class LspClient {
       workspaceFolders: [{ uri: rootUri, name: 'project' }],
       initializationOptions,
       capabilities: {
-        workspace: { didChangeWatchedFiles: { dynamicRegistration: true } },
+        workspace: { didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true },
         textDocument: { publishDiagnostics: { versionSupport: true, codeDescriptionSupport: true, dataSupport: true }, hover: { contentFormat: ['markdown'] } },
         notebookDocument: { synchronization: { dynamicRegistration: false } },
       },
@@ -159,6 +159,11 @@ export class LspClient {
       notebookDocument: { uri: notebook, version },
       change: { cells: { textContent: [{ document: { uri: cell, version: cellVersion }, changes: [{ text }] }] } },
     });
+  }
+
+  async workspaceFoldersChanged(added: string[], removed: string[] = []): Promise<void> {
+    const folders = (uris: string[]) => uris.map((uri) => ({ uri, name: uri }));
+    await this.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: folders(added), removed: folders(removed) } });
   }
 
   async watchedFilesChanged(changes: { uri: string; type: 1 | 2 | 3 }[]): Promise<void> {

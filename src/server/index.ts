@@ -1,7 +1,8 @@
 /**
  * `provenant server`: the audit and the registry in the editor, as a Language Server Protocol server over
  * stdio. Diagnostics on open and change (debounced) from the audit engine and its cache; a hover on a
- * finding with the rule's why and what to write instead; a suppression as a code action; go to definition
+ * finding with the rule's why and what to write instead; the finding's fix and a suppression as code
+ * actions, every safe fix of a file as `source.fixAll.provenant`; go to definition
  * and the registry entry on a script a line runs; config and registry changes picked up as they happen.
  * Nothing the client sends ends the server: bad documents are logged and left alone, errors in the
  * project's files become diagnostics on them. Loaded only by the `server` command.
@@ -51,6 +52,7 @@ export function startServer(options: ServerOptions): Connection {
   const workspace = new Workspace();
   let debounceMs = DEFAULT_DEBOUNCE_MS;
   let watchFiles = false;
+  let folderChanges = false;
   const log = (kind: 'info' | 'warn' | 'error', message: string): void => connection.console[kind](message);
   const auditor = new Auditor({ ...hostOf(editor), log }, () => debounceMs);
 
@@ -59,6 +61,7 @@ export function startServer(options: ServerOptions): Connection {
     const asked = Number((params.initializationOptions as { debounceMs?: unknown } | undefined)?.debounceMs);
     if (Number.isFinite(asked) && asked >= 0) debounceMs = asked;
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    folderChanges = params.capabilities.workspace?.workspaceFolders === true;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -66,6 +69,7 @@ export function startServer(options: ServerOptions): Connection {
         hoverProvider: true,
         definitionProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL] },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'provenant', version: VERSION },
     };
@@ -80,6 +84,13 @@ export function startServer(options: ServerOptions): Connection {
       { globPattern: '**/*', kind: WatchKind.Create | WatchKind.Delete },
     ];
     connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }).catch((error: unknown) => log('warn', `cannot watch files: ${String(error)}`));
+  });
+  connection.onInitialized(() => {
+    if (!folderChanges) return;
+    connection.workspace.onDidChangeWorkspaceFolders(({ added, removed }) => {
+      const gone = new Set(removed.map((f) => f.uri));
+      workspace.setFolders([...workspace.uris.filter((u) => !gone.has(u)), ...added.map((f) => f.uri)]);
+    });
   });
 
   const reauditAll = (why: string): void => {

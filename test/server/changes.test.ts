@@ -158,6 +158,13 @@ describe('provenant server: documents it does not audit', () => {
       expect(s.client.logs.some((l) => l.message.includes('outside the workspace folders'))).toBe(true);
       expect(s.client.logs.some((l) => l.message.includes('untitled:Untitled-1: not a file on disk'))).toBe(true);
       expect(await s.client.hover(uri, { line: 4, character: 15 })).toBeNull();
+      // once the client adds its folder to the workspace, a file opened there is audited
+      await s.client.workspaceFoldersChanged([pathToFileURL(outside).href]);
+      const added = pathToFileURL(path.join(outside, 'y.py')).href;
+      writeFileSync(path.join(outside, 'y.py'), GEN);
+      await s.client.open(added, 'python', GEN);
+      expect(codes((await s.client.waitForDiagnostics(added)).diagnostics)).toContain('TMPL001');
+      await s.client.close(added);
     } finally {
       rmSync(outside, { recursive: true, force: true });
     }

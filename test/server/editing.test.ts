@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { applyEdits } from '../../bench/lsp-client.js';
@@ -50,6 +51,22 @@ describe('provenant server: a Python file', () => {
     expect(codes(published.diagnostics)).toEqual(['LOAD001', 'SCRIPT001', 'SCRIPT002']);
     const again = await s.client.change(uri, GEN);
     expect(codes((await s.client.waitForDiagnostics(uri, (p) => p.version === again)).diagnostics)).toContain('TMPL001');
+  });
+
+  it('caches nothing parsed from a buffer: facts of every keystroke would pile up', async () => {
+    const uri = s.uri('scripts/gen.py');
+    const db = new Database(path.join(s.repo.root, '.provenant', 'provenant.db'), { readonly: true });
+    try {
+      const count = () => (db.prepare('SELECT count(*) AS n FROM facts').get() as { n: number }).n;
+      const before = count();
+      for (let i = 0; i < 3; i++) {
+        const version = await s.client.change(uri, `${GEN}edit_${i} = ${i}\n`);
+        await s.client.waitForDiagnostics(uri, (p) => p.version === version);
+      }
+      expect(count()).toBe(before);
+    } finally {
+      db.close();
+    }
   });
 
   it('ends a burst of changes with the diagnostics of the last text', async () => {
