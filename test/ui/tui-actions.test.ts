@@ -14,7 +14,7 @@ import { helpScreen } from '../../src/ui/browser/keymap.js';
 import { initialState, reduce, type State } from '../../src/ui/browser/state.js';
 import { provenant } from '../helpers/exec.js';
 import type { GitDir } from '../helpers/gitdir.js';
-import { HAS_TMUX, tmuxServer } from '../helpers/tmux.js';
+import { HAS_TMUX, tmuxServer, type TmuxServer } from '../helpers/tmux.js';
 import { browserLab, expectedScreen } from './browser-lab.js';
 
 const server = tmuxServer('provenant-tui-actions');
@@ -66,6 +66,24 @@ function entryOf(text: string, file: string): string {
 const rowOf = (screen: string, file: string): string => screen.split('\n').find((l) => l.includes(`  ${file}`)) ?? '';
 const footer = (screen: string, rows = 30): string => screen.split('\n')[rows - 2] ?? '';
 
+/** Starts the browser in the lab and waits for its first screen. */
+async function launch(session: string, options: Omit<Parameters<TmuxServer['start']>[1], 'cwd'> = {}): Promise<void> {
+  server.start(session, { cwd: lab.root, ...options });
+  await server.until(session, 'provenant registry');
+}
+
+/** Types an answer into the prompt and presses Enter. */
+function answer(session: string, text: string): void {
+  server.type(session, text);
+  server.keys(session, 'Enter');
+}
+
+/** q, and the browser exits 0. */
+async function quit(session: string): Promise<void> {
+  server.keys(session, 'q');
+  await server.until(session, 'tui exited 0');
+}
+
 /** Filters the list down to `file` (typed whole, so it sorts first) and keeps the filter. */
 async function select(session: string, file: string): Promise<void> {
   // a kept filter is cleared first (Esc in the list), and Esc is sent alone: ESC and / together read as Alt-/
@@ -82,18 +100,15 @@ async function select(session: string, file: string): Promise<void> {
 describe.skipIf(!HAS_TMUX)('provenant tui: edits (tmux)', () => {
   it('d deprecates: a bad replacement is refused in the footer, Tab completes a good one, the YAML keeps its comments', async () => {
     // wide enough for the longest footer (a path, then what is wrong with it)
-    server.start('dep', { cwd: lab.root, columns: 200 });
-    await server.until('dep', 'provenant registry');
+    await launch('dep', { columns: 200 });
     await select('dep', 'scripts/compare_checkpoints.py');
     server.keys('dep', 'd');
     await server.until('dep', 'deprecate scripts/compare_checkpoints.py (1 of 2)', 'replaced by: ▏');
-    server.type('dep', 'scripts/nope.py');
-    server.keys('dep', 'Enter');
+    answer('dep', 'scripts/nope.py');
     expect(footer(await server.until('dep', 'not a registered'))).toBe('replaced by: scripts/nope.py▏  not a registered file (Tab completes)');
     // a deprecated replacement is refused too, naming what replaced it
     server.keys('dep', 'C-u');
-    server.type('dep', 'scripts/generate_preference_pairs_logprob.py');
-    server.keys('dep', 'Enter');
+    answer('dep', 'scripts/generate_preference_pairs_logprob.py');
     await server.until('dep', 'logprob.py▏  deprecated itself; its replacement: scripts/utils/instruction_critic.py');
     server.keys('dep', 'C-u');
     server.type('dep', 'instruction_crit');
@@ -101,8 +116,7 @@ describe.skipIf(!HAS_TMUX)('provenant tui: edits (tmux)', () => {
     await server.until('dep', 'replaced by: scripts/utils/instruction_critic.py▏');
     server.keys('dep', 'Enter');
     await server.until('dep', '(2 of 2)', 'reason: ▏');
-    server.type('dep', 'compares with the critic instead');
-    server.keys('dep', 'Enter');
+    answer('dep', 'compares with the critic instead');
     const done = await server.until('dep', `updated ${ANNOTATIONS}: scripts/compare_checkpoints.py`);
     // the list was read again: the row says deprecated, still selected under the kept filter
     expect(rowOf(done, 'scripts/compare_checkpoints.py')).toMatch(/^› deprecated\s+scripts\/compare_checkpoints\.py/);
@@ -113,18 +127,15 @@ describe.skipIf(!HAS_TMUX)('provenant tui: edits (tmux)', () => {
     expect(entryOf(text, 'scripts/compare_checkpoints.py')).toBe(
       '  scripts/compare_checkpoints.py:\n    status: deprecated\n    replaced_by: scripts/utils/instruction_critic.py\n    reason: compares with the critic instead\n',
     );
-    server.keys('dep', 'q');
-    await server.until('dep', 'tui exited 0');
+    await quit('dep');
   });
 
   it('c marks canonical, asking before it takes a capability another script holds', async () => {
-    server.start('canon', { cwd: lab.root, columns: 250 });
-    await server.until('canon', 'provenant registry');
+    await launch('canon', { columns: 250 });
     await select('canon', 'scripts/train_stage1_sft.py');
     server.keys('canon', 'c');
     await server.until('canon', 'mark canonical scripts/train_stage1_sft.py', 'canonical for: ▏');
-    server.type('canon', 'Log-prob critic');
-    server.keys('canon', 'Enter');
+    answer('canon', 'Log-prob critic');
     await server.until('canon', 'scripts/utils/instruction_critic.py is canonical for "Log-prob critic"; take it? (y/n)');
     server.keys('canon', 'y');
     const done = await server.until('canon', `updated ${ANNOTATIONS}: scripts/train_stage1_sft.py`);
@@ -139,22 +150,18 @@ describe.skipIf(!HAS_TMUX)('provenant tui: edits (tmux)', () => {
     // the other script's row changed too: the whole list was read again
     server.keys('canon', 'Escape');
     await server.until('canon', /\n {2}active +scripts\/utils\/instruction_critic\.py /);
-    server.keys('canon', 'q');
-    await server.until('canon', 'tui exited 0');
+    await quit('canon');
   });
 
   it('b records a known bug from the detail, which shows it at once; an unknown commit and a held lock are said in the footer', async () => {
-    server.start('bug', { cwd: lab.root });
-    await server.until('bug', 'provenant registry');
+    await launch('bug');
     await select('bug', 'scripts/evaluate_stage1_simple.py');
     server.keys('bug', 'Enter');
     await server.until('bug', 'list › scripts/evaluate_stage1_simple.py');
     server.keys('bug', 'b');
-    server.type('bug', 'reads the base model answers as the tuned ones');
-    server.keys('bug', 'Enter');
+    answer('bug', 'reads the base model answers as the tuned ones');
     await server.until('bug', 'fixed in commit (Enter: not fixed yet): ▏');
-    server.type('bug', 'nosuchrev');
-    server.keys('bug', 'Enter');
+    answer('bug', 'nosuchrev');
     const refused = await server.until('bug', "unknown revision 'nosuchrev'");
     expect(footer(refused)).toBe("--fixed-in: unknown revision 'nosuchrev'");
     expect(annotations()).not.toContain('reads the base model answers');
@@ -180,8 +187,7 @@ describe.skipIf(!HAS_TMUX)('provenant tui: edits (tmux)', () => {
     const text = annotations();
     expectCommentsKept(text);
     expect(entryOf(text, 'scripts/evaluate_stage1_simple.py')).toMatch(/ {4}bugs:\n {6}- summary: reads the base model answers as the tuned ones\n/);
-    server.keys('bug', 'q');
-    await server.until('bug', 'tui exited 0');
+    await quit('bug');
   });
 });
 
@@ -204,8 +210,7 @@ describe.skipIf(!HAS_TMUX)('provenant tui: o, a and the help (tmux)', () => {
     expect(lines.length).toBeGreaterThan(0);
     const first = Math.min(...lines);
 
-    server.start('edit', { cwd: lab.root, env: `NO_COLOR=1 VISUAL= EDITOR='${vim}'` });
-    await server.until('edit', 'provenant registry');
+    await launch('edit', { env: `NO_COLOR=1 VISUAL= EDITOR='${vim}'` });
     await select('edit', 'Makefile');
     server.keys('edit', 'Enter');
     const detail = await server.until('edit', 'list › Makefile', 'Audit findings (');
@@ -225,20 +230,16 @@ describe.skipIf(!HAS_TMUX)('provenant tui: o, a and the help (tmux)', () => {
     server.keys('edit', 'o');
     const failed = await server.until('edit', 'exited with status 4');
     expect(footer(failed)).toBe(`the editor \`${vim}\` exited with status 4 on Makefile:${first}`);
-    server.keys('edit', 'q');
-    await server.until('edit', 'tui exited 0');
+    await quit('edit');
 
-    server.start('noedit', { cwd: lab.root, env: '-u VISUAL -u EDITOR NO_COLOR=1' });
-    await server.until('noedit', 'provenant registry');
+    await launch('noedit', { env: '-u VISUAL -u EDITOR NO_COLOR=1' });
     server.keys('noedit', 'o');
     expect(footer(await server.until('noedit', 'no editor'))).toBe('no editor: set $VISUAL or $EDITOR (e.g. export EDITOR=vim)');
-    server.keys('noedit', 'q');
-    await server.until('noedit', 'tui exited 0');
+    await quit('noedit');
   });
 
   it('a lists the artifacts a script produced with their verdicts, and says when there are none', async () => {
-    server.start('art', { cwd: lab.root });
-    await server.until('art', 'provenant registry');
+    await launch('art');
     await select('art', 'scripts/make_note.py');
     server.keys('art', 'a');
     const pane = await server.until('art', 'list › artifacts', 'Artifacts (2)', 'tampered');
@@ -253,8 +254,7 @@ describe.skipIf(!HAS_TMUX)('provenant tui: o, a and the help (tmux)', () => {
     await select('art', 'scripts/utils/names.py');
     server.keys('art', 'a');
     await server.until('art', 'artifacts of scripts/utils/names.py', 'Artifacts (0)', 'none recorded');
-    server.keys('art', 'q');
-    await server.until('art', 'tui exited 0');
+    await quit('art');
   });
 
   it('the help scrolls in a terminal shorter than it, to its last line and back, whole screens compared', async () => {
@@ -288,7 +288,6 @@ describe.skipIf(!HAS_TMUX)('provenant tui: o, a and the help (tmux)', () => {
     await press('k', 'k');
     await press('g', 'g');
     await press('Escape', '', { escape: true });
-    server.keys('help', 'q');
-    await server.until('help', 'tui exited 0');
+    await quit('help');
   });
 });
