@@ -5,15 +5,10 @@
  * change can affect.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 
 import { percent } from '../analysis/python/fingerprint.js';
-import type { NearDuplicate } from '../audit/rule.js';
+import type { CanonicalFiles, NearDuplicate } from '../schemas/similar.js';
 import { byBestMatch, INDEX_VERSION, type FunctionIndex, type IndexedFunction, type Match } from './function-index.js';
-
-/** Files marked canonical in the annotations file, with the capabilities they are canonical for. */
-export type CanonicalFiles = ReadonlyMap<string, readonly string[]>;
 
 export interface DuplicateSettings {
   threshold: number;
@@ -21,20 +16,7 @@ export interface DuplicateSettings {
   canonical: CanonicalFiles;
 }
 
-export type { NearDuplicate };
-
-/** The canonical files of an annotations file (status canonical, or a canonical_for list). */
-export async function canonicalFiles(root: string, annotations: string): Promise<Map<string, string[]>> {
-  // the annotations module brings the YAML parser and the schema library: only when there is a file
-  if (!existsSync(path.join(root, annotations))) return new Map();
-  const { loadAnnotations } = await import('./annotations.js');
-  const loaded = await loadAnnotations(root, annotations);
-  const out = new Map<string, string[]>();
-  for (const [file, a] of Object.entries(loaded.data.files)) {
-    if (a.status === 'canonical' || a.canonical_for?.length) out.set(file, a.canonical_for ?? []);
-  }
-  return out;
-}
+export type { CanonicalFiles, NearDuplicate };
 
 /**
  * Every match of every function of `paths` against the functions of `universe` (path → indexed hash; null
@@ -47,9 +29,10 @@ export function matchFunctions(
   paths: readonly string[],
   universe: ReadonlyMap<string, string> | null,
   settings: DuplicateSettings,
-  options: { only?: (f: IndexedFunction) => boolean; sameFile?: 'earlier' | 'any' } = {},
+  options: { only?: (f: IndexedFunction) => boolean; sameFile?: 'earlier' | 'any'; bestOnly?: boolean } = {},
 ): { query: IndexedFunction; matches: Match[] }[] {
   const { only, sameFile = 'earlier' } = options;
+  const rank = (a: Match, b: Match): number => Number(settings.canonical.has(b.of.path)) - Number(settings.canonical.has(a.of.path)) || byBestMatch(a, b);
   const queries = paths
     .filter((p) => !universe || universe.has(p))
     .flatMap((p) => index.functionsOf(p))
@@ -60,8 +43,8 @@ export function matchFunctions(
     // an enclosing function holds its nested one's text: that is not a copy
     if (nests(candidate.qualname, query.qualname) || nests(query.qualname, candidate.qualname)) return false;
     return sameFile === 'any' || candidate.line < query.line;
-  }, universe?.keys());
-  return queries.map((query, i) => ({ query, matches: rankCanonicalFirst(found[i] ?? [], settings.canonical) }));
+  }, { ...(universe && { pool: universe.keys() }), ...(options.bestOnly && { best: rank }) });
+  return queries.map((query, i) => ({ query, matches: [...(found[i] ?? [])].sort(rank) }));
 }
 
 /** For each of `paths`, its functions' best near-duplicates in `universe` (see `matchFunctions`). */
@@ -72,9 +55,11 @@ export function bestMatches(
   settings: DuplicateSettings,
 ): Map<string, NearDuplicate[]> {
   const out = new Map<string, NearDuplicate[]>();
-  for (const { query, matches } of matchFunctions(index, paths, universe, settings)) {
+  // a function of a canonical file is the one to keep: not asked about
+  const only = (f: IndexedFunction): boolean => !settings.canonical.has(f.path);
+  for (const { query, matches } of matchFunctions(index, paths, universe, settings, { only, bestOnly: true })) {
     const best = matches[0];
-    if (!best || settings.canonical.has(query.path)) continue;
+    if (!best) continue;
     const found = out.get(query.path);
     const near = toNearDuplicate(query, best, settings.canonical);
     if (found) found.push(near);
@@ -87,9 +72,6 @@ function nests(outer: string, inner: string): boolean {
   return inner.startsWith(`${outer}.`);
 }
 
-function rankCanonicalFirst(matches: Match[], canonical: CanonicalFiles): Match[] {
-  return [...matches].sort((a, b) => Number(canonical.has(b.of.path)) - Number(canonical.has(a.of.path)) || byBestMatch(a, b));
-}
 
 export function toNearDuplicate(query: IndexedFunction, match: Match, canonical: CanonicalFiles): NearDuplicate {
   const capabilities = canonical.get(match.of.path);
@@ -132,7 +114,7 @@ export interface DuplicateRun {
 }
 
 /** Bumped whenever what counts as a match changes, so remembered answers from before are dropped. */
-const MATCHING_VERSION = 3;
+const MATCHING_VERSION = 4;
 
 function settingsKey(s: DuplicateSettings): string {
   const canonical = [...s.canonical].sort(([a], [b]) => (a < b ? -1 : 1));
