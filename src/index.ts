@@ -125,13 +125,13 @@ export async function findSimilar(...args: Parameters<Similar['findSimilar']>): 
 }
 
 // The terminal browser (`provenant tui`): its data side and ink/React load only when it runs.
-type Tui = typeof import('./ui/run.js');
-export type { TuiOptions, TuiStreams } from './ui/run.js';
-export type { Artifact, ArtifactSource, BrowseRow } from './tui/browse.js';
+type Tui = typeof import('./ui/browser/run.js');
+export type { TuiOptions, TuiStreams } from './ui/browser/run.js';
+export type { Artifact, ArtifactSource, BrowseRow } from './ui/browser/data.js';
 
 /** Browses the registry in the terminal, or prints it as a plain table when stdout is not a terminal; returns the exit code. */
 export async function runTui(...args: Parameters<Tui['runTui']>): ReturnType<Tui['runTui']> {
-  return (await import('./ui/run.js')).runTui(...args);
+  return (await import('./ui/browser/run.js')).runTui(...args);
 }
 
 // Provenance: stamps, verification and keys, loaded on first use.

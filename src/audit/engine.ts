@@ -13,8 +13,7 @@ import { RULES } from '../../audits/index.js';
 import { emptyFacts, FACTS_VERSION, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
 import { frontEndOf, FUNCTION_LANGUAGE, isSizeSkip, languageOf, warmFrontEnds } from '../analysis/front-ends.js';
 import { isRuleEnabled, loadConfig, previewFor, ruleMatches, severityFor } from '../core/config.js';
-import { errorMessage, UserError } from '../core/errors.js';
-import { isErrno } from '../core/fs.js';
+import { UserError } from '../core/errors.js';
 import type { CodeRole, Config, Severity, TestCodeSeverity } from '../schemas/config.js';
 import type { Finding, SkippedFile } from '../schemas/finding.js';
 import type { FactsStore } from '../store/index.js';
@@ -26,11 +25,11 @@ import { FileModels } from './models.js';
 import modelCatalog from './model-catalog.json' with { type: 'json' };
 import { Project, type SanctionedLoader } from './project.js';
 import { CodeRoles } from './roles.js';
-import { findNearDuplicates } from './duplicates.js';
+import { findNearDuplicates } from '../similarity/audit-scope.js';
 import { renderMessage, type NearDuplicate, type Rule, type RuleContext } from './rule.js';
 import { withFileLock } from '../core/lock.js';
 import { scan } from './scan.js';
-import { readReplacements } from './replacements.js';
+import { annotationsKey, readReplacements } from './replacements.js';
 import { VERSION } from '../version.js';
 import { namedFilesTree, stagedTree, walkedTree, type GitAnswer } from './tree.js';
 
@@ -246,7 +245,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     // project rules depend on other files: computed afresh (from their own memo), never cached per file
     const projectRules = rules.filter((r) => r.phase === 'project');
     const near = projectRules.length
-      ? await findNearDuplicates({ root, config, noCache: Boolean(options.noCache), scanned: scanned.files, selection, context, all: tree.all, warn: (m) => warnings.push(m) })
+      ? await findNearDuplicates({ root, config, canonical: canonicalOf(root, config), noCache: Boolean(options.noCache), scanned: scanned.files, selection, context, all: tree.all, warn: (m) => warnings.push(m) })
       : new Map<string, readonly NearDuplicate[]>();
     const projectFindings = (file: string, language: Language, role: CodeRole, source: () => string): Finding[] => {
       const found = near.get(file);
@@ -265,7 +264,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       .update(JSON.stringify(config))
       .update(sanctioned.map((l) => l.name).join('\n'))
       // deprecated script calls' fixes name the registry's replacements
-      .update(annotationsKey(root, config))
+      .update(annotationsKey(root, config.registry.annotations))
       .update([...tree.all].join('\n'))
       .digest('hex');
     for (const file of scanned.files) {
@@ -555,15 +554,9 @@ async function handleBaseline(
   };
 }
 
-/** The annotations file's bytes as a key part ('' without one): a fix a result holds names its replacements. */
-function annotationsKey(root: string, config: Config): string {
-  try {
-    return createHash('sha256').update(readFileSync(path.join(root, config.registry.annotations))).digest('hex');
-  } catch (error) {
-    if (isErrno(error, 'ENOENT', 'ENOTDIR', 'EISDIR')) return '';
-    // unreadable: the replacements are read (and the problem reported) only if a deprecated call needs them
-    return `unreadable ${errorMessage(error)}`;
-  }
+/** The registry's canonical files, read (YAML, schema) only when near-duplicates are compared. */
+function canonicalOf(root: string, config: Config): () => Promise<ReadonlyMap<string, readonly string[]>> {
+  return async () => (await import('../registry/canonical.js')).canonicalFiles(root, config.registry.annotations);
 }
 
 function perFileIgnores(config: Config): (file: string) => string[] {

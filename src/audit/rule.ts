@@ -6,8 +6,11 @@
 import type { CodeRole, Severity } from '../schemas/config.js';
 import type { Fix } from '../schemas/finding.js';
 import type { RuleMeta } from '../schemas/rule.js';
+import type { NearDuplicate } from '../schemas/similar.js';
 import type { CallFact, FileFacts, Span, SuppressionFact } from '../analysis/facts.js';
 import type { ModelVerdict, Project } from './project.js';
+
+export type { NearDuplicate };
 
 export interface Report<M extends string> {
   span: Span;
@@ -56,17 +59,6 @@ export interface RuleContext<M extends string = string> {
   suppressionsUsed: ReadonlyMap<SuppressionFact, ReadonlySet<string>>;
   /** For `project` rules: this file's functions that nearly duplicate another function, best match each. */
   duplicates(): readonly NearDuplicate[];
-}
-
-/** A function that nearly duplicates another one (computed across files by the engine). */
-export interface NearDuplicate {
-  qualname: string;
-  line: number;
-  col: number;
-  /** Whole percent, rounded down. */
-  similarity: number;
-  /** `cell`: the other function is in a notebook (its cell and line there; `line` is its JSON's line). */
-  of: { path: string; qualname: string; line: number; cell?: { index: number; line: number }; canonical: boolean; canonicalFor: string[] };
 }
 
 export interface Rule<M extends string = string> extends RuleMeta {

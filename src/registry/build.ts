@@ -13,7 +13,7 @@ import { collect } from './collect.js';
 import { registeredFiles, type Registered } from './files.js';
 import { gitFacts } from './git-facts.js';
 import { resolveEntries, type StaleAnnotation } from './resolve.js';
-import { RegistryIndex } from './store.js';
+import { RegistryIndex } from './index-db.js';
 
 export interface RegistryOptions {
   /** Where config discovery starts. */

@@ -11,7 +11,7 @@ import type { RegistryFileRow } from '../store/queries.js';
 import type { RegisteredFile } from './files.js';
 import { partOf, unreadablePart, type FilePart } from './part.js';
 import type { PartOf } from './resolve.js';
-import type { FileRowChange, RegistryIndex } from './store.js';
+import type { FileRowChange, RegistryIndex } from './index-db.js';
 
 export interface Collection {
   parts: PartOf[];

@@ -6,12 +6,12 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { errorMessage } from '../core/errors.js';
-import type { Finding } from '../schemas/finding.js';
-import { STATUSES, type RegistryEntry, type Status } from '../schemas/registry.js';
-import { coverageOf, everBuilt, openProject, treeUnchanged, type Coverage, type Project, type RegistryOptions } from '../registry/build.js';
-import { ensureFresh } from '../registry/search.js';
-import type { RegistryBriefRow } from '../store/queries.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Finding } from '../../schemas/finding.js';
+import { STATUSES, type RegistryEntry, type Status } from '../../schemas/registry.js';
+import { coverageOf, everBuilt, openProject, treeUnchanged, type Coverage, type Project, type RegistryOptions } from '../../registry/build.js';
+import { ensureFresh } from '../../registry/search.js';
+import type { RegistryBriefRow } from '../../store/queries.js';
 
 export interface BrowseRow {
   path: string;
@@ -105,7 +105,7 @@ export function rowsCoverage(rows: readonly BrowseRow[]): Coverage {
 
 async function findingsIn(project: Project, rel: string): Promise<DetailExtras['findings']> {
   try {
-    const { audit } = await import('../audit/engine.js');
+    const { audit } = await import('../../audit/engine.js');
     const result = await audit({ paths: [path.join(project.root, rel)], cwd: project.root });
     return { ok: true, findings: result.findings.filter((f) => f.path === rel) };
   } catch (error) {

@@ -1,15 +1,17 @@
 /**
- * The audit's glue for `project` rules (DUP001): decides what is compared and hands the work to the
- * registry's function index, loaded only when such a rule runs.
+ * The audit's entry to near-duplicate search (DUP001): decides what is compared and hands the work to
+ * the function index (audit-run.ts), loaded only when the rule runs. Kept light: the engine imports it
+ * on every audit.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import type { DiscoveredFile } from '../core/files.js';
 import { previewFor, ruleMatches } from '../core/config.js';
+import type { Language } from '../analysis/languages.js';
+import type { FileFacts } from '../analysis/facts.js';
 import type { Config } from '../schemas/config.js';
-import type { NearDuplicate } from './rule.js';
-import type { ScannedFile } from './scan.js';
+import type { CanonicalFiles, NearDuplicate } from '../schemas/similar.js';
 
 export const DUP_CODE = 'DUP001';
 
@@ -28,11 +30,23 @@ function keepsRegistry(root: string, config: Config): boolean {
   return [config.registry.annotations, config.registry.markdown].some((f) => existsSync(path.join(root, f)));
 }
 
+/** What the audit's scan knows of a file (its `ScannedFile`, as far as the comparison needs it). */
+export interface ScannedForDuplicates {
+  path: string;
+  language: Language;
+  row: { hash: string; mtimeMs: number; size: number };
+  /** Some enabled rule parses the file anyway. */
+  candidate: boolean;
+  facts(): Promise<FileFacts>;
+}
+
 export interface DuplicateInput {
   root: string;
   config: Config;
   noCache: boolean;
-  scanned: readonly ScannedFile[];
+  scanned: readonly ScannedForDuplicates[];
+  /** The files the registry's annotations mark canonical (read only when something is compared). */
+  canonical(): Promise<CanonicalFiles>;
   /** The audited files, with their staged content in `--staged` mode. */
   selection: { files: readonly DiscoveredFile[]; contents?: ReadonlyMap<string, Buffer> };
   /** Other discovered files (stat known). */
@@ -58,9 +72,9 @@ export async function findNearDuplicates(input: DuplicateInput): Promise<Map<str
       const content = staged(f.path);
       return { path: f.path, hash: f.row.hash, mtimeMs: f.row.mtimeMs, size: f.row.size, facts: f.facts, ...(content ? { content } : {}) };
     });
-  const { auditDuplicates } = await import('../registry/dup-audit.js');
+  const { auditDuplicates } = await import('./audit-run.js');
   if (!comparesWholeProject(root, config)) {
-    return auditDuplicates({ root, config, noCache: input.noCache, audited, project: null, others: [], report: audited.map((f) => f.path), warn: input.warn });
+    return auditDuplicates({ root, config, canonical: input.canonical, noCache: input.noCache, audited, project: null, others: [], report: audited.map((f) => f.path), warn: input.warn });
   }
   const stats = new Map([...input.selection.files, ...input.context].map((f) => [f.path, f]));
   const request = (p: string) => {
@@ -71,5 +85,5 @@ export async function findNearDuplicates(input: DuplicateInput): Promise<Map<str
   const report = input.selection.files.map((f) => f.path).filter(isCompared);
   // without a walk, the audited files are what is new; what was indexed before stands, checked where it matches
   const others = (input.all ? [...input.all].filter(isCompared) : report).map(request);
-  return auditDuplicates({ root, config, noCache: input.noCache, audited, project: input.all ? 'complete' : 'trust', others, report, warn: input.warn });
+  return auditDuplicates({ root, config, canonical: input.canonical, noCache: input.noCache, audited, project: input.all ? 'complete' : 'trust', others, report, warn: input.warn });
 }

@@ -10,9 +10,10 @@ import type Database from 'better-sqlite3';
 
 import type { FileFacts } from '../analysis/facts.js';
 import type { Config } from '../schemas/config.js';
-import { bestMatches, canonicalFiles, duplicatesFor, type DuplicateSettings, type NearDuplicate } from './duplicates.js';
+import type { CanonicalFiles } from '../schemas/similar.js';
+import { bestMatches, duplicatesFor, type DuplicateSettings, type NearDuplicate } from './near-duplicates.js';
 import { FunctionIndex } from './function-index.js';
-import { syncFunctionIndex, type IndexRequestFile } from './function-sync.js';
+import { syncFunctionIndex, type IndexRequestFile } from './index-sync.js';
 
 const MEMO_KEY = 'dup001';
 
@@ -30,6 +31,7 @@ export interface AuditedPythonFile {
 export interface DuplicateAuditRequest {
   root: string;
   config: Config;
+  canonical(): Promise<CanonicalFiles>;
   /** Index in memory, leaving `.provenant/` alone (`--no-cache`). */
   noCache: boolean;
   /** The files the audit parsed (their facts at hand). */
@@ -71,7 +73,7 @@ async function openIndex(root: string, noCache: boolean, warn: (m: string) => vo
 
 export async function auditDuplicates(request: DuplicateAuditRequest): Promise<Map<string, NearDuplicate[]>> {
   const { root, config } = request;
-  const canonical = await canonicalFiles(root, config.registry.annotations);
+  const canonical = await request.canonical();
   const { db, index } = await openIndex(root, request.noCache, request.warn);
   try {
     const audited: IndexRequestFile[] = request.audited.map((f) => ({

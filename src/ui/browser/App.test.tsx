@@ -6,9 +6,9 @@ vi.hoisted(() => {
 });
 
 import { render } from 'ink-testing-library';
-import type { Finding } from '../schemas/finding.js';
-import type { RegistryEntry, Status } from '../schemas/registry.js';
-import type { BrowseRow, DetailExtras } from '../tui/browse.js';
+import type { Finding } from '../../schemas/finding.js';
+import type { RegistryEntry, Status } from '../../schemas/registry.js';
+import type { BrowseRow, DetailExtras } from './data.js';
 import { App, type AppSource } from './App.js';
 
 const ESC = String.fromCharCode(27);

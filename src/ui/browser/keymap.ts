@@ -3,7 +3,7 @@
  * help, so the two cannot drift apart. Keys follow lazygit, k9s and tig: `j/k` and arrows move, `g/G`
  * jump to the ends, `/` filters live, Enter drills in, Esc backs out, `?` helps, `q` and Ctrl-C quit.
  */
-import { fit, type Line } from './lines.js';
+import { fit, type Line } from '../lines.js';
 
 /** The parts of a key press the browser reads (a subset of ink's `Key`, so the reducer needs no ink). */
 export interface KeyPress {

@@ -5,15 +5,10 @@
  * change can affect.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 
 import { percent } from '../analysis/python/fingerprint.js';
-import type { NearDuplicate } from '../audit/rule.js';
+import type { CanonicalFiles, NearDuplicate } from '../schemas/similar.js';
 import { byBestMatch, INDEX_VERSION, type FunctionIndex, type IndexedFunction, type Match } from './function-index.js';
-
-/** Files marked canonical in the annotations file, with the capabilities they are canonical for. */
-export type CanonicalFiles = ReadonlyMap<string, readonly string[]>;
 
 export interface DuplicateSettings {
   threshold: number;
@@ -21,20 +16,7 @@ export interface DuplicateSettings {
   canonical: CanonicalFiles;
 }
 
-export type { NearDuplicate };
-
-/** The canonical files of an annotations file (status canonical, or a canonical_for list). */
-export async function canonicalFiles(root: string, annotations: string): Promise<Map<string, string[]>> {
-  // the annotations module brings the YAML parser and the schema library: only when there is a file
-  if (!existsSync(path.join(root, annotations))) return new Map();
-  const { loadAnnotations } = await import('./annotations.js');
-  const loaded = await loadAnnotations(root, annotations);
-  const out = new Map<string, string[]>();
-  for (const [file, a] of Object.entries(loaded.data.files)) {
-    if (a.status === 'canonical' || a.canonical_for?.length) out.set(file, a.canonical_for ?? []);
-  }
-  return out;
-}
+export type { CanonicalFiles, NearDuplicate };
 
 /**
  * Every match of every function of `paths` against the functions of `universe` (path → indexed hash; null

@@ -4,9 +4,9 @@
  * alternate screen, which is left again on every way out (q, Ctrl-C, an error, a signal). ink and React
  * load only on the interactive path.
  */
-import { styleFor } from '../core/style.js';
-import { openBrowse, type ArtifactSource, type BrowseSession } from '../tui/browse.js';
-import type { RegistryOptions } from '../registry/build.js';
+import { styleFor } from '../../core/style.js';
+import { openBrowse, type ArtifactSource, type BrowseSession } from './data.js';
+import type { RegistryOptions } from '../../registry/build.js';
 import { firstFrame } from './first-frame.js';
 import { plainTable } from './plain.js';
 

@@ -4,7 +4,7 @@
 import { Box } from 'ink';
 import { listHeight, type State } from './state.js';
 import { listLines } from './chrome.js';
-import { LineView } from './LineView.js';
+import { LineView } from '../LineView.js';
 
 export function ListPane({ state, include, color }: { state: State; include: readonly string[]; color: boolean }) {
   return (

@@ -3,8 +3,8 @@
  * plain table (status, path, purpose) under the coverage line, with no colour and no cursor codes, so
  * the command ends with exit 0 instead of waiting for keys nobody can press.
  */
-import type { BrowseRow } from '../tui/browse.js';
-import { columnsOf, coverageText, pad } from './lines.js';
+import type { BrowseRow } from './data.js';
+import { columnsOf, coverageText, pad } from '../lines.js';
 
 export interface PlainInput {
   rows: readonly BrowseRow[];

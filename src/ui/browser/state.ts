@@ -4,14 +4,12 @@
  * browser (filtering, moving, drilling in, following a replacement, going back) is unit-tested here,
  * because driving ink with simulated key presses is unreliable (ink-testing-library#29).
  */
-import type { Status } from '../schemas/registry.js';
-import type { BrowseRow, DetailExtras } from '../tui/browse.js';
+import type { Status } from '../../schemas/registry.js';
+import type { BrowseRow, DetailExtras } from './data.js';
 import { commandFor, type KeyPress, type View } from './keymap.js';
+import type { Size } from '../useTerminalSize.js';
 
-export interface Size {
-  columns: number;
-  rows: number;
-}
+export type { Size } from '../useTerminalSize.js';
 
 export interface State {
   rows: readonly BrowseRow[];

@@ -5,10 +5,10 @@
  * file deleted since the last sync, an entry gone from the index and findings still loading each get a
  * line of their own instead of an error.
  */
-import type { Finding } from '../schemas/finding.js';
-import type { RegistryEntry } from '../schemas/registry.js';
-import type { DetailExtras, EntryLookup } from '../tui/browse.js';
-import { badge, fit, wrap, type Line, type Seg, type Tint } from './lines.js';
+import type { Finding } from '../../schemas/finding.js';
+import type { RegistryEntry } from '../../schemas/registry.js';
+import type { DetailExtras, EntryLookup } from './data.js';
+import { badge, fit, wrap, type Line, type Seg, type Tint } from '../lines.js';
 
 const LABEL = 10;
 

@@ -3,9 +3,9 @@
  * list window and the footer of key hints. The components draw these, and the first frame is written
  * from them before ink and React have even loaded (see first-frame.ts).
  */
-import type { BrowseSession } from '../tui/browse.js';
+import type { BrowseSession } from './data.js';
 import { footerHints } from './keymap.js';
-import { coverageText, fit, listLine, pathColumn, type Line } from './lines.js';
+import { coverageText, fit, listLine, pathColumn, type Line } from '../lines.js';
 import { listHeight, type State } from './state.js';
 
 type HeaderSource = Pick<BrowseSession, 'coverage' | 'unchecked'>;

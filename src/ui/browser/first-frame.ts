@@ -3,9 +3,9 @@
  * can be on the terminal while ink and React are still loading (they take longer to import than the
  * registry takes to read). ink then draws the identical frame over it.
  */
-import type { BrowseSession } from '../tui/browse.js';
+import type { BrowseSession } from './data.js';
 import { footerLine, headerLines, listLines } from './chrome.js';
-import { TOO_NARROW, type Line, type Seg } from './lines.js';
+import { TOO_NARROW, type Line, type Seg } from '../lines.js';
 import { initialState, listHeight, type Size } from './state.js';
 
 const TINT: Record<NonNullable<Seg['color']>, number> = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90 };

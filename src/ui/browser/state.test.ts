@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Status } from '../schemas/registry.js';
-import type { BrowseRow } from '../tui/browse.js';
+import type { Status } from '../../schemas/registry.js';
+import type { BrowseRow } from './data.js';
 import type { KeyPress } from './keymap.js';
 import { filterRows, initialState, reduce, shownPath, type Event, type State } from './state.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../schemas/finding.js';
+import type { Finding } from '../../schemas/finding.js';
 import { findingLines } from './detail.js';
 
 const text = (lines: ReturnType<typeof findingLines>): string[] => lines.map((l) => l.map((s) => s.text).join(''));

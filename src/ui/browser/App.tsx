@@ -5,18 +5,18 @@
  */
 import { Box, useApp, useInput } from 'ink';
 import { useEffect, useMemo, useReducer, useRef } from 'react';
-import type { BrowseSession, DetailExtras } from '../tui/browse.js';
+import type { BrowseSession, DetailExtras } from './data.js';
 import { detailLines } from './detail.js';
 import { helpScreen } from './keymap.js';
-import { TOO_NARROW } from './lines.js';
+import { TOO_NARROW } from '../lines.js';
 import { footerLine, headerLines } from './chrome.js';
 import { ListPane } from './ListPane.js';
-import { LineView } from './LineView.js';
+import { LineView } from '../LineView.js';
 import { ScrollPane } from './ScrollPane.js';
 import { initialState, listHeight, reduce, shownPath, type Size } from './state.js';
-import { useTerminalSize } from './useTerminalSize.js';
+import { useTerminalSize } from '../useTerminalSize.js';
 
-/** What the browser needs of a session (see tui/browse.ts); tests hand in their own. */
+/** What the browser needs of a session (see data.ts); tests hand in their own. */
 export type AppSource = Pick<BrowseSession, 'rows' | 'coverage' | 'include' | 'unchecked' | 'hasArtifacts' | 'lookup' | 'extras'>;
 
 export interface AppProps {

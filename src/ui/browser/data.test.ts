@@ -2,10 +2,10 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { syncRegistry } from '../index.js';
-import { makeGitDir, type GitDir } from '../../test/helpers/gitdir.js';
-import { SMALL_LAB } from '../../test/registry/lab.js';
-import { openBrowse, type BrowseSession } from './browse.js';
+import { syncRegistry } from '../../index.js';
+import { makeGitDir, type GitDir } from '../../../test/helpers/gitdir.js';
+import { SMALL_LAB } from '../../../test/registry/lab.js';
+import { openBrowse, type BrowseSession } from './data.js';
 
 const LOADS_BY_HAND = [
   '"""Scores pairs with a model loaded by hand."""',
