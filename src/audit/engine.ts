@@ -31,7 +31,7 @@ import { withFileLock } from '../core/lock.js';
 import { scan } from './scan.js';
 import { annotationsKey, readReplacements } from './replacements.js';
 import { VERSION } from '../version.js';
-import { namedFilesTree, stagedTree, walkedTree, type GitAnswer } from './tree.js';
+import { namedFilesTree, stagedTree, walkedTree, withContents, type GitAnswer } from './tree.js';
 
 export interface AuditOptions {
   /** Files or folders; default: the current directory. */
@@ -56,6 +56,8 @@ export interface AuditOptions {
   baseline?: 'use' | 'write' | 'update' | 'ignore';
   /** Baseline file, relative to the project root unless absolute. */
   baselineFile?: string;
+  /** Text to audit instead of what named files hold on disk (an editor's unsaved buffers), by absolute path. */
+  contents?: ReadonlyMap<string, Buffer>;
 }
 
 export interface AuditResult {
@@ -209,6 +211,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     }
     tree = walkedTree(root, config, gitMode ? [root] : targets, asked, ignored);
   }
+  if (options.contents?.size) tree = withContents(tree, root, options.contents);
   const { selection, context } = tree;
   const selected = new Set(selection.files.map((f) => f.path));
   const findings: Finding[] = [];

@@ -1,8 +1,11 @@
 /**
  * The function index in the store (migration 0004): each indexed file's functions with their winnowed
- * shingles, and postings from shingle to function. Candidates for a batch of query functions come from
- * one SQL query (shared-shingle counts, pruned by the least count a match above the threshold needs);
- * the exact Jaccard similarity is then computed on the candidates alone.
+ * shingles, and postings from each function's prefix shingles to the function. Candidates come from
+ * prefix filtering (prefix-filter.ts), which loses no match above the threshold: in memory over the
+ * files compared when they are known, else (a few query functions, a pre-commit run) through the
+ * stored postings. The exact Jaccard similarity is then computed on the candidates alone.
+ *
+ * Functions marked as deliberate copies (`# Copied from …`) are not indexed.
  */
 import type Database from 'better-sqlite3';
 
@@ -10,20 +13,22 @@ import { FACTS_VERSION, type DefFact, type NotebookMap } from '../analysis/facts
 import { BugError } from '../core/errors.js';
 import { jaccard, SHINGLE_K, WINNOW_W } from '../analysis/python/fingerprint.js';
 import { prepareFunctionQueries, type FunctionQueries, type FunctionRow } from '../store/queries.js';
+import { prefixLength, PrefixFilter, sizesAllow } from './prefix-filter.js';
 
-/** What the rows were computed with; other rows are dropped, as the facts cache drops another engine's. */
-export const INDEX_VERSION = `functions ${FACTS_VERSION} k${SHINGLE_K} w${WINNOW_W}`;
-const VERSION_KEY = 'function_index_version';
 /**
- * A shingle held by more functions than this is boilerplate (`for I in I ( I ) :`) and does not pick
- * candidates; the pruning bound is lowered by the shingles left out, so no match above the threshold is
- * lost, only the candidate search is kept small.
+ * Postings are kept for each function's prefix at this threshold, in the order of the shingles' own
+ * values (fixed, so a stored prefix never changes as other files come and go). A prefix at a higher
+ * threshold is a part of it, so any threshold from here up is served by the postings; a lower one
+ * compares in memory.
  */
-const COMMON_SHINGLE = 200;
-/** Query functions per candidate query: one statement, bounded JSON. */
-const BATCH = 64;
-/** Up to this many files, candidates are counted in memory (see `matchesInMemory`). */
-const IN_MEMORY_FILES = 500;
+const POSTINGS_FLOOR = 0.5;
+/** What the rows were computed with; other rows are dropped, as the facts cache drops another engine's. */
+export const INDEX_VERSION = `functions ${FACTS_VERSION} k${SHINGLE_K} w${WINNOW_W} prefix ${POSTINGS_FLOOR}`;
+const VERSION_KEY = 'function_index_version';
+/** Up to this many files, their functions are read file by file; above, in one pass over the index. */
+const FEW_FILES = 500;
+/** Function ids per `functionsByIds` statement. */
+const IDS_PER_READ = 500;
 
 /** Where a function of a notebook is: its cell, the line in the cell, the notebook JSON's line. */
 export interface CellPlace {
@@ -81,11 +86,6 @@ function placeIn(map: NotebookMap | undefined, line: number): { cell: number | n
   return { cell, cell_line: map.cellLines[line - 1] ?? line, json_line: map.jsonLines[line - 1] ?? line };
 }
 
-/** The least number of shared shingles for Jaccard ≥ t: J ≤ shared / |A|, so shared ≥ t·|A|. */
-function minShared(size: number, threshold: number): number {
-  return Math.max(1, Math.ceil(threshold * size - 1e-9));
-}
-
 export class FunctionIndex {
   private readonly q: FunctionQueries;
 
@@ -138,7 +138,7 @@ export class FunctionIndex {
     const encoded = put.map((f) => ({
       file: f,
       defs: f.defs
-        .filter((d) => d.kind === 'function' && d.shingles.length > 0)
+        .filter((d) => d.kind === 'function' && d.shingles.length > 0 && d.copiedFrom === undefined)
         .map((d) => ({
           qualname: d.qualname,
           line: d.span.line,
@@ -166,7 +166,7 @@ export class FunctionIndex {
             json_line: d.json_line,
           });
           if (id === undefined) throw new BugError(`no id returned for ${file.path}:${d.qualname}`);
-          for (const shingle of d.shingles) this.q.postingInsert.run({ shingle, function: id });
+          for (const shingle of storedPrefix(d.shingles)) this.q.postingInsert.run({ shingle, function: id });
         }
       }
       for (const f of touch) this.q.fileUpsert.run({ path: f.path, hash: f.hash, mtimeMs: f.mtimeMs, size: f.size });
@@ -175,7 +175,7 @@ export class FunctionIndex {
 
   private forget(path: string): void {
     for (const row of this.q.functionsOfPath.all({ path })) {
-      for (const shingle of decodeShingles(row.shingles)) this.q.postingDelete.run({ shingle, function: row.id });
+      for (const shingle of storedPrefix(decodeShingles(row.shingles))) this.q.postingDelete.run({ shingle, function: row.id });
     }
     this.q.functionsDeleteOfPath.run({ path });
     this.q.fileDelete.run({ path });
@@ -188,100 +188,99 @@ export class FunctionIndex {
   /**
    * For each query function, the indexed functions at least `threshold` similar to it (Jaccard of the
    * shingle sets) that `accept` lets through, best first. The query itself (same id) is never a match.
+   * With `best`, only the first match under that order is kept (what DUP001 reports), which lets a
+   * family of identical functions be answered without listing every pair of it.
    */
   matches(
     queries: readonly IndexedFunction[],
     threshold: number,
-    accept: (candidate: IndexedFunction, query: IndexedFunction) => boolean,
-    /** The files candidates may come from: when they are few, counting happens in memory. */
-    pool?: Iterable<string>,
+    accept: Accept,
+    options: {
+      /** The files candidates may come from (default: every indexed file). */
+      pool?: Iterable<string>;
+      best?: (a: Match, b: Match) => number;
+    } = {},
   ): Match[][] {
     if (queries.length === 0) return [];
-    const paths = pool ? [...pool] : null;
-    if (paths && paths.length <= IN_MEMORY_FILES) return this.matchesInMemory(queries, paths, threshold, accept);
-    const out: Match[][] = queries.map(() => []);
-    for (let start = 0; start < queries.length; start += BATCH) {
-      const batch = queries.slice(start, start + BATCH);
-      const shared = this.candidates(batch, threshold);
-      const ids = [...new Set(shared.map((c) => c.function))];
-      const byId = new Map<number, IndexedFunction>();
-      for (let i = 0; i < ids.length; i += 500) {
-        for (const row of this.q.functionsByIds.all({ ids: JSON.stringify(ids.slice(i, i + 500)) })) byId.set(row.id, fromRow(row));
-      }
-      for (const c of shared) {
-        const query = batch[c.query];
-        const candidate = byId.get(c.function);
-        if (!query || !candidate || candidate.id === query.id || !accept(candidate, query)) continue;
-        const similarity = jaccard(query.shingles, candidate.shingles);
-        if (similarity >= threshold) out[start + c.query]?.push({ of: candidate, similarity });
-      }
-    }
-    for (const list of out) list.sort(byBestMatch);
-    return out;
+    const pool = options.pool ? [...options.pool] : null;
+    // a few query functions against the whole index: its postings, without reading every function
+    if (!pool && threshold >= POSTINGS_FLOOR) return queries.map((query) => this.matchesThroughPostings(query, threshold, accept, options.best));
+    const functions = pool ? this.functionsIn(pool) : this.q.functionsAll.all().map(fromRow);
+    return matchesAmong(functions, queries, threshold, accept, options.best);
   }
 
-  /**
-   * `matches` over a few files: their functions are read once and shared shingles are counted through
-   * postings held in memory, which for an audit's handful of files is far cheaper than the SQL search.
-   * Candidates are picked the same way, and the similarity is exact, so the answers are the same.
-   */
-  private matchesInMemory(
-    queries: readonly IndexedFunction[],
-    paths: readonly string[],
-    threshold: number,
-    accept: (candidate: IndexedFunction, query: IndexedFunction) => boolean,
-  ): Match[][] {
-    const postings = new Map<number, IndexedFunction[]>();
-    for (const p of paths) {
-      for (const f of this.functionsOf(p)) {
-        for (const shingle of f.shingles) {
-          const holders = postings.get(shingle);
-          if (holders) holders.push(f);
-          else postings.set(shingle, [f]);
-        }
-      }
-    }
-    return queries.map((query) => {
-      // as in the SQL search: boilerplate shingles pick no candidates, and the bound drops to match
-      const rare = query.shingles.filter((s) => (postings.get(s)?.length ?? 0) <= COMMON_SHINGLE);
-      const need = Math.max(1, minShared(query.shingles.length, threshold) - (query.shingles.length - rare.length));
-      const shared = new Map<IndexedFunction, number>();
-      for (const shingle of rare) {
-        for (const f of postings.get(shingle) ?? []) shared.set(f, (shared.get(f) ?? 0) + 1);
-      }
-      const found: Match[] = [];
-      for (const [candidate, n] of shared) {
-        if (n < need || candidate.id === query.id || !accept(candidate, query)) continue;
+  private functionsIn(paths: readonly string[]): IndexedFunction[] {
+    if (paths.length <= FEW_FILES) return paths.flatMap((p) => this.functionsOf(p));
+    const wanted = new Set(paths);
+    return this.q.functionsAll.all().filter((row) => wanted.has(row.path)).map(fromRow);
+  }
+
+  private matchesThroughPostings(query: IndexedFunction, threshold: number, accept: Accept, best?: (a: Match, b: Match) => number): Match[] {
+    // the query's prefix in the stored order (the shingles' values, ascending): a part of every posting
+    // function's stored prefix that a match above `threshold` can share
+    const prefix = query.shingles.slice(0, prefixLength(query.shingles.length, threshold));
+    const ids = this.q.postingFunctions.all({ shingles: JSON.stringify(prefix) });
+    const found: Match[] = [];
+    for (let i = 0; i < ids.length; i += IDS_PER_READ) {
+      for (const row of this.q.functionsByIds.all({ ids: JSON.stringify(ids.slice(i, i + IDS_PER_READ)) })) {
+        const candidate = fromRow(row);
+        if (candidate.id === query.id || !sizesAllow(query.shingles.length, candidate.shingles.length, threshold) || !accept(candidate, query)) continue;
         const similarity = jaccard(query.shingles, candidate.shingles);
         if (similarity >= threshold) found.push({ of: candidate, similarity });
       }
-      return found.sort(byBestMatch);
-    });
+    }
+    return keep(found, best);
   }
+}
 
-  /** Shared-shingle counts, with boilerplate shingles left out and the bound lowered to match. */
-  private candidates(batch: readonly IndexedFunction[], threshold: number): { query: number; function: number; shared: number }[] {
-    const all = [...new Set(batch.flatMap((f) => f.shingles))];
-    const common = new Set<number>();
-    for (let i = 0; i < all.length; i += 2000) {
-      for (const r of this.q.shingleCounts.all({ shingles: JSON.stringify(all.slice(i, i + 2000)), cap: COMMON_SHINGLE })) {
-        if (r.n > COMMON_SHINGLE) common.add(r.shingle);
+type Accept = (candidate: IndexedFunction, query: IndexedFunction) => boolean;
+
+/** The first shingles of a function, whose postings are stored (see `POSTINGS_FLOOR`). */
+function storedPrefix(shingles: readonly number[]): readonly number[] {
+  return shingles.slice(0, prefixLength(shingles.length, POSTINGS_FLOOR));
+}
+
+function keep(found: Match[], best: ((a: Match, b: Match) => number) | undefined): Match[] {
+  if (!best) return found.sort(byBestMatch);
+  let top: Match | undefined;
+  for (const m of found) if (!top || best(m, top) < 0) top = m;
+  return top ? [top] : [];
+}
+
+/** `matches` over functions held in memory, candidates by prefix filtering. */
+function matchesAmong(
+  functions: readonly IndexedFunction[],
+  queries: readonly IndexedFunction[],
+  threshold: number,
+  accept: Accept,
+  best: ((a: Match, b: Match) => number) | undefined,
+): Match[][] {
+  const inPool = new Set(functions.map((f) => f.id));
+  // a query from outside the pool is compared, never offered as a candidate
+  const outside = queries.filter((q) => !inPool.has(q.id));
+  const filter = new PrefixFilter([...functions, ...outside], threshold);
+  const ranked = new WeakMap<object, IndexedFunction[]>();
+  const membersInOrder = (group: { members: IndexedFunction[] }): IndexedFunction[] => {
+    let sorted = ranked.get(group);
+    if (!sorted) {
+      // one similarity for the whole group: the order among members is the order of their matches
+      sorted = best ? [...group.members].sort((a, b) => best({ of: a, similarity: 1 }, { of: b, similarity: 1 })) : group.members;
+      ranked.set(group, sorted);
+    }
+    return sorted;
+  };
+  return queries.map((query) => {
+    const found: Match[] = [];
+    for (const { group, similarity } of filter.similarTo(query.id)) {
+      for (const candidate of membersInOrder(group)) {
+        if (candidate.id === query.id || !inPool.has(candidate.id) || !accept(candidate, query)) continue;
+        found.push({ of: candidate, similarity });
+        // the group's best member under `best`: the rest of the group ranks below it
+        if (best) break;
       }
     }
-    return this.db.transaction(() => {
-      this.q.queryClear.run();
-      batch.forEach((f, query) => {
-        const kept = f.shingles.filter((s) => !common.has(s));
-        // the bound drops by the shingles left out; when the rare ones alone cannot show a match,
-        // every holder of one of them is a candidate
-        const need = Math.max(1, minShared(f.shingles.length, threshold) - (f.shingles.length - kept.length));
-        for (const shingle of kept) this.q.queryInsert.run({ query, shingle, need });
-      });
-      const found = this.q.candidates.all();
-      this.q.queryClear.run();
-      return found;
-    })();
-  }
+    return keep(found, best);
+  });
 }
 
 /** Most similar first; ties by path, then line, so output is stable. */

@@ -29,9 +29,10 @@ export function matchFunctions(
   paths: readonly string[],
   universe: ReadonlyMap<string, string> | null,
   settings: DuplicateSettings,
-  options: { only?: (f: IndexedFunction) => boolean; sameFile?: 'earlier' | 'any' } = {},
+  options: { only?: (f: IndexedFunction) => boolean; sameFile?: 'earlier' | 'any'; bestOnly?: boolean } = {},
 ): { query: IndexedFunction; matches: Match[] }[] {
   const { only, sameFile = 'earlier' } = options;
+  const rank = (a: Match, b: Match): number => Number(settings.canonical.has(b.of.path)) - Number(settings.canonical.has(a.of.path)) || byBestMatch(a, b);
   const queries = paths
     .filter((p) => !universe || universe.has(p))
     .flatMap((p) => index.functionsOf(p))
@@ -42,8 +43,8 @@ export function matchFunctions(
     // an enclosing function holds its nested one's text: that is not a copy
     if (nests(candidate.qualname, query.qualname) || nests(query.qualname, candidate.qualname)) return false;
     return sameFile === 'any' || candidate.line < query.line;
-  }, universe?.keys());
-  return queries.map((query, i) => ({ query, matches: rankCanonicalFirst(found[i] ?? [], settings.canonical) }));
+  }, { ...(universe && { pool: universe.keys() }), ...(options.bestOnly && { best: rank }) });
+  return queries.map((query, i) => ({ query, matches: [...(found[i] ?? [])].sort(rank) }));
 }
 
 /** For each of `paths`, its functions' best near-duplicates in `universe` (see `matchFunctions`). */
@@ -54,9 +55,11 @@ export function bestMatches(
   settings: DuplicateSettings,
 ): Map<string, NearDuplicate[]> {
   const out = new Map<string, NearDuplicate[]>();
-  for (const { query, matches } of matchFunctions(index, paths, universe, settings)) {
+  // a function of a canonical file is the one to keep: not asked about
+  const only = (f: IndexedFunction): boolean => !settings.canonical.has(f.path);
+  for (const { query, matches } of matchFunctions(index, paths, universe, settings, { only, bestOnly: true })) {
     const best = matches[0];
-    if (!best || settings.canonical.has(query.path)) continue;
+    if (!best) continue;
     const found = out.get(query.path);
     const near = toNearDuplicate(query, best, settings.canonical);
     if (found) found.push(near);
@@ -69,9 +72,6 @@ function nests(outer: string, inner: string): boolean {
   return inner.startsWith(`${outer}.`);
 }
 
-function rankCanonicalFirst(matches: Match[], canonical: CanonicalFiles): Match[] {
-  return [...matches].sort((a, b) => Number(canonical.has(b.of.path)) - Number(canonical.has(a.of.path)) || byBestMatch(a, b));
-}
 
 export function toNearDuplicate(query: IndexedFunction, match: Match, canonical: CanonicalFiles): NearDuplicate {
   const capabilities = canonical.get(match.of.path);
@@ -114,7 +114,7 @@ export interface DuplicateRun {
 }
 
 /** Bumped whenever what counts as a match changes, so remembered answers from before are dropped. */
-const MATCHING_VERSION = 3;
+const MATCHING_VERSION = 4;
 
 function settingsKey(s: DuplicateSettings): string {
   const canonical = [...s.canonical].sort(([a], [b]) => (a < b ? -1 : 1));
