@@ -6,6 +6,7 @@
 import type { BrowseSession } from './data.js';
 import { footerHints } from './keymap.js';
 import { coverageText, fit, listLine, pathColumn, type Line } from '../lines.js';
+import { currentQuestion, promptTitle } from './prompt.js';
 import { listHeight, type State } from './state.js';
 
 type HeaderSource = Pick<BrowseSession, 'coverage' | 'unchecked'>;
@@ -18,7 +19,11 @@ export function headerLines(state: State, source: HeaderSource): [Line, Line] {
     ...(source.unchecked ? [{ text: '  (index as of the last sync)', color: 'yellow' as const }] : []),
   ];
   let second: Line;
-  if (state.view === 'detail') second = [{ text: ['list', ...state.stack].join(' › '), dim: true }];
+  if (state.prompt) {
+    const hint = currentQuestion(state.prompt, state.rows).paths ? 'Enter next · Tab completes · Esc cancels' : 'Enter next · Esc cancels';
+    second = [{ text: promptTitle(state.prompt, state.rows), bold: true, color: 'cyan' }, { text: `  ${hint}`, dim: true }];
+  } else if (state.view === 'artifacts') second = [{ text: ['list', ...(state.artifacts?.from === 'detail' ? state.stack : []), 'artifacts'].join(' › '), dim: true }];
+  else if (state.view === 'detail') second = [{ text: ['list', ...state.stack].join(' › '), dim: true }];
   else if (state.view === 'help') second = [{ text: 'help', dim: true }];
   else if (state.typing) second = [{ text: '/', bold: true, color: 'cyan' }, { text: state.query }, { text: '▏', color: 'cyan' }, { text: `  ${state.visible.length} of ${state.rows.length}`, dim: true }];
   else if (state.query || state.status) {
@@ -28,8 +33,16 @@ export function headerLines(state: State, source: HeaderSource): [Line, Line] {
   return [fit(first, width), fit(second, width)];
 }
 
+const TONES = { note: 'yellow', error: 'red', done: 'green' } as const;
+
 export function footerLine(state: State): Line {
-  if (state.message) return fit([{ text: state.message, color: 'yellow' }], state.size.columns);
+  const p = state.prompt;
+  if (p) {
+    const question = currentQuestion(p, state.rows);
+    const note: Line = p.note ? [{ text: `  ${p.note.text}`, color: p.note.error ? 'red' : 'cyan' }] : [];
+    return fit([{ text: `${question.label}: `, bold: true }, { text: p.text }, { text: '▏', color: 'cyan' }, ...note], state.size.columns);
+  }
+  if (state.message) return fit([{ text: state.message, color: TONES[state.tone], bold: state.tone === 'error' }], state.size.columns);
   const view = state.typing ? 'typing: Enter keeps the filter, Esc clears it' : footerHints(state.view);
   return fit([{ text: view, dim: true }], state.size.columns);
 }

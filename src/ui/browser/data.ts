@@ -2,7 +2,8 @@
  * The data side of `provenant tui`: every registry entry as a light row for the list (read from the
  * index that `registry sync` writes, refreshed first when the tree moved on), coverage for the header,
  * and per entry on demand the full entry, whether its file still exists, the audit findings in it and,
- * through an injected function, the artifacts it produced. Loads no React and no terminal code.
+ * through an injected function, the artifacts it produced; read again after an edit. Loads no React and
+ * no terminal code.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -32,6 +33,8 @@ export interface Artifact {
   verdict: string;
   /** When it was made, as the ledger records it. */
   at: string;
+  /** Why the verdict is not ok (the first reason `verify` gives). */
+  reason?: string;
 }
 
 /** Given a root-relative script path, the artifacts it produced (see `BrowseOptions.artifacts`). */
@@ -73,6 +76,8 @@ export interface BrowseSession {
   hasArtifacts: boolean;
   lookup(rel: string): EntryLookup;
   extras(rel: string): Promise<DetailExtras>;
+  /** Brings the index up to date again (after an edit of the annotations file) and reads the list anew. */
+  reload(): Promise<{ rows: BrowseRow[]; coverage: Coverage }>;
   close(): void;
 }
 
@@ -157,6 +162,11 @@ export async function openBrowse(options: BrowseOptions): Promise<BrowseSession>
         }
         const [findings, artifacts] = await Promise.all([findingsIn(project, rel), source ? artifactsOf(source, project.root, rel) : undefined]);
         return artifacts ? { findings, artifacts } : { findings };
+      },
+      async reload() {
+        await ensureFresh(project);
+        const fresh = project.index.briefs().map(toRow);
+        return { rows: fresh, coverage: rowsCoverage(fresh) };
       },
       close: () => project.index.close(),
     };

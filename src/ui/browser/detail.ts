@@ -103,19 +103,35 @@ function findingsSection(extras: DetailExtras | undefined): Line[] {
   return [...heading('Audit findings', f.findings.length), ...f.findings.flatMap(findingLines)];
 }
 
-function artifactsSection(extras: DetailExtras | undefined, enabled: boolean): Line[] {
+function artifactLines(a: NonNullable<DetailExtras['artifacts']>, width: number, why: boolean): Line[] {
+  if (!a.ok) return [...heading('Artifacts'), [{ text: `  unavailable: ${a.error}`, color: 'yellow' }]];
+  if (!a.artifacts.length) return [...heading('Artifacts', 0), [{ text: '  none recorded: nothing it wrote was stamped (provenant run --out …)', dim: true }]];
+  return [
+    ...heading('Artifacts', a.artifacts.length),
+    ...a.artifacts.flatMap((x): Line[] => {
+      const ok = x.verdict === 'ok';
+      const line: Line = [{ text: `  ${x.path}  ` }, { text: x.verdict, color: ok ? 'green' : 'red', bold: !ok }, { text: `  ${x.at}`, dim: true }];
+      return why && !ok && x.reason ? [line, ...wrap(x.reason, width - 6, 6).map((l): Line => [{ text: `      ${l}`, dim: true }])] : [line];
+    }),
+  ];
+}
+
+function artifactsSection(extras: DetailExtras | undefined, enabled: boolean, width: number): Line[] {
   if (!enabled) return [];
   const a = extras?.artifacts;
   if (!a) return [...heading('Artifacts'), [{ text: '  reading the ledger…', dim: true }]];
-  if (!a.ok) return [...heading('Artifacts'), [{ text: `  unavailable: ${a.error}`, color: 'yellow' }]];
-  if (!a.artifacts.length) return [...heading('Artifacts', 0), [{ text: '  none recorded', dim: true }]];
-  return [
-    ...heading('Artifacts', a.artifacts.length),
-    ...a.artifacts.map((x): Line => {
-      const ok = /^(ok|valid|verified|pass)/i.test(x.verdict);
-      return [{ text: `  ${x.path}  ` }, { text: x.verdict, color: ok ? 'green' : 'red', bold: !ok }, { text: `  ${x.at}`, dim: true }];
-    }),
-  ];
+  return artifactLines(a, width, false);
+}
+
+/** The artifacts pane (`a`): what the script produced, each with its verdict today and why when it is not ok. */
+export function artifactsPane(path: string, extras: DetailExtras | undefined, hasArtifacts: boolean, width: number): Line[] {
+  const head: Line[] = [[{ text: `artifacts of ${path}`, bold: true }]];
+  const body: Line[] = !hasArtifacts
+    ? [[], [{ text: 'no provenance ledger is plugged in here', color: 'yellow' }]]
+    : extras?.artifacts
+      ? artifactLines(extras.artifacts, width, true)
+      : [...heading('Artifacts'), [{ text: '  reading the ledger and verifying…', dim: true }]];
+  return [...head, ...body, [], [{ text: 'Esc goes back; `provenant lineage PATH` and `provenant verify PATH` say more.', dim: true }]].map((l) => fit(l, width));
 }
 
 /** Every line of the detail pane for `path`, each cut to `width`. */
@@ -135,6 +151,6 @@ export function detailLines(path: string, lookup: EntryLookup, extras: DetailExt
   if (e.owner) out.push(...field('owner', e.owner, width));
   if (e.notes) out.push(...field('notes', e.notes, width));
   out.push(...bugLines(e, width), ...cliLines(e, width), ...ioLines(e, width), ...linkLines(e, width), ...gitLines(e, width));
-  out.push(...(lookup.missing ? [] : findingsSection(extras)), ...artifactsSection(extras, hasArtifacts));
+  out.push(...(lookup.missing ? [] : findingsSection(extras)), ...artifactsSection(extras, hasArtifacts, width));
   return out.map((l) => fit(l, width));
 }

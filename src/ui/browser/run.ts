@@ -1,10 +1,12 @@
 /**
  * `provenant tui` from start to exit: open the registry (refreshing a stale index with a note on stderr),
  * then either print the plain table (stdout or stdin not a terminal) or run the ink browser on the
- * alternate screen, which is left again on every way out (q, Ctrl-C, an error, a signal). ink and React
- * load only on the interactive path.
+ * alternate screen, which is left again on every way out (q, Ctrl-C, an error, a signal) and while an
+ * editor runs (`o`: the editor gets the main screen and a cooked terminal, the browser is redrawn after).
+ * ink and React load only on the interactive path.
  */
 import { styleFor } from '../../core/style.js';
+import { browserActions, type EditCommand, type Suspend } from './actions.js';
 import { openBrowse, type ArtifactSource, type BrowseSession } from './data.js';
 import type { RegistryOptions } from '../../registry/build.js';
 import { firstFrame } from './first-frame.js';
@@ -22,6 +24,8 @@ export interface TuiOptions extends RegistryOptions, TuiStreams {
   refresh?: boolean;
   /** Fills the artifacts section of the detail pane (the provenance ledger plugs in here). */
   artifacts?: ArtifactSource;
+  /** The registry's edit commands, for `d`, `c` and `b`; without it those keys say editing is not available. */
+  edit?: EditCommand;
 }
 
 const ENTER_ALT = '\u001b[?1049h';
@@ -83,6 +87,19 @@ async function browse(session: BrowseSession, options: TuiOptions, load: typeof 
   const stop = (): void => (instance ? instance.unmount() : leave());
   process.once('SIGTERM', stop);
   process.once('SIGHUP', stop);
+  // the editor runs synchronously: ink reads no key meanwhile, and gets its raw mode and screen back after
+  const suspend: Suspend = (run) => {
+    stdout.write(LEAVE_ALT);
+    if (stdin.isTTY) stdin.setRawMode(false);
+    try {
+      return run();
+    } finally {
+      if (stdin.isTTY) stdin.setRawMode(true);
+      // a cleared screen with the cursor home: ink's next frame (the editor's notice) is drawn whole over it
+      stdout.write(`${ENTER_ALT}\u001b[2J\u001b[H\u001b[?25l`);
+    }
+  };
+  const actions = browserActions({ root: session.root, env: options.env, suspend, ...(options.edit ? { edit: options.edit } : {}) });
   try {
     // the first screen goes up now, from the same lines the components draw; ink draws over it once
     // loaded. Keys pressed meanwhile wait unechoed in the terminal (raw mode) until ink reads them.
@@ -91,7 +108,7 @@ async function browse(session: BrowseSession, options: TuiOptions, load: typeof 
     const [{ render }, { createElement }, { App }] = await load();
     // ink's incremental mode moves the cursor one line short over a frame that ends in a newline, so every
     // redraw landed a line low (header gone, two cursors, footers stacked); whole frames are redrawn instead
-    instance = render(createElement(App, { source: session, color }), { stdout, exitOnCtrlC: true, patchConsole: true, maxFps: 60 });
+    instance = render(createElement(App, { source: session, color, actions }), { stdout, exitOnCtrlC: true, patchConsole: true, maxFps: 60 });
     await instance.waitUntilExit();
     return 0;
   } finally {

@@ -121,11 +121,11 @@ describe('the browser reducer', () => {
 
   it('scrolls the detail within its length', () => {
     let s = press(start(), ENTER);
-    s = reduce(s, { type: 'detailLength', lines: 30 });
+    s = reduce(s, { type: 'paneLength', lines: 30 });
     s = press(s, 'G');
-    expect(s.detailTop).toBe(30 - 20);
+    expect(s.scroll.detail.top).toBe(30 - 20);
     s = press(s, 'k', 'g', 'k');
-    expect(s.detailTop).toBe(0);
+    expect(s.scroll.detail.top).toBe(0);
   });
 
   it('shows help from anywhere and returns where it was', () => {
@@ -161,5 +161,146 @@ describe('the browser reducer', () => {
     expect(s.view).toBe('list');
     expect(s.cursor).toBe(0);
     expect(s.visible).toEqual([]);
+  });
+});
+
+describe('the browser reducer: help, artifacts and the actions on a script', () => {
+  const typed = (text: string): Event[] => [...text].map((ch) => key(ch));
+  const TAB = key('', { tab: true });
+
+  it('scrolls the help when it is taller than the terminal, within its length', () => {
+    let s = press(start(ROWS, { columns: 80, rows: 12 }), '?');
+    s = reduce(s, { type: 'paneLength', lines: 40 });
+    s = press(s, 'j', 'j', key('', { downArrow: true }));
+    expect(s.scroll.help.top).toBe(3);
+    s = press(s, key('', { pageDown: true }), key('', { pageDown: true }), key('', { pageDown: true }), key('', { pageDown: true }), key('', { pageDown: true }));
+    expect(s.scroll.help.top).toBe(40 - 8);
+    s = press(s, key('', { pageUp: true }));
+    expect(s.scroll.help.top).toBe(40 - 8 - 7);
+    s = press(s, 'g');
+    expect(s.scroll.help.top).toBe(0);
+    expect(press(s, ESC).view).toBe('list');
+  });
+
+  it('deprecates the selected script: replacement completed and checked, then the reason, then one request', () => {
+    let s = press(start(), 'j', 'j', 'j', 'd');
+    expect(s.prompt?.path).toBe('scripts/train.py');
+    // a path that is not registered, and one that is deprecated itself, are refused where they are typed
+    s = press(s, ...typed('scripts/nope.py'), ENTER);
+    expect(s.prompt?.note).toEqual({ text: 'not a registered file (Tab completes)', error: true });
+    s = press(s, key('u', { ctrl: true }), ...typed('./scripts/old.py'), ENTER);
+    expect(s.prompt?.note?.text).toBe('deprecated itself; its replacement: scripts/gone.py');
+    expect(s.prompt?.answers).toEqual([]);
+    s = press(s, key('u', { ctrl: true }), ...typed('crit'), TAB);
+    expect(s.prompt?.text).toBe('scripts/utils/critic.py');
+    s = press(s, ENTER);
+    expect(s.prompt?.answers).toEqual(['scripts/utils/critic.py']);
+    s = press(s, ENTER);
+    expect(s.prompt?.note?.error).toBe(true);
+    s = press(s, ...typed('  uses the  old template '), ENTER);
+    expect(s.prompt).toBeNull();
+    expect(s.request).toEqual({ id: 1, kind: 'deprecate', path: 'scripts/train.py', replacedBy: 'scripts/utils/critic.py', reason: 'uses the old template' });
+    expect(s.message).toBe('writing the annotations file…');
+    // no second edit while the first is written; its answer clears it
+    expect(press(s, 'b').message).toBe('wait: the last edit is still being written');
+    s = reduce(s, { type: 'done', id: 1, message: 'updated registry/annotations.yaml: scripts/train.py', tone: 'done' });
+    expect(s.request).toBeNull();
+    expect(s.tone).toBe('done');
+  });
+
+  it('completes a prefix to what the matches share and lists them', () => {
+    let s = press(start(), 'd', ...typed('scripts/'), TAB);
+    expect(s.prompt?.text).toBe('scripts/');
+    expect(s.prompt?.note).toEqual({ text: '2 matches: scripts/train.py, scripts/utils/critic.py', error: false });
+    s = press(s, ...typed('zzz'), TAB);
+    expect(s.prompt?.note).toEqual({ text: 'no registered path matches', error: true });
+  });
+
+  it('keys typed into a prompt are text (q, j, d), Esc cancels without a request', () => {
+    let s = press(start(), 'b', ...typed('q j d'));
+    expect(s.quit).toBe(false);
+    expect(s.prompt?.text).toBe('q j d');
+    s = press(s, ESC);
+    expect(s.prompt).toBeNull();
+    expect(s.request).toBeNull();
+    expect(s.message).toBe('record a known bug cancelled; nothing written');
+    expect(press(start(), 'b', key('c', { ctrl: true })).quit).toBe(true);
+  });
+
+  it('records a bug with or without the fixing commit, which is one word', () => {
+    let s = press(start(), 'b', ...typed('drops the last row'), ENTER, ENTER);
+    expect(s.request).toEqual({ id: 1, kind: 'bug', path: 'Makefile', summary: 'drops the last row' });
+    s = press(start(), 'b', ...typed('drops the last row'), ENTER, ...typed('abc 123'), ENTER);
+    expect(s.prompt?.note?.text).toBe('a commit is one word (a hash, a tag, HEAD~1)');
+    s = press(s, key('', { backspace: true }), key('', { backspace: true }), key('', { backspace: true }), key('', { backspace: true }), ENTER);
+    expect(s.request).toMatchObject({ kind: 'bug', fixedIn: 'abc' });
+  });
+
+  it('marks canonical, asking before it takes a capability another script holds', () => {
+    let s = press(start(), 'j', 'j', 'j', ENTER, 'c', ...typed('SFT trainer'), ENTER);
+    expect(s.request).toEqual({ id: 1, kind: 'canonical', path: 'scripts/train.py', capability: 'SFT trainer', force: false });
+    s = press(start(), 'j', 'j', 'j', 'c', ...typed('Log-prob critic'), ENTER);
+    expect(s.prompt?.answers).toEqual(['Log-prob critic']);
+    expect(s.request).toBeNull();
+    expect(press(s, 'n').request).toBeNull();
+    s = press(s, 'x', 'y');
+    expect(s.request).toMatchObject({ kind: 'canonical', capability: 'Log-prob critic', force: true });
+    // a deprecated script cannot be canonical: said at once
+    s = press(start(), 'j', 'c');
+    expect(s.prompt).toBeNull();
+    expect(s.message).toBe('scripts/gen_pairs_logprob.py is deprecated; it cannot be canonical (mark scripts/utils/critic.py instead)');
+    expect(s.tone).toBe('error');
+  });
+
+  it('asks to open the shown script at its first finding, or line 1', () => {
+    const finding = (line: number, cell?: { index: number; line: number }) => ({ path: 'scripts/train.py', span: { line }, ...(cell ? { cell } : {}) }) as never;
+    let s = press(start(), 'j', 'j', 'j', 'o');
+    expect(s.request).toEqual({ id: 1, kind: 'editor', path: 'scripts/train.py', line: 1 });
+    s = reduce(start(), { type: 'extras', path: 'scripts/train.py', extras: { findings: { ok: true, findings: [finding(40), finding(12), finding(3, { index: 2, line: 1 })] } } });
+    s = press(s, 'j', 'j', 'j', ENTER, 'o');
+    expect(s.request).toMatchObject({ kind: 'editor', line: 12 });
+    // the answer of another request is ignored
+    expect(reduce(s, { type: 'done', id: 7, message: 'x', tone: 'note' }).request).not.toBeNull();
+  });
+
+  it('opens the artifacts pane from the list or the detail and goes back where it came from', () => {
+    let s = press(start(), 'j', 'j', 'j', 'a');
+    expect(s.view).toBe('artifacts');
+    expect(shownPath(s)).toBe('scripts/train.py');
+    expect(press(s, ESC).view).toBe('list');
+    s = press(start(), ENTER, 'a', '?');
+    expect(s.view).toBe('help');
+    s = press(s, ESC);
+    expect(s.view).toBe('artifacts');
+    s = press(s, ESC);
+    expect(s.view).toBe('detail');
+    expect(shownPath(s)).toBe('Makefile');
+  });
+
+  it('takes new rows after an edit: the filter applied again, the same script selected', () => {
+    let s = press(start(), '/', ...typed('.py'), ENTER, 'j', 'j');
+    expect(selected(s)).toBe('scripts/train.py');
+    const rows = ROWS.map((r) => (r.path === 'scripts/train.py' ? { ...r, status: 'deprecated' as const, replacedBy: 'scripts/utils/critic.py' } : r));
+    s = reduce(s, { type: 'rows', rows: [row('scripts/a_new.py'), ...rows] });
+    expect(selected(s)).toBe('scripts/train.py');
+    expect(s.rows.find((r) => r.path === 'scripts/train.py')?.status).toBe('deprecated');
+    expect(s.visible).toHaveLength(5);
+  });
+});
+
+describe('completing a replacement', () => {
+  it('leaves a word found inside paths as typed and lists the paths', () => {
+    const s = press(start(), 'd', ...'critic.py'.split('').map((c) => key(c)), key('', { tab: true }));
+    expect(s.prompt?.text).toBe('scripts/utils/critic.py');
+    const many = press(start(), 'd', ...'.py'.split('').map((c) => key(c)), key('', { tab: true }));
+    expect(many.prompt?.text).toBe('.py');
+    expect(many.prompt?.note?.text).toBe('2 matches: scripts/train.py, scripts/utils/critic.py');
+  });
+});
+
+describe('a chunk of text with keys in it', () => {
+  it('takes Enter, Tab and Backspace inside the chunk as those keys', () => {
+    const s = reduce(start(), key('dcrit\t\rold\u007f\u007f\u007fsuperseded\r'));
+    expect(s.request).toMatchObject({ kind: 'deprecate', path: 'Makefile', replacedBy: 'scripts/utils/critic.py', reason: 'superseded' });
   });
 });
