@@ -31,6 +31,9 @@ const USAGE = `usage: node dist/bench/ml.js [--sizes 1k,5k,20k,50k] [--runs N] [
   --no-corpus   skip the real-world corpus (bench/corpus/trees, 12 repositories)
   --no-generated  skip the generated repositories
   --registry    also time \`provenant registry sync\` cold and warm (the repository is committed to git first)
+  --dup         run DUP001 in its preview form over the whole project (\`--select ALL,DUP001\`), so the
+                DUP001 column is the cost of comparing every function (off by default: without a registry
+                DUP001 compares nothing)
   --wait-idle   wait for a 90 % idle CPU before each measurement (Linux, shared machines)
   --json        figures as JSON on stdout`;
 
@@ -67,6 +70,9 @@ function provenantAudit(dir: string, extra: string[]): Sample {
   return { ms: run.ms, rssMB: run.rssMB, codes, analysed: parsed.stats?.filesAnalysed, parsed: parsed.stats?.filesParsed };
 }
 
+/** `--dup`: DUP001 in its preview form over the whole project (selected by name), so its cost shows. */
+let selectDup: string[] = [];
+
 function measure(kind: Kind, dir: string): Sample {
   switch (kind) {
     case 'ruff': {
@@ -78,11 +84,11 @@ function measure(kind: Kind, dir: string): Sample {
       return { ms: r.ms, rssMB: r.rssMB };
     }
     case 'cold':
-      return provenantAudit(dir, ['--no-cache']);
+      return provenantAudit(dir, ['--no-cache', ...selectDup]);
     case 'nodup':
-      return provenantAudit(dir, ['--no-cache', '--ignore', 'DUP001']);
+      return provenantAudit(dir, ['--no-cache', ...selectDup, '--ignore', 'DUP001']);
     case 'warm':
-      return provenantAudit(dir, []);
+      return provenantAudit(dir, selectDup);
     case 'sync-cold':
       rmSync(path.join(dir, '.provenant', 'registry.db'), { force: true });
       rmSync(path.join(dir, 'registry'), { recursive: true, force: true });
@@ -175,7 +181,7 @@ function copyTree(src: string, dest: string): void {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['sizes', 'runs', 'generate', 'files', 'seed', 'only-corpus'], ['no-corpus', 'no-generated', 'registry', 'wait-idle', 'json', 'help']);
+  const args = parseArgs(argv, ['sizes', 'runs', 'generate', 'files', 'seed', 'only-corpus'], ['no-corpus', 'no-generated', 'registry', 'dup', 'wait-idle', 'json', 'help']);
   if (args.flags.has('help')) {
     console.log(USAGE);
     return 0;
@@ -194,6 +200,7 @@ async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(runs) || runs < 1) throw new BenchError('--runs needs a positive integer');
   const sizes = (args.values.get('sizes')?.at(-1) ?? '1k,5k,20k,50k').split(',').map(parseSize);
   const registry = args.flags.has('registry');
+  if (args.flags.has('dup')) selectDup = ['--select', 'ALL,DUP001'];
   const kinds: Kind[] = ['ruff', 'cold', 'nodup', 'warm', 'grep', ...(registry ? (['sync-cold', 'sync-warm'] as const) : [])];
   const waitIdle = args.flags.has('wait-idle');
   const base = mkdtempSync(path.join(os.tmpdir(), 'provenant-bench-ml-'));
