@@ -147,6 +147,32 @@ describe('provenant server: a Python file', () => {
   });
 });
 
+describe('provenant server: script paths anywhere', () => {
+  it('resolves a script path written as a plain literal, relative to the file or the root', async () => {
+    const uri = s.uri('scripts/paths.py');
+    const text = 'HELPER = "scripts/helper.py"\nSIBLING = "helper.py"\nGONE = "scripts/never_written.py"\nNAME = "helper"\n';
+    s.repo.write({ 'scripts/paths.py': text });
+    await s.client.open(uri, 'python', text);
+    expect((await s.client.definition(uri, { line: 0, character: 14 }))?.uri).toBe(s.uri('scripts/helper.py'));
+    expect((await s.client.definition(uri, { line: 1, character: 13 }))?.uri).toBe(s.uri('scripts/helper.py'));
+    expect((await s.client.hover(uri, { line: 0, character: 14 }))?.contents.value).toContain('purpose: Scores each instruction with the shared critic.');
+    expect((await s.client.hover(uri, { line: 2, character: 14 }))?.contents.value).toContain('**`scripts/never_written.py` does not exist**');
+    // a word that is no script path, and the code around a literal, have nothing to say
+    expect(await s.client.definition(uri, { line: 3, character: 10 })).toBeNull();
+    expect(await s.client.hover(uri, { line: 0, character: 2 })).toBeNull();
+    await s.client.close(uri);
+  });
+
+  it('follows a pipeline step in YAML to its script', async () => {
+    const uri = s.uri('pipeline.yaml');
+    const text = 'stages:\n  score:\n    cmd: python scripts/helper.py --n 3\n';
+    s.repo.write({ 'pipeline.yaml': text });
+    await s.client.open(uri, 'yaml', text);
+    expect((await s.client.definition(uri, { line: 2, character: 10 }))?.uri).toBe(s.uri('scripts/helper.py'));
+    await s.client.close(uri);
+  });
+});
+
 describe('provenant server: TS/JS', () => {
   it('audits a TypeScript buffer and suppresses with a // comment', async () => {
     const uri = s.uri('web/chat.ts');
