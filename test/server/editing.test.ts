@@ -147,12 +147,16 @@ describe('provenant server: a Python file', () => {
   });
 });
 
+/** A file written to disk and opened in the editor as it is; its URI. */
+async function opened(rel: string, languageId: string, text: string): Promise<string> {
+  s.repo.write({ [rel]: text });
+  await s.client.open(s.uri(rel), languageId, text);
+  return s.uri(rel);
+}
+
 describe('provenant server: script paths anywhere', () => {
   it('resolves a script path written as a plain literal, relative to the file or the root', async () => {
-    const uri = s.uri('scripts/paths.py');
-    const text = 'HELPER = "scripts/helper.py"\nSIBLING = "helper.py"\nGONE = "scripts/never_written.py"\nNAME = "helper"\n';
-    s.repo.write({ 'scripts/paths.py': text });
-    await s.client.open(uri, 'python', text);
+    const uri = await opened('scripts/paths.py', 'python', 'HELPER = "scripts/helper.py"\nSIBLING = "helper.py"\nGONE = "scripts/never_written.py"\nNAME = "helper"\n');
     expect((await s.client.definition(uri, { line: 0, character: 14 }))?.uri).toBe(s.uri('scripts/helper.py'));
     expect((await s.client.definition(uri, { line: 1, character: 13 }))?.uri).toBe(s.uri('scripts/helper.py'));
     expect((await s.client.hover(uri, { line: 0, character: 14 }))?.contents.value).toContain('purpose: Scores each instruction with the shared critic.');
@@ -164,10 +168,7 @@ describe('provenant server: script paths anywhere', () => {
   });
 
   it('follows a pipeline step in YAML to its script', async () => {
-    const uri = s.uri('pipeline.yaml');
-    const text = 'stages:\n  score:\n    cmd: python scripts/helper.py --n 3\n';
-    s.repo.write({ 'pipeline.yaml': text });
-    await s.client.open(uri, 'yaml', text);
+    const uri = await opened('pipeline.yaml', 'yaml', 'stages:\n  score:\n    cmd: python scripts/helper.py --n 3\n');
     expect((await s.client.definition(uri, { line: 2, character: 10 }))?.uri).toBe(s.uri('scripts/helper.py'));
     await s.client.close(uri);
   });
