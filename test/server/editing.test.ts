@@ -9,8 +9,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { applyEdits } from '../../bench/lsp-client.js';
-import { provenant, REPO } from '../helpers/exec.js';
+import { pathToFileURL } from 'node:url';
+import { applyEdits, LspClient } from '../../bench/lsp-client.js';
+import { BIN, provenant, REPO } from '../helpers/exec.js';
 import { CHAT_TS, codes, GEN, useServer } from './project.js';
 
 const s = useServer();
@@ -198,6 +199,17 @@ describe('provenant server: exit', () => {
     const cleared = await s.client.waitForDiagnostics(uri, (p) => p.diagnostics.length === 0, 30_000, true);
     expect(cleared.diagnostics).toEqual([]);
     expect(await s.client.shutdown()).toBe(0);
+  });
+
+  it('exits 1 on `exit` without `shutdown`, and when the client goes away, as the protocol says', async () => {
+    const abrupt = LspClient.start(BIN, s.repo.root);
+    await abrupt.initialize(pathToFileURL(s.repo.root).href);
+    await abrupt.connection.sendNotification('exit');
+    expect(await abrupt.waitForExit()).toBe(1);
+    const gone = LspClient.start(BIN, s.repo.root);
+    await gone.initialize(pathToFileURL(s.repo.root).href);
+    gone.child.stdin?.end();
+    expect(await gone.waitForExit()).toBe(1);
   });
 });
 
