@@ -6,10 +6,9 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { pathToFileURL } from 'node:url';
 import { applyEdits, LspClient } from '../../bench/lsp-client.js';
 import { BIN, provenant, REPO } from '../helpers/exec.js';
 import { CHAT_TS, codes, GEN, useServer } from './project.js';
