@@ -70,7 +70,7 @@ export function planFixes(result: AuditResult, source: FixSource): FixPlan {
     const applied = applyToDocument(opened.document, fixes);
     plan.deferred += applied.deferred;
     if (!applied.taken) {
-      if (applied.unplaced) plan.skipped.push({ path: file, reason: `${applied.unplaced} fix(es) no longer match the file's text` });
+      if (applied.unplaced) plan.skipped.push({ path: file, reason: `${applied.unplaced} fix(es) with edits outside the file's text were not applied` });
       continue;
     }
     const rendered = opened.document.render(applied.texts);

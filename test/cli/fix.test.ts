@@ -195,6 +195,20 @@ describe('audit --fix', () => {
     expect(read(r, 'score.ipynb').split('\n').length).toBe(nb.split('\n').length + 1);
     expect(provenant(['audit'], r.root).code).toBe(0);
   });
+
+  it('adds an import after a cell whose last line has no newline, in that cell', () => {
+    const nb = notebook([
+      { code: sourceLines('from transformers import AutoModelForCausalLM') },
+      { code: sourceLines('model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-7B")') },
+    ]);
+    const r = repo({ 'load.ipynb': nb });
+    expect(provenant(['audit', '--fix', '--unsafe-fixes'], r.root).code).toBe(0);
+    const cells = (JSON.parse(read(r, 'load.ipynb')) as { cells: { source: string[] }[] }).cells;
+    expect(cells.map((c) => c.source)).toEqual([
+      ['from transformers import AutoModelForCausalLM\n', 'from lab.loaders import CleanModelLoader'],
+      ['model = CleanModelLoader.load("Qwen/Qwen2.5-7B")'],
+    ]);
+  });
 });
 
 describe('audit --fix refuses to write what it did not read', () => {
