@@ -56,7 +56,7 @@ export interface AuditOptions {
   baseline?: 'use' | 'write' | 'update' | 'ignore';
   /** Baseline file, relative to the project root unless absolute. */
   baselineFile?: string;
-  /** Text to audit instead of what named files hold on disk (an editor's unsaved buffers), by absolute path. */
+  /** Text to audit instead of what named files hold on disk (an editor's unsaved buffers), by absolute path; nothing parsed from it is cached. */
   contents?: ReadonlyMap<string, Buffer>;
 }
 
@@ -230,6 +230,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       store,
       known: tree.all,
       ...(selection.contents ? { contents: selection.contents } : {}),
+      ...(options.contents?.size ? { forgetContents: true } : {}),
     });
     warnings.push(...scanned.warnings);
     const roles = new CodeRoles(config, tree.files);
