@@ -32,6 +32,14 @@ export async function loadPythonFrontEnd(): ReturnType<Python['loadPythonFrontEn
   return (await import('./analysis/python/index.js')).loadPythonFrontEnd();
 }
 
+type Fixes = typeof import('./audit/fix-run.js');
+export type { FixOptions, FixRun } from './audit/fix-run.js';
+
+/** An audit that applies its fixes (`--fix`), shows them (`--diff`) or suppresses every finding (`--add-suppressions`). */
+export async function auditAndFix(...args: Parameters<Fixes['auditAndFix']>): ReturnType<Fixes['auditAndFix']> {
+  return (await import('./audit/fix-run.js')).auditAndFix(...args);
+}
+
 export async function installHook(...args: Parameters<Hooks['installHook']>): Promise<ReturnType<Hooks['installHook']>> {
   return (await import('./hooks/install.js')).installHook(...args);
 }
