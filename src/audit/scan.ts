@@ -14,6 +14,11 @@ import { decodeSource, readBytes, type DiscoveredFile } from '../core/files.js';
 import type { SkippedFile } from '../schemas/finding.js';
 import type { CachedFile, FactsStore } from '../store/index.js';
 import type { Rule } from './rule.js';
+import { ParsePool, poolSize, WorkerLost } from '../analysis/parse-pool.js';
+import { ParseAhead } from './parse-ahead.js';
+
+/** New facts are written to the cache in one transaction per this many files. */
+const FACTS_BATCH = 500;
 
 export interface ScanRequest {
   /** The project root (where tsconfig.json is looked for); else told from the files' paths. */
@@ -33,6 +38,11 @@ export interface ScanRequest {
   known: ReadonlySet<string> | null;
   /** Other files of the project, examined only for what zero-config loader inference needs. */
   context?: DiscoveredFile[];
+  /**
+   * Keep every file's facts once read (default): a project rule (DUP001) reads them all before the rules
+   * run. Without it, a Python file's facts are let go once its rules asked for them, so memory stays flat.
+   */
+  retainFacts?: boolean;
 }
 
 export interface ScannedFile {
@@ -169,6 +179,8 @@ interface Entry {
   row: CachedFile;
   /** The decoded text when the examination read it. */
   text: string | null;
+  /** Examined in this run (its facts are likely not in the cache). */
+  fresh?: boolean;
 }
 
 /** The source text of an entry, read on demand (only files whose results are computed anew need it). */
@@ -265,14 +277,36 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   let parsedNow = 0;
   const warnings: string[] = [];
 
+  // new facts go to the cache in batches while the run goes on, not all at the end
+  const parsed = (facts: FileFacts, row: CachedFile): FileFacts => {
+    facts.suppressions = row.suppressions;
+    parsedNow++;
+    if (store) {
+      newFacts.push({ hash: row.hash, facts });
+      if (newFacts.length >= FACTS_BATCH) store.save([], newFacts.splice(0), null);
+    }
+    return facts;
+  };
   const parse = async (path: string, language: Language, text: string, row: CachedFile): Promise<FileFacts> => {
     // each front end loads only when a file of its language needs parsing
     const extract = await loaded(frontEndOf(language));
-    const facts = extract(text, path, language);
-    facts.suppressions = row.suppressions;
-    newFacts.push({ hash: row.hash, facts });
-    parsedNow++;
-    return facts;
+    return parsed(extract(text, path, language), row);
+  };
+  let ahead: ParseAhead<Entry> | null = null;
+  // files whose parse worker died: reported as not analysed, their results never remembered
+  const lost = new Map<Entry, string>();
+  const fromWorker = async (e: Entry, a: ParseAhead<Entry>): Promise<FileFacts> => {
+    try {
+      const facts = parsed(await a.take(e), e.row);
+      // the text is read again if a finding needs a frame
+      if (!e.override) e.text = null;
+      return facts;
+    } catch (error) {
+      if (!(error instanceof WorkerLost)) throw error;
+      lost.set(e, error.message);
+      skipped.push({ path: e.file.path, reason: `not analysed: ${error.message}` });
+      return { ...emptyFacts(e.file.path, e.language), suppressions: e.row.suppressions };
+    }
   };
 
   const targets = new Set(request.files.map((f) => f.path));
@@ -301,7 +335,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
       if (fresh) rows.push(row);
       else reused.push({ row, resultsKey: row.resultsKey });
     }
-    entries.push({ file, language, isTarget, override, row, text: fresh?.text ?? null });
+    entries.push({ file, language, isTarget, override, row, text: fresh?.text ?? null, fresh: fresh !== null });
   }
 
   const root = request.root ?? rootOf(request.files);
@@ -342,8 +376,9 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     let got = factsOfPath.get(e.file.path);
     if (!got) {
       got = (async () => {
-        const stored = store?.facts(e.row.hash);
-        const facts = stored ?? (await parse(e.file.path, e.language, entrySource(e), e.row));
+        const a = ahead?.covers(e) ? ahead : null;
+        const stored = a ? undefined : store?.facts(e.row.hash);
+        const facts = stored ?? (a ? await fromWorker(e, a) : await parse(e.file.path, e.language, entrySource(e), e.row));
         facts.path = e.file.path;
         facts.suppressions = e.row.suppressions;
         const session = sessionOf(e.language);
@@ -354,6 +389,10 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     return got;
   };
 
+  const retain = request.retainFacts ?? true;
+  // the files whose facts the run will ask for: loader hints first (inference reads them by path), then the rest
+  const hinted: Entry[] = [];
+  const wanted: Entry[] = [];
   for (const e of entries) {
     const { file, language, isTarget, row } = e;
     if (row.skip) {
@@ -376,17 +415,35 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
       const s = sessionOf(language);
       return s ? s.resolve(file.path, own) : own;
     };
-    if (row.hint) loaderHints.push({ row, facts });
+    // without a project rule reading every file's facts first, a Python file's facts are let go once read
+    // for the last time: by its rules, or by loader inference when no rule reads it
+    const release = !retain && language === 'python';
+    const releasing = (): Promise<FileFacts> => facts().finally(() => factsOfPath.delete(file.path));
+    if (row.hint) {
+      loaderHints.push({ row, facts: release && !candidate ? releasing : facts });
+      hinted.push(e);
+    }
+    if (candidate) wanted.push(e);
     if (candidate || suppressions.length) {
       out.push({
         path: file.path,
         language,
         row,
-        candidate,
-        facts: candidate ? memoize(facts) : async () => ({ ...emptyFacts(file.path, language), suppressions }),
+        get candidate() {
+          return candidate && !lost.has(e);
+        },
+        facts: !candidate ? async () => ({ ...emptyFacts(file.path, language), suppressions }) : release ? releasing : memoize(facts),
         source: () => sourceOf(e),
       });
     }
+  }
+  const order = [...new Set([...hinted.sort((a, b) => (a.file.path < b.file.path ? -1 : 1)), ...wanted])].filter(
+    (e) => e.language === 'python' && (e.fresh || !store),
+  );
+  const pool = ParsePool.open(poolSize(order.length));
+  if (pool) {
+    ahead = new ParseAhead(pool, order, (e) => ({ path: e.file.path, text: entrySource(e) }));
+    ahead.fill();
   }
   return {
     files: out,
@@ -395,6 +452,11 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     parsed: () => parsedNow,
     // staged content is not the working tree's, so its rows were never collected
     save: () => {
+      void ahead?.close();
+      for (const e of lost.keys()) {
+        e.row.resultsKey = null;
+        e.row.results = null;
+      }
       store?.save([...rows, ...reused.filter((r) => r.row.resultsKey !== r.resultsKey).map((r) => r.row)], newFacts, request.known);
       for (const session of sessions.values()) session?.save();
     },
