@@ -12,7 +12,6 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../core/paths.js';
-import type { FileFacts } from './facts.js';
 import type { ParseAnswer, ParseTask } from './parse-worker.js';
 
 /** Overrides the number of parse workers (0: none); for benchmarks and tests. */
@@ -25,7 +24,7 @@ const MAX_RESPAWNS = 3;
 /** Set by the fast start when it keeps the parser on V8's baseline tier (`--liftoff-only`). */
 export const LIFTOFF_ONLY = Symbol.for('provenant.liftoffOnly');
 
-/** A file a worker held when it died. */
+/** A file a worker held when it died, or one its parser threw on (it is reported, not analysed). */
 export class WorkerLost extends Error {
   override readonly name = 'WorkerLost';
 }
@@ -50,11 +49,15 @@ function workerFile(): string | null {
   return null;
 }
 
+/** A file's facts as a worker sent them: JSON text, or deflated JSON to keep. */
+export type FactsPayload = { json: string } | { packed: Buffer };
+
 interface Task {
   id: number;
   path: string;
   text: string;
-  resolve(facts: FileFacts): void;
+  pack: boolean;
+  resolve(facts: FactsPayload): void;
   reject(error: Error): void;
 }
 
@@ -94,13 +97,13 @@ export class ParsePool {
   }
 
   /** The facts of a Python file, parsed in a worker; rejects with `WorkerLost` when its worker died. */
-  extract(filePath: string, text: string): Promise<FileFacts> {
-    return new Promise<FileFacts>((resolve, reject) => {
+  extract(filePath: string, text: string, pack = false): Promise<FactsPayload> {
+    return new Promise<FactsPayload>((resolve, reject) => {
       if (this.closed) {
         reject(new WorkerLost('the parse workers were closed'));
         return;
       }
-      this.queue.push({ id: this.nextId++, path: filePath, text, resolve, reject });
+      this.queue.push({ id: this.nextId++, path: filePath, text, pack, resolve, reject });
       this.pump();
     });
   }
@@ -123,8 +126,9 @@ export class ParsePool {
       const task = slot.inFlight.get(answer.id);
       if (!task) return;
       slot.inFlight.delete(answer.id);
-      if ('facts' in answer) task.resolve(answer.facts);
-      else task.reject(new Error(`parse worker failed on ${task.path}: ${answer.error}`));
+      if ('json' in answer) task.resolve({ json: answer.json });
+      else if ('packed' in answer) task.resolve({ packed: Buffer.from(answer.packed.buffer, answer.packed.byteOffset, answer.packed.byteLength) });
+      else task.reject(new WorkerLost(`the parser failed: ${answer.error.split('\n')[0] ?? ''}`));
       this.pump();
     });
     // an uncaught error in the worker is followed by its exit, which settles its files
@@ -152,7 +156,7 @@ export class ParsePool {
       while (slot.inFlight.size < IN_FLIGHT && this.queue.length) {
         const task = this.queue.shift() as Task;
         slot.inFlight.set(task.id, task);
-        slot.worker.postMessage({ id: task.id, path: task.path, text: task.text } satisfies ParseTask);
+        slot.worker.postMessage({ id: task.id, path: task.path, text: task.text, pack: task.pack } satisfies ParseTask);
       }
       if (slot.inFlight.size) slot.worker.ref();
       else slot.worker.unref();

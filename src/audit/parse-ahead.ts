@@ -3,14 +3,13 @@
  * workers (analysis/parse-pool.ts) in the order the run asks for them, a bounded window ahead, so the workers
  * parse while the main thread runs rules, and at most a window's worth of facts waits in memory.
  */
-import type { FileFacts } from '../analysis/facts.js';
-import type { ParsePool } from '../analysis/parse-pool.js';
+import type { FactsPayload, ParsePool } from '../analysis/parse-pool.js';
 
 /** Files handed out per worker beyond those already asked for. */
 const WINDOW_PER_WORKER = 24;
 
 export class ParseAhead<E> {
-  private readonly pending = new Map<E, Promise<FileFacts>>();
+  private readonly pending = new Map<E, Promise<FactsPayload>>();
   private cursor = 0;
   private readonly members: ReadonlySet<E>;
 
@@ -18,7 +17,7 @@ export class ParseAhead<E> {
     private readonly pool: ParsePool,
     /** Every file to parse, in the order the run is expected to ask for them. */
     private readonly order: readonly E[],
-    private readonly input: (e: E) => { path: string; text: string },
+    private readonly input: (e: E) => { path: string; text: string; pack: boolean },
   ) {
     this.members = new Set(order);
   }
@@ -42,7 +41,7 @@ export class ParseAhead<E> {
   }
 
   /** The facts of a file: handed out earlier, else now (the run asked out of order). */
-  take(e: E): Promise<FileFacts> {
+  take(e: E): Promise<FactsPayload> {
     const got = this.pending.get(e) ?? this.dispatch(e);
     this.pending.delete(e);
     this.fill();
@@ -53,9 +52,9 @@ export class ParseAhead<E> {
     return this.pool.close();
   }
 
-  private dispatch(e: E): Promise<FileFacts> {
-    const { path, text } = this.input(e);
-    const got = this.pool.extract(path, text);
+  private dispatch(e: E): Promise<FactsPayload> {
+    const { path, text, pack } = this.input(e);
+    const got = this.pool.extract(path, text, pack);
     // settled by whoever takes it; a file never taken must not count as an unhandled rejection
     got.catch(() => undefined);
     this.pending.set(e, got);

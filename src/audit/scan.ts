@@ -5,6 +5,7 @@
  * (analysis/front-ends.ts); this step names no language.
  */
 import { existsSync, statSync } from 'node:fs';
+import { inflateRawSync } from 'node:zlib';
 import path from 'node:path';
 import { RULES } from '../../audits/index.js';
 import { emptyFacts, factsKey, type FileFacts, type Language } from '../analysis/facts.js';
@@ -14,11 +15,13 @@ import { decodeSource, readBytes, type DiscoveredFile } from '../core/files.js';
 import type { SkippedFile } from '../schemas/finding.js';
 import type { CachedFile, FactsStore } from '../store/index.js';
 import type { Rule } from './rule.js';
-import { ParsePool, poolSize, WorkerLost } from '../analysis/parse-pool.js';
+import { ParsePool, poolSize, WorkerLost, type FactsPayload } from '../analysis/parse-pool.js';
 import { ParseAhead } from './parse-ahead.js';
 
 /** New facts are written to the cache in one transaction per this many files. */
 const FACTS_BATCH = 500;
+/** Files larger than this are never handed to a parse worker. */
+const WORKER_MAX_BYTES = 2_000_000;
 
 export interface ScanRequest {
   /** The project root (where tsconfig.json is looked for); else told from the files' paths. */
@@ -295,9 +298,15 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   let ahead: ParseAhead<Entry> | null = null;
   // files whose parse worker died: reported as not analysed, their results never remembered
   const lost = new Map<Entry, string>();
+  // facts read twice with the rules' reads far apart (loader inference, then the rules) wait deflated
+  const packed = new Map<Entry, Buffer>();
+  const unpack = (payload: FactsPayload): FileFacts =>
+    JSON.parse('json' in payload ? payload.json : inflateRawSync(payload.packed).toString('utf8')) as FileFacts;
   const fromWorker = async (e: Entry, a: ParseAhead<Entry>): Promise<FileFacts> => {
     try {
-      const facts = parsed(await a.take(e), e.row);
+      const payload = await a.take(e);
+      if ('packed' in payload) packed.set(e, payload.packed);
+      const facts = parsed(unpack(payload), e.row);
       // the text is read again if a finding needs a frame
       if (!e.override) e.text = null;
       return facts;
@@ -376,9 +385,12 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     let got = factsOfPath.get(e.file.path);
     if (!got) {
       got = (async () => {
+        const kept = packed.get(e);
         const a = ahead?.covers(e) ? ahead : null;
-        const stored = a ? undefined : store?.facts(e.row.hash);
-        const facts = stored ?? (a ? await fromWorker(e, a) : await parse(e.file.path, e.language, entrySource(e), e.row));
+        const stored = kept || a ? undefined : store?.facts(e.row.hash);
+        const facts = kept
+          ? { ...unpack({ packed: kept }), suppressions: e.row.suppressions }
+          : (stored ?? (a ? await fromWorker(e, a) : await parse(e.file.path, e.language, entrySource(e), e.row)));
         facts.path = e.file.path;
         facts.suppressions = e.row.suppressions;
         const session = sessionOf(e.language);
@@ -419,8 +431,12 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     // for the last time: by its rules, or by loader inference when no rule reads it
     const release = !retain && language === 'python';
     const releasing = (): Promise<FileFacts> => facts().finally(() => factsOfPath.delete(file.path));
+    // the rules' read is the last: the deflated copy goes too
+    const last = (): Promise<FileFacts> => releasing().finally(() => packed.delete(e));
     if (row.hint) {
-      loaderHints.push({ row, facts: release && !candidate ? releasing : facts });
+      // a file the rules read later keeps its facts: deflated when a worker sent them so, else as they are
+      const hintRead = async (): Promise<FileFacts> => facts().finally(() => packed.has(e) && factsOfPath.delete(file.path));
+      loaderHints.push({ row, facts: !release ? facts : candidate ? hintRead : releasing });
       hinted.push(e);
     }
     if (candidate) wanted.push(e);
@@ -432,17 +448,21 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
         get candidate() {
           return candidate && !lost.has(e);
         },
-        facts: !candidate ? async () => ({ ...emptyFacts(file.path, language), suppressions }) : release ? releasing : memoize(facts),
+        facts: !candidate ? async () => ({ ...emptyFacts(file.path, language), suppressions }) : release ? last : memoize(facts),
         source: () => sourceOf(e),
       });
     }
   }
   const order = [...new Set([...hinted.sort((a, b) => (a.file.path < b.file.path ? -1 : 1)), ...wanted])].filter(
-    (e) => e.language === 'python' && (e.fresh || !store),
+    // a very large file is parsed on the main thread: its facts would cross between threads as one huge text
+    (e) => e.language === 'python' && (e.fresh || !store) && e.row.size <= WORKER_MAX_BYTES,
   );
   const pool = ParsePool.open(poolSize(order.length));
   if (pool) {
-    ahead = new ParseAhead(pool, order, (e) => ({ path: e.file.path, text: entrySource(e) }));
+    const twice = new Set(wanted.filter((e) => e.row.hint));
+    // the text is read again when handed to a worker, so the run never holds every candidate's text at once
+    for (const e of order) if (!e.override) e.text = null;
+    ahead = new ParseAhead(pool, order, (e) => ({ path: e.file.path, text: entrySource(e), pack: !retain && twice.has(e) }));
     ahead.fill();
   }
   return {
