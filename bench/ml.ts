@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { BenchError, benchGit, listPythonFiles, MB, median, parseArgs, repoRoot, runBench, waitForIdle } from './common.js';
+import { BenchError, benchGit, listPythonFiles, MB, median, parseArgs, repoRoot, runBench, timedRun, waitForIdle } from './common.js';
 import { generateMlRepo } from './ml-repo.js';
 
 const USAGE = `usage: node dist/bench/ml.js [--sizes 1k,5k,20k,50k] [--runs N] [--no-corpus] [--no-generated]
@@ -54,17 +54,6 @@ interface Sample {
   codes?: Record<string, number>;
   analysed?: number;
   parsed?: number;
-}
-
-/** Runs `command args` under /usr/bin/time -v; wall ms from spawn to exit and the peak RSS it reports. */
-function timedRun(command: string, args: string[], cwd: string, ok: readonly number[], env: NodeJS.ProcessEnv = {}): { ms: number; rssMB: number; stdout: string; stderr: string } {
-  const start = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-v', command, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: '1', ...env } });
-  const ms = performance.now() - start;
-  if (r.error) throw new BenchError(`cannot run /usr/bin/time: ${r.error.message}`);
-  if (!ok.includes(r.status ?? -1)) throw new BenchError(`${path.basename(command)} ${args.slice(0, 5).join(' ')}… in ${cwd}: exit ${r.status ?? r.signal}\n${r.stderr.slice(-1500)}`);
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
-  return { ms, rssMB: rss ? Math.round((Number(rss[1]) * 1024) / MB) : Number.NaN, stdout: r.stdout, stderr: r.stderr };
 }
 
 interface AuditJson {

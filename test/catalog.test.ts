@@ -144,6 +144,17 @@ describe.each(rooms.map((r) => [`${r.rule.code} ${r.rule.name}`, r] as const))('
     ).toBe(true);
   });
 
+  test('says under "What it does" whether it has a fix and how safe it is, as its metadata does', () => {
+    const lines = proseLines(readFileSync(path.join(dir, 'rule.md'), 'utf8'));
+    const section = lines.slice(lines.indexOf('## What it does') + 1, lines.indexOf('## Why is this bad?'));
+    const stated = section.flatMap((l) => /^Fix: (none|safe or unsafe|safe|unsafe)\b/.exec(l)?.[1] ?? []);
+    const expected = rule.fix === undefined ? 'none' : rule.fix === 'safe-or-unsafe' ? 'safe or unsafe' : rule.fix;
+    expect(
+      stated,
+      `end "## What it does" of audits/${room}/rule.md with one paragraph starting \`Fix: ${expected}.\` (the rule's \`fix\` metadata: ${rule.fix ?? 'unset'}), saying what the fix does and why it is that safe`,
+    ).toEqual([expected]);
+  });
+
   test('documents only real config keys under Options', () => {
     const lines = proseLines(readFileSync(path.join(dir, 'rule.md'), 'utf8'));
     const section = lines.slice(lines.indexOf('## Options') + 1, lines.indexOf('## Known problems'));

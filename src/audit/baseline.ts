@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 
 import { BugError, errorMessage, UserError } from '../core/errors.js';
-import { displayPath, isErrno, isRecord, writeAtomic } from '../core/fs.js';
+import { displayPath, invalidJsonMessage, isErrno, isRecord, parseJson, writeAtomic } from '../core/fs.js';
 import {
   BASELINE_FORMAT,
   BaselineFileSchema,
@@ -53,7 +53,7 @@ export function readBaseline(file: string): Baseline | null {
       hint: `delete it to audit without a baseline, or rewrite it with \`${REWRITE}\``,
     });
   }
-  const data = parseJson(text, display);
+  const data = parseBaselineJson(text, display);
   const version = isRecord(data) ? data.version : undefined;
   if (typeof version === 'number' && Number.isInteger(version) && version > BASELINE_FORMAT) {
     throw new UserError(
@@ -223,135 +223,16 @@ function syncDirectory(directory: string, display: string): void {
 // ---------------------------------------------------------------------------------------------------
 // Reading
 
-function parseJson(text: string, display: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    if (!(error instanceof SyntaxError)) throw new BugError(`JSON.parse failed on ${display} without a SyntaxError`, { cause: error });
-    const offset = jsonErrorOffset(text);
-    const where = offset === null ? '' : `:${lineColumn(text, offset)}`;
-    const reason = error.message
-      .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
-      .replace(/ (?:in JSON )?at position \d+.*$/s, '');
-    const conflicted = /^(<{7}|={7}|>{7})( |$)/m.test(text);
-    throw new UserError(`${display}${where}: invalid JSON: ${reason}`, {
-      cause: error,
-      hint: conflicted
-        ? `the file has merge-conflict markers; resolve them, or rewrite it with \`${REWRITE}\``
-        : `fix the file, or rewrite it with \`${REWRITE}\``,
-    });
-  }
-}
-
-/**
- * The offset of the first character JSON.parse rejects, or null if the text is valid JSON. Node's
- * messages carry a position only for some errors, and this one's messages must always name a place.
- */
-function jsonErrorOffset(text: string): number | null {
-  let i = 0;
-  const n = text.length;
-  const skipSpace = (): void => {
-    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
-  };
-  const literal = (word: string): boolean => {
-    for (const char of word) {
-      if (text[i] !== char) return false;
-      i++;
-    }
-    return true;
-  };
-  const string = (): boolean => {
-    i++; // the opening quote
-    while (i < n) {
-      const char = text[i] ?? '';
-      if (char === '"') {
-        i++;
-        return true;
-      }
-      if (char < ' ') return false;
-      if (char !== '\\') {
-        i++;
-        continue;
-      }
-      i++;
-      const escape = text[i] ?? '';
-      if (escape !== '' && '"\\/bfnrt'.includes(escape)) {
-        i++;
-      } else if (escape === 'u') {
-        i++;
-        for (let k = 0; k < 4; k++) {
-          if (!/[0-9a-fA-F]/.test(text[i] ?? '')) return false;
-          i++;
-        }
-      } else {
-        return false;
-      }
-    }
-    return false;
-  };
-  const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
-  const number = (): boolean => {
-    NUMBER.lastIndex = i;
-    const match = NUMBER.exec(text);
-    if (match === null) {
-      // Point past a lone minus sign or a dot at the character that broke the number.
-      if (text[i] === '-') i++;
-      return false;
-    }
-    i += match[0].length;
-    return true;
-  };
-  const value = (): boolean => {
-    skipSpace();
-    const char = text[i];
-    if (char === '{') return container('}', true);
-    if (char === '[') return container(']', false);
-    if (char === '"') return string();
-    if (char === 't') return literal('true');
-    if (char === 'f') return literal('false');
-    if (char === 'n') return literal('null');
-    if (char === '-' || (char !== undefined && char >= '0' && char <= '9')) return number();
-    return false;
-  };
-  const container = (close: string, object: boolean): boolean => {
-    i++; // the opening bracket
-    skipSpace();
-    if (text[i] === close) {
-      i++;
-      return true;
-    }
-    for (;;) {
-      if (object) {
-        skipSpace();
-        if (text[i] !== '"' || !string()) return false;
-        skipSpace();
-        if (text[i] !== ':') return false;
-        i++;
-      }
-      if (!value()) return false;
-      skipSpace();
-      if (text[i] === ',') {
-        i++;
-        continue;
-      }
-      if (text[i] === close) {
-        i++;
-        return true;
-      }
-      return false;
-    }
-  };
-  if (!value()) return i;
-  skipSpace();
-  return i < n ? i : null;
-}
-
-/** `line:column`, both 1-based, of a character offset. */
-function lineColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
-  return `${line}:${column}`;
+function parseBaselineJson(text: string, display: string): unknown {
+  const parsed = parseJson(text);
+  if ('value' in parsed) return parsed.value;
+  const conflicted = /^(<{7}|={7}|>{7})( |$)/m.test(text);
+  throw new UserError(invalidJsonMessage(text, display, parsed.problem), {
+    cause: parsed.error,
+    hint: conflicted
+      ? `the file has merge-conflict markers; resolve them, or rewrite it with \`${REWRITE}\``
+      : `fix the file, or rewrite it with \`${REWRITE}\``,
+  });
 }
 
 const MAX_PROBLEMS = 10;

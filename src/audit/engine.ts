@@ -25,12 +25,13 @@ import { FileModels } from './models.js';
 import modelCatalog from './model-catalog.json' with { type: 'json' };
 import { Project, type SanctionedLoader } from './project.js';
 import { CodeRoles } from './roles.js';
-import { comparesWholeProject, DUP_CODE, findNearDuplicates } from './duplicates.js';
+import { comparesWholeProject, DUP_CODE, findNearDuplicates } from '../similarity/audit-scope.js';
 import { renderMessage, type NearDuplicate, type Rule, type RuleContext } from './rule.js';
 import { withFileLock } from '../core/lock.js';
 import { scan } from './scan.js';
+import { annotationsKey, readReplacements } from './replacements.js';
 import { VERSION } from '../version.js';
-import { namedFilesTree, stagedTree, walkedTree, type GitAnswer } from './tree.js';
+import { namedFilesTree, stagedTree, walkedTree, withContents, type GitAnswer } from './tree.js';
 
 export interface AuditOptions {
   /** Files or folders; default: the current directory. */
@@ -55,6 +56,8 @@ export interface AuditOptions {
   baseline?: 'use' | 'write' | 'update' | 'ignore';
   /** Baseline file, relative to the project root unless absolute. */
   baselineFile?: string;
+  /** Text to audit instead of what named files hold on disk (an editor's unsaved buffers), by absolute path; nothing parsed from it is cached. */
+  contents?: ReadonlyMap<string, Buffer>;
 }
 
 export interface AuditResult {
@@ -70,6 +73,11 @@ export interface AuditResult {
    */
   refused: SkippedFile[];
   sanctioned: readonly SanctionedLoader[];
+  /**
+   * The content key (`factsKey`) of each file with findings, as the run read it: fixes are applied only
+   * to a file that still holds these bytes (audit/apply-fixes.ts).
+   */
+  hashes: Record<string, string>;
   /** Things the user should know that are not findings (e.g. a cache that had to be rebuilt). */
   warnings: string[];
   baseline: { file: string; mode: 'use' | 'write' | 'update'; baselined: number; fixed: number; written: number } | null;
@@ -203,9 +211,11 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     }
     tree = walkedTree(root, config, gitMode ? [root] : targets, asked, ignored);
   }
+  if (options.contents?.size) tree = withContents(tree, root, options.contents);
   const { selection, context } = tree;
   const selected = new Set(selection.files.map((f) => f.path));
   const findings: Finding[] = [];
+  const hashes: Record<string, string> = {};
   let suppressedCount = 0;
   let analysed = 0;
   let scanned;
@@ -220,6 +230,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       store,
       known: tree.all,
       ...(selection.contents ? { contents: selection.contents } : {}),
+      ...(options.contents?.size ? { forgetContents: true } : {}),
       // a project rule (DUP001) reads every file's facts before the rules run: keep them for the rules
       retainFacts: rules.some((r) => r.phase === 'project') && (previewFor(config, DUP_CODE) || comparesWholeProject(root, config)),
     });
@@ -229,7 +240,10 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       ? config.sanctionedLoaders.map((name) => ({ name, source: 'config' as const, reasons: ['listed in sanctioned-loaders'] }))
       : await inferLoaders(scanned.loaderHints, store, roles);
 
-    const project = new Project(root, config, tree.files, sanctioned);
+    let replacements: Map<string, string> | undefined;
+    const project = new Project(root, config, tree.files, sanctioned, () =>
+      (replacements ??= readReplacements(root, config.registry.annotations, (m) => warnings.push(m))),
+    );
     const ignoresFor = perFileIgnores(config);
     const known = new Set(RULES.map((r) => r.code));
     const fileRules = rules.filter((r) => r.phase !== 'after' && r.phase !== 'project');
@@ -237,13 +251,13 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     // project rules depend on other files: computed afresh (from their own memo), never cached per file
     const projectRules = rules.filter((r) => r.phase === 'project');
     const near = projectRules.length
-      ? await findNearDuplicates({ root, config, noCache: Boolean(options.noCache), scanned: scanned.files, selection, context, all: tree.all, warn: (m) => warnings.push(m) })
+      ? await findNearDuplicates({ root, config, canonical: canonicalOf(root, config), noCache: Boolean(options.noCache), scanned: scanned.files, selection, context, all: tree.all, warn: (m) => warnings.push(m) })
       : new Map<string, readonly NearDuplicate[]>();
     const projectFindings = (file: string, language: Language, role: CodeRole, source: () => string): Finding[] => {
       const found = near.get(file);
       if (!found?.length) return [];
       const out: Finding[] = [];
-      runRules(projectRules, language, file, role, emptyFacts(file, language), project, config, ignoresFor(file), known, new Map(), out, found);
+      runRules(projectRules, language, file, role, emptyFacts(file, language), project, config, ignoresFor(file), known, new Map(), out, found, source);
       const lines = out.length ? source().split('\n') : [];
       for (const f of out) f.frame = frameOf(lines, f.span);
       return out;
@@ -255,6 +269,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       .update(`results ${RESULTS_FORMAT}\n`)
       .update(JSON.stringify(config))
       .update(sanctioned.map((l) => l.name).join('\n'))
+      // deprecated script calls' fixes name the registry's replacements
+      .update(annotationsKey(root, config.registry.annotations))
       .update([...tree.all].join('\n'))
       .digest('hex');
     for (const file of scanned.files) {
@@ -272,7 +288,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
         const facts = await file.facts();
         // a file no rule parsed has empty facts, which would say nothing true about its role
         role = roles.of(file.path, file.candidate ? facts : null);
-        runRules(fileRules, rulesLanguage(file.language), file.path, role, facts, project, config, ignored, known, new Map(), own);
+        runRules(fileRules, rulesLanguage(file.language), file.path, role, facts, project, config, ignored, known, new Map(), own, [], file.source);
         if (own.length) {
           const lines = file.source().split('\n');
           for (const f of own) f.frame = frameOf(lines, f.span);
@@ -299,6 +315,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       // findings were on the front end's read source until here (suppressions are matched there)
       const { mapFinding } = frontEndOf(file.language);
       const facts = mapFinding && placed.length ? await file.facts() : null;
+      if (placed.length) hashes[file.path] = file.row.hash;
       findings.push(...forRole(facts && mapFinding ? placed.map((f) => mapFinding(f, facts)) : placed, role, config.testCodeSeverity));
     }
     // files no file rule looked at, where a project rule found something (they hold no suppressions)
@@ -345,6 +362,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     skipped: skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     refused: refused.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     sanctioned,
+    hashes,
     warnings,
     baseline,
     stats: {
@@ -411,6 +429,7 @@ function runRules(
   used: ReadonlyMap<SuppressionFact, ReadonlySet<string>>,
   out: Finding[],
   near: readonly NearDuplicate[] = [],
+  source: () => string = () => '',
 ): void {
   let models: FileModels | undefined;
   for (const rule of rules) {
@@ -431,8 +450,10 @@ function runRules(
           span: r.span,
           frame: [],
           fingerprint: '',
+          ...(r.fix ? { fix: r.fix } : {}),
         });
       },
+      source,
       inSanctionedLoader: (scope) => project.inSanctionedLoader(path, scope),
       modelOf: (call) => (models ??= new FileModels(facts, project)).verdictForCall(call),
       severityForModel: (verdict, base) => {
@@ -457,7 +478,7 @@ interface FileResults {
 }
 
 /** Bumped when `FileResults` changes shape, so results remembered in another shape are never read. */
-const RESULTS_FORMAT = 2;
+const RESULTS_FORMAT = 3;
 
 /** Findings of a file as its role lets them stand: test code's are dropped or lowered to info unless `inherit`. */
 function forRole(findings: Finding[], role: CodeRole, mode: TestCodeSeverity): Finding[] {
@@ -537,6 +558,11 @@ async function handleBaseline(
     reported: applied.fresh,
     baseline: { file, mode, baselined: applied.baselined.length, fixed: applied.fixed.length, written: 0 },
   };
+}
+
+/** The registry's canonical files, read (YAML, schema) only when near-duplicates are compared. */
+function canonicalOf(root: string, config: Config): () => Promise<ReadonlyMap<string, readonly string[]>> {
+  return async () => (await import('../registry/canonical.js')).canonicalFiles(root, config.registry.annotations);
 }
 
 function perFileIgnores(config: Config): (file: string) => string[] {

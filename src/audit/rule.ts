@@ -4,9 +4,13 @@
  */
 
 import type { CodeRole, Severity } from '../schemas/config.js';
+import type { Fix } from '../schemas/finding.js';
 import type { RuleMeta } from '../schemas/rule.js';
+import type { NearDuplicate } from '../schemas/similar.js';
 import type { CallFact, FileFacts, Span, SuppressionFact } from '../analysis/facts.js';
 import type { ModelVerdict, Project } from './project.js';
+
+export type { NearDuplicate };
 
 export interface Report<M extends string> {
   span: Span;
@@ -14,6 +18,11 @@ export interface Report<M extends string> {
   data?: Record<string, string>;
   /** Overrides the rule's default severity (template rules lower it for unknown models). */
   severity?: Severity;
+  /**
+   * Edits that remove the problem (audit/fixes.ts builds them from `ctx.source()`), in the lines and columns
+   * of the file as the rule sees it; the engine places a notebook's in their cells.
+   */
+  fix?: Fix;
 }
 
 /** What a rule sees: one file's facts, the project around it, and `report`. Never the parser. */
@@ -26,6 +35,11 @@ export interface RuleContext<M extends string = string> {
   readonly role: CodeRole;
   readonly project: Project;
   report(finding: Report<M>): void;
+  /**
+   * The file's text as its findings' spans count lines and columns (a notebook's code cells joined), read on
+   * first use: what a fix's edits are built from. Empty for a file the run has no text of.
+   */
+  source(): string;
   /** True when `scope` (a def qualname in this file, or `<module>`) is inside a sanctioned loader. */
   inSanctionedLoader(scope: string): boolean;
   /** Which model a call acts on, as far as the file shows. */
@@ -45,17 +59,6 @@ export interface RuleContext<M extends string = string> {
   suppressionsUsed: ReadonlyMap<SuppressionFact, ReadonlySet<string>>;
   /** For `project` rules: this file's functions that nearly duplicate another function, best match each. */
   duplicates(): readonly NearDuplicate[];
-}
-
-/** A function that nearly duplicates another one (computed across files by the engine). */
-export interface NearDuplicate {
-  qualname: string;
-  line: number;
-  col: number;
-  /** Whole percent, rounded down. */
-  similarity: number;
-  /** `cell`: the other function is in a notebook (its cell and line there; `line` is its JSON's line). */
-  of: { path: string; qualname: string; line: number; cell?: { index: number; line: number }; canonical: boolean; canonicalFor: string[] };
 }
 
 export interface Rule<M extends string = string> extends RuleMeta {

@@ -34,6 +34,8 @@ export interface ScanRequest {
   store: FactsStore | null;
   /** Content to audit instead of the working tree's (the git index in `--staged` mode). */
   contents?: ReadonlyMap<string, Buffer>;
+  /** Facts parsed from `contents` are not written to the cache (an editor's buffer is new at every keystroke). */
+  forgetContents?: boolean;
   /**
    * Every path under the project root: cache rows for others are dropped. Null when the run did not walk
    * the tree: then only the rows of the scanned files are read, and none is dropped.
@@ -281,20 +283,22 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   const warnings: string[] = [];
 
   // new facts go to the cache in batches while the run goes on, not all at the end
-  const parsed = (facts: FileFacts, row: CachedFile): FileFacts => {
+  const parsed = (facts: FileFacts, row: CachedFile, remember: boolean): FileFacts => {
     facts.suppressions = row.suppressions;
     parsedNow++;
-    if (store) {
+    if (store && remember) {
       newFacts.push({ hash: row.hash, facts });
       if (newFacts.length >= FACTS_BATCH) store.save([], newFacts.splice(0), null);
     }
     return facts;
   };
-  const parse = async (path: string, language: Language, text: string, row: CachedFile): Promise<FileFacts> => {
+  const parse = async (path: string, language: Language, text: string, row: CachedFile, remember: boolean): Promise<FileFacts> => {
     // each front end loads only when a file of its language needs parsing
     const extract = await loaded(frontEndOf(language));
-    return parsed(extract(text, path, language), row);
+    return parsed(extract(text, path, language), row, remember);
   };
+  // staged content the caller asks to forget is never written to the cache
+  const remembers = (e: Entry): boolean => !(e.override && request.forgetContents);
   let ahead: ParseAhead<Entry> | null = null;
   // files whose parse worker died: reported as not analysed, their results never remembered
   const lost = new Map<Entry, string>();
@@ -306,7 +310,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     try {
       const payload = await a.take(e);
       if ('packed' in payload) packed.set(e, payload.packed);
-      const facts = parsed(unpack(payload), e.row);
+      const facts = parsed(unpack(payload), e.row, remembers(e));
       // the text is read again if a finding needs a frame
       if (!e.override) e.text = null;
       return facts;
@@ -390,7 +394,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
         const stored = kept || a ? undefined : store?.facts(e.row.hash);
         const facts = kept
           ? { ...unpack({ packed: kept }), suppressions: e.row.suppressions }
-          : (stored ?? (a ? await fromWorker(e, a) : await parse(e.file.path, e.language, entrySource(e), e.row)));
+          : (stored ?? (a ? await fromWorker(e, a) : await parse(e.file.path, e.language, entrySource(e), e.row, remembers(e))));
         facts.path = e.file.path;
         facts.suppressions = e.row.suppressions;
         const session = sessionOf(e.language);

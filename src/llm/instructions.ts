@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 
 import { errorMessage, UserError } from '../core/errors.js';
-import { parseJson } from '../provenance/records.js';
+import { parseJson } from '../core/fs.js';
 import { markersIn } from './clean.js';
 import type { Example } from './fewshot.js';
 

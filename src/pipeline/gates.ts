@@ -5,7 +5,7 @@
 import path from 'node:path';
 
 import { valueAtDotted } from '../core/describe.js';
-import { readJsonFile } from '../provenance/records.js';
+import { readJson } from '../core/fs.js';
 import type { Gate } from './spec.js';
 
 export interface GateOutcome {
@@ -17,7 +17,7 @@ export interface GateOutcome {
 }
 
 export function evaluateGate(root: string, gate: Gate): GateOutcome {
-  const doc = readJsonFile(path.join(root, gate.file));
+  const doc = readJson(path.join(root, gate.file));
   if ('problem' in doc) return { gate: gate.text, passed: false, value: null, message: `cannot read ${gate.file}: ${doc.problem}` };
   const value = valueAtDotted(doc.value, gate.key);
   if (value === undefined) return { gate: gate.text, passed: false, value: null, message: `${gate.file} has no metric ${gate.key}` };

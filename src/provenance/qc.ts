@@ -13,7 +13,8 @@ import picomatch from 'picomatch';
 import { valueAtDotted } from '../core/describe.js';
 import type { QcPolicy } from '../schemas/config.js';
 import type { QcCheck, QcResult } from '../schemas/stamp.js';
-import { readJsonFile, readJsonl } from './records.js';
+import { readJson } from '../core/fs.js';
+import { readJsonl } from './records.js';
 
 const RESPONSE_FIELDS = ['response', 'completion', 'output'];
 const MARGIN_FIELDS = ['margin', 'score_margin', 'logprob_margin'];
@@ -118,7 +119,7 @@ function isPlaceholder(response: string, patterns: readonly string[]): boolean {
 }
 
 function evalChecks(abs: string, policy: QcPolicy): QcCheck[] {
-  const doc = readJsonFile(abs);
+  const doc = readJson(abs);
   if ('problem' in doc) return [{ name: 'parseable', passed: false, value: doc.problem, threshold: null }];
   return policy.requiredFields.map((metric): QcCheck => {
     const value = valueAtDotted(doc.value, metric);

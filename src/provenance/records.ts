@@ -4,7 +4,7 @@
  * a time, so a multi-gigabyte file never sits in memory whole. A line that is not JSON is a problem named
  * by its line number, recorded rather than thrown: the stamp says what was found.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 
 const CHUNK = 1024 * 1024;
 
@@ -108,25 +108,4 @@ export function readJsonl(file: string, visit?: (record: Record<string, unknown>
 
 function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
-}
-
-/** JSON text's value, or why it is not JSON. */
-export function parseJson(text: string): { value: unknown } | { problem: string } {
-  try {
-    return { value: JSON.parse(text) as unknown };
-  } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
-    return { problem: error.message };
-  }
-}
-
-/** A JSON file's top-level value, or why it cannot be read or is not JSON. */
-export function readJsonFile(file: string): { value: unknown } | { problem: string } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    return { problem: error instanceof Error ? error.message : String(error) };
-  }
-  return parseJson(text);
 }

@@ -9,11 +9,10 @@ import path from 'node:path';
 
 import { errorMessage, UserError } from '../core/errors.js';
 import { notRegular } from '../core/files.js';
-import { isErrno, isRecord } from '../core/fs.js';
+import { isErrno, isRecord, parseJson } from '../core/fs.js';
 import { EnvelopeSchema, STAMP_VERSION, StatementSchema, type Envelope, type Statement } from '../schemas/stamp.js';
 import { sha256Text, STAMP_SUFFIX } from './hash.js';
 import { signEnvelope } from './keys.js';
-import { parseJson } from './records.js';
 import type { KeyObject } from 'node:crypto';
 
 /** Absolute path of the sidecar of `artifact` (root-relative, `/`-separated). */

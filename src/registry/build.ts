@@ -13,7 +13,7 @@ import { collect } from './collect.js';
 import { registeredFiles, type Registered } from './files.js';
 import { gitFacts } from './git-facts.js';
 import { resolveEntries, type StaleAnnotation } from './resolve.js';
-import { RegistryIndex } from './store.js';
+import { RegistryIndex } from './index-db.js';
 
 export interface RegistryOptions {
   /** Where config discovery starts. */
@@ -188,7 +188,6 @@ export async function build(project: Project): Promise<Built> {
     files: collection.rows,
     keep: new Set(registered.files.map((f) => f.path)),
     vanished: collection.vanished,
-    facts: collection.facts,
     entries,
     inputs: inputsStamp(project),
   });

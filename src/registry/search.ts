@@ -9,7 +9,7 @@ import { toPosix } from '../core/paths.js';
 import type { RegistryEntry, Status } from '../schemas/registry.js';
 import { build, everBuilt, inputsStamp, openProject, recordTree, treeUnchanged, walkIfNeeded, type Project, type RegistryOptions } from './build.js';
 import { indexMatches } from './collect.js';
-import { searchColumns } from './store.js';
+import { searchColumns } from './index-db.js';
 
 export interface SearchHit {
   path: string;

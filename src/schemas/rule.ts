@@ -38,5 +38,11 @@ export const RuleMetaSchema = z.strictObject({
    * across files, and their results never enter the per-file cache.
    */
   phase: z.enum(['file', 'after', 'project']).optional(),
+  /**
+   * Whether some of its findings carry a fix, and how safe: `safe`, `unsafe`, or `safe-or-unsafe` when the
+   * finding decides (TOK001: safe on a known base model, unsafe when the model is not known). Absent: none.
+   * rule.md says the same on its `Fix:` line (the catalog test holds the two together).
+   */
+  fix: z.enum(['safe', 'unsafe', 'safe-or-unsafe']).optional(),
 });
 export type RuleMeta = z.infer<typeof RuleMetaSchema>;

@@ -16,6 +16,7 @@ import Database from 'better-sqlite3';
 
 import type { FileFacts, SuppressionFact } from '../analysis/facts.js';
 import { errorMessage } from '../core/errors.js';
+import { parseJson } from '../core/fs.js';
 import { loadMigrations, migrate, SchemaFromFutureError, type Migration } from './migrate.js';
 import { CONNECTION_PRAGMAS, prepareQueries, type FileParams, type FileRow, type Queries } from './queries.js';
 
@@ -367,12 +368,10 @@ class CorruptRowError extends Error {
   override readonly name = 'CorruptRowError';
 }
 
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new CorruptRowError(`${what}: ${errorMessage(error)}`, { cause: error });
-  }
+function decodeJson(text: string, what: string): unknown {
+  const parsed = parseJson(text);
+  if ('value' in parsed) return parsed.value;
+  throw new CorruptRowError(`${what}: ${parsed.problem}`, { cause: parsed.error });
 }
 
 /**
@@ -385,7 +384,7 @@ function encodeFacts(facts: FileFacts): string {
 
 /** Trusted as `FileFacts`: only an engine with the same key (which covers the facts model) wrote it. */
 function decodeFacts(text: string): FileFacts {
-  return parseJson(text, 'facts') as FileFacts;
+  return decodeJson(text, 'facts') as FileFacts;
 }
 
 const EMPTY = '[]';
@@ -411,13 +410,13 @@ function fromRow(row: FileRow): CachedFile {
     mtimeMs: row.mtime_ms,
     size: row.size,
     hash: row.hash,
-    matches: row.matches === EMPTY ? [] : (parseJson(row.matches, `matches of ${row.path}`) as string[]),
+    matches: row.matches === EMPTY ? [] : (decodeJson(row.matches, `matches of ${row.path}`) as string[]),
     hint: row.hint === 1,
     skip: row.skip,
     suppressions:
       row.suppressions === EMPTY
         ? []
-        : (parseJson(row.suppressions, `suppressions of ${row.path}`) as SuppressionFact[]),
+        : (decodeJson(row.suppressions, `suppressions of ${row.path}`) as SuppressionFact[]),
     resultsKey: row.results_key,
     results: row.results,
   };

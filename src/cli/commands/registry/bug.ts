@@ -4,10 +4,10 @@
  */
 
 import { parseArgs } from 'node:util';
-import { addKnownBug, type EditResult } from '../../../index.js';
+import { addKnownBug } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';
 import { usage, type Io } from '../../io.js';
-import { COMMON_HELP, COMMON_OPTIONS, printWarnings, registryOptions } from './options.js';
+import { COMMON_HELP, COMMON_OPTIONS, printEdit, registryOptions } from './options.js';
 
 export const HELP = `provenant registry bug add PATH --summary TEXT [--fixed-in REV] [--found YYYY-MM-DD] — record a known
 bug of a file in the annotations file. Artifacts the file made before the fixing revision are suspect.
@@ -19,11 +19,6 @@ Options:
   --found DATE     when it was found
 ${COMMON_HELP}
 `;
-
-function printEdit(io: Io, r: EditResult): void {
-  const head = r.changed ? `${r.created ? 'created' : 'updated'} ${r.annotationsFile}: ${r.path}` : `${r.annotationsFile} already says so for ${r.path}; nothing written`;
-  io.stdout.write(`${[head, ...(r.changed ? r.changes.map((c) => `  ${c}`) : [])].join('\n')}\n`);
-}
 
 export async function run(args: string[], io: Io): Promise<number> {
   const { values, positionals } = usage('registry bug', () =>
@@ -49,7 +44,6 @@ export async function run(args: string[], io: Io): Promise<number> {
     ...(values['fixed-in'] === undefined ? {} : { fixedIn: values['fixed-in'] }),
     ...(values.found === undefined ? {} : { found: values.found }),
   });
-  printWarnings(io, r.warnings);
   printEdit(io, r);
   return 0;
 }

@@ -3,10 +3,10 @@
  */
 
 import { parseArgs } from 'node:util';
-import { markCanonical, type EditResult } from '../../../index.js';
+import { markCanonical } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';
 import { usage, type Io } from '../../io.js';
-import { COMMON_HELP, COMMON_OPTIONS, printWarnings, registryOptions } from './options.js';
+import { COMMON_HELP, COMMON_OPTIONS, printEdit, registryOptions } from './options.js';
 
 export const HELP = `provenant registry canonical PATH --for CAPABILITY [--force] — make PATH the one implementation to use
 for a capability ("log-prob critic"). Refuses when another file is canonical for it, unless --force,
@@ -17,11 +17,6 @@ Options:
   --force            take the capability from the file that holds it
 ${COMMON_HELP}
 `;
-
-function printEdit(io: Io, r: EditResult): void {
-  const head = r.changed ? `${r.created ? 'created' : 'updated'} ${r.annotationsFile}: ${r.path}` : `${r.annotationsFile} already says so for ${r.path}; nothing written`;
-  io.stdout.write(`${[head, ...(r.changed ? r.changes.map((c) => `  ${c}`) : [])].join('\n')}\n`);
-}
 
 export async function run(args: string[], io: Io): Promise<number> {
   const { values, positionals } = usage('registry canonical', () =>
@@ -36,7 +31,6 @@ export async function run(args: string[], io: Io): Promise<number> {
     throw new UserError('registry canonical needs one PATH and --for', { hint: 'e.g. `provenant registry canonical scripts/utils/critic.py --for "log-prob critic"`' });
   }
   const r = await markCanonical({ ...registryOptions(values, io), path, capability: values.for, force: Boolean(values.force) });
-  printWarnings(io, r.warnings);
   printEdit(io, r);
   return 0;
 }

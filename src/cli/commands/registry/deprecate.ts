@@ -4,10 +4,10 @@
  */
 
 import { parseArgs } from 'node:util';
-import { deprecateScript, type EditResult } from '../../../index.js';
+import { deprecateScript } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';
 import { usage, type Io } from '../../io.js';
-import { COMMON_HELP, COMMON_OPTIONS, printWarnings, registryOptions } from './options.js';
+import { COMMON_HELP, COMMON_OPTIONS, printEdit, registryOptions } from './options.js';
 
 export const HELP = `provenant registry deprecate PATH --replaced-by PATH --reason TEXT — mark a file deprecated in the
 annotations file, with what to use instead and why. The replacement must exist and not be deprecated.
@@ -17,11 +17,6 @@ Options:
   --reason TEXT        why PATH must no longer be used
 ${COMMON_HELP}
 `;
-
-function printEdit(io: Io, r: EditResult): void {
-  const head = r.changed ? `${r.created ? 'created' : 'updated'} ${r.annotationsFile}: ${r.path}` : `${r.annotationsFile} already says so for ${r.path}; nothing written`;
-  io.stdout.write(`${[head, ...(r.changed ? r.changes.map((c) => `  ${c}`) : [])].join('\n')}\n`);
-}
 
 export async function run(args: string[], io: Io): Promise<number> {
   const { values, positionals } = usage('registry deprecate', () =>
@@ -39,7 +34,6 @@ export async function run(args: string[], io: Io): Promise<number> {
     });
   }
   const r = await deprecateScript({ ...registryOptions(values, io), path, replacedBy, reason: values.reason });
-  printWarnings(io, r.warnings);
   printEdit(io, r);
   return 0;
 }

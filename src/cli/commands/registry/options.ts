@@ -2,7 +2,7 @@
  * Flags and output helpers shared by the `provenant registry` subcommands.
  */
 
-import type { RegistryCoverage, RegistryOptions } from '../../../index.js';
+import type { EditResult, RegistryCoverage, RegistryOptions } from '../../../index.js';
 import type { Io } from '../../io.js';
 export { plural } from '../../../core/fs.js';
 
@@ -35,4 +35,17 @@ export function coverageText(c: RegistryCoverage): string {
 /** JSON on stdout: two-space indented, one trailing newline. */
 export function printJson(io: Io, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** What an edit did (deprecate, canonical, bug): a head line, then one line per change. */
+export function editSummary(r: EditResult): string[] {
+  const head = r.changed ? `${r.created ? 'created' : 'updated'} ${r.annotationsFile}: ${r.path}` : `${r.annotationsFile} already says so for ${r.path}; nothing written`;
+  return [head, ...(r.changed ? r.changes : [])];
+}
+
+/** Prints an edit's warnings on stderr and its summary on stdout, changes indented. */
+export function printEdit(io: Io, r: EditResult): void {
+  printWarnings(io, r.warnings);
+  const [head, ...changes] = editSummary(r);
+  io.stdout.write(`${[head, ...changes.map((c) => `  ${c}`)].join('\n')}\n`);
 }
