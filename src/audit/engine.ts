@@ -25,7 +25,7 @@ import { FileModels } from './models.js';
 import modelCatalog from './model-catalog.json' with { type: 'json' };
 import { Project, type SanctionedLoader } from './project.js';
 import { CodeRoles } from './roles.js';
-import { findNearDuplicates } from '../similarity/audit-scope.js';
+import { comparesWholeProject, DUP_CODE, findNearDuplicates } from '../similarity/audit-scope.js';
 import { renderMessage, type NearDuplicate, type Rule, type RuleContext } from './rule.js';
 import { withFileLock } from '../core/lock.js';
 import { scan } from './scan.js';
@@ -231,6 +231,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       known: tree.all,
       ...(selection.contents ? { contents: selection.contents } : {}),
       ...(options.contents?.size ? { forgetContents: true } : {}),
+      // a project rule (DUP001) reads every file's facts before the rules run: keep them for the rules
+      retainFacts: rules.some((r) => r.phase === 'project') && (previewFor(config, DUP_CODE) || comparesWholeProject(root, config)),
     });
     warnings.push(...scanned.warnings);
     const roles = new CodeRoles(config, tree.files);
