@@ -24,13 +24,6 @@ export interface Collection {
   warnings: string[];
 }
 
-interface Miss {
-  file: RegisteredFile;
-  hash: string;
-  /** The decoded text; null for a file read again when extracted (a notebook: megabytes of outputs, not held). */
-  text: string | null;
-}
-
 function decodePart(row: RegistryFileRow): FilePart {
   return JSON.parse(row.part) as FilePart;
 }
@@ -52,13 +45,6 @@ export function indexMatches(files: readonly RegisteredFile[], rows: ReadonlyMap
   });
 }
 
-async function frontEndsFor(misses: readonly Miss[]): Promise<FrontEnds | null> {
-  if (misses.length === 0) return null;
-  const languages = new Set<Language>(misses.map((m) => m.file.language));
-  const frontEnds = await loadFrontEnds(languages);
-  return frontEnds;
-}
-
 /** A file's text read again, as `collect` first read it (a notebook: whole, whatever its size). */
 function reread(file: RegisteredFile): { ok: true; text: string } | { ok: false; reason: string } {
   const read = readBytes(file, Number.POSITIVE_INFINITY);
@@ -69,11 +55,40 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
   const rows = index.files();
   const out: Collection = { parts: [], rows: [], parsed: 0, vanished: false, warnings: [] };
   const parts = new Map<string, FilePart>();
-  const misses: Miss[] = [];
   const unreadable = (file: RegisteredFile, reason: string): void => {
     const part = unreadablePart(file.language, reason);
     parts.set(file.path, part);
     out.rows.push({ path: file.path, mtimeMs: file.mtimeMs, size: file.size, hash: '', part });
+  };
+  // facts go to the store a batch at a time: holding every file's facts until the end made the heap of
+  // a 20k-file sync grow past a gigabyte
+  let pending: { hash: string; facts: FileFacts }[] = [];
+  const flush = (): void => {
+    index.putFacts(pending);
+    pending = [];
+  };
+  const frontEnds = new Map<Language, Promise<FrontEnds>>();
+  const frontEndFor = (language: Language): Promise<FrontEnds> => {
+    let loaded = frontEnds.get(language);
+    if (!loaded) frontEnds.set(language, (loaded = loadFrontEnds(new Set([language]))));
+    return loaded;
+  };
+  const parse = async (file: RegisteredFile, hash: string, read: string | null): Promise<void> => {
+    const text = read !== null ? { ok: true as const, text: read } : reread(file);
+    // a notebook that is no notebook, or whose code cells are over max-file-size, is registered without them
+    const problem = text.ok ? sourceProblem(file.language, text.text, maxFileSize) : text.reason;
+    if (!text.ok || problem !== null) {
+      unreadable(file, problem ?? 'unreadable');
+      return;
+    }
+    const facts = (await frontEndFor(file.language)).extract(text.text, file.path, file.language);
+    out.parsed++;
+    pending.push({ hash, facts });
+    if (pending.length >= FACTS_BATCH) flush();
+    // a notebook's facts are those of its cells as Python: the entry is the notebook's
+    const part = partOf({ ...facts, language: file.language }, text.text);
+    parts.set(file.path, part);
+    out.rows.push({ path: file.path, mtimeMs: file.mtimeMs, size: file.size, hash, part });
   };
   for (const file of files) {
     const row = rows.get(file.path);
@@ -103,33 +118,9 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
       out.rows.push({ path: file.path, mtimeMs: file.mtimeMs, size: read.bytes.length, hash, part });
       continue;
     }
-    misses.push({ file: { ...file, size: read.bytes.length }, hash, text: sizedBySource(file.language) ? null : decoded.text });
-  }
-  const frontEnds = await frontEndsFor(misses);
-  // facts go to the store a batch at a time: holding every file's facts until the end made the heap of
-  // a 20k-file sync grow past a gigabyte
-  let pending: { hash: string; facts: FileFacts }[] = [];
-  const flush = (): void => {
-    index.putFacts(pending);
-    pending = [];
-  };
-  for (const miss of misses) {
-    if (!frontEnds) break;
-    const text = miss.text !== null ? { ok: true as const, text: miss.text } : reread(miss.file);
-    // a notebook that is no notebook, or whose code cells are over max-file-size, is registered without them
-    const problem = text.ok ? sourceProblem(miss.file.language, text.text, maxFileSize) : text.reason;
-    if (!text.ok || problem !== null) {
-      unreadable(miss.file, problem ?? 'unreadable');
-      continue;
-    }
-    const facts = frontEnds.extract(text.text, miss.file.path, miss.file.language);
-    out.parsed++;
-    pending.push({ hash: miss.hash, facts });
-    if (pending.length >= FACTS_BATCH) flush();
-    // a notebook's facts are those of its cells as Python: the entry is the notebook's
-    const part = partOf({ ...facts, language: miss.file.language }, text.text);
-    parts.set(miss.file.path, part);
-    out.rows.push({ path: miss.file.path, mtimeMs: miss.file.mtimeMs, size: miss.file.size, hash: miss.hash, part });
+    // parsed now, not listed for later: holding every changed file's text until the parse made the
+    // heap of a cold sync grow with the repository
+    await parse({ ...file, size: read.bytes.length }, hash, sizedBySource(file.language) ? null : decoded.text);
   }
   flush();
   const registered = new Set(files.map((f) => f.path));

@@ -32,6 +32,8 @@ export interface DuplicateAuditRequest {
   root: string;
   config: Config;
   canonical(): Promise<CanonicalFiles>;
+  /** DUP001's preview form: copies of any function are reported, not only of canonical ones. */
+  preview: boolean;
   /** Index in memory, leaving `.provenant/` alone (`--no-cache`). */
   noCache: boolean;
   /** The files the audit parsed (their facts at hand). */
@@ -84,7 +86,8 @@ export async function auditDuplicates(request: DuplicateAuditRequest): Promise<M
     }));
     const files = new Map(request.others.map((f) => [f.path, f]));
     for (const f of audited) files.set(f.path, f);
-    const settings = { threshold: config.registry.similarityThreshold, minTokens: config.registry.minTokens, canonical };
+    // outside preview DUP001 reports copies of canonical implementations only: nothing else is searched
+    const settings = { threshold: config.registry.similarityThreshold, minTokens: config.registry.minTokens, canonical, canonicalOnly: !request.preview };
     if (request.project === 'trust') return await trustedDuplicates(request, index, [...files.values()], settings);
     const synced = await syncFunctionIndex({
       root,

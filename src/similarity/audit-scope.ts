@@ -64,7 +64,8 @@ export async function findNearDuplicates(input: DuplicateInput): Promise<Map<str
   const { root, config } = input;
   // by default DUP001 reports only copies of a canonical implementation, which only a registry can
   // name: without one there is nothing to report and nothing to compare
-  if (!previewFor(config, DUP_CODE) && !keepsRegistry(root, config)) return new Map();
+  const preview = previewFor(config, DUP_CODE);
+  if (!preview && !keepsRegistry(root, config)) return new Map();
   const staged = (p: string) => input.selection.contents?.get(p);
   const audited = input.scanned
     .filter((f) => f.candidate && (f.language === 'python' || f.language === 'notebook'))
@@ -74,7 +75,7 @@ export async function findNearDuplicates(input: DuplicateInput): Promise<Map<str
     });
   const { auditDuplicates } = await import('./audit-run.js');
   if (!comparesWholeProject(root, config)) {
-    return auditDuplicates({ root, config, canonical: input.canonical, noCache: input.noCache, audited, project: null, others: [], report: audited.map((f) => f.path), warn: input.warn });
+    return auditDuplicates({ root, config, canonical: input.canonical, preview, noCache: input.noCache, audited, project: null, others: [], report: audited.map((f) => f.path), warn: input.warn });
   }
   const stats = new Map([...input.selection.files, ...input.context].map((f) => [f.path, f]));
   const request = (p: string) => {
@@ -85,5 +86,5 @@ export async function findNearDuplicates(input: DuplicateInput): Promise<Map<str
   const report = input.selection.files.map((f) => f.path).filter(isCompared);
   // without a walk, the audited files are what is new; what was indexed before stands, checked where it matches
   const others = (input.all ? [...input.all].filter(isCompared) : report).map(request);
-  return auditDuplicates({ root, config, canonical: input.canonical, noCache: input.noCache, audited, project: input.all ? 'complete' : 'trust', others, report, warn: input.warn });
+  return auditDuplicates({ root, config, canonical: input.canonical, preview, noCache: input.noCache, audited, project: input.all ? 'complete' : 'trust', others, report, warn: input.warn });
 }

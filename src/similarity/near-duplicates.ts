@@ -14,6 +14,11 @@ export interface DuplicateSettings {
   threshold: number;
   minTokens: number;
   canonical: CanonicalFiles;
+  /**
+   * Only copies of canonical implementations are wanted (DUP001 outside preview): candidates come from
+   * the canonical files alone, so the search costs next to nothing on a project with few of them.
+   */
+  canonicalOnly?: boolean;
 }
 
 export type { CanonicalFiles, NearDuplicate };
@@ -37,13 +42,14 @@ export function matchFunctions(
     .filter((p) => !universe || universe.has(p))
     .flatMap((p) => index.functionsOf(p))
     .filter((f) => f.tokens >= settings.minTokens && (!only || only(f)));
+  const pool = settings.canonicalOnly ? [...settings.canonical.keys()].filter((p) => !universe || universe.has(p)) : universe?.keys();
   const found = index.matches(queries, settings.threshold, (candidate, query) => {
     if (candidate.tokens < settings.minTokens || (universe && !universe.has(candidate.path))) return false;
     if (candidate.path !== query.path) return true;
     // an enclosing function holds its nested one's text: that is not a copy
     if (nests(candidate.qualname, query.qualname) || nests(query.qualname, candidate.qualname)) return false;
     return sameFile === 'any' || candidate.line < query.line;
-  }, { ...(universe && { pool: universe.keys() }), ...(options.bestOnly && { best: rank }) });
+  }, { ...(pool && { pool }), ...(options.bestOnly && { best: rank }) });
   return queries.map((query, i) => ({ query, matches: [...(found[i] ?? [])].sort(rank) }));
 }
 
@@ -119,7 +125,7 @@ const MATCHING_VERSION = 4;
 function settingsKey(s: DuplicateSettings): string {
   const canonical = [...s.canonical].sort(([a], [b]) => (a < b ? -1 : 1));
   // the index version too: answers computed from other fingerprints are not answers any more
-  return createHash('sha256').update(JSON.stringify([INDEX_VERSION, MATCHING_VERSION, s.threshold, s.minTokens, canonical])).digest('hex').slice(0, 16);
+  return createHash('sha256').update(JSON.stringify([INDEX_VERSION, MATCHING_VERSION, s.threshold, s.minTokens, canonical, Boolean(s.canonicalOnly)])).digest('hex').slice(0, 16);
 }
 
 function readMemo(text: string | undefined, settings: string): Memo | null {
@@ -147,7 +153,9 @@ function affected(run: DuplicateRun, before: Memo): Set<string> {
   for (const p of added) changed.add(p);
   const dirty = new Set<string>();
   for (const [p, r] of Object.entries(before.results)) if (r.found.some((d) => changed.has(d.of.path))) dirty.add(p);
-  for (const { matches } of matchFunctions(run.index, added, run.universe, { ...run.settings, canonical: new Map() })) {
+  // when only canonical copies are wanted, only a new canonical file can become someone's match
+  const candidates = run.settings.canonicalOnly ? added.filter((p) => run.settings.canonical.has(p)) : added;
+  for (const { matches } of matchFunctions(run.index, candidates, run.universe, { ...run.settings, canonical: new Map(), canonicalOnly: false })) {
     for (const m of matches) dirty.add(m.of.path);
   }
   // a pair inside one added file was found from its later function only: the file itself is dirty anyway
