@@ -307,8 +307,9 @@ describe('completing a replacement', () => {
 });
 
 describe('a chunk of text with keys in it', () => {
-  it('takes Enter, Tab and Backspace inside the chunk as those keys', () => {
-    const s = reduce(start(), key('dcrit\t\rold\u007f\u007f\u007fsuperseded\r'));
+  it('takes Enter, Tab, Backspace, Ctrl-U and Ctrl-C inside the chunk as those keys', () => {
+    const s = reduce(start(), key('dnope\u0015crit\t\rold\u007f\u007f\u007fsuperseded\r'));
     expect(s.request).toMatchObject({ kind: 'deprecate', path: 'Makefile', replacedBy: 'scripts/utils/critic.py', reason: 'superseded' });
+    expect(reduce(start(), key('/ab\u0003')).quit).toBe(true);
   });
 });

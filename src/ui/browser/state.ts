@@ -266,8 +266,16 @@ function answerPrompt(state: State, prompt: Prompt, input: string, key: KeyPress
   return { ...ask({ ...state, prompt: null }, step.done), message: 'writing the annotations file…', tone: 'note' };
 }
 
-/** Keys that arrive as characters inside a chunk of text (tmux send-keys "text" Enter, a paste). */
-const IN_TEXT: Readonly<Record<string, KeyPress>> = { '\r': { return: true }, '\n': { return: true }, '\t': { tab: true }, '\u007f': { backspace: true }, '\b': { backspace: true } };
+/** Keys that arrive as characters inside a chunk of text (keys typed faster than they are read, a paste): input and key. */
+const IN_TEXT: Readonly<Record<string, readonly [string, KeyPress]>> = {
+  '\r': ['', { return: true }],
+  '\n': ['', { return: true }],
+  '\t': ['', { tab: true }],
+  '\u007f': ['', { backspace: true }],
+  '\b': ['', { backspace: true }],
+  '\u0003': ['c', { ctrl: true }],
+  '\u0015': ['u', { ctrl: true }],
+};
 
 const ACTIONS = new Set<Command>(['deprecate', 'canonical', 'bug', 'editor', 'artifacts']);
 
@@ -338,7 +346,10 @@ export function reduce(state: State, event: Event): State {
       // several characters in one read (fast typing, a paste, tmux send-keys) are several key presses
       const chars = [...event.input];
       if (chars.length > 1 && !Object.values(event.key).some(Boolean)) {
-        return chars.reduce((s, ch) => reduce(s, { type: 'key', input: IN_TEXT[ch] ? '' : ch, key: IN_TEXT[ch] ?? {} }), state);
+        return chars.reduce((s, ch) => {
+          const [input, key] = IN_TEXT[ch] ?? [ch, {}];
+          return reduce(s, { type: 'key', input, key });
+        }, state);
       }
       // a request's own notice ("writing…") stays until its answer replaces it
       const cleared = state.message === null || state.request ? state : { ...state, message: null, tone: 'note' as const };
