@@ -64,6 +64,8 @@ interface Task {
 interface Slot {
   worker: Worker;
   inFlight: Map<number, Task>;
+  /** Its parser aborted on a file (reported): it takes nothing more, and what it still held goes to another. */
+  retiring: boolean;
 }
 
 export class ParsePool {
@@ -119,16 +121,24 @@ export class ParsePool {
   }
 
   private spawn(): void {
-    const worker = new Worker(this.file, { stdout: false, stderr: false });
-    const slot: Slot = { worker, inFlight: new Map() };
+    // what the wasm runtime prints when it aborts ("Aborted()") is not for the user: the file's skip says it
+    const worker = new Worker(this.file, { stdout: true, stderr: true });
+    worker.stdout.resume();
+    worker.stderr.resume();
+    const slot: Slot = { worker, inFlight: new Map(), retiring: false };
     worker.unref();
     worker.on('message', (answer: ParseAnswer) => {
       const task = slot.inFlight.get(answer.id);
       if (!task) return;
       slot.inFlight.delete(answer.id);
-      if ('json' in answer) task.resolve({ json: answer.json });
+      if ('retry' in answer) this.queue.unshift(task);
+      else if ('json' in answer) task.resolve({ json: answer.json });
       else if ('packed' in answer) task.resolve({ packed: Buffer.from(answer.packed.buffer, answer.packed.byteOffset, answer.packed.byteLength) });
-      else task.reject(new WorkerLost(`the parser failed: ${answer.error.split('\n')[0] ?? ''}`));
+      else {
+        slot.retiring ||= answer.fatal;
+        const why = answer.error.split(/[\n.]/)[0] ?? '';
+        task.reject(new WorkerLost(answer.fatal ? `the tree-sitter parser aborted on it (${why}; a file this large can exhaust its memory)` : `the parser failed: ${why}`));
+      }
       this.pump();
     });
     // an uncaught error in the worker is followed by its exit, which settles its files
@@ -136,11 +146,13 @@ export class ParsePool {
     worker.on('exit', (code) => {
       const at = this.slots.indexOf(slot);
       if (at !== -1) this.slots.splice(at, 1);
-      for (const task of slot.inFlight.values()) task.reject(new WorkerLost(`its parse worker stopped (exit code ${code})`));
+      // a worker retired after a reported abort held nothing of its own: what it held is parsed elsewhere
+      if (slot.retiring) this.queue.unshift(...slot.inFlight.values());
+      else for (const task of slot.inFlight.values()) task.reject(new WorkerLost(`its parse worker stopped (exit code ${code})`));
       slot.inFlight.clear();
       if (this.closed) return;
-      if (this.respawns < MAX_RESPAWNS) {
-        this.respawns++;
+      if (slot.retiring || this.respawns < MAX_RESPAWNS) {
+        if (!slot.retiring) this.respawns++;
         this.spawn();
       } else if (this.slots.length === 0) {
         for (const task of this.queue.splice(0)) task.reject(new WorkerLost('every parse worker stopped'));
@@ -153,7 +165,7 @@ export class ParsePool {
   /** Hands queued files to workers with room; a worker holding files keeps the process alive. */
   private pump(): void {
     for (const slot of this.slots) {
-      while (slot.inFlight.size < IN_FLIGHT && this.queue.length) {
+      while (!slot.retiring && slot.inFlight.size < IN_FLIGHT && this.queue.length) {
         const task = this.queue.shift() as Task;
         slot.inFlight.set(task.id, task);
         slot.worker.postMessage({ id: task.id, path: task.path, text: task.text, pack: task.pack } satisfies ParseTask);

@@ -20,8 +20,8 @@ import { ParseAhead } from './parse-ahead.js';
 
 /** New facts are written to the cache in one transaction per this many files. */
 const FACTS_BATCH = 500;
-/** Files larger than this are never handed to a parse worker. */
-const WORKER_MAX_BYTES = 2_000_000;
+/** Python files larger than this are always parsed in a worker. */
+const ISOLATE_BYTES = 2_000_000;
 
 export interface ScanRequest {
   /** The project root (where tsconfig.json is looked for); else told from the files' paths. */
@@ -457,11 +457,14 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
       });
     }
   }
-  const order = [...new Set([...hinted.sort((a, b) => (a.file.path < b.file.path ? -1 : 1)), ...wanted])].filter(
-    // a very large file is parsed on the main thread: its facts would cross between threads as one huge text
-    (e) => e.language === 'python' && (e.fresh || !store) && e.row.size <= WORKER_MAX_BYTES,
+  const toParse = [...new Set([...hinted.sort((a, b) => (a.file.path < b.file.path ? -1 : 1)), ...wanted])].filter(
+    (e) => e.language === 'python' && (e.fresh || !store),
   );
-  const pool = ParsePool.open(poolSize(order.length));
+  // a very large file is parsed in a worker even when the rest is not: a parser that runs out of its memory
+  // there loses that file (reported), not the run
+  const size = poolSize(toParse.length);
+  const order = size ? toParse : toParse.filter((e) => e.row.size > ISOLATE_BYTES);
+  const pool = order.length ? ParsePool.open(Math.max(size, 1)) : null;
   if (pool) {
     const twice = new Set(wanted.filter((e) => e.row.hint));
     // the text is read again when handed to a worker, so the run never holds every candidate's text at once
