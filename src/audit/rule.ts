@@ -5,6 +5,8 @@
 
 import type { CodeRole, Severity } from '../schemas/config.js';
 import type { RuleMeta } from '../schemas/rule.js';
+import { ruleMetaProblems } from '../schemas/rule-values.js';
+import { BugError } from '../core/errors.js';
 import type { CallFact, FileFacts, Span, SuppressionFact } from '../analysis/facts.js';
 import type { ModelVerdict, Project } from './project.js';
 
@@ -66,8 +68,8 @@ export interface Rule<M extends string = string> extends RuleMeta {
 }
 
 /**
- * Declares a rule. Its metadata is checked against `RuleMetaSchema` by the catalog test, not here, so
- * loading the catalog costs no schema library at run time.
+ * Declares a rule, checking its metadata by hand (`ruleMetaProblems`, the constraints of `RuleMetaSchema`
+ * without loading zod): a mistake fails as the catalog loads, naming the rule and the key.
  */
 export function defineRule<const M extends Record<string, string>>(
   rule: Omit<RuleMeta, 'messages'> & {
@@ -76,6 +78,9 @@ export function defineRule<const M extends Record<string, string>>(
     check(ctx: RuleContext<keyof M & string>): void;
   },
 ): Rule<keyof M & string> {
+  const { check: _check, prefilter: _prefilter, ...meta } = rule;
+  const problems = ruleMetaProblems(meta);
+  if (problems.length > 0) throw new BugError(`rule ${String(rule.code)} (${String(rule.name)}): invalid metadata: ${problems.join('; ')}`);
   return rule as unknown as Rule<keyof M & string>;
 }
 
