@@ -10,7 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { compileGlob } from '../core/glob.js';
 import { RULES } from '../../audits/index.js';
-import { emptyFacts, FACTS_VERSION, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
+import { emptyFacts, FACTS_VERSION, type CallFact, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
 import { frontEndOf, FUNCTION_LANGUAGE, isSizeSkip, languageOf, warmFrontEnds } from '../analysis/front-ends.js';
 import { isRuleEnabled, loadConfig, previewFor, ruleMatches, severityFor } from '../core/config.js';
 import { UserError } from '../core/errors.js';
@@ -23,10 +23,10 @@ import { assignFingerprints } from './fingerprint.js';
 import { combineLoaderSummaries, SUMMARY_FORMAT, summarizeForLoaders, type LoaderSummary } from './infer.js';
 import { FileModels } from './models.js';
 import modelCatalog from './model-catalog.json' with { type: 'json' };
-import { Project, type SanctionedLoader } from './project.js';
+import { Project, type ModelVerdict, type SanctionedLoader } from './project.js';
 import { CodeRoles } from './roles.js';
 import { findNearDuplicates } from './duplicates.js';
-import { renderMessage, type NearDuplicate, type Rule, type RuleContext } from './rule.js';
+import { renderMessage, type AfterRule, type FileRule, type NearDuplicate, type ProjectRule, type Rule, type RuleContext } from './rule.js';
 import { withFileLock } from '../core/lock.js';
 import { scan } from './scan.js';
 import { VERSION } from '../version.js';
@@ -230,10 +230,10 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     const project = new Project(root, config, tree.files, sanctioned);
     const ignoresFor = perFileIgnores(config);
     const known = new Set(RULES.map((r) => r.code));
-    const fileRules = rules.filter((r) => r.phase !== 'after' && r.phase !== 'project');
-    const afterRules = rules.filter((r) => r.phase === 'after');
+    const fileRules = rules.filter((r): r is FileRule => r.phase !== 'after' && r.phase !== 'project');
+    const afterRules = rules.filter((r): r is AfterRule => r.phase === 'after');
     // project rules depend on other files: computed afresh (from their own memo), never cached per file
-    const projectRules = rules.filter((r) => r.phase === 'project');
+    const projectRules = rules.filter((r): r is ProjectRule => r.phase === 'project');
     const near = projectRules.length
       ? await findNearDuplicates({ root, config, noCache: Boolean(options.noCache), scanned: scanned.files, selection, context, all: tree.all, warn: (m) => warnings.push(m) })
       : new Map<string, readonly NearDuplicate[]>();
@@ -241,7 +241,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       const found = near.get(file);
       if (!found?.length) return [];
       const out: Finding[] = [];
-      runRules(projectRules, language, file, role, emptyFacts(file, language), project, config, ignoresFor(file), known, new Map(), out, found);
+      const run: FileRun = { language, path: file, role, facts: emptyFacts(file, language), project, config, ignored: ignoresFor(file), knownCodes: known, out };
+      runRules(projectRules, run, (rule, ctx) => rule.check({ ...ctx, duplicates: found }));
       const lines = out.length ? source().split('\n') : [];
       for (const f of out) f.frame = frameOf(lines, f.span);
       return out;
@@ -270,7 +271,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
         const facts = await file.facts();
         // a file no rule parsed has empty facts, which would say nothing true about its role
         role = roles.of(file.path, file.candidate ? facts : null);
-        runRules(fileRules, rulesLanguage(file.language), file.path, role, facts, project, config, ignored, known, new Map(), own);
+        runFileRules(fileRules, { language: rulesLanguage(file.language), path: file.path, role, facts, project, config, ignored, knownCodes: known, out: own });
         if (own.length) {
           const lines = file.source().split('\n');
           for (const f of own) f.frame = frameOf(lines, f.span);
@@ -288,7 +289,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       const after: Finding[] = [];
       if (file.row.suppressions.length) {
         const facts = { ...emptyFacts(file.path, file.language), suppressions: file.row.suppressions };
-        runRules(afterRules, rulesLanguage(file.language), file.path, role, facts, project, config, ignored, known, used, after);
+        const run: FileRun = { language: rulesLanguage(file.language), path: file.path, role, facts, project, config, ignored, knownCodes: known, out: after };
+        runRules(afterRules, run, (rule, ctx) => rule.check({ ...ctx, suppressionsUsed: used }));
         const lines = after.length ? file.source().split('\n') : [];
         for (const f of after) f.frame = frameOf(lines, f.span);
       }
@@ -396,31 +398,33 @@ async function inferLoaders(
   return combineLoaderSummaries(Object.values(summaries), (s) => roles.ofKnown(s.path, s)).chosen;
 }
 
-function runRules(
-  rules: readonly Rule[],
-  language: Language,
-  path: string,
-  role: CodeRole,
-  facts: FileFacts,
-  project: Project,
-  config: Config,
-  ignored: string[],
-  knownCodes: ReadonlySet<string>,
-  used: ReadonlyMap<SuppressionFact, ReadonlySet<string>>,
-  out: Finding[],
-  near: readonly NearDuplicate[] = [],
-): void {
-  let models: FileModels | undefined;
+/** One file as every rule run on it sees it, and where its findings go. */
+interface FileRun {
+  language: Language;
+  path: string;
+  role: CodeRole;
+  facts: FileFacts;
+  project: Project;
+  config: Config;
+  ignored: string[];
+  knownCodes: ReadonlySet<string>;
+  out: Finding[];
+}
+
+/** Runs the `rules` that read the file's language and are not ignored for its path; `check` adds what its phase sees. */
+function runRules<R extends Rule>(rules: readonly R[], run: FileRun, check: (rule: R, ctx: RuleContext) => void): void {
+  const { config, ignored, knownCodes, path } = run;
   for (const rule of rules) {
-    if (!rule.languages.includes(language)) continue;
+    if (!rule.languages.includes(run.language)) continue;
     if (ignored.length && ruleMatches(rule.code, ignored)) continue;
     const configured = severityFor(config, rule.code, rule.severity);
-    const ctx: RuleContext = {
-      file: facts,
-      role,
-      project,
+    check(rule, {
+      file: run.facts,
+      role: run.role,
+      project: run.project,
+      severity: configured,
       report: (r) => {
-        out.push({
+        run.out.push({
           code: rule.code,
           name: rule.name,
           severity: r.severity ?? configured,
@@ -431,21 +435,18 @@ function runRules(
           fingerprint: '',
         });
       },
-      inSanctionedLoader: (scope) => project.inSanctionedLoader(path, scope),
-      modelOf: (call) => (models ??= new FileModels(facts, project)).verdictForCall(call),
-      severityForModel: (verdict, base) => {
-        if (verdict.kind === 'instruct') return null;
-        if (verdict.kind === 'base') return configured ?? base;
-        return project.unknownModelSeverity === 'off' ? null : project.unknownModelSeverity;
-      },
       isKnownCode: (code) => code === 'ALL' || [...knownCodes].some((k) => ruleMatches(k, [code])),
       isEnabled: (code) => isRuleEnabled(config, code) && !ruleMatches(code, ignored),
       preview: previewFor(config, rule.code),
-      suppressionsUsed: used,
-      duplicates: () => near,
-    };
-    rule.check(ctx);
+    });
   }
+}
+
+function runFileRules(rules: readonly FileRule[], run: FileRun): void {
+  let models: FileModels | undefined;
+  const inSanctionedLoader = (scope: string): boolean => run.project.inSanctionedLoader(run.path, scope);
+  const modelOf = (call: CallFact): ModelVerdict => (models ??= new FileModels(run.facts, run.project)).verdictForCall(call);
+  runRules(rules, run, (rule, ctx) => rule.check({ ...ctx, inSanctionedLoader, modelOf }));
 }
 
 /** What the cache keeps of a file's own results: its role, and the findings of its file rules. */

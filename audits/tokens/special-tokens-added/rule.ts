@@ -2,7 +2,7 @@
  * TOK001 (special-tokens-added): flags tokenizing with `add_special_tokens=True` for a base or unknown model.
  */
 
-import { defineRule } from '../../../src/audit/rule.js';
+import { defineRule, severityForModel } from '../../../src/audit/rule.js';
 
 export default defineRule({
   code: 'TOK001',
@@ -22,7 +22,7 @@ export default defineRule({
       const v = call.kwargs.add_special_tokens;
       if (v?.kind !== 'bool' || !v.value) continue;
       const verdict = ctx.modelOf(call);
-      const severity = ctx.severityForModel(verdict, 'error');
+      const severity = severityForModel(ctx, verdict);
       if (!severity) continue;
       const why = verdict.kind === 'base' ? `the model is a base model (${verdict.reason})` : 'the model is not known to be an instruct model';
       ctx.report({ span: call.span, messageId: 'added', data: { callee: call.callee, why }, severity });
