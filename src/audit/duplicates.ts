@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import type { DiscoveredFile } from '../core/files.js';
-import { previewFor, ruleMatches } from '../core/config.js';
+import { previewFor, ruleMatches } from '../config/config.js';
 import type { Config } from '../schemas/config.js';
 import type { NearDuplicate } from './rule.js';
 import type { ScannedFile } from './scan.js';

@@ -12,7 +12,7 @@ import { compileGlob } from '../core/glob.js';
 import { RULES } from '../../audits/index.js';
 import { emptyFacts, FACTS_VERSION, type CallFact, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
 import { frontEndOf, FUNCTION_LANGUAGE, isSizeSkip, languageOf, warmFrontEnds } from '../analysis/front-ends.js';
-import { isRuleEnabled, loadConfig, previewFor, ruleMatches, severityFor } from '../core/config.js';
+import { isRuleEnabled, loadConfig, previewFor, ruleMatches, severityFor } from '../config/config.js';
 import { UserError } from '../core/errors.js';
 import type { CodeRole, Config, Severity, TestCodeSeverity } from '../schemas/config.js';
 import type { Finding, SkippedFile } from '../schemas/finding.js';

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../config/config.js';
 import { pathHistory } from '../core/git.js';
 import { toPosix } from '../core/paths.js';
 import type { LogEntry, LogReport } from '../schemas/provenance-reports.js';

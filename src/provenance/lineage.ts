@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../config/config.js';
 import { UserError } from '../core/errors.js';
 import { toPosix } from '../core/paths.js';
 import { CONTROL_CLASS, printable } from '../core/display.js';

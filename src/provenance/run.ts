@@ -13,7 +13,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 
 import { audit } from '../audit/engine.js';
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../config/config.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import { toPosix } from '../core/paths.js';
 import { notRegular, realOutside } from '../core/files.js';

@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
 
 import { modelClassifier, type ModelVerdict } from '../audit/model-classes.js';
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../config/config.js';
 import { UserError } from '../core/errors.js';
 import { isAncestor } from '../core/git.js';
 import type { Config } from '../schemas/config.js';

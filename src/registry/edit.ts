@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-import { loadConfig, type LoadedConfig } from '../core/config.js';
+import { loadConfig, type LoadedConfig } from '../config/config.js';
 import { pathDeprecation } from '../core/deprecation.js';
 import { gitRunner, gitTopLevel } from '../core/git.js';
 import { errorMessage, UserError } from '../core/errors.js';

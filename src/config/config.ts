@@ -17,12 +17,13 @@ import { isDeepStrictEqual } from 'node:util';
 import type { TomlTableWithoutBigInt } from 'smol-toml';
 import type { z } from 'zod';
 
-import { normalizeConfig, type Config } from '../schemas/config-values.js';
-import { closest, describeIssue, formatKeyPath } from './describe.js';
-import { notRegular } from './files.js';
-import { errorMessage, UserError } from './errors.js';
-import { displayPath, isErrno } from './fs.js';
-import { indexToml, isTable, locate, parseToml } from './toml.js';
+import type { Config } from '../schemas/config-values.js';
+import { normalizeConfig } from '../schemas/config-normalize.js';
+import { closest, describeIssue, formatKeyPath } from '../core/describe.js';
+import { notRegular } from '../core/files.js';
+import { errorMessage, UserError } from '../core/errors.js';
+import { displayPath, isErrno } from '../core/fs.js';
+import { indexToml, isTable, locate, parseToml } from '../core/toml.js';
 
 // Rule selection lives in rule-select.ts; re-exported for the callers that read it with the config.
 export { isRuleEnabled, previewFor, ruleMatches, severityFor } from './rule-select.js';

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { useTempFolder, userError } from '../../test/helpers/temp-folder.js';
-import { DEFAULT_CONFIG, normalizeConfig, type Config } from '../schemas/config.js';
+import { DEFAULT_CONFIG, type Config } from '../schemas/config.js';
+import { normalizeConfig } from '../schemas/config-normalize.js';
 import { loadConfig } from './config.js';
 
 const folder = useTempFolder('provenant-config-');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { normalizeConfig } from '../schemas/config.js';
+import { normalizeConfig } from '../schemas/config-normalize.js';
 import { isRuleEnabled, ruleMatches, severityFor } from './rule-select.js';
 
 describe('rule selection', () => {

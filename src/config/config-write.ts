@@ -10,11 +10,11 @@ import { isDeepStrictEqual } from 'node:util';
 
 import type { ConfigFile } from '../schemas/config.js';
 import { basePath, configSchemas, issuesError, kindOf, readConfigText, type FileKind } from './config.js';
-import { formatKeyPath, valueAt } from './describe.js';
-import { errorMessage, UserError } from './errors.js';
-import { isErrno, writeUserFile } from './fs.js';
-import { withFileLock } from './lock.js';
-import { indexToml, isTable, locate, parseToml, sameToml, type TomlEntry } from './toml.js';
+import { formatKeyPath, valueAt } from '../core/describe.js';
+import { errorMessage, UserError } from '../core/errors.js';
+import { isErrno, writeUserFile } from '../core/fs.js';
+import { withFileLock } from '../core/lock.js';
+import { indexToml, isTable, locate, parseToml, sameToml, type TomlEntry } from '../core/toml.js';
 
 export interface ConfigSectionSettings {
   sanctionedLoaders?: string[];
