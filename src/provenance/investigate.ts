@@ -14,7 +14,7 @@ import { isNotebookPath, readNotebookSource } from '../analysis/notebook/index.j
 import { loadConfig } from '../config/config.js';
 import { UserError } from '../core/errors.js';
 import { discover } from '../core/files.js';
-import { commitAtDate, filesAtCommit, firstAdded, isAncestor, textsAtCommit, type DatedCommit } from '../core/git.js';
+import { commitAtDate, filesAtCommit, firstAdded, isAncestor, textsAtCommit, type DatedCommit } from '../core/git-history.js';
 import type { Config } from '../schemas/config.js';
 import type { InvestigateCandidate, InvestigateReport } from '../schemas/provenance-reports.js';
 import { artifactPath } from './lineage.js';
