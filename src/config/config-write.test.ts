@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import { useTempFolder, userError } from '../../test/helpers/temp-folder.js';
 import { loadConfig } from './config.js';
-import { writeConfigSection } from './config-write.js';
+import { writeConfigSection, type ConfigSectionSettings } from './config-write.js';
 
 const folder = useTempFolder('provenant-config-');
 
@@ -45,8 +45,7 @@ describe('writeConfigSection', () => {
   });
 
   it('merges into an existing [tool.provenant], keeping comments, sub-tables and later tables', async () => {
-    await folder.tree({
-      'pyproject.toml': `[project]
+    const original = `[project]
 name = "lab"
 
 [tool.provenant]
@@ -62,39 +61,27 @@ LOAD002 = "info"
 
 [tool.ruff]
 line-length = 100
-`,
-    });
+`;
+    await folder.tree({ 'pyproject.toml': original });
     await writeConfigSection(path.join(folder.dir, 'pyproject.toml'), settings);
-    expect(await folder.read('pyproject.toml')).toBe(`[project]
-name = "lab"
-
-[tool.provenant]
-# only the loader rules for now
-select = [
-    "LOAD",  # loaders
-]
-fail-on = "error"
-sanctioned-loaders = ["utils.loader.CleanModelLoader"]
-base-models = ["Qwen/Qwen2.5-32B"]
-
-# per-rule overrides
-[tool.provenant.severity]
-LOAD002 = "info"
-
-[tool.ruff]
-line-length = 100
-`);
-    const { config } = await loadConfig({ cwd: folder.dir });
-    expect(config).toMatchObject({ select: ['LOAD'], failOn: 'error', severity: { LOAD002: 'info' }, ...settings });
-  });
-
-  it('fills an empty [tool.provenant] header', async () => {
-    await folder.tree({ 'pyproject.toml': '[tool.provenant]\n[tool.provenant.severity]\nLOAD002 = "info"\n' });
-    await writeConfigSection(path.join(folder.dir, 'pyproject.toml'), { deprecatedPaths: ['scripts/legacy/**'] });
+    // the new keys go after the table's last key; every other byte stays as it was
     expect(await folder.read('pyproject.toml')).toBe(
-      '[tool.provenant]\ndeprecated-paths = ["scripts/legacy/**"]\n\n[tool.provenant.severity]\nLOAD002 = "info"\n',
+      original.replace('fail-on = "error"\n', 'fail-on = "error"\nsanctioned-loaders = ["utils.loader.CleanModelLoader"]\nbase-models = ["Qwen/Qwen2.5-32B"]\n'),
     );
   });
+
+  it.each<[string, string, string, ConfigSectionSettings, string]>([
+    ['fills an empty [tool.provenant] header', 'pyproject.toml', '[tool.provenant]\n[tool.provenant.severity]\nLOAD002 = "info"\n', { deprecatedPaths: ['scripts/legacy/**'] }, '[tool.provenant]\ndeprecated-paths = ["scripts/legacy/**"]\n\n[tool.provenant.severity]\nLOAD002 = "info"\n'],
+    ['puts a new [tool.provenant] above existing [tool.provenant.*] sub-tables', 'pyproject.toml', '[project]\nname = "x"\n\n[tool.provenant.severity]\nLOAD002 = "info"\n', { baseModels: ['gpt2'] }, '[project]\nname = "x"\n\n[tool.provenant]\nbase-models = ["gpt2"]\n\n[tool.provenant.severity]\nLOAD002 = "info"\n'],
+    ['provenant.toml: adds after the last top-level key, before any table', 'provenant.toml', '# provenant settings\nfail-on = "error"\n\n[severity]\nLOAD002 = "info"\n', { baseModels: ['gpt2'] }, '# provenant settings\nfail-on = "error"\nbase-models = ["gpt2"]\n\n[severity]\nLOAD002 = "info"\n'],
+    ['provenant.toml with only tables: adds at the top, below a leading comment', 'provenant.toml', '# provenant settings\n\n[severity]\nLOAD002 = "info"', { baseModels: ['gpt2'] }, '# provenant settings\n\nbase-models = ["gpt2"]\n\n[severity]\nLOAD002 = "info"\n'],
+    ['keeps CRLF line endings', 'pyproject.toml', '[project]\r\nname = "x"\r\n\r\n[tool.provenant]\r\nfail-on = "error"\r\n', { baseModels: ['gpt2'] }, '[project]\r\nname = "x"\r\n\r\n[tool.provenant]\r\nfail-on = "error"\r\nbase-models = ["gpt2"]\r\n'],
+  ])('%s', async (_title, file, before, settings, after) => {
+    await folder.tree({ [file]: before });
+    await writeConfigSection(path.join(folder.dir, file), settings);
+    expect(await folder.read(file)).toBe(after);
+  });
+
 
   it('reads the layout right around multi-line strings, odd spacing and comments', async () => {
     const original = `[project]
@@ -115,27 +102,8 @@ select = ["LOAD"]  # loaders = ["x"]
     );
   });
 
-  it('puts a new [tool.provenant] above existing [tool.provenant.*] sub-tables', async () => {
-    await folder.tree({ 'pyproject.toml': '[project]\nname = "x"\n\n[tool.provenant.severity]\nLOAD002 = "info"\n' });
-    await writeConfigSection(path.join(folder.dir, 'pyproject.toml'), { baseModels: ['gpt2'] });
-    expect(await folder.read('pyproject.toml')).toBe(
-      '[project]\nname = "x"\n\n[tool.provenant]\nbase-models = ["gpt2"]\n\n[tool.provenant.severity]\nLOAD002 = "info"\n',
-    );
-  });
 
-  it('provenant.toml: adds after the last top-level key, before any table', async () => {
-    await folder.tree({ 'provenant.toml': '# provenant settings\nfail-on = "error"\n\n[severity]\nLOAD002 = "info"\n' });
-    await writeConfigSection(path.join(folder.dir, 'provenant.toml'), { baseModels: ['gpt2'] });
-    expect(await folder.read('provenant.toml')).toBe(
-      '# provenant settings\nfail-on = "error"\nbase-models = ["gpt2"]\n\n[severity]\nLOAD002 = "info"\n',
-    );
-  });
 
-  it('provenant.toml with only tables: adds at the top, below a leading comment', async () => {
-    await folder.tree({ 'provenant.toml': '# provenant settings\n\n[severity]\nLOAD002 = "info"' });
-    await writeConfigSection(path.join(folder.dir, 'provenant.toml'), { baseModels: ['gpt2'] });
-    expect(await folder.read('provenant.toml')).toBe('# provenant settings\n\nbase-models = ["gpt2"]\n\n[severity]\nLOAD002 = "info"\n');
-  });
 
   it('refuses to replace a key the table already sets, naming file, key and line; the file is untouched', async () => {
     const original = '[tool.provenant]\nfail-on = "error"\nbase-models = ["gpt2"]\n';
@@ -162,13 +130,6 @@ select = ["LOAD"]  # loaders = ["x"]
     );
   });
 
-  it('keeps CRLF line endings', async () => {
-    await folder.tree({ 'pyproject.toml': '[project]\r\nname = "x"\r\n\r\n[tool.provenant]\r\nfail-on = "error"\r\n' });
-    await writeConfigSection(path.join(folder.dir, 'pyproject.toml'), { baseModels: ['gpt2'] });
-    expect(await folder.read('pyproject.toml')).toBe(
-      '[project]\r\nname = "x"\r\n\r\n[tool.provenant]\r\nfail-on = "error"\r\nbase-models = ["gpt2"]\r\n',
-    );
-  });
 
   it('escapes strings for TOML', async () => {
     await writeConfigSection(path.join(folder.dir, 'provenant.toml'), { baseModels: ['we"ird\\name'] });
