@@ -42,6 +42,20 @@ export default tseslint.config(
     },
   },
   {
+    // near-duplicate search sits below the audit and the registry, which both call it
+    files: ['src/similarity/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [GIT_IMPORT],
+        patterns: [{ group: ['**/audit/**', '**/registry/**', '**/provenance/**', '**/pipeline/**', '**/ui/**', '**/cli/**'], message: 'src/similarity/ sits below audit/ and registry/: pass what it needs in' }],
+      }],
+      'no-restricted-syntax': ['error', ...GIT_SYNTAX, {
+        selector: 'ImportExpression[source.value=/\\/(audit|registry|provenance|pipeline|ui|cli)\\//]',
+        message: 'src/similarity/ sits below audit/ and registry/: pass what it needs in',
+      }],
+    },
+  },
+  {
     // the CLI's entry: CommonJS (bin/package.json), so that `provenant audit` starts without the ES module loader
     files: ['bin/provenant.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },

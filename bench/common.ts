@@ -210,6 +210,17 @@ export function timedCommand(command: string, args: string[], cwd: string, ok: r
   return ms;
 }
 
+/** Runs `command args` under /usr/bin/time -v; wall ms from spawn to exit and the peak RSS it reports. */
+export function timedRun(command: string, args: string[], cwd: string, ok: readonly number[]): { ms: number; rssMB: number; stdout: string; stderr: string } {
+  const start = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-v', command, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: '1' } });
+  const ms = performance.now() - start;
+  if (r.error) throw new BenchError(`cannot run /usr/bin/time: ${r.error.message}`);
+  if (!ok.includes(r.status ?? -1)) throw new BenchError(`${path.basename(command)} ${args.slice(0, 5).join(' ')}… in ${cwd}: exit ${r.status ?? r.signal}\n${r.stderr.slice(-1500)}`);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  return { ms, rssMB: rss ? Math.round((Number(rss[1]) * 1024) / MB) : Number.NaN, stdout: r.stdout, stderr: r.stderr };
+}
+
 /** git in a bench's own repository, with a fixed identity. */
 export function benchGit(args: string[], cwd: string): string {
   const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'b@x.invalid', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'b@x.invalid' };

@@ -1,25 +1,27 @@
 /**
- * Speed of the implementation registry on a generated research repository of 10,000 scripts (docstrings,
- * argparse, imports of a shared utils package, data paths, shell launchers; three commits), each figure
- * next to a peer measured in the same run:
+ * Speed of the implementation registry on generated research repositories of 10,000, 20,000 and 50,000
+ * scripts (docstrings, argparse, imports of a shared utils package, data paths, shell launchers; three
+ * commits), each figure next to a peer measured in the same run:
  *
- *   cold sync   (`syncRegistry`, empty .provenant/)  vs  reading every file's bytes + `git log --name-only`
+ *   cold sync   (`provenant registry sync` in a fresh process, empty .provenant/; wall time and peak RSS
+ *               from /usr/bin/time -v, Node's default heap)  vs  reading every file's bytes + `git log --name-only`
  *   warm sync   (nothing changed)                     vs  the same peer
  *   search      (`searchRegistry`, median of N)       vs  `git ls-files -z | xargs -0 grep -il WORD`
  *               (with its freshness check, which walks the tree, and with `refresh: false`)
  *
  *   npm run bench:registry                       # build, then: node dist/bench/registry.js
- *   node dist/bench/registry.js --scripts 2000 --queries 20 --keep
+ *   node dist/bench/registry.js --sizes 20k --queries 20 --keep
+ *   node dist/bench/registry.js --scripts 2000
  *
- * In-process timings (the library, as the CLI calls it). Times are reported, never asserted.
+ * Search is timed in process (the library, as the CLI calls it). Times are reported, never asserted.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { searchRegistry, syncRegistry } from '../src/index.js';
-import { BenchError, median, parseArgs, runBench } from './common.js';
+import { searchRegistry } from '../src/index.js';
+import { BenchError, median, parseArgs, repoRoot, runBench, timedRun } from './common.js';
 
 const UTILS = ['critic', 'loader', 'formatter', 'metrics', 'io', 'sampling', 'filters', 'prompts', 'seeds', 'stats'];
 const TOPICS = ['sft data', 'preference pairs', 'reward scores', 'evaluation', 'hard negatives', 'tokenizer checks', 'dpo training', 'deduplication'];
@@ -135,57 +137,103 @@ function peerGrep(root: string, word: string): number {
 
 const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 
-async function main(argv: string[]): Promise<number> {
-  const { values, flags } = parseArgs(argv, ['scripts', 'queries'], ['keep', 'json']);
-  const scripts = Number(values.get('scripts')?.[0] ?? 10_000);
-  const queries = Number(values.get('queries')?.[0] ?? 50);
-  if (!Number.isInteger(scripts) || scripts < 3) throw new BenchError('--scripts: a whole number of at least 3');
+/** `provenant registry sync` as a user runs it, in a fresh process with Node's default heap. */
+function syncProcess(root: string): { ms: number; rssMB: number; ok: boolean; note: string } {
+  try {
+    const run = timedRun(process.execPath, [BIN, 'registry', 'sync'], root, [0]);
+    return { ms: run.ms, rssMB: run.rssMB, ok: true, note: '' };
+  } catch (error) {
+    // a sync that runs out of heap is a figure too: said in the table, not a crashed bench
+    if (!(error instanceof BenchError)) throw error;
+    return { ms: Number.NaN, rssMB: Number.NaN, ok: false, note: error.message.split('\n').find((l) => /heap|memory|exit/i.test(l)) ?? 'failed' };
+  }
+}
+
+const BIN = path.join(repoRoot(), 'bin', 'provenant.js');
+
+interface SizeFigures {
+  scripts: number;
+  files: number;
+  coldSyncMs: number;
+  coldRssMB: number;
+  warmSyncMs: number;
+  warmRssMB: number;
+  peerReadAndGitLogMs: number;
+  searchMedianMs: number;
+  searchNoRefreshMedianMs: number;
+  grepMedianMs: number;
+  note: string;
+}
+
+async function measure(scripts: number, queries: number, keep: boolean): Promise<SizeFigures> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'provenant-bench-registry-'));
   try {
     const files = generate(root, scripts);
     console.error(`bench: generated ${files.length} files in ${root}`);
-    const cold = await timed(() => syncRegistry({ cwd: root }));
-    const warm = await timed(() => syncRegistry({ cwd: root }));
+    const cold = syncProcess(root);
+    const warm = syncProcess(root);
     const peerSync = peerRead(root, files);
     const searchMs: number[] = [];
     const trustedMs: number[] = [];
     const grepMs: number[] = [];
-    let firstHit = '';
-    for (let q = 0; q < queries; q++) {
+    for (let q = 0; q < (cold.ok ? queries : 0); q++) {
       const word = WORDS[q % WORDS.length] ?? 'seed';
       const s = await timed(() => searchRegistry({ cwd: root, query: word }));
       if (s.value.refreshed) throw new BenchError('search found the index stale right after a sync');
-      firstHit ||= s.value.hits[0]?.path ?? '';
       searchMs.push(s.ms);
       trustedMs.push((await timed(() => searchRegistry({ cwd: root, query: word, refresh: false }))).ms);
       grepMs.push(peerGrep(root, word.split(/\W/)[0] ?? word));
     }
-    const figures = {
-      files: cold.value.counts.files,
-      parsedCold: cold.value.parsed,
-      parsedWarm: warm.value.parsed,
+    const round = (ms: number) => Math.round(ms * 10) / 10;
+    return {
+      scripts,
+      files: files.length,
       coldSyncMs: Math.round(cold.ms),
+      coldRssMB: cold.rssMB,
       warmSyncMs: Math.round(warm.ms),
+      warmRssMB: warm.rssMB,
       peerReadAndGitLogMs: Math.round(peerSync),
-      searchMedianMs: Math.round(median(searchMs) * 10) / 10,
-      searchNoRefreshMedianMs: Math.round(median(trustedMs) * 10) / 10,
-      grepMedianMs: Math.round(median(grepMs) * 10) / 10,
+      searchMedianMs: searchMs.length ? round(median(searchMs)) : Number.NaN,
+      searchNoRefreshMedianMs: trustedMs.length ? round(median(trustedMs)) : Number.NaN,
+      grepMedianMs: grepMs.length ? round(median(grepMs)) : Number.NaN,
+      note: cold.note || warm.note,
     };
-    if (flags.has('json')) {
-      console.log(JSON.stringify(figures, null, 2));
-      return 0;
-    }
-    console.log(`registry bench: ${figures.files} registered files (${scripts} scripts), ${queries} queries`);
-    console.log(`  cold sync   ${fmt(cold.ms).padStart(10)}   (${figures.parsedCold} parsed)   peer: read all bytes + git log ${fmt(peerSync)} (×${(cold.ms / peerSync).toFixed(1)})`);
-    console.log(`  warm sync   ${fmt(warm.ms).padStart(10)}   (${figures.parsedWarm} parsed)   peer: ${fmt(peerSync)} (×${(warm.ms / peerSync).toFixed(2)})`);
-    console.log(`  search      ${fmt(median(searchMs)).padStart(10)}   median, freshness check included   peer: git ls-files | xargs grep -il ${fmt(median(grepMs))} (×${(median(searchMs) / median(grepMs)).toFixed(2)})`);
-    console.log(`  search      ${fmt(median(trustedMs)).padStart(10)}   median, --no-refresh (index only)   peer: ${fmt(median(grepMs))} (×${(median(trustedMs) / median(grepMs)).toFixed(2)})`);
-    console.log(`  first hit for "${WORDS[0]}": ${firstHit}`);
-    return 0;
   } finally {
-    if (flags.has('keep')) console.error(`bench: kept ${root}`);
+    if (keep) console.error(`bench: kept ${root}`);
     else rmSync(root, { recursive: true, force: true });
   }
+}
+
+function sizeOf(text: string): number {
+  const m = /^(\d+)(k?)$/i.exec(text.trim());
+  if (!m) throw new BenchError(`--sizes: expected numbers such as 10k,20k,50k, got "${text}"`);
+  const n = Number(m[1]) * (m[2] ? 1000 : 1);
+  if (n < 3) throw new BenchError('--sizes: at least 3 scripts');
+  return n;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, flags } = parseArgs(argv, ['scripts', 'queries', 'sizes'], ['keep', 'json']);
+  const sizes = values.get('scripts')?.length
+    ? values.get('scripts')!.map(sizeOf)
+    : (values.get('sizes')?.[0] ?? '10k,20k,50k').split(',').map(sizeOf);
+  const queries = Number(values.get('queries')?.[0] ?? 20);
+  const all: SizeFigures[] = [];
+  for (const scripts of sizes) all.push(await measure(scripts, queries, flags.has('keep')));
+  if (flags.has('json')) {
+    console.log(JSON.stringify(all, null, 2));
+    return 0;
+  }
+  const ratio = (a: number, b: number) => (Number.isNaN(a) ? '–' : `×${(a / b).toFixed(1)}`);
+  console.log(`registry bench: \`provenant registry sync\` in a fresh process (peak RSS from /usr/bin/time -v), search in process; ${queries} queries`);
+  console.log('| scripts | files | cold sync | cold RSS | warm sync | warm RSS | peer: read all + git log | cold / peer | search (fresh check) | search (index only) | peer: grep -il |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const f of all) {
+    console.log(
+      `| ${f.scripts} | ${f.files} | ${Number.isNaN(f.coldSyncMs) ? `failed (${f.note})` : fmt(f.coldSyncMs)} | ${f.coldRssMB} MB | ${fmt(f.warmSyncMs)} | ${f.warmRssMB} MB | ${fmt(f.peerReadAndGitLogMs)} | ${ratio(f.coldSyncMs, f.peerReadAndGitLogMs)} | ${fmt(f.searchMedianMs)} | ${fmt(f.searchNoRefreshMedianMs)} | ${fmt(f.grepMedianMs)} |`,
+    );
+  }
+  return 0;
 }
 
 runBench(main);

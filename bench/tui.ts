@@ -119,14 +119,14 @@ async function main(argv: string[]): Promise<number> {
     generate(root, scripts);
     const sync = await timed(() => syncRegistry({ cwd: root }));
     console.error(`bench: ${sync.value.entries.length} entries synced in ${fmt(sync.ms)} (${root})`);
-    // as `provenant tui` runs React (see src/ui/run.ts)
+    // as `provenant tui` runs React (see src/ui/browser/run.ts)
     process.env.NODE_ENV ??= 'production';
     const [{ render }, { createElement }, { App }, { openBrowse }, { initialState, reduce }] = await Promise.all([
       import('ink-testing-library'),
       import('react'),
-      import('../src/ui/App.js'),
-      import('../src/tui/browse.js'),
-      import('../src/ui/state.js'),
+      import('../src/ui/browser/App.js'),
+      import('../src/ui/browser/data.js'),
+      import('../src/ui/browser/state.js'),
     ]);
     const size = { columns: 80, rows: 24 };
 

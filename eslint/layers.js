@@ -2,9 +2,9 @@
  * `local/layers`: no import runs back up. Each file of src/ and audits/ sits in a layer, and may import only
  * its own layer or lower ones:
  *
- *   core ← schemas ← config ← analysis ← store ← registry, audit (the rule API), hooks ← audits/ (the rules)
- *     ← the audit run (engine, scan, catalog, codes, report, reporters, duplicates) ← provenance
- *     ← pipeline, llm ← ui, tui ← src/index.ts ← cli
+ *   core ← schemas ← config ← analysis ← store ← similarity ← registry, audit (the rule API), hooks
+ *     ← audits/ (the rules) ← the audit run (the rest of src/audit: engine, scan, catalog, reporters, …)
+ *     ← provenance ← pipeline, llm ← ui, tui, server ← src/index.ts ← cli
  *
  * Static and dynamic imports and re-exports are checked; tests may import anything.
  */
@@ -18,23 +18,28 @@ const LAYERS = [
   ['config'],
   ['analysis'],
   ['store'],
+  ['similarity'],
   ['registry', 'audit', 'hooks'],
   ['audits'],
   ['audit run'],
   ['provenance'],
   ['pipeline', 'llm'],
-  ['ui', 'tui'],
+  ['ui', 'tui', 'server'],
   ['index.ts'],
   ['cli'],
 ];
 const LEVEL = new Map(LAYERS.flatMap((names, level) => names.map((name) => [name, level])));
 
-/** The audit files the rules must never reach: they run the rules, so they import audits/index.ts. */
-const AUDIT_RUN = /^src\/audit\/(?:engine|scan|catalog|codes|report|duplicates)\.ts$|^src\/audit\/reporters\//;
+/**
+ * The audit's rule API: what the rules in audits/ may import (the rule and its context, the project, the
+ * API and model tables, fixes). Every other file of src/audit runs the rules (engine, scan, catalog,
+ * reporters, fixes applied, ...) and sits above audits/, which the engine imports.
+ */
+const RULE_API = new Set([...['rule', 'project', 'apis', 'intent', 'model-classes', 'fixes'].map((name) => `src/audit/${name}.ts`), 'src/audit/model-catalog.json']);
 
 /** The layer of a repository-relative path, or null for files outside the layering (tests, bench, scripts). */
 export function layerOf(rel) {
-  if (AUDIT_RUN.test(rel)) return 'audit run';
+  if (rel.startsWith('src/audit/') && !RULE_API.has(rel)) return 'audit run';
   const [top, second] = rel.split('/');
   if (top === 'audits') return 'audits';
   if (top === 'src' && second !== undefined) {

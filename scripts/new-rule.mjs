@@ -150,6 +150,8 @@ function ruleMd(code, name) {
 ## What it does
 Flags calls to \`${PLACEHOLDER}()\` (a placeholder: say what the rule flags, and what it leaves alone).
 
+Fix: none. Say here what \`--fix\` would write, once the rule has a fix (and set its \`fix\` metadata).
+
 ## Why is this bad?
 Say what goes wrong in a training or evaluation run when the pattern is there.
 

@@ -8,7 +8,8 @@ export { loadConfig } from './config/config.js';
 export { UserError, BugError } from './core/errors.js';
 export type { PythonFrontEnd } from './analysis/python/index.js';
 export type { FileFacts, CallFact, Span } from './analysis/facts.js';
-export type { Finding, AuditReport } from './schemas/finding.js';
+export type { Finding, AuditReport, Fix, FixEdit, FixApplicability } from './schemas/finding.js';
+export { FixSchema, FIX_APPLICABILITIES } from './schemas/finding.js';
 export type { Config, Severity } from './schemas/config.js';
 export { toReport, exitCodeFor } from './audit/report.js';
 export type { HookStatus, InstallHookResult, UninstallHookResult } from './hooks/install.js';
@@ -124,13 +125,15 @@ export async function findSimilar(...args: Parameters<Similar['findSimilar']>): 
 }
 
 // The terminal browser (`provenant tui`): its data side and ink/React load only when it runs.
-type Tui = typeof import('./ui/run.js');
-export type { TuiOptions, TuiStreams } from './ui/run.js';
-export type { Artifact, ArtifactSource, BrowseRow } from './tui/browse.js';
+type Tui = typeof import('./ui/browser/run.js');
+export type { TuiOptions, TuiStreams } from './ui/browser/run.js';
+export type { Artifact, ArtifactSource, BrowseRow } from './ui/browser/data.js';
+export type { EditCommand, EditReport } from './ui/browser/actions.js';
+export type { EditRequest } from './ui/browser/prompt.js';
 
 /** Browses the registry in the terminal, or prints it as a plain table when stdout is not a terminal; returns the exit code. */
 export async function runTui(...args: Parameters<Tui['runTui']>): ReturnType<Tui['runTui']> {
-  return (await import('./ui/run.js')).runTui(...args);
+  return (await import('./ui/browser/run.js')).runTui(...args);
 }
 
 // Provenance: stamps, verification and keys, loaded on first use.
@@ -332,4 +335,13 @@ export async function formatSentinel(report: import('./llm/types.js').SentinelRe
 /** The artifacts a script produced and their verdicts today (the terminal browser's artifacts pane). */
 export async function artifactsProducedBy(script: string, root: string): Promise<import('./provenance/produced.js').ProducedArtifact[]> {
   return (await import('./provenance/produced.js')).artifactsProducedBy(script, root);
+}
+
+// The editor server (`provenant server`): the LSP library loads only here.
+type Server = typeof import('./server/index.js');
+export type { ServerOptions } from './server/index.js';
+
+/** Serves the audit and the registry to an editor over the streams (Language Server Protocol). */
+export async function startServer(...args: Parameters<Server['startServer']>): Promise<ReturnType<Server['startServer']>> {
+  return (await import('./server/index.js')).startServer(...args);
 }

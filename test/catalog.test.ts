@@ -111,7 +111,7 @@ describe('registry', () => {
     const broken: Record<string, unknown>[] = [
       { code: 'LOAD1' }, { name: 'Bad_Name' }, { category: 'widgets' }, { severity: 'fatal' }, { status: 'beta' },
       { since: 'v1' }, { summary: 'short' }, { languages: [] }, { languages: ['cobol'] }, { triggers: ['x'] },
-      { requires: [''] }, { messages: { id: 'x' } }, { phase: 'later' }, { extra: true },
+      { requires: [''] }, { messages: { id: 'x' } }, { phase: 'later' }, { fix: 'maybe' }, { extra: true },
     ];
     for (const change of broken) {
       const variant = { ...meta, ...change };
@@ -157,6 +157,17 @@ describe.each(rooms.map((r) => [`${r.rule.code} ${r.rule.name}`, r] as const))('
       useInstead > example && useInstead < options,
       `put a line \`${USE_INSTEAD}\` followed by a \`\`\`python block between "## Example" and "## Options" of audits/${room}/rule.md`,
     ).toBe(true);
+  });
+
+  test('says under "What it does" whether it has a fix and how safe it is, as its metadata does', () => {
+    const lines = proseLines(readFileSync(path.join(dir, 'rule.md'), 'utf8'));
+    const section = lines.slice(lines.indexOf('## What it does') + 1, lines.indexOf('## Why is this bad?'));
+    const stated = section.flatMap((l) => /^Fix: (none|safe or unsafe|safe|unsafe)\b/.exec(l)?.[1] ?? []);
+    const expected = rule.fix === undefined ? 'none' : rule.fix === 'safe-or-unsafe' ? 'safe or unsafe' : rule.fix;
+    expect(
+      stated,
+      `end "## What it does" of audits/${room}/rule.md with one paragraph starting \`Fix: ${expected}.\` (the rule's \`fix\` metadata: ${rule.fix ?? 'unset'}), saying what the fix does and why it is that safe`,
+    ).toEqual([expected]);
   });
 
   test('documents only real config keys under Options', () => {

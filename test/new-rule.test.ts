@@ -58,6 +58,7 @@ describe('npm run new-rule', () => {
 
     const doc = readFileSync(path.join(room, 'rule.md'), 'utf8');
     expect(doc.split('\n')[0]).toBe(`# eos-token-missing (${code})`);
+    expect(doc).toMatch(/^Fix: none\. /m);
     expect(doc.split('\n').filter((line) => line.startsWith('## '))).toEqual([
       '## What it does', '## Why is this bad?', '## Example', '## Options', '## Known problems', '## References',
     ]);

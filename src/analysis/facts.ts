@@ -15,7 +15,7 @@ export type { Language };
  * registry) are not reused; also when the scan changes what it keeps per file (prefilter tags, loader
  * hints) or a rule's prefilter decides differently, since the audit's cache is keyed by it.
  */
-export const FACTS_VERSION = 17;
+export const FACTS_VERSION = 18;
 
 export interface Span {
   line: number;
@@ -200,6 +200,11 @@ export interface DefFact {
    * unsigned 32-bit. Near-copies share most of them; empty for classes and other languages.
    */
   shingles: number[];
+  /**
+   * Set when a `# Copied from X` comment marks the def (or its class) as a deliberate copy kept in sync
+   * by the project's tooling: X, as written. Such copies are not compared for near-duplicates.
+   */
+  copiedFrom?: string;
 }
 
 export interface CliArgFact {

@@ -11,7 +11,8 @@ import { configLanguageForPath, extractConfigFacts, type ConfigLanguage } from '
 import type { FileFacts, Language, SuppressionFact } from './facts.js';
 import { extractMakeFacts, extractShellFacts, languageForPath } from './launch/index.js';
 import { LANGUAGES } from '../schemas/languages.js';
-import { extractNotebook, isNotebookPath, readNotebookSource, toNotebookFinding } from './notebook/index.js';
+import type { FixDocument } from './edit-documents.js';
+import { extractNotebook, isNotebookPath, notebookDocument, readNotebookSource, toNotebookFinding } from './notebook/index.js';
 import { parseSuppressions } from './suppressions.js';
 import { barrelTags } from './typescript/barrels.js';
 import { parseScriptSuppressions, scriptSkipReason } from './typescript/files.js';
@@ -113,6 +114,8 @@ export interface FrontEnd {
    * it says it was meant to be audited. Being over max-file-size is a limit, not such a refusal.
    */
   refusesUnread?: true;
+  /** How fixes edit a file of this front end, from its text (a notebook: by cell); a plain text when unset. */
+  editDocument?(text: string): FixDocument | { reason: string };
 }
 
 /** A skip reason that is a size limit (max-file-size), not a file that could not be read. */
@@ -209,6 +212,7 @@ const notebook: FrontEnd = {
   mapFinding: (finding, facts) => (facts.notebook ? toNotebookFinding(finding, facts.notebook) : finding),
   directoryReason: 'a directory, not a notebook file',
   refusesUnread: true,
+  editDocument: notebookDocument,
 };
 
 /** Every front end, in the order a path is offered to them. */

@@ -4,6 +4,7 @@
  */
 
 import type { SuppressionFact } from './facts.js';
+import { lineStarts, positionAt } from './positions.js';
 
 /** Cheap test before parsing suppressions at all. */
 export const SUPPRESSION_MARKER = 'provenant:';
@@ -17,22 +18,12 @@ const COMMENT = /#[ \t]*provenant:[ \t]*ignore\[([^\]\n]*)\][ \t]*(?:[-:—][ \t
 export function parseSuppressions(text: string): SuppressionFact[] {
   if (!text.includes(SUPPRESSION_MARKER)) return [];
   const out: SuppressionFact[] = [];
-  const lineStarts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-  const lineOf = (offset: number): number => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((lineStarts[mid] ?? 0) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  const starts = lineStarts(text);
+  const lineOf = (offset: number): number => positionAt(starts, offset).line;
   COMMENT.lastIndex = 0;
   for (let m = COMMENT.exec(text); m; m = COMMENT.exec(text)) {
     const line = lineOf(m.index);
-    const start = lineStarts[line - 1] ?? 0;
+    const start = starts[line - 1] ?? 0;
     const before = text.slice(start, m.index);
     const standalone = before.trim() === '';
     const codes = (m[1] ?? '')

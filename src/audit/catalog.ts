@@ -19,6 +19,15 @@ export interface RuleInfo {
   summary: string;
   /** Folder of the rule's room, relative to the package root. */
   room: string;
+  /** How safe its fixes are, when some findings carry one (`provenant audit --fix`); null: none. */
+  fix: 'safe' | 'unsafe' | 'safe-or-unsafe' | null;
+}
+
+/** What `explain` says about a rule's fix before its doc, as Ruff's `rule` does. */
+export function fixAvailability(fix: RuleInfo['fix']): string {
+  if (fix === null) return 'No fix is available.';
+  const how = fix === 'safe' ? 'safe: `--fix`' : fix === 'unsafe' ? 'unsafe: `--fix --unsafe-fixes`' : 'safe or unsafe, depending on the finding';
+  return `Fix is sometimes available (${how}).`;
 }
 
 export function listRules(): RuleInfo[] {
@@ -30,6 +39,7 @@ export function listRules(): RuleInfo[] {
     status: r.status,
     summary: r.summary,
     room: `audits/${RULE_ROOMS[r.code] ?? ''}`,
+    fix: r.fix ?? null,
   }));
 }
 

@@ -13,7 +13,8 @@ import { RULES } from '../../audits/index.js';
 import { emptyFacts, FACTS_VERSION, type CallFact, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
 import { frontEndOf, FUNCTION_LANGUAGE, isSizeSkip, languageOf, warmFrontEnds } from '../analysis/front-ends.js';
 import { isRuleEnabled, loadConfig, previewFor, ruleMatches, severityFor } from '../config/config.js';
-import { UserError } from '../core/errors.js';
+import { errorMessage, UserError } from '../core/errors.js';
+import { isErrno } from '../core/fs.js';
 import type { CodeRole, Config, Severity, TestCodeSeverity } from '../schemas/config.js';
 import type { Finding, SkippedFile } from '../schemas/finding.js';
 import type { FactsStore } from '../store/index.js';
@@ -25,12 +26,13 @@ import { FileModels } from './models.js';
 import modelCatalog from './model-catalog.json' with { type: 'json' };
 import { Project, type ModelVerdict, type SanctionedLoader } from './project.js';
 import { CodeRoles } from './roles.js';
-import { findNearDuplicates } from './duplicates.js';
+import { findNearDuplicates } from '../similarity/audit-scope.js';
 import { renderMessage, type AfterRule, type FileRule, type NearDuplicate, type ProjectRule, type Rule, type RuleContext } from './rule.js';
 import { withFileLock } from '../core/lock.js';
 import { scan } from './scan.js';
+import { readReplacements } from './replacements.js';
 import { VERSION } from '../version.js';
-import { namedFilesTree, stagedTree, walkedTree, type GitAnswer } from './tree.js';
+import { namedFilesTree, stagedTree, walkedTree, withContents, type GitAnswer } from './tree.js';
 
 export interface AuditOptions {
   /** Files or folders; default: the current directory. */
@@ -55,6 +57,8 @@ export interface AuditOptions {
   baseline?: 'use' | 'write' | 'update' | 'ignore';
   /** Baseline file, relative to the project root unless absolute. */
   baselineFile?: string;
+  /** Text to audit instead of what named files hold on disk (an editor's unsaved buffers), by absolute path. */
+  contents?: ReadonlyMap<string, Buffer>;
 }
 
 export interface AuditResult {
@@ -70,6 +74,11 @@ export interface AuditResult {
    */
   refused: SkippedFile[];
   sanctioned: readonly SanctionedLoader[];
+  /**
+   * The content key (`factsKey`) of each file with findings, as the run read it: fixes are applied only
+   * to a file that still holds these bytes (audit/apply-fixes.ts).
+   */
+  hashes: Record<string, string>;
   /** Things the user should know that are not findings (e.g. a cache that had to be rebuilt). */
   warnings: string[];
   baseline: { file: string; mode: 'use' | 'write' | 'update'; baselined: number; fixed: number; written: number } | null;
@@ -203,9 +212,11 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     }
     tree = walkedTree(root, config, gitMode ? [root] : targets, asked, ignored);
   }
+  if (options.contents?.size) tree = withContents(tree, root, options.contents);
   const { selection, context } = tree;
   const selected = new Set(selection.files.map((f) => f.path));
   const findings: Finding[] = [];
+  const hashes: Record<string, string> = {};
   let suppressedCount = 0;
   let analysed = 0;
   let scanned;
@@ -227,7 +238,10 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       ? config.sanctionedLoaders.map((name) => ({ name, source: 'config' as const, reasons: ['listed in sanctioned-loaders'] }))
       : await inferLoaders(scanned.loaderHints, store, roles);
 
-    const project = new Project(root, config, tree.files, sanctioned);
+    let replacements: Map<string, string> | undefined;
+    const project = new Project(root, config, tree.files, sanctioned, () =>
+      (replacements ??= readReplacements(root, config.registry.annotations, (m) => warnings.push(m))),
+    );
     const ignoresFor = perFileIgnores(config);
     const known = new Set(RULES.map((r) => r.code));
     const fileRules = rules.filter((r): r is FileRule => r.phase !== 'after' && r.phase !== 'project');
@@ -235,13 +249,13 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     // project rules depend on other files: computed afresh (from their own memo), never cached per file
     const projectRules = rules.filter((r): r is ProjectRule => r.phase === 'project');
     const near = projectRules.length
-      ? await findNearDuplicates({ root, config, noCache: Boolean(options.noCache), scanned: scanned.files, selection, context, all: tree.all, warn: (m) => warnings.push(m) })
+      ? await findNearDuplicates({ root, config, canonical: canonicalOf(root, config), noCache: Boolean(options.noCache), scanned: scanned.files, selection, context, all: tree.all, warn: (m) => warnings.push(m) })
       : new Map<string, readonly NearDuplicate[]>();
     const projectFindings = (file: string, language: Language, role: CodeRole, source: () => string): Finding[] => {
       const found = near.get(file);
       if (!found?.length) return [];
       const out: Finding[] = [];
-      const run: FileRun = { language, path: file, role, facts: emptyFacts(file, language), project, config, ignored: ignoresFor(file), knownCodes: known, out };
+      const run: FileRun = { language, path: file, role, facts: emptyFacts(file, language), project, config, ignored: ignoresFor(file), knownCodes: known, out, source };
       runRules(projectRules, run, (rule, ctx) => rule.check({ ...ctx, duplicates: found }));
       const lines = out.length ? source().split('\n') : [];
       for (const f of out) f.frame = frameOf(lines, f.span);
@@ -254,6 +268,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       .update(`results ${RESULTS_FORMAT}\n`)
       .update(JSON.stringify(config))
       .update(sanctioned.map((l) => l.name).join('\n'))
+      // deprecated script calls' fixes name the registry's replacements
+      .update(annotationsKey(root, config))
       .update([...tree.all].join('\n'))
       .digest('hex');
     for (const file of scanned.files) {
@@ -271,7 +287,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
         const facts = await file.facts();
         // a file no rule parsed has empty facts, which would say nothing true about its role
         role = roles.of(file.path, file.candidate ? facts : null);
-        runFileRules(fileRules, { language: rulesLanguage(file.language), path: file.path, role, facts, project, config, ignored, knownCodes: known, out: own });
+        runFileRules(fileRules, { language: rulesLanguage(file.language), path: file.path, role, facts, project, config, ignored, knownCodes: known, out: own, source: file.source });
         if (own.length) {
           const lines = file.source().split('\n');
           for (const f of own) f.frame = frameOf(lines, f.span);
@@ -299,6 +315,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       // findings were on the front end's read source until here (suppressions are matched there)
       const { mapFinding } = frontEndOf(file.language);
       const facts = mapFinding && placed.length ? await file.facts() : null;
+      if (placed.length) hashes[file.path] = file.row.hash;
       findings.push(...forRole(facts && mapFinding ? placed.map((f) => mapFinding(f, facts)) : placed, role, config.testCodeSeverity));
     }
     // files no file rule looked at, where a project rule found something (they hold no suppressions)
@@ -345,6 +362,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     skipped: skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     refused: refused.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     sanctioned,
+    hashes,
     warnings,
     baseline,
     stats: {
@@ -409,7 +427,11 @@ interface FileRun {
   ignored: string[];
   knownCodes: ReadonlySet<string>;
   out: Finding[];
+  /** The file's text as spans count it, for fixes; empty when the phase has none. */
+  source?: () => string;
 }
+
+const noSource = (): string => '';
 
 /** Runs the `rules` that read the file's language and are not ignored for its path; `check` adds what its phase sees. */
 function runRules<R extends Rule>(rules: readonly R[], run: FileRun, check: (rule: R, ctx: RuleContext) => void): void {
@@ -433,8 +455,10 @@ function runRules<R extends Rule>(rules: readonly R[], run: FileRun, check: (rul
           span: r.span,
           frame: [],
           fingerprint: '',
+          ...(r.fix ? { fix: r.fix } : {}),
         });
       },
+      source: run.source ?? noSource,
       isKnownCode: (code) => code === 'ALL' || [...knownCodes].some((k) => ruleMatches(k, [code])),
       isEnabled: (code) => isRuleEnabled(config, code) && !ruleMatches(code, ignored),
       preview: previewFor(config, rule.code),
@@ -456,7 +480,7 @@ interface FileResults {
 }
 
 /** Bumped when `FileResults` changes shape, so results remembered in another shape are never read. */
-const RESULTS_FORMAT = 2;
+const RESULTS_FORMAT = 3;
 
 /** Findings of a file as its role lets them stand: test code's are dropped or lowered to info unless `inherit`. */
 function forRole(findings: Finding[], role: CodeRole, mode: TestCodeSeverity): Finding[] {
@@ -536,6 +560,22 @@ async function handleBaseline(
     reported: applied.fresh,
     baseline: { file, mode, baselined: applied.baselined.length, fixed: applied.fixed.length, written: 0 },
   };
+}
+
+/** The registry's canonical files, read (YAML, schema) only when near-duplicates are compared. */
+function canonicalOf(root: string, config: Config): () => Promise<ReadonlyMap<string, readonly string[]>> {
+  return async () => (await import('../registry/canonical.js')).canonicalFiles(root, config.registry.annotations);
+}
+
+/** The annotations file's bytes as a key part ('' without one): a fix a result holds names its replacements. */
+function annotationsKey(root: string, config: Config): string {
+  try {
+    return createHash('sha256').update(readFileSync(path.join(root, config.registry.annotations))).digest('hex');
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR', 'EISDIR')) return '';
+    // unreadable: the replacements are read (and the problem reported) only if a deprecated call needs them
+    return `unreadable ${errorMessage(error)}`;
+  }
 }
 
 function perFileIgnores(config: Config): (file: string) => string[] {

@@ -118,6 +118,8 @@ export class Project {
     /** Every file under the root (repo-relative, `/`), excluded folders left out. */
     readonly files: ProjectFiles,
     readonly sanctioned: readonly SanctionedLoader[],
+    /** `replaced_by` of the registry's annotations, read on first use (see audit/replacements.ts). */
+    private readonly replacements: () => ReadonlyMap<string, string> = () => new Map(),
   ) {
     this.classify = modelClassifier(config);
     this.unknownModelSeverity = config.unknownModelSeverity ?? (config.baseModels.length || sanctioned.length ? 'warning' : 'info');
@@ -149,6 +151,20 @@ export class Project {
   /** Why a path counts as deprecated, or null. */
   deprecation(file: string): string | null {
     return this.deprecatedBy(file);
+  }
+
+  /**
+   * What the registry names as the replacement of a deprecated script a call resolved to (`path` as the
+   * call names it), under any name the deprecated file goes by: itself, `.DEPRECATED`, `deprecated/`.
+   */
+  replacementOf(file: string): string | null {
+    const known = this.replacements();
+    const moved = path.posix.join(path.posix.dirname(file), 'deprecated', path.posix.basename(file));
+    for (const name of [file, `${file}.DEPRECATED`, `${file}.deprecated`, moved]) {
+      const to = known.get(name);
+      if (to !== undefined && to !== file && this.files.has(to) && !this.deprecation(to)) return to;
+    }
+    return null;
   }
 
   resolveScript(call: ScriptCallFact): ScriptResolution {

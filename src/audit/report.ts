@@ -4,10 +4,13 @@
 
 import path from 'node:path';
 import { severityAtLeast, type Severity } from '../schemas/config-values.js';
-import type { AuditReport } from '../schemas/finding.js';
+import type { AuditReport, Finding } from '../schemas/finding.js';
 import type { AuditResult } from './engine.js';
 
-export function toReport(result: AuditResult, version: string): AuditReport {
+/** What `--fix`, `--diff` or `--add-suppressions` did, as the JSON report carries it. */
+export type FixSummary = NonNullable<AuditReport['fixes']>;
+
+export function toReport(result: AuditResult, version: string, fixes: FixSummary | null = null): AuditReport {
   const summary = { error: 0, warning: 0, info: 0 };
   for (const f of result.findings) summary[f.severity]++;
   return {
@@ -21,7 +24,16 @@ export function toReport(result: AuditResult, version: string): AuditReport {
     summary,
     baseline: result.baseline ? { file: result.baseline.file, baselined: result.baseline.baselined, fixed: result.baseline.fixed } : null,
     warnings: result.warnings,
+    fixable: fixableCounts(result.findings),
+    fixes,
   };
+}
+
+/** How many findings carry a fix, by applicability. */
+export function fixableCounts(findings: readonly Finding[]): { safe: number; unsafe: number } {
+  const counts = { safe: 0, unsafe: 0 };
+  for (const f of findings) if (f.fix) counts[f.fix.applicability]++;
+  return counts;
 }
 
 /** 1 when any finding is at least `failOn`, else 0. */

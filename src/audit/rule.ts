@@ -4,12 +4,15 @@
  */
 
 import type { CodeRole, Severity } from '../schemas/config.js';
+import type { Fix } from '../schemas/finding.js';
 import type { RuleMeta } from '../schemas/rule.js';
 import { ruleMetaProblems } from '../schemas/rule-values.js';
 import { BugError } from '../core/errors.js';
+import type { NearDuplicate } from '../schemas/similar.js';
 import type { CallFact, FileFacts, Span, SuppressionFact } from '../analysis/facts.js';
-import type { NearDuplicate } from '../schemas/near-duplicate.js';
 import type { ModelVerdict, Project } from './project.js';
+
+export type { NearDuplicate };
 
 export interface Report<M extends string> {
   span: Span;
@@ -17,6 +20,11 @@ export interface Report<M extends string> {
   data?: Record<string, string>;
   /** Overrides the rule's default severity (template rules lower it for unknown models). */
   severity?: Severity;
+  /**
+   * Edits that remove the problem (audit/fixes.ts builds them from `ctx.source()`), in the lines and columns
+   * of the file as the rule sees it; the engine places a notebook's in their cells.
+   */
+  fix?: Fix;
 }
 
 /** What a rule of any phase sees: one file, the project around it, and `report`. Never the parser. */
@@ -31,6 +39,11 @@ export interface RuleContext<M extends string = string> {
   /** The rule's severity as configured (its own unless `severity` overrides it); what `report` uses by default. */
   readonly severity: Severity;
   report(finding: Report<M>): void;
+  /**
+   * The file's text as its findings' spans count lines and columns (a notebook's code cells joined), read on
+   * first use: what a fix's edits are built from. Empty for a file the run has no text of.
+   */
+  source(): string;
   /** Whether a code or prefix names a rule of the catalog. */
   isKnownCode(code: string): boolean;
   /** Preview behaviour is on for this rule (`preview = true`, or the rule selected by its full code). */
@@ -58,8 +71,6 @@ export interface ProjectContext<M extends string = string> extends RuleContext<M
   /** This file's functions that nearly duplicate another function, best match each. */
   readonly duplicates: readonly NearDuplicate[];
 }
-
-export type { NearDuplicate };
 
 export type RulePhase = NonNullable<RuleMeta['phase']>;
 

@@ -2,9 +2,11 @@
  * Which files an audit looks at and how it sees the rest of the tree: a full walk, a walk narrowed to
  * what git selects, or with a warm cache, for `--staged` and for named files, no walk at all.
  */
+import path from 'node:path';
 import type { DiscoveredFile, FileProbe } from '../core/files.js';
 import { discover, fileProbe, statTarget } from '../core/files.js';
 import type { StagedFile } from '../core/git.js';
+import { toPosix } from '../core/paths.js';
 import type { Config } from '../schemas/config.js';
 import type { SkippedFile } from '../schemas/finding.js';
 import type { FactsStore } from '../store/index.js';
@@ -65,12 +67,30 @@ function unwalkedTree(root: string, config: Config, store: FactsStore | null, se
     const file = selected.has(row.path) ? null : probe.discover(row.path);
     if (file) context.push(file);
   }
-  const files: ProjectFiles = {
+  return { selection, context, files: probedFiles(probe), all: null, skipped: [] };
+}
+
+/** `ProjectFiles` answered by the file system one path at a time, as the globs see the tree. */
+export function probedFiles(probe: FileProbe): ProjectFiles {
+  return {
     has: (p) => probe.has(p),
     holdsPackage: (pkg) => probe.has(`${pkg}.py`) || probe.hasFolder(pkg) || probe.hasFolder(`src/${pkg}`),
     hasFolder: (dir) => dir === '' || probe.hasFolder(dir),
   };
-  return { selection, context, files, all: null, skipped: [] };
+}
+
+/**
+ * The tree with some selected files' text replaced (an editor's unsaved buffers, by absolute path): audited
+ * like staged content, never remembered as the files' results.
+ */
+export function withContents(tree: Tree, root: string, contents: ReadonlyMap<string, Buffer>): Tree {
+  const merged = new Map(tree.selection.contents);
+  for (const [abs, bytes] of contents) merged.set(toPosix(path.relative(root, abs)), bytes);
+  const files = tree.selection.files.map((f) => {
+    const bytes = merged.get(f.path);
+    return bytes ? { ...f, size: bytes.length } : f;
+  });
+  return { ...tree, selection: { files, contents: merged } };
 }
 
 /** The tree as a full walk sees it, narrowed to what a git mode selects. */

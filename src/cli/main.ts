@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<{ run(args: string[], io: Io): Prom
   tui: () => import('./commands/tui.js'),
   model: () => import('./commands/model.js'),
   generate: () => import('./commands/generate.js'),
+  server: () => import('./commands/server.js'),
 };
 
 const USAGE = `provenant — keeps LLM post-training research honest
@@ -53,6 +54,7 @@ Commands:
   tui              browse the registry in the terminal (a plain table when stdout is not a terminal)
   model inspect|sentinel M.gguf   a GGUF model's metadata; proof that the clean completion path is clean
   generate         few-shot completion data from a local base model (critic, best-of pairs), stamped
+  server --stdio   the audit and the registry in the editor (Language Server Protocol)
 
 Run \`provenant <command> --help\` for a command's options.
 `;

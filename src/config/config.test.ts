@@ -127,7 +127,11 @@ extend-exclude = ["data", "./ckpt/**"]
 select = ["LOAD", "TMPL001"]
 ignore = ["LOAD002"]
 fail-on = "error"
-sanctioned-loaders = ["utils.clean_model_loader.CleanModelLoader"]
+sanctioned-loaders = [
+  "utils.clean_model_loader.CleanModelLoader",
+  { name = "lab.loaders.CleanModelLoader", call = "CleanModelLoader.load({model})", tokenizer-call = "load_tokenizer({args})", import = "from lab.loaders import CleanModelLoader, load_tokenizer" },
+  { name = "lab.hub.fetch", call = "fetch({model}, clean=True)" },
+]
 base-models = ["Qwen/Qwen2.5-32B", "meta-llama/Llama-3.1-*"]
 instruct-models = ["*-Instruct"]
 deprecated-paths = ["scripts/legacy/**"]
@@ -175,7 +179,15 @@ max-pairs-per-instruction = 4
       select: ['LOAD', 'TMPL001'],
       ignore: ['LOAD002'],
       failOn: 'error',
-      sanctionedLoaders: ['utils.clean_model_loader.CleanModelLoader'],
+      sanctionedLoaders: ['utils.clean_model_loader.CleanModelLoader', 'lab.loaders.CleanModelLoader', 'lab.hub.fetch'],
+      loaderCalls: [
+        {
+          loader: 'lab.loaders.CleanModelLoader',
+          call: { template: 'CleanModelLoader.load({model})', import: 'from lab.loaders import CleanModelLoader, load_tokenizer' },
+          tokenizerCall: { template: 'load_tokenizer({args})', import: 'from lab.loaders import CleanModelLoader, load_tokenizer' },
+        },
+        { loader: 'lab.hub.fetch', call: { template: 'fetch({model}, clean=True)', import: 'from lab.hub import fetch' }, tokenizerCall: null },
+      ],
       baseModels: ['Qwen/Qwen2.5-32B', 'meta-llama/Llama-3.1-*'],
       instructModels: ['*-Instruct'],
       deprecatedPaths: ['scripts/legacy/**'],
@@ -314,6 +326,22 @@ describe('loadConfig: errors', () => {
       'provenant.toml:1: max-file-size: expected a positive number of bytes, got -5',
       'provenant.toml:2: sanctioned-loaders[0]: expected a dotted Python name such as "utils.loader.CleanModelLoader", got "utils/loader.py"',
       "provenant.toml:3: unknown key 'bogus'",
+    ]],
+    ['sanctioned-loaders tables: the replacement call, its placeholders and its import are checked', {
+      'provenant.toml': [
+        'sanctioned-loaders = [',
+        '  { name = "lab.loaders.Clean", call = "Clean.load({model_id})" },',
+        '  { name = "lab.loaders.Clean", call = "Clean.load" },',
+        '  { name = "lab.loaders.Clean", call = "other.load({model})" },',
+        '  { name = "lab.loaders.Clean", calls = "Clean.load({model})" },',
+        ']',
+        '',
+      ].join('\n'),
+    }, [
+      'provenant.toml:1: sanctioned-loaders[0].call: unknown placeholder; the call may use {model} and {args}, got "Clean.load({model_id})"',
+      'provenant.toml:1: sanctioned-loaders[1].call: expected a Python call such as "CleanModelLoader.load({model})", got "Clean.load"',
+      'provenant.toml:1: sanctioned-loaders[2].call: `other` is not part of the name "lab.loaders.Clean", so the import it needs is not known; add `import = "…"`, got "other.load({model})"',
+      "provenant.toml:1: unknown key 'sanctioned-loaders[3].calls'",
     ]],
     ['a float where an integer belongs', { 'provenant.toml': 'max-file-size = 1.5\n' }, [
       'provenant.toml:1: max-file-size: expected an integer, got 1.5',

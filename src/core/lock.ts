@@ -165,11 +165,12 @@ const EDIT_WAIT_MS = 60_000;
 /**
  * Runs `edit` holding the lock of the file `abs` (inside `root`): every in-place edit of a file provenant
  * rewrites (registry annotations, config, baseline, registry Markdown) reads the file inside `edit`, so
- * edits by concurrent processes apply one after another and none is lost.
+ * edits by concurrent processes apply one after another and none is lost. `waitMs`: how long to wait for
+ * another holder (an interactive caller waits less than a script).
  */
-export function withFileLock<T>(root: string, abs: string, display: string, edit: () => Promise<T> | T): Promise<T> {
+export function withFileLock<T>(root: string, abs: string, display: string, edit: () => Promise<T> | T, waitMs = EDIT_WAIT_MS): Promise<T> {
   const rel = path.relative(root, path.resolve(root, abs)).split(path.sep).join('/');
-  return withLock(root, `file:${rel}`, { what: display, waitMs: EDIT_WAIT_MS, hint: 'another provenant command is editing it; try again when it is done' }, edit);
+  return withLock(root, `file:${rel}`, { what: display, waitMs, hint: 'another provenant command is editing it; try again when it is done' }, edit);
 }
 
 /** Who holds the lock `name`, as its holder recorded it, or null when nobody wrote it (yet). */

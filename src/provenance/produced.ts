@@ -11,6 +11,8 @@ export interface ProducedArtifact {
   path: string;
   verdict: string;
   at: string;
+  /** The first reason of a verdict that is not ok. */
+  reason?: string;
 }
 
 export async function artifactsProducedBy(script: string, root: string): Promise<ProducedArtifact[]> {
@@ -26,5 +28,5 @@ export async function artifactsProducedBy(script: string, root: string): Promise
   }
   if (!latest.size) return [];
   const report = await verifyPaths({ cwd: root, paths: [...latest.keys()], env: process.env, warn: () => undefined });
-  return report.results.map((r) => ({ path: r.path, verdict: r.verdict, at: latest.get(r.path) ?? '' }));
+  return report.results.map((r) => ({ path: r.path, verdict: r.verdict, at: latest.get(r.path) ?? '', ...(r.verdict !== 'ok' && r.reasons[0] ? { reason: r.reasons[0] } : {}) }));
 }

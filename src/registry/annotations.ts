@@ -229,9 +229,9 @@ export interface EditOutcome<R> {
  * and writes it atomically when it changed. Only the entries `edit` touched are rewritten; every other
  * line stays as it was. Fields a person wrote survive unless `edit` removed them.
  */
-export async function editAnnotations<R>(root: string, file: string, edit: (editor: AnnotationsEditor) => R): Promise<EditOutcome<R>> {
+export async function editAnnotations<R>(root: string, file: string, edit: (editor: AnnotationsEditor) => R, lockWaitMs?: number): Promise<EditOutcome<R>> {
   // read, edit and write under the file's lock: a concurrent edit is applied to what this one wrote
-  return withFileLock(root, path.resolve(root, file), file, () => editLocked(root, file, edit));
+  return withFileLock(root, path.resolve(root, file), file, () => editLocked(root, file, edit), lockWaitMs);
 }
 
 async function editLocked<R>(root: string, file: string, edit: (editor: AnnotationsEditor) => R): Promise<EditOutcome<R>> {

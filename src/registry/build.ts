@@ -188,7 +188,6 @@ export async function build(project: Project): Promise<Built> {
     files: collection.rows,
     keep: new Set(registered.files.map((f) => f.path)),
     vanished: collection.vanished,
-    facts: collection.facts,
     entries,
     inputs: inputsStamp(project),
   });

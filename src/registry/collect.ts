@@ -17,8 +17,6 @@ export interface Collection {
   parts: PartOf[];
   /** Index rows to write (new, changed or touched files). */
   rows: FileRowChange[];
-  /** Facts extracted in this run, to keep in the store. */
-  facts: { hash: string; facts: FileFacts }[];
   /** How many files the front ends parsed. */
   parsed: number;
   /** Some indexed file is no longer registered. */
@@ -36,6 +34,9 @@ interface Miss {
 function decodePart(row: RegistryFileRow): FilePart {
   return JSON.parse(row.part) as FilePart;
 }
+
+/** Facts written per transaction while parsing. */
+const FACTS_BATCH = 256;
 
 type Stat = Pick<RegistryFileRow, 'mtime_ms' | 'size'>;
 
@@ -66,7 +67,7 @@ function reread(file: RegisteredFile): { ok: true; text: string } | { ok: false;
 
 export async function collect(files: readonly RegisteredFile[], index: RegistryIndex, maxFileSize: number): Promise<Collection> {
   const rows = index.files();
-  const out: Collection = { parts: [], rows: [], facts: [], parsed: 0, vanished: false, warnings: [] };
+  const out: Collection = { parts: [], rows: [], parsed: 0, vanished: false, warnings: [] };
   const parts = new Map<string, FilePart>();
   const misses: Miss[] = [];
   const unreadable = (file: RegisteredFile, reason: string): void => {
@@ -105,6 +106,13 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
     misses.push({ file: { ...file, size: read.bytes.length }, hash, text: sizedBySource(file.language) ? null : decoded.text });
   }
   const frontEnds = await frontEndsFor(misses);
+  // facts go to the store a batch at a time: holding every file's facts until the end made the heap of
+  // a 20k-file sync grow past a gigabyte
+  let pending: { hash: string; facts: FileFacts }[] = [];
+  const flush = (): void => {
+    index.putFacts(pending);
+    pending = [];
+  };
   for (const miss of misses) {
     if (!frontEnds) break;
     const text = miss.text !== null ? { ok: true as const, text: miss.text } : reread(miss.file);
@@ -116,12 +124,14 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
     }
     const facts = frontEnds.extract(text.text, miss.file.path, miss.file.language);
     out.parsed++;
-    out.facts.push({ hash: miss.hash, facts });
+    pending.push({ hash: miss.hash, facts });
+    if (pending.length >= FACTS_BATCH) flush();
     // a notebook's facts are those of its cells as Python: the entry is the notebook's
     const part = partOf({ ...facts, language: miss.file.language }, text.text);
     parts.set(miss.file.path, part);
     out.rows.push({ path: miss.file.path, mtimeMs: miss.file.mtimeMs, size: miss.file.size, hash: miss.hash, part });
   }
+  flush();
   const registered = new Set(files.map((f) => f.path));
   out.vanished = [...rows.keys()].some((path) => !registered.has(path));
   for (const file of files) {

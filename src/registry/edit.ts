@@ -22,6 +22,8 @@ export interface EditTarget {
   path: string;
   configPath?: string;
   isolated?: boolean;
+  /** How long to wait for another edit of the annotations file (default: a minute). */
+  lockWaitMs?: number;
 }
 
 export interface EditResult {
@@ -131,7 +133,7 @@ export async function deprecateScript(options: DeprecateOptions): Promise<EditRe
       note('canonical_for', undefined);
       editor.remove(rel, 'canonical_for');
     }
-  });
+  }, options.lockWaitMs);
   return { annotationsFile: file, path: rel, created: outcome.created, changed: outcome.changed, changes, warnings };
 }
 
@@ -178,7 +180,7 @@ export async function markCanonical(options: CanonicalOptions): Promise<EditResu
     editor.set(rel, 'status', 'canonical');
     recorder(before, changes)('canonical_for', next);
     editor.set(rel, 'canonical_for', next);
-  });
+  }, options.lockWaitMs);
   return { annotationsFile: file, path: rel, created: outcome.created, changed: outcome.changed, changes, warnings, demoted };
 }
 
@@ -205,7 +207,7 @@ export async function addKnownBug(options: BugOptions): Promise<EditResult & { b
   }
   const bug = checked.data;
   const file = loaded.config.registry.annotations;
-  const outcome = await editAnnotations(loaded.root, file, (editor) => editor.addBug(rel, bug));
+  const outcome = await editAnnotations(loaded.root, file, (editor) => editor.addBug(rel, bug), options.lockWaitMs);
   const fixed = bug.fixed_in === undefined ? 'not fixed yet' : `fixed in ${bug.fixed_in}`;
   return { annotationsFile: file, path: rel, created: outcome.created, changed: outcome.changed, changes: [`bugs: + ${bug.summary} (${fixed})`], warnings, bug };
 }

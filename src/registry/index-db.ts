@@ -36,7 +36,6 @@ export interface IndexWrite {
   keep: ReadonlySet<string>;
   /** Some stored file row is for a path no longer registered. */
   vanished: boolean;
-  facts: { hash: string; facts: FileFacts }[];
   entries: RegistryEntry[];
   /** A stamp of the inputs besides file contents (config, annotations), for freshness checks. */
   inputs: string;
@@ -94,6 +93,19 @@ export class RegistryIndex {
     return this.queries.metaGet.get({ key: INPUTS });
   }
 
+  /**
+   * Keeps facts extracted by this run, by content hash, in a transaction of their own: they are a cache
+   * (a row no file points at any more is dropped by the next `write`), so they are written while files
+   * are parsed and need not be held in memory until the entries are.
+   */
+  putFacts(facts: readonly { hash: string; facts: FileFacts }[]): void {
+    if (!facts.length) return;
+    const q = this.queries;
+    this.db.transaction(() => {
+      for (const f of facts) q.factsUpsert.run({ hash: f.hash, facts: JSON.stringify(f.facts) });
+    }).immediate();
+  }
+
   /** The git facts remembered for a HEAD, as JSON, or undefined. */
   gitMemo(): string | undefined {
     return this.queries.metaGet.get({ key: GIT });
@@ -127,7 +139,7 @@ export class RegistryIndex {
   }
 
   /**
-   * One transaction: file rows, facts, and the entries whose JSON changed (with their search rows).
+   * One transaction: file rows, and the entries whose JSON changed (with their search rows).
    * Returns how many entries were written and a digest of all of them; nothing at all is written (and
    * the stored entries are not even read) when nothing changed.
    */
@@ -137,7 +149,7 @@ export class RegistryIndex {
     const hash = createHash('sha256');
     for (const { json } of encoded) hash.update(json).update('\n');
     const digest = hash.digest('hex');
-    const quiet = change.files.length === 0 && change.facts.length === 0 && !change.vanished && this.inputs() === change.inputs;
+    const quiet = change.files.length === 0 && !change.vanished && this.inputs() === change.inputs;
     if (quiet && q.metaGet.get({ key: DIGEST }) === digest) return { changed: 0, digest };
     const stored = new Map(q.entriesAll.all().map((row) => [row.path, row]));
     const changed = encoded.filter(({ entry, json }) => stored.get(entry.path)?.entry !== json);
@@ -148,7 +160,6 @@ export class RegistryIndex {
         q.fileUpsert.run({ path: f.path, mtimeMs: f.mtimeMs, size: f.size, hash: f.hash, part: JSON.stringify(f.part) });
       }
       q.filesDeleteExcept.run({ keep: JSON.stringify([...change.keep]) });
-      for (const f of change.facts) q.factsUpsert.run({ hash: f.hash, facts: JSON.stringify(f.facts) });
       // the facts of a file's previous content go with it
       if (change.files.length || change.vanished) q.factsDeleteOrphans.run();
       for (const row of gone) {

@@ -64,7 +64,9 @@ function byFolder(entries: readonly RegistryEntry[]): [string, RegistryEntry[]][
   const groups = new Map<string, RegistryEntry[]>();
   for (const entry of entries) {
     const folder = entry.path.includes('/') ? entry.path.slice(0, entry.path.lastIndexOf('/')) : '';
-    groups.set(folder, [...(groups.get(folder) ?? []), entry]);
+    const group = groups.get(folder);
+    if (group) group.push(entry);
+    else groups.set(folder, [entry]);
   }
   return [...groups].sort(([a], [b]) => compare(a, b));
 }

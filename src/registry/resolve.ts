@@ -117,10 +117,15 @@ interface Edges {
 
 function edgesOf(parts: readonly PartOf[], resolver: Resolver): Edges {
   const edges: Edges = { imports: new Map(), runs: new Map(), dependents: new Map() };
+  // a widely used module has thousands of dependents: each one is checked against a set, not the list
+  const seen = new Set<string>();
   const depend = (target: string, dependent: Dependent): void => {
-    const list = edges.dependents.get(target) ?? [];
-    if (!list.some((d) => d.path === dependent.path && d.line === dependent.line && d.via === dependent.via)) list.push(dependent);
-    edges.dependents.set(target, list);
+    const key = `${target}\0${dependent.path}\0${dependent.line}\0${dependent.via}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const list = edges.dependents.get(target);
+    if (list) list.push(dependent);
+    else edges.dependents.set(target, [dependent]);
   };
   for (const { path, part } of parts) {
     const imports = new Set<string>();

@@ -11,9 +11,10 @@ import { loadConfig } from '../config/config.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import { decodeSource, discover } from '../core/files.js';
 import type { SimilarReport } from '../schemas/similar.js';
-import { canonicalFiles, matchFunctions, toNearDuplicate } from './duplicates.js';
-import { FunctionIndex, type IndexedFunction } from './function-index.js';
-import { syncFunctionIndex } from './function-sync.js';
+import { FunctionIndex, type IndexedFunction } from '../similarity/function-index.js';
+import { syncFunctionIndex } from '../similarity/index-sync.js';
+import { matchFunctions, toNearDuplicate } from '../similarity/near-duplicates.js';
+import { canonicalFiles } from './canonical.js';
 
 export interface SimilarOptions {
   cwd: string;

@@ -4,7 +4,7 @@
  * schema library.
  */
 import type { ConfigFile } from './config.js';
-import { DEFAULT_CONFIG, type Config, type QcPolicy } from './config-values.js';
+import { DEFAULT_CONFIG, loaderImport, type Config, type QcPolicy } from './config-values.js';
 
 const PLACEHOLDERS = ['[GENERATION FAILED]', '[PLACEHOLDER]', 'TODO', 'Error generating response', 'N/A'];
 
@@ -50,7 +50,12 @@ export function normalizeConfig(file: ConfigFile): Config {
     select: unique(file.select ?? d.select),
     ignore: unique(file.ignore ?? d.ignore),
     failOn: file['fail-on'] ?? d.failOn,
-    sanctionedLoaders: unique(file['sanctioned-loaders'] ?? d.sanctionedLoaders),
+    sanctionedLoaders: unique((file['sanctioned-loaders'] ?? []).map((l) => l.name)),
+    loaderCalls: (file['sanctioned-loaders'] ?? []).flatMap((l) => {
+      // the schema made sure each call's import is known
+      const entry = (template: string | undefined) => (template ? { template, import: l.import ?? loaderImport(l.name, template) ?? '' } : null);
+      return l.call || l['tokenizer-call'] ? [{ loader: l.name, call: entry(l.call), tokenizerCall: entry(l['tokenizer-call']) }] : [];
+    }),
     baseModels: unique(file['base-models'] ?? d.baseModels),
     instructModels: unique(file['instruct-models'] ?? d.instructModels),
     deprecatedPaths: globs(file['deprecated-paths'] ?? d.deprecatedPaths),

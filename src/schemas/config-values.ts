@@ -39,6 +39,8 @@ export interface Config {
   failOn: Severity;
   /** Qualified names of the project's own guarded loaders (classes or functions). */
   sanctionedLoaders: string[];
+  /** The calls that replace a load by hand, from `sanctioned-loaders` entries that name one (LOAD001's fix). */
+  loaderCalls: LoaderCall[];
   /** Model ids or globs known to be base (non-chat) models; matched case-insensitively. */
   baseModels: string[];
   /** Model ids or globs known to be instruct/chat models; matched case-insensitively. */
@@ -68,6 +70,34 @@ export interface Config {
   perFileIgnores: Record<string, string[]>;
   registry: RegistryConfig;
   provenance: ProvenanceConfig;
+}
+
+/** What replaces a load by hand: `call` for models, `tokenizerCall` for tokenizers, each with the import it needs. */
+export interface LoaderCall {
+  loader: string;
+  call: { template: string; import: string } | null;
+  tokenizerCall: { template: string; import: string } | null;
+}
+
+/** What a loader's call template may say about the load it replaces: the model argument, all its arguments. */
+export const LOADER_PLACEHOLDERS = ['model', 'args'];
+
+/** `CleanModelLoader.load({model})` → `CleanModelLoader`: the name the call needs bound. */
+export function callHead(call: string): string {
+  return /^[A-Za-z_]\w*/.exec(call)?.[0] ?? '';
+}
+
+/**
+ * The import that binds a call's first name, read off the loader's dotted name (`lab.loaders.CleanModelLoader`
+ * and `CleanModelLoader.load(…)` → `from lab.loaders import CleanModelLoader`), or null when the name
+ * does not hold it.
+ */
+export function loaderImport(name: string, call: string): string | null {
+  const parts = name.split('.');
+  const head = callHead(call);
+  const at = parts.lastIndexOf(head);
+  if (at < 0) return null;
+  return at === 0 ? `import ${head}` : `from ${parts.slice(0, at).join('.')} import ${head}`;
 }
 
 export type QcKind = 'sft' | 'preference' | 'eval';
@@ -139,6 +169,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = deepFreeze<Config>({
   ignore: [],
   failOn: 'warning',
   sanctionedLoaders: [],
+  loaderCalls: [],
   baseModels: [],
   instructModels: [],
   deprecatedPaths: [],

@@ -7,7 +7,7 @@
  * over paths relative to the project root, written with `/`.
  */
 import { z } from 'zod';
-import { RULE_CODE_PATTERN, SEVERITIES, TEST_CODE_SEVERITIES } from './config-values.js';
+import { callHead, LOADER_PLACEHOLDERS, loaderImport, RULE_CODE_PATTERN, SEVERITIES, TEST_CODE_SEVERITIES } from './config-values.js';
 
 export * from './config-values.js';
 
@@ -26,6 +26,54 @@ const DottedNameSchema = z
   .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, {
     error: 'expected a dotted Python name such as "utils.loader.CleanModelLoader"',
   });
+
+/** `CleanModelLoader.load({model})`: a Python call, `{model}` and `{args}` standing for what the load was given. */
+const CallTemplateSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\(.*\)$/s, {
+    error: 'expected a Python call such as "CleanModelLoader.load({model})"',
+  })
+  .refine((t) => [...t.matchAll(/\{(\w*)\}/g)].every((m) => LOADER_PLACEHOLDERS.includes(m[1] ?? '')), {
+    error: `unknown placeholder; the call may use ${LOADER_PLACEHOLDERS.map((p) => `{${p}}`).join(' and ')}`,
+  });
+
+const ImportStatementSchema = z
+  .string()
+  .regex(/^(?:from [A-Za-z_][\w.]* import [A-Za-z_]\w*(?: as [A-Za-z_]\w*)?(?:, *[A-Za-z_]\w*(?: as [A-Za-z_]\w*)?)*|import [A-Za-z_][\w.]*(?: as [A-Za-z_]\w*)?)$/, {
+    error: 'expected one import statement such as "from lab.loaders import CleanModelLoader"',
+  });
+
+/**
+ * A `sanctioned-loaders` entry written as a table: the loader's name, and the call that replaces a load by
+ * hand (LOAD001's fix) for models (`call`) and for tokenizers (`tokenizer-call`), with the import the call
+ * needs when it cannot be read off the name.
+ */
+const LoaderTableSchema = z
+  .strictObject({
+    name: DottedNameSchema,
+    call: CallTemplateSchema.optional(),
+    'tokenizer-call': CallTemplateSchema.optional(),
+    import: ImportStatementSchema.optional(),
+  })
+  .superRefine((entry, ctx) => {
+    for (const key of ['call', 'tokenizer-call'] as const) {
+      const call = entry[key];
+      if (call === undefined || entry.import !== undefined || loaderImport(entry.name, call) !== null) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `\`${callHead(call)}\` is not part of the name "${entry.name}", so the import it needs is not known; add \`import = "…"\``,
+      });
+    }
+  });
+
+/** A `sanctioned-loaders` entry: a dotted name, or a table naming the replacement call too. */
+const SanctionedLoaderSchema = z.unknown().transform((value, ctx) => {
+  const parsed = (typeof value === 'string' ? DottedNameSchema : LoaderTableSchema).safeParse(value);
+  if (parsed.success) return typeof parsed.data === 'string' ? { name: parsed.data } : parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue });
+  return z.NEVER;
+});
 
 const ModelPatternSchema = z.string().min(1, { error: 'expected a non-empty model id or glob' });
 
@@ -112,7 +160,7 @@ export const ConfigSchema = z.strictObject({
   select: z.array(RuleCodeSchema).optional(),
   ignore: z.array(RuleCodeSchema).optional(),
   'fail-on': SeveritySchema.optional(),
-  'sanctioned-loaders': z.array(DottedNameSchema).optional(),
+  'sanctioned-loaders': z.array(SanctionedLoaderSchema).optional(),
   'base-models': z.array(ModelPatternSchema).optional(),
   'instruct-models': z.array(ModelPatternSchema).optional(),
   'deprecated-paths': GlobListSchema.optional(),

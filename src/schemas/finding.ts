@@ -14,6 +14,34 @@ export const SpanSchema = z.strictObject({
   endCol: z.int().positive(),
 });
 
+/**
+ * One text edit of a fix: replace `span` (end exclusive; an insertion when it is empty) with `content`.
+ * In a notebook, `cell` is the 1-based cell index (as `Finding.cell`) and the span's lines are the cell's.
+ */
+export const FixEditSchema = z.strictObject({
+  span: SpanSchema,
+  content: z.string(),
+  cell: z.int().positive().optional(),
+});
+export type FixEdit = z.infer<typeof FixEditSchema>;
+
+/**
+ * Ruff's applicability: `safe` fixes keep what the code means and `--fix` applies them; `unsafe` ones may
+ * change what it does (another call, another return value) and need `--unsafe-fixes`.
+ */
+export const FIX_APPLICABILITIES = ['safe', 'unsafe'] as const;
+export const FixApplicabilitySchema = z.enum(FIX_APPLICABILITIES);
+export type FixApplicability = z.infer<typeof FixApplicabilitySchema>;
+
+/** What a fix does to the finding's file: its edits are applied together or not at all. */
+export const FixSchema = z.strictObject({
+  applicability: FixApplicabilitySchema,
+  /** What the fix does, in a few words (`use add_special_tokens=False`). */
+  message: z.string(),
+  edits: z.array(FixEditSchema).min(1),
+});
+export type Fix = z.infer<typeof FixSchema>;
+
 export const FindingSchema = z.strictObject({
   code: z.string(),
   name: z.string(),
@@ -29,6 +57,8 @@ export const FindingSchema = z.strictObject({
   frame: z.array(z.strictObject({ line: z.int().positive(), text: z.string() })),
   /** Stable identity across unrelated edits (see audit/fingerprint.ts); baselines and SARIF use it. */
   fingerprint: z.string(),
+  /** An edit that removes the problem, when the rule knows one (see `provenant audit --fix`). */
+  fix: FixSchema.optional(),
 });
 export type Finding = z.infer<typeof FindingSchema>;
 
@@ -62,5 +92,19 @@ export const AuditReportSchema = z.strictObject({
     .strictObject({ file: z.string(), baselined: z.int().nonnegative(), fixed: z.int().nonnegative() })
     .nullable(),
   warnings: z.array(z.string()),
+  /** Findings that carry a fix, by applicability (what `--fix` and `--unsafe-fixes` would do). */
+  fixable: z.strictObject({ safe: z.int().nonnegative(), unsafe: z.int().nonnegative() }),
+  /** What `--fix` / `--add-suppressions` did in this run; null when neither was asked for. */
+  fixes: z
+    .strictObject({
+      mode: z.enum(['fix', 'diff', 'add-suppressions']),
+      /** Fixes (or suppressions) applied, or that `--diff` would apply. */
+      applied: z.int().nonnegative(),
+      /** Files written (none with `--diff`). */
+      files: z.array(z.string()),
+      /** Files left untouched, with why (changed since they were read, read-only, conflicting edits). */
+      skipped: z.array(z.strictObject({ path: z.string(), reason: z.string() })),
+    })
+    .nullable(),
 });
 export type AuditReport = z.infer<typeof AuditReportSchema>;

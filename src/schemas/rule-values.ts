@@ -10,11 +10,12 @@ export const RULE_CATEGORIES = ['load', 'template', 'tokens', 'scripts', 'data',
 export type RuleCategory = (typeof RULE_CATEGORIES)[number];
 export const RULE_STATUSES = ['preview', 'stable', 'deprecated'] as const;
 export const RULE_PHASES = ['file', 'after', 'project'] as const;
+export const RULE_FIXES = ['safe', 'unsafe', 'safe-or-unsafe'] as const;
 
 export const RULE_CODE = /^[A-Z]+[0-9]{3}$/;
 export const RULE_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 export const RULE_SINCE = /^\d+\.\d+\.\d+$/;
-export const RULE_META_KEYS = ['code', 'name', 'category', 'severity', 'status', 'since', 'summary', 'languages', 'triggers', 'requires', 'messages', 'phase'] as const;
+export const RULE_META_KEYS = ['code', 'name', 'category', 'severity', 'status', 'since', 'summary', 'languages', 'triggers', 'requires', 'messages', 'phase', 'fix'] as const;
 
 /** What is wrong with a rule's metadata (the same constraints as `RuleMetaSchema`), one line each; empty when nothing is. */
 export function ruleMetaProblems(meta: Record<string, unknown>): string[] {
@@ -42,6 +43,7 @@ export function ruleMetaProblems(meta: Record<string, unknown>): string[] {
     'messages: message ids to texts of at least 5 characters',
   );
   check(meta.phase === undefined || oneOf(RULE_PHASES, meta.phase), `phase: one of ${RULE_PHASES.join(', ')}`);
+  check(meta.fix === undefined || oneOf(RULE_FIXES, meta.fix), `fix: one of ${RULE_FIXES.join(', ')}`);
   for (const key of Object.keys(meta)) check((RULE_META_KEYS as readonly string[]).includes(key), `${key}: not a rule metadata key`);
   return problems;
 }

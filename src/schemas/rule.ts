@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { LANGUAGES } from './languages.js';
 import { SeveritySchema } from './config.js';
-import { RULE_CATEGORIES, RULE_CODE, RULE_NAME, RULE_PHASES, RULE_SINCE, RULE_STATUSES } from './rule-values.js';
+import { RULE_CATEGORIES, RULE_CODE, RULE_FIXES, RULE_NAME, RULE_PHASES, RULE_SINCE, RULE_STATUSES } from './rule-values.js';
 
 export { RULE_CATEGORIES, type RuleCategory } from './rule-values.js';
 export const RuleCategorySchema = z.enum(RULE_CATEGORIES);
@@ -40,5 +40,11 @@ export const RuleMetaSchema = z.strictObject({
    * of the project phase's context) across files, and their results never enter the per-file cache.
    */
   phase: z.enum(RULE_PHASES).optional(),
+  /**
+   * Whether some of its findings carry a fix, and how safe: `safe`, `unsafe`, or `safe-or-unsafe` when the
+   * finding decides (TOK001: safe on a known base model, unsafe when the model is not known). Absent: none.
+   * rule.md says the same on its `Fix:` line (the catalog test holds the two together).
+   */
+  fix: z.enum(RULE_FIXES).optional(),
 });
 export type RuleMeta = z.infer<typeof RuleMetaSchema>;

@@ -3,6 +3,20 @@
  */
 import { z } from 'zod';
 
+/** Files marked canonical in the registry's annotations, with the capabilities they are canonical for. */
+export type CanonicalFiles = ReadonlyMap<string, readonly string[]>;
+
+/** A function that nearly duplicates another one (DUP001's input, computed across files). */
+export interface NearDuplicate {
+  qualname: string;
+  line: number;
+  col: number;
+  /** Whole percent, rounded down. */
+  similarity: number;
+  /** `cell`: the other function is in a notebook (its cell and line there; `line` is its JSON's line). */
+  of: { path: string; qualname: string; line: number; cell?: { index: number; line: number }; canonical: boolean; canonicalFor: string[] };
+}
+
 /** A notebook's function: its cell (1-based, markdown cells counted) and its line in the cell. */
 const CellSchema = z.strictObject({ index: z.int().positive(), line: z.int().positive() });
 

@@ -267,25 +267,11 @@ export const FUNCTION_SQL = {
   postingInsert: 'INSERT OR IGNORE INTO function_postings (shingle, function) VALUES (@shingle, @function)',
   postingDelete: 'DELETE FROM function_postings WHERE shingle = @shingle AND function = @function',
   /**
-   * How many functions hold each of `@shingles` (a JSON array), counted no further than `@cap` + 1:
-   * a shingle in very many functions is boilerplate and is left out of the candidate search.
+   * The functions whose kept prefix holds one of `@shingles` (a JSON array): the candidates of a query
+   * function, from its own prefix (see similarity/prefix-filter.ts).
    */
-  shingleCounts: `SELECT s.value AS shingle,
-      (SELECT count(*) FROM (SELECT 1 FROM function_postings p WHERE p.shingle = s.value LIMIT @cap + 1)) AS n
-    FROM json_each(@shingles) s`,
-  /** The query functions' shingles for one candidate search (a temporary table of this connection). */
-  queryCreate: `CREATE TEMP TABLE IF NOT EXISTS function_query (
-    query INTEGER NOT NULL, shingle INTEGER NOT NULL, need INTEGER NOT NULL)`,
-  queryInsert: 'INSERT INTO function_query (query, shingle, need) VALUES (@query, @shingle, @need)',
-  queryClear: 'DELETE FROM function_query',
-  /**
-   * Candidates of all query functions at once: a function is a candidate of query `query` when it
-   * shares at least `need` of its shingles.
-   */
-  candidates: `SELECT q.query AS query, p.function AS function, count(*) AS shared
-    FROM function_query q JOIN function_postings p ON p.shingle = q.shingle
-    GROUP BY q.query, p.function
-    HAVING count(*) >= max(q.need)`,
+  postingFunctions: 'SELECT DISTINCT function FROM function_postings WHERE shingle IN (SELECT value FROM json_each(@shingles))',
+  functionsAll: 'SELECT id, path, qualname, line, col, tokens, shingles, cell, cell_line, json_line FROM functions ORDER BY path, line, id',
   clearPostings: 'DELETE FROM function_postings',
   clearFunctions: 'DELETE FROM functions',
   clearFiles: 'DELETE FROM function_files',
@@ -326,10 +312,8 @@ export interface FunctionQueries {
   functionsDeleteOfPath: Statement<{ path: string }>;
   postingInsert: Statement<{ shingle: number; function: number }>;
   postingDelete: Statement<{ shingle: number; function: number }>;
-  shingleCounts: Statement<{ shingles: string; cap: number }, { shingle: number; n: number }>;
-  queryInsert: Statement<{ query: number; shingle: number; need: number }>;
-  queryClear: Statement<[]>;
-  candidates: Statement<[], { query: number; function: number; shared: number }>;
+  postingFunctions: Statement<{ shingles: string }, number>;
+  functionsAll: Statement<[], FunctionRow>;
   clearPostings: Statement<[]>;
   clearFunctions: Statement<[]>;
   clearFiles: Statement<[]>;
@@ -337,7 +321,6 @@ export interface FunctionQueries {
 
 export function prepareFunctionQueries(db: Database.Database): FunctionQueries {
   const q = FUNCTION_SQL;
-  db.exec(q.queryCreate);
   return {
     metaGet: db.prepare<{ key: string }, string>(q.metaGet).pluck(),
     metaSet: db.prepare<{ key: string; value: string }>(q.metaSet),
@@ -352,10 +335,8 @@ export function prepareFunctionQueries(db: Database.Database): FunctionQueries {
     functionsDeleteOfPath: db.prepare<{ path: string }>(q.functionsDeleteOfPath),
     postingInsert: db.prepare<{ shingle: number; function: number }>(q.postingInsert),
     postingDelete: db.prepare<{ shingle: number; function: number }>(q.postingDelete),
-    shingleCounts: db.prepare<{ shingles: string; cap: number }, { shingle: number; n: number }>(q.shingleCounts),
-    queryInsert: db.prepare<{ query: number; shingle: number; need: number }>(q.queryInsert),
-    queryClear: db.prepare<[]>(q.queryClear),
-    candidates: db.prepare<[], { query: number; function: number; shared: number }>(q.candidates),
+    postingFunctions: db.prepare<{ shingles: string }, number>(q.postingFunctions).pluck(),
+    functionsAll: db.prepare<[], FunctionRow>(q.functionsAll),
     clearPostings: db.prepare<[]>(q.clearPostings),
     clearFunctions: db.prepare<[]>(q.clearFunctions),
     clearFiles: db.prepare<[]>(q.clearFiles),

@@ -1,6 +1,6 @@
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import type { BrowseRow } from '../tui/browse.js';
+import type { BrowseRow } from './browser/data.js';
 import { fit, listLine, pathColumn, textOf, wrap } from './lines.js';
 
 function row(path: string, purpose: string | null): BrowseRow {

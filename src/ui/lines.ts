@@ -5,7 +5,7 @@
  */
 import stringWidth from 'string-width';
 import type { Status } from '../schemas/registry.js';
-import type { BrowseRow } from '../tui/browse.js';
+import type { BrowseRow } from './browser/data.js';
 
 export type Tint = 'red' | 'yellow' | 'green' | 'cyan' | 'blue' | 'magenta' | 'gray';
 

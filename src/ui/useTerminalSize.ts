@@ -3,7 +3,12 @@
  */
 import { useStdout } from 'ink';
 import { useEffect, useState } from 'react';
-import type { Size } from './state.js';
+
+/** A terminal's size in character cells. */
+export interface Size {
+  columns: number;
+  rows: number;
+}
 
 export function useTerminalSize(fixed?: Size): Size {
   const { stdout } = useStdout();

@@ -57,6 +57,14 @@ describe('provenant CLI', () => {
     expect(explain.code).toBe(0);
     expect(explain.stdout).toMatch(/^# chat-template-applied \(TMPL001\)/);
     expect(explain.stdout).toContain('## Why is this bad?');
+    expect(explain.stdout).toContain('\n\nNo fix is available.\n\n## What it does');
+    // which rules carry fixes, and how safe, as Ruff marks them
+    expect(rules.stdout).toMatch(/^TOK001\s+special-tokens-added\s+error\s+fix:safe\/unsafe\s+Text/m);
+    expect(rules.stdout).toMatch(/^LOAD001\s+manual-model-load\s+error\s+fix:unsafe\s+A model/m);
+    expect(provenant(['explain', 'SCRIPT001'], REPO).stdout).toContain('Fix is sometimes available (unsafe: `--fix --unsafe-fixes`).');
+    const json = JSON.parse(provenant(['rules', '--format', 'json'], REPO).stdout) as { code: string; fix: string | null }[];
+    expect(json.find((r) => r.code === 'TOK001')?.fix).toBe('safe-or-unsafe');
+    expect(json.find((r) => r.code === 'TMPL001')?.fix).toBeNull();
   });
 
   it('usage errors exit 2 with a hint and no stack trace', () => {

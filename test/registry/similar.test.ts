@@ -142,4 +142,13 @@ describe('DUP001 in an audit', () => {
     const found = (await audit({ paths: [dir], cwd: dir, select: ['DUP001'] })).findings.map((f) => `${f.path}:${f.span.line}`);
     expect(found).toEqual([`${SCORER}:167`, `${CRITIC}:56`]);
   });
+
+  it('leaves a copy marked `# Copied from …` alone, on either side of the pair', async () => {
+    const lines = readFileSync(path.join(dir, SCORER), 'utf8').split('\n');
+    // the marker goes on the line above the copy's `def` (line 167), as transformers and diffusers write it
+    lines.splice(166, 0, '# Copied from scripts.utils.instruction_critic.InstructionCritic.score with critic->scorer');
+    rewrite(SCORER, lines.join('\n'));
+    const found = (await audit({ paths: [dir], cwd: dir, select: ['DUP001'] })).findings.map((f) => `${f.path}:${f.span.line}`);
+    expect(found).toEqual([]);
+  });
 });

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, provenant } from '../helpers/exec.js';
 import type { GitDir } from '../helpers/gitdir.js';
 import { stage1Lab } from '../registry/lab.js';
-import { footerLine, headerLines, listLines } from '../../src/ui/chrome.js';
-import { helpScreen } from '../../src/ui/keymap.js';
+import { footerLine, headerLines, listLines } from '../../src/ui/browser/chrome.js';
+import { helpScreen } from '../../src/ui/browser/keymap.js';
 import { textOf, type Line } from '../../src/ui/lines.js';
-import { initialState, listHeight, reduce, type State } from '../../src/ui/state.js';
-import { openBrowse } from '../../src/tui/browse.js';
+import { initialState, listHeight, reduce, type State } from '../../src/ui/browser/state.js';
+import { openBrowse } from '../../src/ui/browser/data.js';
 
 const HAS_TMUX = spawnSync('tmux', ['-V']).status === 0;
 const SOCKET = `provenant-tui-${process.pid}`;

@@ -9,7 +9,7 @@
  * `toNotebookFinding`. Python's rules run on a notebook: that entry's `rulesLanguage`.
  */
 
-import type { Finding } from '../../schemas/finding.js';
+import type { Finding, Fix } from '../../schemas/finding.js';
 import type { FileFacts, NotebookMap } from '../facts.js';
 import { extractShellCommands } from '../launch/shell.js';
 import type { PythonFrontEnd } from '../python/index.js';
@@ -18,6 +18,7 @@ import { readNotebook } from './read.js';
 
 export { joinCells, convertLine, type JoinedNotebook } from './join.js';
 export { readNotebook, sourceOffsets, type NotebookCell } from './read.js';
+export { notebookDocument } from './edit.js';
 
 export const NOTEBOOK_GLOB = '**/*.ipynb';
 
@@ -126,8 +127,11 @@ export function toNotebookFinding(finding: Finding, map: NotebookMap): Finding {
     const c = map.cells[i];
     return c === undefined ? whole : c === cell ? `line ${map.cellLines[i]}` : `cell ${c}, line ${map.cellLines[i]}`;
   });
+  const { fix, ...rest } = finding;
+  const placed = fix ? cellFix(fix, map) : null;
   return {
-    ...finding,
+    ...rest,
+    ...(placed ? { fix: placed } : {}),
     message,
     span: {
       line: json(at),
@@ -138,4 +142,27 @@ export function toNotebookFinding(finding: Finding, map: NotebookMap): Finding {
     cell: { index: cell, line: map.cellLines[at] ?? 1 },
     frame,
   };
+}
+
+/**
+ * A fix on the joined module, its edits placed in cells (the cell's index, lines counted in the cell). An
+ * insertion at the start of a cell's first line goes at the end of the cell before (it follows that line: an
+ * import added after the last one). An edit that would cross from one cell into another cannot be written
+ * in either: the fix is dropped.
+ */
+function cellFix(fix: Fix, map: NotebookMap): Fix | null {
+  const edits: Fix['edits'] = [];
+  for (const edit of fix.edits) {
+    const { line, col, endLine, endCol } = edit.span;
+    const insertion = line === endLine && col === 1 && endCol === 1;
+    if (insertion && line > 1 && map.cells[line - 2] !== undefined && map.cells[line - 1] !== map.cells[line - 2]) {
+      const after = (map.cellLines[line - 2] ?? 0) + 1;
+      edits.push({ ...edit, cell: map.cells[line - 2] as number, span: { line: after, col: 1, endLine: after, endCol: 1 } });
+      continue;
+    }
+    const cell = map.cells[line - 1];
+    if (cell === undefined || map.cells[endLine - 1] !== cell) return null;
+    edits.push({ ...edit, cell, span: { ...edit.span, line: map.cellLines[line - 1] ?? 1, endLine: map.cellLines[endLine - 1] ?? 1 } });
+  }
+  return { ...fix, edits };
 }

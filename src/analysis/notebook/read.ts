@@ -96,7 +96,7 @@ function lineCounter(raw: string): (offset: number) => number {
 }
 
 /** Where a string token starting at `start` (its opening quote) ends: the offset after its closing quote. */
-function stringEnd(raw: string, start: number): number {
+export function stringEnd(raw: string, start: number): number {
   let q = raw.indexOf('"', start + 1);
   while (q >= 0) {
     let backslashes = 0;

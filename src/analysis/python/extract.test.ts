@@ -212,3 +212,46 @@ describe('splats', () => {
     expect(f.calls.map((c) => c.splats)).toEqual([['inputs'], ['self.args']]);
   });
 });
+
+describe('copies marked `# Copied from`', () => {
+  it('marks the def under the comment, above its decorators, and every method of a marked class', () => {
+    const f = facts(`
+# Copied from diffusers.models.attention.rotate_half
+def rotate_half(x):
+    return x
+
+@torch.no_grad()
+# Copied from diffusers.utils.not_this_one
+def kept(x):
+    return x
+
+# Copied from diffusers.pipelines.flux.FluxPipeline.encode with Flux->Sana
+@torch.no_grad()
+def encode(x):
+    return x
+
+# Copied from transformers.models.llama.modeling_llama.LlamaMLP
+class SanaMLP:
+    def forward(self, x):
+        return x
+
+class Own:
+    # Copied from transformers.models.llama.modeling_llama.LlamaAttention.forward
+    def forward(self, x):
+        return x
+
+    def mine(self, x):
+        return x
+`);
+    expect(f.defs.map((d) => [d.qualname, d.copiedFrom ?? null])).toEqual([
+      ['rotate_half', 'diffusers.models.attention.rotate_half'],
+      ['kept', null],
+      ['encode', 'diffusers.pipelines.flux.FluxPipeline.encode'],
+      ['SanaMLP', 'transformers.models.llama.modeling_llama.LlamaMLP'],
+      ['SanaMLP.forward', 'transformers.models.llama.modeling_llama.LlamaMLP'],
+      ['Own', null],
+      ['Own.forward', 'transformers.models.llama.modeling_llama.LlamaAttention.forward'],
+      ['Own.mine', null],
+    ]);
+  });
+});

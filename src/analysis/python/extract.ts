@@ -26,6 +26,9 @@ import { keptString } from './strings.js';
 
 /** Classes are not compared as a whole: their methods are. */
 const noFingerprint = () => ({ fingerprint: '', tokens: 0, shingles: [] as number[] });
+/** `# Copied from diffusers.models.x.Y.method with A->B`: a copy kept in sync by the project's tooling. */
+const COPIED_FROM = /#[ \t]*Copied from[ \t]/;
+const COPIED_FROM_LINE = /^[ \t]*#[ \t]*Copied from[ \t]+(\S+)/;
 
 /** Node kinds the extractor looks at; everything else is never marshalled out of the parser. */
 export const PYTHON_QUERY = `
@@ -68,6 +71,9 @@ class Extractor {
   private readonly flowSeeds: { node: Node; fact: StringFact | CallFact }[] = [];
   private readonly defsByName = new Map<string, Node[]>();
   private readonly scopeNodes: Node[] = [];
+  /** Classes marked `# Copied from …`, by qualname: their methods are copies too. */
+  private readonly copiedClasses = new Map<string, string>();
+  private marksCopies: boolean | undefined;
   readonly text = (node: Node): string => this.src.slice(node.startIndex, node.endIndex);
   private readonly literals: LiteralContext = { text: this.text, callIndex: this.callIndex, pending: this.pending };
 
@@ -242,6 +248,8 @@ class Extractor {
     fingerprinted = true,
   ): void {
     const { fingerprint, tokens, shingles } = body && fingerprinted ? fingerprintOf(this.text(body)) : noFingerprint();
+    const copiedFrom = this.copiedFrom(node, qualname);
+    if (copiedFrom !== null && kind === 'class') this.copiedClasses.set(qualname, copiedFrom);
     this.facts.defs.push({
       name,
       qualname,
@@ -254,7 +262,26 @@ class Extractor {
       fingerprint,
       tokens,
       shingles,
+      ...(copiedFrom !== null && { copiedFrom }),
     });
+  }
+
+  /**
+   * The source a def says it was copied from: a `# Copied from X` comment on the line above it (or above
+   * its decorators), as transformers and diffusers mark copies their tooling keeps in sync; a method of
+   * a class marked so is a copy too.
+   */
+  private copiedFrom(node: Node, qualname: string): string | null {
+    if (!(this.marksCopies ??= COPIED_FROM.test(this.src))) return null;
+    for (let dot = qualname.lastIndexOf('.'); dot > 0; dot = qualname.lastIndexOf('.', dot - 1)) {
+      const outer = this.copiedClasses.get(qualname.slice(0, dot));
+      if (outer !== undefined) return outer;
+    }
+    const start = node.parent?.type === 'decorated_definition' ? node.parent.startIndex : node.startIndex;
+    const lineStart = this.src.lastIndexOf('\n', start - 1) + 1;
+    if (lineStart === 0) return null;
+    const above = this.src.slice(this.src.lastIndexOf('\n', lineStart - 2) + 1, lineStart - 1);
+    return COPIED_FROM_LINE.exec(above)?.[1] ?? null;
   }
 
   // ---- imports and bindings --------------------------------------------------------------------

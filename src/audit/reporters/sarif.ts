@@ -10,7 +10,7 @@ import type * as Sarif from 'sarif';
 import { BugError } from '../../core/errors.js';
 import { packageRoot } from '../../core/paths.js';
 import type { Severity } from '../../schemas/config.js';
-import type { Finding } from '../../schemas/finding.js';
+import type { Finding, Fix } from '../../schemas/finding.js';
 import { explainRule, listRules, type RuleInfo } from '../catalog.js';
 import type { AuditResult } from '../engine.js';
 
@@ -101,6 +101,27 @@ function toResult(f: Finding, ruleIndex: number): Sarif.Result {
       },
     ],
     partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
+    ...(f.fix && !f.cell ? { fixes: [sarifFix(f.path, f.fix)] } : {}),
+  };
+}
+
+/**
+ * A fix as SARIF states one: replacements in the finding's file. A notebook's fix edits the text of a cell,
+ * which is not a region of the notebook's JSON: the JSON report carries those (with `cell`), SARIF does not.
+ */
+function sarifFix(rel: string, fix: Fix): Sarif.Fix {
+  return {
+    description: { text: `${fix.message} (${fix.applicability} fix)` },
+    artifactChanges: [
+      {
+        artifactLocation: artifactLocation(rel),
+        replacements: fix.edits.map((e) => ({
+          deletedRegion: { startLine: e.span.line, startColumn: e.span.col, endLine: e.span.endLine, endColumn: e.span.endCol },
+          ...(e.content ? { insertedContent: { text: e.content } } : {}),
+        })),
+      },
+    ],
+    properties: { applicability: fix.applicability },
   };
 }
 

@@ -30,6 +30,10 @@ Options:
   --isolated              ignore all config files
   --no-frames             one line per finding, without code frames
   --quiet                 print findings only, no warnings about skipped files
+  --fix                   apply safe fixes, then report what remains
+  --unsafe-fixes          with --fix or --diff: unsafe fixes too (they may change what the code does)
+  --diff                  print the fixes as a unified diff instead of writing them (exit 1 if any)
+  --add-suppressions REASON  write \`# provenant: ignore[CODE] REASON\` on every finding (instead of a baseline)
 
 Suppress one finding with a comment on its line or the line before:
   # provenant: ignore[TMPL001] the judge is an instruct model
@@ -62,6 +66,10 @@ export async function run(args: string[], io: Io): Promise<number> {
         isolated: { type: 'boolean' },
         'no-frames': { type: 'boolean' },
         quiet: { type: 'boolean' },
+        fix: { type: 'boolean' },
+        'unsafe-fixes': { type: 'boolean' },
+        diff: { type: 'boolean' },
+        'add-suppressions': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }),
@@ -76,7 +84,9 @@ export async function run(args: string[], io: Io): Promise<number> {
   if (baselineModes.length > 1) throw new UserError('--write-baseline, --update-baseline and --no-baseline exclude each other');
   const select = codes(values.select);
   const ignore = codes(values.ignore);
-  const result = await audit({
+  const fixMode = fixModeOf(values, baselineModes.some((m) => m !== 'ignore'));
+  if (fixMode?.mode === 'diff' && format !== 'text') throw new UserError('--diff prints a unified diff; --format is for reports', { hint: 'use --fix --format json to fix and get the report' });
+  const options = {
     paths: positionals,
     cwd: io.cwd,
     ...(values.config ? { configPath: values.config } : {}),
@@ -89,7 +99,10 @@ export async function run(args: string[], io: Io): Promise<number> {
     ...(values['no-cache'] ? { noCache: true } : {}),
     ...(baselineModes[0] ? { baseline: baselineModes[0] as 'write' | 'update' | 'ignore' } : {}),
     ...(values.baseline ? { baselineFile: values.baseline } : {}),
-  });
+  };
+  // fixing loads its modules (and the diff library) only when asked for
+  const fixed = fixMode ? await (await import('../../audit/fix-run.js')).auditAndFix(options, { ...fixMode, unsafe: Boolean(values['unsafe-fixes']) }) : null;
+  const result = fixed?.result ?? (await audit(options));
   for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
   if (!values.quiet && format !== 'json' && format !== 'sarif') io.stderr.write(renderSkipped(result, io.cwd));
   if (result.baseline?.mode === 'write') {
@@ -99,9 +112,14 @@ export async function run(args: string[], io: Io): Promise<number> {
   } else if (result.baseline && result.baseline.baselined && !values.quiet) {
     io.stderr.write(`${result.baseline.baselined} known findings hidden by the baseline ${result.baseline.file}\n`);
   }
+  if (fixed) {
+    const { reportFixes } = await import('./audit-fix.js');
+    const exit = await reportFixes(fixed, { io, format, quiet: Boolean(values.quiet), staged: Boolean(values.staged) });
+    if (exit !== null) return values['exit-zero'] ? 0 : exit;
+  }
   switch (format) {
     case 'json':
-      io.stdout.write(JSON.stringify(toReport(result, VERSION), null, 2) + '\n');
+      io.stdout.write(JSON.stringify(toReport(result, VERSION, fixed?.summary ?? null), null, 2) + '\n');
       break;
     case 'sarif': {
       const { renderSarif } = await import('../../audit/reporters/sarif.js');
@@ -122,5 +140,20 @@ export async function run(args: string[], io: Io): Promise<number> {
     const [first, ...more] = result.refused.map((r) => `${displayPath(result.root, r.path, io.cwd)}: ${r.reason}`);
     throw new UserError(`cannot audit ${first}${more.length ? `; ${more.join('; ')}` : ''}`, { hint: 'name files of the format their name says (a .ipynb is an nbformat 4 notebook), or leave them out' });
   }
-  return values['exit-zero'] ? 0 : exitCodeFor(result);
+  if (values['exit-zero']) return 0;
+  // a fix that could not be written (read-only, changed on disk) is a failure whatever the severities left
+  return fixed?.summary.skipped.length || (values.staged && fixed?.summary.applied) ? 1 : exitCodeFor(result);
+}
+
+/** The one fix mode the flags ask for, or null; usage errors for combinations that mean nothing. */
+function fixModeOf(
+  values: { fix?: boolean; diff?: boolean; 'unsafe-fixes'?: boolean; 'add-suppressions'?: string },
+  baseline: boolean,
+): { mode: 'fix' | 'diff' | 'add-suppressions'; reason?: string } | null {
+  const asked = [values.fix && '--fix', values.diff && '--diff', values['add-suppressions'] !== undefined && '--add-suppressions'].filter(Boolean);
+  if (asked.length > 1) throw new UserError(`${asked.join(' and ')} exclude each other`, { hint: '--diff shows what --fix would write' });
+  if (values['unsafe-fixes'] && !values.fix && !values.diff) throw new UserError('--unsafe-fixes works with --fix or --diff', { hint: 'provenant audit --fix --unsafe-fixes' });
+  if (asked.length && baseline) throw new UserError(`${asked[0]} cannot be combined with the baseline flags`, { hint: 'fix first, then record what remains with --write-baseline' });
+  if (values['add-suppressions'] !== undefined) return { mode: 'add-suppressions', reason: values['add-suppressions'] };
+  return values.fix ? { mode: 'fix' } : values.diff ? { mode: 'diff' } : null;
 }

@@ -4,6 +4,7 @@
 
 import { parseArgs } from 'node:util';
 import { explainRule } from '../../index.js';
+import { fixAvailability } from '../../audit/catalog.js';
 import { UserError } from '../../core/errors.js';
 import { usage, type Io } from '../io.js';
 
@@ -19,7 +20,10 @@ export async function run(args: string[], io: Io): Promise<number> {
   }
   const [code, ...extra] = positionals;
   if (!code || extra.length) throw new UserError('explain takes exactly one rule code', { hint: 'e.g. `provenant explain TMPL001`' });
-  const { markdown } = await explainRule(code);
-  io.stdout.write(markdown.endsWith('\n') ? markdown : markdown + '\n');
+  const { rule, markdown } = await explainRule(code);
+  // after the title, what the metadata says about a fix (rule.md says it too, in its own words)
+  const [title = '', ...rest] = markdown.split('\n');
+  const text = [title, '', fixAvailability(rule.fix), ...rest].join('\n');
+  io.stdout.write(text.endsWith('\n') ? text : text + '\n');
   return 0;
 }

@@ -7,7 +7,7 @@ import { listRules } from '../../index.js';
 import { styleFor } from '../../core/style.js';
 import { FORMATS, oneOf, usage, type Io } from '../io.js';
 
-export const HELP = `provenant rules [--format text|json] — list every rule with its code, default severity and summary\n`;
+export const HELP = `provenant rules [--format text|json] — list every rule with its code, default severity, fix and summary\n`;
 
 export async function run(args: string[], io: Io): Promise<number> {
   const { values } = usage('rules', () =>
@@ -25,8 +25,10 @@ export async function run(args: string[], io: Io): Promise<number> {
   const style = styleFor(io.stdout, io.env);
   const width = Math.max(...rules.map((r) => r.code.length));
   const nameWidth = Math.max(...rules.map((r) => r.name.length));
+  // the fix column as Ruff marks fixable rules: how safe the fix is, blank without one
+  const fixOf = (r: (typeof rules)[number]) => (r.fix === 'safe-or-unsafe' ? 'fix:safe/unsafe' : r.fix ? `fix:${r.fix}` : '');
   for (const r of rules) {
-    io.stdout.write(`${style.bold(r.code.padEnd(width))}  ${r.name.padEnd(nameWidth)}  ${r.severity.padEnd(7)}  ${r.summary}\n`);
+    io.stdout.write(`${style.bold(r.code.padEnd(width))}  ${r.name.padEnd(nameWidth)}  ${r.severity.padEnd(7)}  ${fixOf(r).padEnd(15)}  ${r.summary}\n`);
   }
   return 0;
 }

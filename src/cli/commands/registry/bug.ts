@@ -6,7 +6,7 @@
 import { addKnownBug } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';
 import type { Io } from '../../io.js';
-import { COMMON_HELP, parseRegistryArgs, printEdit, printWarnings, registryOptions } from './options.js';
+import { COMMON_HELP, parseRegistryArgs, printEdit, registryOptions } from './options.js';
 
 export const HELP = `provenant registry bug add PATH --summary TEXT [--fixed-in REV] [--found YYYY-MM-DD] — record a known
 bug of a file in the annotations file. Artifacts the file made before the fixing revision are suspect.
@@ -34,7 +34,6 @@ export async function run(args: string[], io: Io): Promise<number> {
     ...(values['fixed-in'] === undefined ? {} : { fixedIn: values['fixed-in'] }),
     ...(values.found === undefined ? {} : { found: values.found }),
   });
-  printWarnings(io, r.warnings);
   printEdit(io, r);
   return 0;
 }

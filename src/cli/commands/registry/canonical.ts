@@ -5,7 +5,7 @@
 import { markCanonical } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';
 import type { Io } from '../../io.js';
-import { COMMON_HELP, parseRegistryArgs, printEdit, printWarnings, registryOptions } from './options.js';
+import { COMMON_HELP, parseRegistryArgs, printEdit, registryOptions } from './options.js';
 
 export const HELP = `provenant registry canonical PATH --for CAPABILITY [--force] — make PATH the one implementation to use
 for a capability ("log-prob critic"). Refuses when another file is canonical for it, unless --force,
@@ -26,7 +26,6 @@ export async function run(args: string[], io: Io): Promise<number> {
     throw new UserError('registry canonical needs one PATH and --for', { hint: 'e.g. `provenant registry canonical scripts/utils/critic.py --for "log-prob critic"`' });
   }
   const r = await markCanonical({ ...registryOptions(values, io), path, capability: values.for, force: Boolean(values.force) });
-  printWarnings(io, r.warnings);
   printEdit(io, r);
   return 0;
 }

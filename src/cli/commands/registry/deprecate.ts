@@ -6,7 +6,7 @@
 import { deprecateScript } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';
 import type { Io } from '../../io.js';
-import { COMMON_HELP, parseRegistryArgs, printEdit, printWarnings, registryOptions } from './options.js';
+import { COMMON_HELP, parseRegistryArgs, printEdit, registryOptions } from './options.js';
 
 export const HELP = `provenant registry deprecate PATH --replaced-by PATH --reason TEXT — mark a file deprecated in the
 annotations file, with what to use instead and why. The replacement must exist and not be deprecated.
@@ -29,7 +29,6 @@ export async function run(args: string[], io: Io): Promise<number> {
     });
   }
   const r = await deprecateScript({ ...registryOptions(values, io), path, replacedBy, reason: values.reason });
-  printWarnings(io, r.warnings);
   printEdit(io, r);
   return 0;
 }

@@ -62,8 +62,15 @@ export function parseRegistryArgs<const O extends OptionsConfig, const P extends
   return parsed;
 }
 
-/** What an annotations edit did: the file and path, then each change; or that nothing needed writing. */
-export function printEdit(io: Io, r: EditResult): void {
+/** What an edit did (deprecate, canonical, bug): a head line, then one line per change. */
+export function editSummary(r: EditResult): string[] {
   const head = r.changed ? `${r.created ? 'created' : 'updated'} ${r.annotationsFile}: ${r.path}` : `${r.annotationsFile} already says so for ${r.path}; nothing written`;
-  io.stdout.write(`${[head, ...(r.changed ? r.changes.map((c) => `  ${c}`) : [])].join('\n')}\n`);
+  return [head, ...(r.changed ? r.changes : [])];
+}
+
+/** Prints an edit's warnings on stderr and its summary on stdout, changes indented. */
+export function printEdit(io: Io, r: EditResult): void {
+  printWarnings(io, r.warnings);
+  const [head, ...changes] = editSummary(r);
+  io.stdout.write(`${[head, ...changes.map((c) => `  ${c}`)].join('\n')}\n`);
 }

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { listRules } from '../audit/catalog.js';
+import { parseSuppressions } from '../analysis/suppressions.js';
+import { commentOf, REASON_PLACEHOLDER, suppressionEdit } from './actions.js';
+import { ruleDoc, ruleHover } from './rule-docs.js';
+
+/** The line with the edit applied (edits stay on their line or insert one line above). */
+function applied(line: string, edit: NonNullable<ReturnType<typeof suppressionEdit>>): string {
+  return line.slice(0, edit.range.start.character) + edit.newText + line.slice(edit.range.end.character);
+}
+
+describe('suppression edits', () => {
+  it('appends a comment the suppression parser reads, reason placeholder included', () => {
+    const line = 'tok = AutoTokenizer.from_pretrained(BASE)   ';
+    const edit = suppressionEdit(line, 7, 'LOAD001', '#');
+    if (!edit) throw new Error('no edit');
+    const text = applied(line, edit);
+    expect(text).toBe(`tok = AutoTokenizer.from_pretrained(BASE)  # provenant: ignore[LOAD001] ${REASON_PLACEHOLDER}`);
+    const [s] = parseSuppressions(text);
+    expect(s?.codes).toEqual(['LOAD001']);
+    expect(s?.reason).toBe(REASON_PLACEHOLDER);
+  });
+
+  it('adds the code to a suppression already on the line, once', () => {
+    const line = 'x = f()  # provenant: ignore[TMPL001] judged by an instruct model';
+    const edit = suppressionEdit(line, 0, 'LOAD001', '#');
+    if (!edit) throw new Error('no edit');
+    expect(applied(line, edit)).toBe('x = f()  # provenant: ignore[TMPL001, LOAD001] judged by an instruct model');
+    expect(suppressionEdit(line, 0, 'TMPL001', '#')).toBeNull();
+  });
+
+  it('puts the comment alone on the line above a backslash continuation, at its indent', () => {
+    const edit = suppressionEdit('    tok = load(BASE) + \\', 3, 'LOAD001', '#');
+    expect(edit?.range.start).toEqual({ line: 3, character: 0 });
+    expect(edit?.newText).toBe(`    # provenant: ignore[LOAD001] ${REASON_PLACEHOLDER}\n`);
+  });
+
+  it('uses // in TS/JS and offers nothing where comments cannot go', () => {
+    expect(commentOf('typescript')).toBe('//');
+    expect(commentOf('python')).toBe('#');
+    expect(commentOf('json')).toBeNull();
+    expect(commentOf('notebook')).toBeNull();
+  });
+});
+
+describe('rule documentation in hovers', () => {
+  it('finds "Why is this bad?" and "Use instead" in every rule.md', () => {
+    for (const { code } of listRules()) {
+      const doc = ruleDoc(code);
+      expect(doc?.why, code).toMatch(/\S/);
+      expect(doc?.useInstead, code).toMatch(/\S/);
+      expect(doc?.why, code).not.toContain('## ');
+    }
+  });
+
+  it('names an unknown code without documentation', () => {
+    expect(ruleDoc('NOPE999')).toBeNull();
+    expect(ruleHover('NOPE999', 'something')).toBe('**NOPE999**: something');
+  });
+});
