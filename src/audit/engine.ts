@@ -10,9 +10,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { compileGlob } from '../core/glob.js';
 import { RULES } from '../../audits/index.js';
-import { emptyFacts, FACTS_VERSION, type CallFact, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
+import { emptyFacts, FACTS_VERSION, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
 import { frontEndOf, FUNCTION_LANGUAGE, isSizeSkip, languageOf, warmFrontEnds } from '../analysis/front-ends.js';
-import { isRuleEnabled, loadConfig, previewFor, ruleMatches, severityFor } from '../config/config.js';
+import { isRuleEnabled, loadConfig, previewFor, ruleMatches } from '../config/config.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import { isErrno } from '../core/fs.js';
 import type { CodeRole, Config, Severity, TestCodeSeverity } from '../schemas/config.js';
@@ -22,12 +22,12 @@ import { BASELINE_FILE } from './baseline-file.js';
 import { checkConfigCodes, checkFlagCodes } from './codes.js';
 import { assignFingerprints } from './fingerprint.js';
 import { combineLoaderSummaries, SUMMARY_FORMAT, summarizeForLoaders, type LoaderSummary } from './infer.js';
-import { FileModels } from './models.js';
 import modelCatalog from './model-catalog.json' with { type: 'json' };
-import { Project, type ModelVerdict, type SanctionedLoader } from './project.js';
+import { Project, type SanctionedLoader } from './project.js';
 import { CodeRoles } from './roles.js';
 import { findNearDuplicates } from '../similarity/audit-scope.js';
-import { renderMessage, type AfterRule, type FileRule, type NearDuplicate, type ProjectRule, type Rule, type RuleContext } from './rule.js';
+import { type AfterRule, type FileRule, type NearDuplicate, type ProjectRule } from './rule.js';
+import { runFileRules, runRules, type FileRun } from './run-rules.js';
 import { withFileLock } from '../core/lock.js';
 import { scan } from './scan.js';
 import { readReplacements } from './replacements.js';
@@ -414,63 +414,6 @@ async function inferLoaders(
     store?.remember('loaders', JSON.stringify({ key: memoKey, summaries }));
   }
   return combineLoaderSummaries(Object.values(summaries), (s) => roles.ofKnown(s.path, s)).chosen;
-}
-
-/** One file as every rule run on it sees it, and where its findings go. */
-interface FileRun {
-  language: Language;
-  path: string;
-  role: CodeRole;
-  facts: FileFacts;
-  project: Project;
-  config: Config;
-  ignored: string[];
-  knownCodes: ReadonlySet<string>;
-  out: Finding[];
-  /** The file's text as spans count it, for fixes; empty when the phase has none. */
-  source?: () => string;
-}
-
-const noSource = (): string => '';
-
-/** Runs the `rules` that read the file's language and are not ignored for its path; `check` adds what its phase sees. */
-function runRules<R extends Rule>(rules: readonly R[], run: FileRun, check: (rule: R, ctx: RuleContext) => void): void {
-  const { config, ignored, knownCodes, path } = run;
-  for (const rule of rules) {
-    if (!rule.languages.includes(run.language)) continue;
-    if (ignored.length && ruleMatches(rule.code, ignored)) continue;
-    const configured = severityFor(config, rule.code, rule.severity);
-    check(rule, {
-      file: run.facts,
-      role: run.role,
-      project: run.project,
-      severity: configured,
-      report: (r) => {
-        run.out.push({
-          code: rule.code,
-          name: rule.name,
-          severity: r.severity ?? configured,
-          message: renderMessage(rule.messages[r.messageId] ?? r.messageId, r.data),
-          path,
-          span: r.span,
-          frame: [],
-          fingerprint: '',
-          ...(r.fix ? { fix: r.fix } : {}),
-        });
-      },
-      source: run.source ?? noSource,
-      isKnownCode: (code) => code === 'ALL' || [...knownCodes].some((k) => ruleMatches(k, [code])),
-      isEnabled: (code) => isRuleEnabled(config, code) && !ruleMatches(code, ignored),
-      preview: previewFor(config, rule.code),
-    });
-  }
-}
-
-function runFileRules(rules: readonly FileRule[], run: FileRun): void {
-  let models: FileModels | undefined;
-  const inSanctionedLoader = (scope: string): boolean => run.project.inSanctionedLoader(run.path, scope);
-  const modelOf = (call: CallFact): ModelVerdict => (models ??= new FileModels(run.facts, run.project)).verdictForCall(call);
-  runRules(rules, run, (rule, ctx) => rule.check({ ...ctx, inSanctionedLoader, modelOf }));
 }
 
 /** What the cache keeps of a file's own results: its role, and the findings of its file rules. */
