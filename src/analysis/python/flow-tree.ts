@@ -58,6 +58,14 @@ export function statementOf(node: Node): Node | null {
   return n?.parent ? n : null;
 }
 
+/** Parents under which an identifier is a parameter or an import's alias: a binding, never a read. */
+const PARAMETER_PARENTS: ReadonlySet<string> = new Set(['parameters', 'lambda_parameters', 'default_parameter', 'typed_parameter', 'typed_default_parameter', 'aliased_import']);
+
+/** Parents under which an identifier is not a read (besides the fields `isRead` checks). */
+const NOT_READ_PARENTS: ReadonlySet<string> = new Set([
+  ...PARAMETER_PARENTS, 'function_definition', 'class_definition', 'global_statement', 'nonlocal_statement', 'dotted_name', 'pattern_list', 'tuple_pattern',
+]);
+
 /** An identifier that binds its name in its function: a target, a parameter, a nested def or an import. */
 export function isBinding(node: Node): boolean {
   let child = node;
@@ -81,15 +89,8 @@ export function isBinding(node: Node): boolean {
     case 'function_definition':
     case 'class_definition':
       return p.childForFieldName('name')?.id === child.id;
-    case 'parameters':
-    case 'lambda_parameters':
-    case 'default_parameter':
-    case 'typed_parameter':
-    case 'typed_default_parameter':
-    case 'aliased_import':
-      return true;
     default:
-      return false;
+      return PARAMETER_PARENTS.has(p.type);
   }
 }
 
@@ -109,21 +110,7 @@ export function isRead(node: Node): boolean {
       return p.childForFieldName('left')?.id !== node.id;
     case 'named_expression':
       return p.childForFieldName('name')?.id !== node.id;
-    case 'function_definition':
-    case 'class_definition':
-    case 'parameters':
-    case 'lambda_parameters':
-    case 'default_parameter':
-    case 'typed_parameter':
-    case 'typed_default_parameter':
-    case 'global_statement':
-    case 'nonlocal_statement':
-    case 'dotted_name':
-    case 'aliased_import':
-    case 'pattern_list':
-    case 'tuple_pattern':
-      return false;
     default:
-      return true;
+      return !NOT_READ_PARENTS.has(p.type);
   }
 }
