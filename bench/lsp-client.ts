@@ -43,6 +43,7 @@ export interface TextEdit {
 export interface CodeAction {
   title: string;
   kind?: string;
+  isPreferred?: boolean;
   diagnostics?: Diagnostic[];
   edit?: { changes?: Record<string, TextEdit[]> };
 }
@@ -105,7 +106,7 @@ export class LspClient {
       workspaceFolders: [{ uri: rootUri, name: 'project' }],
       initializationOptions,
       capabilities: {
-        workspace: { didChangeWatchedFiles: { dynamicRegistration: true } },
+        workspace: { didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true },
         textDocument: { publishDiagnostics: { versionSupport: true, codeDescriptionSupport: true, dataSupport: true }, hover: { contentFormat: ['markdown'] } },
         notebookDocument: { synchronization: { dynamicRegistration: false } },
       },
@@ -160,6 +161,11 @@ export class LspClient {
     });
   }
 
+  async workspaceFoldersChanged(added: string[], removed: string[] = []): Promise<void> {
+    const folders = (uris: string[]) => uris.map((uri) => ({ uri, name: uri }));
+    await this.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: folders(added), removed: folders(removed) } });
+  }
+
   async watchedFilesChanged(changes: { uri: string; type: 1 | 2 | 3 }[]): Promise<void> {
     await this.connection.sendNotification('workspace/didChangeWatchedFiles', { changes });
   }
@@ -211,8 +217,9 @@ export class LspClient {
     return this.connection.sendRequest('textDocument/definition', { textDocument: { uri }, position });
   }
 
-  codeActions(uri: string, range: Range, diagnostics: Diagnostic[]): Promise<CodeAction[]> {
-    return this.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics } });
+  /** The code actions for a range; `only` asks for these kinds (as an editor's "fix all on save" does). */
+  codeActions(uri: string, range: Range, diagnostics: Diagnostic[], only?: string[]): Promise<CodeAction[]> {
+    return this.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics, ...(only ? { only } : {}) } });
   }
 
   /** `shutdown`, then `exit`; resolves with the server's exit code. */

@@ -13,8 +13,7 @@ import { RULES } from '../../audits/index.js';
 import { emptyFacts, FACTS_VERSION, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
 import { frontEndOf, FUNCTION_LANGUAGE, isSizeSkip, languageOf, warmFrontEnds } from '../analysis/front-ends.js';
 import { isRuleEnabled, loadConfig, previewFor, ruleMatches } from '../config/config.js';
-import { errorMessage, UserError } from '../core/errors.js';
-import { isErrno } from '../core/fs.js';
+import { UserError } from '../core/errors.js';
 import type { CodeRole, Config, Severity, TestCodeSeverity } from '../schemas/config.js';
 import type { Finding, SkippedFile } from '../schemas/finding.js';
 import type { FactsStore } from '../store/index.js';
@@ -30,7 +29,7 @@ import { type AfterRule, type FileRule, type NearDuplicate, type ProjectRule } f
 import { runFileRules, runRules, type FileRun } from './run-rules.js';
 import { withFileLock } from '../core/lock.js';
 import { scan } from './scan.js';
-import { readReplacements } from './replacements.js';
+import { annotationsKey, readReplacements } from './replacements.js';
 import { VERSION } from '../version.js';
 import { namedFilesTree, stagedTree, walkedTree, withContents, type GitAnswer } from './tree.js';
 
@@ -57,7 +56,7 @@ export interface AuditOptions {
   baseline?: 'use' | 'write' | 'update' | 'ignore';
   /** Baseline file, relative to the project root unless absolute. */
   baselineFile?: string;
-  /** Text to audit instead of what named files hold on disk (an editor's unsaved buffers), by absolute path. */
+  /** Text to audit instead of what named files hold on disk (an editor's unsaved buffers), by absolute path; nothing parsed from it is cached. */
   contents?: ReadonlyMap<string, Buffer>;
 }
 
@@ -231,6 +230,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       store,
       known: tree.all,
       ...(selection.contents ? { contents: selection.contents } : {}),
+      ...(options.contents?.size ? { forgetContents: true } : {}),
     });
     warnings.push(...scanned.warnings);
     const roles = new CodeRoles(config, tree.files);
@@ -269,7 +269,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       .update(JSON.stringify(config))
       .update(sanctioned.map((l) => l.name).join('\n'))
       // deprecated script calls' fixes name the registry's replacements
-      .update(annotationsKey(root, config))
+      .update(annotationsKey(root, config.registry.annotations))
       .update([...tree.all].join('\n'))
       .digest('hex');
     for (const file of scanned.files) {
@@ -508,17 +508,6 @@ async function handleBaseline(
 /** The registry's canonical files, read (YAML, schema) only when near-duplicates are compared. */
 function canonicalOf(root: string, config: Config): () => Promise<ReadonlyMap<string, readonly string[]>> {
   return async () => (await import('../registry/canonical.js')).canonicalFiles(root, config.registry.annotations);
-}
-
-/** The annotations file's bytes as a key part ('' without one): a fix a result holds names its replacements. */
-function annotationsKey(root: string, config: Config): string {
-  try {
-    return createHash('sha256').update(readFileSync(path.join(root, config.registry.annotations))).digest('hex');
-  } catch (error) {
-    if (isErrno(error, 'ENOENT', 'ENOTDIR', 'EISDIR')) return '';
-    // unreadable: the replacements are read (and the problem reported) only if a deprecated call needs them
-    return `unreadable ${errorMessage(error)}`;
-  }
 }
 
 function perFileIgnores(config: Config): (file: string) => string[] {

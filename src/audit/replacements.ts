@@ -3,6 +3,7 @@
  * SCRIPT001's fix. Read only when a deprecated call is found, and without the registry's schema library: a
  * file the registry commands would refuse yields what it can and a warning, never a failed audit.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -37,4 +38,15 @@ export function readReplacements(root: string, file: string, warn: (message: str
     if (typeof to === 'string' && to && !to.startsWith('/') && !to.split('/').includes('..')) out.set(annotated, to);
   }
   return out;
+}
+
+/** The annotations file's bytes as a key part ('' without one): a fix a cached result holds names its replacements. */
+export function annotationsKey(root: string, file: string): string {
+  try {
+    return createHash('sha256').update(readFileSync(path.join(root, file))).digest('hex');
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR', 'EISDIR')) return '';
+    // unreadable: the replacements are read (and the problem reported) only if a deprecated call needs them
+    return `unreadable ${errorMessage(error)}`;
+  }
 }

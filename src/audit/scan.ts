@@ -27,6 +27,8 @@ export interface ScanRequest {
   store: FactsStore | null;
   /** Content to audit instead of the working tree's (the git index in `--staged` mode). */
   contents?: ReadonlyMap<string, Buffer>;
+  /** Facts parsed from `contents` are not written to the cache (an editor's buffer is new at every keystroke). */
+  forgetContents?: boolean;
   /**
    * Every path under the project root: cache rows for others are dropped. Null when the run did not walk
    * the tree: then only the rows of the scanned files are read, and none is dropped.
@@ -255,12 +257,12 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   let parsedNow = 0;
   const warnings: string[] = [];
 
-  const parse = async (path: string, language: Language, text: string, row: CachedFile): Promise<FileFacts> => {
+  const parse = async (path: string, language: Language, text: string, row: CachedFile, remember: boolean): Promise<FileFacts> => {
     // each front end loads only when a file of its language needs parsing
     const extract = await loaded(frontEndOf(language));
     const facts = extract(text, path, language);
     facts.suppressions = row.suppressions;
-    newFacts.push({ hash: row.hash, facts });
+    if (remember) newFacts.push({ hash: row.hash, facts });
     parsedNow++;
     return facts;
   };
@@ -333,7 +335,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     if (!got) {
       got = (async () => {
         const stored = store?.facts(e.row.hash);
-        const facts = stored ?? (await parse(e.file.path, e.language, entrySource(e), e.row));
+        const facts = stored ?? (await parse(e.file.path, e.language, entrySource(e), e.row, !(e.override && request.forgetContents)));
         facts.path = e.file.path;
         facts.suppressions = e.row.suppressions;
         const session = sessionOf(e.language);

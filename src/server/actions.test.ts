@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { listRules } from '../audit/catalog.js';
 import { parseSuppressions } from '../analysis/suppressions.js';
-import { commentOf, REASON_PLACEHOLDER, suppressionEdit } from './actions.js';
+import { commentOf, fixAll, fixChanges, REASON_PLACEHOLDER, suppressionEdit } from './actions.js';
+import type { Fix } from '../schemas/finding.js';
 import { ruleDoc, ruleHover } from './rule-docs.js';
 
 /** The line with the edit applied (edits stay on their line or insert one line above). */
@@ -56,5 +57,31 @@ describe('rule documentation in hovers', () => {
   it('names an unknown code without documentation', () => {
     expect(ruleDoc('NOPE999')).toBeNull();
     expect(ruleHover('NOPE999', 'something')).toBe('**NOPE999**: something');
+  });
+});
+
+const fixOn = (line: number, col: number, endCol: number, applicability: Fix['applicability'] = 'safe', cell?: number): Fix => ({
+  applicability,
+  message: 'use add_special_tokens=False',
+  edits: [{ span: { line, col, endLine: line, endCol }, content: 'False', ...(cell ? { cell } : {}) }],
+});
+
+describe('fixes as workspace edits', () => {
+  it('turns 1-based, end-exclusive spans into LSP ranges on the right document', () => {
+    expect(fixChanges(fixOn(5, 10, 14), () => 'file:///a.py')).toEqual({
+      'file:///a.py': [{ range: { start: { line: 4, character: 9 }, end: { line: 4, character: 13 } }, newText: 'False' }],
+    });
+    const cells = (cell: number | undefined) => (cell === 2 ? 'cell-2' : null);
+    expect(Object.keys(fixChanges(fixOn(1, 1, 5, 'safe', 2), cells) ?? {})).toEqual(['cell-2']);
+    // a cell edit with no cell document (a notebook edited as JSON text) is no action at all
+    expect(fixChanges(fixOn(1, 1, 5, 'safe', 3), cells)).toBeNull();
+  });
+
+  it('takes every safe fix that overlaps none taken before, never an unsafe one', () => {
+    const first = fixOn(3, 5, 9);
+    const overlapping = fixOn(3, 8, 12);
+    const touching = fixOn(3, 9, 12);
+    const otherCell = fixOn(3, 5, 9, 'safe', 2);
+    expect(fixAll([first, overlapping, touching, fixOn(7, 1, 4, 'unsafe'), otherCell])).toEqual([first, touching, otherCell]);
   });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver/node';
 import type { Severity } from '../schemas/config.js';
-import type { Finding } from '../schemas/finding.js';
+import type { Finding, Fix } from '../schemas/finding.js';
 import { ruleDocUrl } from './rule-docs.js';
 
 export const SOURCE = 'provenant';
@@ -19,14 +19,15 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   info: DiagnosticSeverity.Information,
 };
 
-/** What a diagnostic carries for hovers and code actions. */
+/** What a diagnostic carries for hovers and code actions: the rule, and the finding's fix when it has one. */
 export interface DiagnosticData {
   code: string;
+  fix?: Fix;
 }
 
 export function toDiagnostic(f: Finding, range: Range): Diagnostic {
   const href = ruleDocUrl(f.code);
-  const data: DiagnosticData = { code: f.code };
+  const data: DiagnosticData = { code: f.code, ...(f.fix ? { fix: f.fix } : {}) };
   return {
     range,
     severity: SEVERITY[f.severity],
@@ -53,6 +54,12 @@ export function spanRange(f: Finding): Range {
 export function jsonLineRange(f: Finding, lines: readonly string[]): Range {
   const line = f.span.line - 1;
   return { start: { line, character: 0 }, end: { line, character: (lines[line] ?? '').length } };
+}
+
+/** The fix a diagnostic provenant published carries, if any. */
+export function fixOf(d: Diagnostic): Fix | null {
+  if (d.source !== SOURCE) return null;
+  return (d.data as Partial<DiagnosticData> | undefined)?.fix ?? null;
 }
 
 /** A diagnostic's rule code when provenant published it. */

@@ -108,6 +108,21 @@ export class EditorFiles {
     void this.connection.sendDiagnostics({ uri, diagnostics, ...(version === null ? {} : { version }) });
   }
 
+  /**
+   * Where a fix's edits go from a document (a cell's: its notebook's cells, by index; a notebook edited as
+   * JSON text: nowhere) and every diagnostic published for its file (all of a notebook's cells).
+   */
+  fileOf(uri: string): { uriOf(cell: number | undefined): string | null; diagnostics: Diagnostic[] } {
+    const notebook = this.notebooks.findNotebookDocumentForCell(uri);
+    if (notebook) {
+      return {
+        uriOf: (cell) => (cell === undefined ? null : (notebook.cells[cell - 1]?.document ?? null)),
+        diagnostics: notebook.cells.flatMap((c) => this.published.get(c.document) ?? []),
+      };
+    }
+    return { uriOf: (cell) => (cell === undefined ? uri : null), diagnostics: this.published.get(uri) ?? [] };
+  }
+
   /** The document of a URI as hovers, definitions and code actions need it, or null when it is not audited. */
   locate(uri: string): Located | null {
     const document = this.texts.get(uri);

@@ -1,7 +1,8 @@
 /**
  * `provenant server`: the audit and the registry in the editor, as a Language Server Protocol server over
  * stdio. Diagnostics on open and change (debounced) from the audit engine and its cache; a hover on a
- * finding with the rule's why and what to write instead; a suppression as a code action; go to definition
+ * finding with the rule's why and what to write instead; the finding's fix and a suppression as code
+ * actions, every safe fix of a file as `source.fixAll.provenant`; go to definition
  * and the registry entry on a script a line runs; config and registry changes picked up as they happen.
  * Nothing the client sends ends the server: bad documents are logged and left alone, errors in the
  * project's files become diagnostics on them. Loaded only by the `server` command.
@@ -21,12 +22,13 @@ import {
   type Diagnostic,
   type InitializeParams,
   type InitializeResult,
+  type TextEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { VERSION } from '../version.js';
-import { commentOf, suppressionEdit } from './actions.js';
+import { commentOf, fixAll, fixChanges, suppressionEdit } from './actions.js';
 import { Auditor } from './auditor.js';
-import { provenantCode } from './diagnostics.js';
+import { fixOf, provenantCode } from './diagnostics.js';
 import { EditorFiles, fileUri, type Located } from './documents.js';
 import { ruleHover } from './rule-docs.js';
 import { scriptAt, scriptHover } from './scripts.js';
@@ -50,6 +52,7 @@ export function startServer(options: ServerOptions): Connection {
   const workspace = new Workspace();
   let debounceMs = DEFAULT_DEBOUNCE_MS;
   let watchFiles = false;
+  let folderChanges = false;
   const log = (kind: 'info' | 'warn' | 'error', message: string): void => connection.console[kind](message);
   const auditor = new Auditor({ ...hostOf(editor), log }, () => debounceMs);
 
@@ -58,13 +61,15 @@ export function startServer(options: ServerOptions): Connection {
     const asked = Number((params.initializationOptions as { debounceMs?: unknown } | undefined)?.debounceMs);
     if (Number.isFinite(asked) && asked >= 0) debounceMs = asked;
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    folderChanges = params.capabilities.workspace?.workspaceFolders === true;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         notebookDocumentSync: { notebookSelector: [{ notebook: '*', cells: [{ language: 'python' }, { language: 'markdown' }] }], save: true },
         hoverProvider: true,
         definitionProvider: true,
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL] },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'provenant', version: VERSION },
     };
@@ -79,6 +84,13 @@ export function startServer(options: ServerOptions): Connection {
       { globPattern: '**/*', kind: WatchKind.Create | WatchKind.Delete },
     ];
     connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }).catch((error: unknown) => log('warn', `cannot watch files: ${String(error)}`));
+  });
+  connection.onInitialized(() => {
+    if (!folderChanges) return;
+    connection.workspace.onDidChangeWorkspaceFolders(({ added, removed }) => {
+      const gone = new Set(removed.map((f) => f.uri));
+      workspace.setFolders([...workspace.uris.filter((u) => !gone.has(u)), ...added.map((f) => f.uri)]);
+    });
   });
 
   const reauditAll = (why: string): void => {
@@ -110,6 +122,8 @@ export function startServer(options: ServerOptions): Connection {
   texts.onDidSave(({ document }) => {
     const file = filePath(document.uri);
     if (file && isConfigFile(file)) reauditAll(`${file} was saved`);
+    // a saved file is part of the tree the others resolve against (a loader defined there, a script)
+    else for (const other of editor.files()) if (other !== file) auditor.schedule(other);
   });
 
   notebooks.onDidOpen((notebook) => {
@@ -168,9 +182,12 @@ export function startServer(options: ServerOptions): Connection {
   connection.onCodeAction(({ textDocument, range, context }) => {
     const at = editor.locate(textDocument.uri);
     if (!at) return [];
+    const file = editor.fileOf(textDocument.uri);
     const sent = context.diagnostics.filter((d) => provenantCode(d) !== null);
     const ours = sent.length ? sent : (editor.published.get(textDocument.uri) ?? []).filter((d) => overlaps(d.range, range));
-    return suppressions(at, textDocument.uri, ours);
+    const actions = [...fixes(ours, file.uriOf), ...suppressions(at, textDocument.uri, ours)];
+    if (context.only?.some((kind) => FIX_ALL.startsWith(kind))) actions.push(...fixAllAction(file));
+    return actions;
   });
 
   connection.onShutdown(() => auditor.stop());
@@ -208,6 +225,32 @@ function diagnosticsAt(diagnostics: readonly Diagnostic[], p: Position): Diagnos
 
 function overlaps(a: Range, b: Range): boolean {
   return before(a.start, b.end) && before(b.start, a.end);
+}
+
+/** The kind of the action that applies every safe fix of a file (editors run it on save when asked to). */
+const FIX_ALL = `${CodeActionKind.SourceFixAll}.provenant`;
+
+/** The fix of each finding that has one, as the rule wrote it; a safe one is the preferred action. */
+function fixes(diagnostics: readonly Diagnostic[], uriOf: (cell: number | undefined) => string | null): CodeAction[] {
+  const out: CodeAction[] = [];
+  for (const d of diagnostics) {
+    const fix = fixOf(d);
+    const changes = fix && fixChanges(fix, uriOf);
+    if (!fix || !changes) continue;
+    const unsafe = fix.applicability === 'unsafe' ? ', unsafe' : '';
+    out.push({ title: `${fix.message} (${provenantCode(d) ?? 'provenant'}${unsafe})`, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: !unsafe, edit: { changes } });
+  }
+  return out;
+}
+
+/** Every safe fix of the file at once, those that overlap none taken before. */
+function fixAllAction(file: ReturnType<EditorFiles['fileOf']>): CodeAction[] {
+  const changes: Record<string, TextEdit[]> = {};
+  const taken = fixAll(file.diagnostics.map(fixOf).filter((f) => f !== null));
+  for (const fix of taken) {
+    for (const [uri, edits] of Object.entries(fixChanges(fix, file.uriOf) ?? {})) (changes[uri] ??= []).push(...edits);
+  }
+  return taken.length ? [{ title: `Apply ${taken.length} safe provenant ${taken.length === 1 ? 'fix' : 'fixes'}`, kind: FIX_ALL, edit: { changes } }] : [];
 }
 
 /** One quick fix per finding: suppress its code on its line, with a reason to fill in. */

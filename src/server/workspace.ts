@@ -22,14 +22,16 @@ export function filePath(uri: string): string | null {
 
 export class Workspace {
   private folders: string[] = [];
+  private folderUris: string[] = [];
 
-  /** The folders the client opened (workspace folders, else the root URI or path). */
+  /** The folders the client opened (workspace folders, else the root URI or path), as URIs. */
   setFolders(uris: readonly string[]): void {
+    this.folderUris = [...uris];
     this.folders = uris.map(filePath).filter((p): p is string => p !== null);
   }
 
-  get roots(): readonly string[] {
-    return this.folders;
+  get uris(): readonly string[] {
+    return this.folderUris;
   }
 
   /** True when the file is inside a workspace folder (or the client named none). */

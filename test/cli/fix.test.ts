@@ -116,6 +116,35 @@ describe('audit --fix', () => {
     expect(again.code).toBe(0);
   });
 
+  it('says in the text report how many findings a fix would remove', () => {
+    const r = repo({ 'gen.py': GEN });
+    expect(provenant(['audit'], r.root).stdout).toContain('[*] 1 fixable with `provenant audit --fix` (3 more with `--fix --unsafe-fixes`).\n');
+  });
+
+  it('TOK001 on a model nothing identifies: the same edit, but unsafe (an instruct model expects its BOS)', () => {
+    const r = repo({
+      'provenant.toml': 'unknown-model-severity = "warning"\n',
+      'score.py': 'from transformers import AutoTokenizer\ntok = AutoTokenizer.from_pretrained("acme/judge-7b")\nids = tok("x", add_special_tokens=True)\n',
+    });
+    const report = JSON.parse(provenant(['audit', '--format', 'json', '--select', 'TOK001'], r.root).stdout) as { findings: { fix?: { applicability: string } }[] };
+    expect(report.findings.map((f) => f.fix?.applicability)).toEqual(['unsafe']);
+    provenant(['audit', '--fix', '--select', 'TOK001'], r.root);
+    expect(read(r, 'score.py')).toContain('add_special_tokens=True');
+    provenant(['audit', '--fix', '--unsafe-fixes', '--select', 'TOK001'], r.root);
+    expect(read(r, 'score.py')).toContain('add_special_tokens=False');
+  });
+
+  it('names the replacement script the way the call named the old one: from the caller\'s folder, or as a module', () => {
+    const r = repo({
+      'scripts/run.sh': 'cd "$(dirname "$0")"\npython old.py --n 2\n',
+      'launch.py': 'import subprocess\nsubprocess.run(["python", "-m", "scripts.old"], check=True)\n',
+    });
+    const run = provenant(['audit', '--fix', '--unsafe-fixes', '--select', 'SCRIPT001'], r.root);
+    expect(run.code).toBe(0);
+    expect(read(r, 'scripts/run.sh')).toBe('cd "$(dirname "$0")"\npython new.py --n 2\n');
+    expect(read(r, 'launch.py')).toContain('["python", "-m", "scripts.new"]');
+  });
+
   it('keeps a shell script executable and rewrites the deprecated call in it', () => {
     const r = repo({ 'run.sh': '#!/bin/sh\nset -e\npython scripts/old.py --n 2\n' });
     chmodSync(path.join(r.root, 'run.sh'), 0o755);

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANNOTATIONS, CONFIG, codes, GEN, serve, type Served } from './project.js';
+import { describe, expect, it } from 'vitest';
+import { ANNOTATIONS, CONFIG, codes, GEN, useServer } from './project.js';
 
 const NOTEBOOK_CELLS = [
   { kind: 'markdown' as const, text: '# Explore the base model\n' },
@@ -24,16 +24,10 @@ function notebookJson(cells: readonly { kind: 'code' | 'markdown'; text: string 
   return JSON.stringify(json, null, 1);
 }
 
-let s: Served;
-beforeAll(async () => {
-  s = await serve({ 'nb/explore.ipynb': notebookJson(NOTEBOOK_CELLS), 'nb/raw.ipynb': notebookJson(NOTEBOOK_CELLS), 'scripts/helper_v2.py': 'print(2)\n' });
-  await s.client.open(s.uri('scripts/gen.py'), 'python', GEN);
-  await s.client.waitForDiagnostics(s.uri('scripts/gen.py'));
-}, 120_000);
-afterAll(() => {
-  s.client.kill();
-  s.repo.cleanup();
-});
+const s = useServer(
+  { 'nb/explore.ipynb': notebookJson(NOTEBOOK_CELLS), 'nb/raw.ipynb': notebookJson(NOTEBOOK_CELLS), 'scripts/helper_v2.py': 'print(2)\n' },
+  { path: 'scripts/gen.py', text: GEN },
+);
 
 const configChanged = () => s.client.watchedFilesChanged([{ uri: s.uri('provenant.toml'), type: 2 }]);
 
@@ -89,6 +83,19 @@ describe('provenant server: changes around the file', () => {
     await s.client.watchedFilesChanged([{ uri: s.uri('scripts/missing.py'), type: 1 }]);
     const published = await s.client.waitForDiagnostics(s.uri('scripts/gen.py'), (p) => !codes(p.diagnostics).includes('SCRIPT002'));
     expect(codes(published.diagnostics)).toEqual(['LOAD001', 'SCRIPT001', 'TMPL001']);
+  });
+});
+
+describe('provenant server: saving a file', () => {
+  it('audits the other open files again: the saved one is part of the tree they resolve against', async () => {
+    const uri = s.uri('scripts/old.py');
+    // written in the editor and saved (no file watching): `scripts/old.py` now exists beside the .DEPRECATED copy
+    await s.client.open(uri, 'python', 'print("back")\n');
+    writeFileSync(s.file('scripts/old.py'), 'print("back")\n');
+    await s.client.save(uri);
+    const published = await s.client.waitForDiagnostics(s.uri('scripts/gen.py'), (p) => !codes(p.diagnostics).includes('SCRIPT001'));
+    expect(codes(published.diagnostics)).toEqual(['LOAD001', 'TMPL001']);
+    await s.client.close(uri);
   });
 });
 
@@ -151,6 +158,13 @@ describe('provenant server: documents it does not audit', () => {
       expect(s.client.logs.some((l) => l.message.includes('outside the workspace folders'))).toBe(true);
       expect(s.client.logs.some((l) => l.message.includes('untitled:Untitled-1: not a file on disk'))).toBe(true);
       expect(await s.client.hover(uri, { line: 4, character: 15 })).toBeNull();
+      // once the client adds its folder to the workspace, a file opened there is audited
+      await s.client.workspaceFoldersChanged([pathToFileURL(outside).href]);
+      const added = pathToFileURL(path.join(outside, 'y.py')).href;
+      writeFileSync(path.join(outside, 'y.py'), GEN);
+      await s.client.open(added, 'python', GEN);
+      expect(codes((await s.client.waitForDiagnostics(added)).diagnostics)).toContain('TMPL001');
+      await s.client.close(added);
     } finally {
       rmSync(outside, { recursive: true, force: true });
     }

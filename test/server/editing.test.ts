@@ -6,27 +6,21 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyEdits } from '../../bench/lsp-client.js';
 import { provenant, REPO } from '../helpers/exec.js';
-import { CHAT_TS, codes, GEN, serve, type Served } from './project.js';
+import { CHAT_TS, codes, GEN, useServer } from './project.js';
 
-let s: Served;
-beforeAll(async () => {
-  s = await serve();
-}, 120_000);
-afterAll(() => {
-  s.client.kill();
-  s.repo.cleanup();
-});
+const s = useServer();
 
 describe('provenant server: a Python file', () => {
   it('announces what it serves', () => {
     expect(s.capabilities).toMatchObject({
       hoverProvider: true,
       definitionProvider: true,
-      codeActionProvider: { codeActionKinds: ['quickfix'] },
+      codeActionProvider: { codeActionKinds: ['quickfix', 'source.fixAll.provenant'] },
       notebookDocumentSync: { notebookSelector: [{ notebook: '*' }] },
     });
   });
@@ -57,6 +51,22 @@ describe('provenant server: a Python file', () => {
     expect(codes(published.diagnostics)).toEqual(['LOAD001', 'SCRIPT001', 'SCRIPT002']);
     const again = await s.client.change(uri, GEN);
     expect(codes((await s.client.waitForDiagnostics(uri, (p) => p.version === again)).diagnostics)).toContain('TMPL001');
+  });
+
+  it('caches nothing parsed from a buffer: facts of every keystroke would pile up', async () => {
+    const uri = s.uri('scripts/gen.py');
+    const db = new Database(path.join(s.repo.root, '.provenant', 'provenant.db'), { readonly: true });
+    try {
+      const count = () => (db.prepare('SELECT count(*) AS n FROM facts').get() as { n: number }).n;
+      const before = count();
+      for (let i = 0; i < 3; i++) {
+        const version = await s.client.change(uri, `${GEN}edit_${i} = ${i}\n`);
+        await s.client.waitForDiagnostics(uri, (p) => p.version === version);
+      }
+      expect(count()).toBe(before);
+    } finally {
+      db.close();
+    }
   });
 
   it('ends a burst of changes with the diagnostics of the last text', async () => {

@@ -3,6 +3,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { LspClient } from '../../bench/lsp-client.js';
 import { BIN } from '../helpers/exec.js';
 import { makeGitDir, type GitDir } from '../helpers/gitdir.js';
@@ -64,4 +65,40 @@ export async function serve(files: Record<string, string> = {}, initializationOp
 /** The codes of a publication, sorted. */
 export function codes(diagnostics: readonly { code?: string | number }[]): string[] {
   return diagnostics.map((d) => String(d.code)).sort();
+}
+
+/**
+ * For a test file: one served project for all its tests, started before them (with `open`, a Python file
+ * opened and its first diagnostics awaited) and ended after them.
+ */
+export function useServer(files: Record<string, string> = {}, open?: { path: string; text: string }): Served {
+  let served: Served | undefined;
+  beforeAll(async () => {
+    served = await serve(files);
+    if (open) {
+      await served.client.open(served.uri(open.path), 'python', open.text);
+      await served.client.waitForDiagnostics(served.uri(open.path));
+    }
+  }, 120_000);
+  afterAll(() => {
+    served?.client.kill();
+    served?.repo.cleanup();
+  });
+  const got = (): Served => {
+    if (!served) throw new Error('the server is not started yet');
+    return served;
+  };
+  return {
+    get repo() {
+      return got().repo;
+    },
+    get client() {
+      return got().client;
+    },
+    get capabilities() {
+      return got().capabilities;
+    },
+    uri: (rel) => got().uri(rel),
+    file: (rel) => got().file(rel),
+  };
 }

@@ -2,36 +2,24 @@
  * `provenant tui` end to end: the built binary in a real terminal (tmux), on a copy of examples/stage1-lab
  * whose registry was imported and synced there; and the plain table it prints when stdout is a pipe.
  */
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, provenant } from '../helpers/exec.js';
+import { provenant } from '../helpers/exec.js';
 import type { GitDir } from '../helpers/gitdir.js';
-import { stage1Lab } from '../registry/lab.js';
-import { footerLine, headerLines, listLines } from '../../src/ui/browser/chrome.js';
-import { helpScreen } from '../../src/ui/browser/keymap.js';
-import { textOf, type Line } from '../../src/ui/lines.js';
-import { initialState, listHeight, reduce, type State } from '../../src/ui/browser/state.js';
+import { HAS_TMUX, tmuxServer } from '../helpers/tmux.js';
+import { footerLine } from '../../src/ui/browser/chrome.js';
+import { textOf } from '../../src/ui/lines.js';
+import { initialState, reduce } from '../../src/ui/browser/state.js';
 import { openBrowse } from '../../src/ui/browser/data.js';
+import { browserLab, expectedScreen } from './browser-lab.js';
 
-const HAS_TMUX = spawnSync('tmux', ['-V']).status === 0;
-const SOCKET = `provenant-tui-${process.pid}`;
+const server = tmuxServer('provenant-tui');
 
 let lab: GitDir;
 beforeAll(() => {
-  lab = stage1Lab();
-  const steps = [
-    ['registry', 'import', 'docs/IMPLEMENTATION_REGISTRY.md'],
-    ['registry', 'deprecate', 'scripts/generate_preference_pairs_logprob.py', '--replaced-by', 'scripts/utils/instruction_critic.py', '--reason', 'a second log-prob scorer'],
-    ['registry', 'canonical', 'scripts/utils/instruction_critic.py', '--for', 'log-prob critic'],
-    ['registry', 'sync'],
-  ];
-  for (const args of steps) {
-    const r = provenant(args, lab.root);
-    if (r.code !== 0) throw new Error(`provenant ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  }
+  lab = browserLab();
 });
 afterAll(() => {
-  if (HAS_TMUX) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  server.kill();
   lab.cleanup();
 });
 
@@ -56,33 +44,13 @@ describe('provenant tui without a terminal', () => {
   });
 });
 
-function tmux(...args: string[]): string {
-  const r = spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-const screen = (session: string): string => tmux('capture-pane', '-p', '-t', session);
-
-/** Polls the pane until every text is on it (the terminal draws asynchronously); fails with the last screen. */
-async function untilIn(session: string, ...texts: string[]): Promise<string> {
-  const deadline = Date.now() + 30_000;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = screen(session);
-    if (texts.every((t) => last.includes(t))) return last;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`the screen never showed ${JSON.stringify(texts)}; it shows:\n${last}`);
-}
-
+const tmux = server.run;
+const untilIn = server.until;
 const until = (...texts: string[]): Promise<string> => untilIn('tui', ...texts);
 
 describe.skipIf(!HAS_TMUX)('provenant tui in a terminal (tmux)', () => {
   it('filters to the log-prob scorer, opens it, follows replaced_by to the critic, goes back and quits cleanly', async () => {
-    // ink renders only the last frame where it detects CI, so the variables are cleared for the binary
-    const command = `env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 '${process.execPath}' '${BIN}' tui; echo "tui exited $?"; sleep 600`;
-    tmux('new-session', '-d', '-x', '100', '-y', '30', '-s', 'tui', '-c', lab.root, command);
+    server.start('tui', { cwd: lab.root });
 
     const first = await until('provenant registry', ' files · ', 'scripts/utils/instruction_critic.py');
     expect(first).toMatch(/★ canonical\s+scripts\/utils\/instruction_critic\.py/);
@@ -120,29 +88,7 @@ describe.skipIf(!HAS_TMUX)('provenant tui in a terminal (tmux)', () => {
     expect(after).not.toContain('provenant registry');
   });
 
-  /**
-   * The whole screen a state should show, as tmux prints it (no trailing spaces): what the list and help
-   * panes draw comes from the same pure functions as the components, so a stale or shifted line differs.
-   */
-  function expectedScreen(state: State, source: Parameters<typeof headerLines>[1], include: readonly string[]): string {
-    const height = listHeight(state.size);
-    const body: Line[] = state.view === 'help' ? helpScreen(state.size.columns).slice(0, height) : listLines(state, include);
-    const lines = [...headerLines(state, source), ...Array.from({ length: height }, (_, i) => body[i] ?? []), footerLine(state)];
-    const text = lines.map((l) => textOf(l).trimEnd());
-    while (text.length < state.size.rows) text.push('');
-    return text.join('\n');
-  }
-
-  async function untilScreen(session: string, expected: string): Promise<string> {
-    const deadline = Date.now() + 30_000;
-    let last = '';
-    while (Date.now() < deadline) {
-      last = screen(session).replace(/\n$/, '');
-      if (last === expected) return last;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return last;
-  }
+  const untilScreen = server.untilScreen;
 
   it('redraws the whole screen after ?, / and Enter under TERM=tmux-256color: one header, one cursor, one footer', async () => {
     const browse = await openBrowse({ cwd: lab.root, refresh: false });
@@ -150,8 +96,7 @@ describe.skipIf(!HAS_TMUX)('provenant tui in a terminal (tmux)', () => {
     let state = initialState(browse.rows, size);
     const source = { coverage: browse.coverage, unchecked: false }; // the binary checks the tree first
     browse.close();
-    const command = `env -u CI -u CONTINUOUS_INTEGRATION -u NO_COLOR TERM=tmux-256color '${process.execPath}' '${BIN}' tui; echo "tui exited $?"; sleep 600`;
-    tmux('new-session', '-d', '-x', String(size.columns), '-y', String(size.rows), '-s', 'keys', '-c', lab.root, command);
+    server.start('keys', { cwd: lab.root, env: '-u NO_COLOR TERM=tmux-256color', ...size });
     expect(await untilScreen('keys', expectedScreen(state, source, browse.include))).toBe(expectedScreen(state, source, browse.include));
 
     const press = async (tmuxKey: string, key: { input: string; return?: boolean }): Promise<string> => {

@@ -6,7 +6,7 @@ import { printable } from '../../core/display.js';
 import type { Style } from '../../core/style.js';
 import type { Finding } from '../../schemas/finding.js';
 import type { AuditResult } from '../engine.js';
-import { displayPath } from '../report.js';
+import { displayPath, fixableCounts } from '../report.js';
 import { plural } from '../../core/fs.js';
 
 /** Tabs stay (they are how the source is indented); every other control character is escaped. */
@@ -54,6 +54,8 @@ export function renderText(result: AuditResult, options: { cwd: string; style: S
     }
   }
   lines.push(summaryLine(result, style));
+  const hint = fixHint(result.findings);
+  if (hint) lines.push(hint);
   return lines.join('\n') + '\n';
 }
 
@@ -75,6 +77,13 @@ export function summaryLine(result: AuditResult, style: Style): string {
     .map(([s, n]) => plural(n, s))
     .join(', ');
   return style.bold(`Found ${plural(findings.length, 'problem')} (${counts}) in ${plural(files, 'file')}. ${analysed}.`);
+}
+
+/** Ruff's `[*] N fixable with the --fix option`: which of the findings a fix would remove, and how. */
+export function fixHint(findings: readonly Finding[]): string | null {
+  const { safe, unsafe } = fixableCounts(findings);
+  if (safe) return `[*] ${safe} fixable with \`provenant audit --fix\`${unsafe ? ` (${unsafe} more with \`--fix --unsafe-fixes\`)` : ''}.`;
+  return unsafe ? `[*] ${unsafe} fixable with \`provenant audit --fix --unsafe-fixes\` (see them first with \`--diff --unsafe-fixes\`).` : null;
 }
 
 export function renderSkipped(result: AuditResult, cwd: string): string {

@@ -10,8 +10,8 @@ import { usage, type Io } from '../io.js';
 
 export const HELP = `provenant server [--stdio] — the audit and the registry in the editor: a Language Server Protocol
 server on stdin/stdout for Python, notebooks and TS/JS. Diagnostics as you type (the project's config, the
-audit's cache), the rule's why on hover, a suppression as a quick fix, go to definition and the registry
-entry on a script a line runs. Start it from the editor's LSP client (see README, "Editors").
+audit's cache), the rule's why on hover, the audit's fixes and a suppression as quick fixes (every safe fix
+as source.fixAll.provenant), go to definition and the registry entry on a script a line runs. Start it from the editor's LSP client (see README, "Editors").
 
 Options:
   --stdio         talk LSP on stdin/stdout (the default and only transport)

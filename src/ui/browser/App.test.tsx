@@ -9,7 +9,9 @@ import { render } from 'ink-testing-library';
 import type { Finding } from '../../schemas/finding.js';
 import type { RegistryEntry, Status } from '../../schemas/registry.js';
 import type { BrowseRow, DetailExtras } from './data.js';
+import type { BrowserActions } from './actions.js';
 import { App, type AppSource } from './App.js';
+import type { Request } from './state.js';
 
 const ESC = String.fromCharCode(27);
 const ANSI = new RegExp(`${ESC}\\[[0-9;]*m`, 'g');
@@ -158,5 +160,43 @@ describe('<App> (ink-testing-library)', () => {
     const off = render(<App source={source()} color={false} size={{ columns: 80, rows: 24 }} />);
     expect(off.lastFrame()).not.toContain(`${ESC}[`);
     off.unmount();
+  });
+
+  it('carries out an edit, reads the list again and shows the row changed with the notice; a failed one changes nothing', async () => {
+    const performed: Request[] = [];
+    let reloads = 0;
+    const actions: BrowserActions = {
+      perform: async (request) => {
+        performed.push(request);
+        return request.kind === 'bug' ? { message: 'updated a.yaml: scripts/wip.py — bugs: + drops rows', tone: 'done', changed: true } : { message: 'the editor `vim` exited with status 1', tone: 'error', changed: false };
+      },
+    };
+    const reload = async () => {
+      reloads++;
+      const rows = ROWS.map((r) => (r.path === 'scripts/wip.py' ? { ...r, bugs: 1, status: 'deprecated' as const } : r));
+      return { rows, coverage: { documented: 4, total: 4, percent: 100 } };
+    };
+    const r = render(<App source={source({ reload })} actions={actions} color={false} size={{ columns: 100, rows: 20 }} />);
+    await tick();
+    r.stdin.write('G');
+    await tick();
+    r.stdin.write('b');
+    await until(r.lastFrame, 'record a known bug scripts/wip.py (1 of 2)');
+    r.stdin.write('drops rows');
+    await tick();
+    r.stdin.write('\r');
+    await until(r.lastFrame, 'fixed in commit');
+    r.stdin.write('\r');
+    const done = await until(r.lastFrame, 'updated a.yaml: scripts/wip.py');
+    expect(performed).toEqual([{ id: 1, kind: 'bug', path: 'scripts/wip.py', summary: 'drops rows' }]);
+    expect(reloads).toBe(1);
+    expect(done).toContain('4/4 documented (100%)');
+    expect(done).toMatch(/› deprecated\s+scripts\/wip\.py/);
+
+    r.stdin.write('o');
+    await until(r.lastFrame, 'exited with status 1');
+    expect(performed[1]).toEqual({ id: 2, kind: 'editor', path: 'scripts/wip.py', line: 1 });
+    expect(reloads).toBe(1);
+    r.unmount();
   });
 });

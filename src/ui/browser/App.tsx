@@ -48,7 +48,8 @@ const UNAVAILABLE: BrowserActions = { perform: async () => ({ message: 'not avai
 
 /**
  * Carries out the reducer's request and answers it; after an edit the list is read again first, so the
- * notice of the change arrives with the rows that show it. Returns a number that grows with each reload.
+ * notice of the change arrives with the rows that show it. Returns the coverage as last read, and a
+ * version that grows with each reload (the open detail reads its entry again).
  */
 function useRequests(request: Request | null, actions: BrowserActions, source: AppSource, dispatch: Dispatch<Event>): { coverage: AppSource['coverage']; version: number } {
   const [live, setLive] = useState({ coverage: source.coverage, version: 0 });
@@ -106,7 +107,8 @@ export function App({ source, color, size: fixed, actions = UNAVAILABLE }: AppPr
   }, [bodyLength, state.view]);
 
   if (width < TOO_NARROW) return <LineView line={[{ text: `terminal too narrow (${width} columns); q quits` }]} color={false} />;
-  const [first, second] = headerLines(state, { ...source, coverage: live.coverage });
+  // once read again after an edit, the index is up to date even when the browser started with --no-refresh
+  const [first, second] = headerLines(state, { coverage: live.coverage, unchecked: source.unchecked && live.version === 0 });
   const height = listHeight(state.size);
   return (
     <Box flexDirection="column">

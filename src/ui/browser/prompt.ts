@@ -93,8 +93,9 @@ function replacementProblem(text: string, path: string, rows: readonly BrowseRow
   if (text === '') return 'name the file to use instead (Tab completes a registered path)';
   if (text === path) return 'a script cannot replace itself';
   const row = rows.find((r) => r.path === text);
-  if (!row) return `${text} is not a registered file (Tab completes)`;
-  if (row.status === 'deprecated') return `${text} is itself deprecated${row.replacedBy ? `; its replacement is ${row.replacedBy}` : ''}`;
+  // the answer stands just before the note: the note does not repeat it
+  if (!row) return 'not a registered file (Tab completes)';
+  if (row.status === 'deprecated') return `deprecated itself${row.replacedBy ? `; its replacement: ${row.replacedBy}` : ''}`;
   return null;
 }
 

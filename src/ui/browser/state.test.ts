@@ -187,9 +187,9 @@ describe('the browser reducer: help, artifacts and the actions on a script', () 
     expect(s.prompt?.path).toBe('scripts/train.py');
     // a path that is not registered, and one that is deprecated itself, are refused where they are typed
     s = press(s, ...typed('scripts/nope.py'), ENTER);
-    expect(s.prompt?.note).toEqual({ text: 'scripts/nope.py is not a registered file (Tab completes)', error: true });
+    expect(s.prompt?.note).toEqual({ text: 'not a registered file (Tab completes)', error: true });
     s = press(s, key('u', { ctrl: true }), ...typed('./scripts/old.py'), ENTER);
-    expect(s.prompt?.note?.text).toBe('scripts/old.py is itself deprecated; its replacement is scripts/gone.py');
+    expect(s.prompt?.note?.text).toBe('deprecated itself; its replacement: scripts/gone.py');
     expect(s.prompt?.answers).toEqual([]);
     s = press(s, key('u', { ctrl: true }), ...typed('crit'), TAB);
     expect(s.prompt?.text).toBe('scripts/utils/critic.py');
