@@ -14,7 +14,7 @@ describe('provenant CLI', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^examples\/stage1-lab\/scripts\/evaluate_stage1_simple\.py:\d+:\d+: LOAD001 \[error\] /m);
     expect(r.stdout).toMatch(/^\s*\d+ \|/m);
-    expect(sanitize(r.stdout)).toMatch(/Found \d+ problems \(\d+ errors?, \d+ warnings?(?:, \d+ infos?)?\) in \d+ files\. \d+ files checked \(\d+ analysed, \d+ parsed\) in Xs\.\n$/);
+    expect(sanitize(r.stdout)).toMatch(/Found \d+ problems \(\d+ errors?, \d+ warnings?(?:, \d+ infos?)?\) in \d+ files\. \d+ files checked \(\d+ analysed, \d+ parsed\) in Xs\.\n\[\*\] \d+ fixable with `provenant audit --fix`.*\.\n$/);
   });
 
   it('--format json is valid against the report schema', () => {
