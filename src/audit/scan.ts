@@ -14,6 +14,7 @@ import { SUPPRESSION_MARKER } from '../analysis/suppressions.js';
 import { decodeSource, readBytes, type DiscoveredFile } from '../core/files.js';
 import type { SkippedFile } from '../schemas/finding.js';
 import type { CachedFile, FactsStore } from '../store/index.js';
+import { freshRow } from '../store/row.js';
 import type { Rule } from './rule.js';
 import { ParsePool, poolSize, WorkerLost, type FactsPayload } from '../analysis/parse-pool.js';
 import { ParseAhead } from './parse-ahead.js';
@@ -130,18 +131,7 @@ interface Fresh {
 
 /** Reads one file and computes everything the cache keeps about it. */
 function examine(file: DiscoveredFile, language: Language, maxFileSize: number, override: Buffer | undefined): Fresh {
-  const row: CachedFile = {
-    path: file.path,
-    mtimeMs: file.mtimeMs,
-    size: file.size,
-    hash: '',
-    matches: [],
-    hint: false,
-    skip: null,
-    suppressions: [],
-    resultsKey: null,
-    results: null,
-  };
+  const row = freshRow(file.path, file.mtimeMs, file.size);
   const fe = frontEndOf(language);
   // a front end that reads a file's source has the limit applied to that source, below
   const read = override ? { ok: true as const, bytes: override } : readBytes(file, fe.readSource ? Number.POSITIVE_INFINITY : maxFileSize);

@@ -11,7 +11,7 @@ import type { Language, ScriptCallFact } from '../analysis/facts.js';
 import { frontEndOf, loaded } from '../analysis/front-ends.js';
 import { Project, type ScriptResolution } from '../audit/project.js';
 import { probedFiles } from '../audit/tree.js';
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../config/config.js';
 import { fileProbe } from '../core/files.js';
 import { toPosix } from '../core/paths.js';
 import { errorMessage, UserError } from '../core/errors.js';
