@@ -25,7 +25,7 @@ import modelCatalog from './model-catalog.json' with { type: 'json' };
 import { Project, type SanctionedLoader } from './project.js';
 import { CodeRoles } from './roles.js';
 import { comparesWholeProject, DUP_CODE, findNearDuplicates } from '../similarity/audit-scope.js';
-import { renderMessage, type AfterRule, type FileRule, type NearDuplicate, type ProjectRule } from './rule.js';
+import { type AfterRule, type FileRule, type NearDuplicate, type ProjectRule } from './rule.js';
 import { runFileRules, runRules, type FileRun } from './run-rules.js';
 import { withFileLock } from '../core/lock.js';
 import { scan } from './scan.js';
