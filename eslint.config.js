@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import local from './eslint/layers.js';
 
 // git is reached through src/core/git.ts alone: one environment scrub, one set of messages.
 const GIT_IMPORT = { name: 'simple-git', message: 'reach git through src/core/git.ts' };
@@ -25,6 +26,12 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: false }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // no import runs back up the layers (eslint/layers.js lists them)
+    files: ['src/**/*.ts', 'src/**/*.tsx', 'audits/**/*.ts'],
+    plugins: { local },
+    rules: { 'local/layers': 'error' },
   },
   {
     files: ['src/**/*.ts'],

@@ -211,9 +211,9 @@ export function timedCommand(command: string, args: string[], cwd: string, ok: r
 }
 
 /** Runs `command args` under /usr/bin/time -v; wall ms from spawn to exit and the peak RSS it reports. */
-export function timedRun(command: string, args: string[], cwd: string, ok: readonly number[]): { ms: number; rssMB: number; stdout: string; stderr: string } {
+export function timedRun(command: string, args: string[], cwd: string, ok: readonly number[], env: NodeJS.ProcessEnv = {}): { ms: number; rssMB: number; stdout: string; stderr: string } {
   const start = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-v', command, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync('/usr/bin/time', ['-v', command, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: '1', ...env } });
   const ms = performance.now() - start;
   if (r.error) throw new BenchError(`cannot run /usr/bin/time: ${r.error.message}`);
   if (!ok.includes(r.status ?? -1)) throw new BenchError(`${path.basename(command)} ${args.slice(0, 5).join(' ')}… in ${cwd}: exit ${r.status ?? r.signal}\n${r.stderr.slice(-1500)}`);

@@ -25,7 +25,7 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 
-import { loadConfig } from '../src/core/config.js';
+import { loadConfig } from '../src/config/config.js';
 import { locate, stampArtifacts } from '../src/provenance/run.js';
 import { BenchError, benchGit, median, parseArgs, repoRoot, runBench, timedCommand } from './common.js';
 

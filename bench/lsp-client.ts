@@ -231,6 +231,11 @@ export class LspClient {
     return code;
   }
 
+  /** Resolves with the server's exit code once it has exited. */
+  waitForExit(): Promise<number | null> {
+    return this.exited;
+  }
+
   /** Ends the server without the protocol's goodbye (for cleanup after a failure). */
   kill(): void {
     if (this.child.exitCode === null) this.child.kill();

@@ -23,13 +23,17 @@ import { BenchError, benchGit, listPythonFiles, MB, median, parseArgs, repoRoot,
 import { generateMlRepo } from './ml-repo.js';
 
 const USAGE = `usage: node dist/bench/ml.js [--sizes 1k,5k,20k,50k] [--runs N] [--no-corpus] [--no-generated]
-                             [--only-corpus NAME]... [--registry] [--wait-idle] [--json]
+                             [--only-corpus NAME]... [--registry] [--workers 0,1,2] [--base-bin FILE]
+                             [--only KINDS] [--wait-idle] [--json]
        node dist/bench/ml.js --generate DIR --files N [--seed S]
 
   --sizes       generated repository sizes, in files (k = 1,000); default 1k,5k,20k,50k
   --runs        measured runs of each tool per workload (default 3; the tables show medians)
   --no-corpus   skip the real-world corpus (bench/corpus/trees, 12 repositories)
   --no-generated  skip the generated repositories
+  --workers 0,1,2  also a cold audit with each number of parse workers (PROVENANT_PARSE_WORKERS)
+  --base-bin F  also a cold audit by another build's bin/provenant.js (before/after in the same run)
+  --only KINDS  measure only these of ruff,cold,nodup,warm,grep
   --registry    also time \`provenant registry sync\` cold and warm (the repository is committed to git first)
   --dup         run DUP001 in its preview form over the whole project (\`--select ALL,DUP001\`), so the
                 DUP001 column is the cost of comparing every function (off by default: without a registry
@@ -41,7 +45,10 @@ const BIN = path.join(repoRoot(), 'bin', 'provenant.js');
 const AUDIT_BENCH = path.join(repoRoot(), 'dist', 'bench', 'audit.js');
 const GREP_PATTERN = 'transformers|vllm|trl';
 
-type Kind = 'ruff' | 'cold' | 'nodup' | 'warm' | 'grep' | 'sync-cold' | 'sync-warm';
+/** What one measurement runs; `workers-N` is a cold audit with N parse workers, `base-cold` one of `--base-bin`. */
+type Kind = 'ruff' | 'cold' | 'nodup' | 'warm' | 'grep' | 'sync-cold' | 'sync-warm' | 'base-cold' | `workers-${number}`;
+const BASE_KINDS: readonly Kind[] = ['ruff', 'cold', 'nodup', 'warm', 'grep'];
+let baseBin: string | null = null;
 
 interface Sample {
   ms: number;
@@ -57,8 +64,8 @@ interface AuditJson {
   stats?: { filesAnalysed?: number; filesParsed?: number };
 }
 
-function provenantAudit(dir: string, extra: string[]): Sample {
-  const run = timedRun(process.execPath, [BIN, 'audit', '--isolated', '--exit-zero', '--format', 'json', ...extra, '.'], dir, [0]);
+function provenantAudit(dir: string, extra: string[], bin = BIN, env: NodeJS.ProcessEnv = {}): Sample {
+  const run = timedRun(process.execPath, [bin, 'audit', '--isolated', '--exit-zero', '--format', 'json', ...extra, '.'], dir, [0], env);
   let parsed: AuditJson = {};
   try {
     parsed = JSON.parse(run.stdout) as AuditJson;
@@ -74,7 +81,10 @@ function provenantAudit(dir: string, extra: string[]): Sample {
 let selectDup: string[] = [];
 
 function measure(kind: Kind, dir: string): Sample {
+  if (kind.startsWith('workers-')) return provenantAudit(dir, ['--no-cache'], BIN, { PROVENANT_PARSE_WORKERS: kind.slice('workers-'.length) });
   switch (kind) {
+    case 'base-cold':
+      return provenantAudit(dir, ['--no-cache'], baseBin ?? BIN);
     case 'ruff': {
       const r = timedRun(process.execPath, [AUDIT_BENCH, '--child', 'ruff', dir], dir, [0]);
       return { ms: r.ms, rssMB: r.rssMB };
@@ -95,12 +105,19 @@ function measure(kind: Kind, dir: string): Sample {
       rmSync(path.join(dir, '.provenant'), { recursive: true, force: true });
       rmSync(path.join(dir, 'registry'), { recursive: true, force: true });
       return registrySync(dir);
+<<<<<<< HEAD
     case 'sync-warm': {
       const sample = registrySync(dir);
       // the audit's cache went with the cold sync's store: filled again (untimed) for the next warm audit
       provenantAudit(dir, selectDup);
       return sample;
     }
+=======
+    case 'sync-warm':
+      return registrySync(dir);
+    default:
+      throw new BenchError(`unknown measurement ${kind}`);
+>>>>>>> main
   }
 }
 
@@ -122,8 +139,12 @@ async function benchWorkload(name: string, dir: string, runs: number, kinds: rea
   const py = listPythonFiles(dir);
   const w: Workload = { name, dir, files: py.length, bytes: py.reduce((s, f) => s + f.bytes, 0), samples: {}, fillS: 0 };
   rmSync(path.join(dir, '.provenant'), { recursive: true, force: true });
+<<<<<<< HEAD
   const fill = provenantAudit(dir, selectDup);
   w.fillS = fill.ms / 1000;
+=======
+  if (kinds.includes('warm')) w.fillS = provenantAudit(dir, []).ms / 1000;
+>>>>>>> main
   for (let run = 1; run <= runs; run++) {
     const line: string[] = [];
     for (const kind of kinds) {
@@ -162,6 +183,11 @@ function row(w: Workload): Record<string, string> {
     'warm/grep': x(med(w, 'warm'), med(w, 'grep')),
     'RSS MB cold/nodup/warm/ruff': [medRss(w, 'cold'), medRss(w, 'nodup'), medRss(w, 'warm'), medRss(w, 'ruff')].map((v) => (Number.isNaN(v) ? '–' : String(v))).join('/'),
     findings: cold?.codes ? `${Object.values(cold.codes).reduce((a, b) => a + b, 0)} (DUP001 ${dup}; w/o ${Object.values(nodup?.codes ?? {}).reduce((a, b) => a + b, 0)})` : '–',
+    ...Object.fromEntries(
+      Object.keys(w.samples)
+        .filter((k) => k === 'base-cold' || k.startsWith('workers-'))
+        .map((k) => [`${k} s (/ruff, RSS)`, `${f(med(w, k as Kind))} (${x(med(w, k as Kind), med(w, 'ruff'))}, ${medRss(w, k as Kind)})`]),
+    ),
     ...(w.samples['sync-cold'] ? { 'sync cold/warm s': `${f(med(w, 'sync-cold'))}/${f(med(w, 'sync-warm'))}`, 'sync RSS MB': String(medRss(w, 'sync-cold')) } : {}),
   };
 }
@@ -187,7 +213,11 @@ function copyTree(src: string, dest: string): void {
 }
 
 async function main(argv: string[]): Promise<number> {
+<<<<<<< HEAD
   const args = parseArgs(argv, ['sizes', 'runs', 'generate', 'files', 'seed', 'only-corpus'], ['no-corpus', 'no-generated', 'registry', 'dup', 'wait-idle', 'json', 'help']);
+=======
+  const args = parseArgs(argv, ['sizes', 'runs', 'generate', 'files', 'seed', 'only-corpus', 'workers', 'base-bin', 'only'], ['no-corpus', 'no-generated', 'registry', 'wait-idle', 'json', 'help']);
+>>>>>>> main
   if (args.flags.has('help')) {
     console.log(USAGE);
     return 0;
@@ -206,8 +236,24 @@ async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(runs) || runs < 1) throw new BenchError('--runs needs a positive integer');
   const sizes = (args.values.get('sizes')?.at(-1) ?? '1k,5k,20k,50k').split(',').map(parseSize);
   const registry = args.flags.has('registry');
+<<<<<<< HEAD
   if (args.flags.has('dup')) selectDup = ['--select', 'ALL,DUP001'];
   const kinds: Kind[] = ['ruff', 'cold', 'nodup', 'warm', 'grep', ...(registry ? (['sync-cold', 'sync-warm'] as const) : [])];
+=======
+  baseBin = args.values.get('base-bin')?.at(-1) ?? null;
+  if (baseBin !== null && !existsSync(baseBin)) throw new BenchError(`--base-bin ${baseBin}: no such file`);
+  const only = args.values.get('only')?.at(-1)?.split(',') as Kind[] | undefined;
+  const workers = (args.values.get('workers')?.at(-1)?.split(',') ?? []).map((n) => {
+    if (!/^\d+$/.test(n)) throw new BenchError(`--workers: "${n}" is not a count`);
+    return `workers-${n}` as Kind;
+  });
+  const kinds: Kind[] = [
+    ...(only ?? BASE_KINDS),
+    ...(baseBin ? (['base-cold'] as const) : []),
+    ...workers,
+    ...(registry ? (['sync-cold', 'sync-warm'] as const) : []),
+  ];
+>>>>>>> main
   const waitIdle = args.flags.has('wait-idle');
   const base = mkdtempSync(path.join(os.tmpdir(), 'provenant-bench-ml-'));
   const generated: Workload[] = [];

@@ -4,7 +4,7 @@
 export { audit, audit as auditProject, type AuditOptions, type AuditResult } from './audit/engine.js';
 export type { InitResult, InferredModel } from './audit/init.js';
 export { listRules, explainRule, type RuleInfo } from './audit/catalog.js';
-export { loadConfig } from './core/config.js';
+export { loadConfig } from './config/config.js';
 export { UserError, BugError } from './core/errors.js';
 export type { PythonFrontEnd } from './analysis/python/index.js';
 export type { FileFacts, CallFact, Span } from './analysis/facts.js';
@@ -30,6 +30,14 @@ export async function initProject(...args: Parameters<Init['initProject']>): Ret
 /** The Python front end on its own: facts for one file at a time. */
 export async function loadPythonFrontEnd(): ReturnType<Python['loadPythonFrontEnd']> {
   return (await import('./analysis/python/index.js')).loadPythonFrontEnd();
+}
+
+type Fixes = typeof import('./audit/fix-run.js');
+export type { FixOptions, FixRun } from './audit/fix-run.js';
+
+/** An audit that applies its fixes (`--fix`), shows them (`--diff`) or suppresses every finding (`--add-suppressions`). */
+export async function auditAndFix(...args: Parameters<Fixes['auditAndFix']>): ReturnType<Fixes['auditAndFix']> {
+  return (await import('./audit/fix-run.js')).auditAndFix(...args);
 }
 
 export async function installHook(...args: Parameters<Hooks['installHook']>): Promise<ReturnType<Hooks['installHook']>> {
@@ -157,7 +165,7 @@ export async function verifyArtifacts(...args: Parameters<ProvVerify['verifyPath
 
 /** Makes a signing key pair: private outside the project, public in its keys folder (`provenant keys init`). */
 export async function initSigningKey(options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<import('./provenance/keys.js').KeyInitResult> {
-  const [{ loadConfig }, { initKey }] = await Promise.all([import('./core/config.js'), import('./provenance/keys.js')]);
+  const [{ loadConfig }, { initKey }] = await Promise.all([import('./config/config.js'), import('./provenance/keys.js')]);
   const { config, root } = await loadConfig({ cwd: options.cwd });
   return initKey(root, config.provenance.keysDir, options.env);
 }

@@ -6,7 +6,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { Language } from './languages.js';
+import type { Language } from '../schemas/languages.js';
 
 export type { Language };
 

@@ -10,7 +10,7 @@ import type { Finding } from '../schemas/finding.js';
 import { configLanguageForPath, extractConfigFacts, type ConfigLanguage } from './config.js';
 import type { FileFacts, Language, SuppressionFact } from './facts.js';
 import { extractMakeFacts, extractShellFacts, languageForPath } from './launch/index.js';
-import { LANGUAGES } from './languages.js';
+import { LANGUAGES } from '../schemas/languages.js';
 import type { FixDocument } from './edit-documents.js';
 import { extractNotebook, isNotebookPath, notebookDocument, readNotebookSource, toNotebookFinding } from './notebook/index.js';
 import { parseSuppressions } from './suppressions.js';

@@ -70,7 +70,8 @@ export function planFixes(result: AuditResult, source: FixSource): FixPlan {
     const applied = applyToDocument(opened.document, fixes);
     plan.deferred += applied.deferred;
     if (!applied.taken) {
-      if (applied.unplaced) plan.skipped.push({ path: file, reason: `${applied.unplaced} fix(es) no longer match the file's text` });
+      const why = applied.reasons.length ? applied.reasons.join('; ') : 'their edits fall outside the file\'s text';
+      if (applied.unplaced) plan.skipped.push({ path: file, reason: `${applied.unplaced} fix(es) not applied: ${why}` });
       continue;
     }
     const rendered = opened.document.render(applied.texts);
@@ -125,11 +126,16 @@ interface Placed {
  * Takes the fixes that fit together, in order of their first edit: an edit identical to one taken is
  * shared, one overlapping a taken edit defers its whole fix. Returns the new text of every edited part.
  */
-export function applyToDocument(document: FixDocument, fixes: readonly Fix[]): { texts: Map<Part, string>; taken: number; deferred: number; unplaced: number } {
+export function applyToDocument(
+  document: FixDocument,
+  fixes: readonly Fix[],
+): { texts: Map<Part, string>; taken: number; deferred: number; unplaced: number; reasons: string[] } {
   const sources = new Map<Part, SourceText | null>();
+  const reasons = new Set<string>();
   const sourceOf = (part: Part): SourceText | null => {
     if (!sources.has(part)) {
       const got = document.text(part);
+      if (!got.ok) reasons.add(got.reason);
       sources.set(part, got.ok ? new SourceText(got.text) : null);
     }
     return sources.get(part) ?? null;
@@ -166,7 +172,7 @@ export function applyToDocument(document: FixDocument, fixes: readonly Fix[]): {
     const text = texts.get(e.part) ?? sourceOf(e.part)?.text ?? '';
     texts.set(e.part, text.slice(0, e.start) + e.content + text.slice(e.end));
   }
-  return { texts, taken: count, deferred, unplaced };
+  return { texts, taken: count, deferred, unplaced, reasons: [...reasons] };
 }
 
 function firstStart(edits: readonly Placed[]): number {

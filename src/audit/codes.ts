@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RULES } from '../../audits/index.js';
-import { ruleMatches } from '../core/config.js';
+import { ruleMatches } from '../config/rule-select.js';
 import { isErrno } from '../core/fs.js';
 import { levenshtein } from '../core/distance.js';
 import { UserError } from '../core/errors.js';

@@ -12,7 +12,7 @@ import { compileGlob } from '../core/glob.js';
 import { RULES } from '../../audits/index.js';
 import { emptyFacts, FACTS_VERSION, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
 import { frontEndOf, FUNCTION_LANGUAGE, isSizeSkip, languageOf, warmFrontEnds } from '../analysis/front-ends.js';
-import { isRuleEnabled, loadConfig, previewFor, ruleMatches, severityFor } from '../core/config.js';
+import { isRuleEnabled, loadConfig, previewFor, ruleMatches } from '../config/config.js';
 import { UserError } from '../core/errors.js';
 import type { CodeRole, Config, Severity, TestCodeSeverity } from '../schemas/config.js';
 import type { Finding, SkippedFile } from '../schemas/finding.js';
@@ -21,12 +21,12 @@ import { BASELINE_FILE } from './baseline-file.js';
 import { checkConfigCodes, checkFlagCodes } from './codes.js';
 import { assignFingerprints } from './fingerprint.js';
 import { combineLoaderSummaries, SUMMARY_FORMAT, summarizeForLoaders, type LoaderSummary } from './infer.js';
-import { FileModels } from './models.js';
 import modelCatalog from './model-catalog.json' with { type: 'json' };
 import { Project, type SanctionedLoader } from './project.js';
 import { CodeRoles } from './roles.js';
-import { findNearDuplicates } from '../similarity/audit-scope.js';
-import { renderMessage, type NearDuplicate, type Rule, type RuleContext } from './rule.js';
+import { comparesWholeProject, DUP_CODE, findNearDuplicates } from '../similarity/audit-scope.js';
+import { type AfterRule, type FileRule, type NearDuplicate, type ProjectRule } from './rule.js';
+import { runFileRules, runRules, type FileRun } from './run-rules.js';
 import { withFileLock } from '../core/lock.js';
 import { scan } from './scan.js';
 import { annotationsKey, readReplacements } from './replacements.js';
@@ -231,6 +231,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       known: tree.all,
       ...(selection.contents ? { contents: selection.contents } : {}),
       ...(options.contents?.size ? { forgetContents: true } : {}),
+      // a project rule (DUP001) reads every file's facts before the rules run: keep them for the rules
+      retainFacts: rules.some((r) => r.phase === 'project') && (previewFor(config, DUP_CODE) || comparesWholeProject(root, config)),
     });
     warnings.push(...scanned.warnings);
     const roles = new CodeRoles(config, tree.files);
@@ -244,10 +246,10 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     );
     const ignoresFor = perFileIgnores(config);
     const known = new Set(RULES.map((r) => r.code));
-    const fileRules = rules.filter((r) => r.phase !== 'after' && r.phase !== 'project');
-    const afterRules = rules.filter((r) => r.phase === 'after');
+    const fileRules = rules.filter((r): r is FileRule => r.phase !== 'after' && r.phase !== 'project');
+    const afterRules = rules.filter((r): r is AfterRule => r.phase === 'after');
     // project rules depend on other files: computed afresh (from their own memo), never cached per file
-    const projectRules = rules.filter((r) => r.phase === 'project');
+    const projectRules = rules.filter((r): r is ProjectRule => r.phase === 'project');
     const near = projectRules.length
       ? await findNearDuplicates({ root, config, canonical: canonicalOf(root, config), noCache: Boolean(options.noCache), scanned: scanned.files, selection, context, all: tree.all, warn: (m) => warnings.push(m) })
       : new Map<string, readonly NearDuplicate[]>();
@@ -255,7 +257,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       const found = near.get(file);
       if (!found?.length) return [];
       const out: Finding[] = [];
-      runRules(projectRules, language, file, role, emptyFacts(file, language), project, config, ignoresFor(file), known, new Map(), out, found, source);
+      const run: FileRun = { language, path: file, role, facts: emptyFacts(file, language), project, config, ignored: ignoresFor(file), knownCodes: known, out, source };
+      runRules(projectRules, run, (rule, ctx) => rule.check({ ...ctx, duplicates: found }));
       const lines = out.length ? source().split('\n') : [];
       for (const f of out) f.frame = frameOf(lines, f.span);
       return out;
@@ -286,7 +289,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
         const facts = await file.facts();
         // a file no rule parsed has empty facts, which would say nothing true about its role
         role = roles.of(file.path, file.candidate ? facts : null);
-        runRules(fileRules, rulesLanguage(file.language), file.path, role, facts, project, config, ignored, known, new Map(), own, [], file.source);
+        runFileRules(fileRules, { language: rulesLanguage(file.language), path: file.path, role, facts, project, config, ignored, knownCodes: known, out: own, source: file.source });
         if (own.length) {
           const lines = file.source().split('\n');
           for (const f of own) f.frame = frameOf(lines, f.span);
@@ -304,7 +307,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       const after: Finding[] = [];
       if (file.row.suppressions.length) {
         const facts = { ...emptyFacts(file.path, file.language), suppressions: file.row.suppressions };
-        runRules(afterRules, rulesLanguage(file.language), file.path, role, facts, project, config, ignored, known, used, after);
+        const run: FileRun = { language: rulesLanguage(file.language), path: file.path, role, facts, project, config, ignored, knownCodes: known, out: after };
+        runRules(afterRules, run, (rule, ctx) => rule.check({ ...ctx, suppressionsUsed: used }));
         const lines = after.length ? file.source().split('\n') : [];
         for (const f of after) f.frame = frameOf(lines, f.span);
       }
@@ -412,61 +416,6 @@ async function inferLoaders(
     store?.remember('loaders', JSON.stringify({ key: memoKey, summaries }));
   }
   return combineLoaderSummaries(Object.values(summaries), (s) => roles.ofKnown(s.path, s)).chosen;
-}
-
-function runRules(
-  rules: readonly Rule[],
-  language: Language,
-  path: string,
-  role: CodeRole,
-  facts: FileFacts,
-  project: Project,
-  config: Config,
-  ignored: string[],
-  knownCodes: ReadonlySet<string>,
-  used: ReadonlyMap<SuppressionFact, ReadonlySet<string>>,
-  out: Finding[],
-  near: readonly NearDuplicate[] = [],
-  source: () => string = () => '',
-): void {
-  let models: FileModels | undefined;
-  for (const rule of rules) {
-    if (!rule.languages.includes(language)) continue;
-    if (ignored.length && ruleMatches(rule.code, ignored)) continue;
-    const configured = severityFor(config, rule.code, rule.severity);
-    const ctx: RuleContext = {
-      file: facts,
-      role,
-      project,
-      report: (r) => {
-        out.push({
-          code: rule.code,
-          name: rule.name,
-          severity: r.severity ?? configured,
-          message: renderMessage(rule.messages[r.messageId] ?? r.messageId, r.data),
-          path,
-          span: r.span,
-          frame: [],
-          fingerprint: '',
-          ...(r.fix ? { fix: r.fix } : {}),
-        });
-      },
-      source,
-      inSanctionedLoader: (scope) => project.inSanctionedLoader(path, scope),
-      modelOf: (call) => (models ??= new FileModels(facts, project)).verdictForCall(call),
-      severityForModel: (verdict, base) => {
-        if (verdict.kind === 'instruct') return null;
-        if (verdict.kind === 'base') return configured ?? base;
-        return project.unknownModelSeverity === 'off' ? null : project.unknownModelSeverity;
-      },
-      isKnownCode: (code) => code === 'ALL' || [...knownCodes].some((k) => ruleMatches(k, [code])),
-      isEnabled: (code) => isRuleEnabled(config, code) && !ruleMatches(code, ignored),
-      preview: previewFor(config, rule.code),
-      suppressionsUsed: used,
-      duplicates: () => near,
-    };
-    rule.check(ctx);
-  }
 }
 
 /** What the cache keeps of a file's own results: its role, and the findings of its file rules. */

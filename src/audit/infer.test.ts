@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { loadFrontEnds, type FrontEnds } from '../analysis/index.js';
-import { normalizeConfig } from '../schemas/config-values.js';
+import { normalizeConfig } from '../schemas/config-normalize.js';
 import { inferSanctionedLoaders, type LoaderInference } from './infer.js';
 import { filesFromSet } from './project.js';
 import { CodeRoles } from './roles.js';

@@ -156,16 +156,48 @@ export function inferSanctionedLoaders(all: readonly FileFacts[], roleOf?: (file
 /** Without the tree (no `__init__.py` to look for): the conventions, then the main guard. */
 const roleWithoutTree = (file: LoaderSummary): CodeRole => file.conventional ?? (file.mainGuard ? 'script' : 'library');
 
-/** `m` names `module` or a package above it (`from pkg.model import load_model` reaches `src.pkg.model.loader`). */
-function reaches(module: string, m: string, direct: boolean): boolean {
-  if (module === m || module.endsWith('.' + m)) return true;
-  if (direct) return false;
-  const parts = module.split('.');
-  for (let n = parts.length - 1; n > 0; n--) {
-    const parent = parts.slice(0, n).join('.');
-    if (parent === m || parent.endsWith('.' + m)) return true;
+/** The dot-aligned suffixes of a dotted name: `a.b.c` → `a.b.c`, `b.c`, `c`. */
+function suffixes(name: string): string[] {
+  const out = [name];
+  for (let i = name.indexOf('.'); i !== -1; i = name.indexOf('.', i + 1)) out.push(name.slice(i + 1));
+  return out;
+}
+
+/**
+ * Every non-test file's imports by (name, module), so that finding who imports a definition costs the
+ * module names that could reach it, not a pass over every import of every file (`m` names `module` or a package above it: `from pkg.model import load_model` reaches
+ * `src.pkg.model.loader`).
+ * Hits come back in the order of a pass over `all` and each file's imports.
+ */
+function importIndex(all: readonly LoaderSummary[], isTest: (f: LoaderSummary) => boolean) {
+  type Hit = { other: LoaderSummary; m: string; order: number };
+  const byKey = new Map<string, Hit[]>();
+  let order = 0;
+  for (const other of all) {
+    if (isTest(other)) {
+      order += other.imports.length;
+      continue;
+    }
+    for (const imp of other.imports) {
+      const key = `${imp.name ?? '\u0001'}\0${imp.module}`;
+      let list = byKey.get(key);
+      if (!list) byKey.set(key, (list = []));
+      list.push({ other, m: imp.module, order: order++ });
+    }
   }
-  return false;
+  return {
+    /** The imports of files other than `file` that reach `name` defined in `file`. */
+    hits(file: LoaderSummary, name: string): Hit[] {
+      const parts = file.module.split('.');
+      // `from m import name` reaches when m is the module or a package above it; `import m` only the module
+      const named = new Set<string>();
+      for (let n = parts.length; n > 0; n--) for (const s of suffixes(parts.slice(0, n).join('.'))) named.add(s);
+      const out: Hit[] = [];
+      for (const m of named) for (const h of byKey.get(`${name}\0${m}`) ?? []) if (h.other !== file) out.push(h);
+      for (const m of suffixes(file.module)) for (const h of byKey.get(`\u0001\0${m}`) ?? []) if (h.other !== file) out.push(h);
+      return out.sort((a, b) => a.order - b.order);
+    },
+  };
 }
 
 /**
@@ -178,6 +210,7 @@ export function combineLoaderSummaries(all: readonly LoaderSummary[], roleOf: (f
   const runs = (file: LoaderSummary): boolean => roles.get(file) === 'script' || roles.get(file) === 'example';
   const scored: { loader: SanctionedLoader; score: number; module: string }[] = [];
   const rejected: (RejectedLoader & { score: number })[] = [];
+  const index = importIndex(all, isTest);
   for (const file of all) {
     const { module } = file;
     const testFile = isTest(file);
@@ -186,18 +219,10 @@ export function combineLoaderSummaries(all: readonly LoaderSummary[], roleOf: (f
       const importers = new Map<string, number>();
       const importingFiles = new Set<string>();
       const importingScripts = new Set<string>();
-      for (const other of all) {
-        // tests import everything they test: that says nothing about what scripts load models through
-        if (other === file || isTest(other)) continue;
-        for (const imp of other.imports) {
-          const m = imp.module;
-          const hit = imp.name === def.name ? reaches(module, m, false) : imp.name === null && reaches(module, m, true);
-          if (hit) {
-            importers.set(m, (importers.get(m) ?? 0) + 1);
-            importingFiles.add(other.path);
-            if (runs(other)) importingScripts.add(other.path);
-          }
-        }
+      for (const { other, m } of index.hits(file, def.name)) {
+        importers.set(m, (importers.get(m) ?? 0) + 1);
+        importingFiles.add(other.path);
+        if (runs(other)) importingScripts.add(other.path);
       }
       const usedAs = [...importers.entries()].sort((a, b) => b[1] - a[1] || a[0].length - b[0].length)[0];
       const name = `${usedAs ? usedAs[0] : stem}.${def.qualname}`;

@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { loadFrontEnds } from '../analysis/index.js';
 import type { FileFacts } from '../analysis/facts.js';
-import { loadConfig, writeConfigSection } from '../core/config.js';
+import { loadConfig } from '../config/config.js';
+import { writeConfigSection } from '../config/config-write.js';
 import { discover, readSource } from '../core/files.js';
 import { modelArgument, modelLoadKind } from './apis.js';
 import { inferSanctionedLoaders, type RejectedLoader } from './infer.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScriptCallFact } from '../analysis/facts.js';
 import { scriptCallsFromWords, splitShellWords } from '../analysis/launch/index.js';
-import { normalizeConfig } from '../schemas/config-values.js';
+import { normalizeConfig } from '../schemas/config-normalize.js';
 import { filesFromSet, Project } from './project.js';
 
 const TREE = ['scripts/existing.py', 'scripts/old_gen.py.DEPRECATED', 'tools/run.sh', 'src/pkg/__init__.py', 'src/pkg/cli.py', 'README.md'];

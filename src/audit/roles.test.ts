@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpProject } from '../../test/helpers/tmp.js';
 import { languageOf, loadFrontEnds, type FrontEnds } from '../analysis/index.js';
 import { discover, fileProbe } from '../core/files.js';
-import { normalizeConfig } from '../schemas/config-values.js';
+import { normalizeConfig } from '../schemas/config-normalize.js';
 import { filesFromSet, type ProjectFiles } from './project.js';
 import { CodeRoles, type CodeRole } from './roles.js';
 

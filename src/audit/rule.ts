@@ -6,6 +6,8 @@
 import type { CodeRole, Severity } from '../schemas/config.js';
 import type { Fix } from '../schemas/finding.js';
 import type { RuleMeta } from '../schemas/rule.js';
+import { ruleMetaProblems } from '../schemas/rule-values.js';
+import { BugError } from '../core/errors.js';
 import type { NearDuplicate } from '../schemas/similar.js';
 import type { CallFact, FileFacts, Span, SuppressionFact } from '../analysis/facts.js';
 import type { ModelVerdict, Project } from './project.js';
@@ -25,7 +27,7 @@ export interface Report<M extends string> {
   fix?: Fix;
 }
 
-/** What a rule sees: one file's facts, the project around it, and `report`. Never the parser. */
+/** What a rule of any phase sees: one file, the project around it, and `report`. Never the parser. */
 export interface RuleContext<M extends string = string> {
   readonly file: FileFacts;
   /**
@@ -34,51 +36,89 @@ export interface RuleContext<M extends string = string> {
    */
   readonly role: CodeRole;
   readonly project: Project;
+  /** The rule's severity as configured (its own unless `severity` overrides it); what `report` uses by default. */
+  readonly severity: Severity;
   report(finding: Report<M>): void;
   /**
    * The file's text as its findings' spans count lines and columns (a notebook's code cells joined), read on
    * first use: what a fix's edits are built from. Empty for a file the run has no text of.
    */
   source(): string;
-  /** True when `scope` (a def qualname in this file, or `<module>`) is inside a sanctioned loader. */
-  inSanctionedLoader(scope: string): boolean;
-  /** Which model a call acts on, as far as the file shows. */
-  modelOf(call: CallFact): ModelVerdict;
-  /**
-   * Severity for a template/token rule given the model: the rule's own for base models, none for
-   * instruct models, the project's unknown-model severity otherwise (none when it is `off`).
-   */
-  severityForModel(verdict: ModelVerdict, base: Severity): Severity | null;
   /** Whether a code or prefix names a rule of the catalog. */
   isKnownCode(code: string): boolean;
   /** Preview behaviour is on for this rule (`preview = true`, or the rule selected by its full code). */
   readonly preview: boolean;
   /** Whether a rule code runs on this file (selected, not ignored for its path). */
   isEnabled(code: string): boolean;
-  /** For `after` rules: which codes each suppression comment of the file silenced. */
-  suppressionsUsed: ReadonlyMap<SuppressionFact, ReadonlySet<string>>;
-  /** For `project` rules: this file's functions that nearly duplicate another function, best match each. */
-  duplicates(): readonly NearDuplicate[];
 }
 
-export interface Rule<M extends string = string> extends RuleMeta {
+/** What a `file` rule (the default phase) sees: the file's facts, and its models and loaders. */
+export interface FileContext<M extends string = string> extends RuleContext<M> {
+  /** True when `scope` (a def qualname in this file, or `<module>`) is inside a sanctioned loader. */
+  inSanctionedLoader(scope: string): boolean;
+  /** Which model a call acts on, as far as the file shows. */
+  modelOf(call: CallFact): ModelVerdict;
+}
+
+/** What an `after` rule sees once the file's other findings are in and suppressions applied (`file` holds only its suppressions). */
+export interface AfterContext<M extends string = string> extends RuleContext<M> {
+  /** Which codes each suppression comment of the file silenced. */
+  readonly suppressionsUsed: ReadonlyMap<SuppressionFact, ReadonlySet<string>>;
+}
+
+/** What a `project` rule sees: what the engine computed across files for this one (`file` holds no facts). */
+export interface ProjectContext<M extends string = string> extends RuleContext<M> {
+  /** This file's functions that nearly duplicate another function, best match each. */
+  readonly duplicates: readonly NearDuplicate[];
+}
+
+export type RulePhase = NonNullable<RuleMeta['phase']>;
+
+/** The context a rule of `phase` checks through (no phase: a `file` rule). */
+export type ContextFor<P extends RulePhase | undefined, M extends string> = P extends 'after'
+  ? AfterContext<M>
+  : P extends 'project'
+    ? ProjectContext<M>
+    : FileContext<M>;
+
+interface RuleBase<M extends string> extends Omit<RuleMeta, 'phase' | 'messages'> {
   messages: Record<M, string>;
   /** A last, finer text test on a Python file that passed `triggers`/`requires` (still no parsing). */
   prefilter?(text: string): boolean;
-  check(ctx: RuleContext<M>): void;
 }
 
+export interface FileRule<M extends string = string> extends RuleBase<M> {
+  phase?: 'file';
+  check(ctx: FileContext<M>): void;
+}
+
+export interface AfterRule<M extends string = string> extends RuleBase<M> {
+  phase: 'after';
+  check(ctx: AfterContext<M>): void;
+}
+
+export interface ProjectRule<M extends string = string> extends RuleBase<M> {
+  phase: 'project';
+  check(ctx: ProjectContext<M>): void;
+}
+
+export type Rule<M extends string = string> = FileRule<M> | AfterRule<M> | ProjectRule<M>;
+
 /**
- * Declares a rule. Its metadata is checked against `RuleMetaSchema` by the catalog test, not here, so
- * loading the catalog costs no schema library at run time.
+ * Declares a rule, checking its metadata by hand (`ruleMetaProblems`, the constraints of `RuleMetaSchema`
+ * without loading zod): a mistake fails as the catalog loads, naming the rule and the key.
  */
-export function defineRule<const M extends Record<string, string>>(
-  rule: Omit<RuleMeta, 'messages'> & {
+export function defineRule<const M extends Record<string, string>, const P extends RulePhase | undefined = undefined>(
+  rule: Omit<RuleMeta, 'messages' | 'phase'> & {
+    phase?: P;
     messages: M;
     prefilter?(text: string): boolean;
-    check(ctx: RuleContext<keyof M & string>): void;
+    check(ctx: ContextFor<P, keyof M & string>): void;
   },
 ): Rule<keyof M & string> {
+  const { check: _check, prefilter: _prefilter, ...meta } = rule;
+  const problems = ruleMetaProblems(meta);
+  if (problems.length > 0) throw new BugError(`rule ${String(rule.code)} (${String(rule.name)}): invalid metadata: ${problems.join('; ')}`);
   return rule as unknown as Rule<keyof M & string>;
 }
 
@@ -88,11 +128,21 @@ export function modelWhy(verdict: ModelVerdict): string {
 }
 
 /**
+ * Severity for a template/token rule given the model: the rule's configured one for base models, none for
+ * instruct models, the project's unknown-model severity otherwise (none when it is `off`).
+ */
+export function severityForModel(ctx: Pick<RuleContext, 'severity' | 'project'>, verdict: ModelVerdict): Severity | null {
+  if (verdict.kind === 'instruct') return null;
+  if (verdict.kind === 'base') return ctx.severity;
+  return ctx.project.unknownModelSeverity === 'off' ? null : ctx.project.unknownModelSeverity;
+}
+
+/**
  * The severity of a note about training on a model (TMPL003, TMPL004): the rule's own (info unless the
  * project raised it) for a base model, never above info for one not known to be base, none for instruct.
  */
-export function noteSeverity(ctx: Pick<RuleContext, 'severityForModel'>, verdict: ModelVerdict): Severity | null {
-  const severity = ctx.severityForModel(verdict, 'info');
+export function noteSeverity(ctx: Pick<RuleContext, 'severity' | 'project'>, verdict: ModelVerdict): Severity | null {
+  const severity = severityForModel(ctx, verdict);
   return severity === null ? null : verdict.kind === 'base' ? severity : 'info';
 }
 

@@ -5,6 +5,7 @@
  * (analysis/front-ends.ts); this step names no language.
  */
 import { existsSync, statSync } from 'node:fs';
+import { inflateRawSync } from 'node:zlib';
 import path from 'node:path';
 import { RULES } from '../../audits/index.js';
 import { emptyFacts, factsKey, type FileFacts, type Language } from '../analysis/facts.js';
@@ -13,7 +14,15 @@ import { SUPPRESSION_MARKER } from '../analysis/suppressions.js';
 import { decodeSource, readBytes, type DiscoveredFile } from '../core/files.js';
 import type { SkippedFile } from '../schemas/finding.js';
 import type { CachedFile, FactsStore } from '../store/index.js';
+import { freshRow } from '../store/row.js';
 import type { Rule } from './rule.js';
+import { ParsePool, poolSize, WorkerLost, type FactsPayload } from '../analysis/parse-pool.js';
+import { ParseAhead } from './parse-ahead.js';
+
+/** New facts are written to the cache in one transaction per this many files. */
+const FACTS_BATCH = 500;
+/** Python files larger than this are always parsed in a worker. */
+const ISOLATE_BYTES = 2_000_000;
 
 export interface ScanRequest {
   /** The project root (where tsconfig.json is looked for); else told from the files' paths. */
@@ -35,6 +44,11 @@ export interface ScanRequest {
   known: ReadonlySet<string> | null;
   /** Other files of the project, examined only for what zero-config loader inference needs. */
   context?: DiscoveredFile[];
+  /**
+   * Keep every file's facts once read (default): a project rule (DUP001) reads them all before the rules
+   * run. Without it, a Python file's facts are let go once its rules asked for them, so memory stays flat.
+   */
+  retainFacts?: boolean;
 }
 
 export interface ScannedFile {
@@ -117,18 +131,7 @@ interface Fresh {
 
 /** Reads one file and computes everything the cache keeps about it. */
 function examine(file: DiscoveredFile, language: Language, maxFileSize: number, override: Buffer | undefined): Fresh {
-  const row: CachedFile = {
-    path: file.path,
-    mtimeMs: file.mtimeMs,
-    size: file.size,
-    hash: '',
-    matches: [],
-    hint: false,
-    skip: null,
-    suppressions: [],
-    resultsKey: null,
-    results: null,
-  };
+  const row = freshRow(file.path, file.mtimeMs, file.size);
   const fe = frontEndOf(language);
   // a front end that reads a file's source has the limit applied to that source, below
   const read = override ? { ok: true as const, bytes: override } : readBytes(file, fe.readSource ? Number.POSITIVE_INFINITY : maxFileSize);
@@ -171,6 +174,8 @@ interface Entry {
   row: CachedFile;
   /** The decoded text when the examination read it. */
   text: string | null;
+  /** Examined in this run (its facts are likely not in the cache). */
+  fresh?: boolean;
 }
 
 /** The source text of an entry, read on demand (only files whose results are computed anew need it). */
@@ -267,14 +272,44 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   let parsedNow = 0;
   const warnings: string[] = [];
 
+  // new facts go to the cache in batches while the run goes on, not all at the end
+  const parsed = (facts: FileFacts, row: CachedFile, remember: boolean): FileFacts => {
+    facts.suppressions = row.suppressions;
+    parsedNow++;
+    if (store && remember) {
+      newFacts.push({ hash: row.hash, facts });
+      if (newFacts.length >= FACTS_BATCH) store.save([], newFacts.splice(0), null);
+    }
+    return facts;
+  };
   const parse = async (path: string, language: Language, text: string, row: CachedFile, remember: boolean): Promise<FileFacts> => {
     // each front end loads only when a file of its language needs parsing
     const extract = await loaded(frontEndOf(language));
-    const facts = extract(text, path, language);
-    facts.suppressions = row.suppressions;
-    if (remember) newFacts.push({ hash: row.hash, facts });
-    parsedNow++;
-    return facts;
+    return parsed(extract(text, path, language), row, remember);
+  };
+  // staged content the caller asks to forget is never written to the cache
+  const remembers = (e: Entry): boolean => !(e.override && request.forgetContents);
+  let ahead: ParseAhead<Entry> | null = null;
+  // files whose parse worker died: reported as not analysed, their results never remembered
+  const lost = new Map<Entry, string>();
+  // facts read twice with the rules' reads far apart (loader inference, then the rules) wait deflated
+  const packed = new Map<Entry, Buffer>();
+  const unpack = (payload: FactsPayload): FileFacts =>
+    JSON.parse('json' in payload ? payload.json : inflateRawSync(payload.packed).toString('utf8')) as FileFacts;
+  const fromWorker = async (e: Entry, a: ParseAhead<Entry>): Promise<FileFacts> => {
+    try {
+      const payload = await a.take(e);
+      if ('packed' in payload) packed.set(e, payload.packed);
+      const facts = parsed(unpack(payload), e.row, remembers(e));
+      // the text is read again if a finding needs a frame
+      if (!e.override) e.text = null;
+      return facts;
+    } catch (error) {
+      if (!(error instanceof WorkerLost)) throw error;
+      lost.set(e, error.message);
+      skipped.push({ path: e.file.path, reason: `not analysed: ${error.message}` });
+      return { ...emptyFacts(e.file.path, e.language), suppressions: e.row.suppressions };
+    }
   };
 
   const targets = new Set(request.files.map((f) => f.path));
@@ -303,7 +338,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
       if (fresh) rows.push(row);
       else reused.push({ row, resultsKey: row.resultsKey });
     }
-    entries.push({ file, language, isTarget, override, row, text: fresh?.text ?? null });
+    entries.push({ file, language, isTarget, override, row, text: fresh?.text ?? null, fresh: fresh !== null });
   }
 
   const root = request.root ?? rootOf(request.files);
@@ -344,8 +379,12 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     let got = factsOfPath.get(e.file.path);
     if (!got) {
       got = (async () => {
-        const stored = store?.facts(e.row.hash);
-        const facts = stored ?? (await parse(e.file.path, e.language, entrySource(e), e.row, !(e.override && request.forgetContents)));
+        const kept = packed.get(e);
+        const a = ahead?.covers(e) ? ahead : null;
+        const stored = kept || a ? undefined : store?.facts(e.row.hash);
+        const facts = kept
+          ? { ...unpack({ packed: kept }), suppressions: e.row.suppressions }
+          : (stored ?? (a ? await fromWorker(e, a) : await parse(e.file.path, e.language, entrySource(e), e.row, remembers(e))));
         facts.path = e.file.path;
         facts.suppressions = e.row.suppressions;
         const session = sessionOf(e.language);
@@ -356,6 +395,10 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     return got;
   };
 
+  const retain = request.retainFacts ?? true;
+  // the files whose facts the run will ask for: loader hints first (inference reads them by path), then the rest
+  const hinted: Entry[] = [];
+  const wanted: Entry[] = [];
   for (const e of entries) {
     const { file, language, isTarget, row } = e;
     if (row.skip) {
@@ -378,17 +421,46 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
       const s = sessionOf(language);
       return s ? s.resolve(file.path, own) : own;
     };
-    if (row.hint) loaderHints.push({ row, facts });
+    // without a project rule reading every file's facts first, a Python file's facts are let go once read
+    // for the last time: by its rules, or by loader inference when no rule reads it
+    const release = !retain && language === 'python';
+    const releasing = (): Promise<FileFacts> => facts().finally(() => factsOfPath.delete(file.path));
+    // the rules' read is the last: the deflated copy goes too
+    const last = (): Promise<FileFacts> => releasing().finally(() => packed.delete(e));
+    if (row.hint) {
+      // a file the rules read later keeps its facts: deflated when a worker sent them so, else as they are
+      const hintRead = async (): Promise<FileFacts> => facts().finally(() => packed.has(e) && factsOfPath.delete(file.path));
+      loaderHints.push({ row, facts: !release ? facts : candidate ? hintRead : releasing });
+      hinted.push(e);
+    }
+    if (candidate) wanted.push(e);
     if (candidate || suppressions.length) {
       out.push({
         path: file.path,
         language,
         row,
-        candidate,
-        facts: candidate ? memoize(facts) : async () => ({ ...emptyFacts(file.path, language), suppressions }),
+        get candidate() {
+          return candidate && !lost.has(e);
+        },
+        facts: !candidate ? async () => ({ ...emptyFacts(file.path, language), suppressions }) : release ? last : memoize(facts),
         source: () => sourceOf(e),
       });
     }
+  }
+  const toParse = [...new Set([...hinted.sort((a, b) => (a.file.path < b.file.path ? -1 : 1)), ...wanted])].filter(
+    (e) => e.language === 'python' && (e.fresh || !store),
+  );
+  // a very large file is parsed in a worker even when the rest is not: a parser that runs out of its memory
+  // there loses that file (reported), not the run
+  const size = poolSize(toParse.length);
+  const order = size ? toParse : toParse.filter((e) => e.row.size > ISOLATE_BYTES);
+  const pool = order.length ? ParsePool.open(Math.max(size, 1)) : null;
+  if (pool) {
+    const twice = new Set(wanted.filter((e) => e.row.hint));
+    // the text is read again when handed to a worker, so the run never holds every candidate's text at once
+    for (const e of order) if (!e.override) e.text = null;
+    ahead = new ParseAhead(pool, order, (e) => ({ path: e.file.path, text: entrySource(e), pack: !retain && twice.has(e) }));
+    ahead.fill();
   }
   return {
     files: out,
@@ -397,6 +469,11 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     parsed: () => parsedNow,
     // staged content is not the working tree's, so its rows were never collected
     save: () => {
+      void ahead?.close();
+      for (const e of lost.keys()) {
+        e.row.resultsKey = null;
+        e.row.results = null;
+      }
       store?.save([...rows, ...reused.filter((r) => r.row.resultsKey !== r.resultsKey).map((r) => r.row)], newFacts, request.known);
       for (const session of sessions.values()) session?.save();
     },

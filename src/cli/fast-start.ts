@@ -17,9 +17,14 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { compileCacheDir, loadBundle } from './compile-cache.js';
 
+/** As analysis/parse-pool.ts names it; not imported, so this bundle stays small. */
+const LIFTOFF_ONLY = Symbol.for('provenant.liftoffOnly');
+
 export async function startAudit(args: string[]): Promise<void> {
   v8.setFlagsFromString('--liftoff-only');
   v8.setFlagsFromString('--wasm-lazy-compilation');
+  // a run that parses thousands of files lifts the first flag for its parse workers (analysis/parse-pool.ts)
+  (globalThis as { [LIFTOFF_ONLY]?: boolean })[LIFTOFF_ONLY] = true;
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'audit-entry.cjs');
   const loaded = loadBundle(file, compileCacheDir());
   const bundle = loaded.exports as { runAudit(args: string[]): Promise<void>; warmUp(): Promise<void> };

@@ -7,9 +7,14 @@
 import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { compileGlob } from './glob.js';
-import type { SkippedFile } from '../schemas/finding.js';
 import { UserError } from './errors.js';
 import { toPosix } from './paths.js';
+
+/** A file left out of a run, and why (the report's `skipped` entries; their schema is in schemas/finding.ts). */
+export interface SkippedFile {
+  path: string;
+  reason: string;
+}
 
 export interface DiscoveredFile {
   /** Root-relative, `/`-separated. */

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { makeGitDir, runGit, isolatedGitEnv, type GitDir } from '../../test/helpers/gitdir.js';
 import { UserError } from './errors.js';
-import { changedSince, gitTopLevel, stagedFiles, type StagedFile } from './git.js';
+import { changedSince, stagedFiles, type StagedFile } from './git.js';
+import { gitTopLevel } from './git-history.js';
 
 const cleanups: Array<() => void> = [];
 const savedEnv = { ...process.env };

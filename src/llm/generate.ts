@@ -10,10 +10,10 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../config/config.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import { writeAtomic } from '../core/fs.js';
-import { workTreeState } from '../core/git.js';
+import { workTreeState } from '../core/git-history.js';
 import { sha256File, sha256Text } from '../provenance/hash.js';
 import { linkInput, locate, stampArtifacts } from '../provenance/run.js';
 import type { Attestation } from '../schemas/stamp.js';

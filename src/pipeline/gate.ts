@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import { audit, type AuditResult } from '../audit/engine.js';
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../config/config.js';
 import { checkRegistry } from '../registry/check.js';
 import type { Plan } from '../schemas/pipeline.js';
 import { planPipeline } from './plan.js';

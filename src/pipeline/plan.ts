@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import { audit } from '../audit/engine.js';
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../config/config.js';
 import { UserError } from '../core/errors.js';
 import { redactArgv, redactValue } from '../core/redact.js';
 import { sha256Text } from '../provenance/hash.js';

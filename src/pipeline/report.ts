@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../config/config.js';
 import { readStampFile, sidecarPath } from '../provenance/stamp-file.js';
 import { gpuHoursOf } from './plan.js';
 import { loadSpec } from './spec.js';

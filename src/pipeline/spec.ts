@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 
-import { closest, describeIssue, formatKeyPath } from '../core/config.js';
+import { closest, describeIssue, formatKeyPath } from '../core/describe.js';
 import { isErrno } from '../core/fs.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import { boundedToJs } from '../core/yaml.js';

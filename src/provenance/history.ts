@@ -7,8 +7,8 @@
  */
 import path from 'node:path';
 
-import { loadConfig } from '../core/config.js';
-import { pathHistory } from '../core/git.js';
+import { loadConfig } from '../config/config.js';
+import { pathHistory } from '../core/git-history.js';
 import { toPosix } from '../core/paths.js';
 import type { LogEntry, LogReport } from '../schemas/provenance-reports.js';
 import { BUILD_TYPE_LEGACY } from '../schemas/stamp.js';

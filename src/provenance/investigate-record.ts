@@ -12,7 +12,7 @@ import path from 'node:path';
 
 import { errorMessage, UserError } from '../core/errors.js';
 import { realOutside } from '../core/files.js';
-import { workTreeState } from '../core/git.js';
+import { workTreeState } from '../core/git-history.js';
 import { toPosix } from '../core/paths.js';
 import type { Config } from '../schemas/config.js';
 import type { InvestigateReport } from '../schemas/provenance-reports.js';

@@ -6,7 +6,7 @@
  * deprecated, is quarantined; instructions alone, or a producer that cannot be named, are suspect; a file
  * made after the loader by a script that goes through it is plausibly clean.
  */
-import type { DatedCommit } from '../core/git.js';
+import type { DatedCommit } from '../core/git-history.js';
 import type { InvestigateCandidate, InvestigateReport } from '../schemas/provenance-reports.js';
 import type { Investigation } from '../schemas/stamp.js';
 

@@ -11,10 +11,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { isNotebookPath, readNotebookSource } from '../analysis/notebook/index.js';
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../config/config.js';
 import { UserError } from '../core/errors.js';
 import { discover } from '../core/files.js';
-import { commitAtDate, filesAtCommit, firstAdded, isAncestor, textsAtCommit, type DatedCommit } from '../core/git.js';
+import { commitAtDate, filesAtCommit, firstAdded, isAncestor, textsAtCommit, type DatedCommit } from '../core/git-history.js';
 import type { Config } from '../schemas/config.js';
 import type { InvestigateCandidate, InvestigateReport } from '../schemas/provenance-reports.js';
 import { artifactPath } from './lineage.js';

@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../config/config.js';
 import { UserError } from '../core/errors.js';
 import { toPosix } from '../core/paths.js';
 import { CONTROL_CLASS, printable } from '../core/display.js';
@@ -112,12 +112,19 @@ function tooDeep(walk: Walk, rel: string, ancestors: readonly string[]): Lineage
   return { ...node(walk, rel), problem: `more than ${MAX_LINEAGE_DEPTH} levels deep: not followed further (run \`provenant lineage ${rel}\` to continue from here)` };
 }
 
-function up(walk: Walk, rel: string, ancestors: readonly string[]): LineageNode {
+/** Where a walk stops at `rel` (a cycle, too deep, seen before), or null after marking it seen. */
+function stopAt(walk: Walk, rel: string, ancestors: readonly string[]): LineageNode | null {
   if (ancestors.includes(rel)) return { ...node(walk, rel), repeat: 'cycle' };
   const deep = tooDeep(walk, rel, ancestors);
   if (deep) return deep;
   if (walk.seen.has(rel)) return { ...node(walk, rel), repeat: 'seen' };
   walk.seen.add(rel);
+  return null;
+}
+
+function up(walk: Walk, rel: string, ancestors: readonly string[]): LineageNode {
+  const stop = stopAt(walk, rel, ancestors);
+  if (stop) return stop;
   const here = node(walk, rel);
   const trail = [...ancestors, rel];
   here.children = inputsOf(walk, rel).map((link) => {
@@ -137,11 +144,8 @@ function linkProblem(walk: Walk, link: InputLink, child: LineageNode): string | 
 }
 
 async function down(walk: Walk, rel: string, ancestors: readonly string[]): Promise<LineageNode> {
-  if (ancestors.includes(rel)) return { ...node(walk, rel), repeat: 'cycle' };
-  const deep = tooDeep(walk, rel, ancestors);
-  if (deep) return deep;
-  if (walk.seen.has(rel)) return { ...node(walk, rel), repeat: 'seen' };
-  walk.seen.add(rel);
+  const stop = stopAt(walk, rel, ancestors);
+  if (stop) return stop;
   const here = node(walk, rel);
   const trail = [...ancestors, rel];
   here.children = [];

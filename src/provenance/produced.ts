@@ -3,7 +3,7 @@
  * script (the latest stamp per artifact), verified together. The terminal browser shows this in a
  * script's detail pane.
  */
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../config/config.js';
 import { openLedger } from './ledger.js';
 import { verifyPaths } from './verify.js';
 

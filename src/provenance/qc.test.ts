@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { normalizeConfig } from '../schemas/config.js';
+import { normalizeConfig } from '../schemas/config-normalize.js';
 import { ConfigSchema } from '../schemas/config.js';
 import { runQc } from './qc.js';
 

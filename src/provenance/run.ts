@@ -13,12 +13,12 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 
 import { audit } from '../audit/engine.js';
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../config/config.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import { toPosix } from '../core/paths.js';
 import { notRegular, realOutside } from '../core/files.js';
 import { redactArgv, redactEnv, redactValue } from '../core/redact.js';
-import { workTreeState, type WorkTreeState } from '../core/git.js';
+import { workTreeState, type WorkTreeState } from '../core/git-history.js';
 import type { Config } from '../schemas/config.js';
 import type { Finding } from '../schemas/finding.js';
 import { AttestationSchema, BUILD_TYPE_COMMAND, PREDICATE_TYPE, STAMP_VERSION, STATEMENT_TYPE, type Attestation, type InputLink, type Job, type Producer, type Statement } from '../schemas/stamp.js';

@@ -16,9 +16,9 @@ import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
 
 import { modelClassifier, type ModelVerdict } from '../audit/model-classes.js';
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../config/config.js';
 import { UserError } from '../core/errors.js';
-import { isAncestor } from '../core/git.js';
+import { isAncestor } from '../core/git-history.js';
 import type { Config } from '../schemas/config.js';
 import type { Statement, Verdict, VerifyReport, VerifyResult } from '../schemas/stamp.js';
 import { openLedger, type Ledger } from './ledger.js';

@@ -12,10 +12,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, YAMLMap, type Node, type Pair } from 'yaml';
 import type { z } from 'zod';
 
-import { closest, describeIssue, formatKeyPath } from '../core/config.js';
+import { closest, describeExpected, describeIssue, formatKeyPath, valueAt } from '../core/describe.js';
 import { isErrno, isRecord, writeUserFile } from '../core/fs.js';
 import { withFileLock } from '../core/lock.js';
-import { describeExpected, valueAt } from '../core/describe.js';
 import { BugError, errorMessage, UserError } from '../core/errors.js';
 import { boundedToJs } from '../core/yaml.js';
 import { notRegular } from '../core/files.js';

@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../config/config.js';
 import type { Config } from '../schemas/config.js';
 import type { RegistryEntry } from '../schemas/registry.js';
 import { loadAnnotations, type LoadedAnnotations } from './annotations.js';

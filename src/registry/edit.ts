@@ -6,9 +6,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-import { loadConfig, type LoadedConfig } from '../core/config.js';
+import { loadConfig, type LoadedConfig } from '../config/config.js';
 import { pathDeprecation } from '../core/deprecation.js';
-import { gitRunner, gitTopLevel } from '../core/git.js';
+import { gitRunner } from '../core/git.js';
+import { gitTopLevel } from '../core/git-history.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import { toPosix } from '../core/paths.js';
 import { KnownBugSchema, type Annotation, type AnnotationsFile, type KnownBug } from '../schemas/registry.js';

@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../config/config.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import { toPosix } from '../core/paths.js';
 import type { Annotation, LegacyImportReport, Status } from '../schemas/registry.js';

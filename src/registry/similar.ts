@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { languageOf, sizedBySource, sourceProblem } from '../analysis/index.js';
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../config/config.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import { decodeSource, discover } from '../core/files.js';
 import type { SimilarReport } from '../schemas/similar.js';

@@ -4,6 +4,7 @@
  */
 
 import { z } from 'zod';
+import type { SkippedFile } from '../core/files.js';
 import { SeveritySchema } from './config.js';
 
 export const SpanSchema = z.strictObject({
@@ -61,8 +62,8 @@ export const FindingSchema = z.strictObject({
 });
 export type Finding = z.infer<typeof FindingSchema>;
 
-export const SkippedFileSchema = z.strictObject({ path: z.string(), reason: z.string() });
-export type SkippedFile = z.infer<typeof SkippedFileSchema>;
+export const SkippedFileSchema = z.strictObject({ path: z.string(), reason: z.string() }) satisfies z.ZodType<SkippedFile>;
+export type { SkippedFile };
 
 export const AuditStatsSchema = z.strictObject({
   filesDiscovered: z.int().nonnegative(),

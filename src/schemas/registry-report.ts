@@ -3,7 +3,7 @@
  * added to an output without being added here fails the CLI tests, so the JSON stays a contract.
  */
 import { z } from 'zod';
-import { LANGUAGES } from '../analysis/languages.js';
+import { LANGUAGES } from './languages.js';
 import { KnownBugSchema, StatusSchema } from './registry.js';
 
 const Path = z.string().min(1);

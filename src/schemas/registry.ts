@@ -7,7 +7,7 @@
  * the store (an index, rebuildable) and in the generated Markdown block.
  */
 import { z } from 'zod';
-import type { Language } from '../analysis/facts.js';
+import type { Language } from './languages.js';
 
 export const STATUSES = ['active', 'canonical', 'experimental', 'deprecated'] as const;
 export const StatusSchema = z.enum(STATUSES);

@@ -2,10 +2,10 @@
  * `provenant server`: the audit and the registry in the editor, as a Language Server Protocol server over
  * stdio. Diagnostics on open and change (debounced) from the audit engine and its cache; a hover on a
  * finding with the rule's why and what to write instead; the finding's fix and a suppression as code
- * actions, every safe fix of a file as `source.fixAll.provenant`; go to definition
- * and the registry entry on a script a line runs; config and registry changes picked up as they happen.
- * Nothing the client sends ends the server: bad documents are logged and left alone, errors in the
- * project's files become diagnostics on them. Loaded only by the `server` command.
+ * actions, every safe fix of a file as `source.fixAll.provenant`; go to definition and the registry entry
+ * on a script a line runs; config and registry changes picked up as they happen. Nothing the client sends
+ * ends the server: bad documents are logged and left alone, errors in the project's files become
+ * diagnostics on them. Loaded only by the `server` command.
  */
 
 import {

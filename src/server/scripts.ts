@@ -11,7 +11,7 @@ import type { Language, ScriptCallFact } from '../analysis/facts.js';
 import { frontEndOf, loaded } from '../analysis/front-ends.js';
 import { Project, type ScriptResolution } from '../audit/project.js';
 import { probedFiles } from '../audit/tree.js';
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../config/config.js';
 import { fileProbe } from '../core/files.js';
 import { toPosix } from '../core/paths.js';
 import { errorMessage, UserError } from '../core/errors.js';
@@ -30,6 +30,8 @@ export interface ScriptAt {
 /** A path-like word under the cursor: a quoted string or a run of path characters. */
 const WORD = /"([^"\n]*)"|'([^'\n]*)'|([^\s"'`;|&<>()=,[\]{}]+)/g;
 const SCRIPT_PATH = /\.(?:py|sh|bash|ipynb|[cm]?[jt]sx?)$/;
+/** A line that may name or run a script: a script path, an interpreter or launcher, a call that runs commands. */
+const MAY_NAME_SCRIPT = /\.(?:py|sh|bash|ipynb|[cm]?[jt]sx?)\b|\b(?:python[\d.]*|bash|sh|zsh|node|tsx|ts-node|deno|bun|make|uv|accelerate|torchrun|deepspeed|subprocess|system|Popen|spawn|exec\w*|executable|run|call)\b|\s-m\s/;
 
 function wordAt(line: string, character: number): string | null {
   WORD.lastIndex = 0;
@@ -66,6 +68,8 @@ export async function scriptAt(file: string, text: string, language: Language, p
   const rel = toPosix(path.relative(root, file));
   if (rel.startsWith('../')) return null;
   const lineText = text.split('\n')[position.line] ?? '';
+  // most lines name no script and run nothing: the file is not parsed for them
+  if (!MAY_NAME_SCRIPT.test(lineText)) return null;
   let call: ScriptCallFact | null = null;
   // a notebook's JSON is no language a front end extracts line for line: its literals are found as words
   if (language !== 'notebook') {

@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import type { DiscoveredFile } from '../core/files.js';
-import { previewFor, ruleMatches } from '../core/config.js';
-import type { Language } from '../analysis/languages.js';
+import { previewFor, ruleMatches } from '../config/rule-select.js';
+import type { Language } from '../schemas/languages.js';
 import type { FileFacts } from '../analysis/facts.js';
 import type { Config } from '../schemas/config.js';
 import type { CanonicalFiles, NearDuplicate } from '../schemas/similar.js';

@@ -22,6 +22,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { emptyFacts, type FileFacts } from '../analysis/facts.js';
 import { databasePath, openStore, type CachedFile, type FactsStore } from './index.js';
+import { freshRow } from './row.js';
 import { loadMigrations } from './migrate.js';
 
 let root: string;
@@ -49,19 +50,7 @@ function open(engineKey = 'engine-1'): FactsStore {
 const dbFile = (): string => databasePath(root);
 
 function row(p: string, overrides: Partial<CachedFile> = {}): CachedFile {
-  return {
-    path: p,
-    mtimeMs: 1_700_000_000_123.456,
-    size: 42,
-    hash: `hash-of-${p}`,
-    matches: [],
-    hint: false,
-    skip: null,
-    suppressions: [],
-    resultsKey: null,
-    results: null,
-    ...overrides,
-  };
+  return { ...freshRow(p, 1_700_000_000_123.456, 42), hash: `hash-of-${p}`, ...overrides };
 }
 
 function factsFor(p: string): FileFacts {

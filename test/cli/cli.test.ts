@@ -2,17 +2,19 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuditReportSchema } from '../../src/schemas/finding.js';
 import { provenant, REPO, sanitize } from '../helpers/exec.js';
-import { tmpProject } from '../helpers/tmp.js';
+import { tmpProject, useExampleCopy } from '../helpers/tmp.js';
 
-const EXAMPLE = path.join(REPO, 'examples', 'stage1-lab');
+// a copy: the audits run with the cache on, which would write .provenant/ into the example
+const COPY = useExampleCopy();
+const EXAMPLE = COPY.dir;
 
 describe('provenant CLI', () => {
   it('audit prints Ruff-style findings with code frames and exits 1', () => {
-    const r = provenant(['audit', 'examples/stage1-lab'], REPO);
+    const r = provenant(['audit', 'examples/stage1-lab'], COPY.root);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^examples\/stage1-lab\/scripts\/evaluate_stage1_simple\.py:\d+:\d+: LOAD001 \[error\] /m);
     expect(r.stdout).toMatch(/^\s*\d+ \|/m);
-    expect(sanitize(r.stdout)).toMatch(/Found \d+ problems \(\d+ errors?, \d+ warnings?(?:, \d+ infos?)?\) in \d+ files\. \d+ files checked \(\d+ analysed, \d+ parsed\) in Xs\.\n$/);
+    expect(sanitize(r.stdout)).toMatch(/Found \d+ problems \(\d+ errors?, \d+ warnings?(?:, \d+ infos?)?\) in \d+ files\. \d+ files checked \(\d+ analysed, \d+ parsed\) in Xs\.\n\[\*\] \d+ fixable with `provenant audit --fix`.*\.\n$/);
   });
 
   it('--format json is valid against the report schema', () => {

@@ -195,6 +195,20 @@ describe('audit --fix', () => {
     expect(read(r, 'score.ipynb').split('\n').length).toBe(nb.split('\n').length + 1);
     expect(provenant(['audit'], r.root).code).toBe(0);
   });
+
+  it('adds an import after a cell whose last line has no newline, in that cell', () => {
+    const nb = notebook([
+      { code: sourceLines('from transformers import AutoModelForCausalLM') },
+      { code: sourceLines('model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-7B")') },
+    ]);
+    const r = repo({ 'load.ipynb': nb });
+    expect(provenant(['audit', '--fix', '--unsafe-fixes'], r.root).code).toBe(0);
+    const cells = (JSON.parse(read(r, 'load.ipynb')) as { cells: { source: string[] }[] }).cells;
+    expect(cells.map((c) => c.source)).toEqual([
+      ['from transformers import AutoModelForCausalLM\n', 'from lab.loaders import CleanModelLoader'],
+      ['model = CleanModelLoader.load("Qwen/Qwen2.5-7B")'],
+    ]);
+  });
 });
 
 describe('audit --fix refuses to write what it did not read', () => {
@@ -240,6 +254,23 @@ describe('audit --fix refuses to write what it did not read', () => {
     expect(run.code).toBe(1);
     expect(read(r, 'gen.py')).toBe(GEN);
     expect(statSync(path.join(r.root, 'gen.py')).mode & 0o777).toBe(0o444);
+  });
+
+  it('says why it leaves a notebook cell with \\r\\n endings and a JSON file (no comments) as they are', () => {
+    const crlf = JSON.stringify({
+      cells: [{ cell_type: 'code', execution_count: 1, id: 'a', metadata: {}, outputs: [], source: ['from transformers import AutoTokenizer\r\n', 'tok = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B")\r\n', 'ids = tok("x", add_special_tokens=True)\r\n'] }],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
+    }, null, 1);
+    const r = repo({ 'crlf.ipynb': crlf, 'model.json': '{"model": "Qwen/Qwen2.5-7B", "trust_remote_code": true}\n' });
+    const fix = provenant(['audit', '--fix'], r.root);
+    expect(fix.stderr).toContain('warning: crlf.ipynb: not fixed: 1 fix(es) not applied: cell 1 has \\r line endings; it is left as it is');
+    expect(fix.code).toBe(1);
+    const suppress = provenant(['audit', '--add-suppressions', 'reviewed'], r.root);
+    expect(suppress.stderr).toContain('warning: model.json: not fixed: its format has no comments; 1 finding(s) left for the baseline');
+    expect(suppress.code).toBe(1);
+    expect(read(r, 'crlf.ipynb')).toBe(crlf);
   });
 
   it('usage errors: two modes at once, --unsafe-fixes alone, --diff with a report format, a baseline flag, an empty reason', () => {

@@ -1,7 +1,8 @@
-import { afterEach } from 'vitest';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, afterEach } from 'vitest';
+import { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** A temp project built from a map of relative path → content; removed by the returned cleanup. */
 export function tmpProject(files: Record<string, string | Buffer>): { dir: string; cleanup(): void } {
@@ -29,4 +30,18 @@ export function useTmpProjects(base: Record<string, string | Buffer>): (files: R
     cleanups.push(p.cleanup);
     return p.dir;
   };
+}
+
+/**
+ * For a test file that audits an example with the cache on: a copy of examples/<name> at
+ * `<root>/examples/<name>`, so paths print as they do from the repository, while the cache (`.provenant/`)
+ * is written into the copy and never into the example. Made when called, removed after the file's tests.
+ */
+export function useExampleCopy(name = 'stage1-lab'): { root: string; dir: string } {
+  const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const root = mkdtempSync(path.join(os.tmpdir(), `provenant-${name}-`));
+  const dir = path.join(root, 'examples', name);
+  cpSync(path.join(repo, 'examples', name), dir, { recursive: true, filter: (src) => path.basename(src) !== '.provenant' });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  return { root, dir };
 }

@@ -155,7 +155,7 @@ describe('many runs stamping different outputs in one clone at once (issue 19, t
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 const [dist, root, tag, n] = process.argv.slice(2);
-const { loadConfig } = await import(path.join(dist, 'src/core/config.js'));
+const { loadConfig } = await import(path.join(dist, 'src/config/config.js'));
 const { locate, stampArtifacts } = await import(path.join(dist, 'src/provenance/run.js'));
 const { config } = await loadConfig({ cwd: root });
 for (let i = 0; i < Number(n); i++) {

@@ -4,7 +4,7 @@
  * through `openLedger` of each backend.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/core/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { openLedger, type Ledger, type StampRow } from '../../src/provenance/ledger.js';
 import { provenant } from '../helpers/exec.js';
 import { makeGitDir, type GitDir } from '../helpers/gitdir.js';

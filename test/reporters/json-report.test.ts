@@ -4,10 +4,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_REPORT_SCHEMA_PATH, renderAuditReportJsonSchema } from '../../src/schemas/report-json-schema.js';
 import { AuditReportSchema } from '../../src/schemas/finding.js';
 import { REPO, provenant } from '../helpers/exec.js';
-import { tmpProject } from '../helpers/tmp.js';
+import { tmpProject, useExampleCopy } from '../helpers/tmp.js';
 import { describeErrors, validatorFor } from './ajv.js';
 
-const EXAMPLE = path.join(REPO, 'examples', 'stage1-lab');
+// a copy: the audit runs with the cache on, which would write .provenant/ into the example
+const EXAMPLE = useExampleCopy().dir;
 
 describe(AUDIT_REPORT_SCHEMA_PATH, () => {
   it('is the JSON Schema generated from AuditReportSchema', async () => {

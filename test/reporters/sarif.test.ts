@@ -1,14 +1,13 @@
-import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FINGERPRINT_KEY, renderSarif } from '../../src/audit/reporters/sarif.js';
 import { audit, explainRule, listRules, VERSION, type AuditResult } from '../../src/index.js';
-import { REPO } from '../helpers/exec.js';
-import { tmpProject } from '../helpers/tmp.js';
+import { tmpProject, useExampleCopy } from '../helpers/tmp.js';
 import { describeErrors, validatorFor } from './ajv.js';
 
-const EXAMPLE = path.join(REPO, 'examples', 'stage1-lab');
+// a copy: the audit runs with the cache on, which would write .provenant/ into the example
+const EXAMPLE = useExampleCopy().dir;
 const validate = validatorFor('test/fixtures/sarif/sarif-schema-2.1.0.json', { lenient: true });
 
 function expectValid(log: unknown): void {

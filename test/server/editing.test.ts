@@ -6,11 +6,11 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { applyEdits } from '../../bench/lsp-client.js';
-import { provenant, REPO } from '../helpers/exec.js';
+import { applyEdits, LspClient } from '../../bench/lsp-client.js';
+import { BIN, provenant, REPO } from '../helpers/exec.js';
 import { CHAT_TS, codes, GEN, useServer } from './project.js';
 
 const s = useServer();
@@ -147,6 +147,33 @@ describe('provenant server: a Python file', () => {
   });
 });
 
+/** A file written to disk and opened in the editor as it is; its URI. */
+async function opened(rel: string, languageId: string, text: string): Promise<string> {
+  s.repo.write({ [rel]: text });
+  await s.client.open(s.uri(rel), languageId, text);
+  return s.uri(rel);
+}
+
+describe('provenant server: script paths anywhere', () => {
+  it('resolves a script path written as a plain literal, relative to the file or the root', async () => {
+    const uri = await opened('scripts/paths.py', 'python', 'HELPER = "scripts/helper.py"\nSIBLING = "helper.py"\nGONE = "scripts/never_written.py"\nNAME = "helper"\n');
+    expect((await s.client.definition(uri, { line: 0, character: 14 }))?.uri).toBe(s.uri('scripts/helper.py'));
+    expect((await s.client.definition(uri, { line: 1, character: 13 }))?.uri).toBe(s.uri('scripts/helper.py'));
+    expect((await s.client.hover(uri, { line: 0, character: 14 }))?.contents.value).toContain('purpose: Scores each instruction with the shared critic.');
+    expect((await s.client.hover(uri, { line: 2, character: 14 }))?.contents.value).toContain('**`scripts/never_written.py` does not exist**');
+    // a word that is no script path, and the code around a literal, have nothing to say
+    expect(await s.client.definition(uri, { line: 3, character: 10 })).toBeNull();
+    expect(await s.client.hover(uri, { line: 0, character: 2 })).toBeNull();
+    await s.client.close(uri);
+  });
+
+  it('follows a pipeline step in YAML to its script', async () => {
+    const uri = await opened('pipeline.yaml', 'yaml', 'stages:\n  score:\n    cmd: python scripts/helper.py --n 3\n');
+    expect((await s.client.definition(uri, { line: 2, character: 10 }))?.uri).toBe(s.uri('scripts/helper.py'));
+    await s.client.close(uri);
+  });
+});
+
 describe('provenant server: TS/JS', () => {
   it('audits a TypeScript buffer and suppresses with a // comment', async () => {
     const uri = s.uri('web/chat.ts');
@@ -171,6 +198,17 @@ describe('provenant server: exit', () => {
     const cleared = await s.client.waitForDiagnostics(uri, (p) => p.diagnostics.length === 0, 30_000, true);
     expect(cleared.diagnostics).toEqual([]);
     expect(await s.client.shutdown()).toBe(0);
+  });
+
+  it('exits 1 on `exit` without `shutdown`, and when the client goes away, as the protocol says', async () => {
+    const abrupt = LspClient.start(BIN, s.repo.root);
+    await abrupt.initialize(pathToFileURL(s.repo.root).href);
+    await abrupt.connection.sendNotification('exit');
+    expect(await abrupt.waitForExit()).toBe(1);
+    const gone = LspClient.start(BIN, s.repo.root);
+    await gone.initialize(pathToFileURL(s.repo.root).href);
+    gone.child.stdin?.end();
+    expect(await gone.waitForExit()).toBe(1);
   });
 });
 

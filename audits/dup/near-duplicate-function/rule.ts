@@ -1,7 +1,7 @@
 /**
  * DUP001 (near-duplicate-function): flags a function that nearly duplicates a canonical implementation (and, in
  * preview, any other function).
- * The engine compares functions across files and hands each file its best matches (`ctx.duplicates()`); the
+ * The engine compares functions across files and hands each file its best matches (`ctx.duplicates`); the
  * rule only words the finding.
  */
 
@@ -26,7 +26,7 @@ export default defineRule({
     duplicate: '`{{name}}` nearly duplicates `{{other}}` in {{path}}:{{line}} ({{similarity}}%); keep one implementation and call it from both places',
   },
   check(ctx) {
-    for (const d of ctx.duplicates()) {
+    for (const d of ctx.duplicates) {
       // a copy of any other function is often deliberate (a model-specific patch, a script kept
       // self-contained): reported in preview only; a copy of a canonical implementation always
       if (!d.of.canonical && !ctx.preview) continue;

@@ -7,7 +7,7 @@
 
 import { canonicalQname, isTrainer, templateApplication } from '../../../src/audit/apis.js';
 import { templateIntent } from '../../../src/audit/intent.js';
-import { defineRule, lastSegment, receiverOf } from '../../../src/audit/rule.js';
+import { defineRule, lastSegment, receiverOf, severityForModel } from '../../../src/audit/rule.js';
 import type { CallFact, FileFacts, Literal } from '../../../src/analysis/facts.js';
 
 function isMessages(lit: Literal | undefined, file: FileFacts, line: number): boolean {
@@ -61,7 +61,7 @@ export default defineRule({
       // after a trainer ran in this file, the model in hand is the one it trained, not the base it started from
       const trained = verdict.kind === 'base' ? trainedBefore(ctx.file, call.span.line) : undefined;
       if (trained) verdict = { kind: 'unknown', model: verdict.model, reason: `a trainer ran on it first (line ${trained.span.line})` };
-      const severity = ctx.severityForModel(verdict, 'error');
+      const severity = severityForModel(ctx, verdict);
       if (!severity) continue;
       const why =
         verdict.kind === 'base'

@@ -8,7 +8,7 @@
 import type { Span } from '../../../src/analysis/facts.js';
 import { isTrainer, templateApplication, templateInstaller } from '../../../src/audit/apis.js';
 import { templateIntent } from '../../../src/audit/intent.js';
-import { defineRule, lastSegment } from '../../../src/audit/rule.js';
+import { defineRule, lastSegment, severityForModel } from '../../../src/audit/rule.js';
 import type { Severity } from '../../../src/schemas/config.js';
 
 /** Calls through which an installed template has an effect: saved with the tokenizer, or a model prompted. */
@@ -54,13 +54,13 @@ export default defineRule({
       }
       // the tokenizer the template goes on: `tok.chat_template = …` asks about `tok`, as a call on it would
       const verdict = ctx.modelOf({ callee: a.target, qname: a.targetQname ?? a.target, resolved: false, span: a.span, args: [], kwargs: {}, splat: false, scope: a.scope });
-      const severity = ctx.severityForModel(verdict, 'error');
+      const severity = severityForModel(ctx, verdict);
       if (severity) report(a.span, `\`${a.target}\``, 'installs', { target: a.target }, severity);
     }
     for (const call of ctx.file.calls) {
       const api = templateInstaller(call);
       if (!api || ctx.inSanctionedLoader(call.scope)) continue;
-      const severity = ctx.severityForModel(ctx.modelOf(call), 'error');
+      const severity = severityForModel(ctx, ctx.modelOf(call));
       if (severity) report(call.span, api, 'helper', { api }, severity);
     }
   },

@@ -8,7 +8,7 @@
 
 import { canonicalQname, tokenizesText } from '../../../src/audit/apis.js';
 import { modelFamily } from '../../../src/audit/model-classes.js';
-import { defineRule, lastSegment, receiverOf, spanContains } from '../../../src/audit/rule.js';
+import { defineRule, lastSegment, receiverOf, spanContains, severityForModel } from '../../../src/audit/rule.js';
 import type { CallFact, FileFacts, Literal } from '../../../src/analysis/facts.js';
 
 /** A receiver that is a tokenizer by name: `tok.encode`, `self.tokenizer.encode`, not `text.encode`. */
@@ -126,7 +126,7 @@ export default defineRule({
       if (family?.addsBos === false) continue;
       const known = family?.addsBos === true;
       // a family whose tokenizer is not known to add a BOS is treated as a model that is not known
-      const severity = ctx.severityForModel(known ? verdict : { ...verdict, kind: 'unknown' }, 'warning');
+      const severity = severityForModel(ctx, known ? verdict : { ...verdict, kind: 'unknown' });
       if (!severity) continue;
       ctx.report({
         span: call.span,

@@ -6,7 +6,7 @@
  * TS/JS strings, which carry no flow, keep the older reading: markup that is not a detector.
  */
 
-import { defineRule } from '../../../src/audit/rule.js';
+import { defineRule, severityForModel } from '../../../src/audit/rule.js';
 import { reachesModel } from '../../../src/audit/intent.js';
 
 const MARKER = /<\|(?:im_start|im_end|begin_of_text|end_of_text|start_header_id|end_header_id|eot_id|system|user|assistant|endoftext)\|>|\[\/?INST\]|<<\/?SYS>>|<\/?(?:start|end)_of_turn>/g;
@@ -44,7 +44,7 @@ export default defineRule({
         const sink = reachesModel(s.flow, ctx.file);
         if (!sink) continue;
         const verdict = ctx.modelOf(sink.call);
-        const severity = ctx.severityForModel(verdict, 'error');
+        const severity = severityForModel(ctx, verdict);
         if (!severity) continue;
         ctx.report({
           span: s.span,
@@ -58,7 +58,7 @@ export default defineRule({
       const bare = s.value.replace(MARKER, '').trim() === '';
       if (bare && (s.role === 'collection' || s.role === 'assignment')) continue;
       fileVerdict ??= ctx.modelOf({ callee: '', qname: '', resolved: false, span: s.span, args: [], kwargs: {}, splat: false, scope: s.scope });
-      const severity = ctx.severityForModel(fileVerdict, 'error');
+      const severity = severityForModel(ctx, fileVerdict);
       if (!severity) continue;
       ctx.report({ span: s.span, messageId: 'literal', data: { marker: markers[0] ?? '', why: whyOf(fileVerdict) }, severity });
     }

@@ -3,7 +3,7 @@
  */
 
 import { replace, SourceText, uniqueMatchIn } from '../../../src/audit/fixes.js';
-import { defineRule } from '../../../src/audit/rule.js';
+import { defineRule, severityForModel } from '../../../src/audit/rule.js';
 
 export default defineRule({
   code: 'TOK001',
@@ -25,7 +25,7 @@ export default defineRule({
       const v = call.kwargs.add_special_tokens;
       if (v?.kind !== 'bool' || !v.value) continue;
       const verdict = ctx.modelOf(call);
-      const severity = ctx.severityForModel(verdict, 'error');
+      const severity = severityForModel(ctx, verdict);
       if (!severity) continue;
       const why = verdict.kind === 'base' ? `the model is a base model (${verdict.reason})` : 'the model is not known to be an instruct model';
       const value = uniqueMatchIn((source ??= new SourceText(ctx.source())), call.span, /\badd_special_tokens\s*=\s*(True)\b/);

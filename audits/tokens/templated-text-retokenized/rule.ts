@@ -9,7 +9,7 @@
 import { canonicalQname, tokenizesText } from '../../../src/audit/apis.js';
 import type { CallFact, FileFacts, Literal, Span } from '../../../src/analysis/facts.js';
 import { modelFamily } from '../../../src/audit/model-classes.js';
-import { defineRule, lastSegment, spanContains } from '../../../src/audit/rule.js';
+import { defineRule, lastSegment, spanContains, severityForModel } from '../../../src/audit/rule.js';
 
 const VLLM_GENERATE = /^vllm(?:\.entrypoints\.llm)?\.LLM\(\)\.generate$/;
 
@@ -84,7 +84,7 @@ export default defineRule({
           ? 'info'
           : addsBos === true
             ? undefined
-            : ctx.severityForModel({ kind: 'unknown', model, reason: 'its tokenizer may or may not add a BOS' }, 'error');
+            : severityForModel(ctx, { kind: 'unknown', model, reason: 'its tokenizer may or may not add a BOS' });
       if (severity === null) continue;
       const messageId = VLLM_GENERATE.test(canonicalQname(call.qname)) ? 'vllm' : 'double';
       ctx.report({ span: call.span, messageId, data: { callee: call.callee, name, line: String(source.span.line) }, ...(severity ? { severity } : {}) });

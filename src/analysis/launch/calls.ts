@@ -10,12 +10,15 @@ import {
   PYTHON_VALUE_FLAGS,
   RUN_WRAPPERS,
   SBATCH,
+  countOptions,
   isExternalModule,
   optionName,
-  type PrefixSpec,
+  skipOptions,
 } from './options.js';
-import { basenameOf, dirnameOf, isAbsoluteTarget, joinRel, moduleCandidates, normalizeRel, pathCandidates, searchBases, uniq } from './paths.js';
-import { REDIRECT_RE, SEPARATORS, redirectNeedsTarget, tokenize, type TokenError, type Tokens, type Word } from './words.js';
+import { basenameOf, dirnameOf, isAbsoluteTarget, joinRel, moduleCandidates, pathCandidates, searchBases, uniq } from './paths.js';
+import { ShellVariables } from './variables.js';
+import { ASSIGN_RE, redirectNeedsTarget, tokenize, type TokenError, type Tokens, type Word } from './words.js';
+import { writtenPaths } from './written.js';
 
 export interface FoundCall {
   runner: ScriptRunner;
@@ -62,14 +65,7 @@ interface Env {
   runtime: Set<string>;
 }
 
-/** A shell variable's value as far as the file shows it; `anchored` when it is an exact repo path. */
-interface Value {
-  text: string;
-  anchored: boolean;
-}
-
 const PYTHON_RE = /^(?:python|pypy)(?:\d+(?:\.\d+)*)?$/;
-const ASSIGN_RE = /^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=/;
 const MODULE_RE = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$/;
 const SCRIPT_EXT_RE = /\.(?:py|sh|bash)$/;
 /** Regex, glob and URL syntax: such a word is a pattern (`scripts/.*\.py`), never a file to run. */
@@ -88,17 +84,6 @@ const NODE_STOPS: ReadonlySet<string> = new Set(['e', 'eval', 'p', 'print', 'i',
 /** `bash -c` and `$(…)` nest; deeper nesting is left unanalysed. */
 const MAX_DEPTH = 8;
 
-/** `$0` and its spellings: the running script's own path. */
-const SELF = String.raw`(?:\$0|\$\{0\}|\$BASH_SOURCE|\$\{BASH_SOURCE(?:\[0\])?\})`;
-const SELF_PATH = String.raw`(?:${SELF}|\$\((?:realpath|readlink-[fe]|readlink--canonicalize)(?:--)?${SELF}\))`;
-const DIRNAME = String.raw`\$\(dirname(?:--)?${SELF_PATH}\)`;
-/**
- * The script's own folder, spelt as people do, quotes and spaces removed: `$(dirname "$0")`,
- * `$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)`. Group 1: a path inside the `cd`.
- */
-const SELF_DIR_RE = new RegExp(String.raw`^(?:${DIRNAME}|\$\(cd(?:--)?${DIRNAME}((?:/[\w.-]+)*)/?(?:&?>/dev/null(?:2>&1)?)?&&pwd(?:-[PL])?\))`);
-const VAR_RE = /\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)/g;
-
 /** Command words that run a script or another command (interpreters, launchers, prefixes). */
 const RUNNER_WORDS: ReadonlySet<string> = new Set(['bash', 'sh', 'dash', 'source', 'accelerate', 'accelerate-launch', 'torchrun', 'deepspeed', 'sbatch', 'node', 'nodejs', 'tsx', 'ts-node', 'bun', 'deno', 'npx']);
 
@@ -112,66 +97,6 @@ function isEnvironmentFile(target: string): boolean {
   return base === 'activate' || base.startsWith('.env') || base.endsWith('.env') || base === '.envrc';
 }
 
-/** `git clone` options that take a separate value. */
-const GIT_CLONE_VALUES: ReadonlySet<string> = new Set(['b', 'branch', 'depth', 'o', 'origin', 'c', 'config', 'reference', 'filter', 'j', 'jobs', 'separate_git_dir', 'u', 'upload_pack', 'shallow_since', 'shallow_exclude', 'template', 'bundle_uri', 'server_option', 'revision']);
-
-/** Commands that write a file or folder at run time: where, given their words after the command word. */
-function writtenPaths(base: string, args: readonly Word[]): Word[] {
-  const plain = args.filter((w) => w.kind === 'word');
-  const operands = plain.filter((w) => !w.text.startsWith('-'));
-  const valueOf = (...names: string[]): Word[] => {
-    const out: Word[] = [];
-    plain.forEach((w, k) => {
-      const eq = w.text.indexOf('=');
-      const name = eq < 0 ? w.text : w.text.slice(0, eq);
-      if (!names.includes(name)) return;
-      const value = eq < 0 ? plain[k + 1] : { ...w, text: w.text.slice(eq + 1) };
-      if (value !== undefined) out.push(value);
-    });
-    return out;
-  };
-  switch (base) {
-    case 'tee':
-    case 'touch':
-    case 'mkdir':
-      return operands;
-    case 'cp':
-    case 'mv':
-    case 'ln':
-    case 'rsync':
-    case 'install':
-      return operands.length >= 2 ? operands.slice(-1) : [];
-    case 'git': {
-      if (plain[0]?.text !== 'clone') return [];
-      const rest: Word[] = [];
-      for (let k = 1; k < plain.length; k++) {
-        const text = (plain[k] as Word).text;
-        if (text.startsWith('-')) k += GIT_CLONE_VALUES.has(optionName(text)) && !text.includes('=') ? 1 : 0;
-        else rest.push(plain[k] as Word);
-      }
-      const url = rest[0];
-      if (rest[1] !== undefined) return [rest[1]];
-      return url === undefined ? [] : [{ ...url, text: basenameOf(url.text).replace(/\.git$/, '') }];
-    }
-    case 'wget':
-      return [...valueOf('-O', '--output-document', '-P', '--directory-prefix')];
-    case 'curl': {
-      const named = valueOf('-o', '--output');
-      const url = operands.find((w) => w.text.includes('://'));
-      if (url !== undefined && plain.some((w) => w.text === '--remote-name' || /^-[A-Za-z]*O[A-Za-z]*$/.test(w.text))) named.push({ ...url, text: basenameOf(url.text) });
-      return named;
-    }
-    case 'unzip':
-      return valueOf('-d');
-    case 'tar':
-      return valueOf('-C', '--directory');
-    case 'huggingface-cli':
-    case 'hf':
-      return valueOf('--local-dir');
-  }
-  return [];
-}
-
 class CommandAnalysis {
   readonly out: FoundCall[] = [];
   private readonly dirs: Cwd[] = [];
@@ -179,8 +104,8 @@ class CommandAnalysis {
   constructor(
     private readonly env: Env,
     private cwd: Cwd,
-    /** Shell variables assigned so far; null for one whose value the file does not show. */
-    private readonly vars: Map<string, Value | null> = new Map(),
+    /** Shell variables assigned so far. */
+    private readonly vars: ShellVariables = new ShellVariables(env),
     /** Text an outer shell handed over after expanding it: a `$` left in a word is unknown. */
     private readonly expanded = false,
   ) {}
@@ -205,7 +130,7 @@ class CommandAnalysis {
       for (; nextSub < subs.length && (subs[nextSub]?.start ?? until) < until; nextSub++) {
         const sub = subs[nextSub] as Tokens['subs'][number];
         if (this.env.depth >= MAX_DEPTH) continue;
-        const inner = new CommandAnalysis({ ...this.env, depth: this.env.depth + 1 }, this.cwd, new Map(this.vars), this.expanded);
+        const inner = new CommandAnalysis({ ...this.env, depth: this.env.depth + 1 }, this.cwd, this.vars.copy(), this.expanded);
         inner.analyzeText(text.slice(sub.start, sub.end));
         for (const call of inner.out) {
           this.out.push({ ...call, word: { ...call.word, start: call.word.start + sub.start, end: call.word.end + sub.start } });
@@ -246,13 +171,13 @@ class CommandAnalysis {
   }
 
   private command(words: readonly Word[], i: number, pythonScripts: boolean): void {
-    const cmd = words.map((word) => this.expand(word));
+    const cmd = words.map((word) => this.vars.expand(word));
     const assignments: Word[] = [];
     for (;;) {
       const word = cmd[i];
       if (word === undefined) {
         // nothing but `NAME=value` words: they set shell variables
-        for (const assignment of assignments) this.assign(assignment);
+        for (const assignment of assignments) this.vars.assign(assignment);
         return;
       }
       const text = word.text;
@@ -267,13 +192,13 @@ class CommandAnalysis {
       }
       if (HEADERS.has(text)) {
         // `for f in …`: the loop variable takes values the analysis does not follow
-        if (text !== 'case' && cmd[i + 1] !== undefined) this.vars.set(cmd[i + 1]?.text ?? '', null);
+        if (text !== 'case' && cmd[i + 1] !== undefined) this.vars.unknown(cmd[i + 1]?.text ?? '');
         return;
       }
       if (word.dynamic) return;
-      if (DECLARATIONS.has(text)) return this.declare(cmd, i + 1);
+      if (DECLARATIONS.has(text)) return this.vars.declare(cmd, i + 1);
       if (text === 'read') {
-        for (const arg of cmd.slice(i + 1)) if (!arg.text.startsWith('-')) this.vars.set(arg.text, null);
+        for (const arg of cmd.slice(i + 1)) if (!arg.text.startsWith('-')) this.vars.unknown(arg.text);
         return;
       }
       if (text === 'function') {
@@ -503,7 +428,7 @@ class CommandAnalysis {
   private inline(word: Word | undefined): void {
     if (word === undefined || this.env.depth >= MAX_DEPTH) return;
     // an expansion in a double-quoted string is made by this shell, before the other one reads the text
-    const inner = new CommandAnalysis({ ...this.env, depth: this.env.depth + 1 }, this.cwd, new Map(), this.expanded || word.dynamic);
+    const inner = new CommandAnalysis({ ...this.env, depth: this.env.depth + 1 }, this.cwd, new ShellVariables(this.env), this.expanded || word.dynamic);
     inner.analyzeText(word.text);
     for (const call of inner.out) this.out.push({ ...call, word: { ...call.word, start: word.start, end: word.end } });
   }
@@ -561,7 +486,7 @@ class CommandAnalysis {
 
   /** A file or folder the commands create (`> x.py`, `git clone url dir`): absent from the tree is expected. */
   private written(word: Word): void {
-    const resolved = this.expand(word);
+    const resolved = this.vars.expand(word);
     if (resolved.dynamic || resolved.text === '' || isAbsoluteTarget(resolved.text)) return;
     if (resolved.anchored === true) {
       this.env.runtime.add(resolved.text);
@@ -572,123 +497,6 @@ class CommandAnalysis {
     for (const path of pathCandidates(resolved.text, bases)) this.env.runtime.add(path);
   }
 
-  /** `NAME=value` as a command of its own: a shell variable the rest of the text may use. */
-  private assign(word: Word): void {
-    const eq = word.text.indexOf('=');
-    const name = word.text.slice(0, eq).replace(/\+$/, '');
-    if (!/^[A-Za-z_]\w*$/.test(name) || word.text[eq - 1] === '+') {
-      this.vars.set(name.replace(/\[.*$/, ''), null);
-      return;
-    }
-    this.vars.set(name, this.valueOf(word.raw !== undefined ? word.raw.slice(word.raw.indexOf('=') + 1) : word.text.slice(eq + 1), word));
-  }
-
-  /** `export A=1 B`, `local x=…`: assignments set variables; a bare name keeps its value. */
-  private declare(cmd: readonly Word[], j: number): void {
-    for (const word of cmd.slice(j)) {
-      if (ASSIGN_RE.test(word.text)) this.assign(word);
-      else if (!word.text.startsWith('-') && /^[A-Za-z_]\w*$/.test(word.text) && !this.vars.has(word.text)) this.vars.set(word.text, null);
-    }
-  }
-
-  /** The value of an assignment's right-hand side, as written, or null when it depends on run time. */
-  private valueOf(text: string, word: Word): Value | null {
-    if (!word.dynamic && word.raw === undefined) return /[*?]/.test(text) ? null : { text, anchored: false };
-    return this.expandText(text);
-  }
-
-  /** A word with the expansions the file itself defines replaced; unchanged when it has none or they are unknown. */
-  private expand(word: Word): Word {
-    if (!word.dynamic || word.kind !== 'word') return word;
-    const eq = ASSIGN_RE.exec(word.text);
-    // an assignment word keeps its name: only the value is expanded (`DIR=$(dirname "$0")`)
-    const head = eq === null ? '' : word.text.slice(0, eq[0].length);
-    const value = this.expandText(word.text.slice(head.length));
-    if (value === null) return word;
-    if (head !== '') return { ...word, text: head + value.text, raw: word.text, dynamic: false };
-    return { ...word, text: value.text, raw: word.text, dynamic: false, ...(value.anchored ? { anchored: true } : {}) };
-  }
-
-  /**
-   * Text with `$NAME`/`${NAME}` replaced by values assigned in the file and the script's own folder
-   * idioms (`$(dirname "$0")`) by its folder; null while anything in it stays unknown.
-   */
-  private expandText(text: string): Value | null {
-    let anchored = false;
-    let rest = text;
-    if (this.env.selfPath && rest.startsWith('$(')) {
-      const compact = rest.replace(/["'\s]/g, '');
-      const m = SELF_DIR_RE.exec(compact);
-      if (m !== null) {
-        const path = joinRel(this.env.callerDir, `${m[1] ?? ''}/.${compact.slice(m[0].length)}`.replace(/^\/+/, ''));
-        if (path === null) return null;
-        anchored = true;
-        rest = path;
-        if (rest === '') return { text: '', anchored };
-      }
-    }
-    let first = true;
-    let failed = false;
-    const out = rest.replace(VAR_RE, (all, braced: string | undefined, bare: string | undefined, at: number) => {
-      const value = this.vars.get(braced ?? bare ?? '');
-      const leading = first && at === 0 && !anchored;
-      first = false;
-      if (value === undefined || value === null || (value.anchored && !leading)) {
-        failed = true;
-        return all;
-      }
-      if (value.anchored) anchored = true;
-      return value.text;
-    });
-    // a variable that doubles itself line after line (`A=$A$A`) is no path anyone runs
-    if (failed || out.length > MAX_EXPANDED || /[$`*?]/.test(out)) return null;
-    if (!anchored) return { text: out, anchored };
-    const path = normalizeRel(out);
-    return path === null ? null : { text: path, anchored };
-  }
-}
-
-/** The longest text an expansion may produce before it counts as unknown. */
-const MAX_EXPANDED = 4096;
-
-/** How many option words follow at `j` (`cd -P dir`, `pushd -n dir`). */
-function countOptions(cmd: readonly Word[], j: number): number {
-  let k = j;
-  while (/^-[LPe@n]+$/.test(cmd[k]?.text ?? '')) k++;
-  return k - j;
-}
-
-/** Skip a prefix command's options; the index of the command it runs, or null when it runs none. */
-function skipOptions(cmd: readonly Word[], j: number, spec: PrefixSpec): { index: number; module: boolean } | null {
-  let positional = spec.positional ?? 0;
-  let optionsDone = false;
-  for (;;) {
-    const word = cmd[j];
-    if (word === undefined) return { index: j, module: false };
-    const arg = word.text;
-    if (!optionsDone && arg === '--') {
-      optionsDone = true;
-      j++;
-      continue;
-    }
-    if (!optionsDone && arg.startsWith('-') && arg.length > 1) {
-      const name = optionName(arg);
-      if (spec.stops?.has(name) === true) return null;
-      if (spec.module?.has(name) === true) return { index: j + 1, module: true };
-      j += arg.includes('=') ? 1 : 1 + (spec.values.get(name) ?? 0);
-      continue;
-    }
-    if (spec.assignments === true && ASSIGN_RE.test(arg)) {
-      j++;
-      continue;
-    }
-    if (positional > 0) {
-      positional--;
-      j++;
-      continue;
-    }
-    return { index: j, module: false };
-  }
 }
 
 function envFor(options: AnalysisOptions): Env {
@@ -752,34 +560,3 @@ export function toFact(call: FoundCall, span: Span, via: ScriptCallFact['via']):
   return fact;
 }
 
-/**
- * One word of an argv list as another front end knows it: its text, or a value it resolved further
- * (`anchored`: an exact repo-relative path, from `Path(__file__).parent / "x.py"`; `dynamic`: unknown).
- */
-export type ArgWord = string | { text: string; anchored?: boolean; dynamic?: boolean; raw?: string };
-
-/** A word given as a plain string: separators and redirections by their text, expansions by `$`/backquote/glob. */
-export function wordFromString(arg: ArgWord): Word {
-  if (typeof arg !== 'string') {
-    const word: Word = { text: arg.text, start: 0, end: 0, kind: 'word', dynamic: arg.dynamic ?? (arg.anchored !== true && /[$`*?]/.test(arg.text)) };
-    if (arg.anchored === true) word.anchored = true;
-    if (arg.raw !== undefined) word.raw = arg.raw;
-    return word;
-  }
-  const kind = SEPARATORS.has(arg) ? 'op' : REDIRECT_RE.test(arg) ? 'redir' : 'word';
-  return { text: arg, start: 0, end: 0, kind, dynamic: kind === 'word' && /[$`*?]/.test(arg) };
-}
-
-/**
- * Script calls in one command's words (several commands when joined by separator words such as
- * `&&`), as `splitShellWords` or an argv list gives them. Every fact gets `ctx.span`; `ctx.cwd` is
- * where the command runs when the caller knows (`subprocess.run(…, cwd=…)`).
- */
-export function scriptCallsFromWords(
-  words: readonly ArgWord[],
-  ctx: { callerPath: string; span: Span; via: ScriptCallFact['via']; cwd?: Cwd },
-): ScriptCallFact[] {
-  const options: AnalysisOptions = { callerPath: ctx.callerPath };
-  if (ctx.cwd !== undefined) options.start = ctx.cwd;
-  return analyzeWords(words.map(wordFromString), options).map((call) => toFact(call, ctx.span, ctx.via));
-}

@@ -7,7 +7,8 @@ import type { FileFacts } from '../facts.js';
 import { extractMakeFacts } from './make.js';
 import { extractShellFacts } from './shell.js';
 
-export { scriptCallsFromWords, type ArgWord, type Cwd } from './calls.js';
+export { scriptCallsFromWords, type ArgWord } from './argv.js';
+export type { Cwd } from './calls.js';
 export { splitShellWords } from './words.js';
 export { extractMakeFacts, extractShellFacts };
 

@@ -3,6 +3,7 @@
  * names are normalised by `optionName`: leading dashes dropped, `-` read as `_`
  * (`--nproc-per-node` ≡ `--nproc_per_node`).
  */
+import { ASSIGN_RE, type Word } from './words.js';
 
 export function optionName(arg: string): string {
   const eq = arg.indexOf('=');
@@ -166,4 +167,44 @@ export function isExternalModule(module: string): boolean {
   if (TOOL_PACKAGES.has(top)) return true;
   if (module === top) return STDLIB.has(top);
   return STDLIB_PACKAGES.has(top);
+}
+
+/** How many option words follow at `j` (`cd -P dir`, `pushd -n dir`). */
+export function countOptions(cmd: readonly Word[], j: number): number {
+  let k = j;
+  while (/^-[LPe@n]+$/.test(cmd[k]?.text ?? '')) k++;
+  return k - j;
+}
+
+/** Skip a prefix command's options; the index of the command it runs, or null when it runs none. */
+export function skipOptions(cmd: readonly Word[], j: number, spec: PrefixSpec): { index: number; module: boolean } | null {
+  let positional = spec.positional ?? 0;
+  let optionsDone = false;
+  for (;;) {
+    const word = cmd[j];
+    if (word === undefined) return { index: j, module: false };
+    const arg = word.text;
+    if (!optionsDone && arg === '--') {
+      optionsDone = true;
+      j++;
+      continue;
+    }
+    if (!optionsDone && arg.startsWith('-') && arg.length > 1) {
+      const name = optionName(arg);
+      if (spec.stops?.has(name) === true) return null;
+      if (spec.module?.has(name) === true) return { index: j + 1, module: true };
+      j += arg.includes('=') ? 1 : 1 + (spec.values.get(name) ?? 0);
+      continue;
+    }
+    if (spec.assignments === true && ASSIGN_RE.test(arg)) {
+      j++;
+      continue;
+    }
+    if (positional > 0) {
+      positional--;
+      j++;
+      continue;
+    }
+    return { index: j, module: false };
+  }
 }

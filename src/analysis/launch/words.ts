@@ -49,6 +49,8 @@ export function redirectNeedsTarget(op: string): boolean {
   return !/[<>]&(\d+|-)$/.test(op);
 }
 
+/** `NAME=value` (and `NAME[i]=`, `NAME+=`): an assignment word. */
+export const ASSIGN_RE = /^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=/;
 export const REDIRECT_RE = /^(?:\d+|&)?(?:>>|>\||>&|>|<<<|<<-|<<|<&|<>|<)(?:\d+|-)?$/;
 export const SEPARATORS: ReadonlySet<string> = new Set([';', '&&', '||', '|', '&', '(', ')']);
 

@@ -12,6 +12,8 @@ interface CellSource {
   tokens: { start: number; end: number; value: string }[];
   /** The source is a list of strings (nbformat's usual form), not one string. */
   list: boolean;
+  /** Its last line has no newline (nbformat's usual form): the text edited has one added. */
+  open?: boolean;
 }
 
 /** A notebook as the texts of its code cells; null when it is no notebook this reader takes. */
@@ -31,10 +33,11 @@ export function notebookDocument(raw: string): FixDocument | { reason: string } 
   const cellText = (part: Part): { ok: true; text: string; source: CellSource } | { ok: false; reason: string } => {
     const source = sources.get(part);
     if (!read.cells.some((c) => c.index === part) || !source) return { ok: false, reason: `cell ${part} is not a code cell with source text` };
-    const text = source.tokens.map((t) => t.value).join('');
+    const written = source.tokens.map((t) => t.value).join('');
     // the audit read `\r\n` as `\n`: columns on such a line do not count the file's characters
-    if (text.includes('\r')) return { ok: false, reason: `cell ${part} has \\r line endings; it is left as it is` };
-    return { ok: true, text, source };
+    if (written.includes('\r')) return { ok: false, reason: `cell ${part} has \\r line endings; it is left as it is` };
+    // as the audit read it, ending in a newline (so a line can be added after the last); taken off again when written
+    return { ok: true, text: written && !written.endsWith('\n') ? `${written}\n` : written, source: { ...source, open: written !== '' && !written.endsWith('\n') } };
   };
   return {
     text: (part) => {
@@ -43,10 +46,11 @@ export function notebookDocument(raw: string): FixDocument | { reason: string } 
     },
     render(changed) {
       const replaced: { start: number; end: number; json: string }[] = [];
-      for (const [part, text] of changed) {
+      for (const [part, edited] of changed) {
         const got = cellText(part);
         if (!got.ok) return got;
-        const { tokens, list } = got.source;
+        const { tokens, list, open } = got.source;
+        const text = open && edited.endsWith('\n') ? edited.slice(0, -1) : edited;
         const first = tokens[0];
         const last = tokens[tokens.length - 1];
         if (!first || !last) return { ok: false, reason: `cell ${part} has no source strings to rewrite` };

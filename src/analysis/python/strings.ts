@@ -6,7 +6,7 @@
 
 import type { Node } from 'web-tree-sitter';
 import type { Literal, StringRole } from '../facts.js';
-import { SEARCH_METHODS } from './flow.js';
+import { SEARCH_METHODS } from './flow-calls.js';
 import { decodeString, firstStatement } from './literals.js';
 
 /**

@@ -25,7 +25,7 @@ describe('provenant’s own sources', () => {
     expect(errors).toMatchObject({ name: 'BugError', alias: null, level: 0, scope: '<module>' });
     expect(errors?.candidates?.[0]).toBe('src/core/errors.ts');
     // a re-export is an import of the module too
-    expect(f.imports.some((i) => i.module === './calls.js' && i.name === 'scriptCallsFromWords')).toBe(true);
+    expect(f.imports.some((i) => i.module === './argv.js' && i.name === 'scriptCallsFromWords')).toBe(true);
     const dynamic = f.imports.find((i) => i.module === './yaml.js');
     expect(dynamic).toMatchObject({ name: null, scope: 'loadYamlFrontEnd' });
     expect(f.defs.map((d) => d.qualname)).toEqual(['loadYamlFrontEnd', 'languageForPath', 'extractLauncherFacts']);

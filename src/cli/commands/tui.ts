@@ -17,7 +17,7 @@ Keys: j/k or arrows move, g/G ends, / filters (Esc clears), s cycles the status 
 r jumps to the replacement, Esc goes back, ? shows every key, q or Ctrl-C quits. On the selected or
 shown script: d deprecates it (asks for the replacement and the reason), c marks it canonical, b records
 a known bug (edits as \`provenant registry deprecate|canonical|bug\` make them, comments kept), o opens it
-in $VISUAL or $EDITOR at its first finding, a lists the artifacts it produced with their verdicts.
+in $VISUAL or $EDITOR at its first finding (the first on the screen in its detail), a lists the artifacts it produced with their verdicts.
 When stdout is not a terminal, the list is printed as a plain table instead.
 
 Options:

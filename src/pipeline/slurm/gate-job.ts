@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 
-import { loadConfig } from '../../core/config.js';
+import { loadConfig } from '../../config/config.js';
 import { UserError } from '../../core/errors.js';
 import { evaluateGate } from '../gates.js';
 import { loadSpec } from '../spec.js';

@@ -7,7 +7,7 @@
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 
-import { loadConfig } from '../../core/config.js';
+import { loadConfig } from '../../config/config.js';
 import { UserError } from '../../core/errors.js';
 import type { LoadedSpec } from '../spec.js';
 import { readStampFile, sidecarPath } from '../../provenance/stamp-file.js';

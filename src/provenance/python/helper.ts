@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-import { loadConfig } from '../../core/config.js';
+import { loadConfig } from '../../config/config.js';
 import { writeUserFile } from '../../core/fs.js';
 import { UserError } from '../../core/errors.js';
 import { packageRoot, toPosix } from '../../core/paths.js';

@@ -9,9 +9,9 @@ import { Box, useApp, useInput } from 'ink';
 import { useEffect, useMemo, useReducer, useRef, useState, type Dispatch } from 'react';
 import type { BrowserActions } from './actions.js';
 import type { BrowseSession, DetailExtras } from './data.js';
-import { artifactsPane, detailLines } from './detail.js';
+import { artifactsPane, detailLines, type Anchor } from './detail.js';
 import { helpScreen } from './keymap.js';
-import { TOO_NARROW } from '../lines.js';
+import { TOO_NARROW, type Line } from '../lines.js';
 import { footerLine, headerLines } from './chrome.js';
 import { ListPane } from './ListPane.js';
 import { LineView } from '../LineView.js';
@@ -95,16 +95,17 @@ export function App({ source, color, size: fixed, actions = UNAVAILABLE }: AppPr
   const lookup = useMemo(() => (path === undefined ? undefined : source.lookup(path)), [source, path, live.version]);
   const extras = path === undefined ? undefined : state.extras[path];
   const width = state.size.columns;
-  const body = useMemo(() => {
+  const body: (Line[] & { anchors?: Anchor[] }) | null = useMemo(() => {
     if (state.view === 'help') return helpScreen(width);
     if (path === undefined || lookup === undefined) return null;
     if (state.view === 'artifacts') return artifactsPane(path, extras, source.hasArtifacts, width);
     return detailLines(path, lookup, extras, source.hasArtifacts, width);
   }, [state.view, path, lookup, extras, source.hasArtifacts, width]);
   const bodyLength = body?.length ?? 0;
+  const anchors = body?.anchors;
   useEffect(() => {
-    dispatch({ type: 'paneLength', lines: bodyLength });
-  }, [bodyLength, state.view]);
+    dispatch(anchors ? { type: 'paneLength', lines: bodyLength, anchors } : { type: 'paneLength', lines: bodyLength });
+  }, [bodyLength, anchors, state.view]);
 
   if (width < TOO_NARROW) return <LineView line={[{ text: `terminal too narrow (${width} columns); q quits` }]} color={false} />;
   // once read again after an edit, the index is up to date even when the browser started with --no-refresh

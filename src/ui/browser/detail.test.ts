@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../schemas/finding.js';
-import { findingLines } from './detail.js';
+import type { RegistryEntry } from '../../schemas/registry.js';
+import { detailLines, findingLines } from './detail.js';
 
 const text = (lines: ReturnType<typeof findingLines>): string[] => lines.map((l) => l.map((s) => s.text).join(''));
 
@@ -29,5 +30,18 @@ describe('findingLines', () => {
     const lines = text(findingLines({ ...base, span: { line: 2, col: 7, endLine: 2, endCol: 12 } }));
     expect(lines[0]).toMatch(/^ {2}2:7 LOAD001/);
     expect(lines[3]).toBe('      |       ^^^^^ LOAD001');
+  });
+});
+
+describe('detailLines anchors', () => {
+  it('point at the row of each script finding and its line in the file; notebook cells get none', () => {
+    const finding = (line: number, cell?: { index: number; line: number }): Finding => ({ ...base, path: 'x.py', span: { line, col: 7, endLine: line, endCol: 12 }, ...(cell ? { cell } : {}) });
+    const extras = { findings: { ok: true as const, findings: [finding(2), finding(2, { index: 1, line: 2 }), finding(1)] } };
+    const lines = detailLines('x.py', { entry: undefined, missing: false }, extras, false, 80);
+    expect(lines.anchors).toEqual([]);
+    const entry = { path: 'x.py', language: 'python', kind: 'script', purpose: 'p', purposeSource: 'docstring', docstring: null, entryPoint: true, cli: null, defs: [], imports: [], runs: [], dependents: [], reads: [], writes: [], git: null, status: 'active', statusSource: 'default', canonicalFor: [], replacedBy: null, reason: null, owner: null, notes: null, bugs: [], parseErrors: 0 } as unknown as RegistryEntry;
+    const full = detailLines('x.py', { entry, missing: false }, extras, false, 80);
+    expect(full.anchors.map((a) => a.line)).toEqual([2, 1]);
+    for (const a of full.anchors) expect(text([full[a.row] ?? []])[0]).toMatch(new RegExp(`^ {2}${a.line}:7 LOAD001`));
   });
 });

@@ -134,14 +134,34 @@ export function artifactsPane(path: string, extras: DetailExtras | undefined, ha
   return [...head, ...body, [], [{ text: 'Esc goes back; `provenant lineage PATH` and `provenant verify PATH` say more.', dim: true }]].map((l) => fit(l, width));
 }
 
-/** Every line of the detail pane for `path`, each cut to `width`. */
-export function detailLines(path: string, lookup: EntryLookup, extras: DetailExtras | undefined, hasArtifacts: boolean, width: number): Line[] {
+/** Where each finding of the file starts in the detail pane (`row`) and its line in the file (`o` opens there). */
+export interface Anchor {
+  row: number;
+  line: number;
+}
+
+/** The rows of the findings in `lines` as `detailLines` lays them out from `start` (the section's first row). */
+function anchorsOf(extras: DetailExtras | undefined, start: number): Anchor[] {
+  const f = extras?.findings;
+  if (!f?.ok) return [];
+  const anchors: Anchor[] = [];
+  let row = start + 2; // the section's heading: a blank line and its title
+  for (const finding of f.findings) {
+    // a notebook finding's line counts within its cell, not the file: no anchor
+    if (!finding.cell) anchors.push({ row, line: finding.span.line });
+    row += findingLines(finding).length;
+  }
+  return anchors;
+}
+
+/** Every line of the detail pane for `path`, each cut to `width`, and where its findings are. */
+export function detailLines(path: string, lookup: EntryLookup, extras: DetailExtras | undefined, hasArtifacts: boolean, width: number): Line[] & { anchors: Anchor[] } {
   const e = lookup.entry;
   const out: Line[] = [[{ text: path, bold: true }]];
   if (lookup.missing) out.push([{ text: '! the file was deleted since the last sync; showing what the index remembers', color: 'red', bold: true }]);
   if (!e) {
     out.push([{ text: 'not in the registry index any more; run `provenant registry sync`', color: 'yellow' }]);
-    return out.map((l) => fit(l, width));
+    return Object.assign(out.map((l) => fit(l, width)), { anchors: [] });
   }
   out.push(
     ...field('purpose', e.purpose ?? '(undocumented: add a docstring or a purpose in the annotations file)', width, e.purpose ? {} : { dim: true }),
@@ -151,6 +171,7 @@ export function detailLines(path: string, lookup: EntryLookup, extras: DetailExt
   if (e.owner) out.push(...field('owner', e.owner, width));
   if (e.notes) out.push(...field('notes', e.notes, width));
   out.push(...bugLines(e, width), ...cliLines(e, width), ...ioLines(e, width), ...linkLines(e, width), ...gitLines(e, width));
+  const anchors = lookup.missing ? [] : anchorsOf(extras, out.length);
   out.push(...(lookup.missing ? [] : findingsSection(extras)), ...artifactsSection(extras, hasArtifacts, width));
-  return out.map((l) => fit(l, width));
+  return Object.assign(out.map((l) => fit(l, width)), { anchors });
 }

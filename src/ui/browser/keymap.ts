@@ -76,7 +76,7 @@ export const KEYMAP: readonly Binding[] = [
   { command: 'deprecate', keys: ['d'], label: 'd', help: 'deprecate the script: asks for its replacement (Tab completes) and the reason', views: ON_SCRIPT },
   { command: 'canonical', keys: ['c'], label: 'c', help: 'mark the script canonical: asks for the capability it is the one implementation of', views: ON_SCRIPT },
   { command: 'bug', keys: ['b'], label: 'b', help: 'record a known bug of the script: asks for what goes wrong and the fixing commit', views: ON_SCRIPT },
-  { command: 'editor', keys: ['o'], label: 'o', help: 'open the script in $VISUAL or $EDITOR, at its first finding', views: ON_SCRIPT },
+  { command: 'editor', keys: ['o'], label: 'o', help: 'open the script in $VISUAL or $EDITOR at its first finding (in the detail: the first on the screen)', views: ON_SCRIPT },
   { command: 'artifacts', keys: ['a'], label: 'a', help: 'the artifacts the script produced, with their verdicts today', views: ON_SCRIPT },
   { command: 'back', keys: [{ special: 'escape' }, 'h'], label: 'Esc h', help: 'back (clears the filter in the list)', views: ALL },
   { command: 'help', keys: ['?'], label: '?', help: 'this help', views: ALL },

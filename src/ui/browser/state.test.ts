@@ -261,6 +261,14 @@ describe('the browser reducer: help, artifacts and the actions on a script', () 
     expect(s.request).toMatchObject({ kind: 'editor', line: 12 });
     // the answer of another request is ignored
     expect(reduce(s, { type: 'done', id: 7, message: 'x', tone: 'note' }).request).not.toBeNull();
+    // in the detail, the first finding on the screen: scrolled past the first, the second
+    s = reduce({ ...s, request: null }, { type: 'paneLength', lines: 60, anchors: [{ row: 18, line: 12 }, { row: 30, line: 40 }] });
+    expect(press(s, 'o').request).toMatchObject({ line: 12 });
+    s = press(s, ...Array.from({ length: 19 }, () => 'j'));
+    expect(s.scroll.detail.top).toBe(19);
+    expect(press(s, 'o').request).toMatchObject({ line: 40 });
+    // none on the screen: the first finding
+    expect(press(s, 'G', 'o').request).toMatchObject({ line: 12 });
   });
 
   it('opens the artifacts pane from the list or the detail and goes back where it came from', () => {
@@ -299,8 +307,9 @@ describe('completing a replacement', () => {
 });
 
 describe('a chunk of text with keys in it', () => {
-  it('takes Enter, Tab and Backspace inside the chunk as those keys', () => {
-    const s = reduce(start(), key('dcrit\t\rold\u007f\u007f\u007fsuperseded\r'));
+  it('takes Enter, Tab, Backspace, Ctrl-U and Ctrl-C inside the chunk as those keys', () => {
+    const s = reduce(start(), key('dnope\u0015crit\t\rold\u007f\u007f\u007fsuperseded\r'));
     expect(s.request).toMatchObject({ kind: 'deprecate', path: 'Makefile', replacedBy: 'scripts/utils/critic.py', reason: 'superseded' });
+    expect(reduce(start(), key('/ab\u0003')).quit).toBe(true);
   });
 });

@@ -9,6 +9,7 @@
 import type { Status } from '../../schemas/registry.js';
 import type { BrowseRow, DetailExtras } from './data.js';
 import { commandFor, type Command, type KeyPress, type View } from './keymap.js';
+import type { Anchor } from './detail.js';
 import { promptKey, startPrompt, type EditKind, type EditRequest, type Prompt } from './prompt.js';
 import type { Size } from '../useTerminalSize.js';
 
@@ -37,6 +38,8 @@ export interface State {
   artifacts: { path: string; from: 'list' | 'detail' } | null;
   /** Scroll position and length (as last rendered, so scrolling stops at the end) of each pane. */
   scroll: Readonly<Record<Pane, Scroll>>;
+  /** Where the findings are in the detail as last rendered: `o` opens the first one on the screen. */
+  anchors: readonly Anchor[];
   extras: Readonly<Record<string, DetailExtras>>;
   size: Size;
   /** The edit prompt being answered (keys go into it), if any. */
@@ -68,7 +71,7 @@ export type Event =
   | { type: 'key'; input: string; key: KeyPress }
   | { type: 'resize'; size: Size }
   | { type: 'extras'; path: string; extras: DetailExtras }
-  | { type: 'paneLength'; lines: number }
+  | { type: 'paneLength'; lines: number; anchors?: readonly Anchor[] }
   | { type: 'done'; id: number; message: string; tone: Tone }
   | { type: 'rows'; rows: readonly BrowseRow[] };
 
@@ -100,6 +103,7 @@ export function initialState(rows: readonly BrowseRow[], size: Size): State {
     stack: [],
     artifacts: null,
     scroll: { detail: TOP, help: TOP, artifacts: TOP },
+    anchors: [],
     extras: {},
     size,
     prompt: null,
@@ -220,8 +224,16 @@ export function subject(state: State): string | undefined {
   return state.rows[state.visible[state.cursor] ?? -1]?.path;
 }
 
-/** The line to open a script at: its first finding outside a notebook cell, else the first line. */
+/**
+ * The line to open a script at: in its detail, the first finding on the screen; else its first finding
+ * outside a notebook cell; else the first line.
+ */
 export function editorLine(state: State, path: string): number {
+  if (state.view === 'detail') {
+    const { top } = state.scroll.detail;
+    const shown = state.anchors.find((a) => a.row >= top && a.row < top + listHeight(state.size));
+    if (shown) return shown.line;
+  }
   const found = state.extras[path]?.findings;
   if (!found?.ok) return 1;
   const lines = found.findings.filter((f) => f.path === path && !f.cell).map((f) => f.span.line);
@@ -254,8 +266,16 @@ function answerPrompt(state: State, prompt: Prompt, input: string, key: KeyPress
   return { ...ask({ ...state, prompt: null }, step.done), message: 'writing the annotations file…', tone: 'note' };
 }
 
-/** Keys that arrive as characters inside a chunk of text (tmux send-keys "text" Enter, a paste). */
-const IN_TEXT: Readonly<Record<string, KeyPress>> = { '\r': { return: true }, '\n': { return: true }, '\t': { tab: true }, '\u007f': { backspace: true }, '\b': { backspace: true } };
+/** Keys that arrive as characters inside a chunk of text (keys typed faster than they are read, a paste): input and key. */
+const IN_TEXT: Readonly<Record<string, readonly [string, KeyPress]>> = {
+  '\r': ['', { return: true }],
+  '\n': ['', { return: true }],
+  '\t': ['', { tab: true }],
+  '\u007f': ['', { backspace: true }],
+  '\b': ['', { backspace: true }],
+  '\u0003': ['c', { ctrl: true }],
+  '\u0015': ['u', { ctrl: true }],
+};
 
 const ACTIONS = new Set<Command>(['deprecate', 'canonical', 'bug', 'editor', 'artifacts']);
 
@@ -310,9 +330,12 @@ export function reduce(state: State, event: Event): State {
   switch (event.type) {
     case 'resize':
       return settle({ ...state, size: event.size });
-    case 'paneLength':
-      if (state.view === 'list' || event.lines === state.scroll[state.view].length) return state;
-      return settle(scrolled(state, state.view, { length: event.lines }));
+    case 'paneLength': {
+      if (state.view === 'list') return state;
+      const anchored = event.anchors && event.anchors !== state.anchors ? { ...state, anchors: event.anchors } : state;
+      if (event.lines === state.scroll[state.view].length) return anchored;
+      return settle(scrolled(anchored, state.view, { length: event.lines }));
+    }
     case 'extras':
       return { ...state, extras: { ...state.extras, [event.path]: event.extras } };
     case 'done':
@@ -323,7 +346,10 @@ export function reduce(state: State, event: Event): State {
       // several characters in one read (fast typing, a paste, tmux send-keys) are several key presses
       const chars = [...event.input];
       if (chars.length > 1 && !Object.values(event.key).some(Boolean)) {
-        return chars.reduce((s, ch) => reduce(s, { type: 'key', input: IN_TEXT[ch] ? '' : ch, key: IN_TEXT[ch] ?? {} }), state);
+        return chars.reduce((s, ch) => {
+          const [input, key] = IN_TEXT[ch] ?? [ch, {}];
+          return reduce(s, { type: 'key', input, key });
+        }, state);
       }
       // a request's own notice ("writing…") stays until its answer replaces it
       const cleared = state.message === null || state.request ? state : { ...state, message: null, tone: 'note' as const };

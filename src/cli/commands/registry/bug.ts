@@ -3,11 +3,10 @@
  * file.
  */
 
-import { parseArgs } from 'node:util';
 import { addKnownBug } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';
-import { usage, type Io } from '../../io.js';
-import { COMMON_HELP, COMMON_OPTIONS, printEdit, registryOptions } from './options.js';
+import type { Io } from '../../io.js';
+import { COMMON_HELP, parseRegistryArgs, printEdit, registryOptions } from './options.js';
 
 export const HELP = `provenant registry bug add PATH --summary TEXT [--fixed-in REV] [--found YYYY-MM-DD] — record a known
 bug of a file in the annotations file. Artifacts the file made before the fixing revision are suspect.
@@ -21,18 +20,9 @@ ${COMMON_HELP}
 `;
 
 export async function run(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = usage('registry bug', () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { ...COMMON_OPTIONS, summary: { type: 'string' }, 'fixed-in': { type: 'string' }, found: { type: 'string' } },
-    }),
-  );
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = parseRegistryArgs('bug', args, io, HELP, { summary: { type: 'string' }, 'fixed-in': { type: 'string' }, found: { type: 'string' } }, true);
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
   const [action, path, ...extra] = positionals;
   if (action !== 'add' || path === undefined || extra.length > 0 || values.summary === undefined) {
     throw new UserError('registry bug takes `add PATH --summary TEXT`', { hint: 'e.g. `provenant registry bug add scripts/gen.py --summary "prompt stored differs" --fixed-in abc1234`' });

@@ -2,11 +2,10 @@
  * `provenant registry canonical`: marks a file as the one implementation to use for a capability.
  */
 
-import { parseArgs } from 'node:util';
 import { markCanonical } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';
-import { usage, type Io } from '../../io.js';
-import { COMMON_HELP, COMMON_OPTIONS, printEdit, registryOptions } from './options.js';
+import type { Io } from '../../io.js';
+import { COMMON_HELP, parseRegistryArgs, printEdit, registryOptions } from './options.js';
 
 export const HELP = `provenant registry canonical PATH --for CAPABILITY [--force] — make PATH the one implementation to use
 for a capability ("log-prob critic"). Refuses when another file is canonical for it, unless --force,
@@ -19,13 +18,9 @@ ${COMMON_HELP}
 `;
 
 export async function run(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = usage('registry canonical', () =>
-    parseArgs({ args, allowPositionals: true, strict: true, options: { ...COMMON_OPTIONS, for: { type: 'string' }, force: { type: 'boolean' } } }),
-  );
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = parseRegistryArgs('canonical', args, io, HELP, { for: { type: 'string' }, force: { type: 'boolean' } }, true);
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
   const [path, ...extra] = positionals;
   if (path === undefined || extra.length > 0 || values.for === undefined) {
     throw new UserError('registry canonical needs one PATH and --for', { hint: 'e.g. `provenant registry canonical scripts/utils/critic.py --for "log-prob critic"`' });

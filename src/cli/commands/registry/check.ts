@@ -5,10 +5,9 @@
  */
 
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { checkRegistry, type CheckProblem, type CheckResult } from '../../../index.js';
-import { oneOf, usage, type Io } from '../../io.js';
-import { COMMON_HELP, COMMON_OPTIONS, coverageText, plural, printJson, printWarnings, registryOptions } from './options.js';
+import { oneOf, type Io } from '../../io.js';
+import { COMMON_HELP, parseRegistryArgs, coverageText, plural, printJson, printWarnings, registryOptions } from './options.js';
 
 export const HELP = `provenant registry check [--format text|json|github] — for CI: exit 1 when the generated Markdown is
 stale, missing or edited by hand, coverage is under registry.min-coverage, an annotation points at a
@@ -49,13 +48,9 @@ function text(r: CheckResult): string {
 }
 
 export async function run(args: string[], io: Io): Promise<number> {
-  const { values } = usage('registry check', () =>
-    parseArgs({ args, strict: true, options: { ...COMMON_OPTIONS, format: { type: 'string' } } }),
-  );
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = parseRegistryArgs('check', args, io, HELP, { format: { type: 'string' } }, false);
+  if (parsed === null) return 0;
+  const { values } = parsed;
   const format = oneOf('format', values.format, FORMATS) ?? 'text';
   const r = await checkRegistry(registryOptions(values, io));
   printWarnings(io, r.warnings);

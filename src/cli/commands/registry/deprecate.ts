@@ -3,11 +3,10 @@
  * why.
  */
 
-import { parseArgs } from 'node:util';
 import { deprecateScript } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';
-import { usage, type Io } from '../../io.js';
-import { COMMON_HELP, COMMON_OPTIONS, printEdit, registryOptions } from './options.js';
+import type { Io } from '../../io.js';
+import { COMMON_HELP, parseRegistryArgs, printEdit, registryOptions } from './options.js';
 
 export const HELP = `provenant registry deprecate PATH --replaced-by PATH --reason TEXT — mark a file deprecated in the
 annotations file, with what to use instead and why. The replacement must exist and not be deprecated.
@@ -19,13 +18,9 @@ ${COMMON_HELP}
 `;
 
 export async function run(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = usage('registry deprecate', () =>
-    parseArgs({ args, allowPositionals: true, strict: true, options: { ...COMMON_OPTIONS, 'replaced-by': { type: 'string' }, reason: { type: 'string' } } }),
-  );
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = parseRegistryArgs('deprecate', args, io, HELP, { 'replaced-by': { type: 'string' }, reason: { type: 'string' } }, true);
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
   const [path, ...extra] = positionals;
   const replacedBy = values['replaced-by'];
   if (path === undefined || extra.length > 0 || replacedBy === undefined || values.reason === undefined) {

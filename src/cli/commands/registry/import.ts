@@ -2,11 +2,10 @@
  * `provenant registry import`: reads a hand-written registry into the annotations file and reports on it.
  */
 
-import { parseArgs } from 'node:util';
 import { importLegacyRegistry, type LegacyImportReport } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';
-import { usage, type Io } from '../../io.js';
-import { COMMON_HELP, COMMON_OPTIONS, plural, printJson, printWarnings, registryOptions } from './options.js';
+import type { Io } from '../../io.js';
+import { COMMON_HELP, parseRegistryArgs, plural, printJson, printWarnings, registryOptions } from './options.js';
 
 export const HELP = `provenant registry import LEGACY.md [--dry-run] [--json] — read a hand-written registry (headings,
 bullets or tables of script paths; ⭐ PRIMARY and ❌ DEPRECATED marks; Purpose, Why, Use instead, Status
@@ -36,13 +35,9 @@ function text(r: LegacyImportReport): string {
 }
 
 export async function run(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = usage('registry import', () =>
-    parseArgs({ args, allowPositionals: true, strict: true, options: { ...COMMON_OPTIONS, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } } }),
-  );
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = parseRegistryArgs('import', args, io, HELP, { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } }, true);
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
   const [file, ...extra] = positionals;
   if (file === undefined || extra.length > 0) throw new UserError('registry import takes one file', { hint: 'e.g. `provenant registry import docs/IMPLEMENTATION_REGISTRY.md`' });
   const r = await importLegacyRegistry({ ...registryOptions(values, io), file, dryRun: Boolean(values['dry-run']) });

@@ -2,8 +2,9 @@
  * Flags and output helpers shared by the `provenant registry` subcommands.
  */
 
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { EditResult, RegistryCoverage, RegistryOptions } from '../../../index.js';
-import type { Io } from '../../io.js';
+import { usage, type Io } from '../../io.js';
 export { plural } from '../../../core/fs.js';
 
 /** Flags every registry subcommand takes. */
@@ -35,6 +36,30 @@ export function coverageText(c: RegistryCoverage): string {
 /** JSON on stdout: two-space indented, one trailing newline. */
 export function printJson(io: Io, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * A registry subcommand's arguments: the common flags and its own `options`, positionals when
+ * `positionals` (else one is an error); null when `--help` asked for `help`, which is then printed.
+ */
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+type RegistryArgsConfig<O extends OptionsConfig, P extends boolean> = { args: string[]; allowPositionals: P; strict: true; options: typeof COMMON_OPTIONS & O };
+
+export function parseRegistryArgs<const O extends OptionsConfig, const P extends boolean>(
+  name: string,
+  args: string[],
+  io: Io,
+  help: string,
+  options: O,
+  positionals: P,
+): ReturnType<typeof parseArgs<RegistryArgsConfig<O, P>>> | null {
+  const config: RegistryArgsConfig<O, P> = { args, allowPositionals: positionals, strict: true, options: { ...COMMON_OPTIONS, ...options } };
+  const parsed = usage(`registry ${name}`, () => parseArgs(config));
+  if ((parsed.values as { help?: boolean }).help) {
+    io.stdout.write(help);
+    return null;
+  }
+  return parsed;
 }
 
 /** What an edit did (deprecate, canonical, bug): a head line, then one line per change. */

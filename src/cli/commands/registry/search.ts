@@ -2,12 +2,11 @@
  * `provenant registry search`: ranked full-text search over the registry, to ask whether something exists.
  */
 
-import { parseArgs } from 'node:util';
 import { searchRegistry } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';
 import { printableLines } from '../../../core/display.js';
-import { usage, type Io } from '../../io.js';
-import { COMMON_HELP, COMMON_OPTIONS, printJson, printWarnings, registryOptions } from './options.js';
+import type { Io } from '../../io.js';
+import { COMMON_HELP, parseRegistryArgs, printJson, printWarnings, registryOptions } from './options.js';
 
 export const HELP = `provenant registry search QUERY [--limit N] [--json] — ranked full-text search over the registry
 (file names, purposes, docstrings, function names and summaries, argument help), before writing
@@ -22,13 +21,9 @@ ${COMMON_HELP}
 `;
 
 export async function run(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = usage('registry search', () =>
-    parseArgs({ args, strict: true, allowPositionals: true, options: { ...COMMON_OPTIONS, limit: { type: 'string' }, json: { type: 'boolean' }, 'no-refresh': { type: 'boolean' } } }),
-  );
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = parseRegistryArgs('search', args, io, HELP, { limit: { type: 'string' }, json: { type: 'boolean' }, 'no-refresh': { type: 'boolean' } }, true);
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
   const query = positionals.join(' ').trim();
   if (!query) throw new UserError('registry search: what should it look for?', { hint: 'provenant registry search "log-prob critic"' });
   const limit = values.limit === undefined ? undefined : Number(values.limit);

@@ -2,12 +2,11 @@
  * `provenant registry show`: prints one registry entry in full, as text or JSON.
  */
 
-import { parseArgs } from 'node:util';
 import { showRegistryEntry, type RegistryEntry } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';
 import { printableLines } from '../../../core/display.js';
-import { usage, type Io } from '../../io.js';
-import { COMMON_HELP, COMMON_OPTIONS, printJson, printWarnings, registryOptions } from './options.js';
+import type { Io } from '../../io.js';
+import { COMMON_HELP, parseRegistryArgs, printJson, printWarnings, registryOptions } from './options.js';
 
 export const HELP = `provenant registry show PATH [--json] — one registry entry in full: purpose, status, command line,
 definitions, imports, dependents, data read and written, git history, known bugs.
@@ -53,13 +52,9 @@ export function renderEntry(e: RegistryEntry): string {
 }
 
 export async function run(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = usage('registry show', () =>
-    parseArgs({ args, strict: true, allowPositionals: true, options: { ...COMMON_OPTIONS, json: { type: 'boolean' } } }),
-  );
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = parseRegistryArgs('show', args, io, HELP, { json: { type: 'boolean' } }, true);
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
   const [file, ...extra] = positionals;
   if (file === undefined || extra.length) throw new UserError('registry show: expected one PATH', { hint: 'provenant registry show scripts/utils/instruction_critic.py' });
   const r = await showRegistryEntry({ ...registryOptions(values, io), file });

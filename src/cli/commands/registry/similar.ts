@@ -2,11 +2,10 @@
  * `provenant registry similar`: lists functions elsewhere that nearly duplicate a file's functions.
  */
 
-import { parseArgs } from 'node:util';
 import { findSimilar, type SimilarReport } from '../../../index.js';
 import { UserError } from '../../../core/errors.js';
-import { usage, type Io } from '../../io.js';
-import { COMMON_HELP, COMMON_OPTIONS, plural, printJson, printWarnings, registryOptions } from './options.js';
+import type { Io } from '../../io.js';
+import { COMMON_HELP, parseRegistryArgs, plural, printJson, printWarnings, registryOptions } from './options.js';
 
 export const HELP = `provenant registry similar PATH[:FUNCTION] [--threshold 0.8] [--json] — functions elsewhere in the
 project that nearly duplicate the file's functions (or the one named), best first, canonical
@@ -34,13 +33,9 @@ function line(p: SimilarReport['pairs'][number]): string {
 }
 
 export async function run(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = usage('registry similar', () =>
-    parseArgs({ args, strict: true, allowPositionals: true, options: { ...COMMON_OPTIONS, threshold: { type: 'string' }, json: { type: 'boolean' } } }),
-  );
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = parseRegistryArgs('similar', args, io, HELP, { threshold: { type: 'string' }, json: { type: 'boolean' } }, true);
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
   const [target, ...extra] = positionals;
   if (!target || extra.length) {
     throw new UserError('registry similar: name one file, optionally with a function', { hint: 'provenant registry similar scripts/x.py:score_pair' });

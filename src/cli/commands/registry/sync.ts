@@ -3,10 +3,9 @@
  * line.
  */
 
-import { parseArgs } from 'node:util';
 import { syncRegistry, type SyncResult } from '../../../index.js';
-import { usage, type Io } from '../../io.js';
-import { COMMON_HELP, COMMON_OPTIONS, coverageText, plural, printJson, printWarnings, registryOptions } from './options.js';
+import type { Io } from '../../io.js';
+import { COMMON_HELP, parseRegistryArgs, coverageText, plural, printJson, printWarnings, registryOptions } from './options.js';
 
 export const HELP = `provenant registry sync [--json] — scan every registered file (purpose, CLI, definitions, imports,
 dependents, data read and written, git history, status) into the index under .provenant/ and rewrite
@@ -29,13 +28,9 @@ export function summaryLine(r: SyncResult): string {
 }
 
 export async function run(args: string[], io: Io): Promise<number> {
-  const { values } = usage('registry sync', () =>
-    parseArgs({ args, strict: true, options: { ...COMMON_OPTIONS, json: { type: 'boolean' } } }),
-  );
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = parseRegistryArgs('sync', args, io, HELP, { json: { type: 'boolean' } }, false);
+  if (parsed === null) return 0;
+  const { values } = parsed;
   const r = await syncRegistry(registryOptions(values, io));
   printWarnings(io, r.warnings);
   if (values.json) {

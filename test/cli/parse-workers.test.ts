@@ -1,0 +1,86 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MIN_PARALLEL_FILES, poolSize } from '../../src/analysis/parse-pool.js';
+import { CRASH_ENV } from '../../src/analysis/parse-worker.js';
+import { provenant } from '../helpers/exec.js';
+import { useTmpProjects } from '../helpers/tmp.js';
+
+const project = useTmpProjects({ 'provenant.toml': '' });
+
+/** A file LOAD001 reports (a tokenizer loaded without the project's loader), line 2. */
+const LOAD = 'from transformers import AutoTokenizer\ntok = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B")\n';
+
+function files(n: number, body: string): Record<string, string> {
+  return Object.fromEntries(Array.from({ length: n }, (_, i) => [`pkg/m${String(i).padStart(3, '0')}.py`, body]));
+}
+
+/** Makes `os.availableParallelism()` answer `cores` in the audited process, as on a machine with that many. */
+function cores(dir: string, n: number): NodeJS.ProcessEnv {
+  const preload = path.join(dir, `cores-${n}.cjs`);
+  writeFileSync(preload, `require('node:os').availableParallelism = () => ${n};\n`);
+  return { NODE_OPTIONS: `--require ${preload}` };
+}
+
+interface Report {
+  findings: { path: string; code: string }[];
+  skipped: { path: string; reason: string }[];
+  stats: { filesAnalysed: number; filesParsed: number };
+}
+
+describe('parse workers', () => {
+  it('chooses no worker for a few files or on one core, one per core (up to 8) otherwise', () => {
+    expect(poolSize(MIN_PARALLEL_FILES - 1, 8, undefined)).toBe(0);
+    expect(poolSize(5000, 1, undefined)).toBe(0);
+    expect(poolSize(5000, 2, undefined)).toBe(2);
+    expect(poolSize(5000, 64, undefined)).toBe(8);
+    expect(poolSize(3, 1, '2')).toBe(2);
+    expect(poolSize(0, 8, '2')).toBe(0);
+  });
+
+  it('reports the files of a worker that crashed as not analysed, analyses the rest, and does not hang', () => {
+    const dir = project({ ...files(40, LOAD), 'pkg/crash_here.py': LOAD });
+    const r = provenant(['audit', '--no-cache', '--format', 'json', '.'], dir, { PROVENANT_PARSE_WORKERS: '2', [CRASH_ENV]: 'crash_here' });
+    // neither an internal error (3) nor a hang (null, killed by the timeout)
+    expect([0, 1]).toContain(r.code);
+    const report = JSON.parse(r.stdout) as Report;
+    const lost = report.skipped.filter((s) => s.reason.startsWith('not analysed: its parse worker stopped (exit code 70)'));
+    expect(lost.map((s) => s.path)).toContain('pkg/crash_here.py');
+    // the dead worker held at most two files; every other file was analysed by the worker that replaced it
+    expect(lost.length).toBeLessThanOrEqual(2);
+    expect(report.stats.filesAnalysed).toBe(41 - lost.length);
+    const reported = new Set(report.findings.filter((f) => f.code === 'LOAD001').map((f) => f.path));
+    expect(reported.size).toBe(41 - lost.length);
+    for (const s of lost) expect(reported.has(s.path)).toBe(false);
+  });
+
+  it('never says all clear when a worker crashed, and remembers no results for the lost file', () => {
+    const clean = 'from transformers import AutoTokenizer\n\ndef tokenizer_name():\n    return "Qwen/Qwen2.5-7B"\n';
+    const dir = project({ ...files(20, clean), 'pkg/crash_here.py': clean });
+    const env = { PROVENANT_PARSE_WORKERS: '1', [CRASH_ENV]: 'crash_here' };
+    const r = provenant(['audit', '.'], dir, env);
+    expect(r.stdout + r.stderr).toMatch(/pkg\/crash_here\.py: skipped: not analysed: its parse worker stopped/);
+    expect(r.stdout).not.toMatch(/All clear/);
+    expect(r.stdout).toMatch(/No problems found in what was analysed; \d+ files? skipped/);
+    // the next run, without the crash, analyses the lost file instead of trusting a remembered empty result
+    const again = provenant(['audit', '--format', 'json', '.'], dir, { PROVENANT_PARSE_WORKERS: '1' });
+    const report = JSON.parse(again.stdout) as Report;
+    expect(report.skipped).toEqual([]);
+    expect(report.stats.filesAnalysed).toBe(21);
+  });
+
+  it('uses workers by default on two cores, and none on one core', () => {
+    const dir = project({ ...files(MIN_PARALLEL_FILES, LOAD), 'pkg/crash_here.py': LOAD });
+    // the crash hook fires only inside a worker: on one core the main thread parses every file
+    const one = provenant(['audit', '--no-cache', '--format', 'json', '.'], dir, { ...cores(dir, 1), [CRASH_ENV]: 'crash_here' });
+    const single = JSON.parse(one.stdout) as Report;
+    expect(single.skipped).toEqual([]);
+    expect(single.stats.filesAnalysed).toBe(MIN_PARALLEL_FILES + 1);
+    const two = provenant(['audit', '--no-cache', '--format', 'json', '.'], dir, { ...cores(dir, 2), [CRASH_ENV]: 'crash_here' });
+    const dual = JSON.parse(two.stdout) as Report;
+    expect(dual.skipped.map((s) => s.path)).toContain('pkg/crash_here.py');
+    // each file parsed once, though loader inference reads the loading files before their rules do
+    expect(dual.stats.filesParsed).toBe(dual.stats.filesAnalysed);
+    expect(dual.findings.filter((f) => f.code === 'LOAD001').length).toBe(single.findings.filter((f) => f.code === 'LOAD001').length - dual.skipped.length);
+  });
+});
