@@ -105,19 +105,14 @@ function measure(kind: Kind, dir: string): Sample {
       rmSync(path.join(dir, '.provenant'), { recursive: true, force: true });
       rmSync(path.join(dir, 'registry'), { recursive: true, force: true });
       return registrySync(dir);
-<<<<<<< HEAD
     case 'sync-warm': {
       const sample = registrySync(dir);
       // the audit's cache went with the cold sync's store: filled again (untimed) for the next warm audit
       provenantAudit(dir, selectDup);
       return sample;
     }
-=======
-    case 'sync-warm':
-      return registrySync(dir);
     default:
       throw new BenchError(`unknown measurement ${kind}`);
->>>>>>> main
   }
 }
 
@@ -139,12 +134,7 @@ async function benchWorkload(name: string, dir: string, runs: number, kinds: rea
   const py = listPythonFiles(dir);
   const w: Workload = { name, dir, files: py.length, bytes: py.reduce((s, f) => s + f.bytes, 0), samples: {}, fillS: 0 };
   rmSync(path.join(dir, '.provenant'), { recursive: true, force: true });
-<<<<<<< HEAD
-  const fill = provenantAudit(dir, selectDup);
-  w.fillS = fill.ms / 1000;
-=======
-  if (kinds.includes('warm')) w.fillS = provenantAudit(dir, []).ms / 1000;
->>>>>>> main
+  if (kinds.includes('warm')) w.fillS = provenantAudit(dir, selectDup).ms / 1000;
   for (let run = 1; run <= runs; run++) {
     const line: string[] = [];
     for (const kind of kinds) {
@@ -213,11 +203,7 @@ function copyTree(src: string, dest: string): void {
 }
 
 async function main(argv: string[]): Promise<number> {
-<<<<<<< HEAD
-  const args = parseArgs(argv, ['sizes', 'runs', 'generate', 'files', 'seed', 'only-corpus'], ['no-corpus', 'no-generated', 'registry', 'dup', 'wait-idle', 'json', 'help']);
-=======
-  const args = parseArgs(argv, ['sizes', 'runs', 'generate', 'files', 'seed', 'only-corpus', 'workers', 'base-bin', 'only'], ['no-corpus', 'no-generated', 'registry', 'wait-idle', 'json', 'help']);
->>>>>>> main
+  const args = parseArgs(argv, ['sizes', 'runs', 'generate', 'files', 'seed', 'only-corpus', 'workers', 'base-bin', 'only'], ['no-corpus', 'no-generated', 'registry', 'dup', 'wait-idle', 'json', 'help']);
   if (args.flags.has('help')) {
     console.log(USAGE);
     return 0;
@@ -236,10 +222,7 @@ async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(runs) || runs < 1) throw new BenchError('--runs needs a positive integer');
   const sizes = (args.values.get('sizes')?.at(-1) ?? '1k,5k,20k,50k').split(',').map(parseSize);
   const registry = args.flags.has('registry');
-<<<<<<< HEAD
   if (args.flags.has('dup')) selectDup = ['--select', 'ALL,DUP001'];
-  const kinds: Kind[] = ['ruff', 'cold', 'nodup', 'warm', 'grep', ...(registry ? (['sync-cold', 'sync-warm'] as const) : [])];
-=======
   baseBin = args.values.get('base-bin')?.at(-1) ?? null;
   if (baseBin !== null && !existsSync(baseBin)) throw new BenchError(`--base-bin ${baseBin}: no such file`);
   const only = args.values.get('only')?.at(-1)?.split(',') as Kind[] | undefined;
@@ -253,7 +236,6 @@ async function main(argv: string[]): Promise<number> {
     ...workers,
     ...(registry ? (['sync-cold', 'sync-warm'] as const) : []),
   ];
->>>>>>> main
   const waitIdle = args.flags.has('wait-idle');
   const base = mkdtempSync(path.join(os.tmpdir(), 'provenant-bench-ml-'));
   const generated: Workload[] = [];
