@@ -23,7 +23,7 @@ import { BenchError, benchGit, listPythonFiles, MB, median, parseArgs, repoRoot,
 import { generateMlRepo } from './ml-repo.js';
 
 const USAGE = `usage: node dist/bench/ml.js [--sizes 1k,5k,20k,50k] [--runs N] [--no-corpus] [--no-generated]
-                             [--only-corpus NAME]... [--registry] [--workers 0,1,2] [--base-bin FILE]
+                             [--only-corpus NAME]... [--registry] [--dup] [--workers 0,1,2] [--base-bin FILE]
                              [--only KINDS] [--wait-idle] [--json]
        node dist/bench/ml.js --generate DIR --files N [--seed S]
 
