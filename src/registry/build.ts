@@ -96,7 +96,7 @@ interface TreeSnapshot {
   files: [string, number, number][];
 }
 
-const TREE_MEMO = 'tree';
+export const TREE_MEMO = 'tree';
 
 function snapshotOf(project: Project): string {
   const snapshot: TreeSnapshot = {
