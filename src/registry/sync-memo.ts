@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { RegistryEntry } from '../schemas/registry.js';
 import { VERSION } from '../version.js';
 import { RegistryIndex } from './index-db.js';
-import { recordTree, TREE_MEMO, treeUnchanged, type Coverage, type Project } from './build.js';
+import { memoJson, recordTree, TREE_MEMO, treeUnchanged, type Coverage, type Project } from './build.js';
 import { headOf } from './git-facts.js';
 import type { StaleAnnotation } from './resolve.js';
 import type { SyncCounts } from './sync.js';
@@ -73,17 +73,8 @@ function keyOf(project: Project, head: string): string {
 /** The summary the last sync printed, when nothing it was made from has changed since; else null. */
 export function unchangedSummary(project: Project, head: string): SyncSummary | null {
   if (project.index.inMemory) return null;
-  const text = project.index.memo(SYNC_MEMO);
-  if (!text) return null;
-  let remembered: Remembered;
-  try {
-    remembered = JSON.parse(text) as Remembered;
-  } catch (error) {
-    // a damaged memo only costs the shortcut
-    if (error instanceof SyntaxError) return null;
-    throw error;
-  }
-  if (!treeUnchanged(project) || remembered.key !== keyOf(project, head)) return null;
+  const remembered = memoJson<Remembered>(project, SYNC_MEMO);
+  if (remembered === null || !treeUnchanged(project) || remembered.key !== keyOf(project, head)) return null;
   return remembered.summary;
 }
 
