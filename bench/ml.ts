@@ -172,7 +172,7 @@ function row(w: Workload): Record<string, string> {
     'grep s': f(med(w, 'grep')),
     'warm/grep': x(med(w, 'warm'), med(w, 'grep')),
     'RSS MB cold/nodup/warm/ruff': [medRss(w, 'cold'), medRss(w, 'nodup'), medRss(w, 'warm'), medRss(w, 'ruff')].map((v) => (Number.isNaN(v) ? '–' : String(v))).join('/'),
-    findings: cold?.codes ? `${Object.values(cold.codes).reduce((a, b) => a + b, 0)} (DUP001 ${dup}; w/o ${Object.values(nodup?.codes ?? {}).reduce((a, b) => a + b, 0)})` : '–',
+    findings: cold?.codes ? `${Object.values(cold.codes).reduce((a, b) => a + b, 0)} (DUP001 ${dup}${nodup?.codes ? `; w/o ${Object.values(nodup.codes).reduce((a, b) => a + b, 0)}` : ''})` : '–',
     ...Object.fromEntries(
       Object.keys(w.samples)
         .filter((k) => k === 'base-cold' || k.startsWith('workers-'))

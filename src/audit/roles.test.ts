@@ -11,50 +11,62 @@ import { CodeRoles, type CodeRole } from './roles.js';
 
 const MAIN = 'if __name__ == "__main__":\n    main()\n';
 
-/** Each file with the role it must get; the content is what decides when the path leaves it open. */
-const TREE: Record<string, { text: string; role: CodeRole }> = {
-  // a test folder that is also a package is test code, whatever else it holds
-  'tests/__init__.py': { text: '', role: 'test' },
-  'tests/helpers.py': { text: 'def make_model():\n    return None\n', role: 'test' },
-  'tests/integration/run_all.py': { text: `def main():\n    pass\n${MAIN}`, role: 'test' },
-  'tests_v1/test_rendering.py': { text: 'def test_render():\n    assert True\n', role: 'test' },
-  // a research folder that merely starts with "test": its files are what their code says
-  'test_time_scaling/best_of_n.py': { text: `from vllm import LLM\n\nllm = LLM("Qwen/Qwen2.5-7B")\n${MAIN}`, role: 'script' },
-  'scripts/test_gsm8k.py': { text: 'from vllm import LLM\n\nllm = LLM("Qwen/Qwen2.5-7B")\nprint(llm.generate(["Q: 1+1? A:"]))\n', role: 'script' },
-  'conftest.py': { text: 'import pytest\n', role: 'test' },
-  'pkg/__init__.py': { text: '', role: 'library' },
-  'pkg/model.py': { text: 'from transformers import AutoTokenizer\n\ndef load():\n    return AutoTokenizer.from_pretrained("gpt2")\n', role: 'library' },
-  'pkg/cli.py': { text: `import argparse\n\ndef main():\n    argparse.ArgumentParser()\n${MAIN}`, role: 'script' },
-  'pkg/__main__.py': { text: 'from pkg.cli import main\nmain()\n', role: 'script' },
-  // a notebook in a package folder is still run, never imported
-  'pkg/explore.ipynb': { text: JSON.stringify({ cells: [{ cell_type: 'code', metadata: {}, outputs: [], source: ['import pkg\n'] }], metadata: {}, nbformat: 4, nbformat_minor: 5 }), role: 'script' },
-  // no __init__.py beside it: run as a script
-  'run.py': { text: 'print("hello")\n', role: 'script' },
-  'scripts/generate.py': { text: 'import json\n', role: 'script' },
-  // named as pytest collects, but a research script: a main guard and no test framework
-  'scripts/test_base_model.py': { text: `import torch\n\ndef main():\n    pass\n${MAIN}`, role: 'script' },
-  // named so, and a real test module even with a main guard
-  'scripts/test_widget.py': { text: `import pytest\n\ndef test_widget():\n    assert True\n\nif __name__ == "__main__":\n    pytest.main()\n`, role: 'test' },
-  // named so without a main guard: the name decides
-  'pkg/test_utils.py': { text: 'def reference():\n    return 1\n', role: 'test' },
-  'pkg/widget_test.py': { text: 'X = 1\n', role: 'test' },
-  // not named as a test, but its code says so
-  'checks.py': { text: 'import unittest\n\nclass Checks(unittest.TestCase):\n    def runTest(self):\n        pass\n', role: 'test' },
-  'pkg/fixtures.py': { text: 'import pytest\n\n@pytest.fixture\ndef tiny_model():\n    return None\n', role: 'test' },
-  'pkg/absl_checks.py': { text: 'from absl.testing import absltest\n\nclass ModelTest(absltest.TestCase):\n    pass\n', role: 'test' },
-  // importing a test framework alone is not enough
-  'pkg/patching.py': { text: 'from unittest import mock\n\ndef patched():\n    return mock.MagicMock()\n', role: 'library' },
-  'examples/demo.py': { text: `def main():\n    pass\n${MAIN}`, role: 'example' },
-  'docs/source/conf.py': { text: 'project = "x"\n', role: 'example' },
-  'notebooks/explore.py': { text: 'x = 1\n', role: 'example' },
-  // a test inside examples is a test
-  'examples/test_demo.py': { text: 'import pytest\n\ndef test_demo():\n    pass\n', role: 'test' },
-  'launch.sh': { text: 'python run.py\n', role: 'script' },
-  'web/app.test.ts': { text: "import { it } from 'vitest';\nit('works', () => {});\n", role: 'test' },
-  'web/lib.ts': { text: 'export const x = 1;\n', role: 'library' },
-  // a folder whose name only starts with "test" is not a test folder
-  'testbed/runner.py': { text: 'x = 1\n', role: 'script' },
+/** Each role with the files that must get it; the content is what decides when the path leaves it open. */
+const BY_ROLE: Record<CodeRole, Record<string, string>> = {
+  test: {
+    // a test folder that is also a package is test code, whatever else it holds
+    'tests/__init__.py': '',
+    'tests/helpers.py': 'def make_model():\n    return None\n',
+    'tests/integration/run_all.py': `def main():\n    pass\n${MAIN}`,
+    'tests_v1/test_rendering.py': 'def test_render():\n    assert True\n',
+    'conftest.py': 'import pytest\n',
+    // named so, and a real test module even with a main guard
+    'scripts/test_widget.py': `import pytest\n\ndef test_widget():\n    assert True\n\nif __name__ == "__main__":\n    pytest.main()\n`,
+    // named so without a main guard: the name decides
+    'pkg/test_utils.py': 'def reference():\n    return 1\n',
+    'pkg/widget_test.py': 'X = 1\n',
+    // not named as a test, but its code says so
+    'checks.py': 'import unittest\n\nclass Checks(unittest.TestCase):\n    def runTest(self):\n        pass\n',
+    'pkg/fixtures.py': 'import pytest\n\n@pytest.fixture\ndef tiny_model():\n    return None\n',
+    'pkg/absl_checks.py': 'from absl.testing import absltest\n\nclass ModelTest(absltest.TestCase):\n    pass\n',
+    // a test inside examples is a test
+    'examples/test_demo.py': 'import pytest\n\ndef test_demo():\n    pass\n',
+    'web/app.test.ts': "import { it } from 'vitest';\nit('works', () => {});\n",
+  },
+  script: {
+    // a research folder that merely starts with "test": its files are what their code says
+    'test_time_scaling/best_of_n.py': `from vllm import LLM\n\nllm = LLM("Qwen/Qwen2.5-7B")\n${MAIN}`,
+    'scripts/test_gsm8k.py': 'from vllm import LLM\n\nllm = LLM("Qwen/Qwen2.5-7B")\nprint(llm.generate(["Q: 1+1? A:"]))\n',
+    'pkg/cli.py': `import argparse\n\ndef main():\n    argparse.ArgumentParser()\n${MAIN}`,
+    'pkg/__main__.py': 'from pkg.cli import main\nmain()\n',
+    // a notebook in a package folder is still run, never imported
+    'pkg/explore.ipynb': JSON.stringify({ cells: [{ cell_type: 'code', metadata: {}, outputs: [], source: ['import pkg\n'] }], metadata: {}, nbformat: 4, nbformat_minor: 5 }),
+    // no __init__.py beside it: run as a script
+    'run.py': 'print("hello")\n',
+    'scripts/generate.py': 'import json\n',
+    // named as pytest collects, but a research script: a main guard and no test framework
+    'scripts/test_base_model.py': `import torch\n\ndef main():\n    pass\n${MAIN}`,
+    'launch.sh': 'python run.py\n',
+    // a folder whose name only starts with "test" is not a test folder
+    'testbed/runner.py': 'x = 1\n',
+  },
+  library: {
+    'pkg/__init__.py': '',
+    'pkg/model.py': 'from transformers import AutoTokenizer\n\ndef load():\n    return AutoTokenizer.from_pretrained("gpt2")\n',
+    // importing a test framework alone is not enough
+    'pkg/patching.py': 'from unittest import mock\n\ndef patched():\n    return mock.MagicMock()\n',
+    'web/lib.ts': 'export const x = 1;\n',
+  },
+  example: {
+    'examples/demo.py': `def main():\n    pass\n${MAIN}`,
+    'docs/source/conf.py': 'project = "x"\n',
+    'notebooks/explore.py': 'x = 1\n',
+  },
 };
+
+const TREE: Record<string, { text: string; role: CodeRole }> = Object.fromEntries(
+  Object.entries(BY_ROLE).flatMap(([role, files]) => Object.entries(files).map(([p, text]) => [p, { text, role: role as CodeRole }])),
+);
 
 let root: string;
 let cleanup: () => void;

@@ -389,36 +389,28 @@ function decodeFacts(text: string): FileFacts {
 
 const EMPTY = '[]';
 
-function toParams(file: CachedFile): FileParams {
-  return {
-    path: file.path,
-    mtimeMs: file.mtimeMs,
-    size: file.size,
-    hash: file.hash,
-    matches: JSON.stringify(file.matches),
-    hint: file.hint ? 1 : 0,
-    skip: file.skip,
-    suppressions: file.suppressions.length === 0 ? EMPTY : JSON.stringify(file.suppressions),
-    resultsKey: file.resultsKey,
-    results: file.results,
-  };
+/** A list column is JSON text, with `[]` read back without parsing. */
+function listToText(list: readonly unknown[]): string {
+  return list.length === 0 ? EMPTY : JSON.stringify(list);
 }
 
-function fromRow(row: FileRow): CachedFile {
+function textToList<T>(text: string, what: string): T[] {
+  return text === EMPTY ? [] : (decodeJson(text, what) as T[]);
+}
+
+/** The columns stored as they are pass through; only the list, flag and snake_case ones are converted. */
+function toParams({ matches, hint, suppressions, ...asIs }: CachedFile): FileParams {
+  return { ...asIs, matches: listToText(matches), hint: hint ? 1 : 0, suppressions: listToText(suppressions) };
+}
+
+function fromRow({ mtime_ms, results_key, matches, hint, suppressions, ...asIs }: FileRow): CachedFile {
   return {
-    path: row.path,
-    mtimeMs: row.mtime_ms,
-    size: row.size,
-    hash: row.hash,
-    matches: row.matches === EMPTY ? [] : (decodeJson(row.matches, `matches of ${row.path}`) as string[]),
-    hint: row.hint === 1,
-    skip: row.skip,
-    suppressions:
-      row.suppressions === EMPTY
-        ? []
-        : (decodeJson(row.suppressions, `suppressions of ${row.path}`) as SuppressionFact[]),
-    resultsKey: row.results_key,
-    results: row.results,
+    ...asIs,
+    mtimeMs: mtime_ms,
+    resultsKey: results_key,
+    matches: textToList<string>(matches, `matches of ${asIs.path}`),
+    hint: hint === 1,
+    suppressions: textToList<SuppressionFact>(suppressions, `suppressions of ${asIs.path}`),
   };
 }
 

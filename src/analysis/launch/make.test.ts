@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { readWellFormed } from '../../../test/helpers/launch.js';
+import type { ScriptCallFact } from '../facts.js';
 import { extractMakeFacts } from './index.js';
 
 type Row = [runner: string, target: string, line: number, col: number, endCol: number];
 
+const row = (c: ScriptCallFact): Row => [c.runner, c.target, c.span.line, c.span.col, c.span.endCol];
+
 function brief(source: string, path = 'Makefile'): Row[] {
-  return extractMakeFacts(source, path).scriptCalls.map((c) => [c.runner, c.target, c.span.line, c.span.col, c.span.endCol]);
+  return extractMakeFacts(source, path).scriptCalls.map(row);
 }
 
 describe('extractMakeFacts', () => {
   it('expands the Makefile’s variables and points at the words as written', () => {
-    const source = [
+    const facts = readWellFormed(extractMakeFacts, 'Makefile', { language: 'make', lines: 11 }, [
       'PYTHON := python3',
       'SCRIPTS = scripts',
       'LAUNCH ?= accelerate launch --num_processes 8',
@@ -21,10 +25,7 @@ describe('extractMakeFacts', () => {
       '',
       'eval:',
       '\t-bash $(SCRIPTS)/eval.sh',
-    ].join('\n');
-    const facts = extractMakeFacts(source, 'Makefile');
-    expect(facts.language).toBe('make');
-    expect(facts.lines).toBe(11);
+    ]);
     expect(facts.scriptCalls[0]).toEqual({
       runner: 'python',
       target: 'scripts/train.py',
@@ -33,7 +34,7 @@ describe('extractMakeFacts', () => {
       span: { line: 7, col: 12, endLine: 7, endCol: 31 },
       via: 'make',
     });
-    expect(brief(source).slice(1)).toEqual([
+    expect(facts.scriptCalls.slice(1).map(row)).toEqual([
       ['accelerate', 'scripts/finetune.py', 8, 13, 35],
       ['bash', 'scripts/eval.sh', 11, 8, 26],
     ]);

@@ -1,42 +1,35 @@
 import { describe, expect, it } from 'vitest';
+import { readWellFormed } from '../../../test/helpers/launch.js';
 import { extractShellFacts } from './index.js';
 
 function brief(source: string, path = 'scripts/run.sh'): Array<[string, string, number, number, number, number]> {
   return extractShellFacts(source, path).scriptCalls.map((c) => [c.runner, c.target, c.span.line, c.span.col, c.span.endLine, c.span.endCol]);
 }
 
+const RUN_SH = [
+  '#!/usr/bin/env bash',
+  'set -euo pipefail',
+  '# python commented.py',
+  'CUDA_VISIBLE_DEVICES=0 python scripts/train.py --lr 1e-4  # python trailing.py',
+  '  bash "eval/run eval.sh"',
+  '',
+];
+
 describe('extractShellFacts', () => {
   it('reports each call with the span of its target word', () => {
-    const source = [
-      '#!/usr/bin/env bash',
-      'set -euo pipefail',
-      '# python commented.py',
-      'CUDA_VISIBLE_DEVICES=0 python scripts/train.py --lr 1e-4  # python trailing.py',
-      '  bash "eval/run eval.sh"',
-      '',
-    ].join('\n');
-    const facts = extractShellFacts(source, 'scripts/run.sh');
-    expect(facts.language).toBe('shell');
+    const facts = readWellFormed(extractShellFacts, 'scripts/run.sh', { language: 'shell', lines: 5 }, RUN_SH);
     expect(facts.path).toBe('scripts/run.sh');
-    expect(facts.lines).toBe(5);
-    expect(facts.parseErrors).toEqual([]);
+    const call = (runner: string, target: string, candidates: string[], [line, col, endCol]: [number, number, number]) => ({
+      runner,
+      target,
+      module: false,
+      candidates,
+      span: { line, col, endLine: line, endCol },
+      via: 'shell',
+    });
     expect(facts.scriptCalls).toEqual([
-      {
-        runner: 'python',
-        target: 'scripts/train.py',
-        module: false,
-        candidates: ['scripts/scripts/train.py', 'scripts/train.py'],
-        span: { line: 4, col: 31, endLine: 4, endCol: 47 },
-        via: 'shell',
-      },
-      {
-        runner: 'bash',
-        target: 'eval/run eval.sh',
-        module: false,
-        candidates: ['scripts/eval/run eval.sh', 'eval/run eval.sh'],
-        span: { line: 5, col: 8, endLine: 5, endCol: 26 },
-        via: 'shell',
-      },
+      call('python', 'scripts/train.py', ['scripts/scripts/train.py', 'scripts/train.py'], [4, 31, 47]),
+      call('bash', 'eval/run eval.sh', ['scripts/eval/run eval.sh', 'eval/run eval.sh'], [5, 8, 26]),
     ]);
   });
 

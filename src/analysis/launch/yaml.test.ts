@@ -54,7 +54,8 @@ describe('extractYamlFacts', () => {
     expect(facts.scriptCalls[3]?.candidates).toEqual(['tools/x.py']);
   });
 
-  it.each<[string, string, string[], Row[]]>([
+  // each case: title, path, the file's lines, and its calls as `runner target line:col-endCol`
+  it.each<[string, string, string[], string[]]>([
     [
       'reads GitLab CI script lists, nested lists included, and skips !reference',
       '.gitlab-ci.yml',
@@ -77,12 +78,12 @@ describe('extractYamlFacts', () => {
         '  after_script: ["bash scripts/cleanup.sh"]', // 16
       ],
       [
-        ['source', 'scripts/env.sh', 3, 14, 28],
-        ['python', 'pkg.train', 10, 17, 26],
-        ['bash', 'scripts/a.sh', 11, 14, 26],
-        ['bash', 'scripts/b.sh', 12, 14, 26],
-        ['direct', './scripts/finish.sh', 15, 7, 26],
-        ['bash', 'scripts/cleanup.sh', 16, 24, 42],
+        'source scripts/env.sh 3:14-28',
+        'python pkg.train 10:17-26',
+        'bash scripts/a.sh 11:14-26',
+        'bash scripts/b.sh 12:14-26',
+        'direct ./scripts/finish.sh 15:7-26',
+        'bash scripts/cleanup.sh 16:24-42',
       ],
     ],
     [
@@ -107,13 +108,13 @@ describe('extractYamlFacts', () => {
         'matrix: [torchrun, --standalone, dist.py]', //             16
       ],
       [
-        ['python', 'train.py', 3, 32, 40],
-        ['python', 'worker.py', 6, 16, 25],
-        ['python', 'serve.py', 11, 11, 42],
-        ['bash', 'post.sh', 11, 11, 42],
-        ['python', 'plain.py', 12, 23, 31],
-        ['python', 'scripts/lint.py', 15, 19, 34],
-        ['torchrun', 'dist.py', 16, 34, 41],
+        'python train.py 3:32-40',
+        'python worker.py 6:16-25',
+        'python serve.py 11:11-42',
+        'bash post.sh 11:11-42',
+        'python plain.py 12:23-31',
+        'python scripts/lint.py 15:19-34',
+        'torchrun dist.py 16:34-41',
       ],
     ],
     [
@@ -133,12 +134,12 @@ describe('extractYamlFacts', () => {
         '  dir: outputs',
       ],
       [
-        ['python', 'scripts/run.py', 3, 43, 57],
-        ['accelerate', 'finetune.py', 9, 7, 18],
+        'python scripts/run.py 3:43-57',
+        'accelerate finetune.py 9:7-18',
       ],
     ],
   ])('%s', (_title, path, lines, calls) => {
-    expect(brief(lines.join('\n'), path)).toEqual(calls);
+    expect(brief(lines.join('\n'), path).map(([runner, target, line, col, endCol]) => `${runner} ${target} ${line}:${col}-${endCol}`)).toEqual(calls);
   });
 
   it('points into quoted and multi-line plain scalars despite escapes', () => {

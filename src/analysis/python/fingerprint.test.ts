@@ -1,36 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import { fingerprintOf, jaccard, normalisedTokens, percent } from './fingerprint.js';
 
-const SCORER = `
-    prompt = TEMPLATE.format(instruction=instruction.strip(), a=a.strip(), b=b.strip())
-    enc = tokenizer(prompt, return_tensors="pt").to(model.device)
-    logits = model(**enc).logits[0, -1].float()
-    logprobs = torch.log_softmax(logits, dim=-1)
-    id_a = tokenizer.encode(" A")[0]
-    id_b = tokenizer.encode(" B")[0]
-    return float(logprobs[id_a] - logprobs[id_b])
-`;
+/** A pairwise judge's scoring lines, the sample the other samples are made from. */
+const SCORER_LINES = [
+  'prompt = TEMPLATE.format(instruction=instruction.strip(), a=a.strip(), b=b.strip())',
+  'enc = tokenizer(prompt, return_tensors="pt").to(model.device)',
+  'logits = model(**enc).logits[0, -1].float()',
+  'logprobs = torch.log_softmax(logits, dim=-1)',
+  'id_a = tokenizer.encode(" A")[0]',
+  'id_b = tokenizer.encode(" B")[0]',
+  'return float(logprobs[id_a] - logprobs[id_b])',
+];
 
-const RENAMED = `
-    text = JUDGE.format(instruction=task.strip(), a=first.strip(), b=second.strip())  # new names
-    batch = tok(text, return_tensors='pt').to(lm.device)
-    scores = lm(**batch).logits[1, -2].float()
-    lp = torch.log_softmax(scores, dim=-3)
-    first_id = tok.encode(" X")[0]
-    second_id = tok.encode(" Y")[0]
-    return float(lp[first_id] - lp[second_id])
-`;
+/** Lines as a function body, indented as `fingerprintOf` is given them. */
+const body = (lines: readonly string[]) => `\n${lines.map((line) => `    ${line}\n`).join('')}`;
 
-const REORDERED_AND_EXTENDED = `
-    prompt = TEMPLATE.format(instruction=instruction.strip(), a=a.strip(), b=b.strip())
-    enc = tokenizer(prompt, return_tensors="pt").to(model.device)
-    logits = model(**enc).logits[0, -1].float()
-    logprobs = torch.log_softmax(logits, dim=-1)
-    id_b = tokenizer.encode(" B")[0]
-    id_a = tokenizer.encode(" A")[0]
-    log.debug("margin for %s", instruction)
-    return float(logprobs[id_a] - logprobs[id_b])
-`;
+/** Every name, string and number of the sample swapped; attribute names (after a dot) stay. */
+const SWAPS: Record<string, string> = {
+  TEMPLATE: 'JUDGE', instruction: 'task', a: 'first', b: 'second', prompt: 'text', tokenizer: 'tok', enc: 'batch',
+  model: 'lm', logits: 'scores', logprobs: 'lp', id_a: 'first_id', id_b: 'second_id', dim: 'axis',
+  '"pt"': "'pt'", '" A"': '" X"', '" B"': '" Y"', '0': '1', '-1': '-2',
+};
+const swappable = new RegExp(
+  `(?<![\\w.])(?:${Object.keys(SWAPS).map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?!\\w)`, 'g');
+
+const SCORER = body(SCORER_LINES);
+
+const RENAMED = body(SCORER_LINES.map((line, i) => line.replace(swappable, (m) => SWAPS[m] ?? m) + (i === 0 ? '  # new names' : '')));
+
+const [format, encode, forward, softmax, idA, idB, ret] = SCORER_LINES as [string, string, string, string, string, string, string];
+const REORDERED_AND_EXTENDED = body([format, encode, forward, softmax, idB, idA, 'log.debug("margin for %s", instruction)', ret]);
 
 const UNRELATED = `
     rows = []
