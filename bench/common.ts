@@ -211,14 +211,16 @@ export function timedCommand(command: string, args: string[], cwd: string, ok: r
 }
 
 /** Runs `command args` under /usr/bin/time -v; wall ms from spawn to exit and the peak RSS it reports. */
-export function timedRun(command: string, args: string[], cwd: string, ok: readonly number[], env: NodeJS.ProcessEnv = {}): { ms: number; rssMB: number; stdout: string; stderr: string } {
+export function timedRun(command: string, args: string[], cwd: string, ok: readonly number[], env: NodeJS.ProcessEnv = {}): { ms: number; rssMB: number; cpuMs: number; stdout: string; stderr: string } {
   const start = performance.now();
   const r = spawnSync('/usr/bin/time', ['-v', command, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: '1', ...env } });
   const ms = performance.now() - start;
   if (r.error) throw new BenchError(`cannot run /usr/bin/time: ${r.error.message}`);
   if (!ok.includes(r.status ?? -1)) throw new BenchError(`${path.basename(command)} ${args.slice(0, 5).join(' ')}… in ${cwd}: exit ${r.status ?? r.signal}\n${r.stderr.slice(-1500)}`);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
-  return { ms, rssMB: rss ? Math.round((Number(rss[1]) * 1024) / MB) : Number.NaN, stdout: r.stdout, stderr: r.stderr };
+  // user + system CPU time: steadier than the wall time on a shared machine
+  const cpu = (name: string): number => Number(new RegExp(`${name} time \\(seconds\\): ([\\d.]+)`).exec(r.stderr)?.[1] ?? Number.NaN) * 1000;
+  return { ms, rssMB: rss ? Math.round((Number(rss[1]) * 1024) / MB) : Number.NaN, cpuMs: cpu('User') + cpu('System'), stdout: r.stdout, stderr: r.stderr };
 }
 
 /** git in a bench's own repository, with a fixed identity. */

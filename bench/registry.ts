@@ -138,14 +138,14 @@ function peerGrep(root: string, word: string): number {
 const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 
 /** `provenant registry sync` as a user runs it, in a fresh process with Node's default heap. */
-function syncProcess(root: string): { ms: number; rssMB: number; ok: boolean; note: string } {
+function syncProcess(root: string): { ms: number; rssMB: number; cpuMs: number; ok: boolean; note: string } {
   try {
     const run = timedRun(process.execPath, [BIN, 'registry', 'sync'], root, [0]);
-    return { ms: run.ms, rssMB: run.rssMB, ok: true, note: '' };
+    return { ms: run.ms, rssMB: run.rssMB, cpuMs: run.cpuMs, ok: true, note: '' };
   } catch (error) {
     // a sync that runs out of heap is a figure too: said in the table, not a crashed bench
     if (!(error instanceof BenchError)) throw error;
-    return { ms: Number.NaN, rssMB: Number.NaN, ok: false, note: error.message.split('\n').find((l) => /heap|memory|exit/i.test(l)) ?? 'failed' };
+    return { ms: Number.NaN, rssMB: Number.NaN, cpuMs: Number.NaN, ok: false, note: error.message.split('\n').find((l) => /heap|memory|exit/i.test(l)) ?? 'failed' };
   }
 }
 
@@ -158,6 +158,11 @@ interface SizeFigures {
   coldRssMB: number;
   warmSyncMs: number;
   warmRssMB: number;
+  coldCpuMs: number;
+  warmCpuMs: number;
+  /** A sync after one script was edited (not the nothing-changed shortcut). */
+  editedSyncMs: number;
+  editedCpuMs: number;
   peerReadAndGitLogMs: number;
   searchMedianMs: number;
   searchNoRefreshMedianMs: number;
@@ -172,6 +177,9 @@ async function measure(scripts: number, queries: number, keep: boolean): Promise
     console.error(`bench: generated ${files.length} files in ${root}`);
     const cold = syncProcess(root);
     const warm = syncProcess(root);
+    const edited = files.find((f) => f.endsWith('.py')) ?? files[0] ?? '';
+    writeFileSync(path.join(root, edited), `${readFileSync(path.join(root, edited), 'utf8')}\n# edited\n`);
+    const afterEdit = syncProcess(root);
     const peerSync = peerRead(root, files);
     const searchMs: number[] = [];
     const trustedMs: number[] = [];
@@ -192,6 +200,10 @@ async function measure(scripts: number, queries: number, keep: boolean): Promise
       coldRssMB: cold.rssMB,
       warmSyncMs: Math.round(warm.ms),
       warmRssMB: warm.rssMB,
+      coldCpuMs: Math.round(cold.cpuMs),
+      warmCpuMs: Math.round(warm.cpuMs),
+      editedSyncMs: Math.round(afterEdit.ms),
+      editedCpuMs: Math.round(afterEdit.cpuMs),
       peerReadAndGitLogMs: Math.round(peerSync),
       searchMedianMs: searchMs.length ? round(median(searchMs)) : Number.NaN,
       searchNoRefreshMedianMs: trustedMs.length ? round(median(trustedMs)) : Number.NaN,
@@ -226,11 +238,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const ratio = (a: number, b: number) => (Number.isNaN(a) ? '–' : `×${(a / b).toFixed(1)}`);
   console.log(`registry bench: \`provenant registry sync\` in a fresh process (peak RSS from /usr/bin/time -v), search in process; ${queries} queries`);
-  console.log('| scripts | files | cold sync | cold RSS | warm sync | warm RSS | peer: read all + git log | cold / peer | search (fresh check) | search (index only) | peer: grep -il |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| scripts | files | cold sync | cold CPU | cold RSS | warm sync | warm CPU | warm RSS | one file edited | its CPU | peer: read all + git log | cold / peer | search (fresh check) | search (index only) | peer: grep -il |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const f of all) {
     console.log(
-      `| ${f.scripts} | ${f.files} | ${Number.isNaN(f.coldSyncMs) ? `failed (${f.note})` : fmt(f.coldSyncMs)} | ${f.coldRssMB} MB | ${fmt(f.warmSyncMs)} | ${f.warmRssMB} MB | ${fmt(f.peerReadAndGitLogMs)} | ${ratio(f.coldSyncMs, f.peerReadAndGitLogMs)} | ${fmt(f.searchMedianMs)} | ${fmt(f.searchNoRefreshMedianMs)} | ${fmt(f.grepMedianMs)} |`,
+      `| ${f.scripts} | ${f.files} | ${Number.isNaN(f.coldSyncMs) ? `failed (${f.note})` : fmt(f.coldSyncMs)} | ${fmt(f.coldCpuMs)} | ${f.coldRssMB} MB | ${fmt(f.warmSyncMs)} | ${fmt(f.warmCpuMs)} | ${f.warmRssMB} MB | ${fmt(f.editedSyncMs)} | ${fmt(f.editedCpuMs)} | ${fmt(f.peerReadAndGitLogMs)} | ${ratio(f.coldSyncMs, f.peerReadAndGitLogMs)} | ${fmt(f.searchMedianMs)} | ${fmt(f.searchNoRefreshMedianMs)} | ${fmt(f.grepMedianMs)} |`,
     );
   }
   return 0;

@@ -96,7 +96,7 @@ interface TreeSnapshot {
   files: [string, number, number][];
 }
 
-const TREE_MEMO = 'tree';
+export const TREE_MEMO = 'tree';
 
 function snapshotOf(project: Project): string {
   const snapshot: TreeSnapshot = {
@@ -113,18 +113,23 @@ export function recordTree(project: Project): void {
   if (project.index.memo(TREE_MEMO) !== snapshot) project.index.remember(TREE_MEMO, snapshot);
 }
 
-/** True when nothing the last build saw has changed on disk (see `TreeSnapshot`). */
-export function treeUnchanged(project: Project): boolean {
-  const text = project.index.memo(TREE_MEMO);
-  if (!text) return false;
-  let snapshot: TreeSnapshot;
+/** A memo's JSON, or null when there is none or it is damaged (which only costs the shortcut it keeps). */
+export function memoJson<T>(project: Project, name: string): T | null {
+  const text = project.index.memo(name);
+  if (!text) return null;
   try {
-    snapshot = JSON.parse(text) as TreeSnapshot;
+    return JSON.parse(text) as T;
   } catch (error) {
-    // a damaged memo only costs the shortcut: the caller walks and rebuilds, which rewrites it
-    if (error instanceof SyntaxError) return false;
+    if (error instanceof SyntaxError) return null;
     throw error;
   }
+}
+
+/** True when nothing the last build saw has changed on disk (see `TreeSnapshot`). */
+export function treeUnchanged(project: Project): boolean {
+  // a missing or damaged memo: the caller walks and rebuilds, which rewrites it
+  const snapshot = memoJson<TreeSnapshot>(project, TREE_MEMO);
+  if (snapshot === null) return false;
   if (snapshot.inputs !== inputsStamp(project) || !Array.isArray(snapshot.folders) || !Array.isArray(snapshot.files)) return false;
   // tens of thousands of calls: a plain concatenation, not path.join
   const prefix = project.root.endsWith(path.sep) ? project.root : project.root + path.sep;

@@ -4,8 +4,10 @@
  * audit already extracted (same content hash) are reused; the rest go through the front ends. Facts are
  * language-agnostic, so any front end `loadFrontEnds` knows plugs in here.
  */
+import { inflateRawSync } from 'node:zlib';
 import { factsKey, type FileFacts, type Language } from '../analysis/facts.js';
 import { loadFrontEnds, sizedBySource, sourceProblem, type FrontEnds } from '../analysis/index.js';
+import type { FactsPayload, ParsePool } from '../analysis/parse-pool.js';
 import { decodeSource, readBytes } from '../core/files.js';
 import type { RegistryFileRow } from '../store/queries.js';
 import type { RegisteredFile } from './files.js';
@@ -51,6 +53,31 @@ function reread(file: RegisteredFile): { ok: true; text: string } | { ok: false;
   return read.ok ? decodeSource(read.bytes) : read;
 }
 
+interface InFlight {
+  file: RegisteredFile;
+  hash: string;
+  text: string;
+  got: Promise<FactsPayload>;
+}
+
+/** Files handed to each worker before the oldest is waited for. */
+const WINDOW_PER_WORKER = 24;
+
+/**
+ * The audit's parse workers, when enough Python files may need parsing (those whose stat is not the
+ * indexed one: an upper bound) and the machine has the cores; `PROVENANT_PARSE_WORKERS` overrides.
+ */
+async function openWorkers(files: readonly RegisteredFile[], rows: ReadonlyMap<string, Stat>): Promise<{ pool: ParsePool; window: number } | null> {
+  const candidates = files.filter((f) => {
+    const row = rows.get(f.path);
+    return f.language === 'python' && (row === undefined || !unchanged(row, f));
+  }).length;
+  if (candidates === 0) return null;
+  const { ParsePool: Pool, poolSize } = await import('../analysis/parse-pool.js');
+  const pool = Pool.open(poolSize(candidates));
+  return pool === null ? null : { pool, window: pool.size * WINDOW_PER_WORKER };
+}
+
 export async function collect(files: readonly RegisteredFile[], index: RegistryIndex, maxFileSize: number): Promise<Collection> {
   const rows = index.files();
   const out: Collection = { parts: [], rows: [], parsed: 0, vanished: false, warnings: [] };
@@ -62,7 +89,7 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
   };
   // facts go to the store a batch at a time: holding every file's facts until the end made the heap of
   // a 20k-file sync grow past a gigabyte
-  let pending: { hash: string; facts: FileFacts }[] = [];
+  let pending: { hash: string; facts: FileFacts; json?: string }[] = [];
   const flush = (): void => {
     index.putFacts(pending);
     pending = [];
@@ -73,6 +100,15 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
     if (!loaded) frontEnds.set(language, (loaded = loadFrontEnds(new Set([language]))));
     return loaded;
   };
+  const parsed = (file: RegisteredFile, hash: string, text: string, facts: FileFacts, json?: string): void => {
+    out.parsed++;
+    pending.push(json === undefined ? { hash, facts } : { hash, facts, json });
+    if (pending.length >= FACTS_BATCH) flush();
+    // a notebook's facts are those of its cells as Python: the entry is the notebook's
+    const part = partOf({ ...facts, language: file.language }, text);
+    parts.set(file.path, part);
+    out.rows.push({ path: file.path, mtimeMs: file.mtimeMs, size: file.size, hash, part });
+  };
   const parse = async (file: RegisteredFile, hash: string, read: string | null): Promise<void> => {
     const text = read !== null ? { ok: true as const, text: read } : reread(file);
     // a notebook that is no notebook, or whose code cells are over max-file-size, is registered without them
@@ -81,14 +117,28 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
       unreadable(file, problem ?? 'unreadable');
       return;
     }
-    const facts = (await frontEndFor(file.language)).extract(text.text, file.path, file.language);
-    out.parsed++;
-    pending.push({ hash, facts });
-    if (pending.length >= FACTS_BATCH) flush();
-    // a notebook's facts are those of its cells as Python: the entry is the notebook's
-    const part = partOf({ ...facts, language: file.language }, text.text);
-    parts.set(file.path, part);
-    out.rows.push({ path: file.path, mtimeMs: file.mtimeMs, size: file.size, hash, part });
+    if (workers !== null && file.language === 'python') {
+      // parsed in a worker; at most a window of files (and their texts) waits for its facts
+      inFlight.push({ file, hash, text: text.text, got: workers.pool.extract(file.path, text.text) });
+      if (inFlight.length >= workers.window) await settle(inFlight.shift() as InFlight);
+      return;
+    }
+    parsed(file, hash, text.text, (await frontEndFor(file.language)).extract(text.text, file.path, file.language));
+  };
+  const workers = await openWorkers(files, rows);
+  const inFlight: InFlight[] = [];
+  const settle = async (item: InFlight): Promise<void> => {
+    let answer: FactsPayload;
+    try {
+      answer = await item.got;
+    } catch (error) {
+      // a worker that died or whose parser threw: the file is parsed here instead, as without workers
+      if (!(error instanceof Error && error.name === 'WorkerLost')) throw error;
+      parsed(item.file, item.hash, item.text, (await frontEndFor('python')).extract(item.text, item.file.path, 'python'));
+      return;
+    }
+    const json = 'json' in answer ? answer.json : inflateRawSync(answer.packed).toString('utf8');
+    parsed(item.file, item.hash, item.text, JSON.parse(json) as FileFacts, json);
   };
   for (const file of files) {
     const row = rows.get(file.path);
@@ -121,6 +171,11 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
     // parsed now, not listed for later: holding every changed file's text until the parse made the
     // heap of a cold sync grow with the repository
     await parse({ ...file, size: read.bytes.length }, hash, sizedBySource(file.language) ? null : decoded.text);
+  }
+  try {
+    for (const item of inFlight.splice(0)) await settle(item);
+  } finally {
+    await workers?.pool.close();
   }
   flush();
   const registered = new Set(files.map((f) => f.path));

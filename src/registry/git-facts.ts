@@ -74,6 +74,11 @@ export function parseLog(out: string): GitFactsByPath {
   return facts;
 }
 
+/** HEAD's commit id under `root`, or why there is none (what the git facts were read at). */
+export async function headOf(root: string): Promise<{ id: string } | { reason: string }> {
+  return head(await gitRunner(root));
+}
+
 /** Git facts keyed by root-relative path, or a reason there are none. */
 export async function gitFacts(root: string, memo: GitMemo): Promise<{ facts: GitFactsByPath } | { reason: string }> {
   const git = await gitRunner(root);

@@ -98,11 +98,11 @@ export class RegistryIndex {
    * (a row no file points at any more is dropped by the next `write`), so they are written while files
    * are parsed and need not be held in memory until the entries are.
    */
-  putFacts(facts: readonly { hash: string; facts: FileFacts }[]): void {
+  putFacts(facts: readonly { hash: string; facts: FileFacts; json?: string }[]): void {
     if (!facts.length) return;
     const q = this.queries;
     this.db.transaction(() => {
-      for (const f of facts) q.factsUpsert.run({ hash: f.hash, facts: JSON.stringify(f.facts) });
+      for (const f of facts) q.factsUpsert.run({ hash: f.hash, facts: f.json ?? JSON.stringify(f.facts) });
     }).immediate();
   }
 
@@ -127,6 +127,11 @@ export class RegistryIndex {
 
   entries(): RegistryEntry[] {
     return this.queries.entriesAll.all().map((row) => decode(row.entry, `entry ${row.path}`) as RegistryEntry);
+  }
+
+  /** This build of the index (part and facts versions), and the digest of the entries it holds. */
+  state(): string {
+    return `${CURRENT_KEY} ${this.queries.metaGet.get({ key: DIGEST }) ?? ''}`;
   }
 
   /** A value remembered by the registry across runs (e.g. what the Markdown was last written from). */

@@ -3,15 +3,16 @@
  * (temp file + rename) when, and only when, its text changes. A hand-edited block stops the sync with the
  * file untouched: the edit belongs in the annotations file.
  */
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeUserFile } from '../core/fs.js';
 import { withFileLock } from '../core/lock.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import type { RegistryEntry } from '../schemas/registry.js';
-import { build, openProject, type Built, type Coverage, type RegistryOptions } from './build.js';
+import { build, openProject, walkIfNeeded, type Built, type Coverage, type RegistryOptions } from './build.js';
 import { applyRegistryBlock, renderRegistryBlock } from './markdown.js';
 import type { StaleAnnotation } from './resolve.js';
+import { headKey, lazyEntries, listMarkdownFolder, rememberSummary, settleMarkdownFolder, statOf, unchangedSummary } from './sync-memo.js';
 
 export interface SyncCounts {
   files: number;
@@ -34,6 +35,8 @@ export interface SyncResult {
   entries: RegistryEntry[];
   /** Files parsed in this run (0 when nothing changed). */
   parsed: number;
+  /** False when nothing the last sync was made from had changed: nothing was walked, read or resolved. */
+  rebuilt: boolean;
   warnings: string[];
 }
 
@@ -61,15 +64,6 @@ export function readMarkdown(file: string, display: string): string | null {
       hint: 'registry.markdown in the config names a file the sync writes',
       cause: error,
     });
-  }
-}
-
-function statOf(file: string): string | null {
-  try {
-    const st = statSync(file);
-    return `${st.mtimeMs}:${st.size}`;
-  } catch {
-    return null;
   }
 }
 
@@ -103,23 +97,34 @@ async function writeMarkdownLocked(built: Built): Promise<SyncResult['markdownSt
   return state;
 }
 
+/**
+ * When nothing the last sync was made from has changed (see `sync-memo.ts`), its summary is returned
+ * without walking the tree or rebuilding anything, and the entries are read from the index only if asked.
+ */
 export async function syncRegistry(options: RegistryOptions): Promise<SyncResult> {
-  const project = await openProject(options);
+  const project = await openProject(options, { walk: false });
   try {
+    const head = await headKey(project.root);
+    const opened = project.warnings.length;
+    const summary = unchangedSummary(project, head);
+    if (summary !== null) {
+      const result = { root: project.root, markdownState: 'unchanged' as const, parsed: 0, rebuilt: false, ...summary, warnings: [...project.warnings, ...summary.warnings] };
+      return withEntries(result, lazyEntries(project.root));
+    }
+    const listed = listMarkdownFolder(project);
+    walkIfNeeded(project);
     const built = await build(project);
     const markdownState = await writeMarkdown(built);
-    return {
-      root: built.root,
-      markdown: built.config.registry.markdown,
-      markdownState,
-      coverage: built.coverage,
-      counts: countsOf(built.entries),
-      stale: built.stale,
-      entries: built.entries,
-      parsed: built.parsed,
-      warnings: built.warnings,
-    };
+    settleMarkdownFolder(project, listed);
+    const counts = countsOf(built.entries);
+    const said = { markdown: built.config.registry.markdown, coverage: built.coverage, counts, stale: built.stale, warnings: built.warnings.slice(opened) };
+    rememberSummary(project, head, said);
+    return { root: built.root, markdownState, parsed: built.parsed, rebuilt: true, ...said, warnings: built.warnings, entries: built.entries };
   } finally {
     project.index.close();
   }
+}
+
+function withEntries(result: Omit<SyncResult, 'entries'>, entries: () => RegistryEntry[]): SyncResult {
+  return Object.defineProperty(result, 'entries', { get: entries, enumerable: false }) as SyncResult;
 }

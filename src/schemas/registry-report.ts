@@ -93,6 +93,8 @@ export const SyncReportSchema = z.strictObject({
   }),
   stale: z.array(StaleAnnotationSchema),
   parsed: z.number().int().nonnegative(),
+  /** False when nothing the last sync was made from had changed: its summary, said again. */
+  rebuilt: z.boolean(),
   warnings: z.array(z.string()),
 });
 

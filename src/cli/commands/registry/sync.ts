@@ -34,8 +34,9 @@ export async function run(args: string[], io: Io): Promise<number> {
   const r = await syncRegistry(registryOptions(values, io));
   printWarnings(io, r.warnings);
   if (values.json) {
-    const { entries: _entries, root: _root, ...summary } = r;
-    printJson(io, summary);
+    // the fields one by one: `entries` is read from the index only when asked for
+    const { markdown, markdownState, coverage, counts, stale, parsed: files, rebuilt, warnings } = r;
+    printJson(io, { markdown, markdownState, coverage, counts, stale, parsed: files, rebuilt, warnings });
     return 0;
   }
   const markdown = r.markdownState === 'written' ? `wrote ${r.markdown}` : `${r.markdown} is up to date`;
