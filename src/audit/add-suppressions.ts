@@ -6,6 +6,7 @@
  */
 
 import { languageOf } from '../analysis/front-ends.js';
+import type { Language } from '../schemas/languages.js';
 import { UserError } from '../core/errors.js';
 import type { Finding, Fix } from '../schemas/finding.js';
 import type { FixSource } from './apply-fixes.js';
@@ -13,9 +14,8 @@ import { insertAtLine, replace, SourceText } from './fixes.js';
 
 const EXISTING = /(#|\/\/)[ \t]*provenant:[ \t]*ignore\[([^\]\n]*)\]([^\n]*)/;
 
-/** The comment marker of a file's language, or null when it has no comments provenant reads. */
-function markerOf(file: string): string | null {
-  const language = languageOf(file);
+/** The comment marker of a language, or null when it has no comments provenant reads. */
+export function commentMarker(language: Language | null): '#' | '//' | null {
   if (language === 'typescript' || language === 'javascript') return '//';
   if (language === 'json' || language === null) return null;
   return '#';
@@ -31,7 +31,7 @@ export function suppressionSource(reason: string): FixSource {
   return {
     wants: (findings) => findings.some(suppressible),
     fixes(findings, document, file) {
-      const marker = markerOf(file);
+      const marker = commentMarker(languageOf(file));
       const own = findings.filter(suppressible);
       if (!own.length) return { fixes: [], skipped: [] };
       if (marker === null) return { fixes: [], skipped: [`its format has no comments; ${own.length} finding(s) left for the baseline`] };
@@ -61,8 +61,12 @@ export function suppressionSource(reason: string): FixSource {
   };
 }
 
-/** The edit that suppresses `codes` on `line`, or why none can be placed. */
-function suppressionEdit(source: SourceText, line: number, codes: string[], reason: string, marker: string): ReturnType<typeof replace> | string {
+/**
+ * The edit that suppresses `codes` on `line` (1-based), or why none can be placed: the codes added to a
+ * suppression on the line or alone on the line above, else a comment alone above the line. The editor
+ * server's suppression action writes the same edit.
+ */
+export function suppressionEdit(source: SourceText, line: number, codes: string[], reason: string, marker: string): ReturnType<typeof replace> | string {
   for (const at of [line, line - 1]) {
     const text = source.line(at);
     const m = EXISTING.exec(text);

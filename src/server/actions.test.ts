@@ -5,35 +5,40 @@ import { commentOf, fixAll, fixChanges, REASON_PLACEHOLDER, suppressionEdit } fr
 import type { Fix } from '../schemas/finding.js';
 import { ruleDoc, ruleHover } from './rule-docs.js';
 
-/** The line with the edit applied (edits stay on their line or insert one line above). */
-function applied(line: string, edit: NonNullable<ReturnType<typeof suppressionEdit>>): string {
-  return line.slice(0, edit.range.start.character) + edit.newText + line.slice(edit.range.end.character);
+/** `text` with one LSP edit applied (0-based lines and characters). */
+function applied(text: string, edit: NonNullable<ReturnType<typeof suppressionEdit>>): string {
+  const lines = text.split('\n');
+  const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  return text.slice(0, offset(edit.range.start)) + edit.newText + text.slice(offset(edit.range.end));
 }
 
-describe('suppression edits', () => {
-  it('appends a comment the suppression parser reads, reason placeholder included', () => {
-    const line = 'tok = AutoTokenizer.from_pretrained(BASE)   ';
-    const edit = suppressionEdit(line, 7, 'LOAD001', '#');
+describe('suppression edits (as audit --add-suppressions writes them)', () => {
+  it('puts a comment the suppression parser reads alone on the line above, at its indent, reason placeholder included', () => {
+    const text = 'def load():\n    tok = AutoTokenizer.from_pretrained(BASE)\n';
+    const edit = suppressionEdit(text, 1, 'LOAD001', '#');
     if (!edit) throw new Error('no edit');
-    const text = applied(line, edit);
-    expect(text).toBe(`tok = AutoTokenizer.from_pretrained(BASE)  # provenant: ignore[LOAD001] ${REASON_PLACEHOLDER}`);
-    const [s] = parseSuppressions(text);
+    const lines = applied(text, edit).split('\n');
+    expect(lines[1]).toBe(`    # provenant: ignore[LOAD001] ${REASON_PLACEHOLDER}`);
+    expect(lines[2]).toBe('    tok = AutoTokenizer.from_pretrained(BASE)');
+    const [s] = parseSuppressions(lines.join('\n'));
     expect(s?.codes).toEqual(['LOAD001']);
     expect(s?.reason).toBe(REASON_PLACEHOLDER);
   });
 
-  it('adds the code to a suppression already on the line, once', () => {
-    const line = 'x = f()  # provenant: ignore[TMPL001] judged by an instruct model';
-    const edit = suppressionEdit(line, 0, 'LOAD001', '#');
+  it('adds the code to a suppression already on the line or alone above it, once', () => {
+    const trailing = 'x = f()  # provenant: ignore[TMPL001] judged by an instruct model';
+    const edit = suppressionEdit(trailing, 0, 'LOAD001', '#');
     if (!edit) throw new Error('no edit');
-    expect(applied(line, edit)).toBe('x = f()  # provenant: ignore[TMPL001, LOAD001] judged by an instruct model');
-    expect(suppressionEdit(line, 0, 'TMPL001', '#')).toBeNull();
+    expect(applied(trailing, edit)).toBe('x = f()  # provenant: ignore[TMPL001, LOAD001] judged by an instruct model');
+    expect(suppressionEdit(trailing, 0, 'TMPL001', '#')).toBeNull();
+    const above = '# provenant: ignore[TMPL001] judged by an instruct model\nx = f()';
+    const join = suppressionEdit(above, 1, 'LOAD001', '#');
+    if (!join) throw new Error('no edit');
+    expect(applied(above, join).split('\n')[0]).toBe('# provenant: ignore[TMPL001, LOAD001] judged by an instruct model');
   });
 
-  it('puts the comment alone on the line above a backslash continuation, at its indent', () => {
-    const edit = suppressionEdit('    tok = load(BASE) + \\', 3, 'LOAD001', '#');
-    expect(edit?.range.start).toEqual({ line: 3, character: 0 });
-    expect(edit?.newText).toBe(`    # provenant: ignore[LOAD001] ${REASON_PLACEHOLDER}\n`);
+  it('offers nothing on a line continuing the one before with a backslash, where no comment can go', () => {
+    expect(suppressionEdit('tok = load(BASE) + \\\n    other()', 1, 'LOAD001', '#')).toBeNull();
   });
 
   it('uses // in TS/JS and offers nothing where comments cannot go', () => {

@@ -1,13 +1,22 @@
 /**
  * Code actions on provenant's diagnostics: the finding's fix (safe or unsafe, as `audit --fix` and
  * `--unsafe-fixes` apply it), and a suppression comment in the project's syntax (`# provenant:
- * ignore[CODE] reason`, `//` in TS/JS) with a reason placeholder to replace, added to a suppression
- * already on the line when there is one.
+ * ignore[CODE] reason`, `//` in TS/JS) with a reason placeholder to replace, written as
+ * `audit --add-suppressions` writes it: alone on the line above, or added to a suppression already there.
  */
 
-import type { TextEdit } from 'vscode-languageserver/node';
+import type { Range, TextEdit } from 'vscode-languageserver/node';
 import type { Language } from '../analysis/facts.js';
+import { commentMarker, suppressionEdit as addSuppression } from '../audit/add-suppressions.js';
+import { SourceText } from '../audit/fixes.js';
 import type { Fix } from '../schemas/finding.js';
+
+type Span = Fix['edits'][number]['span'];
+
+/** A 1-based span with an exclusive end as an LSP range (0-based). */
+function rangeOf(span: Span): Range {
+  return { start: { line: span.line - 1, character: span.col - 1 }, end: { line: span.endLine - 1, character: span.endCol - 1 } };
+}
 
 /**
  * A fix's edits per document URI: `uriOf` names the document of a notebook cell (edits with `cell`) or of
@@ -18,8 +27,7 @@ export function fixChanges(fix: Fix, uriOf: (cell: number | undefined) => string
   for (const e of fix.edits) {
     const uri = uriOf(e.cell);
     if (!uri) return null;
-    const range = { start: { line: e.span.line - 1, character: e.span.col - 1 }, end: { line: e.span.endLine - 1, character: e.span.endCol - 1 } };
-    (changes[uri] ??= []).push({ range, newText: e.content });
+    (changes[uri] ??= []).push({ range: rangeOf(e.span), newText: e.content });
   }
   return changes;
 }
@@ -53,33 +61,19 @@ export const REASON_PLACEHOLDER = 'TODO: why this finding does not apply';
 
 /** The comment opener of a language that has suppressions, or null (JSON has no comments). */
 export function commentOf(language: Language): '#' | '//' | null {
-  if (language === 'typescript' || language === 'javascript') return '//';
-  if (language === 'json' || language === 'notebook') return null;
-  return '#';
+  // a notebook open as JSON text takes no comment; its cells, open as Python, do
+  return language === 'notebook' ? null : commentMarker(language);
 }
 
-const EXISTING = /(provenant:[ \t]*ignore\[)([^\]\n]*)\]/;
-
 /**
- * The edit that silences `code` on a line (0-based `line`, its text `lineText`): the code added to the line's
- * suppression, else a comment after the code, else (after a `\` continuation, where nothing may follow) a
- * comment alone on the line above, which covers the line below it.
+ * The edit that silences `code` on a line (0-based `line`) of `text`, with the reason placeholder; null
+ * when the line's suppression already names the code or no comment can go there (after a `\`).
  */
-export function suppressionEdit(lineText: string, line: number, code: string, comment: '#' | '//'): TextEdit | null {
-  const text = lineText.replace(/\r$/, '');
-  const existing = EXISTING.exec(text);
-  if (existing) {
-    const codes = (existing[2] ?? '').split(',').map((c) => c.trim()).filter(Boolean);
-    if (codes.includes(code)) return null;
-    const at = existing.index + (existing[1] ?? '').length + (existing[2] ?? '').length;
-    const insert = codes.length ? `, ${code}` : code;
-    return { range: { start: { line, character: at }, end: { line, character: at } }, newText: insert };
-  }
-  const suppression = `${comment} provenant: ignore[${code}] ${REASON_PLACEHOLDER}`;
-  if (text.trimEnd().endsWith('\\')) {
-    const indent = /^[ \t]*/.exec(text)?.[0] ?? '';
-    return { range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}${suppression}\n` };
-  }
-  const end = text.trimEnd().length;
-  return { range: { start: { line, character: end }, end: { line, character: text.length } }, newText: `  ${suppression}` };
+export function suppressionEdit(text: string, line: number, code: string, comment: '#' | '//'): TextEdit | null {
+  const source = new SourceText(text);
+  const edit = addSuppression(source, line + 1, [code], REASON_PLACEHOLDER, comment);
+  if (typeof edit === 'string') return null;
+  const { span } = edit;
+  if (span.line === span.endLine && source.line(span.line).slice(span.col - 1, span.endCol - 1) === edit.content) return null;
+  return { range: rangeOf(span), newText: edit.content };
 }

@@ -257,7 +257,6 @@ function fixAllAction(file: ReturnType<EditorFiles['fileOf']>): CodeAction[] {
 function suppressions(at: Located, uri: string, diagnostics: readonly Diagnostic[]): CodeAction[] {
   const comment = commentOf(at.language);
   if (!comment) return [];
-  const lines = at.text.split('\n');
   const out: CodeAction[] = [];
   const seen = new Set<string>();
   for (const d of diagnostics) {
@@ -265,7 +264,7 @@ function suppressions(at: Located, uri: string, diagnostics: readonly Diagnostic
     const line = d.range.start.line;
     if (!code || seen.has(`${code}:${line}`)) continue;
     seen.add(`${code}:${line}`);
-    const edit = suppressionEdit(lines[line] ?? '', line, code, comment);
+    const edit = suppressionEdit(at.text, line, code, comment);
     if (!edit) continue;
     out.push({ title: `Suppress ${code} on this line (provenant)`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: [edit] } } });
   }
