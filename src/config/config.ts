@@ -25,9 +25,6 @@ import { errorMessage, UserError } from '../core/errors.js';
 import { displayPath, isErrno } from '../core/fs.js';
 import { indexToml, isTable, locate, parseToml } from '../core/toml.js';
 
-// Rule selection lives in rule-select.ts; re-exported for the callers that read it with the config.
-export { isRuleEnabled, previewFor, ruleMatches, severityFor } from './rule-select.js';
-
 export interface LoadConfigOptions {
   /** Where discovery starts; also the base of a relative `configPath`. */
   cwd: string;
