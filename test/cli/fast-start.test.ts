@@ -49,6 +49,19 @@ describe('provenant audit starts from its bundle with a code cache', () => {
     expect([after.ino, after.mtimeMs]).toEqual([written.ino, written.mtimeMs]);
   });
 
+  it('a run with parse workers (which change V8 flags while they run) writes a cache the next run without them uses', () => {
+    const dir = project(LAB);
+    const cache = folder();
+    const first = provenant(['audit', '--no-cache'], dir, { PROVENANT_COMPILE_CACHE: cache, PROVENANT_PARSE_WORKERS: '1' });
+    expect(first.code).toBe(1);
+    const [file] = cacheFiles(cache);
+    const written = statSync(path.join(cache, file!));
+    const second = provenant(['audit', '--no-cache'], dir, { PROVENANT_COMPILE_CACHE: cache, PROVENANT_PARSE_WORKERS: '0' });
+    expect(sanitize(second.stdout)).toBe(sanitize(first.stdout));
+    const after = statSync(path.join(cache, file!));
+    expect([after.ino, after.mtimeMs]).toEqual([written.ino, written.mtimeMs]);
+  });
+
   it('a corrupt cache is refused by V8, the audit runs as usual and the cache is written anew', () => {
     const dir = project(LAB);
     const cache = folder();
