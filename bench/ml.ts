@@ -33,7 +33,8 @@ const USAGE = `usage: node dist/bench/ml.js [--sizes 1k,5k,20k,50k] [--runs N] [
   --no-generated  skip the generated repositories
   --workers 0,1,2  also a cold audit with each number of parse workers (PROVENANT_PARSE_WORKERS)
   --base-bin F  also a cold audit by another build's bin/provenant.js (before/after in the same run)
-  --only KINDS  measure only these of ruff,cold,nodup,warm,grep
+  --only KINDS  measure only these of ruff,cold,nodup,warm,grep,parse (parse: the tree-sitter parse alone of
+                the files a cold run parses, on as many threads as its workers: the floor under any extraction)
   --registry    also time \`provenant registry sync\` cold and warm (the repository is committed to git first)
   --dup         run DUP001 in its preview form over the whole project (\`--select ALL,DUP001\`), so the
                 DUP001 column is the cost of comparing every function (off by default: without a registry
@@ -43,10 +44,11 @@ const USAGE = `usage: node dist/bench/ml.js [--sizes 1k,5k,20k,50k] [--runs N] [
 
 const BIN = path.join(repoRoot(), 'bin', 'provenant.js');
 const AUDIT_BENCH = path.join(repoRoot(), 'dist', 'bench', 'audit.js');
+const PARSE_FLOOR = path.join(repoRoot(), 'dist', 'bench', 'parse-floor.js');
 const GREP_PATTERN = 'transformers|vllm|trl';
 
 /** What one measurement runs; `workers-N` is a cold audit with N parse workers, `base-cold` one of `--base-bin`. */
-type Kind = 'ruff' | 'cold' | 'nodup' | 'warm' | 'grep' | 'sync-cold' | 'sync-warm' | 'base-cold' | `workers-${number}`;
+type Kind = 'ruff' | 'cold' | 'nodup' | 'warm' | 'grep' | 'parse' | 'sync-cold' | 'sync-warm' | 'base-cold' | `workers-${number}`;
 const BASE_KINDS: readonly Kind[] = ['ruff', 'cold', 'nodup', 'warm', 'grep'];
 let baseBin: string | null = null;
 
@@ -88,6 +90,12 @@ function measure(kind: Kind, dir: string): Sample {
     case 'ruff': {
       const r = timedRun(process.execPath, [AUDIT_BENCH, '--child', 'ruff', dir], dir, [0]);
       return { ms: r.ms, rssMB: r.rssMB };
+    }
+    case 'parse': {
+      // the tree-sitter parse alone of the files the cold run parses, on as many threads as its workers
+      const r = timedRun(process.execPath, [PARSE_FLOOR, dir], dir, [0]);
+      const floor = JSON.parse(r.stdout) as { files: number };
+      return { ms: r.ms, rssMB: r.rssMB, parsed: floor.files };
     }
     case 'grep': {
       const r = timedRun('grep', ['-rlE', GREP_PATTERN, '--include=*.py', '--include=*.sh', '.'], dir, [0, 1]);
@@ -168,6 +176,7 @@ function row(w: Workload): Record<string, string> {
     'cold/ruff': x(med(w, 'cold'), med(w, 'ruff')),
     'no-DUP001 s': f(med(w, 'nodup')),
     'DUP001 s': f(med(w, 'cold') - med(w, 'nodup')),
+    ...(w.samples.parse ? { 'parse floor s': `${f(med(w, 'parse'))} (${x(med(w, 'parse'), med(w, 'ruff'))}; ${last(w, 'parse')?.parsed ?? '–'} files)` } : {}),
     'warm s': f(med(w, 'warm')),
     'grep s': f(med(w, 'grep')),
     'warm/grep': x(med(w, 'warm'), med(w, 'grep')),

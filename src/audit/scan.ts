@@ -116,6 +116,16 @@ const MATCHERS = new Map<FrontEnd, (text: string) => string[]>(
 );
 
 /**
+ * Whether a cold run without configuration parses this text of a language: some rule's trigger occurs in it,
+ * or it may define a sanctioned loader. For benchmarks that measure the parse alone over the same files.
+ */
+export function parsedCold(language: Language, text: string): boolean {
+  const fe = frontEndOf(language);
+  if (!fe.prefilter) return true;
+  return (MATCHERS.get(fe)?.(text).length ?? 0) > 0 || Boolean(fe.prefilter.loaderHint?.(text));
+}
+
+/**
  * The rules of a front end whose triggers a text passed on from elsewhere matches (a package specifier a
  * barrel re-exports): triggers alone, since the importer's own text may hold what `requires` asks for.
  */
