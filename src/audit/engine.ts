@@ -269,9 +269,10 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       return out;
     };
     // what a file's results depend on besides its own bytes: a change here recomputes every file.
-    // Staged content is never remembered, so a run that did not walk the tree needs no key.
+    // Staged content is never remembered, so a run that did not walk the tree needs no key, and neither does
+    // a run without a cache: its files' results would only be held until the end, for nothing.
     // (The tree is in the key also because a file's role asks whether an `__init__.py` sits beside it.)
-    const projectKey = tree.all && createHash('sha256')
+    const projectKey = store && tree.all && createHash('sha256')
       .update(`results ${RESULTS_FORMAT}\n`)
       .update(JSON.stringify(config))
       .update(sanctioned.map((l) => l.name).join('\n'))
