@@ -51,14 +51,15 @@ export function findingFixes(applicabilities: readonly FixApplicability[]): FixS
 
 /**
  * Reads each file with something to fix, checks it is what the audit read, and computes its new content.
- * Nothing is written here (`--diff` stops at this plan; `writeChanges` writes it).
+ * Nothing is written here (`--diff` stops at this plan; `writeChanges` writes it). `held` is text the audit
+ * read instead of a file's (by path from the root): what earlier passes of `--diff` made of it.
  */
-export function planFixes(result: AuditResult, source: FixSource): FixPlan {
+export function planFixes(result: AuditResult, source: FixSource, held?: ReadonlyMap<string, Buffer>): FixPlan {
   const byFile = new Map<string, Finding[]>();
   for (const f of result.findings) byFile.set(f.path, [...(byFile.get(f.path) ?? []), f]);
   const plan: FixPlan = { changes: [], skipped: [], deferred: 0 };
   for (const [file, findings] of byFile) {
-    const opened = openDocument(result, file);
+    const opened = openDocument(result, file, held?.get(file));
     if ('reason' in opened) {
       // a file without anything to do is not worth a word
       if (source.wants(findings)) plan.skipped.push({ path: file, reason: opened.reason });
@@ -86,12 +87,12 @@ export function planFixes(result: AuditResult, source: FixSource): FixPlan {
 
 type Opened = { document: FixDocument; before: string } | { reason: string };
 
-function openDocument(result: AuditResult, file: string): Opened {
+function openDocument(result: AuditResult, file: string, held: Buffer | undefined): Opened {
   const abs = path.join(result.root, file);
   let bytes: Buffer;
   try {
     if (lstatSync(abs).isSymbolicLink()) return { reason: 'a symbolic link: fixes are not written through it' };
-    bytes = readFileSync(abs);
+    bytes = held ?? readFileSync(abs);
   } catch (error) {
     return { reason: isErrno(error, 'ENOENT') ? 'it no longer exists' : `cannot read it: ${errorMessage(error)}` };
   }

@@ -2,11 +2,14 @@
  * An audit that fixes what it found: `--fix` (safe fixes; `--unsafe-fixes` adds the rest), `--diff` (the
  * same, shown and not written) and `--add-suppressions`. Fixes that overlap wait for the next pass: the
  * project is audited again after each write, as Ruff re-lints, until nothing more applies or MAX_PASSES.
+ * `--diff` makes the same passes on the files' text held in memory (audited in place of what is on disk),
+ * so it shows what `--fix` would write.
  * In `--staged` mode the working files are fixed only where they hold what is staged (their content key
  * is the staged one), once: the commit still holds the problems until the fixes are staged, so the run
  * fails, as Ruff's pre-commit hook does after fixing.
  */
 
+import path from 'node:path';
 import { audit, type AuditOptions, type AuditResult } from './engine.js';
 import { findingFixes, planFixes, writeChanges, type FileChange, type FixSource } from './apply-fixes.js';
 import { suppressionSource } from './add-suppressions.js';
@@ -37,14 +40,17 @@ export interface FixRun {
 export async function auditAndFix(options: AuditOptions, fix: FixOptions): Promise<FixRun> {
   const source: FixSource =
     fix.mode === 'add-suppressions' ? suppressionSource(fix.reason ?? '') : findingFixes(fix.unsafe ? ['safe', 'unsafe'] : ['safe']);
-  let result = await audit(options);
+  const first = await audit(options);
+  let result = first;
   const changes = new Map<string, FileChange>();
+  // `--diff`: each changed file's text so far, by path from the root, audited instead of the file
+  const held = new Map<string, Buffer>();
   const skipped = new Map<string, string>();
   let applied = 0;
   let passes = 0;
   let unconverged = 0;
   for (;;) {
-    const plan = planFixes(result, source);
+    const plan = planFixes(result, source, held);
     for (const s of plan.skipped) skipped.set(s.path, s.reason);
     if (!plan.changes.length) break;
     if (passes === MAX_PASSES) {
@@ -59,15 +65,21 @@ export async function auditAndFix(options: AuditOptions, fix: FixOptions): Promi
       changes.set(c.path, { ...c, before: earlier?.before ?? c.before, applied: c.applied + (earlier?.applied ?? 0) });
       applied += c.applied;
     }
-    // `--diff` shows one pass; a staged audit would read the same staged bytes again; suppressions are placed at once
-    if (fix.mode !== 'fix' || options.staged || !done.written.length) {
-      if (fix.mode !== 'diff' && !options.staged && done.written.length) result = await audit(options);
+    // a staged audit would read the same staged bytes again; suppressions are placed at once
+    if (fix.mode === 'add-suppressions' || options.staged || !done.written.length) {
+      if (fix.mode === 'add-suppressions' && !options.staged && done.written.length) result = await audit(options);
       break;
     }
-    result = await audit(options);
+    if (fix.mode === 'diff') {
+      for (const c of plan.changes) held.set(c.path, Buffer.from(c.after, 'utf8'));
+      const contents = new Map(options.contents);
+      for (const [file, bytes] of held) contents.set(path.join(result.root, file), bytes);
+      result = await audit({ ...options, contents });
+    } else result = await audit(options);
   }
   return {
-    result,
+    // what `--diff` reports is the files as they are, not as it would leave them
+    result: fix.mode === 'diff' ? first : result,
     summary: {
       mode: fix.mode,
       applied,

@@ -316,6 +316,22 @@ describe('overlapping fixes', () => {
     expect(report.findings).toEqual([]);
     expect(read(r, 'gen.py')).toBe('from transformers import AutoModelForCausalLM\nfrom lab.loaders import CleanModelLoader\nmodel = CleanModelLoader.load("Qwen/Qwen2.5-7B")\n');
   });
+
+  it('--diff makes every pass --fix makes, on the text in memory: its diff is what --fix writes', () => {
+    // the tokenizer load inside the model load's argument is fixed only on the second pass
+    const gen = 'from transformers import AutoModelForCausalLM, AutoTokenizer\nmodel = AutoModelForCausalLM.from_pretrained(AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B").name_or_path)\n';
+    const fixed = 'from transformers import AutoModelForCausalLM, AutoTokenizer\nfrom lab.loaders import CleanModelLoader\nmodel = CleanModelLoader.load(CleanModelLoader.tokenizer("Qwen/Qwen2.5-7B").name_or_path)\n';
+    const r = repo({ 'gen.py': gen });
+    const diff = provenant(['audit', '--diff', '--unsafe-fixes'], r.root);
+    expect(diff.code).toBe(1);
+    expect(diff.stdout).toContain(`\n+${fixed.split('\n')[2]}\n`);
+    expect(diff.stderr).toContain('Would fix 2 problems in 1 file.');
+    expect(read(r, 'gen.py')).toBe(gen);
+    expect(r.git(['status', '--porcelain', '--untracked-files=no'])).toBe('');
+    const fix = provenant(['audit', '--fix', '--unsafe-fixes'], r.root);
+    expect(fix.code).toBe(0);
+    expect(read(r, 'gen.py')).toBe(fixed);
+  });
 });
 
 describe('audit --add-suppressions', () => {
