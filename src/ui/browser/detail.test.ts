@@ -34,14 +34,16 @@ describe('findingLines', () => {
 });
 
 describe('detailLines anchors', () => {
-  it('point at the row of each script finding and its line in the file; notebook cells get none', () => {
+  it('point at the row of each finding and its line in the file (in a notebook, the JSON line of its source line)', () => {
     const finding = (line: number, cell?: { index: number; line: number }): Finding => ({ ...base, path: 'x.py', span: { line, col: 7, endLine: line, endCol: 12 }, ...(cell ? { cell } : {}) });
-    const extras = { findings: { ok: true as const, findings: [finding(2), finding(2, { index: 1, line: 2 }), finding(1)] } };
+    const extras = { findings: { ok: true as const, findings: [finding(2), finding(19, { index: 1, line: 2 }), finding(1)] } };
     const lines = detailLines('x.py', { entry: undefined, missing: false }, extras, false, 80);
     expect(lines.anchors).toEqual([]);
     const entry = { path: 'x.py', language: 'python', kind: 'script', purpose: 'p', purposeSource: 'docstring', docstring: null, entryPoint: true, cli: null, defs: [], imports: [], runs: [], dependents: [], reads: [], writes: [], git: null, status: 'active', statusSource: 'default', canonicalFor: [], replacedBy: null, reason: null, owner: null, notes: null, bugs: [], parseErrors: 0 } as unknown as RegistryEntry;
     const full = detailLines('x.py', { entry, missing: false }, extras, false, 80);
-    expect(full.anchors.map((a) => a.line)).toEqual([2, 1]);
-    for (const a of full.anchors) expect(text([full[a.row] ?? []])[0]).toMatch(new RegExp(`^ {2}${a.line}:7 LOAD001`));
+    expect(full.anchors.map((a) => a.line)).toEqual([2, 19, 1]);
+    const [first, cell, last] = full.anchors;
+    for (const a of [first, last]) expect(text([full[a?.row ?? -1] ?? []])[0]).toMatch(new RegExp(`^ {2}${a?.line}:7 LOAD001`));
+    expect(text([full[cell?.row ?? -1] ?? []])[0]).toMatch(/^ {2}cell 1:2:7 LOAD001/);
   });
 });

@@ -147,8 +147,9 @@ function anchorsOf(extras: DetailExtras | undefined, start: number): Anchor[] {
   const anchors: Anchor[] = [];
   let row = start + 2; // the section's heading: a blank line and its title
   for (const finding of f.findings) {
-    // a notebook finding's line counts within its cell, not the file: no anchor
-    if (!finding.cell) anchors.push({ row, line: finding.span.line });
+    // a notebook finding's span is on the line of the notebook's JSON that holds its source line: an editor
+    // opening the .ipynb lands there
+    anchors.push({ row, line: finding.span.line });
     row += findingLines(finding).length;
   }
   return anchors;

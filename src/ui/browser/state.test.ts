@@ -252,13 +252,13 @@ describe('the browser reducer: help, artifacts and the actions on a script', () 
     expect(s.tone).toBe('error');
   });
 
-  it('asks to open the shown script at its first finding, or line 1', () => {
+  it('asks to open the shown script at its first finding (a notebook one by its JSON line), or line 1', () => {
     const finding = (line: number, cell?: { index: number; line: number }) => ({ path: 'scripts/train.py', span: { line }, ...(cell ? { cell } : {}) }) as never;
     let s = press(start(), 'j', 'j', 'j', 'o');
     expect(s.request).toEqual({ id: 1, kind: 'editor', path: 'scripts/train.py', line: 1 });
-    s = reduce(start(), { type: 'extras', path: 'scripts/train.py', extras: { findings: { ok: true, findings: [finding(40), finding(12), finding(3, { index: 2, line: 1 })] } } });
+    s = reduce(start(), { type: 'extras', path: 'scripts/train.py', extras: { findings: { ok: true, findings: [finding(40), finding(12), finding(7, { index: 2, line: 1 })] } } });
     s = press(s, 'j', 'j', 'j', ENTER, 'o');
-    expect(s.request).toMatchObject({ kind: 'editor', line: 12 });
+    expect(s.request).toMatchObject({ kind: 'editor', line: 7 });
     // the answer of another request is ignored
     expect(reduce(s, { type: 'done', id: 7, message: 'x', tone: 'note' }).request).not.toBeNull();
     // in the detail, the first finding on the screen: scrolled past the first, the second
@@ -268,7 +268,7 @@ describe('the browser reducer: help, artifacts and the actions on a script', () 
     expect(s.scroll.detail.top).toBe(19);
     expect(press(s, 'o').request).toMatchObject({ line: 40 });
     // none on the screen: the first finding
-    expect(press(s, 'G', 'o').request).toMatchObject({ line: 12 });
+    expect(press(s, 'G', 'o').request).toMatchObject({ line: 7 });
   });
 
   it('opens the artifacts pane from the list or the detail and goes back where it came from', () => {

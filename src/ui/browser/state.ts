@@ -225,8 +225,8 @@ export function subject(state: State): string | undefined {
 }
 
 /**
- * The line to open a script at: in its detail, the first finding on the screen; else its first finding
- * outside a notebook cell; else the first line.
+ * The line to open a script at: in its detail, the first finding on the screen; else its first finding (in a
+ * notebook, the line of its JSON holding the finding's source line); else the first line.
  */
 export function editorLine(state: State, path: string): number {
   if (state.view === 'detail') {
@@ -236,7 +236,7 @@ export function editorLine(state: State, path: string): number {
   }
   const found = state.extras[path]?.findings;
   if (!found?.ok) return 1;
-  const lines = found.findings.filter((f) => f.path === path && !f.cell).map((f) => f.span.line);
+  const lines = found.findings.filter((f) => f.path === path).map((f) => f.span.line);
   return lines.length ? Math.min(...lines) : 1;
 }
 
