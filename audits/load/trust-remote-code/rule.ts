@@ -22,6 +22,11 @@ const NOT_A_LOAD = /^(?:assert_\w+|call|called_with|patch|object|Mock|MagicMock|
 /** Keys that name what a load configuration loads. */
 const MODEL_KEYS = new Set([...MODEL_KWARGS, 'model_name_or_path', 'pretrained', 'tokenizer_name_or_path', 'path']);
 
+/** What the load fetches: a dataset (`datasets.load_dataset`, a project's `load_dataset`) or a model. */
+function loadedThing(call: CallFact): 'dataset' | 'model' {
+  return call.qname.startsWith('datasets.') || /dataset/i.test(lastSegment(call.callee)) ? 'dataset' : 'model';
+}
+
 function flagOn(call: CallFact): boolean {
   const v = call.kwargs.trust_remote_code;
   return v?.kind === 'bool' && v.value;
@@ -44,12 +49,12 @@ export default defineRule({
   severity: 'warning',
   status: 'stable',
   since: '0.1.0',
-  summary: 'A load runs code from the model repository (`trust_remote_code=True`).',
+  summary: 'A load runs code from the model or dataset repository (`trust_remote_code=True`).',
   languages: ['python', 'yaml', 'json', 'toml', 'shell'],
   triggers: ['trust_remote_code'],
   messages: {
-    remote: '`{{callee}}` runs code shipped with the model repository (`trust_remote_code=True`)',
-    through: '`{{callee}}` runs code shipped with the model repository (`trust_remote_code=True` in `{{via}}`)',
+    remote: '`{{callee}}` runs code shipped with the {{what}} repository (`trust_remote_code=True`)',
+    through: '`{{callee}}` runs code shipped with the {{what}} repository (`trust_remote_code=True` in `{{via}}`)',
     config: 'this load configuration runs code shipped with the model repository (`trust_remote_code=True`)',
     setting: '`{{key}}: true` makes the load this config drives run code shipped with the model repository',
     flag: 'the command line turns on `{{key}}`, so the load it drives runs code shipped with the model repository',
@@ -84,7 +89,7 @@ export default defineRule({
     for (const call of calls) {
       if (isDictCall(call) || !isLoad(call)) continue;
       if (flagOn(call)) {
-        ctx.report({ span: call.span, messageId: 'remote', data: { callee: call.callee } });
+        ctx.report({ span: call.span, messageId: 'remote', data: { callee: call.callee, what: loadedThing(call) } });
         continue;
       }
       const passed = [...(call.kwsplats ?? []), ...Object.entries(call.kwargs).filter(([k]) => k.endsWith('kwargs')).map(([, v]) => v)];
@@ -93,7 +98,7 @@ export default defineRule({
         if (found === null) continue;
         if (found.dict !== undefined) reportedDicts.add(found.dict);
         if (found.assign !== undefined) reportedAssigns.add(found.assign);
-        ctx.report({ span: call.span, messageId: 'through', data: { callee: call.callee, via: found.via } });
+        ctx.report({ span: call.span, messageId: 'through', data: { callee: call.callee, via: found.via, what: loadedThing(call) } });
         break;
       }
     }
