@@ -27,6 +27,8 @@ export const LIFTOFF_ONLY = Symbol.for('provenant.liftoffOnly');
 const TIER_UP = ['--no-liftoff-only', '--wasm-tier-up', '--wasm-dynamic-tiering'];
 /** How far V8 lets each heap grow past what survived a collection while the pool is open (0: its default). */
 const HEAP_GROWING_PERCENT = 25;
+/** Pools open in this process. */
+let openPools = 0;
 
 /** A file a worker held when it died, or one its parser threw on (it is reported, not analysed). */
 export class WorkerLost extends Error {
@@ -89,11 +91,14 @@ export class ParsePool {
     // turned tier-up off as it was set, and clearing it does not turn it back on: that takes its own flags.
     const flags = globalThis as { [LIFTOFF_ONLY]?: boolean };
     this.liftoffLifted = flags[LIFTOFF_ONLY] === true;
-    if (this.liftoffLifted) for (const flag of TIER_UP) v8.setFlagsFromString(flag);
-    // a run this large makes garbage fast (every file's facts decoded, read once, dropped), and V8 lets a heap
-    // grow up to fourfold before collecting it again: a quarter keeps the peak near what is alive, for every
-    // thread, at no measurable cost in time (at 50k files, 946 MB → 617 MB peak RSS)
-    v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+    // the flags are the process's: set by the first pool open, restored when the last one closes
+    if (openPools++ === 0) {
+      if (this.liftoffLifted) for (const flag of TIER_UP) v8.setFlagsFromString(flag);
+      // a run this large makes garbage fast (every file's facts decoded, read once, dropped), and V8 lets a heap
+      // grow up to fourfold before collecting it again: a quarter keeps the peak near what is alive, for every
+      // thread, at no measurable cost in time (at 50k files, 946 MB → 617 MB peak RSS)
+      v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+    }
     for (let i = 0; i < size; i++) this.spawn();
   }
 
@@ -125,9 +130,11 @@ export class ParsePool {
     this.closed = true;
     for (const task of this.queue.splice(0)) task.reject(new WorkerLost('the parse workers were closed'));
     const slots = this.slots.splice(0);
+    if (--openPools === 0) {
+      if (this.liftoffLifted) v8.setFlagsFromString('--liftoff-only');
+      v8.setFlagsFromString('--heap-growing-percent=0');
+    }
     await Promise.all(slots.map((s) => s.worker.terminate()));
-    if (this.liftoffLifted) v8.setFlagsFromString('--liftoff-only');
-    v8.setFlagsFromString('--heap-growing-percent=0');
   }
 
   private spawn(): void {
