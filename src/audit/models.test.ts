@@ -19,6 +19,37 @@ function verdictOf(src: string) {
   return new FileModels(facts, project).verdictForCall(call);
 }
 
+/** The verdict for the first OpenAI-compatible chat request of a file. */
+function requestVerdict(src: string) {
+  const facts = fe.extract(src, 'scripts/x.py');
+  const call = facts.calls.find((c) => c.callee.endsWith('chat.completions.create'));
+  if (!call) throw new Error('no chat.completions.create call');
+  return new FileModels(facts, project).verdictForCall(call);
+}
+
+describe('a chat request\'s model', () => {
+  test('a hub id is a checkpoint: its name says base or instruct', () => {
+    expect(requestVerdict('r = client.chat.completions.create(model="meta-llama/Llama-3.1-8B", messages=m)\n').kind).toBe('base');
+    expect(requestVerdict('r = client.chat.completions.create(model="meta-llama/Llama-3.1-8B-Instruct", messages=m)\n').kind).toBe('instruct');
+  });
+
+  test('a name without a slash is what a server calls its model: its checkpoint naming says nothing', () => {
+    expect(requestVerdict('r = client.chat.completions.create(model="llama3-70b-8192", messages=m)\n')).toMatchObject({
+      kind: 'unknown',
+      model: 'llama3-70b-8192',
+      reason: '`llama3-70b-8192` is the name a server gives the model it serves, not a checkpoint\'s',
+    });
+    // given through a name, or only named elsewhere in the file while the request takes a parameter
+    expect(requestVerdict('MODEL = "llama3-8b-8192"\nr = client.chat.completions.create(model=MODEL, messages=m)\n').kind).toBe('unknown');
+    expect(requestVerdict('MODEL = "llama3-8b-8192"\ndef ask(model, m):\n    return client.chat.completions.create(model=model, messages=m)\n').kind).toBe('unknown');
+  });
+
+  test('a bare name the file also loads as a checkpoint keeps the checkpoint\'s verdict', () => {
+    const src = 'from transformers import AutoModelForCausalLM\nBASE = "Meta-Llama-3-8B"\nlm = AutoModelForCausalLM.from_pretrained(BASE)\ndef ask(model, m):\n    return client.chat.completions.create(model=model, messages=m)\n';
+    expect(requestVerdict(src)).toMatchObject({ kind: 'base', model: 'Meta-Llama-3-8B' });
+  });
+});
+
 describe('FileModels', () => {
   test('a model taken as a parameter is unknown', () => {
     expect(verdictOf('def f(tok, msgs):\n    return tok.apply_chat_template(msgs, tokenize=False)\n')).toMatchObject({

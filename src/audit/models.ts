@@ -12,6 +12,19 @@ import { receiverOf } from './rule.js';
 const MODELISH_NAME = /model|checkpoint|ckpt|base|judge|tokenizer|repo|policy|reference|ref_?model/i;
 
 /**
+ * A model name with no slash names no checkpoint (a hub id is `org/name`, a local one a path): at a chat API
+ * it is what the server calls the model it serves (Groq's `llama3-70b-8192`, Ollama's `llama3`), and a hosted
+ * chat API serves chat models. What a checkpoint's name says of it (`-Instruct` or not) does not apply.
+ */
+function servedName(id: string): boolean {
+  return !id.includes('/') && !id.includes('\\');
+}
+
+function served(id: string): ModelVerdict {
+  return { kind: 'unknown', model: id, reason: `\`${id}\` is the name a server gives the model it serves, not a checkpoint's` };
+}
+
+/**
  * Which model a call in one file acts on: the sanctioned loader, the model id passed to the load its
  * receiver came from, or what the file as a whole loads. Built once per file.
  */
@@ -47,6 +60,7 @@ export class FileModels {
   }
 
   verdictForCall(call: CallFact): ModelVerdict {
+    let chatApi = false;
     if (modelLoadKind(call, this.file)) {
       const id = this.modelIdOfLoad(call);
       if (id) return this.project.classifyModel(id);
@@ -54,8 +68,10 @@ export class FileModels {
       // a chat API names its model per request: `client.chat.completions.create({ model: 'Qwen/…' })`
       const id = this.literalValue(call.kwargs.model, call.span.line);
       const verdict = id ? this.project.classifyModel(id) : null;
+      if (verdict?.kind === 'base' && id && servedName(id)) return served(id);
       // a routed name (`hosted_vllm/Qwen/…`) says nothing; what the file loads may
       if (verdict && verdict.kind !== 'unknown') return verdict;
+      chatApi = true;
     }
     // `tok(text)` calls the object itself (its qname ends in `()`); `tok.encode(text)` calls a method
     const recv = call.qname.endsWith('()') ? call.qname : receiverOf(call.qname);
@@ -70,7 +86,14 @@ export class FileModels {
       const id = load ? this.modelIdOfLoad(load) : null;
       if (id) return this.project.classifyModel(id);
     }
-    return this.forFile();
+    const named = this.forFile();
+    // the request's model is a parameter: a served name the file gives is no checkpoint's either
+    return chatApi && named.kind === 'base' && named.model && servedName(named.model) && !this.loads(named.model) ? served(named.model) : named;
+  }
+
+  /** Whether the file loads this model itself (`from_pretrained("gpt2")`): then the name is a checkpoint's. */
+  private loads(id: string): boolean {
+    return this.file.calls.some((c) => modelLoadKind(c, this.file) && this.modelIdOfLoad(c) === id);
   }
 
   /** What the file loads, when a call's own model cannot be told. */

@@ -30,6 +30,13 @@ export default defineRule({
       if (first) ctx.report({ span: first.span, messageId: 'yaml', data: { message: first.message }, severity: 'info' });
       return;
     }
-    for (const e of ctx.file.parseErrors) ctx.report({ span: e.span, messageId: e.unanalysed ? 'unanalysed' : 'syntax', data: { message: e.message } });
+    // the parser's later errors on a line follow from its first (a shell command in a Python cell breaks at
+    // every word): one finding per line
+    const lines = new Set<number>();
+    for (const e of ctx.file.parseErrors) {
+      if (lines.has(e.span.line)) continue;
+      lines.add(e.span.line);
+      ctx.report({ span: e.span, messageId: e.unanalysed ? 'unanalysed' : 'syntax', data: { message: e.message } });
+    }
   },
 });

@@ -39,6 +39,31 @@ const BANG = /^(\s*)(!!?)(.*)$/;
 /** `%magic args`, `%%magic` */
 const MAGIC = /^(\s*)(%%?)([\w!]*)(.*)$/;
 
+/**
+ * IPython's line magics, with the shell aliases it defines as magics. Automagic (on by default) runs a line
+ * that starts with one of these names as that magic, without its `%`.
+ */
+const LINE_MAGICS = new Set(
+  ('pip conda mamba micromamba cd pwd env set_env time timeit load_ext reload_ext unload_ext matplotlib pylab run who whos ' +
+    'who_ls history hist reset reset_selective store config load save ls ll lf lk lx ldir cat cp mv rm mkdir rmdir clear less ' +
+    'more man sx system sc bookmark dhist dirs pushd popd alias unalias xmode precision pdb debug tb prun pinfo pinfo2 psearch ' +
+    'psource pdef pdoc pfile page gui autosave automagic autocall autoawait colors doctest_mode logstart logstop logon logoff ' +
+    'logstate lsmagic magic quickref rehashx rerun recall rep macro edit ed killbgscripts xdel').split(' '),
+);
+/** `pip install x`: a name, then nothing or arguments (not an assignment such as `time = 3` or `ls, x = …`). */
+const AUTOMAGIC = /^(\s*)([A-Za-z_]\w*)((?:\s+(?![=,])\S.*)?\s*)$/;
+
+/**
+ * The line of a cell IPython runs as a magic written without `%`, or -1. IPython applies automagic only to a
+ * cell of one line once its leading blank lines are dropped: in a longer cell `pip install x` is a syntax error.
+ */
+function automagicLine(lines: readonly string[]): number {
+  const at = lines.findIndex((l) => l.trim() !== '');
+  if (at === -1 || at !== lines.length - 1) return -1;
+  const m = AUTOMAGIC.exec(lines[at] ?? '');
+  return m && LINE_MAGICS.has(m[2] ?? '') ? at : -1;
+}
+
 export function joinCells(cells: readonly NotebookCell[]): JoinedNotebook {
   const python: string[] = [];
   const display: string[] = [];
@@ -56,6 +81,7 @@ export function joinCells(cells: readonly NotebookCell[]): JoinedNotebook {
     const lines = cell.text ? cell.text.slice(0, -1).split('\n') : [];
     const first = MAGIC.exec(lines[0] ?? '');
     const cellMagic = first && first[2] === '%%' ? (first[3] ?? '') : null;
+    const automagic = cellMagic === null ? automagicLine(lines) : -1;
     // a `!cmd \` or `%magic \` line goes on, as in a shell, on the lines after it
     let continued: 'shell' | 'magic' | false = false;
     open = null;
@@ -84,12 +110,15 @@ export function joinCells(cells: readonly NotebookCell[]): JoinedNotebook {
         if (!/\\\s*$/.test(line)) continued = false;
         return;
       }
-      const converted = convertLine(line);
+      // `pip install x` alone in its cell is `%pip install x`
+      const read = i === automagic ? line.replace(/^(\s*)/, '$1%') : line;
+      const converted = convertLine(read);
       python.push(converted.python);
-      shell.push(converted.shell);
+      // the shell command's columns are the line's as written, without the `%` put in front of it
+      shell.push(read === line ? converted.shell : converted.shell.slice(1));
       open = null;
       if (converted.shell) command(at);
-      const cd = converted.python !== line ? cdCommand(line) : null;
+      const cd = converted.python !== line ? cdCommand(read) : null;
       if (cd !== null) cds.push({ at, command: cd });
       continued = converted.python !== line && /\\\s*$/.test(line) ? (converted.shell ? 'shell' : 'magic') : false;
     });

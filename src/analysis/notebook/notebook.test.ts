@@ -93,6 +93,24 @@ describe('joinCells', () => {
     expect(joined.shell.split('\n').slice(1, 3)).toEqual(['    --model_args pretrained=gpt2 \\', '    --tasks hellaswag']);
   });
 
+  it('reads a magic without its `%` as IPython does: alone in its cell only, and never an assignment', () => {
+    const cells = [
+      { code: 'pip install langchain\n' },
+      { code: '\n  cd data\n' },
+      { code: 'sx python a.py\n' },
+      { code: 'pip install x\nimport os\n' },
+      { code: 'time = 3\n' },
+      { code: 'ls, n = [], 0\n' },
+      { code: 'report(x)\n' },
+      { code: 'pwd\n\n' },
+    ];
+    const joined = joinCells(read(notebook(cells)));
+    expect(joined.python.split('\n')).toEqual(['pass', '', '  pass', 'pass', 'pip install x', 'import os', 'time = 3', 'ls, n = [], 0', 'report(x)', 'pwd', '', '']);
+    // the shell and the directory are read from the line as written
+    expect(joined.shell.split('\n')[3]).toBe('   python a.py');
+    expect(joined.cds).toEqual([{ at: 2, command: 'cd data' }]);
+  });
+
   it('reads %system and %sx as shell', () => {
     expect(convertLine('%system python a.py')).toEqual({ python: 'pass', shell: '        python a.py' });
     expect(convertLine('out = %sx python a.py')).toEqual({ python: 'out = None', shell: '          python a.py' });
