@@ -203,6 +203,8 @@ describe('where a target is looked for is unknown', () => {
     ['git clone https://github.com/org/tool.git vendor/t; bash vendor/t/x.sh', [['vendor/t/x.sh', 'runtime']]],
     ['python gen.py > job.sh && bash job.sh', [['gen.py', undefined], ['job.sh', 'runtime']]],
     ['wget -O setup.sh https://x.org/s.sh; bash setup.sh', [['setup.sh', 'runtime']]],
+    ['wget -q https://raw.githubusercontent.com/org/u/main/scripts/run_tests.sh\nbash run_tests.sh "tests"', [['run_tests.sh', 'runtime']]],
+    ['wget -P tools https://x.org/a/fix.py?raw=1 && python tools/fix.py', [['tools/fix.py', 'runtime']]],
     ['curl -fsSLO https://x.org/install.sh && sh install.sh', [['install.sh', 'runtime']]],
     ['cp templates/a.py run_a.py && python run_a.py', [['run_a.py', 'runtime']]],
     ['cd out && python x.py > made.py; python made.py', [['x.py', undefined], ['made.py', 'runtime']]],

@@ -47,8 +47,14 @@ export function writtenPaths(base: string, args: readonly Word[]): Word[] {
       if (rest[1] !== undefined) return [rest[1]];
       return url === undefined ? [] : [{ ...url, text: basenameOf(url.text).replace(/\.git$/, '') }];
     }
-    case 'wget':
-      return [...valueOf('-O', '--output-document', '-P', '--directory-prefix')];
+    case 'wget': {
+      const named = valueOf('-O', '--output-document');
+      if (named.length) return named;
+      // without -O, each URL is saved under its last path segment, in the -P folder when one is given
+      const into = valueOf('-P', '--directory-prefix');
+      const saved = operands.filter((w) => w.text.includes('://')).map((url) => ({ ...url, text: basenameOf(url.text) }));
+      return [...into, ...(into.length ? [] : saved)];
+    }
     case 'curl': {
       const named = valueOf('-o', '--output');
       const url = operands.find((w) => w.text.includes('://'));
