@@ -52,8 +52,7 @@ export function writtenPaths(base: string, args: readonly Word[]): Word[] {
       if (named.length) return named;
       // without -O, each URL is saved under its last path segment, in the -P folder when one is given
       const into = valueOf('-P', '--directory-prefix');
-      const saved = operands.filter((w) => w.text.includes('://')).map((url) => ({ ...url, text: basenameOf(url.text) }));
-      return [...into, ...(into.length ? [] : saved)];
+      return into.length ? into : operands.filter((w) => w.text.includes('://')).map((url) => ({ ...url, text: basenameOf(url.text) }));
     }
     case 'curl': {
       const named = valueOf('-o', '--output');

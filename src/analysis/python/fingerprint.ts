@@ -174,11 +174,10 @@ function kgramHashes(tokens: readonly string[], k: number): number[] {
 
 /** Winnowing: the minimum of every window of `w` hashes, each kept once, ascending. */
 function winnow(hashes: readonly number[], w: number): number[] {
-  const windows = Math.max(1, hashes.length - w + 1);
-  const picked = new Uint32Array(hashes.length <= w ? hashes.length : windows);
-  if (hashes.length <= w) picked.set(hashes);
-  else {
-    for (let i = 0; i < windows; i++) {
+  // a stream no longer than one window is that window
+  const picked = hashes.length <= w ? Uint32Array.from(hashes) : new Uint32Array(hashes.length - w + 1);
+  if (hashes.length > w) {
+    for (let i = 0; i < picked.length; i++) {
       let min = hashes[i] ?? 0;
       for (let j = i + 1; j < i + w; j++) min = Math.min(min, hashes[j] ?? 0);
       picked[i] = min;
