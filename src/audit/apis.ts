@@ -49,6 +49,12 @@ export function canonicalQname(qname: string): string {
 /** Keyword names that carry the model id of a load (`modelPath`, `modelUri`: node-llama-cpp). */
 export const MODEL_KWARGS = ['pretrained_model_name_or_path', 'model', 'model_name', 'model_id', 'model_path', 'repo_id', 'modelPath', 'modelUri'];
 
+/**
+ * Words one of which a file's text holds wherever `modelLoadKind` names a load: the last segment of every
+ * load above. Names resolve lexically (an import, an alias, an assignment), so that segment stays in the text.
+ */
+export const LOAD_WORDS = ['from_pretrained', 'LLM', 'Engine', 'Llama', 'pipeline', 'loadModel', 'Trainer'];
+
 /** A short display name for what a load call loads, or null when the call is not a load. */
 export function modelLoadKind(call: CallFact, file?: Pick<FileFacts, 'assigns'>): string | null {
   if (!call.resolved) return null;
@@ -96,6 +102,12 @@ const TRL_TEMPLATE_HELPERS = new Set([
   'trl.data_utils.apply_chat_template',
   'trl.data_utils.maybe_apply_chat_template',
 ]);
+
+/**
+ * Words one of which a file's text holds wherever `templateApplication` names a call, or a transformers
+ * `pipeline` is called: a file that only imports transformers or says "completion" applies no template.
+ */
+export const TEMPLATE_WORDS = ['apply_chat_template', 'LlamaChat', '.chat', 'completions', 'ChatCompletion', 'chat_completion', 'litellm', 'pipeline'];
 
 /** How a call applies a chat template, or null. */
 export function templateApplication(call: CallFact): string | null {

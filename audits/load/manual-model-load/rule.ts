@@ -5,7 +5,7 @@
  */
 
 import type { CallFact } from '../../../src/analysis/facts.js';
-import { MODEL_KWARGS, modelLoadKind } from '../../../src/audit/apis.js';
+import { LOAD_WORDS, MODEL_KWARGS, modelLoadKind } from '../../../src/audit/apis.js';
 import { callArguments, importEdit, importsName, replace, SourceText } from '../../../src/audit/fixes.js';
 import { defineRule, type RuleContext } from '../../../src/audit/rule.js';
 import type { Fix } from '../../../src/schemas/finding.js';
@@ -22,6 +22,7 @@ export default defineRule({
   languages: ['python', 'typescript', 'javascript'],
   fix: 'unsafe',
   triggers: ['from_pretrained', 'transformers', 'vllm', 'sglang', 'llama_cpp', 'unsloth', 'peft', 'from trl', 'import trl', 'node-llama-cpp'],
+  requires: LOAD_WORDS,
   messages: {
     bypass: '`{{load}}` loads {{what}} outside the sanctioned loader `{{loader}}`',
     noLoader: '`{{load}}` loads {{what}} by hand; no sanctioned loader guards its chat template and special tokens',

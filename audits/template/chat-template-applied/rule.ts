@@ -5,7 +5,7 @@
  * reaching a model) is TMPL004's, not this rule's.
  */
 
-import { canonicalQname, isTrainer, templateApplication } from '../../../src/audit/apis.js';
+import { canonicalQname, isTrainer, TEMPLATE_WORDS, templateApplication } from '../../../src/audit/apis.js';
 import { templateIntent } from '../../../src/audit/intent.js';
 import { defineRule, lastSegment, receiverOf, severityForModel } from '../../../src/audit/rule.js';
 import type { CallFact, FileFacts, Literal } from '../../../src/analysis/facts.js';
@@ -45,6 +45,7 @@ export default defineRule({
   summary: 'A chat template is applied (explicitly or by a chat API) to a base model.',
   languages: ['python', 'typescript', 'javascript'],
   triggers: ['apply_chat_template', 'vllm', 'llama_cpp', 'chat_completion', 'chat.completions', 'ChatCompletion', 'litellm', 'transformers', 'node-llama-cpp'],
+  requires: TEMPLATE_WORDS,
   messages: {
     applied: '{{api}} wraps the prompt in a chat template, but {{why}}',
     prompt: '{{api}} wraps the prompt in a chat template and the result reaches {{sink}} (line {{line}}), but {{why}}',
