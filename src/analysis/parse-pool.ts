@@ -12,7 +12,8 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../core/paths.js';
-import type { ParseAnswer, ParseTask } from './parse-worker.js';
+import type { SuppressionFact } from './facts.js';
+import type { CheckTask, ParseAnswer, ParseTask, WorkerTask } from './parse-worker.js';
 
 /** Overrides the number of parse workers (0: none); for benchmarks and tests. */
 export const WORKERS_ENV = 'PROVENANT_PARSE_WORKERS';
@@ -49,21 +50,30 @@ export function poolSize(files: number, cores = os.availableParallelism(), overr
 /** The worker script: the bundle beside the audit's when built, else the package module. */
 function workerFile(): string | null {
   const root = packageRoot();
-  for (const file of [path.join(root, 'dist', 'bundle', 'parse-worker.cjs'), path.join(root, 'dist', 'src', 'analysis', 'parse-worker.js')]) {
+  for (const file of [path.join(root, 'dist', 'bundle', 'audit-worker.cjs'), path.join(root, 'dist', 'src', 'audit', 'audit-worker.js')]) {
     if (existsSync(file)) return file;
   }
   return null;
 }
 
-/** A file's facts as a worker sent them: JSON text, or deflated JSON to keep. */
-export type FactsPayload = { json: string } | { packed: Buffer };
+/** A file's facts as a worker sent them: JSON text, or deflated JSON to keep; with its loader summary when asked. */
+export type FactsPayload = ({ json: string } | { packed: Buffer }) & { summary?: unknown };
+
+/** A file a worker checked: its results as JSON text, its facts for the cache when asked, the worker's warnings. */
+export interface CheckPayload {
+  results: string;
+  facts?: string;
+  warnings?: string[];
+}
+
+type Sent = Omit<ParseTask, 'id'> | Omit<CheckTask, 'id'>;
 
 interface Task {
   id: number;
   path: string;
-  text: string;
-  pack: boolean;
-  resolve(facts: FactsPayload): void;
+  message: Sent;
+  transfer: ArrayBuffer[];
+  resolve(answer: FactsPayload | CheckPayload): void;
   reject(error: Error): void;
 }
 
@@ -74,6 +84,13 @@ interface Slot {
   retiring: boolean;
 }
 
+/** A task sent again: facts it carried went to the worker that gave it back, so the file is parsed anew. */
+function unpacked(task: Task): Task {
+  if (task.message.kind !== 'check' || !task.message.packed) return task;
+  const { packed: _gone, ...message } = task.message;
+  return { ...task, message, transfer: [] };
+}
+
 export class ParsePool {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
@@ -81,6 +98,7 @@ export class ParsePool {
   private respawns = 0;
   private closed = false;
   private readonly liftoffLifted: boolean;
+  private context: WorkerTask | null = null;
 
   private constructor(
     private readonly file: string,
@@ -113,13 +131,39 @@ export class ParsePool {
   }
 
   /** The facts of a Python file, parsed in a worker; rejects with `WorkerLost` when its worker died. */
-  extract(filePath: string, text: string, pack = false): Promise<FactsPayload> {
-    return new Promise<FactsPayload>((resolve, reject) => {
+  extract(
+    filePath: string,
+    text: string,
+    options: { pack?: boolean; summarize?: boolean; suppressions?: SuppressionFact[] } = {},
+  ): Promise<FactsPayload> {
+    const { pack = false, summarize = false, suppressions } = options;
+    return this.run({ kind: 'parse', path: filePath, text, pack, summarize, ...(suppressions && { suppressions }) }, []) as Promise<FactsPayload>;
+  }
+
+  /**
+   * The results of a Python file's file rules, checked in a worker from the facts it sent earlier (deflated) or
+   * parsed now; `setContext` must have been called. Rejects with `WorkerLost` when its worker died.
+   */
+  check(filePath: string, text: string, packed: Buffer | undefined, suppressions: SuppressionFact[], keepFacts: boolean): Promise<CheckPayload> {
+    // a copy of its own, moved: the buffer may be a view into a larger one
+    const moved = packed && new Uint8Array(packed);
+    const message: Sent = { kind: 'check', path: filePath, text, suppressions, keepFacts, ...(moved && { packed: moved }) };
+    return this.run(message, moved ? [moved.buffer] : []) as Promise<CheckPayload>;
+  }
+
+  /** What the workers' checks need to know of the run: sent to every worker, and to any that replaces one. */
+  setContext(context: unknown): void {
+    this.context = { kind: 'context', context };
+    for (const slot of this.slots) slot.worker.postMessage(this.context);
+  }
+
+  private run(message: Sent, transfer: ArrayBuffer[]): Promise<FactsPayload | CheckPayload> {
+    return new Promise((resolve, reject) => {
       if (this.closed) {
         reject(new WorkerLost('the parse workers were closed'));
         return;
       }
-      this.queue.push({ id: this.nextId++, path: filePath, text, pack, resolve, reject });
+      this.queue.push({ id: this.nextId++, path: message.path, message, transfer, resolve, reject });
       this.pump();
     });
   }
@@ -143,15 +187,19 @@ export class ParsePool {
     worker.stdout.resume();
     worker.stderr.resume();
     const slot: Slot = { worker, inFlight: new Map(), retiring: false };
+    if (this.context) worker.postMessage(this.context);
     worker.unref();
     worker.on('message', (answer: ParseAnswer) => {
       const task = slot.inFlight.get(answer.id);
       if (!task) return;
       slot.inFlight.delete(answer.id);
-      if ('retry' in answer) this.queue.unshift(task);
-      else if ('json' in answer) task.resolve({ json: answer.json });
-      else if ('packed' in answer) task.resolve({ packed: Buffer.from(answer.packed.buffer, answer.packed.byteOffset, answer.packed.byteLength) });
-      else {
+      if ('retry' in answer) this.queue.unshift(unpacked(task));
+      else if ('results' in answer) task.resolve(answer);
+      else if ('json' in answer) task.resolve({ json: answer.json, ...('summary' in answer && { summary: answer.summary }) });
+      else if ('packed' in answer) {
+        const packed = Buffer.from(answer.packed.buffer, answer.packed.byteOffset, answer.packed.byteLength);
+        task.resolve({ packed, ...('summary' in answer && { summary: answer.summary }) });
+      } else {
         slot.retiring ||= answer.fatal;
         const why = answer.error.split(/[\n.]/)[0] ?? '';
         task.reject(new WorkerLost(answer.fatal ? `the tree-sitter parser aborted on it (${why}; a file this large can exhaust its memory)` : `the parser failed: ${why}`));
@@ -164,7 +212,7 @@ export class ParsePool {
       const at = this.slots.indexOf(slot);
       if (at !== -1) this.slots.splice(at, 1);
       // a worker retired after a reported abort held nothing of its own: what it held is parsed elsewhere
-      if (slot.retiring) this.queue.unshift(...slot.inFlight.values());
+      if (slot.retiring) this.queue.unshift(...[...slot.inFlight.values()].map(unpacked));
       else for (const task of slot.inFlight.values()) task.reject(new WorkerLost(`its parse worker stopped (exit code ${code})`));
       slot.inFlight.clear();
       if (this.closed) return;
@@ -185,7 +233,7 @@ export class ParsePool {
       while (!slot.retiring && slot.inFlight.size < IN_FLIGHT && this.queue.length) {
         const task = this.queue.shift() as Task;
         slot.inFlight.set(task.id, task);
-        slot.worker.postMessage({ id: task.id, path: task.path, text: task.text, pack: task.pack } satisfies ParseTask);
+        slot.worker.postMessage({ ...task.message, id: task.id } as WorkerTask, task.transfer);
       }
       if (slot.inFlight.size) slot.worker.ref();
       else slot.worker.unref();

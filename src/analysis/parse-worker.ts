@@ -1,24 +1,50 @@
 /**
- * A parse worker: parses and extracts the Python files the main thread sends (parse-pool.ts) and sends their
- * facts back. Built both as a module of the package (dist/src/analysis/parse-worker.js) and as a bundle of
- * its own (dist/bundle/parse-worker.cjs) beside the audit's, so that it starts without a module graph.
+ * What the main thread and a parse worker say to each other (parse-pool.ts), and the parse itself. The worker
+ * (audit/audit-worker.ts) parses and extracts the Python files it is sent and sends their facts back; once the
+ * audit has told it what its rules need, it also checks the files itself and sends only their results.
  */
-import { parentPort } from 'node:worker_threads';
 import { deflateRawSync } from 'node:zlib';
-import { loadPythonFrontEnd } from './python/index.js';
+import type { FileFacts, SuppressionFact } from './facts.js';
 
 export interface ParseTask {
+  kind: 'parse';
   id: number;
   path: string;
   text: string;
   /** The facts will wait a while before they are read again: send them deflated (a tenth of the size). */
   pack: boolean;
+  /** The file's suppressions, which its facts carry (the main thread read them); else the facts' own. */
+  suppressions?: SuppressionFact[];
+  /** Send what loader inference needs of the file beside its facts. */
+  summarize: boolean;
 }
+
+export interface CheckTask {
+  kind: 'check';
+  id: number;
+  path: string;
+  text: string;
+  /** The file's facts as a worker sent them earlier, deflated; else the file is parsed now. */
+  packed?: Uint8Array;
+  suppressions: SuppressionFact[];
+  /** Send the facts parsed now beside the results, for the cache. */
+  keepFacts: boolean;
+}
+
+/** What the worker's checks need to know of the run (the audit's `CheckerData`); answered by nothing. */
+export interface ContextTask {
+  kind: 'context';
+  context: unknown;
+}
+
+export type WorkerTask = ParseTask | CheckTask | ContextTask;
 
 /** Facts cross as JSON text (cheaper to send and read than a structured clone of the object graph), or deflated. */
 export type ParseAnswer =
-  | { id: number; json: string }
-  | { id: number; packed: Uint8Array }
+  | { id: number; json: string; summary?: unknown }
+  | { id: number; packed: Uint8Array; summary?: unknown }
+  /** A check: the file's results as JSON text, its facts when asked for, what the worker had to warn about. */
+  | { id: number; results: string; facts?: string; warnings?: string[] }
   /** `fatal`: the parser aborted (a wasm trap, such as running out of its memory on a huge file) and this worker ends. */
   | { id: number; error: string; fatal: boolean }
   /** Not parsed: the worker's parser had aborted on an earlier file; another worker takes it. */
@@ -27,39 +53,19 @@ export type ParseAnswer =
 /** A test hook: a worker given a file whose path contains this text exits at once, as a crashed worker does. */
 export const CRASH_ENV = 'PROVENANT_TEST_CRASH_PARSE_WORKER';
 
-const port = parentPort;
-if (port) {
-  const frontEnd = loadPythonFrontEnd();
-  const crashOn = process.env[CRASH_ENV];
-  let aborted = false;
-  port.on('message', (task: ParseTask) => {
-    if (crashOn && task.path.includes(crashOn)) process.exit(70);
-    frontEnd.then(
-      (fe) => {
-        if (aborted) {
-          port.postMessage({ id: task.id, retry: true } satisfies ParseAnswer);
-          return;
-        }
-        let answer: ParseAnswer;
-        const transfer: ArrayBuffer[] = [];
-        try {
-          const json = JSON.stringify(fe.extract(task.text, task.path));
-          if (task.pack) {
-            // zlib's output sits in a buffer of its chunk size (16 KiB), three times what it holds: a copy of
-            // its own size crosses instead, moved rather than cloned
-            const packed = new Uint8Array(deflateRawSync(json, { level: 1 }));
-            transfer.push(packed.buffer);
-            answer = { id: task.id, packed };
-          } else answer = { id: task.id, json };
-        } catch (error) {
-          // after a wasm trap the parser's memory is in no known state: this worker parses nothing more
-          aborted = error instanceof Error && error.name === 'RuntimeError';
-          answer = { id: task.id, error: error instanceof Error ? error.message : String(error), fatal: aborted };
-          if (aborted) setTimeout(() => process.exit(71), 50);
-        }
-        port.postMessage(answer, transfer);
-      },
-      (error: unknown) => port.postMessage({ id: task.id, error: error instanceof Error ? error.message : String(error), fatal: false }),
-    );
-  });
+/** A parse task's answer, and what crosses by transfer rather than by copy. */
+export function parseAnswer(
+  extract: (text: string, path: string) => FileFacts,
+  task: ParseTask,
+  summarize: (facts: FileFacts) => unknown,
+): { answer: ParseAnswer; transfer: ArrayBuffer[] } {
+  const facts = extract(task.text, task.path);
+  if (task.suppressions) facts.suppressions = task.suppressions;
+  const summary = task.summarize ? { summary: summarize(facts) } : {};
+  const json = JSON.stringify(facts);
+  if (!task.pack) return { answer: { id: task.id, json, ...summary }, transfer: [] };
+  // zlib's output sits in a buffer of its chunk size (16 KiB), three times what it holds: a copy of its own size
+  // crosses instead, moved rather than cloned
+  const packed = new Uint8Array(deflateRawSync(json, { level: 1 }));
+  return { answer: { id: task.id, packed, ...summary }, transfer: [packed.buffer] };
 }

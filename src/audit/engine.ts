@@ -8,9 +8,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { compileGlob } from '../core/glob.js';
 import { RULES } from '../../audits/index.js';
-import { emptyFacts, FACTS_VERSION, type FileFacts, type Language, type Span, type SuppressionFact } from '../analysis/facts.js';
+import { emptyFacts, FACTS_VERSION, type Language, type SuppressionFact } from '../analysis/facts.js';
 import { frontEndOf, FUNCTION_LANGUAGE, isSizeSkip, languageOf, warmFrontEnds } from '../analysis/front-ends.js';
 import { loadConfig } from '../config/config.js';
 import { isRuleEnabled, previewFor, ruleMatches } from '../config/rule-select.js';
@@ -21,13 +20,14 @@ import type { FactsStore } from '../store/index.js';
 import { BASELINE_FILE } from './baseline-file.js';
 import { checkConfigCodes, checkFlagCodes } from './codes.js';
 import { assignFingerprints } from './fingerprint.js';
-import { combineLoaderSummaries, SUMMARY_FORMAT, summarizeForLoaders, type LoaderSummary } from './infer.js';
+import { combineLoaderSummaries, SUMMARY_FORMAT, type LoaderSummary } from './infer.js';
 import modelCatalog from './model-catalog.json' with { type: 'json' };
 import { Project, type SanctionedLoader } from './project.js';
 import { CodeRoles } from './roles.js';
+import { checker, checkFile, frameOf, perFileIgnores, rulesLanguage, type FileResults } from './check-file.js';
 import { comparesWholeProject, DUP_CODE, findNearDuplicates } from '../similarity/audit-scope.js';
-import { type AfterRule, type FileRule, type NearDuplicate, type ProjectRule } from './rule.js';
-import { runFileRules, runRules, type FileRun } from './run-rules.js';
+import { type AfterRule, type NearDuplicate, type ProjectRule } from './rule.js';
+import { runRules, type FileRun } from './run-rules.js';
 import { withFileLock } from '../core/lock.js';
 import { scan } from './scan.js';
 import { annotationsKey, readReplacements } from './replacements.js';
@@ -92,21 +92,6 @@ export interface AuditResult {
     suppressed: number;
     seconds: number;
   };
-}
-
-const FRAME_BEFORE = 1;
-const FRAME_MAX_LINES = 3;
-
-/**
- * A finding's lines, each a copy of its own: a line split from the source is a slice that V8 keeps the whole
- * source alive for, and a large repository's findings would hold every source they point into until the end.
- */
-function frameOf(lines: string[], span: Span): Finding['frame'] {
-  const first = Math.max(1, span.line - FRAME_BEFORE);
-  const last = Math.min(lines.length, span.line + FRAME_MAX_LINES - 1, Math.max(span.line, span.endLine));
-  const frame: Finding['frame'] = [];
-  for (let n = first; n <= last; n++) frame.push({ line: n, text: Buffer.from((lines[n - 1] ?? '').replace(/\r$/, ''), 'utf8').toString('utf8') });
-  return frame;
 }
 
 /**
@@ -251,7 +236,10 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     );
     const ignoresFor = perFileIgnores(config);
     const known = new Set(RULES.map((r) => r.code));
-    const fileRules = rules.filter((r): r is FileRule => r.phase !== 'after' && r.phase !== 'project');
+    const codes = rules.map((r) => r.code);
+    const local = checker(project, roles, codes);
+    // the rules of the files still to parse run where they are parsed: a walked tree says what the workers need
+    if (tree.all) scanned.checkInWorkers({ root, config, all: [...tree.all], sanctioned, codes });
     const afterRules = rules.filter((r): r is AfterRule => r.phase === 'after');
     // project rules depend on other files: computed afresh (from their own memo), never cached per file
     const projectRules = rules.filter((r): r is ProjectRule => r.phase === 'project');
@@ -288,22 +276,23 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       let own: Finding[];
       let role: CodeRole;
       const remembered = key && file.row.resultsKey === key && file.row.results !== null ? (JSON.parse(file.row.results) as FileResults) : null;
+      const checked = remembered ? null : await file.checked();
       if (remembered) {
         ({ role, findings: own } = remembered);
       } else {
-        own = [];
-        const facts = await file.facts();
-        // a file no rule parsed has empty facts, which would say nothing true about its role
-        role = roles.of(file.path, file.candidate ? facts : null);
-        runFileRules(fileRules, { language: rulesLanguage(file.language), path: file.path, role, facts, project, config, ignored, knownCodes: known, out: own, source: file.source });
-        if (own.length) {
-          const lines = file.source().split('\n');
-          for (const f of own) f.frame = frameOf(lines, f.span);
+        let results: FileResults;
+        if (checked) {
+          results = checked.results;
+          for (const w of checked.warnings) if (!warnings.includes(w)) warnings.push(w);
+        } else {
+          const facts = await file.facts();
+          results = checkFile(local, { path: file.path, language: file.language, candidate: file.candidate, facts, source: file.source });
         }
+        ({ role, findings: own } = results);
         // staged content is audited but never remembered as the working file's results
         if (key && !selection.contents?.has(file.path)) {
           file.row.resultsKey = key;
-          file.row.results = JSON.stringify({ role, findings: own } satisfies FileResults);
+          file.row.results = checked?.json ?? JSON.stringify(results satisfies FileResults);
         }
       }
       if (file.candidate) analysed++;
@@ -391,7 +380,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
  * script) joins the candidates.
  */
 async function inferLoaders(
-  hints: { row: { path: string; hash: string }; facts(): Promise<FileFacts> }[],
+  hints: { row: { path: string; hash: string }; summary(): Promise<LoaderSummary> }[],
   store: FactsStore | null,
   roles: CodeRoles,
 ): Promise<SanctionedLoader[]> {
@@ -413,7 +402,7 @@ async function inferLoaders(
   let fresh = false;
   for (const h of sorted) {
     const id = `${h.row.path}\0${h.row.hash}`;
-    const summary = known[id] ?? summarizeForLoaders(await h.facts());
+    const summary = known[id] ?? (await h.summary());
     if (!known[id]) fresh = true;
     summaries[id] = summary;
   }
@@ -422,12 +411,6 @@ async function inferLoaders(
     store?.remember('loaders', JSON.stringify({ key: memoKey, summaries }));
   }
   return combineLoaderSummaries(Object.values(summaries), (s) => roles.ofKnown(s.path, s)).chosen;
-}
-
-/** What the cache keeps of a file's own results: its role, and the findings of its file rules. */
-interface FileResults {
-  role: CodeRole;
-  findings: Finding[];
 }
 
 /** Bumped when `FileResults` changes shape, so results remembered in another shape are never read. */
@@ -516,16 +499,6 @@ async function handleBaseline(
 /** The registry's canonical files, read (YAML, schema) only when near-duplicates are compared. */
 function canonicalOf(root: string, config: Config): () => Promise<ReadonlyMap<string, readonly string[]>> {
   return async () => (await import('../registry/canonical.js')).canonicalFiles(root, config.registry.annotations);
-}
-
-function perFileIgnores(config: Config): (file: string) => string[] {
-  const entries = Object.entries(config.perFileIgnores).map(([glob, codes]) => [compileGlob(glob, { dot: true }), codes] as const);
-  return (file) => entries.flatMap(([match, codes]) => (match(file) ? codes : []));
-}
-
-/** The language whose rules run on a file of this language (a front end may run another's). */
-function rulesLanguage(language: Language): Language {
-  return frontEndOf(language).rulesLanguage ?? language;
 }
 
 function dedupeAndSort(findings: Finding[]): Finding[] {

@@ -16,7 +16,9 @@ import type { SkippedFile } from '../schemas/finding.js';
 import type { CachedFile, FactsStore } from '../store/index.js';
 import { freshRow } from '../store/row.js';
 import type { Rule } from './rule.js';
-import { ParsePool, poolSize, WorkerLost, type FactsPayload } from '../analysis/parse-pool.js';
+import { ParsePool, poolSize, WorkerLost, type CheckPayload, type FactsPayload } from '../analysis/parse-pool.js';
+import type { CheckerData, FileResults } from './check-file.js';
+import { summarizeForLoaders, type LoaderSummary } from './infer.js';
 import { ParseAhead } from './parse-ahead.js';
 
 /** New facts are written to the cache in one transaction per this many files. */
@@ -60,6 +62,8 @@ export interface ScannedFile {
   candidate: boolean;
   /** The file's facts: from the cache, else parsed now. Files no rule parses get empty facts. */
   facts(): Promise<FileFacts>;
+  /** The file's own results as a parse worker checked them (after `checkInWorkers`), else null: check it here. */
+  checked(): Promise<CheckedFile | null>;
   /** The source text, read on demand (only files whose results are computed anew need it). */
   source(): string;
 }
@@ -68,7 +72,13 @@ export interface ScanResult {
   files: ScannedFile[];
   skipped: SkippedFile[];
   /** Files that may define a sanctioned loader (zero-config inference), facts on demand. */
-  loaderHints: { row: CachedFile; facts(): Promise<FileFacts> }[];
+  loaderHints: { row: CachedFile; facts(): Promise<FileFacts>; summary(): Promise<LoaderSummary> }[];
+  /**
+   * From now on, the Python files still to parse are checked in the parse workers with what `context` says of
+   * the run: their facts stay there and only results cross (`ScannedFile.checked`). Nothing changes without
+   * workers, or when a project rule reads every file's facts.
+   */
+  checkInWorkers(context: CheckerData): void;
   /** How many files the front ends parsed so far (cache misses); grows as `facts()` is called. */
   parsed(): number;
   /** Writes what this run learned to the cache (rows, new facts); the caller fills in results first. */
@@ -132,6 +142,13 @@ export function parsedCold(language: Language, text: string): boolean {
 function codesOf(fe: FrontEnd, text: string): string[] {
   const language = fe.prefilter?.rules ?? fe.languages[0];
   return RULES.filter((r) => language && r.languages.includes(language) && r.triggers.some((t) => text.includes(t))).map((r) => r.code);
+}
+
+/** A file's own results as a worker checked them, as JSON text too (what the cache keeps), and its warnings. */
+export interface CheckedFile {
+  results: FileResults;
+  json: string;
+  warnings: string[];
 }
 
 interface Fresh {
@@ -275,21 +292,22 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     new Map<string, CachedFile>();
   const rows: CachedFile[] = [];
   const reused: { row: CachedFile; resultsKey: string | null }[] = [];
-  const newFacts: { hash: string; facts: FileFacts }[] = [];
+  const newFacts: { hash: string; facts: FileFacts | string }[] = [];
   const skipped: SkippedFile[] = [];
   const out: ScannedFile[] = [];
   const loaderHints: ScanResult['loaderHints'] = [];
   let parsedNow = 0;
   const warnings: string[] = [];
 
-  // new facts go to the cache in batches while the run goes on, not all at the end
+  // new facts go to the cache in batches while the run goes on, not all at the end; a worker's come as JSON text
+  const keep = (row: CachedFile, facts: FileFacts | string): void => {
+    newFacts.push({ hash: row.hash, facts });
+    if (newFacts.length >= FACTS_BATCH) store?.save([], newFacts.splice(0), null);
+  };
   const parsed = (facts: FileFacts, row: CachedFile, remember: boolean): FileFacts => {
     facts.suppressions = row.suppressions;
     parsedNow++;
-    if (store && remember) {
-      newFacts.push({ hash: row.hash, facts });
-      if (newFacts.length >= FACTS_BATCH) store.save([], newFacts.splice(0), null);
-    }
+    if (store && remember) keep(row, facts);
     return facts;
   };
   const parse = async (path: string, language: Language, text: string, row: CachedFile, remember: boolean): Promise<FileFacts> => {
@@ -299,27 +317,50 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   };
   // staged content the caller asks to forget is never written to the cache
   const remembers = (e: Entry): boolean => !(e.override && request.forgetContents);
-  let ahead: ParseAhead<Entry> | null = null;
+  let pool: ParsePool | null = null;
+  let ahead: ParseAhead<Entry, FactsPayload> | null = null;
+  // once the run says what its rules need, the files still to parse are checked in the workers
+  let checks: ParseAhead<Entry, CheckPayload> | null = null;
   // files whose parse worker died: reported as not analysed, their results never remembered
   const lost = new Map<Entry, string>();
+  const lose = (e: Entry, error: unknown): void => {
+    if (!(error instanceof WorkerLost)) throw error;
+    lost.set(e, error.message);
+    skipped.push({ path: e.file.path, reason: `not analysed: ${error.message}` });
+  };
   // facts read twice with the rules' reads far apart (loader inference, then the rules) wait deflated
   const packed = new Map<Entry, Buffer>();
+  const summaries = new Map<Entry, LoaderSummary>();
   const unpack = (payload: FactsPayload): FileFacts =>
     JSON.parse('json' in payload ? payload.json : inflateRawSync(payload.packed).toString('utf8')) as FileFacts;
-  const fromWorker = async (e: Entry, a: ParseAhead<Entry>): Promise<FileFacts> => {
-    try {
-      const payload = await a.take(e);
-      if ('packed' in payload) packed.set(e, payload.packed);
-      const facts = parsed(unpack(payload), e.row, remembers(e));
-      // the text is read again if a finding needs a frame
-      if (!e.override) e.text = null;
-      return facts;
-    } catch (error) {
-      if (!(error instanceof WorkerLost)) throw error;
-      lost.set(e, error.message);
-      skipped.push({ path: e.file.path, reason: `not analysed: ${error.message}` });
-      return { ...emptyFacts(e.file.path, e.language), suppressions: e.row.suppressions };
+  // what a worker sent for a file, taken once: counted, cached, kept deflated or handed on; null when lost
+  const taken = new Map<Entry, Promise<FactsPayload | null>>();
+  const receive = (e: Entry, a: ParseAhead<Entry, FactsPayload>): Promise<FactsPayload | null> => {
+    let got = taken.get(e);
+    if (!got) {
+      got = a.take(e).then(
+        (payload) => {
+          parsedNow++;
+          if (store && remembers(e)) keep(e.row, 'json' in payload ? payload.json : inflateRawSync(payload.packed).toString('utf8'));
+          if ('packed' in payload) packed.set(e, payload.packed);
+          if (payload.summary) summaries.set(e, payload.summary as LoaderSummary);
+          // the text is read again if a finding needs a frame
+          if (!e.override) e.text = null;
+          return payload;
+        },
+        (error: unknown) => {
+          lose(e, error);
+          return null;
+        },
+      );
+      taken.set(e, got);
     }
+    return got;
+  };
+  const fromWorker = async (e: Entry, a: ParseAhead<Entry, FactsPayload>): Promise<FileFacts> => {
+    const payload = await receive(e, a);
+    taken.delete(e);
+    return payload ? unpack(payload) : { ...emptyFacts(e.file.path, e.language), suppressions: e.row.suppressions };
   };
 
   const targets = new Set(request.files.map((f) => f.path));
@@ -393,7 +434,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
         const a = ahead?.covers(e) ? ahead : null;
         const stored = kept || a ? undefined : store?.facts(e.row.hash);
         const facts = kept
-          ? { ...unpack({ packed: kept }), suppressions: e.row.suppressions }
+          ? unpack({ packed: kept })
           : (stored ?? (a ? await fromWorker(e, a) : await parse(e.file.path, e.language, entrySource(e), e.row, remembers(e))));
         facts.path = e.file.path;
         facts.suppressions = e.row.suppressions;
@@ -409,6 +450,8 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   // the files whose facts the run will ask for: loader hints first (inference reads them by path), then the rest
   const hinted: Entry[] = [];
   const wanted: Entry[] = [];
+  // the candidates a parse worker may check, in the order the run asks for their results
+  const checkable: Entry[] = [];
   for (const e of entries) {
     const { file, language, isTarget, row } = e;
     if (row.skip) {
@@ -440,10 +483,24 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     if (row.hint) {
       // a file the rules read later keeps its facts: deflated when a worker sent them so, else as they are
       const hintRead = async (): Promise<FileFacts> => facts().finally(() => packed.has(e) && factsOfPath.delete(file.path));
-      loaderHints.push({ row, facts: !release ? facts : candidate ? hintRead : releasing });
+      const read = !release ? facts : candidate ? hintRead : releasing;
+      // what loader inference needs: sent beside the facts by the worker that parsed the file, else made here
+      const summary = async (): Promise<LoaderSummary> => {
+        if (ahead?.covers(e) && !factsOfPath.has(file.path)) {
+          await receive(e, ahead);
+          const sent = summaries.get(e);
+          summaries.delete(e);
+          // no rule reads a file that is only a hint: what the worker sent for it is let go
+          if (!candidate) taken.delete(e);
+          if (sent) return sent;
+        }
+        return summarizeForLoaders(await read());
+      };
+      loaderHints.push({ row, facts: read, summary });
       hinted.push(e);
     }
     if (candidate) wanted.push(e);
+    if (candidate && language === 'python') checkable.push(e);
     if (candidate || suppressions.length) {
       out.push({
         path: file.path,
@@ -453,6 +510,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
           return candidate && !lost.has(e);
         },
         facts: !candidate ? async () => ({ ...emptyFacts(file.path, language), suppressions }) : release ? last : memoize(facts),
+        checked: candidate ? () => checkedOf(e) : async () => null,
         source: () => sourceOf(e),
       });
     }
@@ -464,22 +522,65 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   // there loses that file (reported), not the run
   const size = poolSize(toParse.length);
   const order = size ? toParse : toParse.filter((e) => e.row.size > ISOLATE_BYTES);
-  const pool = order.length ? ParsePool.open(Math.max(size, 1)) : null;
+  pool = order.length ? ParsePool.open(Math.max(size, 1)) : null;
   if (pool) {
+    const workers = pool;
     const twice = new Set(wanted.filter((e) => e.row.hint));
     // the text is read again when handed to a worker, so the run never holds every candidate's text at once
     for (const e of order) if (!e.override) e.text = null;
-    ahead = new ParseAhead(pool, order, (e) => ({ path: e.file.path, text: entrySource(e), pack: !retain && twice.has(e) }));
+    ahead = new ParseAhead(workers.size, order, (e) =>
+      workers.extract(e.file.path, entrySource(e), { pack: !retain && twice.has(e), summarize: e.row.hint, suppressions: e.row.suppressions }),
+    );
     ahead.fill();
   }
+
+  // files the workers check: parsed there now, or sent back the facts they sent before; counted when answered
+  const parsing = new Set<Entry>();
+  const checkedOf = async (e: Entry): Promise<CheckedFile | null> => {
+    if (!checks?.covers(e)) return null;
+    let answer: CheckPayload;
+    try {
+      answer = await checks.take(e);
+    } catch (error) {
+      lose(e, error);
+      // the rules then run here, on no facts, as for a file whose parse was lost
+      factsOfPath.set(e.file.path, Promise.resolve({ ...emptyFacts(e.file.path, e.language), suppressions: e.row.suppressions }));
+      return null;
+    }
+    if (parsing.delete(e)) parsedNow++;
+    if (answer.facts !== undefined) keep(e.row, answer.facts);
+    return { results: JSON.parse(answer.results) as FileResults, json: answer.results, warnings: answer.warnings ?? [] };
+  };
+  const checkInWorkers = (context: CheckerData): void => {
+    // a project rule reads every file's facts on this thread, which then runs the rules too
+    const a = ahead;
+    if (!pool || !a || retain) return;
+    const workers = pool;
+    // what the workers still have to parse, or sent deflated for the rules to read; not what waits here already
+    const order = checkable.filter((e) => a.covers(e) && !a.holds(e) && !lost.has(e) && !factsOfPath.has(e.file.path) && (packed.has(e) || !a.sent(e)));
+    if (!order.length) return;
+    a.stop();
+    workers.setContext(context);
+    checks = new ParseAhead(workers.size, order, (e) => {
+      const kept = packed.get(e);
+      packed.delete(e);
+      taken.delete(e);
+      if (!kept) parsing.add(e);
+      const text = entrySource(e);
+      if (!e.override) e.text = null;
+      return workers.check(e.file.path, text, kept, e.row.suppressions, !kept && Boolean(store) && remembers(e));
+    });
+    checks.fill();
+  };
   return {
     files: out,
     skipped,
     loaderHints,
+    checkInWorkers,
     parsed: () => parsedNow,
     // staged content is not the working tree's, so its rows were never collected
     save: () => {
-      void ahead?.close();
+      void pool?.close();
       for (const e of lost.keys()) {
         e.row.resultsKey = null;
         e.row.results = null;

@@ -58,7 +58,8 @@ export interface FactsStore {
    * among `files`, and drop the facts no remaining file row refers to. With `keep` null (a run that saw
    * only part of the tree) no row is deleted.
    */
-  save(files: CachedFile[], facts: { hash: string; facts: FileFacts }[], keep: ReadonlySet<string> | null): void;
+  /** `facts` may come encoded already (JSON text, as a parse worker sends them). */
+  save(files: CachedFile[], facts: { hash: string; facts: FileFacts | string }[], keep: ReadonlySet<string> | null): void;
   /** A small derived value remembered across runs (e.g. the inferred loaders), or undefined. */
   memo(name: string): string | undefined;
   remember(name: string, value: string): void;
@@ -200,7 +201,7 @@ class SqliteStore implements FactsStore {
     });
   }
 
-  save(files: CachedFile[], facts: { hash: string; facts: FileFacts }[], keep: ReadonlySet<string> | null): void {
+  save(files: CachedFile[], facts: { hash: string; facts: FileFacts | string }[], keep: ReadonlySet<string> | null): void {
     // Encoding happens before the write lock is taken, so another process waits less.
     const rows = files.map(toParams);
     const encoded = facts.map((f) => ({ hash: f.hash, facts: encodeFacts(f.facts) }));
@@ -378,8 +379,8 @@ function decodeJson(text: string, what: string): unknown {
  * Facts are stored as JSON text. Compressing them (zlib deflate) makes the stdlib's cache 9× smaller
  * (1.0 MB against 9.3 MB) but warm reads about 10 % slower, and a warm run is what the cache is for.
  */
-function encodeFacts(facts: FileFacts): string {
-  return JSON.stringify(facts);
+function encodeFacts(facts: FileFacts | string): string {
+  return typeof facts === 'string' ? facts : JSON.stringify(facts);
 }
 
 /** Trusted as `FileFacts`: only an engine with the same key (which covers the facts model) wrote it. */

@@ -55,7 +55,8 @@ describe('parse workers', () => {
   });
 
   it('never says all clear when a worker crashed, and remembers no results for the lost file', () => {
-    const clean = 'from transformers import AutoTokenizer\n\ndef tokenizer_name():\n    return "Qwen/Qwen2.5-7B"\n';
+    // parsed (it imports what loads a model) and clean (it loads nothing)
+    const clean = 'from transformers import pipeline\n\ndef task_name():\n    return "text-generation"\n';
     const dir = project({ ...files(20, clean), 'pkg/crash_here.py': clean });
     const env = { PROVENANT_PARSE_WORKERS: '1', [CRASH_ENV]: 'crash_here' };
     const r = provenant(['audit', '.'], dir, env);
@@ -67,6 +68,31 @@ describe('parse workers', () => {
     const report = JSON.parse(again.stdout) as Report;
     expect(report.skipped).toEqual([]);
     expect(report.stats.filesAnalysed).toBe(21);
+  });
+
+  it('checks files in the workers as the main thread does, and caches what they parsed and found', () => {
+    // a loader the other files bypass (inferred), a suppression, a file only a suppression makes read
+    const loader =
+      'from transformers import AutoModelForCausalLM, AutoTokenizer\n\nclass CleanModelLoader:\n    def load(self, name):\n        tok = AutoTokenizer.from_pretrained(name)\n        tok.chat_template = None\n        return AutoModelForCausalLM.from_pretrained(name), tok\n';
+    const suppressed = `${LOAD.trimEnd()}  # provenant: ignore[LOAD001] vetted\n`;
+    const dir = project({ ...files(30, LOAD), 'pkg/clean_model_loader.py': loader, 'pkg/vetted.py': suppressed, 'pkg/plain.py': 'x = 1  # provenant: ignore[TMPL001]\n' });
+    const run = (env: NodeJS.ProcessEnv, cache: boolean): Report & { findings: unknown[] } =>
+      JSON.parse(provenant(['audit', ...(cache ? [] : ['--no-cache']), '--format', 'json', '.'], dir, env).stdout) as Report & { findings: unknown[] };
+    const here = run({ PROVENANT_PARSE_WORKERS: '0' }, false);
+    expect(here.findings.length).toBeGreaterThan(30);
+    expect(JSON.stringify(here.findings)).toMatch(/outside the sanctioned loader `[\w.]*CleanModelLoader`/);
+    const there = run({ PROVENANT_PARSE_WORKERS: '2' }, true);
+    expect(there.findings).toEqual(here.findings);
+    expect(there.stats.filesParsed).toBe(here.stats.filesParsed);
+    // the next run reads what the workers parsed and found from the cache
+    const warm = run({ PROVENANT_PARSE_WORKERS: '0' }, true);
+    expect(warm.findings).toEqual(here.findings);
+    expect(warm.stats.filesParsed).toBe(0);
+    // a new setting recomputes every file's results, from the facts the workers sent for the cache
+    writeFileSync(path.join(dir, 'provenant.toml'), 'fail-on = "error"\n');
+    const again = run({ PROVENANT_PARSE_WORKERS: '0' }, true);
+    expect(again.findings).toEqual(here.findings);
+    expect(again.stats.filesParsed).toBe(0);
   });
 
   it('uses workers by default on two cores, and none on one core', () => {

@@ -1,0 +1,71 @@
+/**
+ * A parse worker (analysis/parse-pool.ts): parses and extracts the Python files the main thread sends and
+ * sends their facts back, with what loader inference needs of them when asked. Once told what the run's rules
+ * need (`context`), it checks files too: their facts stay here and only their results cross. Built both as a
+ * module of the package (dist/src/audit/audit-worker.js) and as a bundle of its own
+ * (dist/bundle/audit-worker.cjs) beside the audit's, so that it starts without a module graph.
+ */
+import { parentPort } from 'node:worker_threads';
+import { inflateRawSync } from 'node:zlib';
+import type { FileFacts } from '../analysis/facts.js';
+import { CRASH_ENV, parseAnswer, type CheckTask, type ParseAnswer, type WorkerTask } from '../analysis/parse-worker.js';
+import { frontEndOf, loaded } from '../analysis/front-ends.js';
+import { checkerFromData, checkFile, type Checker, type CheckerData } from './check-file.js';
+import { summarizeForLoaders } from './infer.js';
+
+const port = parentPort;
+if (port) {
+  const frontEnd = loaded(frontEndOf('python')).then((extract) => (text: string, path: string) => extract(text, path, 'python'));
+  const crashOn = process.env[CRASH_ENV];
+  let aborted = false;
+  let checker: Checker | null = null;
+  const warnings: string[] = [];
+  port.on('message', (task: WorkerTask) => {
+    if (task.kind === 'context') {
+      checker = checkerFromData(task.context as CheckerData, (m) => warnings.push(m));
+      return;
+    }
+    if (crashOn && task.path.includes(crashOn)) process.exit(70);
+    frontEnd.then(
+      (fe) => {
+        if (aborted) {
+          port.postMessage({ id: task.id, retry: true } satisfies ParseAnswer);
+          return;
+        }
+        let answer: ParseAnswer;
+        let transfer: ArrayBuffer[] = [];
+        try {
+          if (task.kind === 'parse') ({ answer, transfer } = parseAnswer(fe, task, summarizeForLoaders));
+          else if (checker) answer = check(fe, checker, task, warnings);
+          else throw new Error('a check was asked for before the run said what its rules need');
+        } catch (error) {
+          // after a wasm trap the parser's memory is in no known state: this worker parses nothing more
+          aborted = error instanceof Error && error.name === 'RuntimeError';
+          answer = { id: task.id, error: error instanceof Error ? error.message : String(error), fatal: aborted };
+          if (aborted) setTimeout(() => process.exit(71), 50);
+        }
+        port.postMessage(answer, transfer);
+      },
+      (error: unknown) => port.postMessage({ id: task.id, error: error instanceof Error ? error.message : String(error), fatal: false } satisfies ParseAnswer),
+    );
+  });
+}
+
+/** Checks one file, from the facts sent with it or parsed now, as the main thread would have. */
+function check(extract: (text: string, path: string) => FileFacts, checker: Checker, task: CheckTask, warnings: string[]): ParseAnswer {
+  let facts: FileFacts;
+  let kept: string | undefined;
+  if (task.packed) facts = JSON.parse(inflateRawSync(task.packed).toString('utf8')) as FileFacts;
+  else {
+    facts = extract(task.text, task.path);
+    facts.suppressions = task.suppressions;
+    if (task.keepFacts) kept = JSON.stringify(facts);
+  }
+  const results = checkFile(checker, { path: task.path, language: 'python', candidate: true, facts, source: () => task.text });
+  return {
+    id: task.id,
+    results: JSON.stringify(results),
+    ...(kept !== undefined && { facts: kept }),
+    ...(warnings.length && { warnings: warnings.splice(0) }),
+  };
+}
