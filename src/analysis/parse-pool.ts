@@ -13,7 +13,7 @@ import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../core/paths.js';
 import type { SuppressionFact } from './facts.js';
-import type { CheckTask, ParseAnswer, ParseTask, WorkerTask } from './parse-worker.js';
+import type { CheckTask, Derived, ParseAnswer, ParseTask, WorkerTask } from './parse-worker.js';
 
 /** Overrides the number of parse workers (0: none); for benchmarks and tests. */
 export const WORKERS_ENV = 'PROVENANT_PARSE_WORKERS';
@@ -57,7 +57,7 @@ function workerFile(): string | null {
 }
 
 /** A file's facts as a worker sent them: JSON text, or deflated JSON to keep; with its loader summary when asked. */
-export type FactsPayload = ({ json: string } | { packed: Buffer }) & { summary?: unknown };
+export type FactsPayload = ({ json: string } | { packed: Buffer }) & Derived;
 
 /** A file a worker checked: its results as JSON text, its facts for the cache when asked, the worker's warnings. */
 export interface CheckPayload {
@@ -82,6 +82,10 @@ interface Slot {
   inFlight: Map<number, Task>;
   /** Its parser aborted on a file (reported): it takes nothing more, and what it still held goes to another. */
   retiring: boolean;
+}
+
+function derivedOf(answer: Derived): Derived {
+  return { ...(answer.summary !== undefined && { summary: answer.summary }), ...(answer.part !== undefined && { part: answer.part }) };
 }
 
 /** A task sent again: facts it carried went to the worker that gave it back, so the file is parsed anew. */
@@ -134,10 +138,10 @@ export class ParsePool {
   extract(
     filePath: string,
     text: string,
-    options: { pack?: boolean; summarize?: boolean; suppressions?: SuppressionFact[] } = {},
+    options: { pack?: boolean; summarize?: boolean; part?: boolean; suppressions?: SuppressionFact[] } = {},
   ): Promise<FactsPayload> {
-    const { pack = false, summarize = false, suppressions } = options;
-    return this.run({ kind: 'parse', path: filePath, text, pack, summarize, ...(suppressions && { suppressions }) }, []) as Promise<FactsPayload>;
+    const { pack = false, summarize = false, part = false, suppressions } = options;
+    return this.run({ kind: 'parse', path: filePath, text, pack, summarize, part, ...(suppressions && { suppressions }) }, []) as Promise<FactsPayload>;
   }
 
   /**
@@ -195,10 +199,10 @@ export class ParsePool {
       slot.inFlight.delete(answer.id);
       if ('retry' in answer) this.queue.unshift(unpacked(task));
       else if ('results' in answer) task.resolve(answer);
-      else if ('json' in answer) task.resolve({ json: answer.json, ...('summary' in answer && { summary: answer.summary }) });
+      else if ('json' in answer) task.resolve({ json: answer.json, ...derivedOf(answer) });
       else if ('packed' in answer) {
         const packed = Buffer.from(answer.packed.buffer, answer.packed.byteOffset, answer.packed.byteLength);
-        task.resolve({ packed, ...('summary' in answer && { summary: answer.summary }) });
+        task.resolve({ packed, ...derivedOf(answer) });
       } else {
         slot.retiring ||= answer.fatal;
         const why = answer.error.split(/[\n.]/)[0] ?? '';

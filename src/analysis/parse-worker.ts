@@ -17,6 +17,8 @@ export interface ParseTask {
   suppressions?: SuppressionFact[];
   /** Send what loader inference needs of the file beside its facts. */
   summarize: boolean;
+  /** Send what the registry keeps of the file beside its facts (its entry's part). */
+  part: boolean;
 }
 
 export interface CheckTask {
@@ -39,10 +41,16 @@ export interface ContextTask {
 
 export type WorkerTask = ParseTask | CheckTask | ContextTask;
 
+/** What a parse task asked to be sent beside the facts, computed from them in the worker. */
+export interface Derived {
+  summary?: unknown;
+  part?: unknown;
+}
+
 /** Facts cross as JSON text (cheaper to send and read than a structured clone of the object graph), or deflated. */
 export type ParseAnswer =
-  | { id: number; json: string; summary?: unknown }
-  | { id: number; packed: Uint8Array; summary?: unknown }
+  | ({ id: number; json: string } & Derived)
+  | ({ id: number; packed: Uint8Array } & Derived)
   /** A check: the file's results as JSON text, its facts when asked for, what the worker had to warn about. */
   | { id: number; results: string; facts?: string; warnings?: string[] }
   /** `fatal`: the parser aborted (a wasm trap, such as running out of its memory on a huge file) and this worker ends. */
@@ -57,15 +65,15 @@ export const CRASH_ENV = 'PROVENANT_TEST_CRASH_PARSE_WORKER';
 export function parseAnswer(
   extract: (text: string, path: string) => FileFacts,
   task: ParseTask,
-  summarize: (facts: FileFacts) => unknown,
+  derive: (facts: FileFacts, task: ParseTask) => Derived,
 ): { answer: ParseAnswer; transfer: ArrayBuffer[] } {
   const facts = extract(task.text, task.path);
   if (task.suppressions) facts.suppressions = task.suppressions;
-  const summary = task.summarize ? { summary: summarize(facts) } : {};
+  const derived = derive(facts, task);
   const json = JSON.stringify(facts);
-  if (!task.pack) return { answer: { id: task.id, json, ...summary }, transfer: [] };
+  if (!task.pack) return { answer: { id: task.id, json, ...derived }, transfer: [] };
   // zlib's output sits in a buffer of its chunk size (16 KiB), three times what it holds: a copy of its own size
   // crosses instead, moved rather than cloned
   const packed = new Uint8Array(deflateRawSync(json, { level: 1 }));
-  return { answer: { id: task.id, packed, ...summary }, transfer: [packed.buffer] };
+  return { answer: { id: task.id, packed, ...derived }, transfer: [packed.buffer] };
 }

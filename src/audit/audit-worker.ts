@@ -1,6 +1,6 @@
 /**
  * A parse worker (analysis/parse-pool.ts): parses and extracts the Python files the main thread sends and
- * sends their facts back, with what loader inference needs of them when asked. Once told what the run's rules
+ * sends their facts back, with what loader inference or the registry needs of them when asked. Once told what the run's rules
  * need (`context`), it checks files too: their facts stay here and only their results cross. Built both as a
  * module of the package (dist/src/audit/audit-worker.js) and as a bundle of its own
  * (dist/bundle/audit-worker.cjs) beside the audit's, so that it starts without a module graph.
@@ -8,7 +8,8 @@
 import { parentPort } from 'node:worker_threads';
 import { inflateRawSync } from 'node:zlib';
 import type { FileFacts } from '../analysis/facts.js';
-import { CRASH_ENV, parseAnswer, type CheckTask, type ParseAnswer, type WorkerTask } from '../analysis/parse-worker.js';
+import { CRASH_ENV, parseAnswer, type CheckTask, type Derived, type ParseAnswer, type ParseTask, type WorkerTask } from '../analysis/parse-worker.js';
+import { partOf } from '../registry/part.js';
 import { frontEndOf, loaded } from '../analysis/front-ends.js';
 import { checkerFromData, checkFile, type Checker, type CheckerData } from './check-file.js';
 import { summarizeForLoaders } from './infer.js';
@@ -35,7 +36,7 @@ if (port) {
         let answer: ParseAnswer;
         let transfer: ArrayBuffer[] = [];
         try {
-          if (task.kind === 'parse') ({ answer, transfer } = parseAnswer(fe, task, summarizeForLoaders));
+          if (task.kind === 'parse') ({ answer, transfer } = parseAnswer(fe, task, derive));
           else if (checker) answer = check(fe, checker, task, warnings);
           else throw new Error('a check was asked for before the run said what its rules need');
         } catch (error) {
@@ -49,6 +50,14 @@ if (port) {
       (error: unknown) => port.postMessage({ id: task.id, error: error instanceof Error ? error.message : String(error), fatal: false } satisfies ParseAnswer),
     );
   });
+}
+
+/** What a parse task asked for beside the facts: the file's loader summary, its registry entry's part. */
+function derive(facts: FileFacts, task: ParseTask): Derived {
+  return {
+    ...(task.summarize && { summary: summarizeForLoaders(facts) }),
+    ...(task.part && { part: partOf(facts, task.text) }),
+  };
 }
 
 /** Checks one file, from the facts sent with it or parsed now, as the main thread would have. */

@@ -89,7 +89,7 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
   };
   // facts go to the store a batch at a time: holding every file's facts until the end made the heap of
   // a 20k-file sync grow past a gigabyte
-  let pending: { hash: string; facts: FileFacts; json?: string }[] = [];
+  let pending: { hash: string; facts: FileFacts | string }[] = [];
   const flush = (): void => {
     index.putFacts(pending);
     pending = [];
@@ -100,15 +100,17 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
     if (!loaded) frontEnds.set(language, (loaded = loadFrontEnds(new Set([language]))));
     return loaded;
   };
-  const parsed = (file: RegisteredFile, hash: string, text: string, facts: FileFacts, json?: string): void => {
+  // a worker sends the facts as JSON text and the part it made of them: the facts are only stored here
+  const parsed = (file: RegisteredFile, hash: string, facts: FileFacts | string, part: FilePart): void => {
     out.parsed++;
-    pending.push(json === undefined ? { hash, facts } : { hash, facts, json });
+    pending.push({ hash, facts });
     if (pending.length >= FACTS_BATCH) flush();
-    // a notebook's facts are those of its cells as Python: the entry is the notebook's
-    const part = partOf({ ...facts, language: file.language }, text);
     parts.set(file.path, part);
     out.rows.push({ path: file.path, mtimeMs: file.mtimeMs, size: file.size, hash, part });
   };
+  // a notebook's facts are those of its cells as Python: the entry is the notebook's
+  const parsedHere = (file: RegisteredFile, hash: string, text: string, facts: FileFacts): void =>
+    parsed(file, hash, facts, partOf({ ...facts, language: file.language }, text));
   const parse = async (file: RegisteredFile, hash: string, read: string | null): Promise<void> => {
     const text = read !== null ? { ok: true as const, text: read } : reread(file);
     // a notebook that is no notebook, or whose code cells are over max-file-size, is registered without them
@@ -119,11 +121,11 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
     }
     if (workers !== null && file.language === 'python') {
       // parsed in a worker; at most a window of files (and their texts) waits for its facts
-      inFlight.push({ file, hash, text: text.text, got: workers.pool.extract(file.path, text.text) });
+      inFlight.push({ file, hash, text: text.text, got: workers.pool.extract(file.path, text.text, { part: true }) });
       if (inFlight.length >= workers.window) await settle(inFlight.shift() as InFlight);
       return;
     }
-    parsed(file, hash, text.text, (await frontEndFor(file.language)).extract(text.text, file.path, file.language));
+    parsedHere(file, hash, text.text, (await frontEndFor(file.language)).extract(text.text, file.path, file.language));
   };
   const workers = await openWorkers(files, rows);
   const inFlight: InFlight[] = [];
@@ -134,11 +136,12 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
     } catch (error) {
       // a worker that died or whose parser threw: the file is parsed here instead, as without workers
       if (!(error instanceof Error && error.name === 'WorkerLost')) throw error;
-      parsed(item.file, item.hash, item.text, (await frontEndFor('python')).extract(item.text, item.file.path, 'python'));
+      parsedHere(item.file, item.hash, item.text, (await frontEndFor('python')).extract(item.text, item.file.path, 'python'));
       return;
     }
     const json = 'json' in answer ? answer.json : inflateRawSync(answer.packed).toString('utf8');
-    parsed(item.file, item.hash, item.text, JSON.parse(json) as FileFacts, json);
+    if (answer.part !== undefined) parsed(item.file, item.hash, json, answer.part as FilePart);
+    else parsedHere(item.file, item.hash, item.text, JSON.parse(json) as FileFacts);
   };
   for (const file of files) {
     const row = rows.get(file.path);

@@ -98,11 +98,12 @@ export class RegistryIndex {
    * (a row no file points at any more is dropped by the next `write`), so they are written while files
    * are parsed and need not be held in memory until the entries are.
    */
-  putFacts(facts: readonly { hash: string; facts: FileFacts; json?: string }[]): void {
+  /** `facts` may come encoded already (JSON text, as a parse worker sends them). */
+  putFacts(facts: readonly { hash: string; facts: FileFacts | string }[]): void {
     if (!facts.length) return;
     const q = this.queries;
     this.db.transaction(() => {
-      for (const f of facts) q.factsUpsert.run({ hash: f.hash, facts: f.json ?? JSON.stringify(f.facts) });
+      for (const f of facts) q.factsUpsert.run({ hash: f.hash, facts: typeof f.facts === 'string' ? f.facts : JSON.stringify(f.facts) });
     }).immediate();
   }
 

@@ -101,6 +101,18 @@ def main():
     ]);
   });
 
+  it('holds only what JSON keeps: a negative literal JSON has no number for stays an expression', () => {
+    const f = facts('a = -1j\nb = -1e999\nc = -2.5\nd = -0x10\n');
+    // facts are cached as JSON text: a cold run and a warm one must see the same values
+    expect(JSON.parse(JSON.stringify(f))).toEqual(f);
+    expect(f.assigns.map((a) => a.value)).toEqual([
+      { kind: 'expr', text: '-1j' },
+      { kind: 'expr', text: '-1e999' },
+      { kind: 'num', value: -2.5 },
+      { kind: 'num', value: -16 },
+    ]);
+  });
+
   it('fingerprints survive renaming identifiers and strings but not a changed structure', () => {
     const a = facts('def f(x):\n    return x.count("a") + 1\n').defs[0];
     const b = facts('def g(y):  # other\n    return y.count("b") + 2\n').defs[0];

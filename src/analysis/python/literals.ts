@@ -151,7 +151,10 @@ export function literal(node: Node, scope: Scope, ctx: LiteralContext): Literal 
       const arg = node.childForFieldName('argument');
       const op = node.child(0);
       if (arg && op?.type === '-' && (arg.type === 'integer' || arg.type === 'float')) {
-        return { kind: 'num', value: -Number(ctx.text(arg).replace(/_/g, '')) };
+        // `-1j`, `-1e999`: no JSON number (facts are kept as JSON), so the expression as written
+        const n = -Number(ctx.text(arg).replace(/_/g, ''));
+        if (Number.isFinite(n)) return { kind: 'num', value: n };
+        return { kind: 'expr', text: ctx.text(node) };
       }
       break;
     }
