@@ -54,6 +54,21 @@ describe('parse workers', () => {
     for (const s of lost) expect(reported.has(s.path)).toBe(false);
   });
 
+  it('reports a file whose worker crashed while checking it as not analysed, and does not hang', () => {
+    // more files than are handed out before the rules' context exists: the last ones are checked in the workers
+    const dir = project({ ...files(120, LOAD), 'pkg/zz_crash_here.py': LOAD });
+    const r = provenant(['audit', '--no-cache', '--format', 'json', '.'], dir, { PROVENANT_PARSE_WORKERS: '2', [CRASH_ENV]: 'crash_here' });
+    expect([0, 1]).toContain(r.code);
+    const report = JSON.parse(r.stdout) as Report;
+    const lost = report.skipped.filter((s) => s.reason.startsWith('not analysed: its parse worker stopped (exit code 70)'));
+    expect(lost.map((s) => s.path)).toContain('pkg/zz_crash_here.py');
+    expect(lost.length).toBeLessThanOrEqual(2);
+    expect(report.stats.filesAnalysed).toBe(121 - lost.length);
+    const reported = new Set(report.findings.filter((f) => f.code === 'LOAD001').map((f) => f.path));
+    expect(reported.size).toBe(121 - lost.length);
+    for (const s of lost) expect(reported.has(s.path)).toBe(false);
+  });
+
   it('never says all clear when a worker crashed, and remembers no results for the lost file', () => {
     // parsed (it imports what loads a model) and clean (it loads nothing)
     const clean = 'from transformers import pipeline\n\ndef task_name():\n    return "text-generation"\n';
