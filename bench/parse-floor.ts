@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
   const threads = Number(args.values.get('threads')?.at(-1) ?? Math.min(os.availableParallelism(), 8));
   if (!Number.isInteger(threads) || threads < 1) throw new BenchError('--threads needs a positive integer');
   const files = listPythonFiles(dir)
-    .filter((f) => parsedCold('python', readFileSync(f.abs).toString('latin1')))
+    .filter((f) => parsedCold('python', readFileSync(f.abs).toString('latin1'), f.rel))
     .map((f) => f.abs);
   // one file in N to each thread, as the pool hands files out in turn
   const shares: Share[] = Array.from({ length: threads }, (_, i) => ({ files: files.filter((_, j) => j % threads === i) }));

@@ -62,6 +62,8 @@ export type FactsPayload = ({ json: string } | { packed: Buffer }) & Derived;
 /** A file a worker checked: its results as JSON text, its facts for the cache when asked, the worker's warnings. */
 export interface CheckPayload {
   results: string;
+  /** The worker parsed the file (else it was sent the facts a worker had sent before). */
+  parsed: boolean;
   facts?: string;
   warnings?: string[];
 }
@@ -167,6 +169,11 @@ export class ParsePool {
         reject(new WorkerLost('the parse workers were closed'));
         return;
       }
+      // no worker left and none to come: nothing would ever take it (and nothing keeps the process waiting)
+      if (this.slots.length === 0 && this.respawns >= MAX_RESPAWNS) {
+        reject(new WorkerLost('every parse worker stopped'));
+        return;
+      }
       this.queue.push({ id: this.nextId++, path: message.path, message, transfer, resolve, reject });
       this.pump();
     });
@@ -204,6 +211,12 @@ export class ParsePool {
         const packed = Buffer.from(answer.packed.buffer, answer.packed.byteOffset, answer.packed.byteLength);
         task.resolve({ packed, ...derivedOf(answer) });
       } else {
+        if ('rule' in answer && answer.rule) {
+          // a rule that throws is a bug of provenant's, as on the main thread: the run ends with it
+          task.reject(new Error(`a rule failed on ${task.path} in a parse worker: ${answer.error}`));
+          this.pump();
+          return;
+        }
         slot.retiring ||= answer.fatal;
         const why = answer.error.split(/[\n.]/)[0] ?? '';
         task.reject(new WorkerLost(answer.fatal ? `the tree-sitter parser aborted on it (${why}; a file this large can exhaust its memory)` : `the parser failed: ${why}`));

@@ -51,10 +51,16 @@ export interface Derived {
 export type ParseAnswer =
   | ({ id: number; json: string } & Derived)
   | ({ id: number; packed: Uint8Array } & Derived)
-  /** A check: the file's results as JSON text, its facts when asked for, what the worker had to warn about. */
-  | { id: number; results: string; facts?: string; warnings?: string[] }
-  /** `fatal`: the parser aborted (a wasm trap, such as running out of its memory on a huge file) and this worker ends. */
-  | { id: number; error: string; fatal: boolean }
+  /**
+   * A check: the file's results as JSON text, its facts when asked for, what the worker had to warn about, and
+   * whether it parsed the file (else it was sent the facts).
+   */
+  | { id: number; results: string; facts?: string; warnings?: string[]; parsed: boolean }
+  /**
+   * `fatal`: the parser aborted (a wasm trap, such as running out of its memory on a huge file) and this worker
+   * ends. `rule`: a rule threw while checking the file (its stack in `error`).
+   */
+  | { id: number; error: string; fatal: boolean; rule?: true }
   /** Not parsed: the worker's parser had aborted on an earlier file; another worker takes it. */
   | { id: number; retry: true };
 

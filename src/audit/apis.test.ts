@@ -6,6 +6,7 @@ import type { FileFacts } from '../analysis/facts.js';
 import { loadPythonFrontEnd, type PythonFrontEnd } from '../analysis/python/index.js';
 import { loadScriptFrontEnd, type ScriptFrontEnd } from '../analysis/typescript/index.js';
 import { canonicalQname, LOAD_WORDS, modelLoadKind, TEMPLATE_WORDS, templateApplication } from './apis.js';
+import { parsedCold } from './scan.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -35,10 +36,10 @@ function needs(facts: FileFacts): { call: string; words: readonly string[] }[] {
   return out;
 }
 
-/** The calls whose file text holds none of the words their rule's prefilter requires. */
+/** The calls whose file holds none of the words their rule's prefilter requires, in its text or its path. */
 function missed(text: string, facts: FileFacts): string[] {
   return needs(facts)
-    .filter((n) => !n.words.some((w) => text.includes(w)))
+    .filter((n) => !n.words.some((w) => text.includes(w) || facts.path.includes(w)))
     .map((n) => n.call);
 }
 
@@ -77,9 +78,25 @@ describe('the words LOAD001 and TMPL001 require', () => {
       'import litellm as L\nL.completion(model="m", messages=[])\n',
       'from trl import SFTTrainer as T\nt = T(model="Qwen/Qwen2.5-0.5B")\n',
       'from llama_cpp import Llama as L\nm = L(model_path="x.gguf")\nm.create_chat_completion(messages=[])\n',
+      'from vllm import LLM\nllm = LLM(model="Qwen/Qwen2.5-7B")\nllm. chat([{"role": "user", "content": "hi"}])\n',
     ];
     for (const src of cases) {
       const facts = py.extract(src, 'scripts/x.py');
+      expect(needs(facts).length, src).toBeGreaterThan(0);
+      expect(missed(src, facts), src).toEqual([]);
+    }
+  });
+
+  it('survive names a file takes from its own path: a relative import, a definition of its module', () => {
+    const cases: [string, string][] = [
+      ['svc/chat/completions/run.py', 'import transformers\nfrom . import create\ncreate(model="Qwen/Qwen2.5-7B", messages=[{"role": "user", "content": "hi"}])\n'],
+      ['litellm/__init__.py', 'import transformers\ndef completion(**kw):\n    return kw\ncompletion(model="m", messages=[])\n'],
+    ];
+    for (const [file, src] of cases) {
+      // the scan's prefilter reads the path too: such a file is parsed, though its text names no such call
+      expect(parsedCold('python', src, file), file).toBe(true);
+      expect(parsedCold('python', src, 'scripts/x.py'), file).toBe(false);
+      const facts = py.extract(src, file);
       expect(needs(facts).length, src).toBeGreaterThan(0);
       expect(missed(src, facts), src).toEqual([]);
     }

@@ -51,7 +51,8 @@ export const MODEL_KWARGS = ['pretrained_model_name_or_path', 'model', 'model_na
 
 /**
  * Words one of which a file's text holds wherever `modelLoadKind` names a load: the last segment of every
- * load above. Names resolve lexically (an import, an alias, an assignment), so that segment stays in the text.
+ * load above. Names resolve lexically (an import, an alias, an assignment), so that segment stays in the text
+ * (or, for a relative import or a definition of the file's own, in its path).
  */
 export const LOAD_WORDS = ['from_pretrained', 'LLM', 'Engine', 'Llama', 'pipeline', 'loadModel', 'Trainer'];
 
@@ -104,10 +105,11 @@ const TRL_TEMPLATE_HELPERS = new Set([
 ]);
 
 /**
- * Words one of which a file's text holds wherever `templateApplication` names a call, or a transformers
- * `pipeline` is called: a file that only imports transformers or says "completion" applies no template.
+ * Words one of which a file's text or path holds wherever `templateApplication` names a call, or a transformers
+ * `pipeline` is called: a file that only imports transformers or says "completion" applies no template. vLLM's
+ * `LLM.chat` is found by its receiver, `LLM` (`llm. chat(…)` is Python too).
  */
-export const TEMPLATE_WORDS = ['apply_chat_template', 'LlamaChat', '.chat', 'completions', 'ChatCompletion', 'chat_completion', 'litellm', 'pipeline'];
+export const TEMPLATE_WORDS = ['apply_chat_template', 'LlamaChat', 'LLM', 'completions', 'ChatCompletion', 'chat_completion', 'litellm', 'pipeline'];
 
 /** How a call applies a chat template, or null. */
 export function templateApplication(call: CallFact): string | null {

@@ -70,9 +70,16 @@ function check(extract: (text: string, path: string) => FileFacts, checker: Chec
     facts.suppressions = task.suppressions;
     if (task.keepFacts) kept = JSON.stringify(facts);
   }
-  const results = checkFile(checker, { path: task.path, language: 'python', candidate: true, facts, source: () => task.text });
+  let results;
+  try {
+    results = checkFile(checker, { path: task.path, language: 'python', candidate: true, facts, source: () => task.text });
+  } catch (error) {
+    // not the parser's failure: the main thread ends the run with it, as when a rule throws there
+    return { id: task.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error), fatal: false, rule: true };
+  }
   return {
     id: task.id,
+    parsed: task.packed === undefined,
     results: JSON.stringify(results),
     ...(kept !== undefined && { facts: kept }),
     ...(warnings.length && { warnings: warnings.splice(0) }),

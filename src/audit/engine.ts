@@ -211,8 +211,12 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   let scanned;
   let sanctioned: SanctionedLoader[];
   try {
+    const roles = new CodeRoles(config, tree.files);
     scanned = await scan({
       root,
+      // a test folder reports nothing by default: its files are skipped below, unread
+      ...(config.testCodeSeverity === 'off' && { unasked: (p: string) => roles.testByPath(p) }),
+      neverLoaders: (p) => roles.testByPath(p),
       files: selection.files,
       context: config.sanctionedLoaders.length ? [] : context,
       rules,
@@ -225,14 +229,14 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       retainFacts: rules.some((r) => r.phase === 'project') && (previewFor(config, DUP_CODE) || comparesWholeProject(root, config)),
     });
     warnings.push(...scanned.warnings);
-    const roles = new CodeRoles(config, tree.files);
     sanctioned = config.sanctionedLoaders.length
       ? config.sanctionedLoaders.map((name) => ({ name, source: 'config' as const, reasons: ['listed in sanctioned-loaders'] }))
       : await inferLoaders(scanned.loaderHints, store, roles);
 
     let replacements: Map<string, string> | undefined;
     const project = new Project(root, config, tree.files, sanctioned, () =>
-      (replacements ??= readReplacements(root, config.registry.annotations, (m) => warnings.push(m))),
+      // a worker may have said the same already
+      (replacements ??= readReplacements(root, config.registry.annotations, (m) => void (warnings.includes(m) || warnings.push(m)))),
     );
     const ignoresFor = perFileIgnores(config);
     const known = new Set(RULES.map((r) => r.code));

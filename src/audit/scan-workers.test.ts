@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RULES } from '../../audits/index.js';
-import { WORKERS_ENV } from '../analysis/parse-pool.js';
+import { ParsePool, WORKERS_ENV, WorkerLost } from '../analysis/parse-pool.js';
 import { loadConfig } from '../config/config.js';
 import { discover } from '../core/files.js';
 import { checker, checkFile, type FileResults } from './check-file.js';
@@ -75,6 +75,33 @@ describe.skipIf(!built)('files checked in the parse workers', () => {
       facts.suppressions = file.row.suppressions;
       const here = checkFile(local, { path: file.path, language: 'python', candidate: true, facts, source: file.source });
       expect(results[file.path], file.path).toEqual(here);
+    }
+  });
+});
+
+describe.skipIf(!built)('a rule that throws in a parse worker', () => {
+  it('fails the check with the rule\'s error, not as a lost file', async () => {
+    const { config } = await loadConfig({ cwd: root, isolated: true });
+    const pool = ParsePool.open(1);
+    expect(pool).not.toBeNull();
+    try {
+      // every rule reads its configured severity: without the table, each throws a TypeError
+      const broken = { ...config, severity: undefined };
+      pool!.setContext({ root, config: broken, all: ['x.py'], sanctioned: [], codes: ['LOAD001'] });
+      const text = 'from transformers import AutoTokenizer\ntok = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B")\n';
+      const error = await pool!.check('x.py', text, undefined, [], false).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect(error).not.toBeInstanceOf(WorkerLost);
+      expect((error as Error).message).toMatch(/^a rule failed on x\.py in a parse worker: TypeError/);
+      // the worker lives on: the next file is checked
+      pool!.setContext({ root, config, all: ['x.py'], sanctioned: [], codes: ['LOAD001'] });
+      const ok = await pool!.check('x.py', text, undefined, [], false);
+      expect(JSON.parse(ok.results).findings.map((f: { code: string }) => f.code)).toEqual(['LOAD001']);
+    } finally {
+      await pool!.close();
     }
   });
 });

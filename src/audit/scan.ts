@@ -44,6 +44,10 @@ export interface ScanRequest {
    * the tree: then only the rows of the scanned files are read, and none is dropped.
    */
   known: ReadonlySet<string> | null;
+  /** Files whose facts and results the run never asks for (test code, when it reports nothing). */
+  unasked?: (path: string) => boolean;
+  /** Files loader inference never reads (test code): not loader hints, whatever they hold. */
+  neverLoaders?: (path: string) => boolean;
   /** Other files of the project, examined only for what zero-config loader inference needs. */
   context?: DiscoveredFile[];
   /**
@@ -103,9 +107,10 @@ function anyOf(words: readonly string[]): RegExp {
 /**
  * The codes of every rule of one language a text could fire on (triggers, then `requires`, then
  * `prefilter`). Computed for the whole catalog, not only enabled rules, so a cached verdict survives
- * `--select`.
+ * `--select`. A `requires` word may also be in the file's path: a relative import or a definition takes its
+ * qualified name from the path (`from . import create` in `chat/completions/run.py`).
  */
-function matcher(rules: readonly Rule[], language: Language): (text: string) => string[] {
+function matcher(rules: readonly Rule[], language: Language): (text: string, path: string) => string[] {
   const selected = rules.filter((r) => r.languages.includes(language) && r.triggers.length);
   const tests = selected.map((r) => ({
     code: r.code,
@@ -114,14 +119,16 @@ function matcher(rules: readonly Rule[], language: Language): (text: string) => 
     prefilter: r.prefilter,
   }));
   const union = anyOf([...new Set(selected.flatMap((r) => r.triggers))]);
-  return (text) =>
+  return (text, path) =>
     union.test(text)
-      ? tests.filter((t) => t.triggers.test(text) && (!t.requires || t.requires.test(text)) && (!t.prefilter || t.prefilter(text))).map((t) => t.code)
+      ? tests
+          .filter((t) => t.triggers.test(text) && (!t.requires || t.requires.test(text) || t.requires.test(path)) && (!t.prefilter || t.prefilter(text)))
+          .map((t) => t.code)
       : [];
 }
 
 /** One matcher per prefiltered front end, over the rules of the language its prefilter names. */
-const MATCHERS = new Map<FrontEnd, (text: string) => string[]>(
+const MATCHERS = new Map<FrontEnd, (text: string, path: string) => string[]>(
   FRONT_ENDS.flatMap((fe) => (fe.prefilter ? [[fe, matcher(RULES, fe.prefilter.rules)] as const] : [])),
 );
 
@@ -129,10 +136,10 @@ const MATCHERS = new Map<FrontEnd, (text: string) => string[]>(
  * Whether a cold run without configuration parses this text of a language: some rule's trigger occurs in it,
  * or it may define a sanctioned loader. For benchmarks that measure the parse alone over the same files.
  */
-export function parsedCold(language: Language, text: string): boolean {
+export function parsedCold(language: Language, text: string, path: string): boolean {
   const fe = frontEndOf(language);
   if (!fe.prefilter) return true;
-  return (MATCHERS.get(fe)?.(text).length ?? 0) > 0 || Boolean(fe.prefilter.loaderHint?.(text));
+  return (MATCHERS.get(fe)?.(text, path).length ?? 0) > 0 || Boolean(fe.prefilter.loaderHint?.(text));
 }
 
 /**
@@ -172,7 +179,7 @@ function examine(file: DiscoveredFile, language: Language, maxFileSize: number, 
   if (prefilter) {
     const skip = prefilter.skip?.(file.path, view);
     if (skip) return { row: { ...row, skip }, text: null };
-    codes = MATCHERS.get(fe)?.(view) ?? [];
+    codes = MATCHERS.get(fe)?.(view, file.path) ?? [];
     // beside the codes, what the front end keeps per file, so an unchanged file is never re-read for it
     row.matches = prefilter.tags ? [...codes, ...prefilter.tags(view)] : codes;
     row.hint = prefilter.loaderHint?.(view) ?? false;
@@ -360,6 +367,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   const fromWorker = async (e: Entry, a: ParseAhead<Entry, FactsPayload>): Promise<FileFacts> => {
     const payload = await receive(e, a);
     taken.delete(e);
+    summaries.delete(e);
     return payload ? unpack(payload) : { ...emptyFacts(e.file.path, e.language), suppressions: e.row.suppressions };
   };
 
@@ -480,14 +488,16 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     const releasing = (): Promise<FileFacts> => facts().finally(() => factsOfPath.delete(file.path));
     // the rules' read is the last: the deflated copy goes too
     const last = (): Promise<FileFacts> => releasing().finally(() => packed.delete(e));
-    if (row.hint) {
+    if (row.hint && !request.neverLoaders?.(file.path)) {
       // a file the rules read later keeps its facts: deflated when a worker sent them so, else as they are
       const hintRead = async (): Promise<FileFacts> => facts().finally(() => packed.has(e) && factsOfPath.delete(file.path));
       const read = !release ? facts : candidate ? hintRead : releasing;
       // what loader inference needs: sent beside the facts by the worker that parsed the file, else made here
       const summary = async (): Promise<LoaderSummary> => {
         if (ahead?.covers(e) && !factsOfPath.has(file.path)) {
-          await receive(e, ahead);
+          const payload = await receive(e, ahead);
+          // lost with its worker (reported): it says what a file without facts says
+          if (!payload) return summarizeForLoaders({ ...emptyFacts(file.path, language), suppressions: row.suppressions });
           const sent = summaries.get(e);
           summaries.delete(e);
           // no rule reads a file that is only a hint: what the worker sent for it is let go
@@ -499,8 +509,10 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
       loaderHints.push({ row, facts: read, summary });
       hinted.push(e);
     }
-    if (candidate) wanted.push(e);
-    if (candidate && language === 'python') checkable.push(e);
+    // a file the run never asks about (test code that reports nothing) is not handed to the workers
+    const asked = candidate && !request.unasked?.(file.path);
+    if (asked) wanted.push(e);
+    if (asked && language === 'python') checkable.push(e);
     if (candidate || suppressions.length) {
       out.push({
         path: file.path,
@@ -534,8 +546,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     ahead.fill();
   }
 
-  // files the workers check: parsed there now, or sent back the facts they sent before; counted when answered
-  const parsing = new Set<Entry>();
+  // files the workers check: parsed there now, or sent back the facts they sent before
   const checkedOf = async (e: Entry): Promise<CheckedFile | null> => {
     if (!checks?.covers(e)) return null;
     let answer: CheckPayload;
@@ -547,7 +558,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
       factsOfPath.set(e.file.path, Promise.resolve({ ...emptyFacts(e.file.path, e.language), suppressions: e.row.suppressions }));
       return null;
     }
-    if (parsing.delete(e)) parsedNow++;
+    if (answer.parsed) parsedNow++;
     if (answer.facts !== undefined) keep(e.row, answer.facts);
     return { results: JSON.parse(answer.results) as FileResults, json: answer.results, warnings: answer.warnings ?? [] };
   };
@@ -565,7 +576,6 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
       const kept = packed.get(e);
       packed.delete(e);
       taken.delete(e);
-      if (!kept) parsing.add(e);
       const text = entrySource(e);
       if (!e.override) e.text = null;
       return workers.check(e.file.path, text, kept, e.row.suppressions, !kept && Boolean(store) && remembers(e));

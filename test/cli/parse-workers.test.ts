@@ -69,6 +69,20 @@ describe('parse workers', () => {
     for (const s of lost) expect(reported.has(s.path)).toBe(false);
   });
 
+  it('ends, reporting what it could not analyse, when every worker it may start has crashed', () => {
+    // one worker, replaced at most three times: the fifth crash leaves none, and the files still to parse are lost
+    const crashing = Object.fromEntries([50, 100, 150, 200, 250].map((n) => [`pkg/m${n}_crash_here.py`, LOAD]));
+    const dir = project({ ...files(300, LOAD), ...crashing });
+    const r = provenant(['audit', '--no-cache', '--format', 'json', '.'], dir, { PROVENANT_PARSE_WORKERS: '1', [CRASH_ENV]: 'crash_here' });
+    expect([0, 1]).toContain(r.code);
+    const report = JSON.parse(r.stdout) as Report;
+    const lost = report.skipped.filter((s) => s.reason.startsWith('not analysed: '));
+    expect(lost.some((s) => /every parse worker stopped/.test(s.reason))).toBe(true);
+    expect(report.stats.filesAnalysed + lost.length).toBe(305);
+    const reported = new Set(report.findings.filter((f) => f.code === 'LOAD001').map((f) => f.path));
+    expect(reported.size).toBe(305 - lost.length);
+  });
+
   it('never says all clear when a worker crashed, and remembers no results for the lost file', () => {
     // parsed (it imports what loads a model) and clean (it loads nothing)
     const clean = 'from transformers import pipeline\n\ndef task_name():\n    return "text-generation"\n';
