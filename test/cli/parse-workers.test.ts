@@ -38,34 +38,23 @@ describe('parse workers', () => {
     expect(poolSize(0, 8, '2')).toBe(0);
   });
 
-  it('reports the files of a worker that crashed as not analysed, analyses the rest, and does not hang', () => {
-    const dir = project({ ...files(40, LOAD), 'pkg/crash_here.py': LOAD });
+  // 40 files are all handed out for their facts; of 120, the last are checked in the workers
+  it.each([
+    ['parsing it', 40, 'pkg/crash_here.py'],
+    ['checking it', 120, 'pkg/zz_crash_here.py'],
+  ])('reports the file of a worker that crashed while %s as not analysed, analyses the rest, and does not hang', (_when, n, crash) => {
+    const dir = project({ ...files(n, LOAD), [crash]: LOAD });
     const r = provenant(['audit', '--no-cache', '--format', 'json', '.'], dir, { PROVENANT_PARSE_WORKERS: '2', [CRASH_ENV]: 'crash_here' });
     // neither an internal error (3) nor a hang (null, killed by the timeout)
     expect([0, 1]).toContain(r.code);
     const report = JSON.parse(r.stdout) as Report;
     const lost = report.skipped.filter((s) => s.reason.startsWith('not analysed: its parse worker stopped (exit code 70)'));
-    expect(lost.map((s) => s.path)).toContain('pkg/crash_here.py');
+    expect(lost.map((s) => s.path)).toContain(crash);
     // the dead worker held at most two files; every other file was analysed by the worker that replaced it
     expect(lost.length).toBeLessThanOrEqual(2);
-    expect(report.stats.filesAnalysed).toBe(41 - lost.length);
+    expect(report.stats.filesAnalysed).toBe(n + 1 - lost.length);
     const reported = new Set(report.findings.filter((f) => f.code === 'LOAD001').map((f) => f.path));
-    expect(reported.size).toBe(41 - lost.length);
-    for (const s of lost) expect(reported.has(s.path)).toBe(false);
-  });
-
-  it('reports a file whose worker crashed while checking it as not analysed, and does not hang', () => {
-    // more files than are handed out before the rules' context exists: the last ones are checked in the workers
-    const dir = project({ ...files(120, LOAD), 'pkg/zz_crash_here.py': LOAD });
-    const r = provenant(['audit', '--no-cache', '--format', 'json', '.'], dir, { PROVENANT_PARSE_WORKERS: '2', [CRASH_ENV]: 'crash_here' });
-    expect([0, 1]).toContain(r.code);
-    const report = JSON.parse(r.stdout) as Report;
-    const lost = report.skipped.filter((s) => s.reason.startsWith('not analysed: its parse worker stopped (exit code 70)'));
-    expect(lost.map((s) => s.path)).toContain('pkg/zz_crash_here.py');
-    expect(lost.length).toBeLessThanOrEqual(2);
-    expect(report.stats.filesAnalysed).toBe(121 - lost.length);
-    const reported = new Set(report.findings.filter((f) => f.code === 'LOAD001').map((f) => f.path));
-    expect(reported.size).toBe(121 - lost.length);
+    expect(reported.size).toBe(n + 1 - lost.length);
     for (const s of lost) expect(reported.has(s.path)).toBe(false);
   });
 
