@@ -87,7 +87,13 @@ interface Slot {
 }
 
 function derivedOf(answer: Derived): Derived {
-  return { ...(answer.summary !== undefined && { summary: answer.summary }), ...(answer.part !== undefined && { part: answer.part }) };
+  const { summary, part, results, warnings } = answer;
+  return {
+    ...(summary !== undefined && { summary }),
+    ...(part !== undefined && { part }),
+    ...(results !== undefined && { results }),
+    ...(warnings !== undefined && { warnings }),
+  };
 }
 
 /** A task sent again: facts it carried went to the worker that gave it back, so the file is parsed anew. */
@@ -140,10 +146,10 @@ export class ParsePool {
   extract(
     filePath: string,
     text: string,
-    options: { pack?: boolean; summarize?: boolean; part?: boolean; suppressions?: SuppressionFact[] } = {},
+    options: { pack?: boolean; summarize?: boolean; part?: boolean; check?: boolean; suppressions?: SuppressionFact[] } = {},
   ): Promise<FactsPayload> {
-    const { pack = false, summarize = false, part = false, suppressions } = options;
-    return this.run({ kind: 'parse', path: filePath, text, pack, summarize, part, ...(suppressions && { suppressions }) }, []) as Promise<FactsPayload>;
+    const { pack = false, summarize = false, part = false, check = false, suppressions } = options;
+    return this.run({ kind: 'parse', path: filePath, text, pack, summarize, part, check, ...(suppressions && { suppressions }) }, []) as Promise<FactsPayload>;
   }
 
   /**
@@ -205,7 +211,7 @@ export class ParsePool {
       if (!task) return;
       slot.inFlight.delete(answer.id);
       if ('retry' in answer) this.queue.unshift(unpacked(task));
-      else if ('results' in answer) task.resolve(answer);
+      else if ('parsed' in answer) task.resolve(answer);
       else if ('json' in answer) task.resolve({ json: answer.json, ...derivedOf(answer) });
       else if ('packed' in answer) {
         const packed = Buffer.from(answer.packed.buffer, answer.packed.byteOffset, answer.packed.byteLength);

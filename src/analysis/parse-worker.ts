@@ -19,6 +19,8 @@ export interface ParseTask {
   summarize: boolean;
   /** Send what the registry keeps of the file beside its facts (its entry's part). */
   part: boolean;
+  /** Check the file too, with what the worker was told of the run so far (the main thread may discard it). */
+  check: boolean;
 }
 
 export interface CheckTask {
@@ -45,6 +47,9 @@ export type WorkerTask = ParseTask | CheckTask | ContextTask;
 export interface Derived {
   summary?: unknown;
   part?: unknown;
+  /** A check's results as JSON text, and what the worker had to warn about. */
+  results?: string;
+  warnings?: string[];
 }
 
 /** Facts cross as JSON text (cheaper to send and read than a structured clone of the object graph), or deflated. */

@@ -36,7 +36,7 @@ if (port) {
         let answer: ParseAnswer;
         let transfer: ArrayBuffer[] = [];
         try {
-          if (task.kind === 'parse') ({ answer, transfer } = parseAnswer(fe, task, derive));
+          if (task.kind === 'parse') ({ answer, transfer } = parseAnswer(fe, task, (facts) => derive(facts, task, checker, warnings)));
           else if (checker) answer = check(fe, checker, task, warnings);
           else throw new Error('a check was asked for before the run said what its rules need');
         } catch (error) {
@@ -52,11 +52,25 @@ if (port) {
   });
 }
 
-/** What a parse task asked for beside the facts: the file's loader summary, its registry entry's part. */
-function derive(facts: FileFacts, task: ParseTask): Derived {
+/**
+ * What a parse task asked for beside the facts: the file's loader summary, its registry entry's part, its
+ * results under what the worker knows of the run so far. A rule that throws here only leaves the results out:
+ * the main thread checks the file again, and meets the error there.
+ */
+function derive(facts: FileFacts, task: ParseTask, checker: Checker | null, warnings: string[]): Derived {
+  let results: string | undefined;
+  if (task.check && checker) {
+    try {
+      results = JSON.stringify(checkFile(checker, { path: task.path, language: 'python', candidate: true, facts, source: () => task.text }));
+    } catch {
+      results = undefined;
+    }
+  }
   return {
     ...(task.summarize && { summary: summarizeForLoaders(facts) }),
     ...(task.part && { part: partOf(facts, task.text) }),
+    ...(results !== undefined && { results }),
+    ...(results !== undefined && warnings.length && { warnings: warnings.splice(0) }),
   };
 }
 

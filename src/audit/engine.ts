@@ -212,7 +212,13 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   let sanctioned: SanctionedLoader[];
   try {
     const roles = new CodeRoles(config, tree.files);
+    const codes = rules.map((r) => r.code);
+    // the loaders the config lists are the run's; else inference decides, and none is the workers' first guess
+    const configured = config.sanctionedLoaders.map((name) => ({ name, source: 'config' as const, reasons: ['listed in sanctioned-loaders'] }));
+    // the rules of the files to parse run where they are parsed: a walked tree says what the workers need
+    const rulesContext = tree.all ? { root, config, all: [...tree.all], sanctioned: configured, codes } : undefined;
     scanned = await scan({
+      ...(rulesContext && { rulesContext }),
       root,
       // a test folder reports nothing by default: its files are skipped below, unread
       ...(config.testCodeSeverity === 'off' && { unasked: (p: string) => roles.testByPath(p) }),
@@ -229,9 +235,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       retainFacts: rules.some((r) => r.phase === 'project') && (previewFor(config, DUP_CODE) || comparesWholeProject(root, config)),
     });
     warnings.push(...scanned.warnings);
-    sanctioned = config.sanctionedLoaders.length
-      ? config.sanctionedLoaders.map((name) => ({ name, source: 'config' as const, reasons: ['listed in sanctioned-loaders'] }))
-      : await inferLoaders(scanned.loaderHints, store, roles);
+    sanctioned = configured.length ? configured : await inferLoaders(scanned.loaderHints, store, roles);
 
     let replacements: Map<string, string> | undefined;
     const project = new Project(root, config, tree.files, sanctioned, () =>
@@ -240,10 +244,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     );
     const ignoresFor = perFileIgnores(config);
     const known = new Set(RULES.map((r) => r.code));
-    const codes = rules.map((r) => r.code);
     const local = checker(project, roles, codes);
-    // the rules of the files still to parse run where they are parsed: a walked tree says what the workers need
-    if (tree.all) scanned.checkInWorkers({ root, config, all: [...tree.all], sanctioned, codes });
+    if (rulesContext) scanned.checkInWorkers({ ...rulesContext, sanctioned });
     const afterRules = rules.filter((r): r is AfterRule => r.phase === 'after');
     // project rules depend on other files: computed afresh (from their own memo), never cached per file
     const projectRules = rules.filter((r): r is ProjectRule => r.phase === 'project');

@@ -18,6 +18,7 @@ import { freshRow } from '../store/row.js';
 import type { Rule } from './rule.js';
 import { ParsePool, poolSize, WorkerLost, type CheckPayload, type FactsPayload } from '../analysis/parse-pool.js';
 import type { CheckerData, FileResults } from './check-file.js';
+import type { SanctionedLoader } from './project.js';
 import { summarizeForLoaders, type LoaderSummary } from './infer.js';
 import { ParseAhead } from './parse-ahead.js';
 
@@ -48,6 +49,11 @@ export interface ScanRequest {
   unasked?: (path: string) => boolean;
   /** Files loader inference never reads (test code): not loader hints, whatever they hold. */
   neverLoaders?: (path: string) => boolean;
+  /**
+   * What the parse workers' checks need, with the sanctioned loaders known before inference (those the config
+   * lists, else none): the files loader inference reads first are checked with it, in case inference agrees.
+   */
+  rulesContext?: CheckerData;
   /** Other files of the project, examined only for what zero-config loader inference needs. */
   context?: DiscoveredFile[];
   /**
@@ -231,6 +237,11 @@ function sourceOf(e: Entry): string {
   return source.ok ? source.source : '';
 }
 
+/** Whether two runs' sanctioned loaders are the same (by name, in order: the rules name the first). */
+function sameLoaders(a: readonly SanctionedLoader[], b: readonly SanctionedLoader[]): boolean {
+  return a.length === b.length && a.every((l, i) => l.name === b[i]?.name && l.source === b[i]?.source);
+}
+
 function memoize<T>(f: () => Promise<T>): () => Promise<T> {
   let memo: Promise<T> | undefined;
   return () => (memo ??= f());
@@ -338,6 +349,9 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   // facts read twice with the rules' reads far apart (loader inference, then the rules) wait deflated
   const packed = new Map<Entry, Buffer>();
   const summaries = new Map<Entry, LoaderSummary>();
+  // results a worker sent beside facts, under the loaders known before inference: used if inference agrees
+  const speculated = new Map<Entry, { results: string; warnings: string[] }>();
+  let speculationHeld = false;
   const unpack = (payload: FactsPayload): FileFacts =>
     JSON.parse('json' in payload ? payload.json : inflateRawSync(payload.packed).toString('utf8')) as FileFacts;
   // what a worker sent for a file, taken once: counted, cached, kept deflated or handed on; null when lost
@@ -351,6 +365,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
           if (store && remembers(e)) keep(e.row, 'json' in payload ? payload.json : inflateRawSync(payload.packed).toString('utf8'));
           if ('packed' in payload) packed.set(e, payload.packed);
           if (payload.summary) summaries.set(e, payload.summary as LoaderSummary);
+          if (payload.results !== undefined) speculated.set(e, { results: payload.results, warnings: payload.warnings ?? [] });
           // the text is read again if a finding needs a frame
           if (!e.override) e.text = null;
           return payload;
@@ -540,14 +555,27 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     const twice = new Set(wanted.filter((e) => e.row.hint));
     // the text is read again when handed to a worker, so the run never holds every candidate's text at once
     for (const e of order) if (!e.override) e.text = null;
+    // with what the rules need, the files read twice are checked when first parsed, in case inference agrees
+    const speculate = Boolean(request.rulesContext) && !retain;
+    if (speculate && request.rulesContext) workers.setContext(request.rulesContext);
     ahead = new ParseAhead(workers.size, order, (e) =>
-      workers.extract(e.file.path, entrySource(e), { pack: !retain && twice.has(e), summarize: e.row.hint, suppressions: e.row.suppressions }),
+      workers.extract(e.file.path, entrySource(e), {
+        pack: !retain && twice.has(e),
+        summarize: e.row.hint,
+        check: speculate && twice.has(e),
+        suppressions: e.row.suppressions,
+      }),
     );
     ahead.fill();
   }
 
   // files the workers check: parsed there now, or sent back the facts they sent before
   const checkedOf = async (e: Entry): Promise<CheckedFile | null> => {
+    const early = speculationHeld ? speculated.get(e) : undefined;
+    if (early) {
+      speculated.delete(e);
+      return { results: JSON.parse(early.results) as FileResults, json: early.results, warnings: early.warnings };
+    }
     if (!checks?.covers(e)) return null;
     let answer: CheckPayload;
     try {
@@ -567,11 +595,22 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     const a = ahead;
     if (!pool || !a || retain) return;
     const workers = pool;
+    // the checks made beside the facts stand when inference found what was known before it
+    speculationHeld = request.rulesContext !== undefined && sameLoaders(request.rulesContext.sanctioned, context.sanctioned);
+    if (speculationHeld) {
+      // their facts are not needed again
+      for (const e of speculated.keys()) {
+        packed.delete(e);
+        taken.delete(e);
+      }
+    } else speculated.clear();
     // what the workers still have to parse, or sent deflated for the rules to read; not what waits here already
-    const order = checkable.filter((e) => a.covers(e) && !a.holds(e) && !lost.has(e) && !factsOfPath.has(e.file.path) && (packed.has(e) || !a.sent(e)));
+    const order = checkable.filter(
+      (e) => a.covers(e) && !a.holds(e) && !lost.has(e) && !factsOfPath.has(e.file.path) && !speculated.has(e) && (packed.has(e) || !a.sent(e)),
+    );
     if (!order.length) return;
     a.stop();
-    workers.setContext(context);
+    if (!speculationHeld) workers.setContext(context);
     checks = new ParseAhead(workers.size, order, (e) => {
       const kept = packed.get(e);
       packed.delete(e);

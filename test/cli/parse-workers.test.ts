@@ -11,6 +11,11 @@ const project = useTmpProjects({ 'provenant.toml': '' });
 /** A file LOAD001 reports (a tokenizer loaded without the project's loader), line 2. */
 const LOAD = 'from transformers import AutoTokenizer\ntok = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-7B")\n';
 
+/** The same files under other names (`pkg/m000.py` → `pkg/n000.py`). */
+function renamed(set: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(set).map(([p, body]) => [p.replace('/m', '/n'), body]));
+}
+
 function files(n: number, body: string): Record<string, string> {
   return Object.fromEntries(Array.from({ length: n }, (_, i) => [`pkg/m${String(i).padStart(3, '0')}.py`, body]));
 }
@@ -88,17 +93,24 @@ describe('parse workers', () => {
     expect(report.stats.filesAnalysed).toBe(21);
   });
 
-  it('checks files in the workers as the main thread does, and caches what they parsed and found', () => {
-    // a loader the other files bypass (inferred), a suppression, a file only a suppression makes read
-    const loader =
-      'from transformers import AutoModelForCausalLM, AutoTokenizer\n\nclass CleanModelLoader:\n    def load(self, name):\n        tok = AutoTokenizer.from_pretrained(name)\n        tok.chat_template = None\n        return AutoModelForCausalLM.from_pretrained(name), tok\n';
+  // a loader the other files bypass, found by inference (what the workers checked before it is redone), listed in
+  // the config, or none (what they checked beside the facts stands)
+  const LOADER =
+    'from transformers import AutoModelForCausalLM, AutoTokenizer\n\nclass CleanModelLoader:\n    def load(self, name):\n        tok = AutoTokenizer.from_pretrained(name)\n        tok.chat_template = None\n        return AutoModelForCausalLM.from_pretrained(name), tok\n';
+  it.each([
+    ['inferred', { 'pkg/clean_model_loader.py': LOADER }, '', /outside the sanctioned loader `clean_model_loader\.CleanModelLoader`/],
+    ['configured', { 'pkg/clean_model_loader.py': LOADER }, 'sanctioned-loaders = ["clean_model_loader.CleanModelLoader"]\n', /outside the sanctioned loader `clean_model_loader\.CleanModelLoader`/],
+    ['absent', {}, '', /no sanctioned loader guards/],
+  ])('checks files in the workers as the main thread does (loader %s), and caches what they parsed and found', (_loader, extra, toml, message) => {
+    // files loader inference reads first (they touch the chat template), a suppression, a file only a suppression makes read
+    const hinted = `${LOAD}tok.chat_template = None\n`;
     const suppressed = `${LOAD.trimEnd()}  # provenant: ignore[LOAD001] vetted\n`;
-    const dir = project({ ...files(30, LOAD), 'pkg/clean_model_loader.py': loader, 'pkg/vetted.py': suppressed, 'pkg/plain.py': 'x = 1  # provenant: ignore[TMPL001]\n' });
+    const dir = project({ ...files(30, hinted), ...renamed(files(60, LOAD)), ...extra, 'pkg/vetted.py': suppressed, 'pkg/plain.py': 'x = 1  # provenant: ignore[TMPL001]\n', 'provenant.toml': toml });
     const run = (env: NodeJS.ProcessEnv, cache: boolean): Report & { findings: unknown[] } =>
       JSON.parse(provenant(['audit', ...(cache ? [] : ['--no-cache']), '--format', 'json', '.'], dir, env).stdout) as Report & { findings: unknown[] };
     const here = run({ PROVENANT_PARSE_WORKERS: '0' }, false);
-    expect(here.findings.length).toBeGreaterThan(30);
-    expect(JSON.stringify(here.findings)).toMatch(/outside the sanctioned loader `[\w.]*CleanModelLoader`/);
+    expect(here.findings.length).toBeGreaterThan(90);
+    expect(JSON.stringify(here.findings)).toMatch(message);
     const there = run({ PROVENANT_PARSE_WORKERS: '2' }, true);
     expect(there.findings).toEqual(here.findings);
     expect(there.stats.filesParsed).toBe(here.stats.filesParsed);
@@ -107,7 +119,7 @@ describe('parse workers', () => {
     expect(warm.findings).toEqual(here.findings);
     expect(warm.stats.filesParsed).toBe(0);
     // a new setting recomputes every file's results, from the facts the workers sent for the cache
-    writeFileSync(path.join(dir, 'provenant.toml'), 'fail-on = "error"\n');
+    writeFileSync(path.join(dir, 'provenant.toml'), `${toml}fail-on = "error"\n`);
     const again = run({ PROVENANT_PARSE_WORKERS: '0' }, true);
     expect(again.findings).toEqual(here.findings);
     expect(again.stats.filesParsed).toBe(0);
