@@ -86,16 +86,6 @@ interface Slot {
   retiring: boolean;
 }
 
-function derivedOf(answer: Derived): Derived {
-  const { summary, part, results, warnings } = answer;
-  return {
-    ...(summary !== undefined && { summary }),
-    ...(part !== undefined && { part }),
-    ...(results !== undefined && { results }),
-    ...(warnings !== undefined && { warnings }),
-  };
-}
-
 /** A task sent again: facts it carried went to the worker that gave it back, so the file is parsed anew. */
 function unpacked(task: Task): Task {
   if (task.message.kind !== 'check' || !task.message.packed) return task;
@@ -212,10 +202,12 @@ export class ParsePool {
       slot.inFlight.delete(answer.id);
       if ('retry' in answer) this.queue.unshift(unpacked(task));
       else if ('parsed' in answer) task.resolve(answer);
-      else if ('json' in answer) task.resolve({ json: answer.json, ...derivedOf(answer) });
-      else if ('packed' in answer) {
-        const packed = Buffer.from(answer.packed.buffer, answer.packed.byteOffset, answer.packed.byteLength);
-        task.resolve({ packed, ...derivedOf(answer) });
+      else if ('json' in answer) {
+        const { id: _id, ...payload } = answer;
+        task.resolve(payload);
+      } else if ('packed' in answer) {
+        const { id: _id, packed, ...derived } = answer;
+        task.resolve({ ...derived, packed: Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength) });
       } else {
         if ('rule' in answer && answer.rule) {
           // a rule that throws is a bug of provenant's, as on the main thread: the run ends with it

@@ -13,6 +13,7 @@ import { partOf } from '../registry/part.js';
 import { frontEndOf, loaded } from '../analysis/front-ends.js';
 import { checkerFromData, checkFile, type Checker, type CheckerData } from './check-file.js';
 import { summarizeForLoaders } from './infer.js';
+import { errorMessage } from '../core/errors.js';
 
 const port = parentPort;
 if (port) {
@@ -42,12 +43,12 @@ if (port) {
         } catch (error) {
           // after a wasm trap the parser's memory is in no known state: this worker parses nothing more
           aborted = error instanceof Error && error.name === 'RuntimeError';
-          answer = { id: task.id, error: error instanceof Error ? error.message : String(error), fatal: aborted };
+          answer = { id: task.id, error: errorMessage(error), fatal: aborted };
           if (aborted) setTimeout(() => process.exit(71), 50);
         }
         port.postMessage(answer, transfer);
       },
-      (error: unknown) => port.postMessage({ id: task.id, error: error instanceof Error ? error.message : String(error), fatal: false } satisfies ParseAnswer),
+      (error: unknown) => port.postMessage({ id: task.id, error: errorMessage(error), fatal: false } satisfies ParseAnswer),
     );
   });
 }

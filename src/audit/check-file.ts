@@ -54,14 +54,16 @@ export function checker(project: Project, roles: CodeRoles, codes: readonly stri
   };
 }
 
-/** A worker's `Checker`; `warn` hears what reading the registry's annotations had to say. */
-export function checkerFromData(data: CheckerData, warn: (message: string) => void): Checker {
-  const files: ProjectFiles = filesFromSet(new Set(data.all));
+/** The run's project model; `warn` hears what reading the registry's annotations had to say (read once, on first use). */
+export function projectFor(root: string, config: Config, files: ProjectFiles, sanctioned: readonly SanctionedLoader[], warn: (message: string) => void): Project {
   let replacements: Map<string, string> | undefined;
-  const project = new Project(data.root, data.config, files, data.sanctioned, () =>
-    (replacements ??= readReplacements(data.root, data.config.registry.annotations, warn)),
-  );
-  return checker(project, new CodeRoles(data.config, files), data.codes);
+  return new Project(root, config, files, sanctioned, () => (replacements ??= readReplacements(root, config.registry.annotations, warn)));
+}
+
+/** A worker's `Checker`, built from what the main thread built its own from. */
+export function checkerFromData(data: CheckerData, warn: (message: string) => void): Checker {
+  const files = filesFromSet(new Set(data.all));
+  return checker(projectFor(data.root, data.config, files, data.sanctioned, warn), new CodeRoles(data.config, files), data.codes);
 }
 
 /**

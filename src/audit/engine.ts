@@ -22,15 +22,15 @@ import { checkConfigCodes, checkFlagCodes } from './codes.js';
 import { assignFingerprints } from './fingerprint.js';
 import { combineLoaderSummaries, SUMMARY_FORMAT, type LoaderSummary } from './infer.js';
 import modelCatalog from './model-catalog.json' with { type: 'json' };
-import { Project, type SanctionedLoader } from './project.js';
+import { type SanctionedLoader } from './project.js';
 import { CodeRoles } from './roles.js';
-import { checker, checkFile, frameOf, perFileIgnores, rulesLanguage, type FileResults } from './check-file.js';
+import { checker, checkFile, frameOf, projectFor, rulesLanguage, type FileResults } from './check-file.js';
 import { comparesWholeProject, DUP_CODE, findNearDuplicates } from '../similarity/audit-scope.js';
 import { type AfterRule, type NearDuplicate, type ProjectRule } from './rule.js';
 import { runRules, type FileRun } from './run-rules.js';
 import { withFileLock } from '../core/lock.js';
 import { scan } from './scan.js';
-import { annotationsKey, readReplacements } from './replacements.js';
+import { annotationsKey } from './replacements.js';
 import { VERSION } from '../version.js';
 import { namedFilesTree, stagedTree, walkedTree, withContents, type GitAnswer } from './tree.js';
 
@@ -237,15 +237,12 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     warnings.push(...scanned.warnings);
     sanctioned = configured.length ? configured : await inferLoaders(scanned.loaderHints, store, roles);
 
-    let replacements: Map<string, string> | undefined;
-    const project = new Project(root, config, tree.files, sanctioned, () =>
-      // a worker may have said the same already
-      (replacements ??= readReplacements(root, config.registry.annotations, (m) => void (warnings.includes(m) || warnings.push(m)))),
-    );
-    const ignoresFor = perFileIgnores(config);
-    const known = new Set(RULES.map((r) => r.code));
+    // a worker may have said the same already
+    const warnOnce = (m: string): void => void (warnings.includes(m) || warnings.push(m));
+    const project = projectFor(root, config, tree.files, sanctioned, warnOnce);
     const local = checker(project, roles, codes);
-    if (rulesContext) scanned.checkInWorkers({ ...rulesContext, sanctioned });
+    const { ignoresFor, knownCodes: known } = local;
+    if (rulesContext) for (const w of scanned.checkInWorkers({ ...rulesContext, sanctioned })) warnOnce(w);
     const afterRules = rules.filter((r): r is AfterRule => r.phase === 'after');
     // project rules depend on other files: computed afresh (from their own memo), never cached per file
     const projectRules = rules.filter((r): r is ProjectRule => r.phase === 'project');
@@ -289,7 +286,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
         let results: FileResults;
         if (checked) {
           results = checked.results;
-          for (const w of checked.warnings) if (!warnings.includes(w)) warnings.push(w);
+          for (const w of checked.warnings) warnOnce(w);
         } else {
           const facts = await file.facts();
           results = checkFile(local, { path: file.path, language: file.language, candidate: file.candidate, facts, source: file.source });

@@ -86,9 +86,10 @@ export interface ScanResult {
   /**
    * From now on, the Python files still to parse are checked in the parse workers with what `context` says of
    * the run: their facts stay there and only results cross (`ScannedFile.checked`). Nothing changes without
-   * workers, or when a project rule reads every file's facts.
+   * workers, or when a project rule reads every file's facts. Returns the warnings of checks made under other
+   * loaders and set aside.
    */
-  checkInWorkers(context: CheckerData): void;
+  checkInWorkers(context: CheckerData): string[];
   /** How many files the front ends parsed so far (cache misses); grows as `facts()` is called. */
   parsed(): number;
   /** Writes what this run learned to the cache (rows, new facts); the caller fills in results first. */
@@ -237,6 +238,10 @@ function sourceOf(e: Entry): string {
   return source.ok ? source.source : '';
 }
 
+function checkedFile(json: string, warnings: string[]): CheckedFile {
+  return { results: JSON.parse(json) as FileResults, json, warnings };
+}
+
 /** Whether two runs' sanctioned loaders are the same (by name, in order: the rules name the first). */
 function sameLoaders(a: readonly SanctionedLoader[], b: readonly SanctionedLoader[]): boolean {
   return a.length === b.length && a.every((l, i) => l.name === b[i]?.name && l.source === b[i]?.source);
@@ -352,6 +357,8 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   // results a worker sent beside facts, under the loaders known before inference: used if inference agrees
   const speculated = new Map<Entry, { results: string; warnings: string[] }>();
   let speculationHeld = false;
+  // what a file says when its parse was lost with its worker: nothing, but its suppressions
+  const noFacts = (e: Entry): FileFacts => ({ ...emptyFacts(e.file.path, e.language), suppressions: e.row.suppressions });
   const unpack = (payload: FactsPayload): FileFacts =>
     JSON.parse('json' in payload ? payload.json : inflateRawSync(payload.packed).toString('utf8')) as FileFacts;
   // what a worker sent for a file, taken once: counted, cached, kept deflated or handed on; null when lost
@@ -383,7 +390,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     const payload = await receive(e, a);
     taken.delete(e);
     summaries.delete(e);
-    return payload ? unpack(payload) : { ...emptyFacts(e.file.path, e.language), suppressions: e.row.suppressions };
+    return payload ? unpack(payload) : noFacts(e);
   };
 
   const targets = new Set(request.files.map((f) => f.path));
@@ -512,7 +519,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
         if (ahead?.covers(e) && !factsOfPath.has(file.path)) {
           const payload = await receive(e, ahead);
           // lost with its worker (reported): it says what a file without facts says
-          if (!payload) return summarizeForLoaders({ ...emptyFacts(file.path, language), suppressions: row.suppressions });
+          if (!payload) return summarizeForLoaders(noFacts(e));
           const sent = summaries.get(e);
           summaries.delete(e);
           // no rule reads a file that is only a hint: what the worker sent for it is let go
@@ -574,7 +581,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     const early = speculationHeld ? speculated.get(e) : undefined;
     if (early) {
       speculated.delete(e);
-      return { results: JSON.parse(early.results) as FileResults, json: early.results, warnings: early.warnings };
+      return checkedFile(early.results, early.warnings);
     }
     if (!checks?.covers(e)) return null;
     let answer: CheckPayload;
@@ -583,17 +590,18 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     } catch (error) {
       lose(e, error);
       // the rules then run here, on no facts, as for a file whose parse was lost
-      factsOfPath.set(e.file.path, Promise.resolve({ ...emptyFacts(e.file.path, e.language), suppressions: e.row.suppressions }));
+      factsOfPath.set(e.file.path, Promise.resolve(noFacts(e)));
       return null;
     }
     if (answer.parsed) parsedNow++;
     if (answer.facts !== undefined) keep(e.row, answer.facts);
-    return { results: JSON.parse(answer.results) as FileResults, json: answer.results, warnings: answer.warnings ?? [] };
+    return checkedFile(answer.results, answer.warnings ?? []);
   };
-  const checkInWorkers = (context: CheckerData): void => {
+  const checkInWorkers = (context: CheckerData): string[] => {
+    const discarded: string[] = [];
     // a project rule reads every file's facts on this thread, which then runs the rules too
     const a = ahead;
-    if (!pool || !a || retain) return;
+    if (!pool || !a || retain) return discarded;
     const workers = pool;
     // the checks made beside the facts stand when inference found what was known before it
     speculationHeld = request.rulesContext !== undefined && sameLoaders(request.rulesContext.sanctioned, context.sanctioned);
@@ -603,12 +611,16 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
         packed.delete(e);
         taken.delete(e);
       }
-    } else speculated.clear();
+    } else {
+      // what reading the registry's annotations said does not depend on the loaders: it stands
+      for (const s of speculated.values()) discarded.push(...s.warnings);
+      speculated.clear();
+    }
     // what the workers still have to parse, or sent deflated for the rules to read; not what waits here already
     const order = checkable.filter(
       (e) => a.covers(e) && !a.holds(e) && !lost.has(e) && !factsOfPath.has(e.file.path) && !speculated.has(e) && (packed.has(e) || !a.sent(e)),
     );
-    if (!order.length) return;
+    if (!order.length) return discarded;
     a.stop();
     if (!speculationHeld) workers.setContext(context);
     checks = new ParseAhead(workers.size, order, (e) => {
@@ -620,6 +632,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
       return workers.check(e.file.path, text, kept, e.row.suppressions, !kept && Boolean(store) && remembers(e));
     });
     checks.fill();
+    return discarded;
   };
   return {
     files: out,

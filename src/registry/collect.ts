@@ -140,8 +140,7 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
       return;
     }
     const json = 'json' in answer ? answer.json : inflateRawSync(answer.packed).toString('utf8');
-    if (answer.part !== undefined) parsed(item.file, item.hash, json, answer.part as FilePart);
-    else parsedHere(item.file, item.hash, item.text, JSON.parse(json) as FileFacts);
+    parsed(item.file, item.hash, json, answer.part as FilePart);
   };
   for (const file of files) {
     const row = rows.get(file.path);
