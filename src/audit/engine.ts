@@ -31,6 +31,8 @@ import { runRules, type FileRun } from './run-rules.js';
 import { withFileLock } from '../core/lock.js';
 import { scan } from './scan.js';
 import { annotationsKey } from './replacements.js';
+import { recallRun, rememberRun, runKey } from './run-memo.js';
+import { countFindings, type FindingCounts } from './report.js';
 import { VERSION } from '../version.js';
 import { namedFilesTree, stagedTree, walkedTree, withContents, type GitAnswer } from './tree.js';
 
@@ -81,6 +83,11 @@ export interface AuditResult {
   hashes: Record<string, string>;
   /** Things the user should know that are not findings (e.g. a cache that had to be rebuilt). */
   warnings: string[];
+  /**
+   * Set when the run answered from the run memo (an unchanged tree) and no baseline applied: the findings as the
+   * JSON report prints them (UTF-8) and their counts. `findings` parses that text on first use.
+   */
+  remembered?: { findingsJson: Buffer; counts: FindingCounts };
   baseline: { file: string; mode: 'use' | 'write' | 'update'; baselined: number; fixed: number; written: number } | null;
   stats: {
     filesDiscovered: number;
@@ -188,6 +195,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     (asked && 'staged' in asked ? stagedTree(root, config, asked.staged, store) : null) ??
     (!gitMode && options.paths.length ? namedFilesTree(root, config, targets, store) : null);
   let tree = unwalked;
+  // when the tree was walked (the run memo trusts no mtime newer than this)
+  let walkStarted: number | null = null;
   if (tree === null) {
     // git modes select tracked files, which git never ignores; a walk leaves out what git ignores
     let ignored: Set<string> | null = null;
@@ -199,9 +208,51 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
         throw error;
       }
     }
+    walkStarted = Date.now();
     tree = walkedTree(root, config, gitMode ? [root] : targets, asked, ignored);
   }
   if (options.contents?.size) tree = withContents(tree, root, options.contents);
+  // a full walk of an unchanged tree answers from the last such run
+  const memoKey =
+    store && walkStarted !== null && !gitMode && !options.contents?.size
+      ? runKey(tree, [engineKey(), JSON.stringify(config), loaded.source ?? '', annotationsKey(root, config.registry.annotations), String(comparesWholeProject(root, config)), ...targets.map((t) => path.relative(root, t))], walkStarted)
+      : null;
+  const recalled = store && memoKey ? recallRun(store, memoKey) : null;
+  if (recalled) {
+    store?.close();
+    const { memo } = recalled;
+    let parsed: Finding[] | null = null;
+    const remembered = (): Finding[] => (parsed ??= JSON.parse(recalled.findings.toString('utf8')) as Finding[]);
+    // without a baseline to apply, the findings stay text until something reads them
+    const lazy = !baselineApplies(root, options);
+    const { reported, baseline } = lazy ? { reported: null, baseline: null } : await handleBaseline(root, remembered(), options, narrowedBy(options, targets, root));
+    const result: AuditResult = {
+      root,
+      configSource: loaded.source,
+      config,
+      findings: reported ?? [],
+      skipped: memo.skipped,
+      refused: memo.refused,
+      sanctioned: memo.sanctioned,
+      hashes: memo.hashes,
+      warnings: [...warnings, ...memo.warnings],
+      baseline,
+      stats: {
+        filesDiscovered: tree.selection.files.length,
+        filesAnalysed: memo.analysed,
+        filesSkipped: memo.skipped.length,
+        bytesDiscovered: tree.selection.files.reduce((n, f) => n + f.size, 0),
+        filesParsed: 0,
+        suppressed: memo.suppressed,
+        seconds: (performance.now() - started) / 1000,
+      },
+    };
+    if (lazy) {
+      Object.defineProperty(result, 'findings', { enumerable: true, get: remembered, set: (v: Finding[]) => void (parsed = v) });
+      result.remembered = { findingsJson: recalled.findings, counts: memo.counts };
+    }
+    return result;
+  }
   const { selection, context } = tree;
   const selected = new Set(selection.files.map((f) => f.path));
   const findings: Finding[] = [];
@@ -210,6 +261,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   let analysed = 0;
   let scanned;
   let sanctioned: SanctionedLoader[];
+  // what the store said on opening is this run's news, not the remembered run's
+  const warnedBefore = warnings.length;
   try {
     const roles = new CodeRoles(config, tree.files);
     const codes = rules.map((r) => r.code);
@@ -328,8 +381,9 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       findings.push(...forRole(projectFindings(file, FUNCTION_LANGUAGE, role, text), role, config.testCodeSeverity));
     }
     scanned.save();
-  } finally {
+  } catch (error) {
     store?.close();
+    throw error;
   }
   const skipped = [...tree.skipped.filter((s) => !gitMode || selected.has(s.path)), ...scanned.skipped];
   // a folder named like a file of some front end is walked as a folder: say so rather than report it checked
@@ -348,19 +402,26 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
 
   const sorted = dedupeAndSort(findings);
   assignFingerprints(sorted);
-  const narrowed =
-    gitMode ? (options.staged ? '--staged' : '--changed-since') :
-    options.select?.length || options.ignore?.length ? '--select/--ignore' :
-    !targets.some((t) => path.resolve(t) === path.resolve(root)) ? 'paths inside the project' : null;
-  const { reported, baseline } = await handleBaseline(root, sorted, options, narrowed);
+  skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  refused.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  try {
+    // a file whose worker died is not analysed this time only: such a run is not remembered
+    if (store && memoKey && !scanned.lost()) {
+      const said = warnings.slice(warnedBefore);
+      rememberRun(store, memoKey, { skipped, refused, sanctioned, hashes, warnings: said, analysed, suppressed: suppressedCount, counts: countFindings(sorted) }, sorted);
+    }
+  } finally {
+    store?.close();
+  }
+  const { reported, baseline } = await handleBaseline(root, sorted, options, narrowedBy(options, targets, root));
   const bytes = selection.files.reduce((n, f) => n + f.size, 0);
   return {
     root,
     configSource: loaded.source,
     config,
     findings: reported,
-    skipped: skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
-    refused: refused.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    skipped,
+    refused,
     sanctioned,
     hashes,
     warnings,
@@ -375,6 +436,13 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       seconds: (performance.now() - started) / 1000,
     },
   };
+}
+
+/** What narrows a run to part of the project (a baseline is written or updated only by a whole run), or null. */
+function narrowedBy(options: AuditOptions, targets: readonly string[], root: string): string | null {
+  if (options.staged || options.changedSince) return options.staged ? '--staged' : '--changed-since';
+  if (options.select?.length || options.ignore?.length) return '--select/--ignore';
+  return targets.some((t) => path.resolve(t) === path.resolve(root)) ? null : 'paths inside the project';
 }
 
 /**
@@ -457,6 +525,13 @@ function applySuppressions(
   return { kept, used, suppressed };
 }
 
+/** Whether a baseline takes part in the run: asked to be written or updated, named, or present by default. */
+function baselineApplies(root: string, options: AuditOptions): boolean {
+  const mode = options.baseline ?? 'use';
+  if (mode === 'ignore') return false;
+  return mode !== 'use' || Boolean(options.baselineFile) || existsSync(path.resolve(root, BASELINE_FILE));
+}
+
 async function handleBaseline(
   root: string,
   findings: Finding[],
@@ -464,7 +539,7 @@ async function handleBaseline(
   narrowed: string | null,
 ): Promise<{ reported: Finding[]; baseline: AuditResult['baseline'] }> {
   const mode = options.baseline ?? 'use';
-  if (mode === 'ignore') return { reported: findings, baseline: null };
+  if (mode === 'ignore' || !baselineApplies(root, options)) return { reported: findings, baseline: null };
   if ((mode === 'write' || mode === 'update') && narrowed) {
     // a partial run would record (or prune) only part of the project's findings
     throw new UserError(`--${mode}-baseline needs a run over the whole project, not one narrowed by ${narrowed}`, {
@@ -472,7 +547,6 @@ async function handleBaseline(
     });
   }
   const file = path.resolve(root, options.baselineFile ?? BASELINE_FILE);
-  if (mode === 'use' && !options.baselineFile && !existsSync(file)) return { reported: findings, baseline: null };
   // the baseline module (and its schema library) loads only when a baseline is involved
   const { applyBaseline, readBaseline, updateBaseline, writeBaseline } = await import('./baseline.js');
   if (mode === 'write') {

@@ -10,23 +10,52 @@ import type { AuditResult } from './engine.js';
 /** What `--fix`, `--diff` or `--add-suppressions` did, as the JSON report carries it. */
 export type FixSummary = NonNullable<AuditReport['fixes']>;
 
+/** Findings by severity and by fix applicability: the report's summary and the exit code. */
+export interface FindingCounts {
+  severities: Record<Severity, number>;
+  fixable: { safe: number; unsafe: number };
+}
+
+export function countFindings(findings: readonly Finding[]): FindingCounts {
+  const severities = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) severities[f.severity]++;
+  return { severities, fixable: fixableCounts(findings) };
+}
+
 export function toReport(result: AuditResult, version: string, fixes: FixSummary | null = null): AuditReport {
-  const summary = { error: 0, warning: 0, info: 0 };
-  for (const f of result.findings) summary[f.severity]++;
+  return reportWith(result, version, fixes, result.findings);
+}
+
+function reportWith(result: AuditResult, version: string, fixes: FixSummary | null, findings: Finding[]): AuditReport {
+  const { severities, fixable } = result.remembered?.counts ?? countFindings(result.findings);
   return {
     version: 1,
     tool: { name: 'provenant', version },
     root: result.root,
     config: result.configSource,
-    findings: result.findings,
+    findings,
     skipped: result.skipped,
     stats: result.stats,
-    summary,
+    summary: { ...severities },
     baseline: result.baseline ? { file: result.baseline.file, baselined: result.baseline.baselined, fixed: result.baseline.fixed } : null,
     warnings: result.warnings,
-    fixable: fixableCounts(result.findings),
+    fixable,
     fixes,
   };
+}
+
+/**
+ * `--format json`: the report, pretty-printed. A run answered from the run memo prints its findings' text as
+ * remembered (the same bytes `JSON.stringify` would write), without parsing them.
+ */
+export function renderJsonReport(result: AuditResult, version: string, fixes: FixSummary | null = null): string | Buffer {
+  const remembered = result.remembered;
+  if (!remembered) return JSON.stringify(toReport(result, version, fixes), null, 2) + '\n';
+  const text = JSON.stringify(reportWith(result, version, fixes, []), null, 2);
+  // `findings` follows `root` and `config`, whose quotes are escaped: the first such line is the key
+  const empty = '\n  "findings": []';
+  const at = text.indexOf(empty);
+  return Buffer.concat([Buffer.from(`${text.slice(0, at)}\n  "findings": `), remembered.findingsJson, Buffer.from(`${text.slice(at + empty.length)}\n`)]);
 }
 
 /** How many findings carry a fix, by applicability. */
@@ -38,7 +67,8 @@ export function fixableCounts(findings: readonly Finding[]): { safe: number; uns
 
 /** 1 when any finding is at least `failOn`, else 0. */
 export function exitCodeFor(result: AuditResult, failOn: Severity = result.config.failOn): 0 | 1 {
-  return result.findings.some((f) => severityAtLeast(f.severity, failOn)) ? 1 : 0;
+  const { severities } = result.remembered?.counts ?? countFindings(result.findings);
+  return (Object.keys(severities) as Severity[]).some((s) => severities[s] > 0 && severityAtLeast(s, failOn)) ? 1 : 0;
 }
 
 /** A finding's path as the user should see it: relative to where they ran the command. */

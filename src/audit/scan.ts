@@ -92,6 +92,8 @@ export interface ScanResult {
   checkInWorkers(context: CheckerData): string[];
   /** How many files the front ends parsed so far (cache misses); grows as `facts()` is called. */
   parsed(): number;
+  /** How many files went with a parse worker that died (reported as not analysed). */
+  lost(): number;
   /** Writes what this run learned to the cache (rows, new facts); the caller fills in results first. */
   save(): void;
   /** Things the user should know (a tsconfig.json that could not be read). */
@@ -640,6 +642,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     loaderHints,
     checkInWorkers,
     parsed: () => parsedNow,
+    lost: () => lost.size,
     // staged content is not the working tree's, so its rows were never collected
     save: () => {
       void pool?.close();

@@ -10,7 +10,8 @@ import { parseArgs } from 'node:util';
 export interface Io {
   cwd: string;
   env: NodeJS.ProcessEnv;
-  stdout: { write(s: string): unknown; isTTY?: boolean };
+  /** Text, or bytes already encoded (a report printed as remembered). */
+  stdout: { write(s: string | Uint8Array): unknown; isTTY?: boolean };
   stderr: { write(s: string): unknown; isTTY?: boolean };
 }
 

@@ -62,7 +62,9 @@ export interface FactsStore {
   save(files: CachedFile[], facts: { hash: string; facts: FileFacts | string }[], keep: ReadonlySet<string> | null): void;
   /** A small derived value remembered across runs (e.g. the inferred loaders), or undefined. */
   memo(name: string): string | undefined;
-  remember(name: string, value: string): void;
+  /** The same for a large value kept as bytes (the run memo, printed as it is). */
+  memoBytes(name: string): Buffer | undefined;
+  remember(name: string, value: string | Buffer): void;
   close(): void;
 }
 
@@ -112,6 +114,7 @@ function noStore(): FactsStore {
     facts: () => undefined,
     save: () => undefined,
     memo: () => undefined,
+    memoBytes: () => undefined,
     remember: () => undefined,
     close: () => undefined,
   };
@@ -232,9 +235,14 @@ class SqliteStore implements FactsStore {
     return this.guard(undefined, ({ queries }) => queries.metaGet.get({ key: `memo:${name}` }));
   }
 
-  remember(name: string, value: string): void {
+  memoBytes(name: string): Buffer | undefined {
+    return this.guard(undefined, ({ queries }) => queries.bytesGet.get({ name }));
+  }
+
+  remember(name: string, value: string | Buffer): void {
     const write = ({ queries }: Connection): void => {
-      queries.metaSet.run({ key: `memo:${name}`, value });
+      if (typeof value === 'string') queries.metaSet.run({ key: `memo:${name}`, value });
+      else queries.bytesSet.run({ name, value });
     };
     this.guard(undefined, write);
   }
@@ -304,6 +312,7 @@ class SqliteStore implements FactsStore {
       if (queries.metaGet.get({ key: ENGINE_KEY }) === engineKey) return;
       queries.filesDeleteAll.run();
       queries.factsDeleteAll.run();
+      queries.bytesDeleteAll.run();
       queries.metaSet.run({ key: ENGINE_KEY, value: engineKey });
     }).immediate();
   }

@@ -15,6 +15,9 @@ export const CONNECTION_PRAGMAS = [
 
 export const SQL = {
   metaGet: 'SELECT value FROM meta WHERE key = @key',
+  bytesGet: 'SELECT value FROM memo_bytes WHERE name = @name',
+  bytesSet: 'INSERT INTO memo_bytes (name, value) VALUES (@name, @value) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+  bytesDeleteAll: 'DELETE FROM memo_bytes',
   metaSet:
     'INSERT INTO meta (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   filesAll: 'SELECT path, mtime_ms, size, hash, matches, hint, skip, suppressions, results_key, results FROM files',
@@ -74,6 +77,9 @@ type Statement<Params extends object | [], Result = unknown> = Database.Statemen
 export interface Queries {
   metaGet: Statement<{ key: string }, string>;
   metaSet: Statement<{ key: string; value: string }>;
+  bytesGet: Statement<{ name: string }, Buffer>;
+  bytesSet: Statement<{ name: string; value: Buffer }>;
+  bytesDeleteAll: Statement<[]>;
   filesAll: Statement<[], FileRow>;
   filesSome: Statement<{ paths: string }, FileRow>;
   filesHinted: Statement<[], FileRow>;
@@ -91,6 +97,9 @@ export function prepareQueries(db: Database.Database): Queries {
   return {
     metaGet: db.prepare<{ key: string }, string>(SQL.metaGet).pluck(),
     metaSet: db.prepare<{ key: string; value: string }>(SQL.metaSet),
+    bytesGet: db.prepare<{ name: string }, Buffer>(SQL.bytesGet).pluck(),
+    bytesSet: db.prepare<{ name: string; value: Buffer }>(SQL.bytesSet),
+    bytesDeleteAll: db.prepare<[]>(SQL.bytesDeleteAll),
     filesAll: db.prepare<[], FileRow>(SQL.filesAll),
     filesSome: db.prepare<{ paths: string }, FileRow>(SQL.filesSome),
     filesHinted: db.prepare<[], FileRow>(SQL.filesHinted),

@@ -4,7 +4,7 @@
 
 import { parseArgs } from 'node:util';
 import { audit } from '../../audit/engine.js';
-import { displayPath, exitCodeFor, toReport } from '../../audit/report.js';
+import { displayPath, exitCodeFor, renderJsonReport } from '../../audit/report.js';
 import { VERSION } from '../../version.js';
 import { renderSkipped, renderText } from '../../audit/reporters/text.js';
 import { UserError } from '../../core/errors.js';
@@ -119,7 +119,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   }
   switch (format) {
     case 'json':
-      io.stdout.write(JSON.stringify(toReport(result, VERSION, fixed?.summary ?? null), null, 2) + '\n');
+      io.stdout.write(renderJsonReport(result, VERSION, fixed?.summary ?? null));
       break;
     case 'sarif': {
       const { renderSarif } = await import('../../audit/reporters/sarif.js');
