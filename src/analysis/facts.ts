@@ -15,7 +15,7 @@ export type { Language };
  * registry) are not reused; also when the scan changes what it keeps per file (prefilter tags, loader
  * hints) or a rule's prefilter decides differently, since the audit's cache is keyed by it.
  */
-export const FACTS_VERSION = 19;
+export const FACTS_VERSION = 20;
 
 export interface Span {
   line: number;

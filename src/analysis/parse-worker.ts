@@ -3,7 +3,7 @@
  * (audit/audit-worker.ts) parses and extracts the Python files it is sent and sends their facts back; once the
  * audit has told it what its rules need, it also checks the files itself and sends only their results.
  */
-import { deflateRawSync } from 'node:zlib';
+import { packFacts } from './packed-facts.js';
 import type { FileFacts, SuppressionFact } from './facts.js';
 
 export interface ParseTask {
@@ -83,8 +83,6 @@ export function parseAnswer(
   const derived = derive(facts, task);
   const json = JSON.stringify(facts);
   if (!task.pack) return { answer: { id: task.id, json, ...derived }, transfer: [] };
-  // zlib's output sits in a buffer of its chunk size (16 KiB), three times what it holds: a copy of its own size
-  // crosses instead, moved rather than cloned
-  const packed = new Uint8Array(deflateRawSync(json, { level: 1 }));
+  const packed = packFacts(json);
   return { answer: { id: task.id, packed, ...derived }, transfer: [packed.buffer] };
 }

@@ -6,8 +6,8 @@
  * (dist/bundle/audit-worker.cjs) beside the audit's, so that it starts without a module graph.
  */
 import { parentPort } from 'node:worker_threads';
-import { inflateRawSync } from 'node:zlib';
 import type { FileFacts } from '../analysis/facts.js';
+import { unpackFacts } from '../analysis/packed-facts.js';
 import { CRASH_ENV, parseAnswer, type CheckTask, type Derived, type ParseAnswer, type ParseTask, type WorkerTask } from '../analysis/parse-worker.js';
 import { partOf } from '../registry/part.js';
 import { frontEndOf, loaded } from '../analysis/front-ends.js';
@@ -79,7 +79,7 @@ function derive(facts: FileFacts, task: ParseTask, checker: Checker | null, warn
 function check(extract: (text: string, path: string) => FileFacts, checker: Checker, task: CheckTask, warnings: string[]): ParseAnswer {
   let facts: FileFacts;
   let kept: string | undefined;
-  if (task.packed) facts = JSON.parse(inflateRawSync(task.packed).toString('utf8')) as FileFacts;
+  if (task.packed) facts = JSON.parse(unpackFacts(task.packed)) as FileFacts;
   else {
     facts = extract(task.text, task.path);
     facts.suppressions = task.suppressions;

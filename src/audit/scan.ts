@@ -5,7 +5,6 @@
  * (analysis/front-ends.ts); this step names no language.
  */
 import { existsSync, statSync } from 'node:fs';
-import { inflateRawSync } from 'node:zlib';
 import path from 'node:path';
 import { RULES } from '../../audits/index.js';
 import { emptyFacts, factsKey, type FileFacts, type Language } from '../analysis/facts.js';
@@ -20,6 +19,7 @@ import { ParsePool, poolSize, WorkerLost, type CheckPayload, type FactsPayload }
 import type { CheckerData, FileResults } from './check-file.js';
 import type { SanctionedLoader } from './project.js';
 import { summarizeForLoaders, type LoaderSummary } from './infer.js';
+import { unpackFacts } from '../analysis/packed-facts.js';
 import { ParseAhead } from './parse-ahead.js';
 
 /** New facts are written to the cache in one transaction per this many files. */
@@ -317,15 +317,15 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     new Map<string, CachedFile>();
   const rows: CachedFile[] = [];
   const reused: { row: CachedFile; resultsKey: string | null }[] = [];
-  const newFacts: { hash: string; facts: FileFacts | string }[] = [];
+  const newFacts: { hash: string; facts: FileFacts | string | Uint8Array }[] = [];
   const skipped: SkippedFile[] = [];
   const out: ScannedFile[] = [];
   const loaderHints: ScanResult['loaderHints'] = [];
   let parsedNow = 0;
   const warnings: string[] = [];
 
-  // new facts go to the cache in batches while the run goes on, not all at the end; a worker's come as JSON text
-  const keep = (row: CachedFile, facts: FileFacts | string): void => {
+  // new facts go to the cache in batches while the run goes on, not all at the end; a worker's come as JSON text or packed
+  const keep = (row: CachedFile, facts: FileFacts | string | Uint8Array): void => {
     newFacts.push({ hash: row.hash, facts });
     if (newFacts.length >= FACTS_BATCH) store?.save([], newFacts.splice(0), null);
   };
@@ -362,7 +362,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   // what a file says when its parse was lost with its worker: nothing, but its suppressions
   const noFacts = (e: Entry): FileFacts => ({ ...emptyFacts(e.file.path, e.language), suppressions: e.row.suppressions });
   const unpack = (payload: FactsPayload): FileFacts =>
-    JSON.parse('json' in payload ? payload.json : inflateRawSync(payload.packed).toString('utf8')) as FileFacts;
+    JSON.parse('json' in payload ? payload.json : unpackFacts(payload.packed)) as FileFacts;
   // what a worker sent for a file, taken once: counted, cached, kept deflated or handed on; null when lost
   const taken = new Map<Entry, Promise<FactsPayload | null>>();
   const receive = (e: Entry, a: ParseAhead<Entry, FactsPayload>): Promise<FactsPayload | null> => {
@@ -371,7 +371,8 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
       got = a.take(e).then(
         (payload) => {
           parsedNow++;
-          if (store && remembers(e)) keep(e.row, 'json' in payload ? payload.json : inflateRawSync(payload.packed).toString('utf8'));
+          // the cache keeps facts packed: what a worker packed goes there as it is
+          if (store && remembers(e)) keep(e.row, 'json' in payload ? payload.json : payload.packed);
           if ('packed' in payload) packed.set(e, payload.packed);
           if (payload.summary) summaries.set(e, payload.summary as LoaderSummary);
           if (payload.results !== undefined) speculated.set(e, { results: payload.results, warnings: payload.warnings ?? [] });

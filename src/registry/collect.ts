@@ -4,7 +4,6 @@
  * audit already extracted (same content hash) are reused; the rest go through the front ends. Facts are
  * language-agnostic, so any front end `loadFrontEnds` knows plugs in here.
  */
-import { inflateRawSync } from 'node:zlib';
 import { factsKey, type FileFacts, type Language } from '../analysis/facts.js';
 import { loadFrontEnds, sizedBySource, sourceProblem, type FrontEnds } from '../analysis/index.js';
 import type { FactsPayload, ParsePool } from '../analysis/parse-pool.js';
@@ -89,7 +88,7 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
   };
   // facts go to the store a batch at a time: holding every file's facts until the end made the heap of
   // a 20k-file sync grow past a gigabyte
-  let pending: { hash: string; facts: FileFacts | string }[] = [];
+  let pending: { hash: string; facts: FileFacts | string | Uint8Array }[] = [];
   const flush = (): void => {
     index.putFacts(pending);
     pending = [];
@@ -100,8 +99,8 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
     if (!loaded) frontEnds.set(language, (loaded = loadFrontEnds(new Set([language]))));
     return loaded;
   };
-  // a worker sends the facts as JSON text and the part it made of them: the facts are only stored here
-  const parsed = (file: RegisteredFile, hash: string, facts: FileFacts | string, part: FilePart): void => {
+  // a worker sends the facts packed as the cache keeps them, and the part it made of them: the facts are only stored here
+  const parsed = (file: RegisteredFile, hash: string, facts: FileFacts | string | Uint8Array, part: FilePart): void => {
     out.parsed++;
     pending.push({ hash, facts });
     if (pending.length >= FACTS_BATCH) flush();
@@ -121,7 +120,7 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
     }
     if (workers !== null && file.language === 'python') {
       // parsed in a worker; at most a window of files (and their texts) waits for its facts
-      inFlight.push({ file, hash, text: text.text, got: workers.pool.extract(file.path, text.text, { part: true }) });
+      inFlight.push({ file, hash, text: text.text, got: workers.pool.extract(file.path, text.text, { part: true, pack: true }) });
       if (inFlight.length >= workers.window) await settle(inFlight.shift() as InFlight);
       return;
     }
@@ -139,8 +138,7 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
       parsedHere(item.file, item.hash, item.text, (await frontEndFor('python')).extract(item.text, item.file.path, 'python'));
       return;
     }
-    const json = 'json' in answer ? answer.json : inflateRawSync(answer.packed).toString('utf8');
-    parsed(item.file, item.hash, json, answer.part as FilePart);
+    parsed(item.file, item.hash, 'json' in answer ? answer.json : answer.packed, answer.part as FilePart);
   };
   for (const file of files) {
     const row = rows.get(file.path);

@@ -12,6 +12,7 @@ import type { RegistryEntry } from '../schemas/registry.js';
 import { openDatabase } from '../store/index.js';
 import { loadMigrations, migrate } from '../store/migrate.js';
 import { CONNECTION_PRAGMAS, prepareRegistryQueries, type RegistryBriefRow, type RegistryFileRow, type RegistryQueries } from '../store/queries.js';
+import { PackedFactsError, packedOf, unpackFacts } from '../analysis/packed-facts.js';
 import { PART_VERSION, type FilePart } from './part.js';
 
 const KEY = 'registry_key';
@@ -85,8 +86,16 @@ export class RegistryIndex {
   }
 
   facts(hash: string): FileFacts | undefined {
-    const text = this.queries.factsGet.get({ hash });
-    return text === undefined ? undefined : (decode(text, `facts ${hash}`) as FileFacts);
+    const packed = this.queries.factsGet.get({ hash });
+    if (packed === undefined) return undefined;
+    let text: string;
+    try {
+      text = unpackFacts(packed);
+    } catch (error) {
+      if (!(error instanceof PackedFactsError)) throw error;
+      throw new BugError(`registry index: facts ${hash}: ${error.message}; delete .provenant/ to rebuild it`, { cause: error });
+    }
+    return decode(text, `facts ${hash}`) as FileFacts;
   }
 
   inputs(): string | undefined {
@@ -98,12 +107,12 @@ export class RegistryIndex {
    * (a row no file points at any more is dropped by the next `write`), so they are written while files
    * are parsed and need not be held in memory until the entries are.
    */
-  /** `facts` may come encoded already (JSON text, as a parse worker sends them). */
-  putFacts(facts: readonly { hash: string; facts: FileFacts | string }[]): void {
+  /** `facts` may come encoded already (JSON text, or packed as a parse worker sends them). */
+  putFacts(facts: readonly { hash: string; facts: FileFacts | string | Uint8Array }[]): void {
     if (!facts.length) return;
     const q = this.queries;
     this.db.transaction(() => {
-      for (const f of facts) q.factsUpsert.run({ hash: f.hash, facts: typeof f.facts === 'string' ? f.facts : JSON.stringify(f.facts) });
+      for (const f of facts) q.factsUpsert.run({ hash: f.hash, facts: packedOf(f.facts) });
     }).immediate();
   }
 

@@ -13,6 +13,7 @@ import { FACTS_VERSION, type DefFact, type NotebookMap } from '../analysis/facts
 import { BugError } from '../core/errors.js';
 import { jaccard, SHINGLE_K, WINNOW_W } from '../analysis/python/fingerprint.js';
 import { prepareFunctionQueries, type FunctionQueries, type FunctionRow } from '../store/queries.js';
+import { PackedFactsError, unpackFacts } from '../analysis/packed-facts.js';
 import { prefixLength, PrefixFilter, sizesAllow } from './prefix-filter.js';
 
 /**
@@ -126,7 +127,14 @@ export class FunctionIndex {
 
   /** Cached facts JSON by content hash (the audit's and the registry's cache), or undefined. */
   cachedFacts(hash: string): string | undefined {
-    return this.q.factsGet.get({ hash });
+    const packed = this.q.factsGet.get({ hash });
+    try {
+      return packed === undefined ? undefined : unpackFacts(packed);
+    } catch (error) {
+      // a damaged cache row only costs a parse
+      if (error instanceof PackedFactsError) return undefined;
+      throw error;
+    }
   }
 
   /**

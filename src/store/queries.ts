@@ -87,8 +87,8 @@ export interface Queries {
   fileUpsert: Statement<FileParams>;
   filesDeleteExcept: Statement<{ keep: string }>;
   filesDeleteAll: Statement<[]>;
-  factsGet: Statement<{ hash: string }, string>;
-  factsUpsert: Statement<{ hash: string; facts: string }>;
+  factsGet: Statement<{ hash: string }, Buffer>;
+  factsUpsert: Statement<{ hash: string; facts: Uint8Array }>;
   factsDeleteOrphans: Statement<[]>;
   factsDeleteAll: Statement<[]>;
 }
@@ -107,8 +107,8 @@ export function prepareQueries(db: Database.Database): Queries {
     fileUpsert: db.prepare<FileParams>(SQL.fileUpsert),
     filesDeleteExcept: db.prepare<{ keep: string }>(SQL.filesDeleteExcept),
     filesDeleteAll: db.prepare<[]>(SQL.filesDeleteAll),
-    factsGet: db.prepare<{ hash: string }, string>(SQL.factsGet).pluck(),
-    factsUpsert: db.prepare<{ hash: string; facts: string }>(SQL.factsUpsert),
+    factsGet: db.prepare<{ hash: string }, Buffer>(SQL.factsGet).pluck(),
+    factsUpsert: db.prepare<{ hash: string; facts: Uint8Array }>(SQL.factsUpsert),
     factsDeleteOrphans: db.prepare<[]>(SQL.factsDeleteOrphans),
     factsDeleteAll: db.prepare<[]>(SQL.factsDeleteAll),
   };
@@ -204,8 +204,8 @@ export interface RegistrySearchParams {
 export interface RegistryQueries {
   metaGet: Statement<{ key: string }, string>;
   metaSet: Statement<{ key: string; value: string }>;
-  factsGet: Statement<{ hash: string }, string>;
-  factsUpsert: Statement<{ hash: string; facts: string }>;
+  factsGet: Statement<{ hash: string }, Buffer>;
+  factsUpsert: Statement<{ hash: string; facts: Uint8Array }>;
   factsDeleteOrphans: Statement<[]>;
   filesAll: Statement<[], RegistryFileRow>;
   filesStat: Statement<[], Pick<RegistryFileRow, 'path' | 'mtime_ms' | 'size'>>;
@@ -229,8 +229,8 @@ export function prepareRegistryQueries(db: Database.Database): RegistryQueries {
   return {
     metaGet: db.prepare<{ key: string }, string>(q.metaGet).pluck(),
     metaSet: db.prepare<{ key: string; value: string }>(q.metaSet),
-    factsGet: db.prepare<{ hash: string }, string>(q.factsGet).pluck(),
-    factsUpsert: db.prepare<{ hash: string; facts: string }>(q.factsUpsert),
+    factsGet: db.prepare<{ hash: string }, Buffer>(q.factsGet).pluck(),
+    factsUpsert: db.prepare<{ hash: string; facts: Uint8Array }>(q.factsUpsert),
     factsDeleteOrphans: db.prepare<[]>(q.factsDeleteOrphans),
     filesAll: db.prepare<[], RegistryFileRow>(q.filesAll),
     filesStat: db.prepare<[], Pick<RegistryFileRow, 'path' | 'mtime_ms' | 'size'>>(q.filesStat),
@@ -310,7 +310,7 @@ export interface FunctionRow {
 export interface FunctionQueries {
   metaGet: Statement<{ key: string }, string>;
   metaSet: Statement<{ key: string; value: string }>;
-  factsGet: Statement<{ hash: string }, string>;
+  factsGet: Statement<{ hash: string }, Buffer>;
   filesAll: Statement<[], FunctionFileRow>;
   filesSome: Statement<{ paths: string }, FunctionFileRow>;
   fileUpsert: Statement<{ path: string; hash: string; mtimeMs: number; size: number }>;
@@ -333,7 +333,7 @@ export function prepareFunctionQueries(db: Database.Database): FunctionQueries {
   return {
     metaGet: db.prepare<{ key: string }, string>(q.metaGet).pluck(),
     metaSet: db.prepare<{ key: string; value: string }>(q.metaSet),
-    factsGet: db.prepare<{ hash: string }, string>(q.factsGet).pluck(),
+    factsGet: db.prepare<{ hash: string }, Buffer>(q.factsGet).pluck(),
     filesAll: db.prepare<[], FunctionFileRow>(q.filesAll),
     filesSome: db.prepare<{ paths: string }, FunctionFileRow>(q.filesSome),
     fileUpsert: db.prepare<{ path: string; hash: string; mtimeMs: number; size: number }>(q.fileUpsert),

@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { spawn } from 'node:child_process';
 import {
   chmodSync,
@@ -118,6 +119,24 @@ describe('openStore', () => {
     writeFileSync(path.join(root, '.provenant', '.gitignore'), '*.db\n');
     open();
     expect(readFileSync(path.join(root, '.provenant', '.gitignore'), 'utf8')).toBe('*.db\n');
+  });
+
+  it('keeps facts packed, in whichever form they come (the object, its JSON, bytes a worker packed)', () => {
+    const store = open();
+    const json = JSON.stringify(factsFor('a.py'));
+    store.save([], [
+      { hash: 'h-object', facts: factsFor('a.py') },
+      { hash: 'h-json', facts: json },
+      { hash: 'h-packed', facts: new Uint8Array(deflateRawSync(json)) },
+    ], null);
+    const db = raw();
+    for (const hash of ['h-object', 'h-json', 'h-packed']) {
+      const stored = db.prepare('SELECT facts FROM facts WHERE hash = ?').pluck().get(hash) as Buffer;
+      expect(Buffer.isBuffer(stored)).toBe(true);
+      expect(inflateRawSync(stored).toString('utf8')).toBe(json);
+      expect(store.facts(hash)).toEqual(factsFor('a.py'));
+    }
+    db.close();
   });
 
   it('round-trips file rows and facts, across connections', () => {
@@ -255,15 +274,19 @@ describe('a cache that cannot be trusted is rebuilt', () => {
     expectWorking(store);
   });
 
-  it('a facts row that does not decode, found mid-run', () => {
+  it.each([
+    ['bytes zlib cannot inflate', Buffer.from([0xff, 0x00, 0xff, 0x00]), /facts of hash-of-a\.py: not deflated facts/],
+    ['deflated JSON cut short', deflateRawSync('{"path": "a.py", trunc'), /facts: /],
+  ])('a facts row that does not decode (%s), found mid-run', (_what, bytes, problem) => {
     const store = open();
     store.save([row('a.py')], [{ hash: 'hash-of-a.py', facts: factsFor('a.py') }], new Set(['a.py']));
     const db = raw();
-    db.prepare("UPDATE facts SET facts = '{\"path\": \"a.py\", trunc'").run();
+    db.prepare('UPDATE facts SET facts = ?').run(bytes);
     db.close();
     expect(store.facts('hash-of-a.py')).toBeUndefined();
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(new RegExp(`^${escape(dbFile())}: cache is corrupt \\(facts: .*\\); rebuilding$`));
+    expect(warnings[0]).toMatch(new RegExp(`^${escape(dbFile())}: cache is corrupt \\(.*\\); rebuilding$`));
+    expect(warnings[0]).toMatch(problem);
     expect(store.files().size).toBe(0);
     expectWorking(store);
   });
