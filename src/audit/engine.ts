@@ -85,9 +85,9 @@ export interface AuditResult {
   warnings: string[];
   /**
    * Set when the run answered from the run memo (an unchanged tree) and no baseline applied: the findings as the
-   * JSON report prints them (UTF-8) and their counts. `findings` parses that text on first use.
+   * JSON report prints them (UTF-8, in parts) and their counts. `findings` parses that text on first use.
    */
-  remembered?: { findingsJson: Buffer; counts: FindingCounts };
+  remembered?: { findingsJson: Buffer[]; counts: FindingCounts };
   baseline: { file: string; mode: 'use' | 'write' | 'update'; baselined: number; fixed: number; written: number } | null;
   stats: {
     filesDiscovered: number;
@@ -222,7 +222,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     store?.close();
     const { memo } = recalled;
     let parsed: Finding[] | null = null;
-    const remembered = (): Finding[] => (parsed ??= JSON.parse(recalled.findings.toString('utf8')) as Finding[]);
+    const remembered = (): Finding[] => (parsed ??= JSON.parse(Buffer.concat(recalled.findings).toString('utf8')) as Finding[]);
     // without a baseline to apply, the findings stay text until something reads them
     const lazy = !baselineApplies(root, options);
     const { reported, baseline } = lazy ? { reported: null, baseline: null } : await handleBaseline(root, remembered(), options, narrowedBy(options, targets, root));

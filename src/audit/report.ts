@@ -6,6 +6,7 @@ import path from 'node:path';
 import { severityAtLeast, type Severity } from '../schemas/config-values.js';
 import type { AuditReport, Finding } from '../schemas/finding.js';
 import type { AuditResult } from './engine.js';
+import { findingsJsonParts } from './run-memo.js';
 
 /** What `--fix`, `--diff` or `--add-suppressions` did, as the JSON report carries it. */
 export type FixSummary = NonNullable<AuditReport['fixes']>;
@@ -45,17 +46,19 @@ function reportWith(result: AuditResult, version: string, fixes: FixSummary | nu
 }
 
 /**
- * `--format json`: the report, pretty-printed. A run answered from the run memo prints its findings' text as
- * remembered (the same bytes `JSON.stringify` would write), without parsing them.
+ * `--format json`: the report, pretty-printed, as parts to write in order (the same bytes as
+ * `JSON.stringify(toReport(…), null, 2)`). The findings are written a part at a time, so a report of 50,000
+ * findings is never one string; a run answered from the run memo prints them as remembered, without parsing them.
  */
-export function renderJsonReport(result: AuditResult, version: string, fixes: FixSummary | null = null): string | Buffer {
+export function* renderJsonReport(result: AuditResult, version: string, fixes: FixSummary | null = null): Generator<string | Buffer> {
   const remembered = result.remembered;
-  if (!remembered) return JSON.stringify(toReport(result, version, fixes), null, 2) + '\n';
   const text = JSON.stringify(reportWith(result, version, fixes, []), null, 2);
   // `findings` follows `root` and `config`, whose quotes are escaped: the first such line is the key
   const empty = '\n  "findings": []';
   const at = text.indexOf(empty);
-  return Buffer.concat([Buffer.from(`${text.slice(0, at)}\n  "findings": `), remembered.findingsJson, Buffer.from(`${text.slice(at + empty.length)}\n`)]);
+  yield `${text.slice(0, at)}\n  "findings": `;
+  yield* remembered ? remembered.findingsJson : findingsJsonParts(result.findings);
+  yield `${text.slice(at + empty.length)}\n`;
 }
 
 /** How many findings carry a fix, by applicability. */

@@ -52,32 +52,55 @@ export function runKey(tree: Tree, inputs: readonly string[], walkStarted: numbe
   return h.digest('hex');
 }
 
+/** Bytes of findings text per stored part: the memo is written and printed a part at a time. */
+const PART_BYTES = 1 << 20;
+
 /**
- * The findings as the JSON report prints them: `JSON.stringify(findings, null, 2)` with every line after the
- * first indented once more, as it stands one level down in the report (still JSON: only whitespace differs).
+ * The findings as the JSON report prints them, in parts of about `partBytes`: together, exactly
+ * `JSON.stringify(findings, null, 2)` with every line after the first indented once more, as the array stands
+ * one level down in the report (still JSON: only whitespace differs). Made a finding at a time, so a run of
+ * 50,000 findings never holds their whole text at once.
  */
-export function findingsJson(findings: readonly Finding[]): string {
-  return JSON.stringify(findings, null, 2).replaceAll('\n', '\n  ');
+export function* findingsJsonParts(findings: readonly Finding[], partBytes = PART_BYTES): Generator<Buffer> {
+  if (!findings.length) {
+    yield Buffer.from('[]');
+    return;
+  }
+  let pending: string[] = ['[\n'];
+  let size = 2;
+  for (let i = 0; i < findings.length; i++) {
+    const item = `    ${JSON.stringify(findings[i], null, 2).replaceAll('\n', '\n    ')}${i + 1 < findings.length ? ',\n' : '\n  ]'}`;
+    pending.push(item);
+    size += item.length;
+    if (size >= partBytes) {
+      yield Buffer.from(pending.join(''));
+      pending = [];
+      size = 0;
+    }
+  }
+  if (pending.length) yield Buffer.from(pending.join(''));
 }
 
 /**
  * The remembered run under this key, or null (none, another key, or damaged: then it is only recomputed).
- * Its findings stay bytes until asked for.
+ * Its findings stay bytes, in parts, until asked for.
  */
-export function recallRun(store: FactsStore, key: string): { memo: RunMemo; findings: Buffer } | null {
-  const bytes = store.memoBytes(MEMO_NAME);
-  if (!bytes || bytes.length <= key.length || bytes.toString('latin1', 0, key.length + 1) !== `${key}\n`) return null;
-  const headEnd = bytes.indexOf(0x0a, key.length + 1);
-  if (headEnd < 0) return null;
+export function recallRun(store: FactsStore, key: string): { memo: RunMemo; findings: Buffer[] } | null {
+  const parts = store.memoParts(MEMO_NAME);
+  const head = parts?.[0];
+  if (!parts || parts.length < 2 || !head || head.length <= key.length || head.toString('latin1', 0, key.length + 1) !== `${key}\n`) return null;
   try {
-    return { memo: JSON.parse(bytes.toString('utf8', key.length + 1, headEnd)) as RunMemo, findings: bytes.subarray(headEnd + 1) };
+    return { memo: JSON.parse(head.toString('utf8', key.length + 1)) as RunMemo, findings: parts.slice(1) };
   } catch (error) {
     if (error instanceof SyntaxError) return null;
     throw error;
   }
 }
 
-/** Stored as bytes: the key, the memo (one line of JSON) and the findings' text. */
-export function rememberRun(store: FactsStore, key: string, memo: RunMemo, findings: readonly Finding[]): void {
-  store.remember(MEMO_NAME, Buffer.from(`${key}\n${JSON.stringify(memo)}\n${findingsJson(findings)}`));
+/** Stored as parts: the key and the memo (one line of JSON), then the findings' text. */
+export function rememberRun(store: FactsStore, key: string, memo: RunMemo, findings: readonly Finding[], partBytes = PART_BYTES): void {
+  store.rememberParts(MEMO_NAME, (function* () {
+    yield Buffer.from(`${key}\n${JSON.stringify(memo)}`);
+    yield* findingsJsonParts(findings, partBytes);
+  })());
 }

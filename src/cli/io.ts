@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 export interface Io {
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** Text, or bytes already encoded (a report printed as remembered). */
+  /** Text, or bytes already encoded (a report's findings printed as remembered). */
   stdout: { write(s: string | Uint8Array): unknown; isTTY?: boolean };
   stderr: { write(s: string): unknown; isTTY?: boolean };
 }

@@ -63,9 +63,11 @@ export interface FactsStore {
   save(files: CachedFile[], facts: { hash: string; facts: FileFacts | string | Uint8Array }[], keep: ReadonlySet<string> | null): void;
   /** A small derived value remembered across runs (e.g. the inferred loaders), or undefined. */
   memo(name: string): string | undefined;
-  /** The same for a large value kept as bytes (the run memo, printed as it is). */
-  memoBytes(name: string): Buffer | undefined;
-  remember(name: string, value: string | Buffer): void;
+  remember(name: string, value: string): void;
+  /** A large value kept as bytes, in parts (the run memo, printed as it is): its parts in order, or undefined. */
+  memoParts(name: string): Buffer[] | undefined;
+  /** Replaces the parts of `name` in one transaction; they are made while it runs, one at a time. */
+  rememberParts(name: string, parts: Iterable<Buffer>): void;
   close(): void;
 }
 
@@ -115,7 +117,8 @@ function noStore(): FactsStore {
     facts: () => undefined,
     save: () => undefined,
     memo: () => undefined,
-    memoBytes: () => undefined,
+    memoParts: () => undefined,
+    rememberParts: () => undefined,
     remember: () => undefined,
     close: () => undefined,
   };
@@ -236,14 +239,28 @@ class SqliteStore implements FactsStore {
     return this.guard(undefined, ({ queries }) => queries.metaGet.get({ key: `memo:${name}` }));
   }
 
-  memoBytes(name: string): Buffer | undefined {
-    return this.guard(undefined, ({ queries }) => queries.bytesGet.get({ name }));
+  remember(name: string, value: string): void {
+    const write = ({ queries }: Connection): void => {
+      queries.metaSet.run({ key: `memo:${name}`, value });
+    };
+    this.guard(undefined, write);
   }
 
-  remember(name: string, value: string | Buffer): void {
-    const write = ({ queries }: Connection): void => {
-      if (typeof value === 'string') queries.metaSet.run({ key: `memo:${name}`, value });
-      else queries.bytesSet.run({ name, value });
+  memoParts(name: string): Buffer[] | undefined {
+    const parts = this.guard(undefined, ({ queries }) => queries.partsGet.all({ name, parts: `${name}:*` }));
+    return parts?.length ? parts : undefined;
+  }
+
+  rememberParts(name: string, parts: Iterable<Buffer>): void {
+    const write = ({ db, queries }: Connection): void => {
+      db.transaction(() => {
+        queries.partsDelete.run({ name, parts: `${name}:*` });
+        let n = 0;
+        for (const value of parts) {
+          queries.partSet.run({ name: n === 0 ? name : `${name}:${String(n).padStart(6, '0')}`, value });
+          n++;
+        }
+      }).immediate();
     };
     this.guard(undefined, write);
   }

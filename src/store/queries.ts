@@ -15,8 +15,10 @@ export const CONNECTION_PRAGMAS = [
 
 export const SQL = {
   metaGet: 'SELECT value FROM meta WHERE key = @key',
-  bytesGet: 'SELECT value FROM memo_bytes WHERE name = @name',
-  bytesSet: 'INSERT INTO memo_bytes (name, value) VALUES (@name, @value) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+  /** A memo's parts: the row `name`, then `name:000001`, `name:000002`… (one statement: one snapshot). */
+  partsGet: 'SELECT value FROM memo_bytes WHERE name = @name OR name GLOB @parts ORDER BY name',
+  partsDelete: 'DELETE FROM memo_bytes WHERE name = @name OR name GLOB @parts',
+  partSet: 'INSERT INTO memo_bytes (name, value) VALUES (@name, @value)',
   bytesDeleteAll: 'DELETE FROM memo_bytes',
   metaSet:
     'INSERT INTO meta (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -77,8 +79,9 @@ type Statement<Params extends object | [], Result = unknown> = Database.Statemen
 export interface Queries {
   metaGet: Statement<{ key: string }, string>;
   metaSet: Statement<{ key: string; value: string }>;
-  bytesGet: Statement<{ name: string }, Buffer>;
-  bytesSet: Statement<{ name: string; value: Buffer }>;
+  partsGet: Statement<{ name: string; parts: string }, Buffer>;
+  partsDelete: Statement<{ name: string; parts: string }>;
+  partSet: Statement<{ name: string; value: Buffer }>;
   bytesDeleteAll: Statement<[]>;
   filesAll: Statement<[], FileRow>;
   filesSome: Statement<{ paths: string }, FileRow>;
@@ -97,8 +100,9 @@ export function prepareQueries(db: Database.Database): Queries {
   return {
     metaGet: db.prepare<{ key: string }, string>(SQL.metaGet).pluck(),
     metaSet: db.prepare<{ key: string; value: string }>(SQL.metaSet),
-    bytesGet: db.prepare<{ name: string }, Buffer>(SQL.bytesGet).pluck(),
-    bytesSet: db.prepare<{ name: string; value: Buffer }>(SQL.bytesSet),
+    partsGet: db.prepare<{ name: string; parts: string }, Buffer>(SQL.partsGet).pluck(),
+    partsDelete: db.prepare<{ name: string; parts: string }>(SQL.partsDelete),
+    partSet: db.prepare<{ name: string; value: Buffer }>(SQL.partSet),
     bytesDeleteAll: db.prepare<[]>(SQL.bytesDeleteAll),
     filesAll: db.prepare<[], FileRow>(SQL.filesAll),
     filesSome: db.prepare<{ paths: string }, FileRow>(SQL.filesSome),

@@ -119,7 +119,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   }
   switch (format) {
     case 'json':
-      io.stdout.write(renderJsonReport(result, VERSION, fixed?.summary ?? null));
+      for (const part of renderJsonReport(result, VERSION, fixed?.summary ?? null)) io.stdout.write(part);
       break;
     case 'sarif': {
       const { renderSarif } = await import('../../audit/reporters/sarif.js');
