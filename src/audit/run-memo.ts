@@ -38,18 +38,17 @@ export interface RunMemo {
  */
 export function runKey(tree: Tree, inputs: readonly string[], walkStarted: number): string | null {
   if (!tree.all) return null;
-  const h = createHash('sha256').update(`run ${RUN_FORMAT}\n`);
-  for (const input of inputs) h.update(input).update('\0');
+  // one text hashed at once: 20,000 small updates cost more than the hash
+  const lines = [`run ${RUN_FORMAT}`, ...inputs.map((input) => `${input}\0`)];
   for (const list of [tree.selection.files, tree.context]) {
-    h.update('\n--\n');
+    lines.push('--');
     for (const f of list) {
       if (f.mtimeMs > walkStarted - RACY_MS) return null;
-      h.update(`${f.path}\0${f.size}\0${f.mtimeMs}\n`);
+      lines.push(`${f.path}\0${f.size}\0${f.mtimeMs}`);
     }
   }
-  h.update('\n--\n').update([...tree.all].join('\n'));
-  h.update('\n--\n').update(JSON.stringify(tree.skipped));
-  return h.digest('hex');
+  lines.push('--', ...tree.all, '--', JSON.stringify(tree.skipped));
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
 }
 
 /** Bytes of findings text per stored part: the memo is written and printed a part at a time. */

@@ -247,7 +247,9 @@ class SqliteStore implements FactsStore {
   }
 
   memoParts(name: string): Buffer[] | undefined {
-    const parts = this.guard(undefined, ({ queries }) => queries.partsGet.all({ name, parts: `${name}:*` }));
+    const rows = this.guard(undefined, ({ queries }) => queries.partsGet.all({ name, below: `${name};` }));
+    // the range also holds names like `run0`: only the memo's own rows count
+    const parts = rows?.filter((r) => r.name === name || r.name.startsWith(`${name}:`)).map((r) => r.value);
     return parts?.length ? parts : undefined;
   }
 

@@ -15,8 +15,12 @@ export const CONNECTION_PRAGMAS = [
 
 export const SQL = {
   metaGet: 'SELECT value FROM meta WHERE key = @key',
-  /** A memo's parts: the row `name`, then `name:000001`, `name:000002`… (one statement: one snapshot). */
-  partsGet: 'SELECT value FROM memo_bytes WHERE name = @name OR name GLOB @parts ORDER BY name',
+  /**
+   * A memo's parts: the row `name`, then `name:000001`, `name:000002`… (one statement: one snapshot). A range
+   * of the primary key's index, read in its order (`OR` would sort the values in a temporary B-tree: 50 ms for
+   * 16 MB); `@below` is `name` followed by ';', the character after ':'.
+   */
+  partsGet: 'SELECT name, value FROM memo_bytes WHERE name >= @name AND name < @below ORDER BY name',
   partsDelete: 'DELETE FROM memo_bytes WHERE name = @name OR name GLOB @parts',
   partSet: 'INSERT INTO memo_bytes (name, value) VALUES (@name, @value)',
   bytesDeleteAll: 'DELETE FROM memo_bytes',
@@ -79,7 +83,7 @@ type Statement<Params extends object | [], Result = unknown> = Database.Statemen
 export interface Queries {
   metaGet: Statement<{ key: string }, string>;
   metaSet: Statement<{ key: string; value: string }>;
-  partsGet: Statement<{ name: string; parts: string }, Buffer>;
+  partsGet: Statement<{ name: string; below: string }, { name: string; value: Buffer }>;
   partsDelete: Statement<{ name: string; parts: string }>;
   partSet: Statement<{ name: string; value: Buffer }>;
   bytesDeleteAll: Statement<[]>;
@@ -100,7 +104,7 @@ export function prepareQueries(db: Database.Database): Queries {
   return {
     metaGet: db.prepare<{ key: string }, string>(SQL.metaGet).pluck(),
     metaSet: db.prepare<{ key: string; value: string }>(SQL.metaSet),
-    partsGet: db.prepare<{ name: string; parts: string }, Buffer>(SQL.partsGet).pluck(),
+    partsGet: db.prepare<{ name: string; below: string }, { name: string; value: Buffer }>(SQL.partsGet),
     partsDelete: db.prepare<{ name: string; parts: string }>(SQL.partsDelete),
     partSet: db.prepare<{ name: string; value: Buffer }>(SQL.partSet),
     bytesDeleteAll: db.prepare<[]>(SQL.bytesDeleteAll),
