@@ -295,7 +295,23 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     const project = projectFor(root, config, tree.files, sanctioned, warnOnce);
     const local = checker(project, roles, codes);
     const { ignoresFor, knownCodes: known } = local;
-    if (rulesContext) for (const w of scanned.checkInWorkers({ ...rulesContext, sanctioned })) warnOnce(w);
+    // what a file's results depend on besides its own bytes: a change here recomputes every file.
+    // Staged content is never remembered, so a run that did not walk the tree needs no key, and neither does
+    // a run without a cache: its files' results would only be held until the end, for nothing.
+    // (The tree is in the key also because a file's role asks whether an `__init__.py` sits beside it.)
+    const projectKey = store && tree.all && createHash('sha256')
+      .update(`results ${RESULTS_FORMAT}\n`)
+      .update(JSON.stringify(config))
+      .update(sanctioned.map((l) => l.name).join('\n'))
+      // deprecated script calls' fixes name the registry's replacements
+      .update(annotationsKey(root, config.registry.annotations))
+      .update([...tree.all].join('\n'))
+      .digest('hex');
+    const resultsKeyOf = (file: string, hash: string): string | null =>
+      projectKey ? createHash('sha256').update(projectKey).update(file).update(hash).digest('hex').slice(0, 32) : null;
+    // the files still to parse, and the cached ones whose results this run must make again, are checked in the workers
+    const stale = projectKey ? (file: string, hash: string, resultsKey: string | null) => resultsKey !== resultsKeyOf(file, hash) : undefined;
+    if (rulesContext) for (const w of scanned.checkInWorkers({ ...rulesContext, sanctioned }, stale)) warnOnce(w);
     const afterRules = rules.filter((r): r is AfterRule => r.phase === 'after');
     // project rules depend on other files: computed afresh (from their own memo), never cached per file
     const projectRules = rules.filter((r): r is ProjectRule => r.phase === 'project');
@@ -312,23 +328,11 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       for (const f of out) f.frame = frameOf(lines, f.span);
       return out;
     };
-    // what a file's results depend on besides its own bytes: a change here recomputes every file.
-    // Staged content is never remembered, so a run that did not walk the tree needs no key, and neither does
-    // a run without a cache: its files' results would only be held until the end, for nothing.
-    // (The tree is in the key also because a file's role asks whether an `__init__.py` sits beside it.)
-    const projectKey = store && tree.all && createHash('sha256')
-      .update(`results ${RESULTS_FORMAT}\n`)
-      .update(JSON.stringify(config))
-      .update(sanctioned.map((l) => l.name).join('\n'))
-      // deprecated script calls' fixes name the registry's replacements
-      .update(annotationsKey(root, config.registry.annotations))
-      .update([...tree.all].join('\n'))
-      .digest('hex');
     for (const file of scanned.files) {
       // a test folder reports nothing by default: its files are not even parsed for it
       if (config.testCodeSeverity === 'off' && roles.testByPath(file.path)) continue;
       const ignored = ignoresFor(file.path);
-      const key = projectKey && createHash('sha256').update(projectKey).update(file.path).update(file.row.hash).digest('hex').slice(0, 32);
+      const key = resultsKeyOf(file.path, file.row.hash);
       let own: Finding[];
       let role: CodeRole;
       const remembered = key && file.row.resultsKey === key && file.row.results !== null ? (JSON.parse(file.row.results) as FileResults) : null;

@@ -87,9 +87,10 @@ export interface ScanResult {
    * From now on, the Python files still to parse are checked in the parse workers with what `context` says of
    * the run: their facts stay there and only results cross (`ScannedFile.checked`). Nothing changes without
    * workers, or when a project rule reads every file's facts. Returns the warnings of checks made under other
-   * loaders and set aside.
+   * loaders and set aside. With `stale`, the cached Python files whose remembered results it calls stale (a
+   * config change) are checked there too, from their packed facts, when they are enough for workers.
    */
-  checkInWorkers(context: CheckerData): string[];
+  checkInWorkers(context: CheckerData, stale?: (path: string, hash: string, resultsKey: string | null) => boolean): string[];
   /** How many files the front ends parsed so far (cache misses); grows as `facts()` is called. */
   parsed(): number;
   /** How many files went with a parse worker that died (reported as not analysed). */
@@ -600,34 +601,42 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     if (answer.facts !== undefined) keep(e.row, answer.facts);
     return checkedFile(answer.results, answer.warnings ?? []);
   };
-  const checkInWorkers = (context: CheckerData): string[] => {
+  const checkInWorkers = (context: CheckerData, stale?: (path: string, hash: string, resultsKey: string | null) => boolean): string[] => {
     const discarded: string[] = [];
     // a project rule reads every file's facts on this thread, which then runs the rules too
+    if (retain) return discarded;
     const a = ahead;
-    if (!pool || !a || retain) return discarded;
-    const workers = pool;
-    // the checks made beside the facts stand when inference found what was known before it
-    speculationHeld = request.rulesContext !== undefined && sameLoaders(request.rulesContext.sanctioned, context.sanctioned);
-    if (speculationHeld) {
-      // their facts are not needed again
-      for (const e of speculated.keys()) {
-        packed.delete(e);
-        taken.delete(e);
+    if (a) {
+      // the checks made beside the facts stand when inference found what was known before it
+      speculationHeld = request.rulesContext !== undefined && sameLoaders(request.rulesContext.sanctioned, context.sanctioned);
+      if (speculationHeld) {
+        // their facts are not needed again
+        for (const e of speculated.keys()) {
+          packed.delete(e);
+          taken.delete(e);
+        }
+      } else {
+        // what reading the registry's annotations said does not depend on the loaders: it stands
+        for (const s of speculated.values()) discarded.push(...s.warnings);
+        speculated.clear();
       }
-    } else {
-      // what reading the registry's annotations said does not depend on the loaders: it stands
-      for (const s of speculated.values()) discarded.push(...s.warnings);
-      speculated.clear();
     }
     // what the workers still have to parse, or sent deflated for the rules to read; not what waits here already
-    const order = checkable.filter(
-      (e) => a.covers(e) && !a.holds(e) && !lost.has(e) && !factsOfPath.has(e.file.path) && !speculated.has(e) && (packed.has(e) || !a.sent(e)),
+    const fresh = (e: Entry): boolean =>
+      a !== null && a.covers(e) && !a.holds(e) && !lost.has(e) && !factsOfPath.has(e.file.path) && !speculated.has(e) && (packed.has(e) || !a.sent(e));
+    // cached files whose results must be made again: their facts go from the cache to a worker still packed
+    const cached = new Set(
+      stale && store ? checkable.filter((e) => !a?.covers(e) && !factsOfPath.has(e.file.path) && stale(e.file.path, e.row.hash, e.row.resultsKey)) : [],
     );
-    if (!order.length) return discarded;
-    a.stop();
-    if (!speculationHeld) workers.setContext(context);
+    if (!pool && poolSize(cached.size) > 0) pool = ParsePool.open(poolSize(cached.size));
+    const order = checkable.filter((e) => fresh(e) || cached.has(e));
+    if (!pool || !order.length) return discarded;
+    const workers = pool;
+    a?.stop();
+    if (!a || !speculationHeld) workers.setContext(context);
     checks = new ParseAhead(workers.size, order, (e) => {
-      const kept = packed.get(e);
+      // a row whose facts the cache no longer holds is parsed in the worker, and its facts come back to be kept
+      const kept = packed.get(e) ?? (cached.has(e) ? store?.factsPacked(e.row.hash) : undefined);
       packed.delete(e);
       taken.delete(e);
       const text = entrySource(e);

@@ -54,6 +54,8 @@ export interface FactsStore {
   hintedFiles(): CachedFile[] | null;
   /** Facts by content hash, or undefined. */
   facts(hash: string): FileFacts | undefined;
+  /** The same facts as the cache keeps them (packed), for a worker to unpack. */
+  factsPacked(hash: string): Buffer | undefined;
   /**
    * One transaction: upsert these rows and facts, delete file rows whose path is neither in `keep` nor
    * among `files`, and drop the facts no remaining file row refers to. With `keep` null (a run that saw
@@ -115,6 +117,7 @@ function noStore(): FactsStore {
     filesFor: () => new Map(),
     hintedFiles: () => null,
     facts: () => undefined,
+    factsPacked: () => undefined,
     save: () => undefined,
     memo: () => undefined,
     memoParts: () => undefined,
@@ -199,6 +202,10 @@ class SqliteStore implements FactsStore {
         return fromRow(row);
       });
     });
+  }
+
+  factsPacked(hash: string): Buffer | undefined {
+    return this.guard(undefined, ({ queries }) => queries.factsGet.get({ hash }));
   }
 
   facts(hash: string): FileFacts | undefined {

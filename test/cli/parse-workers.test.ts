@@ -125,6 +125,29 @@ describe('parse workers', () => {
     expect(again.stats.filesParsed).toBe(0);
   });
 
+  it('after a config change, checks the cached files in the workers from their packed facts, under the new config', () => {
+    const dir = project({ ...files(20, LOAD), 'pkg/crash_here.py': LOAD });
+    const env = { PROVENANT_PARSE_WORKERS: '2' };
+    const first = JSON.parse(provenant(['audit', '--format', 'json', '.'], dir, env).stdout) as Report;
+    expect(first.findings.filter((f) => f.code === 'LOAD001')).toHaveLength(21);
+    writeFileSync(path.join(dir, 'provenant.toml'), 'ignore = ["LOAD001"]\n');
+    const changed = provenant(['audit', '--format', 'json', '.'], dir, env);
+    const fresh = provenant(['audit', '--no-cache', '--format', 'json', '.'], dir, env);
+    const report = JSON.parse(changed.stdout) as Report;
+    expect(report.stats.filesParsed).toBe(0);
+    expect(report.findings).toEqual((JSON.parse(fresh.stdout) as Report).findings);
+    expect(report.findings.filter((f) => f.code === 'LOAD001')).toEqual([]);
+    // the checks ran in the workers: one that dies on a file loses that file, reported
+    writeFileSync(path.join(dir, 'provenant.toml'), 'ignore = ["LOAD002"]\n');
+    const crashed = JSON.parse(provenant(['audit', '--format', 'json', '.'], dir, { ...env, [CRASH_ENV]: 'crash_here' }).stdout) as Report;
+    const lost = crashed.skipped.filter((s) => s.reason.startsWith('not analysed: its parse worker stopped'));
+    expect(lost.map((s) => s.path)).toContain('pkg/crash_here.py');
+    // the dead worker held at most two files
+    expect(lost.length).toBeLessThanOrEqual(2);
+    expect(crashed.stats.filesParsed).toBe(0);
+    expect(crashed.findings.filter((f) => f.code === 'LOAD001')).toHaveLength(21 - lost.length);
+  });
+
   it('uses workers by default on two cores, and none on one core', () => {
     const dir = project({ ...files(MIN_PARALLEL_FILES, LOAD), 'pkg/crash_here.py': LOAD });
     // the crash hook fires only inside a worker: on one core the main thread parses every file
