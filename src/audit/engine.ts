@@ -215,7 +215,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   // a full walk of an unchanged tree answers from the last such run
   const memoKey =
     store && walkStarted !== null && !gitMode && !options.contents?.size
-      ? runKey(tree, [engineKey(), JSON.stringify(config), loaded.source ?? '', annotationsKey(root, config.registry.annotations), String(comparesWholeProject(root, config)), ...targets.map((t) => path.relative(root, t))], walkStarted)
+      ? runKey(root, tree, [engineKey(), JSON.stringify(config), loaded.source ?? '', annotationsKey(root, config.registry.annotations), String(comparesWholeProject(root, config)), ...targets.map((t) => path.relative(root, t))], walkStarted)
       : null;
   const recalled = store && memoKey ? recallRun(store, memoKey) : null;
   if (recalled) {

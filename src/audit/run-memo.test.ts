@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Finding } from '../schemas/finding.js';
 import { openStore } from '../store/index.js';
-import { findingsJsonParts, recallRun, rememberRun, type RunMemo } from './run-memo.js';
+import { findingsJsonParts, recallRun, rememberRun, runKey, type RunMemo } from './run-memo.js';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -56,5 +56,27 @@ describe('the run memo in parts', () => {
     store.rememberParts('run', [Buffer.from(`key-3\n${JSON.stringify(MEMO)}`)]);
     expect(recallRun(store, 'key-3')).toBeNull();
     store.close();
+  });
+});
+
+describe('the run key', () => {
+  it('moves with a file the walk did not select (a tsconfig.json a front end reads), and not without a change', async () => {
+    const { walkedTree } = await import('./tree.js');
+    const { DEFAULT_CONFIG } = await import('../schemas/config-values.js');
+    const root = mkdtempSync(path.join(os.tmpdir(), 'provenant-key-'));
+    roots.push(root);
+    const { mkdirSync, utimesSync, writeFileSync } = await import('node:fs');
+    mkdirSync(path.join(root, 'src'));
+    writeFileSync(path.join(root, 'src', 'train.py'), 'print(1)\n');
+    writeFileSync(path.join(root, 'tsconfig.json'), '{"compilerOptions": {"paths": {"@/*": ["src/*"]}}}\n');
+    const old = Date.now() / 1000 - 60;
+    for (const f of ['src/train.py', 'tsconfig.json']) utimesSync(path.join(root, f), old, old);
+    const key = (): string | null => runKey(root, walkedTree(root, DEFAULT_CONFIG, [root], null), ['inputs'], Date.now());
+    const first = key();
+    expect(first).not.toBeNull();
+    expect(key()).toBe(first);
+    writeFileSync(path.join(root, 'tsconfig.json'), '{"compilerOptions": {"paths": {"@/*": ["lib/*"]}}}\n');
+    utimesSync(path.join(root, 'tsconfig.json'), old + 1, old + 1);
+    expect(key()).not.toBe(first);
   });
 });

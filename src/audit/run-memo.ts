@@ -1,11 +1,12 @@
 /**
  * A whole run remembered: the findings of the last full walk, under a key of everything they came from
- * (the engine, the config, the registry's annotations, the targets, and every walked file's path, size and
- * mtime). An unchanged tree answers from it without reading the cache's per-file rows. Like the per-file
+ * (the engine, the config, the registry's annotations, the targets, and every file's path, size and mtime). An unchanged tree answers from it without reading the cache's per-file rows. Like the per-file
  * rows, it trusts size and mtime; a file modified in the same clock tick as the walk could hide a change
  * behind an unchanged mtime, so a run whose tree holds a file that new is not remembered.
  */
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import type { Finding, SkippedFile } from '../schemas/finding.js';
 import type { FindingCounts } from './report.js';
 import type { FactsStore } from '../store/index.js';
@@ -34,10 +35,14 @@ export interface RunMemo {
 
 /**
  * The key of a walked run, or null when its tree is too fresh to trust mtimes (see above). `inputs` are the
- * run's other inputs as text (engine key, config, annotations, targets).
+ * run's other inputs as text (engine key, config, annotations, targets). The files the walk did not select are
+ * stat'ed too: a front end reads some of them (a tsconfig.json and what it extends), and a rule may.
  */
-export function runKey(tree: Tree, inputs: readonly string[], walkStarted: number): string | null {
+export function runKey(root: string, tree: Tree, inputs: readonly string[], walkStarted: number): string | null {
   if (!tree.all) return null;
+  const walked = new Set<string>();
+  for (const f of tree.selection.files) walked.add(f.path);
+  for (const f of tree.context) walked.add(f.path);
   // one text hashed at once: 20,000 small updates cost more than the hash
   const lines = [`run ${RUN_FORMAT}`, ...inputs.map((input) => `${input}\0`)];
   for (const list of [tree.selection.files, tree.context]) {
@@ -47,7 +52,14 @@ export function runKey(tree: Tree, inputs: readonly string[], walkStarted: numbe
       lines.push(`${f.path}\0${f.size}\0${f.mtimeMs}`);
     }
   }
-  lines.push('--', ...tree.all, '--', JSON.stringify(tree.skipped));
+  lines.push('--');
+  for (const p of tree.all) {
+    if (walked.has(p)) continue;
+    const st = statSync(path.join(root, p), { throwIfNoEntry: false });
+    if (st && st.mtimeMs > walkStarted - RACY_MS) return null;
+    lines.push(`${p}\0${st?.size ?? -1}\0${st?.mtimeMs ?? -1}`);
+  }
+  lines.push('--', JSON.stringify(tree.skipped));
   return createHash('sha256').update(lines.join('\n')).digest('hex');
 }
 
