@@ -1,6 +1,7 @@
 /**
- * The floor under a cold audit's parse: the tree-sitter parse alone (no extraction, no rules, nothing sent
- * back) of every Python file a cold run without configuration parses, split over N worker threads the way the
+ * The floor under a cold audit's parse: the tree-sitter parse alone, with the node table the extraction reads
+ * (src/analysis/python/flat-tree.ts; no extraction, no rules, nothing sent back), of every Python file a cold
+ * run without configuration parses, split over N worker threads the way the
  * audit's parse workers split them, with the same parser, grammar and V8 flags. What it prints is what no
  * extraction, however light, can go under with this parser on this machine.
  *
@@ -11,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { pythonParser } from '../src/analysis/python/parser.js';
+import { flatPythonParser } from '../src/analysis/python/flat-tree.js';
 import { parsedCold } from '../src/audit/scan.js';
 import { BenchError, listPythonFiles, parseArgs, runBench } from './common.js';
 
@@ -20,13 +21,13 @@ interface Share {
 }
 
 async function parseShare(share: Share): Promise<{ seconds: number; bytes: number }> {
-  const { parser } = await pythonParser();
+  const parser = flatPythonParser();
   let bytes = 0;
   const start = performance.now();
   for (const file of share.files) {
     const text = readFileSync(file, 'utf8');
     bytes += text.length;
-    parser.parse(text)?.delete();
+    parser.parse(text);
   }
   return { seconds: (performance.now() - start) / 1000, bytes };
 }

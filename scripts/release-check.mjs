@@ -30,6 +30,7 @@ const REQUIRED = [
   'package/dist/bundle/fast-start.cjs',
   'package/dist/bundle/audit-entry.cjs',
   'package/grammars/tree-sitter-python.wasm',
+  'package/grammars/python-flat.wasm',
   'package/src/provenance/python/provenant_helper.py',
   'package/registry/migrations',
 ];

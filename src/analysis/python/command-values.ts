@@ -5,7 +5,7 @@
  * else is `UNKNOWN`. Bounded by depth and step budgets, so a value that fans out is unknown, never a hang.
  */
 
-import type { Node } from 'web-tree-sitter';
+import type { PyNode as Node } from './flat-tree.js';
 import type { Span } from '../facts.js';
 import { dirnameOf, normalizeRel } from '../launch/paths.js';
 import { resolveText, type Binding, type Scope } from './scopes.js';

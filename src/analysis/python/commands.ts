@@ -7,7 +7,7 @@
  * which become exact repo paths. Anything else is unknown, and an unknown word is never a target.
  */
 
-import type { Node } from 'web-tree-sitter';
+import type { PyNode as Node } from './flat-tree.js';
 import type { CallFact, ScriptCallFact, Span } from '../facts.js';
 import { scriptCallsFromWords, splitShellWords, type ArgWord, type Cwd } from '../launch/index.js';
 import { dirnameOf, normalizeRel, pathCandidates, searchBases } from '../launch/paths.js';

@@ -5,7 +5,7 @@
  * (commands.ts), value flow (flow.ts) and guards (guards.ts) recorded, and syntax errors become facts.
  */
 
-import type { Node, Query, Tree } from 'web-tree-sitter';
+import type { Capture, PyNode as Node } from './flat-tree.js';
 import {
   emptyFacts,
   type AssignFact,
@@ -94,15 +94,14 @@ class Extractor {
     });
   }
 
-  run(tree: Tree, query: Query): FileFacts {
-    const root = tree.rootNode;
+  run(root: Node, captures: Iterable<Capture>): FileFacts {
     this.facts.lines = root.endPosition.row + 1;
     const module = newScope('', 'module', null);
     this.facts.docstring = docstringOf(root, this.text);
     const frames: Frame[] = [{ scope: module, end: Number.POSITIVE_INFINITY }];
     const excepts: number[] = [];
     let cstringEnd = -1;
-    for (const { name, node } of query.captures(root)) {
+    for (const { name, node } of captures) {
       const start = node.startIndex;
       while (frames.length > 1 && (frames[frames.length - 1]?.end ?? 0) <= start) frames.pop();
       while (excepts.length && (excepts[excepts.length - 1] ?? 0) <= start) excepts.pop();
@@ -150,7 +149,7 @@ class Extractor {
     }
     for (const d of this.deferredCalls) this.finishCall(d.node, d.fact, d.scope);
     for (const d of this.deferredAssigns) d.fact.value = d.value ? this.literal(d.value, d.scope) : { kind: 'none' };
-    if (root.hasError) this.collectParseErrors(tree);
+    if (root.hasError) this.collectParseErrors(root);
     const guards = chatGuards(root, this.src, this.text);
     if (guards.length) this.facts.chatGuards = guards;
     resolvePending(this.pending);
@@ -535,39 +534,30 @@ class Extractor {
 
   // ---- resolution and errors -------------------------------------------------------------------
 
-  private collectParseErrors(tree: Tree): void {
-    const cursor = tree.walk();
-    try {
-      let descend = true;
-      for (;;) {
-        const node = cursor.currentNode;
-        if (node.isError || node.isMissing) {
-          const text = this.text(node).split('\n')[0] ?? '';
-          const message = node.isMissing
-            ? `syntax error: missing \`${node.type}\``
-            : `syntax error: unexpected \`${text.length > 40 ? text.slice(0, 40) + '…' : text}\``;
-          this.facts.parseErrors.push({ span: spanOf(node), message });
-          if (this.facts.parseErrors.length >= 5) return;
-          descend = false;
-        }
-        if (descend && node.hasError && cursor.gotoFirstChild()) continue;
-        descend = true;
-        if (cursor.gotoNextSibling()) continue;
-        let up = false;
-        while (cursor.gotoParent()) {
-          if (cursor.gotoNextSibling()) {
-            up = true;
-            break;
-          }
-        }
-        if (!up) return;
+  /** The first syntax errors, in document order: an ERROR or MISSING node, not looked into further. */
+  private collectParseErrors(root: Node): void {
+    const stack: Node[] = [root];
+    while (stack.length) {
+      const node = stack.pop()!;
+      if (node.isError || node.isMissing) {
+        const text = this.text(node).split('\n')[0] ?? '';
+        const message = node.isMissing
+          ? `syntax error: missing \`${node.type}\``
+          : `syntax error: unexpected \`${text.length > 40 ? text.slice(0, 40) + '…' : text}\``;
+        this.facts.parseErrors.push({ span: spanOf(node), message });
+        if (this.facts.parseErrors.length >= 5) return;
+        continue;
       }
-    } finally {
-      cursor.delete();
+      if (!node.hasError) continue;
+      const children = node.children;
+      for (let i = children.length - 1; i >= 0; i--) {
+        const c = children[i];
+        if (c) stack.push(c);
+      }
     }
   }
 }
 
-export function extractPython(tree: Tree, query: Query, source: string, file: string): FileFacts {
-  return new Extractor(source, file).run(tree, query);
+export function extractPython(root: Node, captures: Iterable<Capture>, source: string, file: string): FileFacts {
+  return new Extractor(source, file).run(root, captures);
 }

@@ -2,7 +2,7 @@
  * Questions value flow (flow.ts) asks of the syntax tree: whether a name occurrence binds or reads, the
  * statement a node belongs to, and the `def`/`class` around it (from byte ranges, without walking up).
  */
-import type { Node } from 'web-tree-sitter';
+import type { PyNode as Node } from './flat-tree.js';
 
 /**
  * The attribute read a match of `obj.attr` or `.attr` lands in: the smallest node spanning the match is

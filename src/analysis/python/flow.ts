@@ -11,7 +11,7 @@
  * same name has its own variable); bounded by step budgets, a walk cut short says so (`partial`).
  */
 
-import type { Node } from 'web-tree-sitter';
+import type { PyNode as Node } from './flat-tree.js';
 import type { FlowFact } from '../facts.js';
 import { CARRIERS, CONFIG_SLOT, CONTAINER_ADD, LIBRARY_METHODS, OPAQUE_CALLS, SEARCH_CALLS, TEST_METHODS } from './flow-calls.js';
 import { Scopes, attributeRead, isBinding, isRead, statementOf } from './flow-tree.js';

@@ -3,7 +3,7 @@
  * (`assert tok.chat_template`, `if "instruct" not in name: raise`), and `if __name__ == "__main__":`.
  */
 
-import type { Node } from 'web-tree-sitter';
+import type { PyNode as Node } from './flat-tree.js';
 import type { ChatGuardFact } from '../facts.js';
 import { firstStatement, spanOf } from './literals.js';
 

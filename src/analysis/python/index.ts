@@ -13,22 +13,20 @@ export interface PythonFrontEnd {
 }
 
 export async function loadPythonFrontEnd(): Promise<PythonFrontEnd> {
-  // the parser module pulls in the tree-sitter runtime: load it only when Python needs parsing
-  const { parser, query } = await (await import('./parser.js')).pythonParser();
+  // the parser module compiles the tree-sitter module: load it only when Python needs parsing
+  const { flatPythonParser, flatCaptures } = await import('./flat-tree.js');
+  const parser = flatPythonParser();
   return {
     extract(source, path) {
       const deep = nestingBeyond(source);
       if (deep) return unanalysed(source, path, deep, `brackets nested more than ${MAX_NESTING} deep (CPython refuses this too)`);
       const tree = parser.parse(source);
-      if (!tree) throw new Error(`tree-sitter returned no tree for ${path}`);
       try {
-        return extractPython(tree, query, source, path);
+        return extractPython(tree.rootNode, flatCaptures(tree), source, path);
       } catch (error) {
         // a shape nested deeper than the extractor's recursion can follow: the file is reported, not analysed
         if (error instanceof RangeError && /call stack/i.test(error.message)) return unanalysed(source, path, { line: 1, col: 1 }, 'nested too deeply to analyse');
         throw error;
-      } finally {
-        tree.delete();
       }
     },
   };

@@ -3,7 +3,7 @@
  * and static values (`Literal`) for arguments and assigned values. Nothing is evaluated.
  */
 
-import type { Node } from 'web-tree-sitter';
+import type { PyNode as Node } from './flat-tree.js';
 import type { Literal, Span } from '../facts.js';
 import type { Pending, Scope } from './scopes.js';
 

@@ -4,7 +4,7 @@
  * record shapes (`messages`, `role`, …). Everything else is dropped to keep facts small.
  */
 
-import type { Node } from 'web-tree-sitter';
+import type { PyNode as Node } from './flat-tree.js';
 import type { Literal, StringRole } from '../facts.js';
 import { SEARCH_METHODS } from './flow-calls.js';
 import { decodeString, firstStatement } from './literals.js';
