@@ -57,7 +57,7 @@ function workerFile(): string | null {
 }
 
 /** A file's facts as a worker sent them: JSON text, or deflated JSON to keep; with its loader summary when asked. */
-export type FactsPayload = ({ json: string } | { packed: Buffer }) & Derived;
+export type FactsPayload = ({ json: string } | { packed: Buffer } | { factless: true }) & Derived;
 
 /** A file a worker checked: its results as JSON text, its facts for the cache when asked, the worker's warnings. */
 export interface CheckPayload {
@@ -136,10 +136,11 @@ export class ParsePool {
   extract(
     filePath: string,
     text: string,
-    options: { pack?: boolean; summarize?: boolean; part?: boolean; check?: boolean; suppressions?: SuppressionFact[] } = {},
+    options: { pack?: boolean; summarize?: boolean; part?: boolean; check?: boolean; factless?: boolean; suppressions?: SuppressionFact[] } = {},
   ): Promise<FactsPayload> {
-    const { pack = false, summarize = false, part = false, check = false, suppressions } = options;
-    return this.run({ kind: 'parse', path: filePath, text, pack, summarize, part, check, ...(suppressions && { suppressions }) }, []) as Promise<FactsPayload>;
+    const { pack = false, summarize = false, part = false, check = false, factless = false, suppressions } = options;
+    const task = { kind: 'parse' as const, path: filePath, text, pack, summarize, part, check, ...(factless && { factless }), ...(suppressions && { suppressions }) };
+    return this.run(task, []) as Promise<FactsPayload>;
   }
 
   /**
@@ -202,7 +203,7 @@ export class ParsePool {
       slot.inFlight.delete(answer.id);
       if ('retry' in answer) this.queue.unshift(unpacked(task));
       else if ('parsed' in answer) task.resolve(answer);
-      else if ('json' in answer) {
+      else if ('json' in answer || 'factless' in answer) {
         const { id: _id, ...payload } = answer;
         task.resolve(payload);
       } else if ('packed' in answer) {

@@ -21,6 +21,11 @@ export interface ParseTask {
   part: boolean;
   /** Check the file too, with what the worker was told of the run so far (the main thread may discard it). */
   check: boolean;
+  /**
+   * Send no facts, only what was asked beside them: nothing will read them (no cache to keep them in, and the
+   * check or the summary says all the run needs); a file whose check must be made again is parsed again.
+   */
+  factless?: boolean;
 }
 
 export interface CheckTask {
@@ -55,6 +60,7 @@ export interface Derived {
 /** Facts cross as JSON text (cheaper to send and read than a structured clone of the object graph), or deflated. */
 export type ParseAnswer =
   | ({ id: number; json: string } & Derived)
+  | ({ id: number; factless: true } & Derived)
   | ({ id: number; packed: Uint8Array } & Derived)
   /**
    * A check: the file's results as JSON text, its facts when asked for, what the worker had to warn about, and
@@ -81,6 +87,7 @@ export function parseAnswer(
   const facts = extract(task.text, task.path);
   if (task.suppressions) facts.suppressions = task.suppressions;
   const derived = derive(facts, task);
+  if (task.factless) return { answer: { id: task.id, factless: true, ...derived }, transfer: [] };
   const json = JSON.stringify(facts);
   if (!task.pack) return { answer: { id: task.id, json, ...derived }, transfer: [] };
   const packed = packFacts(json);

@@ -362,8 +362,10 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   let speculationHeld = false;
   // what a file says when its parse was lost with its worker: nothing, but its suppressions
   const noFacts = (e: Entry): FileFacts => ({ ...emptyFacts(e.file.path, e.language), suppressions: e.row.suppressions });
-  const unpack = (payload: FactsPayload): FileFacts =>
+  const unpack = (payload: { json: string } | { packed: Buffer }): FileFacts =>
     JSON.parse('json' in payload ? payload.json : unpackFacts(payload.packed)) as FileFacts;
+  // files a worker was asked to send no facts for: whatever needs them after all parses the file again
+  const factless = new Set<Entry>();
   // what a worker sent for a file, taken once: counted, cached, kept deflated or handed on; null when lost
   const taken = new Map<Entry, Promise<FactsPayload | null>>();
   const receive = (e: Entry, a: ParseAhead<Entry, FactsPayload>): Promise<FactsPayload | null> => {
@@ -373,7 +375,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
         (payload) => {
           parsedNow++;
           // the cache keeps facts packed: what a worker packed goes there as it is
-          if (store && remembers(e)) keep(e.row, 'json' in payload ? payload.json : payload.packed);
+          if (store && remembers(e) && !('factless' in payload)) keep(e.row, 'json' in payload ? payload.json : payload.packed);
           if ('packed' in payload) packed.set(e, payload.packed);
           if (payload.summary) summaries.set(e, payload.summary as LoaderSummary);
           if (payload.results !== undefined) speculated.set(e, { results: payload.results, warnings: payload.warnings ?? [] });
@@ -394,6 +396,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     const payload = await receive(e, a);
     taken.delete(e);
     summaries.delete(e);
+    if (payload && 'factless' in payload) return parse(e.file.path, e.language, entrySource(e), e.row, false);
     return payload ? unpack(payload) : noFacts(e);
   };
 
@@ -569,19 +572,32 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     // with what the rules need, the files read twice are checked when first parsed, in case inference agrees
     const speculate = Boolean(request.rulesContext) && !retain;
     if (speculate && request.rulesContext) workers.setContext(request.rulesContext);
-    ahead = new ParseAhead(workers.size, order, (e) =>
-      workers.extract(e.file.path, entrySource(e), {
+    // without a cache, the facts of a file read only for its loader summary, or checked beside its parse, are read
+    // by nothing: they stay in the worker (if the check must be made again, the file is parsed again)
+    const unread = (e: Entry): boolean => !store && !retain && e.row.hint && (!twice.has(e) || speculate);
+    ahead = new ParseAhead(workers.size, order, (e) => {
+      if (unread(e)) factless.add(e);
+      return workers.extract(e.file.path, entrySource(e), {
         pack: !retain && twice.has(e),
         summarize: e.row.hint,
         check: speculate && twice.has(e),
+        factless: unread(e),
         suppressions: e.row.suppressions,
-      }),
-    );
+      });
+    });
     ahead.fill();
   }
 
   // files the workers check: parsed there now, or sent back the facts they sent before
   const checkedOf = async (e: Entry): Promise<CheckedFile | null> => {
+    // a file whose answer had not come when the workers were told the loaders: it carries results made under them
+    if (speculationHeld && ahead?.holds(e) && !checks?.covers(e)) {
+      await receive(e, ahead);
+      if (speculated.has(e)) {
+        packed.delete(e);
+        taken.delete(e);
+      }
+    }
     const early = speculationHeld ? speculated.get(e) : undefined;
     if (early) {
       speculated.delete(e);
@@ -597,7 +613,8 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
       factsOfPath.set(e.file.path, Promise.resolve(noFacts(e)));
       return null;
     }
-    if (answer.parsed) parsedNow++;
+    // a file parsed again (its facts were left in the worker) counts once
+    if (answer.parsed && !factless.has(e)) parsedNow++;
     if (answer.facts !== undefined) keep(e.row, answer.facts);
     return checkedFile(answer.results, answer.warnings ?? []);
   };
@@ -623,7 +640,14 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     }
     // what the workers still have to parse, or sent deflated for the rules to read; not what waits here already
     const fresh = (e: Entry): boolean =>
-      a !== null && a.covers(e) && !a.holds(e) && !lost.has(e) && !factsOfPath.has(e.file.path) && !speculated.has(e) && (packed.has(e) || !a.sent(e));
+      a !== null &&
+      a.covers(e) &&
+      !lost.has(e) &&
+      !factsOfPath.has(e.file.path) &&
+      !speculated.has(e) &&
+      // one still held, whose check stands, is read from its answer (checkedOf)
+      !(speculationHeld && a.holds(e)) &&
+      (factless.has(e) || (!a.holds(e) && (packed.has(e) || !a.sent(e))));
     // cached files whose results must be made again: their facts go from the cache to a worker still packed
     const cached = new Set(
       stale && store ? checkable.filter((e) => !a?.covers(e) && !factsOfPath.has(e.file.path) && stale(e.file.path, e.row.hash, e.row.resultsKey)) : [],

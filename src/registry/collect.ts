@@ -138,6 +138,7 @@ export async function collect(files: readonly RegisteredFile[], index: RegistryI
       parsedHere(item.file, item.hash, item.text, (await frontEndFor('python')).extract(item.text, item.file.path, 'python'));
       return;
     }
+    if ('factless' in answer) throw new Error(`a parse worker sent no facts for ${item.file.path}, which the registry asked for`);
     parsed(item.file, item.hash, 'json' in answer ? answer.json : answer.packed, answer.part as FilePart);
   };
   for (const file of files) {

@@ -114,6 +114,11 @@ describe('parse workers', () => {
     const there = run({ PROVENANT_PARSE_WORKERS: '2' }, true);
     expect(there.findings).toEqual(here.findings);
     expect(there.stats.filesParsed).toBe(here.stats.filesParsed);
+    // without a cache the facts of files checked beside their parse stay in the workers: when inference finds a
+    // loader the checks are redone by parsing those files again
+    const bare = run({ PROVENANT_PARSE_WORKERS: '2' }, false);
+    expect(bare.findings).toEqual(here.findings);
+    expect(bare.stats.filesParsed).toBe(here.stats.filesParsed);
     // the next run reads what the workers parsed and found from the cache
     const warm = run({ PROVENANT_PARSE_WORKERS: '0' }, true);
     expect(warm.findings).toEqual(here.findings);
