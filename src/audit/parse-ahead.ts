@@ -10,17 +10,38 @@ const WINDOW_PER_WORKER = 24;
 export class ParseAhead<E, A> {
   private readonly pending = new Map<E, Promise<A>>();
   private cursor = 0;
-  private readonly members: ReadonlySet<E>;
+  private members: Set<E>;
+  private order: E[];
   private readonly handedOut = new Set<E>();
+  /** Handed out and not answered yet. */
+  private unanswered = 0;
 
   constructor(
     private readonly workers: number,
     /** Every file to hand out, in the order the run is expected to ask for them. */
-    private readonly order: readonly E[],
+    order: readonly E[],
     /** Hands one file to the workers. */
     private readonly send: (e: E) => Promise<A>,
   ) {
+    this.order = [...order];
     this.members = new Set(order);
+  }
+
+  /**
+   * While the run is still finding its files: `e` is handed out, in turn, as the workers have room, however many
+   * answers wait (they are small, and the workers are slower than the finding). `fill` with no argument again
+   * once `reorder` gave the whole order.
+   */
+  add(e: E): void {
+    this.members.add(e);
+    this.order.push(e);
+  }
+
+  /** The whole order, once known: files already handed out are not handed out again. */
+  reorder(order: readonly E[]): void {
+    this.order = [...order];
+    this.cursor = 0;
+    this.members = new Set([...this.members, ...order]);
   }
 
   /** Whether this file is handed out here (else the caller deals with it). */
@@ -38,12 +59,12 @@ export class ParseAhead<E, A> {
     return this.handedOut.has(e);
   }
 
-  /** Hands out files up to the window. */
-  fill(): void {
+  /** Hands out files up to the window: of answers not taken yet, or (`eager`) of files not answered yet. */
+  fill(eager = false): void {
     const window = Math.max(1, this.workers) * WINDOW_PER_WORKER;
-    while (this.pending.size < window && this.cursor < this.order.length) {
+    while ((eager ? this.unanswered : this.pending.size) < window && this.cursor < this.order.length) {
       const e = this.order[this.cursor++] as E;
-      if (!this.pending.has(e)) this.dispatch(e);
+      if (!this.handedOut.has(e)) this.dispatch(e);
     }
   }
 
@@ -63,8 +84,12 @@ export class ParseAhead<E, A> {
   private dispatch(e: E): Promise<A> {
     this.handedOut.add(e);
     const got = this.send(e);
+    this.unanswered++;
     // settled by whoever takes it; a file never taken must not count as an unhandled rejection
-    got.catch(() => undefined);
+    got.then(
+      () => this.unanswered--,
+      () => this.unanswered--,
+    );
     this.pending.set(e, got);
     return got;
   }

@@ -26,6 +26,10 @@ import { ParseAhead } from './parse-ahead.js';
 const FACTS_BATCH = 500;
 /** Python files larger than this are always parsed in a worker. */
 const ISOLATE_BYTES = 2_000_000;
+/** Hinted Python files found before the parse workers start on them while the examination goes on. */
+const EARLY_AFTER = 64;
+/** Files examined between two looks at the workers' answers (and more files for them) while they parse. */
+const EARLY_YIELD = 32;
 
 export interface ScanRequest {
   /** The project root (where tsconfig.json is looked for); else told from the files' paths. */
@@ -401,6 +405,40 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   };
 
   const targets = new Set(request.files.map((f) => f.path));
+  const retain = request.retainFacts ?? true;
+  // with what the rules need, the files read twice (for loader inference, then for the rules) are checked when
+  // first parsed, in case inference agrees
+  const speculate = Boolean(request.rulesContext) && !retain;
+  // whether the run asks for a file's results: for a front end without a session (so no inherited codes), known
+  // as soon as the file is examined
+  const asked = (e: Entry): boolean =>
+    e.isTarget &&
+    languages.has(e.language) &&
+    (!frontEndOf(e.language).prefilter || e.row.matches.some((c) => enabled.has(c))) &&
+    !request.unasked?.(e.file.path);
+  const twice = (e: Entry): boolean => e.row.hint && asked(e);
+  // without a cache, the facts of a file read only for its loader summary, or checked beside its parse, are read
+  // by nothing: they stay in the worker (if the check must be made again, the file is parsed again)
+  const unread = (e: Entry): boolean => !store && !retain && e.row.hint && (!twice(e) || speculate);
+  const sendParse =
+    (workers: ParsePool) =>
+    (e: Entry): Promise<FactsPayload> => {
+      if (unread(e)) factless.add(e);
+      return workers.extract(e.file.path, entrySource(e), {
+        pack: !retain && twice(e),
+        summarize: e.row.hint,
+        check: speculate && twice(e),
+        factless: unread(e),
+        suppressions: e.row.suppressions,
+      });
+    };
+  // hinted Python files are handed to the parse workers while the other files are examined, once there are enough
+  // of them to need workers: loader inference reads them first, whatever their candidacy
+  const early = (e: Entry): boolean =>
+    e.language === 'python' && (e.fresh === true || !store) && !e.row.skip && e.row.hint && !request.neverLoaders?.(e.file.path);
+  const pythonFiles = request.files.reduce((n, f) => n + (languageOf(f.path) === 'python' ? 1 : 0), 0);
+  let earlyPool = poolSize(pythonFiles) > 0;
+  const earlyFound: Entry[] = [];
   // first every row, so a file can ask about the modules it imports before its candidacy is decided
   const entries: Entry[] = [];
   for (const file of [...request.files, ...(request.context ?? [])]) {
@@ -426,7 +464,23 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
       if (fresh) rows.push(row);
       else reused.push({ row, resultsKey: row.resultsKey });
     }
-    entries.push({ file, language, isTarget, override, row, text: fresh?.text ?? null, fresh: fresh !== null });
+    const entry: Entry = { file, language, isTarget, override, row, text: fresh?.text ?? null, fresh: fresh !== null };
+    entries.push(entry);
+    if (earlyPool && early(entry)) {
+      if (ahead) ahead.add(entry);
+      else if (earlyFound.push(entry) >= EARLY_AFTER && !pool) {
+        pool = ParsePool.open(poolSize(pythonFiles));
+        if (pool) {
+          if (speculate && request.rulesContext) pool.setContext(request.rulesContext);
+          ahead = new ParseAhead(pool.size, earlyFound, sendParse(pool));
+        } else earlyPool = false;
+      }
+    }
+    // answers come in, and the workers are given more, only when the examination lets the event loop run
+    if (ahead && entries.length % EARLY_YIELD === 0) {
+      ahead.fill(true);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   const root = request.root ?? rootOf(request.files);
@@ -483,7 +537,6 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     return got;
   };
 
-  const retain = request.retainFacts ?? true;
   // the files whose facts the run will ask for: loader hints first (inference reads them by path), then the rest
   const hinted: Entry[] = [];
   const wanted: Entry[] = [];
@@ -561,30 +614,17 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   );
   // a very large file is parsed in a worker even when the rest is not: a parser that runs out of its memory
   // there loses that file (reported), not the run
-  const size = poolSize(toParse.length);
+  const size = pool ? pool.size : poolSize(toParse.length);
   const order = size ? toParse : toParse.filter((e) => e.row.size > ISOLATE_BYTES);
-  pool = order.length ? ParsePool.open(Math.max(size, 1)) : null;
+  pool ??= order.length ? ParsePool.open(Math.max(size, 1)) : null;
   if (pool) {
     const workers = pool;
-    const twice = new Set(wanted.filter((e) => e.row.hint));
     // the text is read again when handed to a worker, so the run never holds every candidate's text at once
     for (const e of order) if (!e.override) e.text = null;
-    // with what the rules need, the files read twice are checked when first parsed, in case inference agrees
-    const speculate = Boolean(request.rulesContext) && !retain;
-    if (speculate && request.rulesContext) workers.setContext(request.rulesContext);
-    // without a cache, the facts of a file read only for its loader summary, or checked beside its parse, are read
-    // by nothing: they stay in the worker (if the check must be made again, the file is parsed again)
-    const unread = (e: Entry): boolean => !store && !retain && e.row.hint && (!twice.has(e) || speculate);
-    ahead = new ParseAhead(workers.size, order, (e) => {
-      if (unread(e)) factless.add(e);
-      return workers.extract(e.file.path, entrySource(e), {
-        pack: !retain && twice.has(e),
-        summarize: e.row.hint,
-        check: speculate && twice.has(e),
-        factless: unread(e),
-        suppressions: e.row.suppressions,
-      });
-    });
+    if (!ahead) {
+      if (speculate && request.rulesContext) workers.setContext(request.rulesContext);
+      ahead = new ParseAhead(workers.size, order, sendParse(workers));
+    } else ahead.reorder(order);
     ahead.fill();
   }
 

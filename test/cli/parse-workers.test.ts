@@ -105,7 +105,8 @@ describe('parse workers', () => {
     // files loader inference reads first (they touch the chat template), a suppression, a file only a suppression makes read
     const hinted = `${LOAD}tok.chat_template = None\n`;
     const suppressed = `${LOAD.trimEnd()}  # provenant: ignore[LOAD001] vetted\n`;
-    const dir = project({ ...files(30, hinted), ...renamed(files(60, LOAD)), ...extra, 'pkg/vetted.py': suppressed, 'pkg/plain.py': 'x = 1  # provenant: ignore[TMPL001]\n', 'provenant.toml': toml });
+    // 80 hinted files: more than the examination finds before it hands them to the workers as it goes on
+    const dir = project({ ...files(80, hinted), ...renamed(files(60, LOAD)), ...extra, 'pkg/vetted.py': suppressed, 'pkg/plain.py': 'x = 1  # provenant: ignore[TMPL001]\n', 'provenant.toml': toml });
     const run = (env: NodeJS.ProcessEnv, cache: boolean): Report & { findings: unknown[] } =>
       JSON.parse(provenant(['audit', ...(cache ? [] : ['--no-cache']), '--format', 'json', '.'], dir, env).stdout) as Report & { findings: unknown[] };
     const here = run({ PROVENANT_PARSE_WORKERS: '0' }, false);
