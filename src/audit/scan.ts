@@ -124,21 +124,46 @@ function anyOf(words: readonly string[]): RegExp {
  * `--select`. A `requires` word may also be in the file's path: a relative import or a definition takes its
  * qualified name from the path (`from . import create` in `chat/completions/run.py`).
  */
+/**
+ * The words of `words` that occur in a text, in one scan: alternatives longest first, each match resumed one
+ * character on (so overlapping words are found), and a found word brings the words inside it.
+ */
+export function wordsIn(words: readonly string[]): (text: string) => Set<string> {
+  const sorted = [...new Set(words)].sort((a, b) => b.length - a.length);
+  const scan = new RegExp(sorted.map(escapeRegExp).join('|'), 'g');
+  const inside = new Map(sorted.map((w) => [w, sorted.filter((o) => o !== w && w.includes(o))]));
+  return (text) => {
+    const found = new Set<string>();
+    scan.lastIndex = 0;
+    for (let m = scan.exec(text); m; m = scan.exec(text)) {
+      const word = m[0];
+      if (!found.has(word)) {
+        found.add(word);
+        for (const o of inside.get(word) ?? []) found.add(o);
+      }
+      scan.lastIndex = m.index + 1;
+    }
+    return found;
+  };
+}
+
 function matcher(rules: readonly Rule[], language: Language): (text: string, path: string) => string[] {
   const selected = rules.filter((r) => r.languages.includes(language) && r.triggers.length);
   const tests = selected.map((r) => ({
     code: r.code,
-    triggers: anyOf(r.triggers),
+    triggers: r.triggers,
     requires: r.requires?.length ? anyOf(r.requires) : null,
     prefilter: r.prefilter,
   }));
   const union = anyOf([...new Set(selected.flatMap((r) => r.triggers))]);
-  return (text, path) =>
-    union.test(text)
-      ? tests
-          .filter((t) => t.triggers.test(text) && (!t.requires || t.requires.test(text) || t.requires.test(path)) && (!t.prefilter || t.prefilter(text)))
-          .map((t) => t.code)
-      : [];
+  const found = wordsIn(selected.flatMap((r) => r.triggers));
+  return (text, path) => {
+    if (!union.test(text)) return [];
+    const words = found(text);
+    return tests
+      .filter((t) => t.triggers.some((w) => words.has(w)) && (!t.requires || t.requires.test(text) || t.requires.test(path)) && (!t.prefilter || t.prefilter(text)))
+      .map((t) => t.code);
+  };
 }
 
 /** One matcher per prefiltered front end, over the rules of the language its prefilter names. */

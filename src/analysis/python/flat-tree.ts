@@ -325,27 +325,52 @@ const TARGETS: ReadonlyMap<string, string> = new Map([
   ['as_pattern', 'alias'],
 ]);
 
+/** What a node kind is to the captures: a capture name (whole kinds), a parent of targets, a list. */
+interface CaptureKinds {
+  whole: (string | undefined)[];
+  /** By parent kind: the field its target sits in. */
+  targetField: (number | undefined)[];
+  list: boolean[];
+  error: number;
+}
+const captureKinds = new WeakMap<FlatTree['language'], CaptureKinds>();
+
+function captureKindsOf(language: FlatTree['language']): CaptureKinds {
+  let kinds = captureKinds.get(language);
+  if (kinds) return kinds;
+  kinds = { whole: [], targetField: [], list: [], error: ERROR_SYMBOL };
+  language.kinds.forEach((name, symbol) => {
+    kinds.whole[symbol] = WHOLE.get(name);
+    const field = TARGETS.get(name);
+    if (field !== undefined) kinds.targetField[symbol] = language.fields.get(field) ?? -1;
+    kinds.list[symbol] = name === 'list' || name === 'tuple';
+  });
+  captureKinds.set(language, kinds);
+  return kinds;
+}
+
 /**
  * The captures of `PYTHON_QUERY` read off the table: nodes in preorder (tree-sitter returns captures by start,
  * an outer node before an inner one that starts with it), and for one node its captures in pattern order.
  */
 export function* flatCaptures(tree: FlatTree): Generator<Capture> {
-  const { fields } = tree.language;
-  const targetFields = new Map([...TARGETS].map(([kind, field]) => [kind, fields.get(field) ?? -1]));
+  const { whole, targetField, list, error } = captureKindsOf(tree.language);
+  const t = tree.table;
   for (let i = 0, n = tree.size; i < n; i++) {
-    if (!tree.isNamed(i)) continue;
-    const kind = tree.kindOf(i);
-    const whole = WHOLE.get(kind);
-    if (whole) {
-      yield { name: whole, node: tree.node(i) };
+    const row = i * WIDTH;
+    if ((t[row + FLAGS]! & NAMED) === 0) continue;
+    const symbol = t[row + KIND]!;
+    const name = whole[symbol];
+    if (name) {
+      yield { name, node: tree.node(i) };
       continue;
     }
-    const parent = tree.parentOf(i);
-    if (parent >= 0 && kind !== 'ERROR') {
-      const field = targetFields.get(tree.kindOf(parent));
-      if (field !== undefined && tree.fieldOf(i) === field) yield { name: 'target', node: tree.node(i) };
+    const parent = t[row + PARENT]!;
+    if (parent >= 0 && symbol !== error) {
+      const field = targetField[t[parent * WIDTH + KIND]!];
+      if (field !== undefined && t[row + FIELD] === field) yield { name: 'target', node: tree.node(i) };
     }
-    if (kind === 'list' || kind === 'tuple') {
+    if (list[symbol]) {
       let first = tree.firstChildOf(i);
       while (first >= 0 && !tree.isNamed(first)) first = tree.nextOf(first);
       const firstKind = first >= 0 ? tree.kindOf(first) : '';
