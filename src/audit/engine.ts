@@ -323,7 +323,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       if (!found?.length) return [];
       const out: Finding[] = [];
       const run: FileRun = { language, path: file, role, facts: emptyFacts(file, language), project, config, ignored: ignoresFor(file), knownCodes: known, out, source };
-      runRules(projectRules, run, (rule, ctx) => rule.check({ ...ctx, duplicates: found }));
+      runRules(projectRules, run, (rule, ctx) => rule.check(ctx), { duplicates: found });
       const lines = out.length ? source().split('\n') : [];
       for (const f of out) f.frame = frameOf(lines, f.span);
       return out;
@@ -363,7 +363,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       if (file.row.suppressions.length) {
         const facts = { ...emptyFacts(file.path, file.language), suppressions: file.row.suppressions };
         const run: FileRun = { language: rulesLanguage(file.language), path: file.path, role, facts, project, config, ignored, knownCodes: known, out: after };
-        runRules(afterRules, run, (rule, ctx) => rule.check({ ...ctx, suppressionsUsed: used }));
+        runRules(afterRules, run, (rule, ctx) => rule.check(ctx), { suppressionsUsed: used });
         const lines = after.length ? file.source().split('\n') : [];
         for (const f of after) f.frame = frameOf(lines, f.span);
       }

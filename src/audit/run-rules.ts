@@ -27,9 +27,16 @@ export interface FileRun {
 
 const noSource = (): string => '';
 
-/** Runs the `rules` that read the file's language and are not ignored for its path; `check` adds what its phase sees. */
-export function runRules<R extends Rule>(rules: readonly R[], run: FileRun, check: (rule: R, ctx: RuleContext) => void): void {
+/**
+ * Runs the `rules` that read the file's language and are not ignored for its path, each given the file's context
+ * with what its phase sees (`extra`), built in one object literal per rule (a spread of the whole context per rule
+ * and file cost the workers a fifth of their rules' time).
+ */
+export function runRules<R extends Rule, X extends object>(rules: readonly R[], run: FileRun, check: (rule: R, ctx: RuleContext & X) => void, extra: X): void {
   const { config, ignored, knownCodes, path } = run;
+  const isKnownCode = (code: string): boolean => code === 'ALL' || [...knownCodes].some((k) => ruleMatches(k, [code]));
+  const isEnabled = (code: string): boolean => isRuleEnabled(config, code) && !ruleMatches(code, ignored);
+  const source = run.source ?? noSource;
   for (const rule of rules) {
     if (!rule.languages.includes(run.language)) continue;
     if (ignored.length && ruleMatches(rule.code, ignored)) continue;
@@ -52,10 +59,11 @@ export function runRules<R extends Rule>(rules: readonly R[], run: FileRun, chec
           ...(r.fix ? { fix: r.fix } : {}),
         });
       },
-      source: run.source ?? noSource,
-      isKnownCode: (code) => code === 'ALL' || [...knownCodes].some((k) => ruleMatches(k, [code])),
-      isEnabled: (code) => isRuleEnabled(config, code) && !ruleMatches(code, ignored),
+      source,
+      isKnownCode,
+      isEnabled,
       preview: previewFor(config, rule.code),
+      ...extra,
     });
   }
 }
@@ -64,5 +72,5 @@ export function runFileRules(rules: readonly FileRule[], run: FileRun): void {
   let models: FileModels | undefined;
   const inSanctionedLoader = (scope: string): boolean => run.project.inSanctionedLoader(run.path, scope);
   const modelOf = (call: CallFact): ModelVerdict => (models ??= new FileModels(run.facts, run.project)).verdictForCall(call);
-  runRules(rules, run, (rule, ctx) => rule.check({ ...ctx, inSanctionedLoader, modelOf }));
+  runRules(rules, run, (rule, ctx) => rule.check(ctx), { inSanctionedLoader, modelOf });
 }
