@@ -54,7 +54,8 @@ static int reserve(void) {
 }
 
 static int32_t emit(TSTreeCursor *cursor, int32_t parent) {
-  if (!reserve()) return -1;
+  /* out of memory, as tree-sitter's own allocations end: a trap, and the caller's worker retires */
+  if (!reserve()) abort();
   TSNode node = ts_tree_cursor_current_node(cursor);
   int32_t i = (int32_t)count++;
   int32_t *row = table + (size_t)i * WIDTH;
@@ -84,7 +85,7 @@ static int32_t emit(TSTreeCursor *cursor, int32_t parent) {
 
 /*
  * Parses the input (UTF-16, as web-tree-sitter parses, so that offsets and columns are JavaScript string
- * offsets) and writes the table; the number of rows, or -1 (no tree, or out of memory).
+ * offsets) and writes the table; the number of rows, or -1 when tree-sitter gives no tree.
  */
 EXPORT(flat_parse) int32_t flat_parse(uint32_t units) {
   TSTree *tree = ts_parser_parse_string_encoding(parser, NULL, (const char *)input, units * 2, TSInputEncodingUTF16LE);
@@ -92,7 +93,7 @@ EXPORT(flat_parse) int32_t flat_parse(uint32_t units) {
   TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(tree));
   count = 0;
   int32_t cur = emit(&cursor, -1);
-  while (cur >= 0) {
+  for (;;) {
     if (ts_tree_cursor_goto_first_child(&cursor)) {
       cur = emit(&cursor, cur);
       continue;
@@ -110,7 +111,7 @@ EXPORT(flat_parse) int32_t flat_parse(uint32_t units) {
   }
   ts_tree_cursor_delete(&cursor);
   ts_tree_delete(tree);
-  return cur < 0 ? -1 : (int32_t)count;
+  return (int32_t)count;
 }
 
 EXPORT(flat_table) int32_t *flat_table(void) { return table; }

@@ -2,6 +2,8 @@
 # Builds grammars/python-flat.wasm: the tree-sitter runtime and the Python grammar with native/flat-python.c,
 # compiled for wasm32-wasi. The sources come from the npm packages below (exact versions); the compiler from
 # Debian: apt-get install clang lld wasi-libc libclang-rt-dev-wasm32
+# Its memory is capped at 2 GiB, as web-tree-sitter's: a file too large for that ends the parse with a trap (the
+# parse worker holding it retires, and the file is reported not analysed).
 set -euo pipefail
 RUNTIME=tree-sitter@0.25.1
 GRAMMAR=tree-sitter-python@0.25.0
@@ -19,7 +21,7 @@ tar xzf "$work"/tree-sitter-python-*.tgz -C "$work/grammar"
 ts="$work/runtime/package/vendor/tree-sitter/lib"
 py="$work/grammar/package/src"
 clang --target=wasm32-wasi --sysroot=/usr -O3 -DNDEBUG -I"$ts/include" -I"$ts/src" -I"$py" \
-  -nostartfiles -mexec-model=reactor -Wl,--no-entry -Wl,--strip-all -Wno-unused-but-set-variable \
+  -nostartfiles -mexec-model=reactor -Wl,--no-entry -Wl,--strip-all -Wl,--max-memory=2147483648 -Wno-unused-but-set-variable \
   -o "$root/grammars/python-flat.wasm" "$ts/src/lib.c" "$py/parser.c" "$py/scanner.c" "$root/native/flat-python.c"
 cp "$work/runtime/package/LICENSE" "$root/grammars/LICENSE.tree-sitter"
 echo "grammars/python-flat.wasm: $(wc -c < "$root/grammars/python-flat.wasm") bytes ($RUNTIME, $GRAMMAR)"
