@@ -34,8 +34,9 @@ const USAGE = `usage: node dist/bench/ml.js [--sizes 1k,5k,20k,50k] [--runs N] [
   --no-generated  skip the generated repositories
   --workers 0,1,2  also a cold audit with each number of parse workers (PROVENANT_PARSE_WORKERS)
   --base-bin F  also a cold audit by another build's bin/provenant.js (before/after in the same run)
-  --only KINDS  measure only these of ruff,cold,nodup,warm,grep,parse (parse: the tree-sitter parse alone of
-                the files a cold run parses, on as many threads as its workers: the floor under any extraction)
+  --only KINDS  measure only these of ruff,cold,nodup,warm,grep,parse (parse: the tree-sitter parse and node
+                table alone of the files a cold run parses, on as many threads as its workers: the floor under
+                any extraction)
   --registry    also time \`provenant registry sync\` cold and warm (the repository is committed to git first)
   --dup         run DUP001 in its preview form over the whole project (\`--select ALL,DUP001\`), so the
                 DUP001 column is the cost of comparing every function (off by default: without a registry
@@ -93,7 +94,7 @@ function measure(kind: Kind, dir: string): Sample {
       return { ms: r.ms, rssMB: r.rssMB };
     }
     case 'parse': {
-      // the tree-sitter parse alone of the files the cold run parses, on as many threads as its workers
+      // the tree-sitter parse and node table alone of the files the cold run parses, on as many threads as its workers
       const r = timedRun(process.execPath, [PARSE_FLOOR, dir], dir, [0]);
       const floor = JSON.parse(r.stdout) as { files: number };
       return { ms: r.ms, rssMB: r.rssMB, parsed: floor.files };
