@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Parser, Query } from 'web-tree-sitter';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { extractPython } from './extract.js';
-import { flatCaptures, flatPythonParser, type PyNode } from './flat-tree.js';
+import { flatCaptures, flatPythonParser, wasiCalls, type PyNode } from './flat-tree.js';
 import { nestingBeyond } from './nesting.js';
 import { pythonParser } from './parser.js';
 
@@ -203,4 +203,21 @@ describe('the flat parser', () => {
     }
     expect(compared).toBeGreaterThan(1000);
   }, 600_000);
+});
+
+describe('the flat parser\'s system calls', () => {
+  it('says a write was whole, so the C library never retries it (tree-sitter\'s out-of-memory message before its abort)', () => {
+    const memory = new ArrayBuffer(64);
+    const view = new DataView(memory);
+    // two iovecs at 8: (base 32, length 5) and (base 40, length 7); the count written goes to 24, first set to 0
+    view.setUint32(8, 32, true);
+    view.setUint32(12, 5, true);
+    view.setUint32(16, 40, true);
+    view.setUint32(20, 7, true);
+    view.setUint32(24, 0, true);
+    const calls = wasiCalls(() => memory) as unknown as { fd_write(fd: number, iovs: number, count: number, written: number): number; fd_seek(): number };
+    expect(calls.fd_write(2, 8, 2, 24)).toBe(0);
+    expect(view.getUint32(24, true)).toBe(12);
+    expect(calls.fd_seek()).not.toBe(0);
+  });
 });

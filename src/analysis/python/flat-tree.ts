@@ -121,19 +121,39 @@ export function flatPythonParser(): { parse(source: string): FlatTree } {
   if (parser) return parser;
   const file = path.join(packageRoot(), 'grammars', 'python-flat.wasm');
   const instance: { exports?: Exports } = {};
-  // the C library's few system calls: a clock (parse time-outs, unused) and stdio (never reached)
-  const wasi = {
-    clock_time_get: (_id: number, _precision: bigint, out: number): number => {
-      if (instance.exports) new DataView(instance.exports.memory.buffer).setBigUint64(out, process.hrtime.bigint(), true);
-      return 0;
-    },
-    fd_write: (): number => 0,
-    fd_close: (): number => 0,
-    fd_seek: (): number => 0,
-  };
+  const wasi = wasiCalls(() => instance.exports?.memory.buffer);
   instance.exports = new wasm.Instance(new wasm.Module(readFileSync(file)), { wasi_snapshot_preview1: wasi }).exports as Exports;
   parser = new FlatParser(instance.exports);
   return parser;
+}
+
+/** WASI's `errno` for a stream that cannot seek. */
+const ESPIPE = 70;
+
+/**
+ * The C library's few system calls, on the module's memory: a clock (parse time-outs, unused) and stdio, used
+ * only by the message tree-sitter prints before it aborts out of memory. What is written is dropped, but said to
+ * be written whole: a write reported short is retried by the C library for ever.
+ */
+export function wasiCalls(memory: () => ArrayBuffer | undefined): Record<string, (...args: never[]) => number> {
+  return {
+    clock_time_get: (_id: number, _precision: bigint, out: number): number => {
+      const buffer = memory();
+      if (buffer) new DataView(buffer).setBigUint64(out, process.hrtime.bigint(), true);
+      return 0;
+    },
+    fd_write: (_fd: number, iovs: number, count: number, written: number): number => {
+      const buffer = memory();
+      if (!buffer) return 0;
+      const view = new DataView(buffer);
+      let bytes = 0;
+      for (let i = 0; i < count; i++) bytes += view.getUint32(iovs + i * 8 + 4, true);
+      view.setUint32(written, bytes, true);
+      return 0;
+    },
+    fd_close: (): number => 0,
+    fd_seek: (): number => ESPIPE,
+  };
 }
 
 /** One parsed file: its table, its source, and its nodes made as they are asked for. */
