@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tree_sitter/api.h"
+#include "language.h"
+#include "length.h"
+#include "subtree.h"
+#include "tree.h"
 
 #define EXPORT(name) __attribute__((export_name(#name)))
 
@@ -53,23 +57,27 @@ static int reserve(void) {
   return 1;
 }
 
-static int32_t emit(TSTreeCursor *cursor, int32_t parent) {
+static const TSLanguage *language;
+
+/* one node to the table, its span the positions given (bytes and columns of UTF-16: halved) */
+static int32_t emit(Subtree node, TSSymbol alias, TSFieldId field, Length start, int32_t parent) {
   /* out of memory, as tree-sitter's own allocations end: a trap, and the caller's worker retires */
   if (!reserve()) abort();
-  TSNode node = ts_tree_cursor_current_node(cursor);
   int32_t i = (int32_t)count++;
   int32_t *row = table + (size_t)i * WIDTH;
-  TSPoint s = ts_node_start_point(node), e = ts_node_end_point(node);
-  row[KIND] = ts_node_symbol(node);
-  row[FIELD] = parent < 0 ? 0 : ts_tree_cursor_current_field_id(cursor);
-  row[FLAGS] = (ts_node_is_named(node) ? NAMED : 0) | (ts_node_is_missing(node) ? MISSING : 0) |
-               (ts_node_has_error(node) ? HAS_ERROR : 0) | (ts_node_is_extra(node) ? EXTRA : 0);
-  row[START] = (int32_t)(ts_node_start_byte(node) / 2);
-  row[END] = (int32_t)(ts_node_end_byte(node) / 2);
-  row[START_ROW] = (int32_t)s.row;
-  row[START_COL] = (int32_t)(s.column / 2);
-  row[END_ROW] = (int32_t)e.row;
-  row[END_COL] = (int32_t)(e.column / 2);
+  Length end = length_add(start, ts_subtree_size(node));
+  TSSymbol symbol = alias ? alias : ts_subtree_symbol(node);
+  bool named = alias ? ts_language_symbol_metadata(language, alias).named : ts_subtree_named(node);
+  row[KIND] = ts_language_public_symbol(language, symbol);
+  row[FIELD] = field;
+  row[FLAGS] = (named ? NAMED : 0) | (ts_subtree_missing(node) ? MISSING : 0) | (ts_subtree_error_cost(node) > 0 ? HAS_ERROR : 0) |
+               (ts_subtree_extra(node) ? EXTRA : 0);
+  row[START] = (int32_t)(start.bytes / 2);
+  row[END] = (int32_t)(end.bytes / 2);
+  row[START_ROW] = (int32_t)start.extent.row;
+  row[START_COL] = (int32_t)(start.extent.column / 2);
+  row[END_ROW] = (int32_t)end.extent.row;
+  row[END_COL] = (int32_t)(end.extent.column / 2);
   row[PARENT] = parent;
   row[NEXT] = -1;
   row[CHILDREN] = 0;
@@ -84,32 +92,88 @@ static int32_t emit(TSTreeCursor *cursor, int32_t parent) {
 }
 
 /*
+ * A subtree whose children are being walked: visible (a row of the table), or hidden, its visible descendants
+ * then children of the nearest visible ancestor, the field it holds there inherited by them (as
+ * ts_tree_cursor_current_field_id finds it, walking up through hidden ancestors).
+ */
+typedef struct {
+  Subtree node;
+  Length position;
+  uint32_t child;
+  uint32_t structural;
+  int32_t row;
+  TSFieldId inherited;
+} Frame;
+
+static Frame *frames;
+static uint32_t frames_cap;
+
+static void push(Subtree node, Length start, int32_t row, TSFieldId inherited, uint32_t *depth) {
+  if (*depth == frames_cap) {
+    uint32_t cap = frames_cap ? frames_cap * 2 : 256;
+    Frame *f = realloc(frames, cap * sizeof(Frame));
+    if (!f) abort();
+    frames = f;
+    frames_cap = cap;
+  }
+  frames[(*depth)++] = (Frame){node, start, 0, 0, row, inherited};
+}
+
+/* the field of the child at `structural` in `parent`'s production, not inherited */
+static TSFieldId field_of(Subtree parent, uint32_t structural) {
+  const TSFieldMapEntry *map, *map_end;
+  ts_language_field_map(language, ts_subtree_production_id(parent), &map, &map_end);
+  for (; map < map_end; map++) {
+    if (!map->inherited && map->child_index == structural) return map->field_id;
+  }
+  return 0;
+}
+
+/*
  * Parses the input (UTF-16, as web-tree-sitter parses, so that offsets and columns are JavaScript string
- * offsets) and writes the table; the number of rows, or -1 when tree-sitter gives no tree.
+ * offsets) and writes the table in one walk over the subtrees, preorder, visiting what a tree cursor visits;
+ * the number of rows, or -1 when tree-sitter gives no tree.
  */
 EXPORT(flat_parse) int32_t flat_parse(uint32_t units) {
   TSTree *tree = ts_parser_parse_string_encoding(parser, NULL, (const char *)input, units * 2, TSInputEncodingUTF16LE);
   if (!tree) return -1;
-  TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(tree));
+  language = tree->language;
   count = 0;
-  int32_t cur = emit(&cursor, -1);
-  for (;;) {
-    if (ts_tree_cursor_goto_first_child(&cursor)) {
-      cur = emit(&cursor, cur);
+  Length start = ts_subtree_padding(tree->root);
+  int32_t root = emit(tree->root, 0, 0, start, -1);
+  uint32_t depth = 0;
+  if (ts_subtree_child_count(tree->root) > 0) push(tree->root, start, root, 0, &depth);
+  while (depth > 0) {
+    Frame *f = &frames[depth - 1];
+    if (f->child == f->node.ptr->child_count) {
+      depth--;
       continue;
     }
-    int done = 0;
-    while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
-      if (!ts_tree_cursor_goto_parent(&cursor)) {
-        done = 1;
-        break;
-      }
-      cur = table[(size_t)cur * WIDTH + PARENT];
+    Subtree child = ts_subtree_children(f->node)[f->child];
+    if (f->child > 0) f->position = length_add(f->position, ts_subtree_padding(child));
+    Length at = f->position;
+    f->position = length_add(f->position, ts_subtree_size(child));
+    f->child++;
+    bool extra = ts_subtree_extra(child);
+    TSSymbol alias = 0;
+    TSFieldId field = 0;
+    if (!extra) {
+      const TSSymbol *aliases = ts_language_alias_sequence(language, ts_subtree_production_id(f->node));
+      if (aliases) alias = aliases[f->structural];
+      field = field_of(f->node, f->structural);
+      if (!field) field = f->inherited;
+      f->structural++;
     }
-    if (done) break;
-    cur = emit(&cursor, table[(size_t)cur * WIDTH + PARENT]);
+    bool nested = ts_subtree_child_count(child) > 0;
+    if (ts_subtree_visible(child) || alias) {
+      int32_t row = emit(child, alias, field, at, f->row);
+      if (nested) push(child, at, row, 0, &depth);
+    } else if (nested) {
+      /* its children sit under the visible ancestor, with the field it holds there; an extra passes none on */
+      int32_t parent_row = f->row;
+      push(child, at, parent_row, extra ? 0 : field, &depth);
+    }
   }
-  ts_tree_cursor_delete(&cursor);
   ts_tree_delete(tree);
   return (int32_t)count;
 }
