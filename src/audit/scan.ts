@@ -119,12 +119,6 @@ function anyOf(words: readonly string[]): RegExp {
 }
 
 /**
- * The codes of every rule of one language a text could fire on (triggers, then `requires`, then
- * `prefilter`). Computed for the whole catalog, not only enabled rules, so a cached verdict survives
- * `--select`. A `requires` word may also be in the file's path: a relative import or a definition takes its
- * qualified name from the path (`from . import create` in `chat/completions/run.py`).
- */
-/**
  * The words of `words` that occur in a text, in one scan: alternatives longest first, each match resumed one
  * character on (so overlapping words are found), and a found word brings the words inside it.
  */
@@ -147,6 +141,12 @@ export function wordsIn(words: readonly string[]): (text: string) => Set<string>
   };
 }
 
+/**
+ * The codes of every rule of one language a text could fire on (triggers, then `requires`, then
+ * `prefilter`). Computed for the whole catalog, not only enabled rules, so a cached verdict survives
+ * `--select`. A `requires` word may also be in the file's path: a relative import or a definition takes its
+ * qualified name from the path (`from . import create` in `chat/completions/run.py`).
+ */
 function matcher(rules: readonly Rule[], language: Language): (text: string, path: string) => string[] {
   const selected = rules.filter((r) => r.languages.includes(language) && r.triggers.length);
   const tests = selected.map((r) => ({
