@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { seeded } from '../../bench/common.js';
 import { wordsIn } from './scan.js';
-
-/** A seeded generator, so a failure reproduces. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 describe('the prefilter word scan', () => {
   // words inside others, sharing prefixes and suffixes, overlapping, and with regex metacharacters
@@ -16,7 +8,7 @@ describe('the prefilter word scan', () => {
   const find = wordsIn(words);
 
   it('finds exactly the words that occur, as a test of each word would', () => {
-    const next = random(7);
+    const next = seeded(7);
     const pieces = [...words, ' ', '\n', 'x', 'a', 'b', 'c', 'd', 'e', '_', '(', '"', "'", 'tr', 'l'];
     for (let k = 0; k < 3000; k++) {
       let text = '';
